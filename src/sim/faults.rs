@@ -1,0 +1,121 @@
+//! Fault injection: what tests (and demos) switch on to see kubedeck cope with a misbehaving server.
+
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+
+use parking_lot::Mutex;
+use tokio::sync::watch;
+
+/// A refusal rule: `user` may not touch `plural` (in `namespace`, or anywhere when `None`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deny {
+    /// User name the rule applies to.
+    pub user: String,
+    /// Plural resource name, e.g. "pods".
+    pub plural: String,
+    /// Namespace the refusal is limited to; `None` refuses everywhere.
+    pub namespace: Option<String>,
+}
+
+/// The switches. Every field can be flipped while the server runs.
+#[derive(Debug)]
+pub struct Faults {
+    latency_ms: AtomicU64,
+    throttle: AtomicU32,
+    throttled_total: AtomicU64,
+    deny: Mutex<Vec<Deny>>,
+    drop_watches: watch::Sender<u64>,
+    failing_check: Mutex<Option<String>>,
+    stale_leader: AtomicBool,
+}
+
+impl Default for Faults {
+    fn default() -> Self {
+        Faults {
+            latency_ms: AtomicU64::new(0),
+            throttle: AtomicU32::new(0),
+            throttled_total: AtomicU64::new(0),
+            deny: Mutex::new(Vec::new()),
+            drop_watches: watch::channel(0).0,
+            failing_check: Mutex::new(None),
+            stale_leader: AtomicBool::new(false),
+        }
+    }
+}
+
+impl Faults {
+    /// Adds this much latency to every request.
+    pub fn set_latency_ms(&self, ms: u64) {
+        self.latency_ms.store(ms, Ordering::Relaxed);
+    }
+
+    /// Current added latency.
+    pub fn latency_ms(&self) -> u64 {
+        self.latency_ms.load(Ordering::Relaxed)
+    }
+
+    /// Answers the next `n` requests with 429 Too Many Requests.
+    pub fn throttle_next(&self, n: u32) {
+        self.throttle.store(n, Ordering::Relaxed);
+    }
+
+    /// Takes one 429 from the budget, if any is left.
+    pub fn take_throttle(&self) -> bool {
+        let took = self.throttle.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1)).is_ok();
+        if took {
+            self.throttled_total.fetch_add(1, Ordering::Relaxed);
+        }
+        took
+    }
+
+    /// How many requests were answered 429 so far.
+    pub fn throttled_total(&self) -> u64 {
+        self.throttled_total.load(Ordering::Relaxed)
+    }
+
+    /// Refuses a resource to a user with 403.
+    pub fn deny(&self, rule: Deny) {
+        self.deny.lock().push(rule);
+    }
+
+    /// Lifts every refusal.
+    pub fn allow_all(&self) {
+        self.deny.lock().clear();
+    }
+
+    /// Whether a user is refused a resource in a namespace.
+    pub fn is_denied(&self, user: &str, plural: &str, namespace: Option<&str>) -> bool {
+        self.deny.lock().iter().any(|d| {
+            d.user == user && d.plural == plural && (d.namespace.is_none() || d.namespace.as_deref() == namespace)
+        })
+    }
+
+    /// Ends every open watch, as a broken connection would.
+    pub fn drop_watches(&self) {
+        self.drop_watches.send_modify(|n| *n += 1);
+    }
+
+    /// A receiver that changes whenever watches are dropped.
+    pub fn watch_drops(&self) -> watch::Receiver<u64> {
+        self.drop_watches.subscribe()
+    }
+
+    /// Makes a readyz/livez check fail (`None` heals it).
+    pub fn set_failing_check(&self, check: Option<&str>) {
+        *self.failing_check.lock() = check.map(String::from);
+    }
+
+    /// The check currently failing, if any.
+    pub fn failing_check(&self) -> Option<String> {
+        self.failing_check.lock().clone()
+    }
+
+    /// Stops the kube-scheduler leader from renewing its lease.
+    pub fn set_stale_leader(&self, stale: bool) {
+        self.stale_leader.store(stale, Ordering::Relaxed);
+    }
+
+    /// Whether the scheduler leader lease is left to go stale.
+    pub fn stale_leader(&self) -> bool {
+        self.stale_leader.load(Ordering::Relaxed)
+    }
+}

@@ -1,0 +1,6 @@
+//! The demo cluster: a Kubernetes API server simulation served over HTTP on loopback.
+
+pub mod resources;
+pub mod select;
+pub mod status;
+pub mod store;

@@ -1,0 +1,555 @@
+//! Versioned object storage with one global resourceVersion and a retained window of watch events.
+//!
+//! Objects are kept as serialized JSON (what LIST and WATCH send) plus the few parsed facts that
+//! selectors, garbage collection and controllers index on, so 100,000 pods cost little more than
+//! their JSON.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::sync::Arc;
+
+use bytes::Bytes;
+use parking_lot::Mutex;
+use serde_json::{Value, json};
+use tokio::sync::broadcast;
+
+use super::resources::{ResId, RESOURCES, res};
+use super::status::ApiError;
+
+/// An object's identity: resource, namespace ("" when cluster-scoped) and name.
+pub type Key = (ResId, String, String);
+
+/// A stored object.
+#[derive(Debug)]
+pub struct Obj {
+    /// Which resource it belongs to.
+    pub res: ResId,
+    /// Namespace, "" for cluster-scoped objects.
+    pub ns: String,
+    /// metadata.name.
+    pub name: String,
+    /// metadata.uid.
+    pub uid: String,
+    /// The resourceVersion of the write that produced this state.
+    pub rv: u64,
+    /// metadata.labels.
+    pub labels: BTreeMap<String, String>,
+    /// Values of the fields this resource supports in field selectors.
+    pub fields: Vec<(&'static str, String)>,
+    /// uids of every owner in metadata.ownerReferences.
+    pub owners: Vec<String>,
+    /// uid of the controlling owner, if any.
+    pub controller: Option<String>,
+    /// Whether metadata.deletionTimestamp is set.
+    pub deleting: bool,
+    /// The object as JSON.
+    pub json: Bytes,
+}
+
+impl Obj {
+    /// The object parsed back into a JSON value.
+    pub fn value(&self) -> Value {
+        serde_json::from_slice(&self.json).expect("stored objects are valid JSON")
+    }
+
+    /// The object's key.
+    pub fn key(&self) -> Key {
+        (self.res, self.ns.clone(), self.name.clone())
+    }
+}
+
+/// What happened to an object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventType {
+    /// Created.
+    Added,
+    /// Changed.
+    Modified,
+    /// Removed for good.
+    Deleted,
+}
+
+impl EventType {
+    /// The watch event `type`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventType::Added => "ADDED",
+            EventType::Modified => "MODIFIED",
+            EventType::Deleted => "DELETED",
+        }
+    }
+}
+
+/// One change, as watchers see it. Its resourceVersion is `obj.rv`.
+#[derive(Debug)]
+pub struct Event {
+    /// Kind of change.
+    pub kind: EventType,
+    /// The object after the change (for a delete: its last state, stamped with the delete's version).
+    pub obj: Arc<Obj>,
+    /// The object before the change, so watches with selectors can turn moves into ADDED/DELETED.
+    pub prev: Option<Arc<Obj>>,
+}
+
+/// Fields each resource supports in field selectors, beyond metadata.name/namespace.
+pub fn selectable_fields(id: ResId) -> &'static [&'static str] {
+    match id.def().kind {
+        "Pod" => &[
+            "metadata.name",
+            "metadata.namespace",
+            "spec.nodeName",
+            "spec.restartPolicy",
+            "spec.schedulerName",
+            "spec.serviceAccountName",
+            "spec.hostNetwork",
+            "status.phase",
+            "status.podIP",
+            "status.nominatedNodeName",
+        ],
+        "Event" => &[
+            "metadata.name",
+            "metadata.namespace",
+            "involvedObject.kind",
+            "involvedObject.namespace",
+            "involvedObject.name",
+            "involvedObject.uid",
+            "involvedObject.apiVersion",
+            "involvedObject.resourceVersion",
+            "involvedObject.fieldPath",
+            "reason",
+            "reportingComponent",
+            "source",
+            "type",
+        ],
+        "Node" => &["metadata.name", "spec.unschedulable"],
+        "Secret" => &["metadata.name", "metadata.namespace", "type"],
+        "Namespace" => &["metadata.name", "status.phase"],
+        "ReplicaSet" => &["metadata.name", "metadata.namespace", "status.replicas"],
+        "Job" => &["metadata.name", "metadata.namespace", "status.successful"],
+        _ => &["metadata.name", "metadata.namespace"],
+    }
+}
+
+fn field_value(v: &Value, path: &str) -> String {
+    let mut cur = v;
+    for part in path.split('.') {
+        match cur.get(part) {
+            Some(next) => cur = next,
+            None => return String::new(),
+        }
+    }
+    match cur {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        Value::Bool(b) => b.to_string(),
+        other => other.to_string(),
+    }
+}
+
+fn str_map(v: &Value) -> BTreeMap<String, String> {
+    v.as_object()
+        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect())
+        .unwrap_or_default()
+}
+
+fn index(id: ResId, v: &Value, rv: u64) -> Obj {
+    let md = &v["metadata"];
+    let fields = selectable_fields(id)
+        .iter()
+        .map(|f| {
+            // Events index `source` as source.component, as the real server does.
+            let val = if *f == "source" { field_value(v, "source.component") } else { field_value(v, f) };
+            (*f, val)
+        })
+        .collect();
+    let refs = md["ownerReferences"].as_array();
+    Obj {
+        res: id,
+        ns: md["namespace"].as_str().unwrap_or_default().to_string(),
+        name: md["name"].as_str().unwrap_or_default().to_string(),
+        uid: md["uid"].as_str().unwrap_or_default().to_string(),
+        rv,
+        labels: str_map(&md["labels"]),
+        fields,
+        owners: refs.into_iter().flatten().filter_map(|r| r["uid"].as_str().map(String::from)).collect(),
+        controller: refs
+            .into_iter()
+            .flatten()
+            .find(|r| r["controller"].as_bool() == Some(true))
+            .and_then(|r| r["uid"].as_str().map(String::from)),
+        deleting: md.get("deletionTimestamp").is_some_and(|t| !t.is_null()),
+        json: Bytes::from(serde_json::to_vec(v).expect("JSON values serialize")),
+    }
+}
+
+/// A fresh uid in the usual 8-4-4-4-12 form.
+pub fn new_uid() -> String {
+    let b: [u8; 16] = rand::random();
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+}
+
+/// The current time as the API server writes timestamps.
+pub fn now_str() -> String {
+    jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+fn random_suffix(n: usize) -> String {
+    // The alphabet of the real name generator: no vowels, no confusable digits.
+    const ALPHA: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+    (0..n).map(|_| ALPHA[rand::random_range(0..ALPHA.len())] as char).collect()
+}
+
+/// Who is writing: the API (client requests) or the simulation's own controllers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// A client request: server-owned metadata is overwritten.
+    Api,
+    /// The simulation: may preset creationTimestamp (to make ages realistic).
+    Internal,
+}
+
+struct Inner {
+    rv: u64,
+    objs: Vec<BTreeMap<(String, String), Arc<Obj>>>,
+    /// owner uid → dependents, for garbage collection.
+    owned: HashMap<String, BTreeSet<Key>>,
+    history: VecDeque<Arc<Event>>,
+    /// A watch from a resourceVersion below this one has lost events: 410.
+    compacted_below: u64,
+}
+
+/// The object store shared by the HTTP server and the simulated controllers.
+pub struct Store {
+    inner: Mutex<Inner>,
+    tx: broadcast::Sender<Arc<Event>>,
+    history_cap: usize,
+}
+
+impl Inner {
+    fn push(&mut self, ev: Event, tx: &broadcast::Sender<Arc<Event>>, cap: usize) {
+        let ev = Arc::new(ev);
+        self.history.push_back(ev.clone());
+        while self.history.len() > cap {
+            if let Some(old) = self.history.pop_front() {
+                self.compacted_below = old.obj.rv;
+            }
+        }
+        let _ = tx.send(ev);
+    }
+
+    fn link(&mut self, o: &Obj) {
+        for u in &o.owners {
+            self.owned.entry(u.clone()).or_default().insert(o.key());
+        }
+    }
+
+    fn unlink(&mut self, o: &Obj) {
+        for u in &o.owners {
+            if let Some(set) = self.owned.get_mut(u) {
+                set.remove(&o.key());
+                if set.is_empty() {
+                    self.owned.remove(u);
+                }
+            }
+        }
+    }
+}
+
+impl Store {
+    /// A store that retains the last `history_cap` events for watches.
+    pub fn new(history_cap: usize) -> Self {
+        let (tx, _) = broadcast::channel(1 << 16);
+        Store {
+            inner: Mutex::new(Inner {
+                rv: 1,
+                objs: vec![BTreeMap::new(); RESOURCES.len()],
+                owned: HashMap::new(),
+                history: VecDeque::new(),
+                compacted_below: 0,
+            }),
+            tx,
+            history_cap,
+        }
+    }
+
+    /// The current global resourceVersion.
+    pub fn rv(&self) -> u64 {
+        self.inner.lock().rv
+    }
+
+    /// One object.
+    pub fn get(&self, id: ResId, ns: &str, name: &str) -> Option<Arc<Obj>> {
+        self.inner.lock().objs[id.0 as usize].get(&(ns.to_string(), name.to_string())).cloned()
+    }
+
+    /// One object, parsed.
+    pub fn get_value(&self, id: ResId, ns: &str, name: &str) -> Option<Value> {
+        self.get(id, ns, name).map(|o| o.value())
+    }
+
+    /// Every object of a resource (in one namespace, or all), ordered by namespace and name, with the list's resourceVersion.
+    pub fn list(&self, id: ResId, ns: Option<&str>) -> (Vec<Arc<Obj>>, u64) {
+        let g = self.inner.lock();
+        let map = &g.objs[id.0 as usize];
+        let items = match ns {
+            Some(ns) => map
+                .range((ns.to_string(), String::new())..)
+                .take_while(|((n, _), _)| n == ns)
+                .map(|(_, o)| o.clone())
+                .collect(),
+            None => map.values().cloned().collect(),
+        };
+        (items, g.rv)
+    }
+
+    /// Number of objects of a resource.
+    pub fn count(&self, id: ResId) -> usize {
+        self.inner.lock().objs[id.0 as usize].len()
+    }
+
+    /// Objects whose ownerReferences name this uid.
+    pub fn dependents(&self, owner_uid: &str) -> Vec<Key> {
+        self.inner.lock().owned.get(owner_uid).map(|s| s.iter().cloned().collect()).unwrap_or_default()
+    }
+
+    /// Creates an object; `metadata.namespace` must already be set for namespaced resources.
+    pub fn create(&self, id: ResId, mut v: Value, origin: Origin) -> Result<Arc<Obj>, ApiError> {
+        let def = id.def();
+        if !v["metadata"].is_object() {
+            v["metadata"] = json!({});
+        }
+        let md = &mut v["metadata"];
+        if md["name"].as_str().unwrap_or("").is_empty() {
+            match md["generateName"].as_str() {
+                Some(prefix) if !prefix.is_empty() => md["name"] = json!(format!("{prefix}{}", random_suffix(5))),
+                _ => {
+                    return Err(ApiError::invalid(
+                        def,
+                        "",
+                        vec![super::status::Cause::required("metadata.name")],
+                    ));
+                }
+            }
+        }
+        let name = md["name"].as_str().unwrap_or_default().to_string();
+        let ns = if def.namespaced { md["namespace"].as_str().unwrap_or("default").to_string() } else { String::new() };
+        if def.namespaced {
+            md["namespace"] = json!(ns);
+        } else if let Some(m) = md.as_object_mut() {
+            m.remove("namespace");
+        }
+        md["uid"] = json!(new_uid());
+        if origin == Origin::Api || md.get("creationTimestamp").is_none_or(|t| t.is_null()) {
+            md["creationTimestamp"] = json!(now_str());
+        }
+        if let Some(m) = md.as_object_mut() {
+            m.remove("deletionTimestamp");
+            m.remove("deletionGracePeriodSeconds");
+        }
+        if v.get("spec").is_some() {
+            v["metadata"]["generation"] = json!(1);
+        }
+        v["apiVersion"] = json!(def.api_version());
+        v["kind"] = json!(def.kind);
+
+        let mut g = self.inner.lock();
+        let k = (ns, name.clone());
+        if g.objs[id.0 as usize].contains_key(&k) {
+            return Err(ApiError::already_exists(def, &name));
+        }
+        g.rv += 1;
+        let rv = g.rv;
+        v["metadata"]["resourceVersion"] = json!(rv.to_string());
+        let obj = Arc::new(index(id, &v, rv));
+        g.link(&obj);
+        g.objs[id.0 as usize].insert(k, obj.clone());
+        g.push(Event { kind: EventType::Added, obj: obj.clone(), prev: None }, &self.tx, self.history_cap);
+        Ok(obj)
+    }
+
+    /// Read-modify-write under the store lock. A change that alters nothing writes nothing,
+    /// as on the real server. An object being deleted whose last finalizer goes is removed.
+    pub fn update_with(
+        &self,
+        id: ResId,
+        ns: &str,
+        name: &str,
+        f: impl FnOnce(&mut Value) -> Result<(), ApiError>,
+    ) -> Result<Arc<Obj>, ApiError> {
+        let def = id.def();
+        let mut g = self.inner.lock();
+        let k = (ns.to_string(), name.to_string());
+        let cur = g.objs[id.0 as usize].get(&k).cloned().ok_or_else(|| ApiError::not_found(def, name))?;
+        let old = cur.value();
+        let mut v = old.clone();
+        f(&mut v)?;
+        // Server-owned identity never changes through an update.
+        for field in ["uid", "creationTimestamp", "name", "namespace", "generation", "resourceVersion"] {
+            match old["metadata"].get(field) {
+                Some(x) => v["metadata"][field] = x.clone(),
+                None => {
+                    if let Some(m) = v["metadata"].as_object_mut() {
+                        m.remove(field);
+                    }
+                }
+            }
+        }
+        if old["metadata"].get("deletionTimestamp").is_some() {
+            v["metadata"]["deletionTimestamp"] = old["metadata"]["deletionTimestamp"].clone();
+        }
+        v["apiVersion"] = json!(def.api_version());
+        v["kind"] = json!(def.kind);
+        if v == old {
+            return Ok(cur);
+        }
+        let spec_changed = v.as_object().zip(old.as_object()).is_some_and(|(a, b)| {
+            a.iter().any(|(key, val)| key != "metadata" && key != "status" && b.get(key) != Some(val))
+                || b.keys().any(|key| key != "metadata" && key != "status" && !a.contains_key(key))
+        });
+        let gone_deleting = v["metadata"].get("deletionTimestamp").is_some_and(|t| !t.is_null())
+            && v["metadata"]["finalizers"].as_array().is_none_or(|f| f.is_empty())
+            && def.kind != "Pod";
+        if spec_changed {
+            if let Some(generation) = old["metadata"]["generation"].as_i64() {
+                v["metadata"]["generation"] = json!(generation + 1);
+            }
+        }
+        g.rv += 1;
+        let rv = g.rv;
+        v["metadata"]["resourceVersion"] = json!(rv.to_string());
+        let obj = Arc::new(index(id, &v, rv));
+        g.unlink(&cur);
+        if gone_deleting {
+            g.objs[id.0 as usize].remove(&k);
+            g.push(Event { kind: EventType::Deleted, obj: obj.clone(), prev: Some(cur) }, &self.tx, self.history_cap);
+        } else {
+            g.link(&obj);
+            g.objs[id.0 as usize].insert(k, obj.clone());
+            g.push(Event { kind: EventType::Modified, obj: obj.clone(), prev: Some(cur) }, &self.tx, self.history_cap);
+        }
+        Ok(obj)
+    }
+
+    /// Removes an object for good, emitting DELETED stamped with a new resourceVersion.
+    pub fn remove(&self, id: ResId, ns: &str, name: &str) -> Result<Arc<Obj>, ApiError> {
+        let mut g = self.inner.lock();
+        let k = (ns.to_string(), name.to_string());
+        let cur = g.objs[id.0 as usize].remove(&k).ok_or_else(|| ApiError::not_found(id.def(), name))?;
+        g.unlink(&cur);
+        g.rv += 1;
+        let rv = g.rv;
+        let mut v = cur.value();
+        v["metadata"]["resourceVersion"] = json!(rv.to_string());
+        let obj = Arc::new(index(id, &v, rv));
+        g.push(Event { kind: EventType::Deleted, obj: obj.clone(), prev: Some(cur) }, &self.tx, self.history_cap);
+        Ok(obj)
+    }
+
+    /// Events after `from_rv` still in the window, and a receiver for the ones to come.
+    /// A version older than the window is 410 Expired.
+    pub fn watch_from(&self, from_rv: u64) -> Result<(Vec<Arc<Event>>, broadcast::Receiver<Arc<Event>>), ApiError> {
+        let g = self.inner.lock();
+        if from_rv < g.compacted_below {
+            return Err(ApiError::expired(from_rv, g.compacted_below));
+        }
+        let start = g.history.partition_point(|e| e.obj.rv <= from_rv);
+        let past = g.history.range(start..).cloned().collect();
+        Ok((past, self.tx.subscribe()))
+    }
+
+    /// Receiver of every change from now on (controllers use this).
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Event>> {
+        self.tx.subscribe()
+    }
+
+    /// Drops the whole watch window, as an etcd compaction does: every watch resumed from an older version gets 410.
+    pub fn compact(&self) {
+        let mut g = self.inner.lock();
+        g.history.clear();
+        g.compacted_below = g.rv;
+    }
+
+    /// The oldest resourceVersion a watch may still start from.
+    pub fn oldest_watchable(&self) -> u64 {
+        self.inner.lock().compacted_below
+    }
+}
+
+/// Shorthand for the namespace a value names.
+pub fn ns_of(v: &Value) -> &str {
+    v["metadata"]["namespace"].as_str().unwrap_or_default()
+}
+
+/// Shorthand for the name a value names.
+pub fn name_of(v: &Value) -> &str {
+    v["metadata"]["name"].as_str().unwrap_or_default()
+}
+
+/// The Pod resource id (used on hot paths).
+pub fn pods() -> ResId {
+    res("Pod")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pod(ns: &str, name: &str) -> Value {
+        json!({"metadata": {"name": name, "namespace": ns, "labels": {"app": "web"}}, "spec": {"nodeName": "n1"}})
+    }
+
+    #[test]
+    fn writes_bump_one_global_version_and_noops_write_nothing() {
+        let s = Store::new(100);
+        let a = s.create(pods(), pod("default", "a"), Origin::Api).unwrap();
+        let b = s.create(res("ConfigMap"), json!({"metadata": {"name": "c", "namespace": "default"}}), Origin::Api).unwrap();
+        assert_eq!(b.rv, a.rv + 1);
+        let same = s.update_with(pods(), "default", "a", |_| Ok(())).unwrap();
+        assert_eq!(same.rv, a.rv, "a no-op update must not bump the version");
+        let changed = s.update_with(pods(), "default", "a", |v| {
+            v["spec"]["nodeName"] = json!("n2");
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(changed.rv, b.rv + 1);
+        assert_eq!(changed.value()["metadata"]["generation"], 2);
+        assert_eq!(changed.fields.iter().find(|f| f.0 == "spec.nodeName").unwrap().1, "n2");
+    }
+
+    #[test]
+    fn create_refuses_duplicates_and_fills_generate_name() {
+        let s = Store::new(100);
+        s.create(pods(), pod("default", "a"), Origin::Api).unwrap();
+        assert_eq!(s.create(pods(), pod("default", "a"), Origin::Api).unwrap_err().code, 409);
+        let g = s.create(pods(), json!({"metadata": {"generateName": "web-", "namespace": "default"}}), Origin::Api).unwrap();
+        assert!(g.name.starts_with("web-") && g.name.len() == 9, "{}", g.name);
+    }
+
+    #[test]
+    fn watch_window_expires_old_versions() {
+        let s = Store::new(3);
+        let first = s.create(pods(), pod("default", "a"), Origin::Api).unwrap().rv;
+        for i in 0..5 {
+            s.create(pods(), pod("default", &format!("p{i}")), Origin::Api).unwrap();
+        }
+        assert_eq!(s.watch_from(first).unwrap_err().code, 410);
+        let (past, _rx) = s.watch_from(s.rv() - 2).unwrap();
+        assert_eq!(past.len(), 2);
+        s.compact();
+        assert_eq!(s.watch_from(s.rv() - 1).unwrap_err().code, 410);
+        assert!(s.watch_from(s.rv()).is_ok());
+    }
+
+    #[test]
+    fn owners_index_and_removal() {
+        let s = Store::new(100);
+        let mut p = pod("default", "a");
+        p["metadata"]["ownerReferences"] = json!([{"uid": "u1", "controller": true, "kind": "ReplicaSet", "name": "rs", "apiVersion": "apps/v1"}]);
+        s.create(pods(), p, Origin::Api).unwrap();
+        assert_eq!(s.dependents("u1").len(), 1);
+        let gone = s.remove(pods(), "default", "a").unwrap();
+        assert_eq!(gone.rv, s.rv());
+        assert!(s.dependents("u1").is_empty());
+        assert_eq!(s.list(pods(), Some("default")).0.len(), 0);
+    }
+}
