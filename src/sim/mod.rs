@@ -1,5 +1,8 @@
 //! The demo cluster: a Kubernetes API server simulation served over HTTP on loopback.
 
+pub mod controllers;
+pub mod faults;
+pub mod options;
 pub mod resources;
 pub mod select;
 pub mod status;
