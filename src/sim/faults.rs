@@ -60,7 +60,10 @@ impl Faults {
 
     /// Takes one 429 from the budget, if any is left.
     pub fn take_throttle(&self) -> bool {
-        let took = self.throttle.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1)).is_ok();
+        let took = self
+            .throttle
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
+            .is_ok();
         if took {
             self.throttled_total.fetch_add(1, Ordering::Relaxed);
         }

@@ -21,6 +21,14 @@ pub struct SimOptions {
 
 impl Default for SimOptions {
     fn default() -> Self {
-        SimOptions { nodes: 3, pods: 0, churn: 0.0, log_rate: 2.0, watch_window: 200_000, seed: 42, time_scale: 1.0 }
+        SimOptions {
+            nodes: 3,
+            pods: 0,
+            churn: 0.0,
+            log_rate: 2.0,
+            watch_window: 200_000,
+            seed: 42,
+            time_scale: 1.0,
+        }
     }
 }

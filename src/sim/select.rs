@@ -41,7 +41,13 @@ fn split_top(s: &str) -> Vec<&str> {
 fn set_values(rest: &str) -> Option<Vec<String>> {
     let rest = rest.trim();
     let inner = rest.strip_prefix('(')?.strip_suffix(')')?;
-    Some(inner.split(',').map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).collect())
+    Some(
+        inner
+            .split(',')
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+            .collect(),
+    )
 }
 
 impl LabelSelector {
@@ -53,7 +59,11 @@ impl LabelSelector {
         }
         for part in split_top(s) {
             let p = part.trim();
-            let bad = || ApiError::bad_request(format!("unable to parse requirement: found '{p}', expected: identifier"));
+            let bad = || {
+                ApiError::bad_request(format!(
+                    "unable to parse requirement: found '{p}', expected: identifier"
+                ))
+            };
             if p.is_empty() {
                 return Err(bad());
             }
@@ -86,10 +96,19 @@ impl LabelSelector {
                 reqs.push(Req::Eq(k.clone(), val.as_str().unwrap_or_default().to_string()));
             }
         }
-        for e in v.get("matchExpressions").and_then(|m| m.as_array()).into_iter().flatten() {
+        for e in v
+            .get("matchExpressions")
+            .and_then(|m| m.as_array())
+            .into_iter()
+            .flatten()
+        {
             let key = e["key"].as_str().unwrap_or_default().to_string();
-            let vals: Vec<String> =
-                e["values"].as_array().into_iter().flatten().filter_map(|x| x.as_str().map(String::from)).collect();
+            let vals: Vec<String> = e["values"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|x| x.as_str().map(String::from))
+                .collect();
             match e["operator"].as_str() {
                 Some("In") => reqs.push(Req::In(key, vals)),
                 Some("NotIn") => reqs.push(Req::NotIn(key, vals)),
@@ -135,7 +154,9 @@ impl FieldSelector {
             } else if let Some((f, v)) = part.split_once('=') {
                 (f, false, v)
             } else {
-                return Err(ApiError::bad_request(format!("invalid selector: '{s}'; can't understand '{part}'")));
+                return Err(ApiError::bad_request(format!(
+                    "invalid selector: '{s}'; can't understand '{part}'"
+                )));
             };
             let field = field.trim();
             if !supported.contains(&field) {
@@ -157,7 +178,11 @@ impl FieldSelector {
     /// Whether the object's indexed fields satisfy every term.
     pub fn matches(&self, fields: &[(&'static str, String)]) -> bool {
         self.0.iter().all(|(f, neg, v)| {
-            let actual = fields.iter().find(|(k, _)| k == f).map(|(_, x)| x.as_str()).unwrap_or("");
+            let actual = fields
+                .iter()
+                .find(|(k, _)| k == f)
+                .map(|(_, x)| x.as_str())
+                .unwrap_or("");
             (actual == v) != *neg
         })
     }
@@ -191,7 +216,11 @@ mod tests {
 
     #[test]
     fn field_selector_matches_and_refuses_unknown_fields() {
-        let f = FieldSelector::parse("spec.nodeName=n1,status.phase!=Failed", &["spec.nodeName", "status.phase"]).unwrap();
+        let f = FieldSelector::parse(
+            "spec.nodeName=n1,status.phase!=Failed",
+            &["spec.nodeName", "status.phase"],
+        )
+        .unwrap();
         assert!(f.matches(&[("spec.nodeName", "n1".into()), ("status.phase", "Running".into())]));
         assert!(!f.matches(&[("spec.nodeName", "n2".into()), ("status.phase", "Running".into())]));
         let e = FieldSelector::parse("spec.bogus=1", &["metadata.name"]).unwrap_err();

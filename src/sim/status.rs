@@ -46,7 +46,11 @@ impl Cause {
 
     /// A `FieldValueRequired` cause.
     pub fn required(field: &str) -> Self {
-        Cause { field: field.into(), reason: "FieldValueRequired", message: "Required value".into() }
+        Cause {
+            field: field.into(),
+            reason: "FieldValueRequired",
+            message: "Required value".into(),
+        }
     }
 }
 
@@ -63,7 +67,13 @@ fn details(def: &ResourceDef, name: Option<&str>) -> Value {
 
 impl ApiError {
     fn new(code: u16, reason: &'static str, message: String) -> Self {
-        ApiError { code, reason, message, details: None, retry_after: None }
+        ApiError {
+            code,
+            reason,
+            message,
+            details: None,
+            retry_after: None,
+        }
     }
 
     /// 404 for a named object.
@@ -75,12 +85,20 @@ impl ApiError {
 
     /// 404 for a path that names nothing served.
     pub fn no_route() -> Self {
-        Self::new(404, "NotFound", "the server could not find the requested resource".into())
+        Self::new(
+            404,
+            "NotFound",
+            "the server could not find the requested resource".into(),
+        )
     }
 
     /// 409 on create of an existing name.
     pub fn already_exists(def: &ResourceDef, name: &str) -> Self {
-        let mut e = Self::new(409, "AlreadyExists", format!("{} \"{name}\" already exists", def.qualified()));
+        let mut e = Self::new(
+            409,
+            "AlreadyExists",
+            format!("{} \"{name}\" already exists", def.qualified()),
+        );
         e.details = Some(details(def, Some(name)));
         e
     }
@@ -101,14 +119,22 @@ impl ApiError {
 
     /// 409 with a free message, e.g. a precondition on delete.
     pub fn conflict_msg(def: &ResourceDef, name: &str, why: &str) -> Self {
-        let mut e = Self::new(409, "Conflict", format!("Operation cannot be fulfilled on {} \"{name}\": {why}", def.qualified()));
+        let mut e = Self::new(
+            409,
+            "Conflict",
+            format!("Operation cannot be fulfilled on {} \"{name}\": {why}", def.qualified()),
+        );
         e.details = Some(details(def, Some(name)));
         e
     }
 
     /// 422 with field causes.
     pub fn invalid(def: &ResourceDef, name: &str, causes: Vec<Cause>) -> Self {
-        let kind = if def.group.is_empty() { def.kind.to_string() } else { format!("{}.{}", def.kind, def.group) };
+        let kind = if def.group.is_empty() {
+            def.kind.to_string()
+        } else {
+            format!("{}.{}", def.kind, def.group)
+        };
         let list: Vec<String> = causes.iter().map(|c| format!("{}: {}", c.field, c.message)).collect();
         let message = if list.len() == 1 {
             format!("{kind} \"{name}\" is invalid: {}", list[0])
@@ -120,7 +146,10 @@ impl ApiError {
             d["group"] = json!(def.group);
         }
         d["causes"] = Value::Array(
-            causes.iter().map(|c| json!({"reason": c.reason, "message": c.message, "field": c.field})).collect(),
+            causes
+                .iter()
+                .map(|c| json!({"reason": c.reason, "message": c.message, "field": c.field}))
+                .collect(),
         );
         let mut e = Self::new(422, "Invalid", message);
         e.details = Some(d);
@@ -128,7 +157,14 @@ impl ApiError {
     }
 
     /// 403 naming the user, verb and resource, as the RBAC authorizer words it.
-    pub fn forbidden(user: &str, verb: &str, def: &ResourceDef, ns: Option<&str>, name: Option<&str>, sub: Option<&str>) -> Self {
+    pub fn forbidden(
+        user: &str,
+        verb: &str,
+        def: &ResourceDef,
+        ns: Option<&str>,
+        name: Option<&str>,
+        sub: Option<&str>,
+    ) -> Self {
         let what = match name {
             Some(n) => format!("{} \"{n}\"", def.qualified()),
             None => def.qualified(),
@@ -144,7 +180,10 @@ impl ApiError {
         let mut e = Self::new(
             403,
             "Forbidden",
-            format!("{what} is forbidden: User \"{user}\" cannot {verb} resource \"{resource}\" in API group \"{}\" {scope}", def.group),
+            format!(
+                "{what} is forbidden: User \"{user}\" cannot {verb} resource \"{resource}\" in API group \"{}\" {scope}",
+                def.group
+            ),
         );
         e.details = Some(details(def, name));
         e
@@ -157,7 +196,11 @@ impl ApiError {
 
     /// 429 with Retry-After, as API priority and fairness answers.
     pub fn too_many_requests(retry_after: u32) -> Self {
-        let mut e = Self::new(429, "TooManyRequests", "Too many requests, please try again later.".into());
+        let mut e = Self::new(
+            429,
+            "TooManyRequests",
+            "Too many requests, please try again later.".into(),
+        );
         e.details = Some(json!({ "retryAfterSeconds": retry_after }));
         e.retry_after = Some(retry_after);
         e
@@ -165,7 +208,11 @@ impl ApiError {
 
     /// 410 for a resourceVersion that has left the retained window.
     pub fn expired(requested: u64, oldest: u64) -> Self {
-        Self::new(410, "Expired", format!("too old resource version: {requested} ({oldest})"))
+        Self::new(
+            410,
+            "Expired",
+            format!("too old resource version: {requested} ({oldest})"),
+        )
     }
 
     /// 410 for a continue token older than the retained window.
@@ -184,12 +231,22 @@ impl ApiError {
 
     /// 405 for a verb the resource does not support.
     pub fn method_not_allowed() -> Self {
-        Self::new(405, "MethodNotAllowed", "the server does not allow this method on the requested resource".into())
+        Self::new(
+            405,
+            "MethodNotAllowed",
+            "the server does not allow this method on the requested resource".into(),
+        )
     }
 
     /// 415 for a patch type the server does not take.
     pub fn unsupported_media(ct: &str) -> Self {
-        Self::new(415, "UnsupportedMediaType", format!("the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml (got {ct})"))
+        Self::new(
+            415,
+            "UnsupportedMediaType",
+            format!(
+                "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml (got {ct})"
+            ),
+        )
     }
 
     /// 500 for a failure inside the simulation itself.
@@ -235,13 +292,28 @@ mod tests {
             "pods is forbidden: User \"jane\" cannot list resource \"pods\" in API group \"\" in the namespace \"default\""
         );
         let e = ApiError::forbidden("jane", "watch", res("Node").def(), None, None, None);
-        assert!(e.message.ends_with("in API group \"\" at the cluster scope"), "{}", e.message);
+        assert!(
+            e.message.ends_with("in API group \"\" at the cluster scope"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]
     fn invalid_lists_causes() {
-        let e = ApiError::invalid(res("Deployment").def(), "web", vec![Cause::invalid("spec.replicas", &json!(-1), "must be greater than or equal to 0")]);
-        assert_eq!(e.message, "Deployment.apps \"web\" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0");
+        let e = ApiError::invalid(
+            res("Deployment").def(),
+            "web",
+            vec![Cause::invalid(
+                "spec.replicas",
+                &json!(-1),
+                "must be greater than or equal to 0",
+            )],
+        );
+        assert_eq!(
+            e.message,
+            "Deployment.apps \"web\" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0"
+        );
         assert_eq!(e.to_status()["details"]["causes"][0]["field"], "spec.replicas");
         assert_eq!(e.code, 422);
     }

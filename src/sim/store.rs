@@ -12,7 +12,7 @@ use parking_lot::Mutex;
 use serde_json::{Value, json};
 use tokio::sync::broadcast;
 
-use super::resources::{ResId, RESOURCES, res};
+use super::resources::{RESOURCES, ResId, res};
 use super::status::ApiError;
 
 /// An object's identity: resource, namespace ("" when cluster-scoped) and name.
@@ -147,7 +147,11 @@ fn field_value(v: &Value, path: &str) -> String {
 
 fn str_map(v: &Value) -> BTreeMap<String, String> {
     v.as_object()
-        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect())
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -157,7 +161,11 @@ fn index(id: ResId, v: &Value, rv: u64) -> Obj {
         .iter()
         .map(|f| {
             // Events index `source` as source.component, as the real server does.
-            let val = if *f == "source" { field_value(v, "source.component") } else { field_value(v, f) };
+            let val = if *f == "source" {
+                field_value(v, "source.component")
+            } else {
+                field_value(v, f)
+            };
             (*f, val)
         })
         .collect();
@@ -170,7 +178,11 @@ fn index(id: ResId, v: &Value, rv: u64) -> Obj {
         rv,
         labels: str_map(&md["labels"]),
         fields,
-        owners: refs.into_iter().flatten().filter_map(|r| r["uid"].as_str().map(String::from)).collect(),
+        owners: refs
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r["uid"].as_str().map(String::from))
+            .collect(),
         controller: refs
             .into_iter()
             .flatten()
@@ -185,7 +197,14 @@ fn index(id: ResId, v: &Value, rv: u64) -> Obj {
 pub fn new_uid() -> String {
     let b: [u8; 16] = rand::random();
     let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
 }
 
 /// The current time as the API server writes timestamps.
@@ -196,7 +215,9 @@ pub fn now_str() -> String {
 fn random_suffix(n: usize) -> String {
     // The alphabet of the real name generator: no vowels, no confusable digits.
     const ALPHA: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
-    (0..n).map(|_| ALPHA[rand::random_range(0..ALPHA.len())] as char).collect()
+    (0..n)
+        .map(|_| ALPHA[rand::random_range(0..ALPHA.len())] as char)
+        .collect()
 }
 
 /// Who is writing: the API (client requests) or the simulation's own controllers.
@@ -279,7 +300,9 @@ impl Store {
 
     /// One object.
     pub fn get(&self, id: ResId, ns: &str, name: &str) -> Option<Arc<Obj>> {
-        self.inner.lock().objs[id.0 as usize].get(&(ns.to_string(), name.to_string())).cloned()
+        self.inner.lock().objs[id.0 as usize]
+            .get(&(ns.to_string(), name.to_string()))
+            .cloned()
     }
 
     /// One object, parsed.
@@ -309,7 +332,12 @@ impl Store {
 
     /// Objects whose ownerReferences name this uid.
     pub fn dependents(&self, owner_uid: &str) -> Vec<Key> {
-        self.inner.lock().owned.get(owner_uid).map(|s| s.iter().cloned().collect()).unwrap_or_default()
+        self.inner
+            .lock()
+            .owned
+            .get(owner_uid)
+            .map(|s| s.iter().cloned().collect())
+            .unwrap_or_default()
     }
 
     /// Creates an object; `metadata.namespace` must already be set for namespaced resources.
@@ -332,7 +360,11 @@ impl Store {
             }
         }
         let name = md["name"].as_str().unwrap_or_default().to_string();
-        let ns = if def.namespaced { md["namespace"].as_str().unwrap_or("default").to_string() } else { String::new() };
+        let ns = if def.namespaced {
+            md["namespace"].as_str().unwrap_or("default").to_string()
+        } else {
+            String::new()
+        };
         if def.namespaced {
             md["namespace"] = json!(ns);
         } else if let Some(m) = md.as_object_mut() {
@@ -363,7 +395,15 @@ impl Store {
         let obj = Arc::new(index(id, &v, rv));
         g.link(&obj);
         g.objs[id.0 as usize].insert(k, obj.clone());
-        g.push(Event { kind: EventType::Added, obj: obj.clone(), prev: None }, &self.tx, self.history_cap);
+        g.push(
+            Event {
+                kind: EventType::Added,
+                obj: obj.clone(),
+                prev: None,
+            },
+            &self.tx,
+            self.history_cap,
+        );
         Ok(obj)
     }
 
@@ -379,12 +419,22 @@ impl Store {
         let def = id.def();
         let mut g = self.inner.lock();
         let k = (ns.to_string(), name.to_string());
-        let cur = g.objs[id.0 as usize].get(&k).cloned().ok_or_else(|| ApiError::not_found(def, name))?;
+        let cur = g.objs[id.0 as usize]
+            .get(&k)
+            .cloned()
+            .ok_or_else(|| ApiError::not_found(def, name))?;
         let old = cur.value();
         let mut v = old.clone();
         f(&mut v)?;
         // Server-owned identity never changes through an update.
-        for field in ["uid", "creationTimestamp", "name", "namespace", "generation", "resourceVersion"] {
+        for field in [
+            "uid",
+            "creationTimestamp",
+            "name",
+            "namespace",
+            "generation",
+            "resourceVersion",
+        ] {
             match old["metadata"].get(field) {
                 Some(x) => v["metadata"][field] = x.clone(),
                 None => {
@@ -403,8 +453,10 @@ impl Store {
             return Ok(cur);
         }
         let spec_changed = v.as_object().zip(old.as_object()).is_some_and(|(a, b)| {
-            a.iter().any(|(key, val)| key != "metadata" && key != "status" && b.get(key) != Some(val))
-                || b.keys().any(|key| key != "metadata" && key != "status" && !a.contains_key(key))
+            a.iter()
+                .any(|(key, val)| key != "metadata" && key != "status" && b.get(key) != Some(val))
+                || b.keys()
+                    .any(|key| key != "metadata" && key != "status" && !a.contains_key(key))
         });
         let gone_deleting = v["metadata"].get("deletionTimestamp").is_some_and(|t| !t.is_null())
             && v["metadata"]["finalizers"].as_array().is_none_or(|f| f.is_empty())
@@ -421,11 +473,27 @@ impl Store {
         g.unlink(&cur);
         if gone_deleting {
             g.objs[id.0 as usize].remove(&k);
-            g.push(Event { kind: EventType::Deleted, obj: obj.clone(), prev: Some(cur) }, &self.tx, self.history_cap);
+            g.push(
+                Event {
+                    kind: EventType::Deleted,
+                    obj: obj.clone(),
+                    prev: Some(cur),
+                },
+                &self.tx,
+                self.history_cap,
+            );
         } else {
             g.link(&obj);
             g.objs[id.0 as usize].insert(k, obj.clone());
-            g.push(Event { kind: EventType::Modified, obj: obj.clone(), prev: Some(cur) }, &self.tx, self.history_cap);
+            g.push(
+                Event {
+                    kind: EventType::Modified,
+                    obj: obj.clone(),
+                    prev: Some(cur),
+                },
+                &self.tx,
+                self.history_cap,
+            );
         }
         Ok(obj)
     }
@@ -434,14 +502,24 @@ impl Store {
     pub fn remove(&self, id: ResId, ns: &str, name: &str) -> Result<Arc<Obj>, ApiError> {
         let mut g = self.inner.lock();
         let k = (ns.to_string(), name.to_string());
-        let cur = g.objs[id.0 as usize].remove(&k).ok_or_else(|| ApiError::not_found(id.def(), name))?;
+        let cur = g.objs[id.0 as usize]
+            .remove(&k)
+            .ok_or_else(|| ApiError::not_found(id.def(), name))?;
         g.unlink(&cur);
         g.rv += 1;
         let rv = g.rv;
         let mut v = cur.value();
         v["metadata"]["resourceVersion"] = json!(rv.to_string());
         let obj = Arc::new(index(id, &v, rv));
-        g.push(Event { kind: EventType::Deleted, obj: obj.clone(), prev: Some(cur) }, &self.tx, self.history_cap);
+        g.push(
+            Event {
+                kind: EventType::Deleted,
+                obj: obj.clone(),
+                prev: Some(cur),
+            },
+            &self.tx,
+            self.history_cap,
+        );
         Ok(obj)
     }
 
@@ -502,15 +580,22 @@ mod tests {
     fn writes_bump_one_global_version_and_noops_write_nothing() {
         let s = Store::new(100);
         let a = s.create(pods(), pod("default", "a"), Origin::Api).unwrap();
-        let b = s.create(res("ConfigMap"), json!({"metadata": {"name": "c", "namespace": "default"}}), Origin::Api).unwrap();
+        let b = s
+            .create(
+                res("ConfigMap"),
+                json!({"metadata": {"name": "c", "namespace": "default"}}),
+                Origin::Api,
+            )
+            .unwrap();
         assert_eq!(b.rv, a.rv + 1);
         let same = s.update_with(pods(), "default", "a", |_| Ok(())).unwrap();
         assert_eq!(same.rv, a.rv, "a no-op update must not bump the version");
-        let changed = s.update_with(pods(), "default", "a", |v| {
-            v["spec"]["nodeName"] = json!("n2");
-            Ok(())
-        })
-        .unwrap();
+        let changed = s
+            .update_with(pods(), "default", "a", |v| {
+                v["spec"]["nodeName"] = json!("n2");
+                Ok(())
+            })
+            .unwrap();
         assert_eq!(changed.rv, b.rv + 1);
         assert_eq!(changed.value()["metadata"]["generation"], 2);
         assert_eq!(changed.fields.iter().find(|f| f.0 == "spec.nodeName").unwrap().1, "n2");
@@ -520,8 +605,17 @@ mod tests {
     fn create_refuses_duplicates_and_fills_generate_name() {
         let s = Store::new(100);
         s.create(pods(), pod("default", "a"), Origin::Api).unwrap();
-        assert_eq!(s.create(pods(), pod("default", "a"), Origin::Api).unwrap_err().code, 409);
-        let g = s.create(pods(), json!({"metadata": {"generateName": "web-", "namespace": "default"}}), Origin::Api).unwrap();
+        assert_eq!(
+            s.create(pods(), pod("default", "a"), Origin::Api).unwrap_err().code,
+            409
+        );
+        let g = s
+            .create(
+                pods(),
+                json!({"metadata": {"generateName": "web-", "namespace": "default"}}),
+                Origin::Api,
+            )
+            .unwrap();
         assert!(g.name.starts_with("web-") && g.name.len() == 9, "{}", g.name);
     }
 
@@ -544,7 +638,8 @@ mod tests {
     fn owners_index_and_removal() {
         let s = Store::new(100);
         let mut p = pod("default", "a");
-        p["metadata"]["ownerReferences"] = json!([{"uid": "u1", "controller": true, "kind": "ReplicaSet", "name": "rs", "apiVersion": "apps/v1"}]);
+        p["metadata"]["ownerReferences"] =
+            json!([{"uid": "u1", "controller": true, "kind": "ReplicaSet", "name": "rs", "apiVersion": "apps/v1"}]);
         s.create(pods(), p, Origin::Api).unwrap();
         assert_eq!(s.dependents("u1").len(), 1);
         let gone = s.remove(pods(), "default", "a").unwrap();
