@@ -220,6 +220,9 @@ fn random_suffix(n: usize) -> String {
         .collect()
 }
 
+/// Retained events after a version, and a receiver for the live ones.
+pub type WatchStart = (Vec<Arc<Event>>, broadcast::Receiver<Arc<Event>>);
+
 /// Who is writing: the API (client requests) or the simulation's own controllers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Origin {
@@ -461,10 +464,8 @@ impl Store {
         let gone_deleting = v["metadata"].get("deletionTimestamp").is_some_and(|t| !t.is_null())
             && v["metadata"]["finalizers"].as_array().is_none_or(|f| f.is_empty())
             && def.kind != "Pod";
-        if spec_changed {
-            if let Some(generation) = old["metadata"]["generation"].as_i64() {
-                v["metadata"]["generation"] = json!(generation + 1);
-            }
+        if spec_changed && let Some(generation) = old["metadata"]["generation"].as_i64() {
+            v["metadata"]["generation"] = json!(generation + 1);
         }
         g.rv += 1;
         let rv = g.rv;
@@ -525,7 +526,7 @@ impl Store {
 
     /// Events after `from_rv` still in the window, and a receiver for the ones to come.
     /// A version older than the window is 410 Expired.
-    pub fn watch_from(&self, from_rv: u64) -> Result<(Vec<Arc<Event>>, broadcast::Receiver<Arc<Event>>), ApiError> {
+    pub fn watch_from(&self, from_rv: u64) -> Result<WatchStart, ApiError> {
         let g = self.inner.lock();
         if from_rv < g.compacted_below {
             return Err(ApiError::expired(from_rv, g.compacted_below));
