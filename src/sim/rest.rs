@@ -33,6 +33,18 @@ pub async fn dispatch(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let dry = q.get("dryRun").is_some_and(|v| v == "All");
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|c| c.to_str().ok())
+        .unwrap_or("");
+    if ct.starts_with("application/vnd.kubernetes.protobuf") || ct.starts_with("application/cbor") {
+        // The demo cluster speaks JSON (and YAML) only; client-go falls back to JSON on 415.
+        let mut e = ApiError::unsupported_media(ct);
+        e.message = format!(
+            "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (got {ct})"
+        );
+        return Err(e);
+    }
     if t.res.def().namespaced && t.name.is_some() && t.ns.is_none() {
         return Err(ApiError::no_route());
     }

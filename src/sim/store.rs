@@ -195,7 +195,10 @@ fn index(id: ResId, v: &Value, rv: u64) -> Obj {
 
 /// A fresh uid in the usual 8-4-4-4-12 form.
 pub fn new_uid() -> String {
-    let b: [u8; 16] = rand::random();
+    let mut b: [u8; 16] = rand::random();
+    // RFC 4122 version 4, as the API server's uids are.
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
     let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
     format!(
         "{}-{}-{}-{}-{}",
