@@ -1,5 +1,11 @@
 //! Simulated controllers that make the demo cluster alive.
 
+pub mod podutil;
+pub mod replicaset;
+pub mod runner;
+#[cfg(test)]
+mod testkit;
+
 use std::sync::Arc;
 
 use tokio_util::sync::CancellationToken;
