@@ -1,5 +1,7 @@
 //! Simulated controllers that make the demo cluster alive.
 
+pub mod deployment;
+pub mod deployment_status;
 pub mod podutil;
 pub mod replicaset;
 pub mod runner;
