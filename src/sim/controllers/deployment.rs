@@ -37,7 +37,7 @@ pub fn controller() -> Controller {
     }
 }
 
-fn keys_for(ev: &Event) -> Vec<Key> {
+fn keys_for(_: &Store, ev: &Event) -> Vec<Key> {
     let o = &ev.obj;
     let deploy = res("Deployment");
     if o.res == deploy {

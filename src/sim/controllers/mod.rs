@@ -2,11 +2,13 @@
 
 pub mod deployment;
 pub mod deployment_status;
+pub mod gc;
 pub mod podutil;
 pub mod replicaset;
 pub mod runner;
 #[cfg(test)]
 mod testkit;
+pub mod workloads;
 
 use std::sync::Arc;
 

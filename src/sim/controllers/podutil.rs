@@ -173,26 +173,30 @@ pub fn create_pod(store: &Store, pod: Value, owner: &Value, component: &str) -> 
     Some(created)
 }
 
-/// Deletes a pod as the API server does for a controller's DELETE: a pod still waiting for a
-/// node goes at once; a pod on a node gets its deletionTimestamp and the kubelet finishes it
-/// after the grace period. Records the owner's deletion event.
-pub fn delete_pod(store: &Store, pod: &Obj, owner: &Value, component: &str) {
+/// Deletes a pod as the API server does for a DELETE without options: a pod still waiting for
+/// a node goes at once; a pod on a node gets its deletionTimestamp and the kubelet finishes it
+/// after the grace period. False when the pod was already gone.
+pub fn delete_pod_now(store: &Store, pod: &Obj) -> bool {
     let on_node = pod.fields.iter().any(|(f, v)| *f == "spec.nodeName" && !v.is_empty());
-    let done = if on_node {
-        store
-            .update_with(pods(), &pod.ns, &pod.name, |v| {
-                if v["metadata"].get("deletionTimestamp").is_none_or(Value::is_null) {
-                    let grace = v["spec"]["terminationGracePeriodSeconds"].as_i64().unwrap_or(30);
-                    let at = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(grace);
-                    v["metadata"]["deletionTimestamp"] = json!(at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string());
-                    v["metadata"]["deletionGracePeriodSeconds"] = json!(grace);
-                }
-                Ok(())
-            })
-            .is_ok()
-    } else {
-        store.remove(pods(), &pod.ns, &pod.name).is_ok()
-    };
+    if !on_node {
+        return store.remove(pods(), &pod.ns, &pod.name).is_ok();
+    }
+    store
+        .update_with(pods(), &pod.ns, &pod.name, |v| {
+            if v["metadata"].get("deletionTimestamp").is_none_or(Value::is_null) {
+                let grace = v["spec"]["terminationGracePeriodSeconds"].as_i64().unwrap_or(30);
+                let at = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(grace);
+                v["metadata"]["deletionTimestamp"] = json!(at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string());
+                v["metadata"]["deletionGracePeriodSeconds"] = json!(grace);
+            }
+            Ok(())
+        })
+        .is_ok()
+}
+
+/// [`delete_pod_now`], recording the owner's deletion event.
+pub fn delete_pod(store: &Store, pod: &Obj, owner: &Value, component: &str) {
+    let done = delete_pod_now(store, pod);
     if !done {
         return;
     }

@@ -26,7 +26,7 @@ pub fn controller() -> Controller {
     }
 }
 
-fn keys_for(ev: &Event) -> Vec<Key> {
+fn keys_for(_: &Store, ev: &Event) -> Vec<Key> {
     let o = &ev.obj;
     let rs = res("ReplicaSet");
     if o.res == rs {

@@ -9,7 +9,7 @@ use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio::time::Instant;
 
 use super::super::resources::ResId;
-use super::super::store::{Event, Key};
+use super::super::store::{Event, Key, Store};
 use super::Ctx;
 
 /// A controller: what it watches and how it reconciles.
@@ -20,7 +20,7 @@ pub struct Controller {
     /// Kind whose every object is queued at start and after missed notices.
     pub primary: ResId,
     /// The objects a store change concerns.
-    pub keys_for: fn(&Event) -> Vec<Key>,
+    pub keys_for: fn(&Store, &Event) -> Vec<Key>,
     /// Brings one object to its desired state; `Some(d)` asks to look again after `d` (time-based
     /// conditions such as minReadySeconds or a progress deadline).
     pub reconcile: fn(&Ctx, &Key) -> Option<Duration>,
@@ -40,7 +40,7 @@ pub async fn run(ctx: Ctx, c: Controller) {
     loop {
         loop {
             match rx.try_recv() {
-                Ok(ev) => queue.extend((c.keys_for)(&ev)),
+                Ok(ev) => queue.extend((c.keys_for)(&ctx.store, &ev)),
                 Err(TryRecvError::Empty) => break,
                 Err(TryRecvError::Lagged(n)) => {
                     tracing::debug!(controller = c.name, missed = n, "resyncing after missed changes");
@@ -62,7 +62,7 @@ pub async fn run(ctx: Ctx, c: Controller) {
             tokio::select! {
                 _ = ctx.cancel.cancelled() => return,
                 ev = rx.recv() => match ev {
-                    Ok(ev) => queue.extend((c.keys_for)(&ev)),
+                    Ok(ev) => queue.extend((c.keys_for)(&ctx.store, &ev)),
                     Err(RecvError::Lagged(_)) => queue_all(&ctx, &c, &mut queue),
                     Err(RecvError::Closed) => return,
                 },
