@@ -1,5 +1,6 @@
 //! Simulated controllers that make the demo cluster alive.
 
+pub mod daemonset;
 pub mod deployment;
 pub mod deployment_status;
 pub mod gc;
