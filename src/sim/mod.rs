@@ -1,6 +1,7 @@
 //! The demo cluster: a Kubernetes API server simulation served over HTTP on loopback.
 
 pub mod controllers;
+pub mod defaults;
 pub mod discovery;
 pub mod events;
 pub mod evict;

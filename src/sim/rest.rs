@@ -421,23 +421,8 @@ fn delete_one(st: &SimState, id: ResId, ns: &str, name: &str, opts: &DeleteOpts)
             ));
         }
     };
-    if id == pods() {
-        let grace = opts
-            .grace
-            .unwrap_or_else(|| v["spec"]["terminationGracePeriodSeconds"].as_i64().unwrap_or(30));
-        let phase = v["status"]["phase"].as_str().unwrap_or("");
-        let scheduled = v["spec"]["nodeName"].as_str().is_some_and(|n| !n.is_empty());
-        if grace > 0 && scheduled && phase != "Succeeded" && phase != "Failed" {
-            let o = st.store.update_with(id, ns, name, |p| {
-                if p["metadata"].get("deletionTimestamp").is_none() {
-                    let at = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(grace);
-                    p["metadata"]["deletionTimestamp"] = json!(at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string());
-                    p["metadata"]["deletionGracePeriodSeconds"] = json!(grace);
-                }
-                Ok(())
-            })?;
-            return Ok((o, false));
-        }
+    if id == pods() && finalizer.is_none() {
+        return super::controllers::podutil::delete_pod_graceful(&st.store, ns, name, opts.grace);
     }
     let has_finalizers = v["metadata"]["finalizers"].as_array().is_some_and(|f| !f.is_empty());
     if finalizer.is_some() || has_finalizers || id == super::resources::res("Namespace") {

@@ -193,6 +193,19 @@ fn index(id: ResId, v: &Value, rv: u64) -> Obj {
     }
 }
 
+/// Drops `null` members, as a decode into the API types and an encode back would: a client that
+/// sends `"creationTimestamp": null` stores the same object as one that leaves it out.
+pub fn prune_nulls(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            m.retain(|_, x| !x.is_null());
+            m.values_mut().for_each(prune_nulls);
+        }
+        Value::Array(a) => a.iter_mut().for_each(prune_nulls),
+        _ => {}
+    }
+}
+
 /// A fresh uid in the usual 8-4-4-4-12 form.
 pub fn new_uid() -> String {
     let mut b: [u8; 16] = rand::random();
@@ -389,6 +402,8 @@ impl Store {
         }
         v["apiVersion"] = json!(def.api_version());
         v["kind"] = json!(def.kind);
+        super::defaults::apply(def.kind, &mut v);
+        prune_nulls(&mut v);
 
         let mut g = self.inner.lock();
         let k = (ns, name.clone());
@@ -432,6 +447,8 @@ impl Store {
         let old = cur.value();
         let mut v = old.clone();
         f(&mut v)?;
+        super::defaults::apply(def.kind, &mut v);
+        prune_nulls(&mut v);
         // Server-owned identity never changes through an update.
         for field in [
             "uid",

@@ -34,5 +34,5 @@ pub struct Ctx {
 
 /// Starts every controller as a tokio task.
 pub fn spawn_all(ctx: &Ctx) {
-    let _ = ctx;
+    workloads::spawn(ctx);
 }

@@ -78,40 +78,6 @@ pub fn controller_of(obj: &Obj, kind: &str) -> Option<String> {
         .map(|r| r.name)
 }
 
-/// The API server's pod defaults that `kubectl get -o yaml` shows on every pod.
-fn default_pod_spec(spec: &mut Value) {
-    let defaults = [
-        ("restartPolicy", json!("Always")),
-        ("terminationGracePeriodSeconds", json!(30)),
-        ("dnsPolicy", json!("ClusterFirst")),
-        ("schedulerName", json!("default-scheduler")),
-        ("securityContext", json!({})),
-        ("serviceAccountName", json!("default")),
-        ("enableServiceLinks", json!(true)),
-        ("preemptionPolicy", json!("PreemptLowerPriority")),
-        ("priority", json!(0)),
-    ];
-    for (k, v) in defaults {
-        if spec.get(k).is_none_or(Value::is_null) {
-            spec[k] = v;
-        }
-    }
-    if let Some(cs) = spec["containers"].as_array_mut() {
-        for c in cs {
-            for (k, v) in [
-                ("imagePullPolicy", json!("IfNotPresent")),
-                ("terminationMessagePath", json!("/dev/termination-log")),
-                ("terminationMessagePolicy", json!("File")),
-                ("resources", json!({})),
-            ] {
-                if c.get(k).is_none_or(Value::is_null) {
-                    c[k] = v;
-                }
-            }
-        }
-    }
-}
-
 /// QoS class as the API server computes it from requests and limits.
 fn qos_class(spec: &Value) -> &'static str {
     let cs: Vec<&Value> = spec["containers"].as_array().into_iter().flatten().collect();
@@ -135,8 +101,7 @@ fn qos_class(spec: &Value) -> &'static str {
 /// A new pod from `template` owned by `owner`: named `name`, or `generateName` `<owner>-` when `None`.
 pub fn pod_from_template(template: &Value, owner: &Value, name: Option<&str>) -> Value {
     let md = &template["metadata"];
-    let mut spec = template["spec"].clone();
-    default_pod_spec(&mut spec);
+    let spec = template["spec"].clone();
     let mut meta = json!({
         "namespace": owner["metadata"]["namespace"],
         "labels": md["labels"].as_object().cloned().unwrap_or_default(),
@@ -173,25 +138,46 @@ pub fn create_pod(store: &Store, pod: Value, owner: &Value, component: &str) -> 
     Some(created)
 }
 
-/// Deletes a pod as the API server does for a DELETE without options: a pod still waiting for
-/// a node goes at once; a pod on a node gets its deletionTimestamp and the kubelet finishes it
-/// after the grace period. False when the pod was already gone.
-pub fn delete_pod_now(store: &Store, pod: &Obj) -> bool {
-    let on_node = pod.fields.iter().any(|(f, v)| *f == "spec.nodeName" && !v.is_empty());
-    if !on_node {
-        return store.remove(pods(), &pod.ns, &pod.name).is_ok();
+/// Deletes a pod as the API server does: a pod that never reached a node, a finished pod, or a
+/// zero grace period goes at once; a pod on a node gets its deletionTimestamp and the kubelet
+/// finishes it after the grace period (`None`: the pod's own terminationGracePeriodSeconds).
+/// Returns the pod's new state and whether it is gone.
+pub fn delete_pod_graceful(
+    store: &Store,
+    ns: &str,
+    name: &str,
+    grace: Option<i64>,
+) -> Result<(Arc<Obj>, bool), crate::sim::status::ApiError> {
+    let cur = store
+        .get(pods(), ns, name)
+        .ok_or_else(|| crate::sim::status::ApiError::not_found(pods().def(), name))?;
+    let field = |f: &str| {
+        cur.fields
+            .iter()
+            .find(|(k, _)| *k == f)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    };
+    let finished = matches!(field("status.phase"), "Succeeded" | "Failed");
+    let v = cur.value();
+    let grace = grace.unwrap_or_else(|| v["spec"]["terminationGracePeriodSeconds"].as_i64().unwrap_or(30));
+    if field("spec.nodeName").is_empty() || finished || grace <= 0 {
+        return Ok((store.remove(pods(), ns, name)?, true));
     }
-    store
-        .update_with(pods(), &pod.ns, &pod.name, |v| {
-            if v["metadata"].get("deletionTimestamp").is_none_or(Value::is_null) {
-                let grace = v["spec"]["terminationGracePeriodSeconds"].as_i64().unwrap_or(30);
-                let at = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(grace);
-                v["metadata"]["deletionTimestamp"] = json!(at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string());
-                v["metadata"]["deletionGracePeriodSeconds"] = json!(grace);
-            }
-            Ok(())
-        })
-        .is_ok()
+    let o = store.update_with(pods(), ns, name, |v| {
+        if v["metadata"].get("deletionTimestamp").is_none_or(Value::is_null) {
+            let at = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(grace);
+            v["metadata"]["deletionTimestamp"] = json!(at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string());
+            v["metadata"]["deletionGracePeriodSeconds"] = json!(grace);
+        }
+        Ok(())
+    })?;
+    Ok((o, false))
+}
+
+/// Deletes a pod as a DELETE without options does. False when the pod was already gone.
+pub fn delete_pod_now(store: &Store, pod: &Obj) -> bool {
+    delete_pod_graceful(store, &pod.ns, &pod.name, None).is_ok()
 }
 
 /// [`delete_pod_now`], recording the owner's deletion event.
@@ -270,7 +256,7 @@ mod tests {
     }
 
     #[test]
-    fn pods_get_defaults_owner_and_qos() {
+    fn pods_get_owner_and_qos() {
         let owner = json!({"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": {"name": "web-abc", "namespace": "shop", "uid": "u1"}});
         let t = json!({"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "a", "image": "x",
             "resources": {"limits": {"cpu": "1", "memory": "1Gi"}}}]}});
@@ -278,8 +264,6 @@ mod tests {
         assert_eq!(p["metadata"]["generateName"], "web-abc-");
         assert_eq!(p["metadata"]["ownerReferences"][0]["uid"], "u1");
         assert_eq!(p["metadata"]["ownerReferences"][0]["controller"], true);
-        assert_eq!(p["spec"]["restartPolicy"], "Always");
-        assert_eq!(p["spec"]["containers"][0]["imagePullPolicy"], "IfNotPresent");
         assert_eq!(p["status"]["qosClass"], "Guaranteed");
     }
 
