@@ -8,3 +8,4 @@ pub mod resources;
 pub mod select;
 pub mod status;
 pub mod store;
+pub mod table;
