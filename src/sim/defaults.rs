@@ -135,6 +135,12 @@ pub fn apply(kind: &str, v: &mut Value) {
                 set(p, "targetPort", port);
             }
         }
+        "Namespace" => {
+            set(spec, "finalizers", json!(["kubernetes"]));
+            set(&mut v["status"], "phase", json!("Active"));
+            let name = v["metadata"]["name"].clone();
+            set(&mut v["metadata"]["labels"], "kubernetes.io/metadata.name", name);
+        }
         _ => {}
     }
     if v.get("spec").is_some_and(Value::is_null) {

@@ -476,7 +476,11 @@ mod tests {
         let (s, _) = snapshot(&inst, &since, now);
         assert_eq!(s.len(), 61);
         assert!(s[0].starts_with("2026-01-01T00:00:30Z "), "{}", s[0]);
-        assert!(s[1].starts_with("2026-01-01T00:00:30.5Z "), "RFC 3339 with trimmed nanoseconds, as kubelet writes: {}", s[1]);
+        assert!(
+            s[1].starts_with("2026-01-01T00:00:30.5Z "),
+            "RFC 3339 with trimmed nanoseconds, as kubelet writes: {}",
+            s[1]
+        );
     }
 
     #[test]

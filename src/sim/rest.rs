@@ -131,7 +131,7 @@ fn list(st: &SimState, headers: &HeaderMap, t: &Target, q: &Query) -> Result<Res
     let def = t.res.def();
     if table::accepts_table(accept(headers)) {
         let values: Vec<Value> = page.iter().map(|o| o.value()).collect();
-        let include = table::Include::parse(q.get("includeObject").map(String::as_str));
+        let include = table::Include::parse(q.get("includeObject").map(String::as_str))?;
         return Ok(json_response(
             200,
             &table::to_table(def, &values, list_rv, cont.as_deref(), include),
@@ -167,7 +167,7 @@ fn get(st: &SimState, headers: &HeaderMap, t: &Target, q: &Query) -> Result<Resp
         .get(t.res, ns(t), name(t))
         .ok_or_else(|| ApiError::not_found(t.res.def(), name(t)))?;
     if table::accepts_table(accept(headers)) {
-        let include = table::Include::parse(q.get("includeObject").map(String::as_str));
+        let include = table::Include::parse(q.get("includeObject").map(String::as_str))?;
         return Ok(json_response(
             200,
             &table::to_table(t.res.def(), &[o.value()], o.rv, None, include),
