@@ -5,7 +5,7 @@ mod common;
 use std::collections::BTreeSet;
 
 use common::{cluster_with_ns, eventually};
-use futures::StreamExt;
+use futures::{AsyncBufReadExt, StreamExt};
 use k8s_openapi::api::core::v1::{ConfigMap, Pod};
 use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams, WatchEvent, WatchParams};
 use kube::runtime::{WatchStreamExt, reflector, watcher};
@@ -254,4 +254,48 @@ async fn forbidden_and_throttled_come_back_as_kube_errors() {
         other => panic!("{other:?}"),
     }
     raw.list(&ListParams::default()).await.unwrap();
+}
+
+#[tokio::test]
+async fn server_side_table_for_lists_and_watches() {
+    let (_c, client) = cluster_with_ns("t5").await;
+    let api: Api<ConfigMap> = Api::namespaced(client.clone(), "t5");
+    api.create(&PostParams::default(), &cm("tbl", "0")).await.unwrap();
+    let accept = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json";
+    let req = http::Request::get("/api/v1/namespaces/t5/configmaps")
+        .header("Accept", accept)
+        .body(vec![])
+        .unwrap();
+    let table: serde_json::Value = serde_json::from_str(&client.request_text(req).await.unwrap()).unwrap();
+    assert_eq!(table["kind"], "Table");
+    let cols: Vec<&str> = table["columnDefinitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(cols, ["Name", "Data", "Age"]);
+    assert_eq!(table["rows"][0]["cells"][0], "tbl");
+    assert_eq!(table["rows"][0]["object"]["kind"], "PartialObjectMetadata");
+
+    // A watch in Table form: one-row Tables, column definitions only in the first event.
+    let rv = table["metadata"]["resourceVersion"].as_str().unwrap().to_string();
+    let req = http::Request::get(format!(
+        "/api/v1/namespaces/t5/configmaps?watch=true&resourceVersion={rv}"
+    ))
+    .header("Accept", accept)
+    .body(vec![])
+    .unwrap();
+    let mut lines = client.request_stream(req).await.unwrap().lines();
+    api.create(&PostParams::default(), &cm("w1", "0")).await.unwrap();
+    api.create(&PostParams::default(), &cm("w2", "0")).await.unwrap();
+    let first: serde_json::Value = serde_json::from_str(&lines.next().await.unwrap().unwrap()).unwrap();
+    let second: serde_json::Value = serde_json::from_str(&lines.next().await.unwrap().unwrap()).unwrap();
+    assert_eq!(
+        (first["type"].as_str(), first["object"]["rows"][0]["cells"][0].as_str()),
+        (Some("ADDED"), Some("w1"))
+    );
+    assert!(first["object"]["columnDefinitions"].is_array());
+    assert!(second["object"].get("columnDefinitions").is_none_or(|c| c.is_null()));
+    assert_eq!(second["object"]["rows"][0]["cells"][0], "w2");
 }

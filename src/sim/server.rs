@@ -201,7 +201,14 @@ async fn handle(State(st): State<Arc<SimState>>, req: Request) -> Response {
         .into_response();
     }
     let result = match (v, t.sub.as_deref()) {
-        ("watch", None) => return watch::serve(st.clone(), t, q),
+        ("watch", None) => {
+            let accept = parts
+                .headers
+                .get(header::ACCEPT)
+                .and_then(|a| a.to_str().ok())
+                .unwrap_or("");
+            return watch::serve(st.clone(), t, q, accept);
+        }
         ("get", Some("log")) => return logs::serve(&st, &t, &q),
         _ => rest::dispatch(&st, &parts.method, &parts.headers, &t, &q, body).await,
     };

@@ -16,6 +16,7 @@ use super::select::{FieldSelector, LabelSelector};
 use super::server::{Query, SimState, Target};
 use super::status::ApiError;
 use super::store::{Event, EventType, Obj, selectable_fields};
+use super::table::{self, Include};
 
 /// How often a watch that asked for bookmarks gets one.
 const BOOKMARK_EVERY: Duration = Duration::from_secs(15);
@@ -100,8 +101,43 @@ fn flag(q: &Query, k: &str) -> bool {
     q.get(k).is_some_and(|v| v == "true" || v == "1")
 }
 
+/// Turns store objects into watch event lines: raw objects, or one-row Tables when the client
+/// asked for the Table format (column definitions only in the first event, as the server does).
+pub struct Encoder {
+    table: Option<(Include, bool)>,
+}
+
+impl Encoder {
+    /// An encoder for a request's Accept header and `includeObject`.
+    pub fn new(accept: &str, q: &Query) -> Result<Self, ApiError> {
+        if !table::accepts_table(accept) {
+            return Ok(Encoder { table: None });
+        }
+        let include = Include::parse(q.get("includeObject").map(String::as_str))?;
+        Ok(Encoder {
+            table: Some((include, true)),
+        })
+    }
+
+    /// One event line for an object.
+    pub fn line(&mut self, kind: &str, o: &Obj) -> Bytes {
+        let Some((include, first)) = &mut self.table else {
+            return event_line(kind, &o.json);
+        };
+        let mut t = table::to_table(o.res.def(), &[o.value()], o.rv, None, *include);
+        if !std::mem::take(first) {
+            t.as_object_mut().map(|m| m.remove("columnDefinitions"));
+        }
+        event_line(kind, &serde_json::to_vec(&t).expect("JSON values serialize"))
+    }
+}
+
 /// Starts a watch response.
-pub fn serve(st: Arc<SimState>, t: Target, q: Query) -> Response {
+pub fn serve(st: Arc<SimState>, t: Target, q: Query, accept: &str) -> Response {
+    let enc = match Encoder::new(accept, &q) {
+        Ok(e) => e,
+        Err(e) => return e.into_response(),
+    };
     let filter = match Filter::from_request(&t, &q) {
         Ok(f) => f,
         Err(e) => return e.into_response(),
@@ -128,16 +164,14 @@ pub fn serve(st: Arc<SimState>, t: Target, q: Query) -> Response {
     };
     // Without a version (or with sendInitialEvents) the watch starts with the current state.
     let initial = start.is_none() && send_initial != Some(false) || send_initial == Some(true);
-    tokio::spawn(run(
-        st,
-        filter,
+    let opts = RunOpts {
         start,
         initial,
-        send_initial == Some(true),
+        initial_end_bookmark: send_initial == Some(true),
         bookmarks,
         timeout,
-        tx,
-    ));
+    };
+    tokio::spawn(run(st, filter, opts, enc, tx));
     let stream = futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) });
     let mut r = Response::new(Body::from_stream(stream));
     r.headers_mut()
@@ -149,17 +183,23 @@ pub fn serve(st: Arc<SimState>, t: Target, q: Query) -> Response {
 
 type Tx = mpsc::Sender<Result<Bytes, std::io::Error>>;
 
-#[allow(clippy::too_many_arguments)]
-async fn run(
-    st: Arc<SimState>,
-    filter: Filter,
+/// How a watch starts and ends.
+struct RunOpts {
     start: Option<u64>,
     initial: bool,
     initial_end_bookmark: bool,
     bookmarks: bool,
     timeout: Duration,
-    tx: Tx,
-) {
+}
+
+async fn run(st: Arc<SimState>, filter: Filter, opts: RunOpts, mut enc: Encoder, tx: Tx) {
+    let RunOpts {
+        start,
+        initial,
+        initial_end_bookmark,
+        bookmarks,
+        timeout,
+    } = opts;
     let mut drops = st.faults.watch_drops();
     drops.mark_unchanged();
     let (mut last_rv, past, mut live) = if initial {
@@ -167,7 +207,7 @@ async fn run(
         let live = st.store.subscribe();
         let (items, rv) = st.store.list(filter.res, filter.ns.as_deref());
         for o in items.iter().filter(|o| filter.matches(o)) {
-            if tx.send(Ok(event_line("ADDED", &o.json))).await.is_err() {
+            if tx.send(Ok(enc.line("ADDED", o))).await.is_err() {
                 return;
             }
         }
@@ -188,7 +228,7 @@ async fn run(
         }
     };
     for ev in past {
-        if !emit(&filter, &ev, &mut last_rv, &tx).await {
+        if !emit(&filter, &ev, &mut last_rv, &mut enc, &tx).await {
             return;
         }
     }
@@ -211,7 +251,7 @@ async fn run(
             }
             ev = live.recv() => match ev {
                 Ok(ev) => {
-                    if ev.obj.rv > last_rv && !emit(&filter, &ev, &mut last_rv, &tx).await {
+                    if ev.obj.rv > last_rv && !emit(&filter, &ev, &mut last_rv, &mut enc, &tx).await {
                         return;
                     }
                 }
@@ -222,10 +262,10 @@ async fn run(
     }
 }
 
-async fn emit(filter: &Filter, ev: &Event, last_rv: &mut u64, tx: &Tx) -> bool {
+async fn emit(filter: &Filter, ev: &Event, last_rv: &mut u64, enc: &mut Encoder, tx: &Tx) -> bool {
     *last_rv = (*last_rv).max(ev.obj.rv);
     match filter.translate(ev) {
-        Some(kind) => tx.send(Ok(event_line(kind.as_str(), &ev.obj.json))).await.is_ok(),
+        Some(kind) => tx.send(Ok(enc.line(kind.as_str(), &ev.obj))).await.is_ok(),
         None => true,
     }
 }
