@@ -1,5 +1,13 @@
 //! Simulated controllers that make the demo cluster alive.
 
+pub mod kubelet;
+pub mod kubelet_status;
+pub mod kubelet_steps;
+#[cfg(test)]
+mod kubelet_tests;
+pub mod scheduler;
+pub mod simkit;
+
 use std::sync::Arc;
 
 use tokio_util::sync::CancellationToken;
@@ -24,4 +32,9 @@ pub struct Ctx {
 /// Starts every controller as a tokio task.
 pub fn spawn_all(ctx: &Ctx) {
     let _ = ctx;
+}
+
+/// Starts the node side: scheduler and kubelets, leases and heartbeats, endpoints, PDB status, churn.
+pub fn spawn_node_side(ctx: &Ctx) {
+    tokio::spawn(kubelet::run(ctx.clone()));
 }
