@@ -5,6 +5,7 @@ pub mod events;
 pub mod faults;
 pub mod options;
 pub mod resources;
+pub mod scenario;
 pub mod select;
 pub mod status;
 pub mod store;

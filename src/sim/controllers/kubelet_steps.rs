@@ -175,6 +175,12 @@ fn img(c: &Value) -> &str {
 
 /// The sandbox is up: the pod gets its IP and the first images start pulling.
 pub fn sandbox(p: &mut Value, out: &mut Out, now: &str, ip: &str, pulled: &HashSet<String>) {
+    let host = p["status"]["hostIP"].as_str().unwrap_or(ip).to_string();
+    let ip = if p["spec"]["hostNetwork"] == true {
+        host.as_str()
+    } else {
+        ip
+    };
     set_pod_ip(&mut p["status"], ip, now);
     let inits = containers(p, "initContainers");
     if let Some(c) = inits.first() {
@@ -235,6 +241,7 @@ pub fn plan_after_start(p: &Value) -> Vec<(f64, Step)> {
 /// A pod's steady state in one write, for the bulk load.
 pub fn warm_status(p: &Value, host_ip: &str, ip: &str, now: &str) -> Value {
     let mut st = admitted(p, host_ip, now);
+    let ip = if p["spec"]["hostNetwork"] == true { host_ip } else { ip };
     set_pod_ip(&mut st, ip, now);
     complete_inits(&mut st, p, now);
     let cs: Vec<Value> = containers(p, "containers")

@@ -1,10 +1,14 @@
 //! Simulated controllers that make the demo cluster alive.
 
+pub mod churn;
+pub mod endpoints;
 pub mod kubelet;
 pub mod kubelet_status;
 pub mod kubelet_steps;
 #[cfg(test)]
 mod kubelet_tests;
+pub mod leases;
+pub mod pdb;
 pub mod scheduler;
 pub mod simkit;
 
@@ -37,4 +41,8 @@ pub fn spawn_all(ctx: &Ctx) {
 /// Starts the node side: scheduler and kubelets, leases and heartbeats, endpoints, PDB status, churn.
 pub fn spawn_node_side(ctx: &Ctx) {
     tokio::spawn(kubelet::run(ctx.clone()));
+    tokio::spawn(leases::run(ctx.clone()));
+    tokio::spawn(endpoints::run(ctx.clone()));
+    tokio::spawn(pdb::run(ctx.clone()));
+    tokio::spawn(churn::run(ctx.clone()));
 }
