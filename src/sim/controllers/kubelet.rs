@@ -51,6 +51,8 @@ pub struct Kubelet {
     unscheduled: BTreeSet<String>,
     pulled: HashSet<(String, String)>,
     warm_until: Instant,
+    /// Set while catching up with a whole store (start, or after falling behind).
+    catching_up: bool,
     bucket: (Instant, u32),
 }
 
@@ -74,12 +76,13 @@ impl Kubelet {
             unscheduled: BTreeSet::new(),
             pulled: HashSet::new(),
             warm_until: now,
+            catching_up: false,
             bucket: (now, 0),
         }
     }
 
     fn warm(&self) -> bool {
-        Instant::now() < self.warm_until
+        self.catching_up || Instant::now() < self.warm_until
     }
 
     fn at(&mut self, secs: f64, uid: &str, epoch: u64, step: Step) {
@@ -518,11 +521,9 @@ pub async fn run(ctx: Ctx) {
     let mut rx = ctx.store.subscribe();
     let mut k = Kubelet::new(ctx.clone());
     // A bulk load already in the store at start is brought up in one write per pod.
-    if ctx.store.count(pods()) > WARM_RATE as usize {
-        k.warm_until = Instant::now() + std::time::Duration::from_secs(1);
-    }
+    k.catching_up = ctx.store.count(pods()) > WARM_RATE as usize;
     k.resync();
-    k.warm_until = Instant::now();
+    k.catching_up = false;
     loop {
         let next = k
             .wheel
@@ -537,7 +538,9 @@ pub async fn run(ctx: Ctx) {
                 Err(RecvError::Lagged(_)) => {
                     // Falling behind means a burst: treat it as bulk load and catch up from the store.
                     k.warm_until = Instant::now() + std::time::Duration::from_secs(2);
+                    k.catching_up = true;
                     k.resync();
+                    k.catching_up = false;
                 }
                 Err(RecvError::Closed) => break,
             },

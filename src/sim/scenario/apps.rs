@@ -52,7 +52,9 @@ pub fn claims(store: &Store, ns: &str, set: &str, replicas: usize, size: &str, a
     }
 }
 
-fn app(store: &Store, name: &str, image: &str, replicas: i64, port: i64, ann: Value, age: i64, ip: &str) {
+/// A backend Deployment listening on 8080 and its Service.
+fn app(store: &Store, name: &str, image: &str, replicas: i64, ann: Value, age: i64, ip: &str) {
+    let port = 8080;
     let l = labels(name, "shop");
     let mut c = container(name, image, port, "100m", "128Mi");
     c["env"] = json!([{"name": "LOG_LEVEL", "value": "info"},
@@ -87,7 +89,6 @@ fn shop(store: &Store) {
         "api",
         "registry.example.com/shop/api:2.14.1",
         2,
-        8080,
         json!({}),
         30 * DAY,
         "10.96.201.33",
@@ -97,7 +98,6 @@ fn shop(store: &Store) {
         "cart",
         "registry.example.com/shop/cart:1.8.0",
         2,
-        8080,
         json!({}),
         21 * DAY,
         "10.97.12.190",
@@ -107,7 +107,6 @@ fn shop(store: &Store) {
         "checkout",
         "registry.example.com/shop/checkout:3.2.0",
         1,
-        8080,
         json!({"sim.kubedeck.io/crash": "true"}),
         12 * DAY,
         "10.98.7.54",
@@ -117,7 +116,6 @@ fn shop(store: &Store) {
         "recommendations",
         "registry.example.com/shop/recs:does-not-exist",
         1,
-        8080,
         json!({}),
         3 * 3600,
         "10.99.40.3",
