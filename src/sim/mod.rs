@@ -12,6 +12,7 @@ pub mod options;
 pub mod patch;
 pub mod resources;
 pub mod rest;
+pub mod scenario;
 pub mod select;
 pub mod server;
 pub mod status;
@@ -63,6 +64,7 @@ impl DemoCluster {
             opts: opts.clone(),
             cancel: shutdown.clone(),
         };
+        scenario::load(&ctx.store, &opts);
         controllers::spawn_all(&ctx);
         let state = Arc::new(SimState {
             store,

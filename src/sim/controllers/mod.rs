@@ -1,12 +1,23 @@
 //! Simulated controllers that make the demo cluster alive.
 
+pub mod churn;
 pub mod daemonset;
 pub mod deployment;
 pub mod deployment_status;
+pub mod endpoints;
 pub mod gc;
+pub mod kubelet;
+pub mod kubelet_status;
+pub mod kubelet_steps;
+#[cfg(test)]
+mod kubelet_tests;
+pub mod leases;
+pub mod pdb;
 pub mod podutil;
 pub mod replicaset;
 pub mod runner;
+pub mod scheduler;
+pub mod simkit;
 #[cfg(test)]
 mod testkit;
 pub mod workloads;
@@ -35,4 +46,14 @@ pub struct Ctx {
 /// Starts every controller as a tokio task.
 pub fn spawn_all(ctx: &Ctx) {
     workloads::spawn(ctx);
+    spawn_node_side(ctx);
+}
+
+/// Starts the node side: scheduler and kubelets, leases and heartbeats, endpoints, PDB status, churn.
+pub fn spawn_node_side(ctx: &Ctx) {
+    tokio::spawn(kubelet::run(ctx.clone()));
+    tokio::spawn(leases::run(ctx.clone()));
+    tokio::spawn(endpoints::run(ctx.clone()));
+    tokio::spawn(pdb::run(ctx.clone()));
+    tokio::spawn(churn::run(ctx.clone()));
 }
