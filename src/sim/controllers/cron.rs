@@ -67,6 +67,16 @@ impl Schedule {
         let z = t.to_zoned(self.tz.clone());
         self.cron.find_next_occurrence(&z, false).ok().map(|n| n.timestamp())
     }
+
+    /// `t` in RFC 3339 in the schedule's zone, as Go's `time.RFC3339` prints it ("Z" for UTC).
+    pub fn rfc3339(&self, t: Timestamp) -> String {
+        let z = t.to_zoned(self.tz.clone());
+        if z.offset().seconds() == 0 {
+            z.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+        } else {
+            z.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
+        }
+    }
 }
 
 /// The scheduled times in `(last, now]`, oldest first; only the newest [`MAX_MISSED`] + 1 are

@@ -13,7 +13,7 @@ use super::super::events::{self, Source};
 use super::super::resources::res;
 use super::super::store::{Event, Key, Obj, Store, now_str, pods};
 use super::Ctx;
-use super::podutil::{self, controller_of, is_active};
+use super::podutil::{self, controller_of};
 use super::replicaset::owned_pods;
 use super::runner::Controller;
 

@@ -3,6 +3,7 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use super::super::gc;
+use super::super::podutil::is_active;
 use super::super::testkit::{Kit, finish_pod};
 use super::*;
 use crate::sim::store::EventType;

@@ -1,12 +1,18 @@
 //! Simulated controllers that make the demo cluster alive.
 
+pub mod cron;
+pub mod cronjob;
 pub mod daemonset;
 pub mod deployment;
 pub mod deployment_status;
 pub mod gc;
+pub mod job;
 pub mod podutil;
 pub mod replicaset;
+pub mod revisions;
 pub mod runner;
+pub mod statefulset;
+mod statefulset_pods;
 #[cfg(test)]
 mod testkit;
 pub mod workloads;

@@ -147,11 +147,6 @@ impl Kit {
         Kit { ctx, ready }
     }
 
-    /// The controllers' context.
-    pub fn ctx(&self) -> &Ctx {
-        &self.ctx
-    }
-
     /// The store.
     pub fn store(&self) -> &Store {
         &self.ctx.store
