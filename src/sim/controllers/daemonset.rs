@@ -2,7 +2,7 @@
 //! through node affinity as the real controller does, with ControllerRevisions for rollback
 //! and a rolling update bounded by maxUnavailable.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -10,14 +10,14 @@ use serde_json::{Value, json};
 
 use super::super::resources::res;
 use super::super::select::LabelSelector;
-use super::super::store::{Event, Key, Obj, Origin, Store, pods};
+use super::super::store::{Event, Key, Obj, Store, pods};
 use super::Ctx;
-use super::podutil::{self, availability, controller_of, controller_ref, is_active, template_hash};
+use super::podutil::{self, availability, controller_of, is_active};
 use super::replicaset::owned_pods;
+use super::revisions::{self, HASH_LABEL};
 use super::runner::Controller;
 
 const COMPONENT: &str = "daemonset-controller";
-const HASH_LABEL: &str = "controller-revision-hash";
 
 /// The DaemonSet controller, for [`super::runner::run`].
 pub fn controller() -> Controller {
@@ -104,46 +104,13 @@ fn target_node(pod: &Value) -> String {
     }
 }
 
-/// Finds or creates the ControllerRevision of the current template (raising a reused one to the
-/// newest revision, as a rollback does); returns its hash.
-fn sync_revision(store: &Store, ds: &Value, uid: &str) -> Option<String> {
-    let template = &ds["spec"]["template"];
-    let hash = template_hash(template, ds["status"]["collisionCount"].as_i64());
-    let mut patch_template = template.clone();
-    patch_template["$patch"] = json!("replace");
-    let data = json!({"spec": {"template": patch_template}});
-    let revs: Vec<Value> = store
-        .dependents(uid)
-        .into_iter()
-        .filter(|(r, _, _)| *r == res("ControllerRevision"))
-        .filter_map(|(r, ns, name)| store.get_value(r, &ns, &name))
-        .collect();
-    let max = revs.iter().filter_map(|r| r["revision"].as_i64()).max().unwrap_or(0);
-    let ns = ds["metadata"]["namespace"].as_str().unwrap_or_default();
-    if let Some(cur) = revs.iter().find(|r| r["data"] == data) {
-        if cur["revision"].as_i64() != Some(max) {
-            let name = cur["metadata"]["name"].as_str().unwrap_or_default();
-            let _ = store.update_with(res("ControllerRevision"), ns, name, |v| {
-                v["revision"] = json!(max + 1);
-                Ok(())
-            });
-        }
-        return cur["metadata"]["labels"][HASH_LABEL].as_str().map(String::from);
-    }
-    let mut labels = template["metadata"]["labels"].as_object().cloned().unwrap_or_default();
-    labels.insert(HASH_LABEL.into(), json!(hash));
-    let cr = json!({
-        "metadata": {
-            "name": format!("{}-{hash}", ds["metadata"]["name"].as_str().unwrap_or_default()),
-            "namespace": ns,
-            "labels": labels,
-            "ownerReferences": [controller_ref(ds)],
-        },
-        "data": data,
-        "revision": max + 1,
-    });
-    store.create(res("ControllerRevision"), cr, Origin::Internal).ok()?;
-    Some(hash)
+/// Finds or creates the ControllerRevision of the current template and prunes the history
+/// beyond `revisionHistoryLimit`; returns the current hash.
+fn sync_revision(store: &Store, ds: &Value, pod_hashes: BTreeSet<String>) -> Option<String> {
+    let synced = revisions::sync(store, ds)?;
+    let limit = ds["spec"]["revisionHistoryLimit"].as_i64();
+    revisions::truncate(store, &synced.all, &pod_hashes, &[synced.name.as_str()], limit);
+    Some(synced.hash)
 }
 
 fn new_pod(ds: &Value, node: &str, hash: &str) -> Value {
@@ -193,8 +160,13 @@ fn reconcile(ctx: &Ctx, key: &Key) -> Option<Duration> {
         let v = p.value();
         by_node.entry(target_node(&v)).or_default().push((p, v));
     }
+    let pod_hashes = by_node
+        .values()
+        .flatten()
+        .filter_map(|(p, _)| p.labels.get(HASH_LABEL).cloned())
+        .collect();
     if !obj.deleting
-        && let Some(hash) = sync_revision(store, &ds, &obj.uid)
+        && let Some(hash) = sync_revision(store, &ds, pod_hashes)
     {
         let on_delete = ds["spec"]["updateStrategy"]["type"] == "OnDelete";
         let is_available = |v: &Value| availability(v, min_ready).0;

@@ -1,11 +1,14 @@
 //! Simulated controllers that make the demo cluster alive.
 
 pub mod churn;
+pub mod cron;
+pub mod cronjob;
 pub mod daemonset;
 pub mod deployment;
 pub mod deployment_status;
 pub mod endpoints;
 pub mod gc;
+pub mod job;
 pub mod kubelet;
 pub mod kubelet_status;
 pub mod kubelet_steps;
@@ -15,9 +18,12 @@ pub mod leases;
 pub mod pdb;
 pub mod podutil;
 pub mod replicaset;
+pub mod revisions;
 pub mod runner;
 pub mod scheduler;
 pub mod simkit;
+pub mod statefulset;
+mod statefulset_pods;
 #[cfg(test)]
 mod testkit;
 pub mod workloads;

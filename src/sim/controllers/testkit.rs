@@ -36,6 +36,9 @@ fn node_for(pod: &Value) -> String {
 }
 
 fn start_pod(v: &mut Value, ready: bool) {
+    if matches!(v["status"]["phase"].as_str(), Some("Succeeded" | "Failed")) {
+        return;
+    }
     if v["spec"]["nodeName"].as_str().is_none_or(str::is_empty) {
         v["spec"]["nodeName"] = json!(node_for(v));
     }
@@ -45,13 +48,61 @@ fn start_pod(v: &mut Value, ready: bool) {
     }
 }
 
+/// How long a pod's containers run before exiting 0, as the kubelet simulation reads it.
+const RUN_SECONDS: &str = "sim.kubedeck.io/run-seconds";
+
+/// Marks a pod's containers as exited with `code`, as the kubelet reports a finished pod.
+pub fn finish_pod(v: &mut Value, code: i64) {
+    let now = now_str();
+    let (phase, reason) = if code == 0 {
+        ("Succeeded", "Completed")
+    } else {
+        ("Failed", "Error")
+    };
+    v["status"]["phase"] = json!(phase);
+    v["status"]["conditions"] =
+        json!([{"type": "Ready", "status": "False", "reason": "PodCompleted", "lastTransitionTime": now}]);
+    let statuses: Vec<Value> = v["spec"]["containers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| {
+            json!({"name": c["name"], "ready": false, "restartCount": 0, "state": {"terminated": {
+                "exitCode": code, "reason": reason, "startedAt": now, "finishedAt": now}}})
+        })
+        .collect();
+    v["status"]["containerStatuses"] = json!(statuses);
+}
+
+/// After the pod's run time (scaled), marks it Succeeded unless it is gone or already finished.
+fn schedule_exit(store: Arc<Store>, ns: String, name: String, secs: f64, scale: f64) {
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_secs_f64((secs * scale).max(0.0))).await;
+        let _ = store.update_with(pods(), &ns, &name, |v| {
+            if v["status"]["phase"] == "Running" && v["metadata"]["deletionTimestamp"].is_null() {
+                finish_pod(v, 0);
+            }
+            Ok(())
+        });
+    });
+}
+
 impl Kit {
     /// Starts the controllers and the stand-in kubelet.
     pub fn start(controllers: &[Controller]) -> Kit {
+        Kit::start_scaled(controllers, 1.0)
+    }
+
+    /// [`Kit::start`] with simulated delays multiplied by `time_scale`. Pods whose annotation
+    /// `sim.kubedeck.io/run-seconds` is set exit 0 after that many (scaled) seconds.
+    pub fn start_scaled(controllers: &[Controller], time_scale: f64) -> Kit {
         let ctx = Ctx {
             store: Arc::new(Store::new(100_000)),
             faults: Arc::new(Faults::default()),
-            opts: SimOptions::default(),
+            opts: SimOptions {
+                time_scale,
+                ..SimOptions::default()
+            },
             cancel: CancellationToken::new(),
         };
         let ready = Arc::new(AtomicBool::new(true));
@@ -69,6 +120,18 @@ impl Kit {
                 }
                 if o.deleting {
                     let _ = store.remove(pods(), &o.ns, &o.name);
+                } else if ev.kind == EventType::Added {
+                    let run = o.value()["metadata"]["annotations"][RUN_SECONDS]
+                        .as_str()
+                        .and_then(|s| s.parse::<f64>().ok());
+                    let ready = r.load(Ordering::SeqCst);
+                    let _ = store.update_with(pods(), &o.ns, &o.name, |v| {
+                        start_pod(v, ready);
+                        Ok(())
+                    });
+                    if let Some(secs) = run {
+                        schedule_exit(store.clone(), o.ns.clone(), o.name.clone(), secs, time_scale);
+                    }
                 } else {
                     let ready = r.load(Ordering::SeqCst);
                     let _ = store.update_with(pods(), &o.ns, &o.name, |v| {

@@ -1,7 +1,7 @@
 //! Starts the workload controllers and the garbage collector.
 
 use super::Ctx;
-use super::{daemonset, deployment, gc, replicaset, runner};
+use super::{cronjob, daemonset, deployment, gc, job, replicaset, runner, statefulset};
 
 /// Spawns every workload controller as a tokio task; they stop when `ctx.cancel` fires.
 pub fn spawn(ctx: &Ctx) {
@@ -9,6 +9,9 @@ pub fn spawn(ctx: &Ctx) {
         deployment::controller(),
         replicaset::controller(),
         daemonset::controller(),
+        statefulset::controller(),
+        job::controller(),
+        cronjob::controller(),
         gc::controller(),
     ] {
         tokio::spawn(runner::run(ctx.clone(), c));
