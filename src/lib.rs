@@ -1,3 +1,7 @@
 //! kubedeck: a terminal dashboard for Kubernetes, with a built-in demo cluster.
 
+pub mod cli;
+pub mod cluster;
+pub mod logging;
 pub mod sim;
+pub mod tui;
