@@ -1,5 +1,6 @@
 //! kubedeck: a terminal dashboard for Kubernetes, with a built-in demo cluster.
 
+pub mod app;
 pub mod cli;
 pub mod cluster;
 pub mod logging;
