@@ -463,7 +463,8 @@ impl Store {
         });
         let gone_deleting = v["metadata"].get("deletionTimestamp").is_some_and(|t| !t.is_null())
             && v["metadata"]["finalizers"].as_array().is_none_or(|f| f.is_empty())
-            && def.kind != "Pod";
+            && def.kind != "Pod"
+            && def.kind != "Namespace";
         if spec_changed && let Some(generation) = old["metadata"]["generation"].as_i64() {
             v["metadata"]["generation"] = json!(generation + 1);
         }

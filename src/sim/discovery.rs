@@ -1,0 +1,159 @@
+//! Discovery documents (`/api`, `/apis`, group versions) and `/version`.
+
+use axum::http::{HeaderMap, Method};
+use axum::response::Response;
+use serde_json::{Value, json};
+
+use super::resources::{RESOURCES, ResourceDef, groups};
+use super::server::{SimState, json_response};
+
+/// The version the demo cluster reports.
+pub const GIT_VERSION: &str = "v1.33.4";
+
+const VERBS: &[&str] = &[
+    "create",
+    "delete",
+    "deletecollection",
+    "get",
+    "list",
+    "patch",
+    "update",
+    "watch",
+];
+
+fn sub_entry(def: &ResourceDef, sub: &str) -> Value {
+    let (kind, group, version, verbs): (&str, Option<&str>, Option<&str>, Vec<&str>) = match sub {
+        "scale" => ("Scale", Some("autoscaling"), Some("v1"), vec!["get", "patch", "update"]),
+        "log" => ("Pod", None, None, vec!["get"]),
+        "eviction" => ("Eviction", Some("policy"), Some("v1"), vec!["create"]),
+        "ephemeralcontainers" => ("Pod", None, None, vec!["get", "patch", "update"]),
+        _ => (def.kind, None, None, vec!["get", "patch", "update"]),
+    };
+    let mut e = json!({
+        "name": format!("{}/{}", def.plural, sub),
+        "singularName": "",
+        "namespaced": def.namespaced,
+        "kind": kind,
+        "verbs": verbs,
+    });
+    if let (Some(g), Some(v)) = (group, version) {
+        e["group"] = json!(g);
+        e["version"] = json!(v);
+    }
+    e
+}
+
+/// The APIResourceList of one group version.
+pub fn resource_list(group: &str, version: &str) -> Option<Value> {
+    let mut resources = Vec::new();
+    for def in RESOURCES.iter().filter(|r| r.group == group && r.version == version) {
+        let mut e = json!({
+            "name": def.plural,
+            "singularName": def.singular,
+            "namespaced": def.namespaced,
+            "kind": def.kind,
+            "verbs": VERBS,
+        });
+        if !def.short_names.is_empty() {
+            e["shortNames"] = json!(def.short_names);
+        }
+        if !def.categories.is_empty() {
+            e["categories"] = json!(def.categories);
+        }
+        resources.push(e);
+        for sub in def.subresources {
+            resources.push(sub_entry(def, sub));
+        }
+    }
+    if resources.is_empty() {
+        return None;
+    }
+    let gv = if group.is_empty() {
+        version.to_string()
+    } else {
+        format!("{group}/{version}")
+    };
+    Some(json!({ "kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": resources }))
+}
+
+fn group_doc(group: &str, version: &str) -> Value {
+    let gv = json!({ "groupVersion": format!("{group}/{version}"), "version": version });
+    json!({ "name": group, "versions": [gv.clone()], "preferredVersion": gv })
+}
+
+/// `/version`.
+pub fn version() -> Value {
+    json!({
+        "major": "1",
+        "minor": "33",
+        "emulationMajor": "1",
+        "emulationMinor": "33",
+        "minCompatibilityMajor": "1",
+        "minCompatibilityMinor": "32",
+        "gitVersion": GIT_VERSION,
+        "gitCommit": "74cdb426a4a4b1d37fdf6bd8a4d9e5f5f0a4f1a2",
+        "gitTreeState": "clean",
+        "buildDate": "2025-08-12T10:11:33Z",
+        "goVersion": "go1.24.5",
+        "compiler": "gc",
+        "platform": "linux/amd64"
+    })
+}
+
+/// Answers discovery paths; `None` when the path is not a discovery document.
+pub fn route(st: &SimState, method: &Method, path: &str, _headers: &HeaderMap) -> Option<Response> {
+    if method != Method::GET {
+        return None;
+    }
+    let segs: Vec<&str> = path.trim_matches('/').split('/').filter(|s| !s.is_empty()).collect();
+    let doc = match segs.as_slice() {
+        ["version"] => version(),
+        ["api"] => json!({
+            "kind": "APIVersions",
+            "versions": ["v1"],
+            "serverAddressByClientCIDRs": [{ "clientCIDR": "0.0.0.0/0", "serverAddress": st.addr.to_string() }]
+        }),
+        ["api", v] => resource_list("", v)?,
+        ["apis"] => json!({
+            "kind": "APIGroupList",
+            "apiVersion": "v1",
+            "groups": groups().into_iter().map(|(g, v)| group_doc(g, v)).collect::<Vec<_>>()
+        }),
+        ["apis", g] => {
+            let (g, v) = groups().into_iter().find(|(name, _)| name == g)?;
+            let mut d = group_doc(g, v);
+            d["kind"] = json!("APIGroup");
+            d["apiVersion"] = json!("v1");
+            d
+        }
+        ["apis", g, v] => resource_list(g, v)?,
+        _ => return None,
+    };
+    Some(json_response(200, &doc))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn apps_lists_deployments_with_scale_subresource() {
+        let l = resource_list("apps", "v1").unwrap();
+        let names: Vec<&str> = l["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["name"].as_str().unwrap())
+            .collect();
+        assert!(names.contains(&"deployments") && names.contains(&"deployments/scale"));
+        let scale = l["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == "deployments/scale")
+            .unwrap();
+        assert_eq!(scale["kind"], "Scale");
+        assert_eq!(scale["group"], "autoscaling");
+        assert!(resource_list("apps", "v2").is_none());
+    }
+}

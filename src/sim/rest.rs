@@ -1,0 +1,644 @@
+//! GET, LIST, POST, PUT, PATCH and DELETE on objects and their status and scale subresources.
+
+use std::sync::Arc;
+
+use axum::http::{HeaderMap, Method, header};
+use axum::response::Response;
+use base64::Engine;
+use bytes::{BufMut, Bytes, BytesMut};
+use serde_json::{Value, json};
+
+use super::patch::{self, PatchType};
+use super::resources::{ResId, ResourceDef};
+use super::server::{Query, SimState, Target, bytes_response, json_response};
+use super::status::{ApiError, Cause, success_status};
+use super::store::{Obj, Origin, now_str, pods};
+use super::watch::Filter;
+use super::{evict, table, validate};
+
+/// Which part of an object a write may change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Main,
+    Status,
+}
+
+/// Routes a resource request that is not a watch or a log read.
+pub async fn dispatch(
+    st: &Arc<SimState>,
+    method: &Method,
+    headers: &HeaderMap,
+    t: &Target,
+    q: &Query,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let dry = q.get("dryRun").is_some_and(|v| v == "All");
+    if t.res.def().namespaced && t.name.is_some() && t.ns.is_none() {
+        return Err(ApiError::no_route());
+    }
+    match (method.as_str(), t.name.is_some(), t.sub.as_deref()) {
+        ("GET", false, None) => list(st, headers, t, q),
+        ("GET", true, None | Some("status")) => get(st, headers, t, q),
+        ("POST", false, None) => create(st, t, &body, dry),
+        ("PUT", true, None) => replace(st, t, &body, dry, Part::Main),
+        ("PUT", true, Some("status")) => replace(st, t, &body, dry, Part::Status),
+        ("PATCH", true, None) => patch_obj(st, headers, t, q, &body, dry, Part::Main),
+        ("PATCH", true, Some("status")) => patch_obj(st, headers, t, q, &body, dry, Part::Status),
+        ("DELETE", true, None) => delete(st, t, q, &body, dry),
+        ("DELETE", false, None) => delete_collection(st, t, q, &body, dry),
+        (_, true, Some("scale")) if t.res.def().has_sub("scale") => scale(st, method, headers, t, &body, dry),
+        ("POST", true, Some("eviction")) if t.res == pods() => evict::evict(st, t, &body, dry),
+        (_, _, Some(sub)) if !t.res.def().has_sub(sub) => Err(ApiError::no_route()),
+        _ => Err(ApiError::method_not_allowed()),
+    }
+}
+
+fn ns(t: &Target) -> &str {
+    t.ns.as_deref().unwrap_or("")
+}
+
+fn name(t: &Target) -> &str {
+    t.name.as_deref().unwrap_or("")
+}
+
+fn accept(headers: &HeaderMap) -> &str {
+    headers.get(header::ACCEPT).and_then(|a| a.to_str().ok()).unwrap_or("")
+}
+
+fn obj_response(code: u16, o: &Obj) -> Response {
+    bytes_response(code, o.json.clone())
+}
+
+fn encode_continue(rv: u64, ns: &str, name: &str) -> String {
+    let doc = json!({ "v": "meta.k8s.io/v1", "rv": rv, "start": format!("{ns}/{name}\u{0}") });
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(doc.to_string())
+}
+
+fn decode_continue(token: &str) -> Result<(u64, String, String), ApiError> {
+    let bad = || ApiError::bad_request("continue key is not valid: illegal base64 data");
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(token.trim_end_matches('='))
+        .map_err(|_| bad())?;
+    let doc: Value = serde_json::from_slice(&raw).map_err(|_| bad())?;
+    let start = doc["start"].as_str().ok_or_else(bad)?.trim_end_matches('\u{0}');
+    let (ns, name) = start.split_once('/').ok_or_else(bad)?;
+    Ok((doc["rv"].as_u64().ok_or_else(bad)?, ns.to_string(), name.to_string()))
+}
+
+fn list(st: &SimState, headers: &HeaderMap, t: &Target, q: &Query) -> Result<Response, ApiError> {
+    let filter = Filter::from_request(t, q)?;
+    let limit = q.get("limit").and_then(|l| l.parse::<usize>().ok()).filter(|l| *l > 0);
+    let (items, now_rv) = st.store.list(t.res, t.ns.as_deref());
+    let (list_rv, after) = match q.get("continue").filter(|c| !c.is_empty()) {
+        Some(c) => {
+            let (rv, cns, cname) = decode_continue(c)?;
+            if rv < st.store.oldest_watchable() {
+                return Err(ApiError::continue_expired());
+            }
+            (rv, Some((cns, cname)))
+        }
+        None => (now_rv, None),
+    };
+    let mut matching = items
+        .iter()
+        .filter(|o| {
+            after
+                .as_ref()
+                .is_none_or(|(n, m)| (o.ns.as_str(), o.name.as_str()) > (n.as_str(), m.as_str()))
+        })
+        .filter(|o| filter.matches(o));
+    let page: Vec<&Arc<Obj>> = match limit {
+        Some(l) => matching.by_ref().take(l).collect(),
+        None => matching.by_ref().collect(),
+    };
+    let remaining = matching.count();
+    let cont = (remaining > 0).then(|| {
+        let last = page.last().expect("a page before remaining items is not empty");
+        encode_continue(list_rv, &last.ns, &last.name)
+    });
+    let def = t.res.def();
+    if table::accepts_table(accept(headers)) {
+        let values: Vec<Value> = page.iter().map(|o| o.value()).collect();
+        let include = table::Include::parse(q.get("includeObject").map(String::as_str));
+        return Ok(json_response(
+            200,
+            &table::to_table(def, &values, list_rv, cont.as_deref(), include),
+        ));
+    }
+    let mut md = json!({ "resourceVersion": list_rv.to_string() });
+    if let Some(c) = &cont {
+        md["continue"] = json!(c);
+        md["remainingItemCount"] = json!(remaining);
+    }
+    // Items are already JSON: splice them instead of re-serialising 100,000 objects.
+    let head = format!(
+        "{{\"kind\":\"{}List\",\"apiVersion\":\"{}\",\"metadata\":{},\"items\":[",
+        def.kind,
+        def.api_version(),
+        md
+    );
+    let mut b = BytesMut::with_capacity(head.len() + page.iter().map(|o| o.json.len() + 1).sum::<usize>() + 2);
+    b.put_slice(head.as_bytes());
+    for (i, o) in page.iter().enumerate() {
+        if i > 0 {
+            b.put_u8(b',');
+        }
+        b.put_slice(&o.json);
+    }
+    b.put_slice(b"]}");
+    Ok(bytes_response(200, b.freeze()))
+}
+
+fn get(st: &SimState, headers: &HeaderMap, t: &Target, q: &Query) -> Result<Response, ApiError> {
+    let o = st
+        .store
+        .get(t.res, ns(t), name(t))
+        .ok_or_else(|| ApiError::not_found(t.res.def(), name(t)))?;
+    if table::accepts_table(accept(headers)) {
+        let include = table::Include::parse(q.get("includeObject").map(String::as_str));
+        return Ok(json_response(
+            200,
+            &table::to_table(t.res.def(), &[o.value()], o.rv, None, include),
+        ));
+    }
+    Ok(obj_response(200, &o))
+}
+
+fn parse_body(body: &[u8]) -> Result<Value, ApiError> {
+    let v: Value = match serde_json::from_slice(body) {
+        Ok(v) => v,
+        Err(_) => serde_yaml::from_slice(body)
+            .map_err(|e| ApiError::bad_request(format!("error decoding request body: {e}")))?,
+    };
+    if !v.is_object() {
+        return Err(ApiError::bad_request("request body must be an object"));
+    }
+    Ok(v)
+}
+
+fn check_kind(def: &ResourceDef, v: &Value) -> Result<(), ApiError> {
+    if let Some(k) = v["kind"].as_str()
+        && k != def.kind
+    {
+        return Err(ApiError::bad_request(format!(
+            "the kind in the data ({k}) does not match the expected kind ({})",
+            def.kind
+        )));
+    }
+    Ok(())
+}
+
+fn create(st: &SimState, t: &Target, body: &[u8], dry: bool) -> Result<Response, ApiError> {
+    let def = t.res.def();
+    let mut v = parse_body(body)?;
+    check_kind(def, &v)?;
+    if def.namespaced {
+        let path_ns = ns(t);
+        match v["metadata"]["namespace"].as_str() {
+            Some(b) if !b.is_empty() && b != path_ns => {
+                return Err(ApiError::bad_request(
+                    "the namespace of the provided object does not match the namespace sent on the request",
+                ));
+            }
+            _ => v["metadata"]["namespace"] = json!(path_ns),
+        }
+        let nsdef = super::resources::res("Namespace");
+        match st.store.get_value(nsdef, "", path_ns) {
+            None => return Err(ApiError::not_found(nsdef.def(), path_ns)),
+            Some(n) if n["metadata"].get("deletionTimestamp").is_some() => {
+                let mut e = ApiError::forbidden("", "create", def, Some(path_ns), None, None);
+                e.message = format!(
+                    "{} \"{}\" is forbidden: unable to create new content in namespace {path_ns} because it is being terminated",
+                    def.qualified(),
+                    v["metadata"]["name"].as_str().unwrap_or_default()
+                );
+                return Err(e);
+            }
+            _ => {}
+        }
+    }
+    validate::check(t.res, &v, None)?;
+    if dry {
+        v["metadata"]["uid"] = json!(super::store::new_uid());
+        v["metadata"]["creationTimestamp"] = json!(now_str());
+        return Ok(json_response(201, &v));
+    }
+    let o = st.store.create(t.res, v, Origin::Api)?;
+    Ok(obj_response(201, &o))
+}
+
+/// Applies the rules of the main resource vs its status subresource to a proposed new state.
+fn merge_part(def: &ResourceDef, old: &Value, mut new: Value, part: Part) -> Value {
+    match part {
+        Part::Main if def.has_sub("status") => {
+            match old.get("status") {
+                Some(s) => new["status"] = s.clone(),
+                None => {
+                    new.as_object_mut().map(|m| m.remove("status"));
+                }
+            }
+            new
+        }
+        Part::Main => new,
+        Part::Status => {
+            let mut out = old.clone();
+            out["status"] = new.get("status").cloned().unwrap_or(Value::Null);
+            out
+        }
+    }
+}
+
+fn check_rv(def: &ResourceDef, name: &str, proposed: &Value, current: &Value) -> Result<(), ApiError> {
+    match proposed["metadata"]["resourceVersion"].as_str() {
+        Some(rv) if !rv.is_empty() && Some(rv) != current["metadata"]["resourceVersion"].as_str() => {
+            Err(ApiError::conflict(def, name))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn replace(st: &SimState, t: &Target, body: &[u8], dry: bool, part: Part) -> Result<Response, ApiError> {
+    let def = t.res.def();
+    let v = parse_body(body)?;
+    check_kind(def, &v)?;
+    if let Some(n) = v["metadata"]["name"].as_str()
+        && n != name(t)
+    {
+        return Err(ApiError::bad_request(format!(
+            "the name of the object ({n}) does not match the name on the URL ({})",
+            name(t)
+        )));
+    }
+    let write = |cur: &mut Value| -> Result<(), ApiError> {
+        check_rv(def, name(t), &v, cur)?;
+        let mut next = merge_part(def, cur, v.clone(), part);
+        next["metadata"]["namespace"] = cur["metadata"]["namespace"].clone();
+        validate::check(t.res, &next, Some(cur))?;
+        *cur = next;
+        Ok(())
+    };
+    if dry {
+        let mut cur = st
+            .store
+            .get_value(t.res, ns(t), name(t))
+            .ok_or_else(|| ApiError::not_found(def, name(t)))?;
+        write(&mut cur)?;
+        return Ok(json_response(200, &cur));
+    }
+    let o = st.store.update_with(t.res, ns(t), name(t), write)?;
+    Ok(obj_response(200, &o))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn patch_obj(
+    st: &SimState,
+    headers: &HeaderMap,
+    t: &Target,
+    q: &Query,
+    body: &[u8],
+    dry: bool,
+    part: Part,
+) -> Result<Response, ApiError> {
+    let def = t.res.def();
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|c| c.to_str().ok())
+        .unwrap_or("");
+    let kind = PatchType::from_content_type(ct)?;
+    if kind == PatchType::Apply {
+        if q.get("fieldManager").is_none_or(|m| m.is_empty()) {
+            return Err(ApiError::bad_request("PATCH with apply-patch requires fieldManager"));
+        }
+        // Server-side apply creates what does not exist yet.
+        if st.store.get(t.res, ns(t), name(t)).is_none() && part == Part::Main {
+            let mut v = patch::apply(kind, &json!({}), body)?;
+            v["metadata"]["name"] = json!(name(t));
+            return create(st, t, &serde_json::to_vec(&v).expect("JSON values serialize"), dry);
+        }
+    }
+    let write = |cur: &mut Value| -> Result<(), ApiError> {
+        let patched = patch::apply(kind, cur, body)?;
+        check_rv(def, name(t), &patched, cur)?;
+        let next = merge_part(def, cur, patched, part);
+        validate::check(t.res, &next, Some(cur))?;
+        *cur = next;
+        Ok(())
+    };
+    if dry {
+        let mut cur = st
+            .store
+            .get_value(t.res, ns(t), name(t))
+            .ok_or_else(|| ApiError::not_found(def, name(t)))?;
+        write(&mut cur)?;
+        return Ok(json_response(200, &cur));
+    }
+    let o = st.store.update_with(t.res, ns(t), name(t), write)?;
+    Ok(obj_response(200, &o))
+}
+
+/// Options of a DELETE, from the query and the DeleteOptions body.
+#[derive(Debug, Default)]
+struct DeleteOpts {
+    propagation: Option<String>,
+    grace: Option<i64>,
+    uid: Option<String>,
+    rv: Option<String>,
+}
+
+fn delete_opts(q: &Query, body: &[u8]) -> Result<DeleteOpts, ApiError> {
+    let b: Value = if body.is_empty() { json!({}) } else { parse_body(body)? };
+    Ok(DeleteOpts {
+        propagation: q
+            .get("propagationPolicy")
+            .cloned()
+            .or_else(|| b["propagationPolicy"].as_str().map(String::from)),
+        grace: q
+            .get("gracePeriodSeconds")
+            .and_then(|g| g.parse().ok())
+            .or_else(|| b["gracePeriodSeconds"].as_i64()),
+        uid: b["preconditions"]["uid"].as_str().map(String::from),
+        rv: b["preconditions"]["resourceVersion"].as_str().map(String::from),
+    })
+}
+
+/// Deletes one object as the API server would; `None` when it is gone at once.
+fn delete_one(st: &SimState, id: ResId, ns: &str, name: &str, opts: &DeleteOpts) -> Result<(Arc<Obj>, bool), ApiError> {
+    let def = id.def();
+    let cur = st
+        .store
+        .get(id, ns, name)
+        .ok_or_else(|| ApiError::not_found(def, name))?;
+    if let Some(u) = &opts.uid
+        && *u != cur.uid
+    {
+        return Err(ApiError::conflict_msg(
+            def,
+            name,
+            &format!(
+                "Precondition failed: UID in precondition: {u}, UID in object meta: {}",
+                cur.uid
+            ),
+        ));
+    }
+    if let Some(rv) = &opts.rv
+        && *rv != cur.rv.to_string()
+    {
+        return Err(ApiError::conflict_msg(
+            def,
+            name,
+            &format!(
+                "Precondition failed: ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {}",
+                cur.rv
+            ),
+        ));
+    }
+    let v = cur.value();
+    let finalizer = match opts.propagation.as_deref() {
+        Some("Foreground") => Some("foregroundDeletion"),
+        Some("Orphan") => Some("orphan"),
+        Some("Background") | None => None,
+        Some(other) => {
+            return Err(ApiError::invalid(
+                def,
+                name,
+                vec![Cause::invalid(
+                    "propagationPolicy",
+                    &json!(other),
+                    "must be one of: Background, Foreground, Orphan",
+                )],
+            ));
+        }
+    };
+    if id == pods() {
+        let grace = opts
+            .grace
+            .unwrap_or_else(|| v["spec"]["terminationGracePeriodSeconds"].as_i64().unwrap_or(30));
+        let phase = v["status"]["phase"].as_str().unwrap_or("");
+        let scheduled = v["spec"]["nodeName"].as_str().is_some_and(|n| !n.is_empty());
+        if grace > 0 && scheduled && phase != "Succeeded" && phase != "Failed" {
+            let o = st.store.update_with(id, ns, name, |p| {
+                if p["metadata"].get("deletionTimestamp").is_none() {
+                    let at = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(grace);
+                    p["metadata"]["deletionTimestamp"] = json!(at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string());
+                    p["metadata"]["deletionGracePeriodSeconds"] = json!(grace);
+                }
+                Ok(())
+            })?;
+            return Ok((o, false));
+        }
+    }
+    let has_finalizers = v["metadata"]["finalizers"].as_array().is_some_and(|f| !f.is_empty());
+    if finalizer.is_some() || has_finalizers || id == super::resources::res("Namespace") {
+        let o = st.store.update_with(id, ns, name, |o| {
+            if o["metadata"].get("deletionTimestamp").is_none() {
+                o["metadata"]["deletionTimestamp"] = json!(now_str());
+                o["metadata"]["deletionGracePeriodSeconds"] = json!(0);
+            }
+            if let Some(f) = finalizer {
+                let list = o["metadata"]["finalizers"].as_array().cloned().unwrap_or_default();
+                if !list.iter().any(|x| x == f) {
+                    let mut list = list;
+                    list.push(json!(f));
+                    o["metadata"]["finalizers"] = Value::Array(list);
+                }
+            }
+            if o["kind"] == "Namespace" {
+                o["status"]["phase"] = json!("Terminating");
+            }
+            Ok(())
+        })?;
+        if id == super::resources::res("Namespace") {
+            tokio::spawn(finish_namespace(st.store.clone(), name.to_string()));
+        }
+        return Ok((o, false));
+    }
+    Ok((st.store.remove(id, ns, name)?, true))
+}
+
+/// The namespace controller's part: remove everything in the namespace, then the namespace.
+async fn finish_namespace(store: Arc<super::store::Store>, ns: String) {
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    for (i, def) in super::resources::RESOURCES
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.namespaced)
+    {
+        let id = ResId(i as u16);
+        for o in store.list(id, Some(&ns)).0 {
+            let _ = store.remove(id, &o.ns, &o.name);
+        }
+        let _ = def;
+    }
+    let _ = store.remove(super::resources::res("Namespace"), "", &ns);
+}
+
+/// Deletes a pod with the options of an eviction's DeleteOptions body.
+pub fn delete_pod(st: &SimState, ns: &str, name: &str, body: &[u8]) -> Result<(), ApiError> {
+    let opts = delete_opts(&Query::new(), body)?;
+    delete_one(st, pods(), ns, name, &opts).map(|_| ())
+}
+
+fn delete(st: &SimState, t: &Target, q: &Query, body: &[u8], dry: bool) -> Result<Response, ApiError> {
+    let opts = delete_opts(q, body)?;
+    let def = t.res.def();
+    if dry {
+        let o = st
+            .store
+            .get(t.res, ns(t), name(t))
+            .ok_or_else(|| ApiError::not_found(def, name(t)))?;
+        return Ok(obj_response(200, &o));
+    }
+    let (o, gone) = delete_one(st, t.res, ns(t), name(t), &opts)?;
+    // Most registries answer a finished delete with a Status; pods and services return the object.
+    if gone && !matches!(def.kind, "Pod" | "Service") {
+        return Ok(json_response(200, &success_status(def, &o.name, &o.uid)));
+    }
+    Ok(obj_response(200, &o))
+}
+
+fn delete_collection(st: &SimState, t: &Target, q: &Query, body: &[u8], dry: bool) -> Result<Response, ApiError> {
+    let opts = delete_opts(q, body)?;
+    let filter = Filter::from_request(t, q)?;
+    let (items, _) = st.store.list(t.res, t.ns.as_deref());
+    let mut out = Vec::new();
+    for o in items.iter().filter(|o| filter.matches(o)) {
+        if dry {
+            out.push(o.value());
+        } else if let Ok((d, _)) = delete_one(st, t.res, &o.ns, &o.name, &opts) {
+            out.push(d.value());
+        }
+    }
+    let def = t.res.def();
+    Ok(json_response(
+        200,
+        &json!({"kind": format!("{}List", def.kind), "apiVersion": def.api_version(), "metadata": {"resourceVersion": st.store.rv().to_string()}, "items": out}),
+    ))
+}
+
+const SCALE: ResourceDef = ResourceDef {
+    group: "autoscaling",
+    version: "v1",
+    kind: "Scale",
+    plural: "scale",
+    singular: "scale",
+    namespaced: true,
+    short_names: &[],
+    subresources: &[],
+    categories: &[],
+};
+
+/// The label selector as a string (`metav1.FormatLabelSelector` without the `<none>` placeholder).
+pub fn selector_string(sel: &Value) -> String {
+    let mut parts: Vec<String> = sel["matchLabels"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
+        .collect();
+    for e in sel["matchExpressions"].as_array().into_iter().flatten() {
+        let key = e["key"].as_str().unwrap_or_default();
+        let vals: Vec<&str> = e["values"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        parts.push(match e["operator"].as_str().unwrap_or("") {
+            "In" => format!("{key} in ({})", vals.join(",")),
+            "NotIn" => format!("{key} notin ({})", vals.join(",")),
+            "Exists" => key.to_string(),
+            _ => format!("!{key}"),
+        });
+    }
+    parts.join(",")
+}
+
+fn scale_of(v: &Value) -> Value {
+    let md = &v["metadata"];
+    json!({
+        "kind": "Scale",
+        "apiVersion": "autoscaling/v1",
+        "metadata": {
+            "name": md["name"], "namespace": md["namespace"], "uid": md["uid"],
+            "resourceVersion": md["resourceVersion"], "creationTimestamp": md["creationTimestamp"],
+        },
+        "spec": { "replicas": v["spec"]["replicas"].as_i64().unwrap_or(1) },
+        "status": { "replicas": v["status"]["replicas"].as_i64().unwrap_or(0), "selector": selector_string(&v["spec"]["selector"]) },
+    })
+}
+
+fn scale(
+    st: &SimState,
+    method: &Method,
+    headers: &HeaderMap,
+    t: &Target,
+    body: &[u8],
+    dry: bool,
+) -> Result<Response, ApiError> {
+    let def = t.res.def();
+    let proposed = |cur: &Value| -> Result<Option<Value>, ApiError> {
+        let current = scale_of(cur);
+        let next = match method.as_str() {
+            "GET" => return Ok(None),
+            "PUT" => parse_body(body)?,
+            "PATCH" => {
+                let ct = headers
+                    .get(header::CONTENT_TYPE)
+                    .and_then(|c| c.to_str().ok())
+                    .unwrap_or("");
+                patch::apply(PatchType::from_content_type(ct)?, &current, body)?
+            }
+            _ => return Err(ApiError::method_not_allowed()),
+        };
+        check_rv(def, name(t), &next, cur)?;
+        let replicas = &next["spec"]["replicas"];
+        match replicas.as_i64() {
+            Some(n) if n >= 0 => Ok(Some(json!(n))),
+            _ => Err(ApiError::invalid(
+                &SCALE,
+                name(t),
+                vec![Cause::invalid(
+                    "spec.replicas",
+                    replicas,
+                    "must be greater than or equal to 0",
+                )],
+            )),
+        }
+    };
+    let cur = st
+        .store
+        .get_value(t.res, ns(t), name(t))
+        .ok_or_else(|| ApiError::not_found(def, name(t)))?;
+    if method == Method::GET || dry {
+        let mut s = scale_of(&cur);
+        if let Some(n) = proposed(&cur)? {
+            s["spec"]["replicas"] = n;
+        }
+        return Ok(json_response(200, &s));
+    }
+    let o = st.store.update_with(t.res, ns(t), name(t), |cur| {
+        if let Some(n) = proposed(cur)? {
+            cur["spec"]["replicas"] = n;
+        }
+        Ok(())
+    })?;
+    Ok(json_response(200, &scale_of(&o.value())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn continue_tokens_round_trip() {
+        let c = encode_continue(42, "shop", "web-1");
+        assert_eq!(decode_continue(&c).unwrap(), (42, "shop".into(), "web-1".into()));
+        assert_eq!(decode_continue("!!").unwrap_err().code, 400);
+    }
+
+    #[test]
+    fn selector_strings_match_kubectl() {
+        let s = json!({"matchLabels": {"app": "web", "tier": "front"}, "matchExpressions": [{"key": "env", "operator": "In", "values": ["a", "b"]}]});
+        assert_eq!(selector_string(&s), "app=web,tier=front,env in (a,b)");
+    }
+}

@@ -1,0 +1,240 @@
+//! HTTP front of the demo cluster: authentication, fault injection, routing to handlers.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use serde_json::Value;
+use tokio_util::sync::CancellationToken;
+
+use super::faults::Faults;
+use super::resources::{ResId, lookup};
+use super::status::ApiError;
+use super::store::Store;
+use super::{discovery, health, logs, rest, watch};
+
+/// Bearer token of the demo cluster's administrator.
+pub const ADMIN_TOKEN: &str = "kubedeck-demo-admin";
+/// Bearer token of "jane", the user that faults can refuse.
+pub const RESTRICTED_TOKEN: &str = "kubedeck-demo-jane";
+
+/// Everything a request handler needs.
+pub struct SimState {
+    /// Objects.
+    pub store: Arc<Store>,
+    /// Fault switches.
+    pub faults: Arc<Faults>,
+    /// Cancelled when the server stops; long-running responses end with it.
+    pub shutdown: CancellationToken,
+    /// Where the server listens, for discovery's serverAddressByClientCIDRs.
+    pub addr: SocketAddr,
+    /// When the server started (log generation counts from here).
+    pub started: jiff::Timestamp,
+    /// Log lines per second per container.
+    pub log_rate: f64,
+}
+
+/// The parsed query string.
+pub type Query = HashMap<String, String>;
+
+/// Where a resource request points.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    /// Resource.
+    pub res: ResId,
+    /// Namespace from the path.
+    pub ns: Option<String>,
+    /// Object name, absent for collections.
+    pub name: Option<String>,
+    /// Subresource (scale, status, log, eviction).
+    pub sub: Option<String>,
+}
+
+/// The authenticated user of a request.
+#[derive(Debug, Clone)]
+pub struct User(pub String);
+
+/// A JSON response with a status code.
+pub fn json_response(code: u16, v: &Value) -> Response {
+    bytes_response(code, Bytes::from(serde_json::to_vec(v).expect("JSON values serialize")))
+}
+
+/// A JSON response from bytes that are already JSON.
+pub fn bytes_response(code: u16, body: Bytes) -> Response {
+    let mut r = Response::new(Body::from(body));
+    *r.status_mut() = StatusCode::from_u16(code).unwrap_or(StatusCode::OK);
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    r
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut r = json_response(self.code, &self.to_status());
+        if let Some(s) = self.retry_after {
+            r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(s));
+        }
+        r
+    }
+}
+
+/// The router, with state.
+pub fn router(state: Arc<SimState>) -> Router {
+    Router::new().fallback(handle).with_state(state)
+}
+
+fn authenticate(headers: &HeaderMap) -> Option<User> {
+    let token = headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")?
+        .trim();
+    match token {
+        ADMIN_TOKEN => Some(User("admin".into())),
+        RESTRICTED_TOKEN => Some(User("jane".into())),
+        _ => None,
+    }
+}
+
+/// Splits `/api/v1/...` or `/apis/g/v/...` into a resource target.
+pub fn parse_target(path: &str) -> Option<Target> {
+    let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let (group, version, rest) = match segs.as_slice() {
+        ["api", v, rest @ ..] => ("", *v, rest),
+        ["apis", g, v, rest @ ..] => (*g, *v, rest),
+        _ => return None,
+    };
+    let t = |plural: &str, ns: Option<&str>, name: Option<&str>, sub: Option<&str>| {
+        let res = lookup(group, version, plural)?;
+        if ns.is_some() && !res.def().namespaced {
+            return None;
+        }
+        Some(Target {
+            res,
+            ns: ns.map(String::from),
+            name: name.map(String::from),
+            sub: sub.map(String::from),
+        })
+    };
+    let namespaced_plural = |p: &str| lookup(group, version, p).is_some_and(|r| r.def().namespaced);
+    match rest {
+        [plural] => t(plural, None, None, None),
+        ["namespaces", ns, plural] if namespaced_plural(plural) => t(plural, Some(ns), None, None),
+        ["namespaces", ns, plural, name] => t(plural, Some(ns), Some(name), None),
+        ["namespaces", ns, plural, name, sub] => t(plural, Some(ns), Some(name), Some(sub)),
+        [plural, name] => t(plural, None, Some(name), None),
+        [plural, name, sub] => t(plural, None, Some(name), Some(sub)),
+        _ => None,
+    }
+}
+
+/// Parses a query string into a map (last value wins, as for the server's single-valued options).
+pub fn parse_query(q: Option<&str>) -> Query {
+    q.and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
+        .map(|v| v.into_iter().collect())
+        .unwrap_or_default()
+}
+
+/// The verb RBAC would check for this request.
+fn verb(method: &Method, t: &Target, q: &Query) -> &'static str {
+    let watch = q.get("watch").is_some_and(|w| w == "true" || w == "1");
+    match (method.as_str(), t.name.is_some()) {
+        ("GET", _) if watch => "watch",
+        ("GET", false) => "list",
+        ("GET", true) => "get",
+        ("POST", _) => "create",
+        ("PUT", _) => "update",
+        ("PATCH", _) => "patch",
+        ("DELETE", false) => "deletecollection",
+        ("DELETE", true) => "delete",
+        _ => "get",
+    }
+}
+
+async fn handle(State(st): State<Arc<SimState>>, req: Request) -> Response {
+    let latency = st.faults.latency_ms();
+    if latency > 0 {
+        tokio::time::sleep(Duration::from_millis(latency)).await;
+    }
+    let Some(user) = authenticate(req.headers()) else {
+        return ApiError::unauthorized().into_response();
+    };
+    if st.faults.take_throttle() {
+        return ApiError::too_many_requests(1).into_response();
+    }
+    let (parts, body) = req.into_parts();
+    let path = parts.uri.path().to_string();
+    let q = parse_query(parts.uri.query());
+    let body = match axum::body::to_bytes(body, 64 << 20).await {
+        Ok(b) => b,
+        Err(e) => return ApiError::bad_request(format!("reading request body: {e}")).into_response(),
+    };
+    tracing::debug!(method = %parts.method, %path, "request");
+
+    if let Some(r) = discovery::route(&st, &parts.method, &path, &parts.headers) {
+        return r;
+    }
+    if let Some(r) = health::route(&st, &path, &q) {
+        return r;
+    }
+    let Some(t) = parse_target(&path) else {
+        return ApiError::no_route().into_response();
+    };
+    let v = verb(&parts.method, &t, &q);
+    if st.faults.is_denied(&user.0, t.res.def().plural, t.ns.as_deref()) {
+        return ApiError::forbidden(
+            &user.0,
+            v,
+            t.res.def(),
+            t.ns.as_deref(),
+            t.name.as_deref(),
+            t.sub.as_deref(),
+        )
+        .into_response();
+    }
+    let result = match (v, t.sub.as_deref()) {
+        ("watch", None) => return watch::serve(st.clone(), t, q),
+        ("get", Some("log")) => return logs::serve(&st, &t, &q),
+        _ => rest::dispatch(&st, &parts.method, &parts.headers, &t, &q, body).await,
+    };
+    match result {
+        Ok(r) => r,
+        Err(e) => e.into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_resolve_like_the_api_server() {
+        let t = parse_target("/api/v1/namespaces/default/pods/web-1/log").unwrap();
+        assert_eq!(
+            (t.res.def().plural, t.ns.as_deref(), t.name.as_deref(), t.sub.as_deref()),
+            ("pods", Some("default"), Some("web-1"), Some("log"))
+        );
+        let t = parse_target("/api/v1/namespaces/kube-system").unwrap();
+        assert_eq!(
+            (t.res.def().plural, t.name.as_deref()),
+            ("namespaces", Some("kube-system"))
+        );
+        let t = parse_target("/api/v1/namespaces/kube-system/status").unwrap();
+        assert_eq!((t.res.def().plural, t.sub.as_deref()), ("namespaces", Some("status")));
+        let t = parse_target("/apis/apps/v1/namespaces/shop/deployments").unwrap();
+        assert_eq!(
+            (t.res.def().kind, t.ns.as_deref(), t.name),
+            ("Deployment", Some("shop"), None)
+        );
+        assert!(parse_target("/apis/apps/v1/namespaces/shop/nodes").is_none());
+        assert!(parse_target("/apis/nope/v1/things").is_none());
+    }
+}

@@ -1,0 +1,231 @@
+//! WATCH: a stream of JSON lines, from a resourceVersion, with bookmarks, selectors and timeouts,
+//! and 410 Gone (as an ERROR event) for versions that left the window — as the watch cache does.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use bytes::{BufMut, Bytes, BytesMut};
+use serde_json::json;
+use tokio::sync::{broadcast, mpsc};
+
+use super::resources::ResId;
+use super::select::{FieldSelector, LabelSelector};
+use super::server::{Query, SimState, Target};
+use super::status::ApiError;
+use super::store::{Event, EventType, Obj, selectable_fields};
+
+/// How often a watch that asked for bookmarks gets one.
+const BOOKMARK_EVERY: Duration = Duration::from_secs(15);
+
+/// What a watch sees of the store.
+pub struct Filter {
+    /// Resource.
+    pub res: ResId,
+    /// Namespace, when the watch is namespaced.
+    pub ns: Option<String>,
+    /// labelSelector.
+    pub labels: LabelSelector,
+    /// fieldSelector.
+    pub fields: FieldSelector,
+}
+
+impl Filter {
+    /// Parses the selectors of a request.
+    pub fn from_request(t: &Target, q: &Query) -> Result<Self, ApiError> {
+        Ok(Filter {
+            res: t.res,
+            ns: t.ns.clone(),
+            labels: LabelSelector::parse(q.get("labelSelector").map(String::as_str).unwrap_or(""))?,
+            fields: FieldSelector::parse(
+                q.get("fieldSelector").map(String::as_str).unwrap_or(""),
+                selectable_fields(t.res),
+            )?,
+        })
+    }
+
+    /// Whether an object is in view.
+    pub fn matches(&self, o: &Obj) -> bool {
+        o.res == self.res
+            && self.ns.as_deref().is_none_or(|ns| ns == o.ns)
+            && self.labels.matches(&o.labels)
+            && self.fields.matches(&o.fields)
+    }
+
+    /// The event a watcher with this filter sees for a store event: a move into the selection
+    /// is ADDED, a move out is DELETED, as the real watch cache reports it.
+    pub fn translate(&self, ev: &Event) -> Option<EventType> {
+        if ev.obj.res != self.res {
+            return None;
+        }
+        let now = self.matches(&ev.obj);
+        let before = ev.prev.as_ref().is_some_and(|p| self.matches(p));
+        match ev.kind {
+            EventType::Added => now.then_some(EventType::Added),
+            EventType::Deleted => (now || before).then_some(EventType::Deleted),
+            EventType::Modified => match (before, now) {
+                (true, true) => Some(EventType::Modified),
+                (false, true) => Some(EventType::Added),
+                (true, false) => Some(EventType::Deleted),
+                (false, false) => None,
+            },
+        }
+    }
+}
+
+/// One watch event line.
+pub fn event_line(kind: &str, obj: &[u8]) -> Bytes {
+    let mut b = BytesMut::with_capacity(obj.len() + 32);
+    b.put_slice(b"{\"type\":\"");
+    b.put_slice(kind.as_bytes());
+    b.put_slice(b"\",\"object\":");
+    b.put_slice(obj);
+    b.put_slice(b"}\n");
+    b.freeze()
+}
+
+fn bookmark(def: ResId, rv: u64, initial_end: bool) -> Bytes {
+    let d = def.def();
+    let mut md = json!({ "resourceVersion": rv.to_string(), "creationTimestamp": null });
+    if initial_end {
+        md["annotations"] = json!({ "k8s.io/initial-events-end": "true" });
+    }
+    let obj = json!({ "kind": d.kind, "apiVersion": d.api_version(), "metadata": md });
+    event_line("BOOKMARK", &serde_json::to_vec(&obj).expect("JSON values serialize"))
+}
+
+fn flag(q: &Query, k: &str) -> bool {
+    q.get(k).is_some_and(|v| v == "true" || v == "1")
+}
+
+/// Starts a watch response.
+pub fn serve(st: Arc<SimState>, t: Target, q: Query) -> Response {
+    let filter = match Filter::from_request(&t, &q) {
+        Ok(f) => f,
+        Err(e) => return e.into_response(),
+    };
+    let rv_param = q.get("resourceVersion").cloned().unwrap_or_default();
+    let bookmarks = flag(&q, "allowWatchBookmarks");
+    let send_initial = q.get("sendInitialEvents").map(|v| v == "true");
+    // The real server ends a watch after timeoutSeconds, or after a randomised default.
+    let timeout = q
+        .get("timeoutSeconds")
+        .and_then(|s| s.parse::<u64>().ok())
+        .map(Duration::from_secs)
+        .unwrap_or_else(|| Duration::from_secs(1800 + rand::random_range(0..1800)));
+
+    let (tx, rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(256);
+    let start = match rv_param.as_str() {
+        "" | "0" => None,
+        s => match s.parse::<u64>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                return ApiError::bad_request(format!("invalid resource version: {s}")).into_response();
+            }
+        },
+    };
+    // Without a version (or with sendInitialEvents) the watch starts with the current state.
+    let initial = start.is_none() && send_initial != Some(false) || send_initial == Some(true);
+    tokio::spawn(run(
+        st,
+        filter,
+        start,
+        initial,
+        send_initial == Some(true),
+        bookmarks,
+        timeout,
+        tx,
+    ));
+    let stream = futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) });
+    let mut r = Response::new(Body::from_stream(stream));
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    r.headers_mut()
+        .insert(header::TRANSFER_ENCODING, HeaderValue::from_static("chunked"));
+    r
+}
+
+type Tx = mpsc::Sender<Result<Bytes, std::io::Error>>;
+
+#[allow(clippy::too_many_arguments)]
+async fn run(
+    st: Arc<SimState>,
+    filter: Filter,
+    start: Option<u64>,
+    initial: bool,
+    initial_end_bookmark: bool,
+    bookmarks: bool,
+    timeout: Duration,
+    tx: Tx,
+) {
+    let mut drops = st.faults.watch_drops();
+    drops.mark_unchanged();
+    let (mut last_rv, past, mut live) = if initial {
+        // Subscribe before listing so nothing falls between the list and the live events.
+        let live = st.store.subscribe();
+        let (items, rv) = st.store.list(filter.res, filter.ns.as_deref());
+        for o in items.iter().filter(|o| filter.matches(o)) {
+            if tx.send(Ok(event_line("ADDED", &o.json))).await.is_err() {
+                return;
+            }
+        }
+        if initial_end_bookmark && bookmarks {
+            let _ = tx.send(Ok(bookmark(filter.res, rv, true))).await;
+        }
+        (rv, Vec::new(), live)
+    } else {
+        let from = start.unwrap_or(0);
+        match st.store.watch_from(from) {
+            Ok((past, live)) => (from, past, live),
+            Err(e) => {
+                // The watch cache answers 200 and a single ERROR event carrying the Status.
+                let status = serde_json::to_vec(&e.to_status()).expect("JSON values serialize");
+                let _ = tx.send(Ok(event_line("ERROR", &status))).await;
+                return;
+            }
+        }
+    };
+    for ev in past {
+        if !emit(&filter, &ev, &mut last_rv, &tx).await {
+            return;
+        }
+    }
+    let deadline = tokio::time::Instant::now() + timeout;
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + BOOKMARK_EVERY, BOOKMARK_EVERY);
+    loop {
+        tokio::select! {
+            _ = st.shutdown.cancelled() => return,
+            _ = tokio::time::sleep_until(deadline) => return,
+            _ = drops.changed() => {
+                let _ = tx.send(Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "watch dropped by fault"))).await;
+                return;
+            }
+            _ = tx.closed() => return,
+            _ = tick.tick(), if bookmarks => {
+                let rv = st.store.rv().max(last_rv);
+                if tx.send(Ok(bookmark(filter.res, rv, false))).await.is_err() {
+                    return;
+                }
+            }
+            ev = live.recv() => match ev {
+                Ok(ev) => {
+                    if ev.obj.rv > last_rv && !emit(&filter, &ev, &mut last_rv, &tx).await {
+                        return;
+                    }
+                }
+                // A watcher too slow to keep up is closed, as the real server does; it resumes from its last version.
+                Err(broadcast::error::RecvError::Lagged(_)) | Err(broadcast::error::RecvError::Closed) => return,
+            },
+        }
+    }
+}
+
+async fn emit(filter: &Filter, ev: &Event, last_rv: &mut u64, tx: &Tx) -> bool {
+    *last_rv = (*last_rv).max(ev.obj.rv);
+    match filter.translate(ev) {
+        Some(kind) => tx.send(Ok(event_line(kind.as_str(), &ev.obj.json))).await.is_ok(),
+        None => true,
+    }
+}

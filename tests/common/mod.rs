@@ -1,0 +1,47 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::future::Future;
+use std::time::Duration;
+
+use k8s_openapi::api::core::v1::Namespace;
+use kube::api::{Api, PostParams};
+use kubedeck::sim::{DemoCluster, SimOptions};
+
+/// Options for a quiet, fast demo cluster.
+pub fn fast_opts() -> SimOptions {
+    SimOptions {
+        time_scale: 0.02,
+        ..SimOptions::default()
+    }
+}
+
+/// Re-checks `check` until it returns `Some`, failing the test after `secs` seconds.
+pub async fn eventually<T, F, Fut>(secs: u64, what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        if tokio::time::Instant::now() > deadline {
+            panic!("timed out after {secs}s waiting for: {what}");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Starts a demo cluster and makes sure a namespace exists.
+pub async fn cluster_with_ns(ns: &str) -> (DemoCluster, kube::Client) {
+    let c = DemoCluster::start(fast_opts()).await.expect("demo cluster starts");
+    let client = c.client().await.expect("client");
+    let nss: Api<Namespace> = Api::all(client.clone());
+    if nss.get_opt(ns).await.expect("get namespace").is_none() {
+        let n: Namespace = serde_json::from_value(serde_json::json!({"metadata": {"name": ns}})).unwrap();
+        nss.create(&PostParams::default(), &n).await.expect("create namespace");
+    }
+    (c, client)
+}
