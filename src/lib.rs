@@ -4,5 +4,7 @@ pub mod app;
 pub mod cli;
 pub mod cluster;
 pub mod logging;
+pub mod run;
 pub mod sim;
 pub mod tui;
+pub mod ui;
