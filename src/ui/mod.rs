@@ -22,3 +22,6 @@ pub fn draw(frame: &mut Frame, state: &State, now: i64) {
         help::render(frame, body, state);
     }
 }
+
+#[cfg(test)]
+mod render_tests;
