@@ -191,7 +191,7 @@ impl Cache {
     /// The running watches.
     pub fn running(&self) -> Vec<(Kind, Scope)> {
         let mut keys: Vec<_> = self.entries.lock().keys().cloned().collect();
-        keys.sort_by(|a, b| a.0.cmp(&b.0));
+        keys.sort_by_key(|k| k.0);
         keys
     }
 
