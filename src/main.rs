@@ -29,8 +29,7 @@ fn main() -> ExitCode {
     }
 }
 
-/// TODO(lead): call `kubedeck::sim::run_demo_server(args.sim_options(), args.kubeconfig_out)` once it exists on main.
+/// Run the demo cluster alone until interrupted.
 async fn demo_server(args: kubedeck::cli::DemoServerArgs) -> anyhow::Result<()> {
-    let _ = (args.sim_options(), args.kubeconfig_out);
-    anyhow::bail!("demo-server not available in this build")
+    kubedeck::sim::run_demo_server(args.sim_options(), &args.kubeconfig_out).await
 }

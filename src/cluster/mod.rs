@@ -1,7 +1,8 @@
-//! Every conversation with the API server; knows nothing of the screen.
+//! Everything that talks to (or describes) a Kubernetes API server; knows nothing of the screen.
 
 pub mod cache;
 pub mod client;
+pub mod printers;
 pub mod watch;
 
 /// The kinds kubedeck watches with typed k8s-openapi structs.

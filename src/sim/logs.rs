@@ -299,7 +299,7 @@ impl LogOpts {
 
 fn render(inst: &Instance, i: u64, text: &str, timestamps: bool) -> String {
     if timestamps {
-        format!("{} {text}\n", inst.time_of(i).strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
+        format!("{} {text}\n", inst.time_of(i).strftime("%Y-%m-%dT%H:%M:%S%.fZ"))
     } else {
         format!("{text}\n")
     }
@@ -475,7 +475,12 @@ mod tests {
         };
         let (s, _) = snapshot(&inst, &since, now);
         assert_eq!(s.len(), 61);
-        assert!(s[0].starts_with("2026-01-01T00:00:30.000000000Z "), "{}", s[0]);
+        assert!(s[0].starts_with("2026-01-01T00:00:30Z "), "{}", s[0]);
+        assert!(
+            s[1].starts_with("2026-01-01T00:00:30.5Z "),
+            "RFC 3339 with trimmed nanoseconds, as kubelet writes: {}",
+            s[1]
+        );
     }
 
     #[test]

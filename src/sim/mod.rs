@@ -1,6 +1,7 @@
 //! The demo cluster: a Kubernetes API server simulation served over HTTP on loopback.
 
 pub mod controllers;
+pub mod defaults;
 pub mod discovery;
 pub mod events;
 pub mod evict;
@@ -16,6 +17,7 @@ pub mod server;
 pub mod status;
 pub mod store;
 pub mod table;
+pub mod tls;
 pub mod validate;
 pub mod watch;
 
@@ -36,6 +38,7 @@ use store::Store;
 /// A running demo cluster. Dropping it stops the server and its controllers.
 pub struct DemoCluster {
     state: Arc<SimState>,
+    ca_pem: String,
     server: Option<tokio::task::JoinHandle<()>>,
 }
 
@@ -69,6 +72,8 @@ impl DemoCluster {
             started: jiff::Timestamp::now(),
             log_rate: opts.log_rate,
         });
+        let certs = tls::make_certs()?;
+        let listener = tls::TlsListener::new(listener, certs.server, shutdown.clone())?;
         let app = server::router(state.clone());
         let server = tokio::spawn(async move {
             let served = axum::serve(listener, app)
@@ -80,6 +85,7 @@ impl DemoCluster {
         });
         Ok(DemoCluster {
             state,
+            ca_pem: certs.ca_pem,
             server: Some(server),
         })
     }
@@ -89,9 +95,9 @@ impl DemoCluster {
         self.state.addr
     }
 
-    /// Its URL, e.g. `http://127.0.0.1:40123`.
+    /// Its URL, e.g. `https://127.0.0.1:40123`.
     pub fn url(&self) -> String {
-        format!("http://{}", self.state.addr)
+        format!("https://{}", self.state.addr)
     }
 
     /// The object store (tests read and change it directly).
@@ -106,8 +112,10 @@ impl DemoCluster {
 
     /// A kubeconfig with two contexts: the administrator (current) and the restricted user "jane".
     pub fn kubeconfig_yaml(&self) -> String {
+        use base64::Engine as _;
+        let ca = base64::engine::general_purpose::STANDARD.encode(&self.ca_pem);
         format!(
-            "apiVersion: v1\nkind: Config\nclusters:\n- name: kubedeck-demo\n  cluster:\n    server: {url}\n\
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: kubedeck-demo\n  cluster:\n    server: {url}\n    certificate-authority-data: {ca}\n\
              contexts:\n- name: {ADMIN_CONTEXT}\n  context:\n    cluster: kubedeck-demo\n    user: admin\n    namespace: default\n\
              - name: {RESTRICTED_CONTEXT}\n  context:\n    cluster: kubedeck-demo\n    user: jane\n    namespace: shop\n\
              current-context: {ADMIN_CONTEXT}\nusers:\n- name: admin\n  user:\n    token: {ADMIN_TOKEN}\n\

@@ -33,6 +33,18 @@ pub async fn dispatch(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let dry = q.get("dryRun").is_some_and(|v| v == "All");
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|c| c.to_str().ok())
+        .unwrap_or("");
+    if ct.starts_with("application/vnd.kubernetes.protobuf") || ct.starts_with("application/cbor") {
+        // The demo cluster speaks JSON (and YAML) only; client-go falls back to JSON on 415.
+        let mut e = ApiError::unsupported_media(ct);
+        e.message = format!(
+            "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (got {ct})"
+        );
+        return Err(e);
+    }
     if t.res.def().namespaced && t.name.is_some() && t.ns.is_none() {
         return Err(ApiError::no_route());
     }
@@ -119,7 +131,7 @@ fn list(st: &SimState, headers: &HeaderMap, t: &Target, q: &Query) -> Result<Res
     let def = t.res.def();
     if table::accepts_table(accept(headers)) {
         let values: Vec<Value> = page.iter().map(|o| o.value()).collect();
-        let include = table::Include::parse(q.get("includeObject").map(String::as_str));
+        let include = table::Include::parse(q.get("includeObject").map(String::as_str))?;
         return Ok(json_response(
             200,
             &table::to_table(def, &values, list_rv, cont.as_deref(), include),
@@ -155,7 +167,7 @@ fn get(st: &SimState, headers: &HeaderMap, t: &Target, q: &Query) -> Result<Resp
         .get(t.res, ns(t), name(t))
         .ok_or_else(|| ApiError::not_found(t.res.def(), name(t)))?;
     if table::accepts_table(accept(headers)) {
-        let include = table::Include::parse(q.get("includeObject").map(String::as_str));
+        let include = table::Include::parse(q.get("includeObject").map(String::as_str))?;
         return Ok(json_response(
             200,
             &table::to_table(t.res.def(), &[o.value()], o.rv, None, include),
@@ -409,23 +421,8 @@ fn delete_one(st: &SimState, id: ResId, ns: &str, name: &str, opts: &DeleteOpts)
             ));
         }
     };
-    if id == pods() {
-        let grace = opts
-            .grace
-            .unwrap_or_else(|| v["spec"]["terminationGracePeriodSeconds"].as_i64().unwrap_or(30));
-        let phase = v["status"]["phase"].as_str().unwrap_or("");
-        let scheduled = v["spec"]["nodeName"].as_str().is_some_and(|n| !n.is_empty());
-        if grace > 0 && scheduled && phase != "Succeeded" && phase != "Failed" {
-            let o = st.store.update_with(id, ns, name, |p| {
-                if p["metadata"].get("deletionTimestamp").is_none() {
-                    let at = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(grace);
-                    p["metadata"]["deletionTimestamp"] = json!(at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string());
-                    p["metadata"]["deletionGracePeriodSeconds"] = json!(grace);
-                }
-                Ok(())
-            })?;
-            return Ok((o, false));
-        }
+    if id == pods() && finalizer.is_none() {
+        return super::controllers::podutil::delete_pod_graceful(&st.store, ns, name, opts.grace);
     }
     let has_finalizers = v["metadata"]["finalizers"].as_array().is_some_and(|f| !f.is_empty());
     if finalizer.is_some() || has_finalizers || id == super::resources::res("Namespace") {

@@ -193,9 +193,25 @@ fn index(id: ResId, v: &Value, rv: u64) -> Obj {
     }
 }
 
+/// Drops `null` members, as a decode into the API types and an encode back would: a client that
+/// sends `"creationTimestamp": null` stores the same object as one that leaves it out.
+pub fn prune_nulls(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            m.retain(|_, x| !x.is_null());
+            m.values_mut().for_each(prune_nulls);
+        }
+        Value::Array(a) => a.iter_mut().for_each(prune_nulls),
+        _ => {}
+    }
+}
+
 /// A fresh uid in the usual 8-4-4-4-12 form.
 pub fn new_uid() -> String {
-    let b: [u8; 16] = rand::random();
+    let mut b: [u8; 16] = rand::random();
+    // RFC 4122 version 4, as the API server's uids are.
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
     let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
     format!(
         "{}-{}-{}-{}-{}",
@@ -386,6 +402,8 @@ impl Store {
         }
         v["apiVersion"] = json!(def.api_version());
         v["kind"] = json!(def.kind);
+        super::defaults::apply(def.kind, &mut v);
+        prune_nulls(&mut v);
 
         let mut g = self.inner.lock();
         let k = (ns, name.clone());
@@ -429,6 +447,8 @@ impl Store {
         let old = cur.value();
         let mut v = old.clone();
         f(&mut v)?;
+        super::defaults::apply(def.kind, &mut v);
+        prune_nulls(&mut v);
         // Server-owned identity never changes through an update.
         for field in [
             "uid",

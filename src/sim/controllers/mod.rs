@@ -1,5 +1,16 @@
 //! Simulated controllers that make the demo cluster alive.
 
+pub mod daemonset;
+pub mod deployment;
+pub mod deployment_status;
+pub mod gc;
+pub mod podutil;
+pub mod replicaset;
+pub mod runner;
+#[cfg(test)]
+mod testkit;
+pub mod workloads;
+
 use std::sync::Arc;
 
 use tokio_util::sync::CancellationToken;
@@ -23,5 +34,5 @@ pub struct Ctx {
 
 /// Starts every controller as a tokio task.
 pub fn spawn_all(ctx: &Ctx) {
-    let _ = ctx;
+    workloads::spawn(ctx);
 }

@@ -1,0 +1,16 @@
+//! Starts the workload controllers and the garbage collector.
+
+use super::Ctx;
+use super::{daemonset, deployment, gc, replicaset, runner};
+
+/// Spawns every workload controller as a tokio task; they stop when `ctx.cancel` fires.
+pub fn spawn(ctx: &Ctx) {
+    for c in [
+        deployment::controller(),
+        replicaset::controller(),
+        daemonset::controller(),
+        gc::controller(),
+    ] {
+        tokio::spawn(runner::run(ctx.clone(), c));
+    }
+}
