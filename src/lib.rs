@@ -1,4 +1,10 @@
 //! kubedeck: a terminal dashboard for Kubernetes, with a built-in demo cluster.
 
+pub mod app;
+pub mod cli;
 pub mod cluster;
+pub mod logging;
+pub mod run;
 pub mod sim;
+pub mod tui;
+pub mod ui;

@@ -1,0 +1,55 @@
+//! Everything that can happen to the state: keys, data, results of effects, time.
+
+use std::time::Instant;
+
+use crossterm::event::KeyEvent;
+
+use super::table::Row;
+use crate::cluster::watch::WatchStatus;
+use crate::cluster::{Kind, Scope};
+
+/// An input to [`super::update::update`].
+#[derive(Debug, Clone)]
+pub enum Input {
+    /// A key press.
+    Key(KeyEvent),
+    /// Pasted text (goes to an open text line).
+    Paste(String),
+    /// The terminal now has this many rows.
+    Resize(u16),
+    /// The client was built.
+    Connected {
+        /// Context name.
+        context: String,
+        /// The context's namespace.
+        namespace: String,
+        /// API server URL.
+        url: String,
+    },
+    /// The server answered /version.
+    ServerVersion(String),
+    /// The client could not be built, or the server is unreachable.
+    ConnectFailed(String),
+    /// Fresh rows and status of a watch.
+    Rows {
+        /// The watch they come from; ignored unless the top view wants it.
+        watch: (Kind, Scope),
+        /// Projected rows (None: unchanged, only the status is new).
+        rows: Option<Vec<Row>>,
+        /// The watch status.
+        status: WatchStatus,
+    },
+    /// The kubeconfig contexts and the current one.
+    Contexts(Vec<String>, Option<String>),
+    /// A fetched text to show (YAML, describe).
+    Text {
+        /// Title.
+        title: String,
+        /// Body.
+        body: String,
+    },
+    /// An effect failed.
+    Error(String),
+    /// Time passes (expires toasts).
+    Tick(Instant),
+}

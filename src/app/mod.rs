@@ -1,0 +1,17 @@
+//! The state of the screen and the pure function that changes it.
+
+pub mod action;
+pub mod effect;
+pub mod event;
+pub mod state;
+pub mod table;
+pub mod update;
+
+pub use action::Action;
+pub use effect::Effect;
+pub use event::Input;
+pub use state::State;
+pub use update::update;
+
+#[cfg(test)]
+mod update_tests;

@@ -1,0 +1,205 @@
+//! The state of the screen: view stack, modes, connection facts, toasts. Plain data.
+
+use std::time::Instant;
+
+use ratatui_textarea::TextArea;
+
+use super::action::{Binding, default_keymap};
+use super::table::{Filter, Fixed, Sort, Table};
+use crate::cluster::watch::WatchStatus;
+use crate::cluster::{Kind, Scope};
+
+/// What a view shows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ViewKind {
+    /// A list of objects of one kind.
+    Resource(Kind),
+    /// The kubeconfig contexts.
+    Contexts,
+    /// A read-only text (YAML, describe).
+    Text {
+        /// Title line.
+        title: String,
+        /// The text.
+        lines: Vec<String>,
+    },
+}
+
+/// One entry of the view stack.
+#[derive(Debug, Clone)]
+pub struct View {
+    /// What it shows.
+    pub kind: ViewKind,
+    /// Rows, visible subset and cursor (for Text views: `cursor` is the scroll line).
+    pub table: Table,
+    /// The filter line as typed.
+    pub filter_text: String,
+    /// The compiled filter.
+    pub filter: Filter,
+    /// Drill-down constraints.
+    pub fixed: Fixed,
+    /// A scope this view is pinned to (drill-down), instead of the global namespace.
+    pub pinned: Option<Scope>,
+    /// Extra title words ("app=web", "node worker-1").
+    pub subtitle: String,
+    /// Sort order.
+    pub sort: Sort,
+    /// The watch status (None until the first rows arrive).
+    pub status: Option<WatchStatus>,
+}
+
+impl View {
+    /// A fresh view.
+    pub fn new(kind: ViewKind) -> View {
+        View {
+            kind,
+            table: Table::default(),
+            filter_text: String::new(),
+            filter: Filter::None,
+            fixed: Fixed::default(),
+            pinned: None,
+            subtitle: String::new(),
+            sort: Sort::default(),
+            status: None,
+        }
+    }
+
+    /// Re-run filter and sort over the current rows.
+    pub fn refresh(&mut self) {
+        self.table.refresh(&self.filter, &self.fixed, self.sort);
+    }
+}
+
+/// The state of the connection to the cluster.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Connection {
+    /// Connecting (the client is being built, or the server has not answered yet).
+    Connecting,
+    /// Connected.
+    Connected,
+    /// The client could not be built or the server cannot be reached.
+    Failed(String),
+}
+
+/// A short message at the bottom of the screen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Toast {
+    /// The message.
+    pub text: String,
+    /// Red rather than neutral.
+    pub error: bool,
+    /// When it was first seen by a tick (None until then).
+    pub shown_at: Option<Instant>,
+}
+
+/// What the keyboard currently types into.
+#[derive(Debug, Clone, Default)]
+pub enum Mode {
+    /// Keys are actions.
+    #[default]
+    Normal,
+    /// Keys go into the filter line.
+    Filter(TextArea<'static>),
+    /// Keys go into the command line.
+    Command(TextArea<'static>),
+}
+
+/// The whole state of the screen.
+#[derive(Debug, Clone)]
+pub struct State {
+    /// Views, the last one on screen; never empty.
+    pub stack: Vec<View>,
+    /// The namespace lists show; None: every namespace.
+    pub namespace: Option<String>,
+    /// The namespace of the context, where `0` toggles back to.
+    pub home_namespace: String,
+    /// Current context name.
+    pub context: String,
+    /// API server URL.
+    pub url: String,
+    /// Server version (gitVersion), once known.
+    pub server_version: Option<String>,
+    /// Connection state.
+    pub connection: Connection,
+    /// `--readonly`.
+    pub readonly: bool,
+    /// Keyboard mode.
+    pub mode: Mode,
+    /// Help screen shown.
+    pub help: bool,
+    /// Messages, oldest first.
+    pub toasts: Vec<Toast>,
+    /// Table rows that fit on screen (set from the terminal size) for paging.
+    pub page_rows: usize,
+    /// The normal-mode key map.
+    pub keymap: Vec<Binding>,
+    /// Take the namespace from the context once connected (neither -n nor -A given).
+    pub namespace_from_context: bool,
+    /// Set when the program should end.
+    pub quit: bool,
+}
+
+impl State {
+    /// Start on the pod list of `namespace` (None: all namespaces).
+    pub fn new(namespace: Option<String>, readonly: bool) -> State {
+        State {
+            stack: vec![View::new(ViewKind::Resource(Kind::Pod))],
+            home_namespace: namespace.clone().unwrap_or_else(|| "default".into()),
+            namespace,
+            context: String::new(),
+            url: String::new(),
+            server_version: None,
+            connection: Connection::Connecting,
+            readonly,
+            mode: Mode::Normal,
+            help: false,
+            toasts: Vec::new(),
+            page_rows: 20,
+            keymap: default_keymap(),
+            namespace_from_context: false,
+            quit: false,
+        }
+    }
+
+    /// The view on screen.
+    pub fn top(&self) -> &View {
+        self.stack.last().expect("view stack is never empty")
+    }
+
+    /// The view on screen, mutably.
+    pub fn top_mut(&mut self) -> &mut View {
+        self.stack.last_mut().expect("view stack is never empty")
+    }
+
+    /// The namespace the top view lists (None: all).
+    pub fn view_namespace(&self) -> Option<&str> {
+        match &self.top().pinned {
+            Some(Scope::All) => None,
+            Some(Scope::Namespace(ns)) => Some(ns),
+            None => self.namespace.as_deref(),
+        }
+    }
+
+    /// The watch the top view needs, if it shows a resource list.
+    pub fn wanted(&self) -> Option<(Kind, Scope)> {
+        match self.top().kind {
+            ViewKind::Resource(kind) => {
+                let scope = match self.view_namespace() {
+                    Some(ns) => Scope::Namespace(ns.to_string()),
+                    None => Scope::All,
+                };
+                Some((kind, scope.for_kind(kind)))
+            }
+            _ => None,
+        }
+    }
+
+    /// Queue a message.
+    pub fn toast(&mut self, text: impl Into<String>, error: bool) {
+        self.toasts.push(Toast {
+            text: text.into(),
+            error,
+            shown_at: None,
+        });
+    }
+}

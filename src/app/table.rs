@@ -1,0 +1,384 @@
+//! Table data of a list view: compact row projections, filtering, sorting and a cursor that follows its object.
+
+use std::cmp::Ordering;
+
+use regex::{Regex, RegexBuilder};
+
+/// A compact projection of one object: what the table shows, sorts and filters on.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Row {
+    /// Stable identity (uid, or name for things without one): the cursor follows it.
+    pub key: String,
+    /// Namespace ("" for cluster-scoped objects).
+    pub namespace: String,
+    /// Object name.
+    pub name: String,
+    /// Kind-specific cells, between NAME and AGE.
+    pub cells: Vec<String>,
+    /// creationTimestamp as Unix seconds; AGE is computed at draw time.
+    pub created: Option<i64>,
+    /// Object labels (for `-l` filters).
+    pub labels: Vec<(String, String)>,
+    /// For workloads and services: the pod label selector (for drill-down).
+    pub selector: Option<Vec<(String, String)>>,
+    /// For pods: the node they run on (for the node drill-down).
+    pub node: Option<String>,
+}
+
+/// A column to sort by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortCol {
+    /// NAMESPACE then NAME.
+    Name,
+    /// AGE (youngest first when ascending, as in k9s).
+    Age,
+    /// The n-th kind-specific cell.
+    Cell(usize),
+}
+
+/// Sort order of a view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sort {
+    /// The column.
+    pub col: SortCol,
+    /// Reverse order.
+    pub descending: bool,
+}
+
+impl Default for Sort {
+    fn default() -> Self {
+        Sort {
+            col: SortCol::Name,
+            descending: false,
+        }
+    }
+}
+
+/// One requirement of a label selector.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LabelReq {
+    /// `key=value` or `key==value`.
+    Eq(String, String),
+    /// `key!=value` (also true when the key is absent, as in Kubernetes).
+    NotEq(String, String),
+    /// `key`.
+    Exists(String),
+    /// `!key`.
+    NotExists(String),
+}
+
+impl LabelReq {
+    fn matches(&self, labels: &[(String, String)]) -> bool {
+        let get = |k: &str| labels.iter().find(|(lk, _)| lk == k).map(|(_, v)| v.as_str());
+        match self {
+            LabelReq::Eq(k, v) => get(k) == Some(v.as_str()),
+            LabelReq::NotEq(k, v) => get(k) != Some(v.as_str()),
+            LabelReq::Exists(k) => get(k).is_some(),
+            LabelReq::NotExists(k) => get(k).is_none(),
+        }
+    }
+}
+
+/// Parse an equality-based label selector (`app=web,tier!=db,canary,!legacy`).
+pub fn parse_selector(text: &str) -> Result<Vec<LabelReq>, String> {
+    let mut reqs = Vec::new();
+    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let req = if let Some((k, v)) = part.split_once("!=") {
+            LabelReq::NotEq(k.trim().into(), v.trim().into())
+        } else if let Some((k, v)) = part.split_once("==").or_else(|| part.split_once('=')) {
+            LabelReq::Eq(k.trim().into(), v.trim().into())
+        } else if let Some(k) = part.strip_prefix('!') {
+            LabelReq::NotExists(k.trim().into())
+        } else {
+            LabelReq::Exists(part.into())
+        };
+        let key = match &req {
+            LabelReq::Eq(k, _) | LabelReq::NotEq(k, _) | LabelReq::Exists(k) | LabelReq::NotExists(k) => k,
+        };
+        if key.is_empty() || key.contains(char::is_whitespace) {
+            return Err(format!("invalid label selector {part:?}"));
+        }
+        reqs.push(req);
+    }
+    Ok(reqs)
+}
+
+/// A compiled filter line: regex (case-insensitive, `!` inverts) or `-l selector`.
+#[derive(Debug, Clone)]
+pub enum Filter {
+    /// Everything passes.
+    None,
+    /// Rows where some cell matches (or, inverted, none does).
+    Regex {
+        /// The pattern (an invalid regex is taken literally).
+        re: Regex,
+        /// `!` prefix.
+        invert: bool,
+    },
+    /// Rows whose labels satisfy every requirement.
+    Labels(Vec<LabelReq>),
+}
+
+impl Filter {
+    /// Compile the text typed after `/`.
+    pub fn parse(text: &str) -> Result<Filter, String> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Ok(Filter::None);
+        }
+        if let Some(sel) = text.strip_prefix("-l") {
+            return parse_selector(sel).map(Filter::Labels);
+        }
+        let (invert, pat) = match text.strip_prefix('!') {
+            Some(p) => (true, p),
+            None => (false, text),
+        };
+        let build = |p: &str| RegexBuilder::new(p).case_insensitive(true).build();
+        let re = build(pat)
+            .or_else(|_| build(&regex::escape(pat)))
+            .map_err(|e| e.to_string())?;
+        Ok(Filter::Regex { re, invert })
+    }
+
+    /// Whether a row passes.
+    pub fn matches(&self, row: &Row) -> bool {
+        match self {
+            Filter::None => true,
+            Filter::Regex { re, invert } => {
+                let hit =
+                    re.is_match(&row.name) || re.is_match(&row.namespace) || row.cells.iter().any(|c| re.is_match(c));
+                hit != *invert
+            }
+            Filter::Labels(reqs) => reqs.iter().all(|r| r.matches(&row.labels)),
+        }
+    }
+}
+
+/// Constraints of a drill-down view (pods of a deployment, pods on a node).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Fixed {
+    /// Only rows whose labels contain all of these.
+    pub labels: Option<Vec<(String, String)>>,
+    /// Only rows on this node.
+    pub node: Option<String>,
+}
+
+impl Fixed {
+    fn matches(&self, row: &Row) -> bool {
+        let labels_ok = self.labels.as_ref().is_none_or(|sel| {
+            sel.iter()
+                .all(|(k, v)| row.labels.iter().any(|(lk, lv)| lk == k && lv == v))
+        });
+        labels_ok && self.node.as_ref().is_none_or(|n| row.node.as_deref() == Some(n))
+    }
+}
+
+/// Rows of one view with the visible subset (filtered + sorted indices) and the cursor.
+#[derive(Debug, Clone, Default)]
+pub struct Table {
+    /// Every row, in arrival order.
+    pub rows: Vec<Row>,
+    /// Indices into `rows` of the shown rows, in display order.
+    pub visible: Vec<usize>,
+    /// Cursor position in `visible`.
+    pub cursor: usize,
+    /// First shown position in `visible` (scrolling).
+    pub offset: usize,
+    /// Key of the row under the cursor, so it stays put when rows move.
+    pub selected: Option<String>,
+}
+
+impl Table {
+    /// The row under the cursor.
+    pub fn current(&self) -> Option<&Row> {
+        self.visible.get(self.cursor).and_then(|&i| self.rows.get(i))
+    }
+
+    /// Replace the rows and recompute the view.
+    pub fn set_rows(&mut self, rows: Vec<Row>, filter: &Filter, fixed: &Fixed, sort: Sort) {
+        self.rows = rows;
+        self.refresh(filter, fixed, sort);
+    }
+
+    /// Recompute filtering and sorting, keeping the cursor on the same object when it is still shown.
+    pub fn refresh(&mut self, filter: &Filter, fixed: &Fixed, sort: Sort) {
+        let rows = &self.rows;
+        let mut visible: Vec<usize> = (0..rows.len())
+            .filter(|&i| fixed.matches(&rows[i]) && filter.matches(&rows[i]))
+            .collect();
+        visible.sort_by(|&a, &b| {
+            let o = compare(&rows[a], &rows[b], sort.col);
+            if sort.descending { o.reverse() } else { o }
+        });
+        self.visible = visible;
+        let found = self
+            .selected
+            .as_ref()
+            .and_then(|k| self.visible.iter().position(|&i| &self.rows[i].key == k));
+        match found {
+            Some(pos) => self.cursor = pos,
+            None => {
+                self.cursor = self.cursor.min(self.visible.len().saturating_sub(1));
+                self.selected = self.current().map(|r| r.key.clone());
+            }
+        }
+    }
+
+    /// Move the cursor to `pos` (clamped) and remember the object under it.
+    pub fn select(&mut self, pos: usize) {
+        self.cursor = pos.min(self.visible.len().saturating_sub(1));
+        self.selected = self.current().map(|r| r.key.clone());
+    }
+
+    /// Move the cursor by `delta` rows.
+    pub fn move_by(&mut self, delta: isize) {
+        self.select(self.cursor.saturating_add_signed(delta));
+    }
+
+    /// Adjust `offset` so the cursor is inside a window of `height` rows.
+    pub fn scroll_into_view(&mut self, height: usize) {
+        self.offset = visible_offset(self.offset, self.cursor, height, self.visible.len());
+    }
+}
+
+/// The first row to show so that `cursor` is visible in `height` rows, moving as little as possible from `offset`.
+pub fn visible_offset(offset: usize, cursor: usize, height: usize, len: usize) -> usize {
+    let height = height.max(1);
+    let mut off = offset.min(len.saturating_sub(height));
+    if cursor < off {
+        off = cursor;
+    } else if cursor >= off + height {
+        off = cursor + 1 - height;
+    }
+    off
+}
+
+fn compare(a: &Row, b: &Row, col: SortCol) -> Ordering {
+    let by_name = || a.namespace.cmp(&b.namespace).then_with(|| a.name.cmp(&b.name));
+    match col {
+        SortCol::Name => by_name(),
+        // Youngest first, as k9s and `kubectl get --sort-by` on age read naturally.
+        SortCol::Age => b.created.cmp(&a.created).then_with(by_name),
+        SortCol::Cell(n) => {
+            let (x, y) = (
+                a.cells.get(n).map_or("", String::as_str),
+                b.cells.get(n).map_or("", String::as_str),
+            );
+            match (x.parse::<f64>(), y.parse::<f64>()) {
+                (Ok(x), Ok(y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
+                _ => x.cmp(y),
+            }
+            .then_with(by_name)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(name: &str, labels: &[(&str, &str)]) -> Row {
+        Row {
+            key: format!("uid-{name}"),
+            namespace: "default".into(),
+            name: name.into(),
+            labels: labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            ..Default::default()
+        }
+    }
+
+    fn names(t: &Table) -> Vec<&str> {
+        t.visible.iter().map(|&i| t.rows[i].name.as_str()).collect()
+    }
+
+    #[test]
+    fn regex_inverted_and_label_filters() {
+        let rows = vec![
+            row("web-1", &[("app", "web")]),
+            row("db-0", &[("app", "db")]),
+            row("web-2", &[]),
+        ];
+        let mut t = Table::default();
+        let f = Filter::parse("^web").unwrap();
+        t.set_rows(rows.clone(), &f, &Fixed::default(), Sort::default());
+        assert_eq!(names(&t), ["web-1", "web-2"]);
+        t.refresh(&Filter::parse("!web").unwrap(), &Fixed::default(), Sort::default());
+        assert_eq!(names(&t), ["db-0"]);
+        t.refresh(
+            &Filter::parse("-l app=web").unwrap(),
+            &Fixed::default(),
+            Sort::default(),
+        );
+        assert_eq!(names(&t), ["web-1"]);
+        t.refresh(
+            &Filter::parse("-l app!=web").unwrap(),
+            &Fixed::default(),
+            Sort::default(),
+        );
+        assert_eq!(names(&t), ["db-0", "web-2"]);
+        // An unbalanced bracket is searched for literally instead of failing.
+        t.refresh(&Filter::parse("web[").unwrap(), &Fixed::default(), Sort::default());
+        assert!(names(&t).is_empty());
+        assert!(Filter::parse("-l a b=c").is_err());
+    }
+
+    #[test]
+    fn cursor_follows_its_object_when_rows_move() {
+        let mut t = Table::default();
+        let f = Filter::None;
+        t.set_rows(
+            vec![row("b", &[]), row("c", &[]), row("d", &[])],
+            &f,
+            &Fixed::default(),
+            Sort::default(),
+        );
+        t.select(1);
+        assert_eq!(t.current().unwrap().name, "c");
+        t.set_rows(
+            vec![row("a", &[]), row("b", &[]), row("c", &[]), row("d", &[])],
+            &f,
+            &Fixed::default(),
+            Sort::default(),
+        );
+        assert_eq!(t.current().unwrap().name, "c");
+        assert_eq!(t.cursor, 2);
+        // When the object goes away the cursor keeps its position, clamped.
+        t.set_rows(vec![row("a", &[])], &f, &Fixed::default(), Sort::default());
+        assert_eq!(t.current().unwrap().name, "a");
+    }
+
+    #[test]
+    fn sort_by_age_puts_the_youngest_first_and_descending_reverses() {
+        let mut rows = vec![row("old", &[]), row("new", &[])];
+        rows[0].created = Some(100);
+        rows[1].created = Some(200);
+        let mut t = Table::default();
+        t.set_rows(
+            rows,
+            &Filter::None,
+            &Fixed::default(),
+            Sort {
+                col: SortCol::Age,
+                descending: false,
+            },
+        );
+        assert_eq!(names(&t), ["new", "old"]);
+        t.refresh(
+            &Filter::None,
+            &Fixed::default(),
+            Sort {
+                col: SortCol::Age,
+                descending: true,
+            },
+        );
+        assert_eq!(names(&t), ["old", "new"]);
+    }
+
+    #[test]
+    fn offset_moves_only_as_much_as_needed() {
+        assert_eq!(visible_offset(0, 5, 10, 100), 0);
+        assert_eq!(visible_offset(0, 15, 10, 100), 6);
+        assert_eq!(visible_offset(20, 15, 10, 100), 15);
+        assert_eq!(visible_offset(95, 99, 10, 100), 90);
+    }
+}

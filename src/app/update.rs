@@ -1,0 +1,363 @@
+//! The pure state machine: `update(state, input) -> effects`. No I/O here.
+
+use std::time::Duration;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui_textarea::TextArea;
+
+use super::action::{ALIASES, Action, lookup};
+use super::effect::Effect;
+use super::event::Input;
+use super::state::{Connection, Mode, State, View, ViewKind};
+use super::table::{Filter, Row};
+use crate::cluster::{Kind, Scope};
+
+/// How long a toast stays up.
+pub const TOAST_TTL: Duration = Duration::from_secs(4);
+
+/// Lines the header, table frame and footer take from the terminal height.
+pub const CHROME_ROWS: u16 = 6;
+
+/// Apply one input to the state and return the I/O it asks for.
+pub fn update(state: &mut State, input: Input) -> Vec<Effect> {
+    match input {
+        Input::Key(key) if key.kind != KeyEventKind::Release => on_key(state, key),
+        Input::Key(_) => vec![],
+        Input::Paste(text) => {
+            match &mut state.mode {
+                Mode::Filter(ta) | Mode::Command(ta) => {
+                    ta.insert_str(text.replace(['\n', '\r'], " "));
+                }
+                Mode::Normal => {}
+            }
+            apply_filter_line(state);
+            vec![]
+        }
+        Input::Resize(height) => {
+            state.page_rows = height.saturating_sub(CHROME_ROWS).max(1) as usize;
+            let rows = state.page_rows;
+            state.top_mut().table.scroll_into_view(rows);
+            vec![]
+        }
+        Input::Connected {
+            context,
+            namespace,
+            url,
+        } => {
+            state.context = context;
+            state.url = url;
+            state.connection = Connection::Connected;
+            if state.namespace_from_context {
+                state.namespace = Some(namespace.clone());
+                state.home_namespace = namespace;
+            }
+            watch_top(state)
+        }
+        Input::ServerVersion(v) => {
+            state.server_version = Some(v);
+            vec![]
+        }
+        Input::ConnectFailed(msg) => {
+            state.connection = Connection::Failed(msg);
+            vec![]
+        }
+        Input::Rows { watch, rows, status } => {
+            if state.wanted().as_ref() == Some(&watch) {
+                let page = state.page_rows;
+                let view = state.top_mut();
+                view.status = Some(status);
+                if let Some(rows) = rows {
+                    view.table.rows = rows;
+                    view.refresh();
+                    view.table.scroll_into_view(page);
+                }
+            }
+            vec![]
+        }
+        Input::Contexts(names, current) => {
+            if let Some(view) = state.stack.iter_mut().rev().find(|v| v.kind == ViewKind::Contexts) {
+                let rows = names
+                    .into_iter()
+                    .map(|name| Row {
+                        key: name.clone(),
+                        cells: vec![if Some(&name) == current.as_ref() {
+                            "*".into()
+                        } else {
+                            String::new()
+                        }],
+                        name,
+                        ..Default::default()
+                    })
+                    .collect();
+                view.table.rows = rows;
+                view.status = Some(crate::cluster::watch::WatchStatus::Ready);
+                view.refresh();
+            }
+            vec![]
+        }
+        Input::Text { title, body } => {
+            let lines = body.lines().map(str::to_string).collect();
+            state.stack.push(View::new(ViewKind::Text { title, lines }));
+            vec![]
+        }
+        Input::Error(msg) => {
+            state.toast(msg, true);
+            vec![]
+        }
+        Input::Tick(now) => {
+            for t in &mut state.toasts {
+                t.shown_at.get_or_insert(now);
+            }
+            state.toasts.retain(|t| {
+                t.shown_at
+                    .is_none_or(|at| now.saturating_duration_since(at) < TOAST_TTL)
+            });
+            vec![]
+        }
+    }
+}
+
+fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    if state.help {
+        if matches!(key.code, KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q')) {
+            state.help = false;
+        }
+        return vec![];
+    }
+    match std::mem::take(&mut state.mode) {
+        Mode::Normal => {}
+        Mode::Filter(mut ta) => {
+            match key.code {
+                KeyCode::Esc => {
+                    let view = state.top_mut();
+                    view.filter_text.clear();
+                    view.filter = Filter::None;
+                    view.refresh();
+                }
+                KeyCode::Enter => {}
+                _ => {
+                    ta.input(key);
+                    state.mode = Mode::Filter(ta);
+                    apply_filter_line(state);
+                }
+            }
+            return vec![];
+        }
+        Mode::Command(mut ta) => {
+            return match key.code {
+                KeyCode::Esc => vec![],
+                KeyCode::Enter => run_command(state, ta.lines().join(" ").trim()),
+                _ => {
+                    ta.input(key);
+                    state.mode = Mode::Command(ta);
+                    vec![]
+                }
+            };
+        }
+    }
+    match lookup(&state.keymap, &key) {
+        Some(action) if !(state.readonly && action.mutating()) => act(state, action),
+        _ => vec![],
+    }
+}
+
+/// Re-filter the top view from the text in the filter line; an invalid pattern keeps the last good filter.
+fn apply_filter_line(state: &mut State) {
+    let Mode::Filter(ta) = &state.mode else { return };
+    let text = ta.lines().join(" ");
+    let page = state.page_rows;
+    let view = state.top_mut();
+    if let Ok(filter) = Filter::parse(&text) {
+        view.filter = filter;
+        view.refresh();
+        view.table.scroll_into_view(page);
+    }
+    view.filter_text = text;
+}
+
+fn text_line(initial: &str) -> TextArea<'static> {
+    let mut ta = TextArea::new(vec![initial.to_string()]);
+    ta.move_cursor(ratatui_textarea::CursorMove::End);
+    ta
+}
+
+/// Perform a normal-mode action.
+pub fn act(state: &mut State, action: Action) -> Vec<Effect> {
+    let page = state.page_rows as isize;
+    match action {
+        Action::Up => move_cursor(state, |t| t.move_by(-1)),
+        Action::Down => move_cursor(state, |t| t.move_by(1)),
+        Action::Top => move_cursor(state, |t| t.select(0)),
+        Action::Bottom => move_cursor(state, |t| t.select(usize::MAX)),
+        Action::PageUp => move_cursor(state, |t| t.move_by(-page)),
+        Action::PageDown => move_cursor(state, |t| t.move_by(page)),
+        Action::Enter => return enter(state),
+        Action::Back => return back(state),
+        Action::Quit => {
+            state.quit = true;
+            return vec![Effect::Quit];
+        }
+        Action::Filter => {
+            if matches!(state.top().kind, ViewKind::Resource(_) | ViewKind::Contexts) {
+                state.mode = Mode::Filter(text_line(&state.top().filter_text));
+            }
+        }
+        Action::Command => state.mode = Mode::Command(text_line("")),
+        Action::Help => state.help = true,
+        Action::Describe | Action::Yaml => return fetch(state, action == Action::Describe),
+        Action::AllNamespaces => {
+            state.namespace = match state.namespace {
+                Some(_) => None,
+                None => Some(state.home_namespace.clone()),
+            };
+            state.top_mut().pinned = None;
+            return watch_top(state);
+        }
+        Action::SortBy(col) => {
+            let view = state.top_mut();
+            view.sort.descending = view.sort.col == col && !view.sort.descending;
+            view.sort.col = col;
+            view.refresh();
+            view.table.scroll_into_view(page as usize);
+        }
+    }
+    vec![]
+}
+
+fn move_cursor(state: &mut State, f: impl FnOnce(&mut super::table::Table)) {
+    let page = state.page_rows;
+    let view = state.top_mut();
+    if let ViewKind::Text { lines, .. } = &view.kind {
+        // Text views scroll: the cursor is the first line shown.
+        let max = lines.len().saturating_sub(page);
+        let mut t = super::table::Table {
+            visible: (0..=max).collect(),
+            cursor: view.table.cursor,
+            ..Default::default()
+        };
+        f(&mut t);
+        view.table.cursor = t.cursor;
+        return;
+    }
+    f(&mut view.table);
+    view.table.scroll_into_view(page);
+}
+
+fn watch_top(state: &State) -> Vec<Effect> {
+    state.wanted().map(|(k, s)| Effect::Watch(k, s)).into_iter().collect()
+}
+
+fn push(state: &mut State, view: View) -> Vec<Effect> {
+    state.stack.push(view);
+    watch_top(state)
+}
+
+fn back(state: &mut State) -> Vec<Effect> {
+    let view = state.top_mut();
+    if !view.filter_text.is_empty() {
+        view.filter_text.clear();
+        view.filter = Filter::None;
+        view.refresh();
+        return vec![];
+    }
+    if state.stack.len() > 1 {
+        state.stack.pop();
+        return watch_top(state);
+    }
+    vec![]
+}
+
+fn enter(state: &mut State) -> Vec<Effect> {
+    let view = state.top();
+    let Some(row) = view.table.current().cloned() else {
+        return vec![];
+    };
+    match view.kind {
+        ViewKind::Contexts => switch_context(state, row.name),
+        ViewKind::Resource(Kind::Namespace) => {
+            state.namespace = Some(row.name);
+            push(state, View::new(ViewKind::Resource(Kind::Pod)))
+        }
+        ViewKind::Resource(Kind::Node) => {
+            let mut v = View::new(ViewKind::Resource(Kind::Pod));
+            v.pinned = Some(Scope::All);
+            v.fixed.node = Some(row.name.clone());
+            v.subtitle = format!("node {}", row.name);
+            push(state, v)
+        }
+        ViewKind::Resource(_) if row.selector.is_some() => {
+            let selector = row.selector.unwrap_or_default();
+            let mut v = View::new(ViewKind::Resource(Kind::Pod));
+            v.pinned = Some(Scope::Namespace(row.namespace.clone()));
+            v.subtitle = selector
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(",");
+            v.fixed.labels = Some(selector);
+            push(state, v)
+        }
+        ViewKind::Resource(_) => fetch(state, true),
+        ViewKind::Text { .. } => vec![],
+    }
+}
+
+fn fetch(state: &State, describe: bool) -> Vec<Effect> {
+    let view = state.top();
+    match (&view.kind, view.table.current()) {
+        (ViewKind::Resource(kind), Some(row)) => vec![Effect::Fetch {
+            kind: *kind,
+            namespace: row.namespace.clone(),
+            name: row.name.clone(),
+            describe,
+        }],
+        _ => vec![],
+    }
+}
+
+fn switch_context(state: &mut State, name: String) -> Vec<Effect> {
+    state.stack = vec![View::new(ViewKind::Resource(Kind::Pod))];
+    state.connection = Connection::Connecting;
+    state.server_version = None;
+    state.namespace_from_context = true;
+    vec![Effect::SwitchContext(name)]
+}
+
+/// Run a `:` command line.
+pub fn run_command(state: &mut State, line: &str) -> Vec<Effect> {
+    let mut words = line.split_whitespace();
+    let Some(cmd) = words.next() else { return vec![] };
+    let arg = words.next();
+    match cmd {
+        "q" | "q!" | "quit" | "qa" => act(state, Action::Quit),
+        "ctx" | "context" | "contexts" => match arg {
+            Some(name) => switch_context(state, name.to_string()),
+            None => {
+                state.stack = vec![View::new(ViewKind::Contexts)];
+                vec![Effect::ListContexts]
+            }
+        },
+        "help" => act(state, Action::Help),
+        _ => match ALIASES.iter().find(|(a, _)| *a == cmd) {
+            Some((_, kind)) => {
+                match arg {
+                    Some("all" | "-A") => state.namespace = None,
+                    Some(ns) => state.namespace = Some(ns.to_string()),
+                    None => {}
+                }
+                // A command starts a new stack, so Esc does not walk back through unrelated screens.
+                state.stack = vec![View::new(ViewKind::Resource(*kind))];
+                watch_top(state)
+            }
+            None => {
+                state.toast(format!("unknown command {cmd:?}"), true);
+                vec![]
+            }
+        },
+    }
+}
+
+/// A key press without modifiers (helper for tests and scripted input).
+pub fn key(code: KeyCode) -> Input {
+    Input::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}

@@ -1,0 +1,253 @@
+//! Key-flow tests of `update`, without a terminal.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::effect::Effect;
+use super::event::Input;
+use super::state::{Mode, State, ViewKind};
+use super::table::Row;
+use super::update::{key, update};
+use crate::cluster::watch::WatchStatus;
+use crate::cluster::{Kind, Scope};
+
+fn pod(name: &str, ns: &str, labels: &[(&str, &str)], node: &str) -> Row {
+    Row {
+        key: format!("{ns}/{name}"),
+        namespace: ns.into(),
+        name: name.into(),
+        labels: labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        node: Some(node.into()),
+        ..Default::default()
+    }
+}
+
+fn feed(state: &mut State, kind: Kind, scope: Scope, rows: Vec<Row>) {
+    update(
+        state,
+        Input::Rows {
+            watch: (kind, scope),
+            rows: Some(rows),
+            status: WatchStatus::Ready,
+        },
+    );
+}
+
+fn typed(state: &mut State, text: &str) -> Vec<Effect> {
+    let mut out = vec![];
+    for c in text.chars() {
+        out.extend(update(state, key(KeyCode::Char(c))));
+    }
+    out
+}
+
+fn shown(state: &State) -> Vec<String> {
+    let t = &state.top().table;
+    t.visible.iter().map(|&i| t.rows[i].name.clone()).collect()
+}
+
+fn pods_state() -> State {
+    let mut s = State::new(Some("default".into()), false);
+    let rows = vec![
+        pod("web-1", "default", &[("app", "web")], "n1"),
+        pod("web-2", "default", &[("app", "web")], "n2"),
+        pod("db-0", "default", &[("app", "db")], "n1"),
+    ];
+    feed(&mut s, Kind::Pod, Scope::Namespace("default".into()), rows);
+    s
+}
+
+#[test]
+fn j_k_g_move_the_cursor_and_it_survives_new_rows() {
+    let mut s = pods_state();
+    assert_eq!(s.top().table.current().unwrap().name, "db-0");
+    update(&mut s, key(KeyCode::Char('j')));
+    update(&mut s, key(KeyCode::Down));
+    assert_eq!(s.top().table.current().unwrap().name, "web-2");
+    update(&mut s, key(KeyCode::Char('k')));
+    assert_eq!(s.top().table.current().unwrap().name, "web-1");
+    // A new pod sorting before web-1 arrives: the cursor stays on web-1.
+    let mut rows = s.top().table.rows.clone();
+    rows.push(pod("api-0", "default", &[], "n1"));
+    feed(&mut s, Kind::Pod, Scope::Namespace("default".into()), rows);
+    assert_eq!(s.top().table.current().unwrap().name, "web-1");
+    update(&mut s, key(KeyCode::Char('G')));
+    assert_eq!(s.top().table.current().unwrap().name, "web-2");
+    update(&mut s, key(KeyCode::Char('g')));
+    assert_eq!(s.top().table.current().unwrap().name, "api-0");
+}
+
+#[test]
+fn rows_of_another_watch_are_ignored() {
+    let mut s = pods_state();
+    feed(&mut s, Kind::Pod, Scope::All, vec![pod("other", "x", &[], "n1")]);
+    assert_eq!(shown(&s), ["db-0", "web-1", "web-2"]);
+}
+
+#[test]
+fn slash_filters_live_and_esc_clears() {
+    let mut s = pods_state();
+    update(&mut s, key(KeyCode::Char('/')));
+    assert!(matches!(s.mode, Mode::Filter(_)));
+    typed(&mut s, "web");
+    assert_eq!(shown(&s), ["web-1", "web-2"]);
+    update(&mut s, key(KeyCode::Enter));
+    assert!(matches!(s.mode, Mode::Normal));
+    assert_eq!(shown(&s), ["web-1", "web-2"], "enter keeps the filter");
+    // Esc in normal mode clears the filter before it goes back.
+    update(&mut s, key(KeyCode::Esc));
+    assert_eq!(shown(&s).len(), 3);
+    update(&mut s, key(KeyCode::Char('/')));
+    typed(&mut s, "!web");
+    assert_eq!(shown(&s), ["db-0"]);
+    update(&mut s, key(KeyCode::Esc));
+    assert_eq!(shown(&s).len(), 3);
+    update(&mut s, key(KeyCode::Char('/')));
+    typed(&mut s, "-l app=db");
+    assert_eq!(shown(&s), ["db-0"]);
+}
+
+#[test]
+fn command_line_switches_kind_and_namespace() {
+    let mut s = pods_state();
+    update(&mut s, key(KeyCode::Char(':')));
+    typed(&mut s, "deploy kube-system");
+    let fx = update(&mut s, key(KeyCode::Enter));
+    assert_eq!(
+        fx,
+        [Effect::Watch(Kind::Deployment, Scope::Namespace("kube-system".into()))]
+    );
+    assert_eq!(s.top().kind, ViewKind::Resource(Kind::Deployment));
+    assert_eq!(s.stack.len(), 1);
+    update(&mut s, key(KeyCode::Char(':')));
+    typed(&mut s, "no");
+    assert_eq!(
+        update(&mut s, key(KeyCode::Enter)),
+        [Effect::Watch(Kind::Node, Scope::All)]
+    );
+    update(&mut s, key(KeyCode::Char(':')));
+    typed(&mut s, "bogus");
+    assert!(update(&mut s, key(KeyCode::Enter)).is_empty());
+    assert!(s.toasts.iter().any(|t| t.error && t.text.contains("bogus")));
+    update(&mut s, key(KeyCode::Char(':')));
+    typed(&mut s, "ctx");
+    assert_eq!(update(&mut s, key(KeyCode::Enter)), [Effect::ListContexts]);
+    update(&mut s, Input::Contexts(vec!["a".into(), "b".into()], Some("a".into())));
+    update(&mut s, key(KeyCode::Char('j')));
+    assert_eq!(update(&mut s, key(KeyCode::Enter)), [Effect::SwitchContext("b".into())]);
+}
+
+#[test]
+fn zero_toggles_all_namespaces() {
+    let mut s = pods_state();
+    assert_eq!(
+        update(&mut s, key(KeyCode::Char('0'))),
+        [Effect::Watch(Kind::Pod, Scope::All)]
+    );
+    let fx = update(&mut s, key(KeyCode::Char('0')));
+    assert_eq!(fx, [Effect::Watch(Kind::Pod, Scope::Namespace("default".into()))]);
+}
+
+#[test]
+fn enter_on_a_deployment_shows_its_pods_and_esc_goes_back() {
+    let mut s = State::new(Some("default".into()), false);
+    update(&mut s, key(KeyCode::Char(':')));
+    typed(&mut s, "deploy");
+    update(&mut s, key(KeyCode::Enter));
+    let mut d = pod("web", "shop", &[], "");
+    d.selector = Some(vec![("app".into(), "web".into())]);
+    feed(&mut s, Kind::Deployment, Scope::Namespace("default".into()), vec![d]);
+    let fx = update(&mut s, key(KeyCode::Enter));
+    assert_eq!(fx, [Effect::Watch(Kind::Pod, Scope::Namespace("shop".into()))]);
+    let rows = vec![
+        pod("web-1", "shop", &[("app", "web")], "n1"),
+        pod("db-0", "shop", &[("app", "db")], "n1"),
+    ];
+    feed(&mut s, Kind::Pod, Scope::Namespace("shop".into()), rows);
+    assert_eq!(shown(&s), ["web-1"]);
+    let fx = update(&mut s, key(KeyCode::Esc));
+    assert_eq!(
+        fx,
+        [Effect::Watch(Kind::Deployment, Scope::Namespace("default".into()))]
+    );
+    assert_eq!(s.stack.len(), 1);
+}
+
+#[test]
+fn enter_on_a_node_shows_its_pods_in_every_namespace() {
+    let mut s = State::new(Some("default".into()), false);
+    update(&mut s, key(KeyCode::Char(':')));
+    typed(&mut s, "no");
+    update(&mut s, key(KeyCode::Enter));
+    feed(&mut s, Kind::Node, Scope::All, vec![pod("n2", "", &[], "")]);
+    assert_eq!(
+        update(&mut s, key(KeyCode::Enter)),
+        [Effect::Watch(Kind::Pod, Scope::All)]
+    );
+    let rows = vec![pod("a", "x", &[], "n1"), pod("b", "y", &[], "n2")];
+    feed(&mut s, Kind::Pod, Scope::All, rows);
+    assert_eq!(shown(&s), ["b"]);
+}
+
+#[test]
+fn y_and_d_fetch_the_object_and_text_views_scroll() {
+    let mut s = pods_state();
+    let fx = update(&mut s, key(KeyCode::Char('y')));
+    let want = Effect::Fetch {
+        kind: Kind::Pod,
+        namespace: "default".into(),
+        name: "db-0".into(),
+        describe: false,
+    };
+    assert_eq!(fx, [want]);
+    assert!(matches!(
+        update(&mut s, key(KeyCode::Char('d')))[..],
+        [Effect::Fetch { describe: true, .. }]
+    ));
+    update(&mut s, Input::Resize(16));
+    let body = (0..100).map(|i| format!("line {i}")).collect::<Vec<_>>().join("\n");
+    update(
+        &mut s,
+        Input::Text {
+            title: "yaml".into(),
+            body,
+        },
+    );
+    update(&mut s, key(KeyCode::Char('G')));
+    assert_eq!(s.top().table.cursor, 90, "last page starts at 100 - 10 rows");
+    update(&mut s, key(KeyCode::Esc));
+    assert_eq!(s.top().kind, ViewKind::Resource(Kind::Pod));
+}
+
+#[test]
+fn help_q_and_ctrl_c() {
+    let mut s = pods_state();
+    update(&mut s, key(KeyCode::Char('?')));
+    assert!(s.help);
+    update(&mut s, key(KeyCode::Char('q')));
+    assert!(!s.help && !s.quit, "q closes help first");
+    assert_eq!(update(&mut s, key(KeyCode::Char('q'))), [Effect::Quit]);
+    let mut s = pods_state();
+    update(
+        &mut s,
+        Input::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+    );
+    assert!(s.quit);
+}
+
+#[test]
+fn sort_by_name_twice_reverses() {
+    let mut s = pods_state();
+    update(&mut s, key(KeyCode::Char('N')));
+    assert_eq!(shown(&s), ["web-2", "web-1", "db-0"]);
+}
+
+#[test]
+fn toasts_expire_after_their_time() {
+    let mut s = pods_state();
+    s.toast("hello", false);
+    let t0 = std::time::Instant::now();
+    update(&mut s, Input::Tick(t0));
+    assert_eq!(s.toasts.len(), 1);
+    update(&mut s, Input::Tick(t0 + super::update::TOAST_TTL));
+    assert!(s.toasts.is_empty());
+}

@@ -1,0 +1,108 @@
+//! Command-line flags, named as kubectl names them so that muscle memory carries over.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// kubedeck: a terminal dashboard for Kubernetes.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "kubedeck", version, about)]
+pub struct Cli {
+    /// Path to the kubeconfig file to use (default: $KUBECONFIG, several files merged, or ~/.kube/config).
+    #[arg(long, value_name = "FILE", global = true)]
+    pub kubeconfig: Option<PathBuf>,
+    /// The name of the kubeconfig context to use.
+    #[arg(long, value_name = "NAME")]
+    pub context: Option<String>,
+    /// The namespace to show (default: the context's namespace, else "default").
+    #[arg(short = 'n', long, value_name = "NAME")]
+    pub namespace: Option<String>,
+    /// Show objects of every namespace.
+    #[arg(short = 'A', long)]
+    pub all_namespaces: bool,
+    /// Remove every action that changes the cluster.
+    #[arg(long)]
+    pub readonly: bool,
+    /// Start the built-in demo cluster and connect to it.
+    #[arg(long)]
+    pub demo: bool,
+    /// Write the log here instead of the state directory.
+    #[arg(long, value_name = "FILE", global = true)]
+    pub log_file: Option<PathBuf>,
+    /// Run something other than the dashboard.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Subcommands.
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Run the demo cluster alone, writing a kubeconfig for kubectl and kubedeck.
+    DemoServer(DemoServerArgs),
+}
+
+/// Flags of `kubedeck demo-server`.
+#[derive(Debug, Clone, Args)]
+pub struct DemoServerArgs {
+    /// Where to write the kubeconfig that points at the demo cluster.
+    #[arg(long, value_name = "FILE")]
+    pub kubeconfig_out: PathBuf,
+    /// Worker nodes (besides the control-plane node).
+    #[arg(long, value_name = "N")]
+    pub nodes: Option<usize>,
+    /// Extra pods on top of the realistic scenario.
+    #[arg(long, value_name = "N")]
+    pub pods: Option<usize>,
+    /// Pod replacements per second.
+    #[arg(long, value_name = "R")]
+    pub churn: Option<f64>,
+    /// Log lines per second per container.
+    #[arg(long, value_name = "R")]
+    pub log_rate: Option<f64>,
+}
+
+impl DemoServerArgs {
+    /// The demo cluster options these flags ask for, defaults elsewhere.
+    pub fn sim_options(&self) -> crate::sim::options::SimOptions {
+        let mut o = crate::sim::options::SimOptions::default();
+        if let Some(n) = self.nodes {
+            o.nodes = n;
+        }
+        if let Some(n) = self.pods {
+            o.pods = n;
+        }
+        if let Some(r) = self.churn {
+            o.churn = r;
+        }
+        if let Some(r) = self.log_rate {
+            o.log_rate = r;
+        }
+        o
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kubectl_flag_names_parse() {
+        let cli =
+            Cli::try_parse_from(["kubedeck", "--context", "prod", "-n", "kube-system", "-A", "--readonly"]).unwrap();
+        assert_eq!(cli.context.as_deref(), Some("prod"));
+        assert_eq!(cli.namespace.as_deref(), Some("kube-system"));
+        assert!(cli.all_namespaces && cli.readonly && !cli.demo);
+    }
+
+    #[test]
+    fn demo_server_subcommand_parses() {
+        let cli =
+            Cli::try_parse_from(["kubedeck", "demo-server", "--kubeconfig-out", "/tmp/k", "--pods", "500"]).unwrap();
+        let Some(Command::DemoServer(args)) = cli.command else {
+            panic!("no subcommand")
+        };
+        assert_eq!(args.kubeconfig_out, PathBuf::from("/tmp/k"));
+        assert_eq!(args.sim_options().pods, 500);
+        assert!(Cli::try_parse_from(["kubedeck", "demo-server"]).is_err());
+    }
+}

@@ -1,0 +1,221 @@
+//! The watch cache: one watcher + reflector per (kind, scope), started on demand, stopped when unused.
+
+use std::collections::HashMap;
+use std::fmt::Debug;
+use std::hash::Hash;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
+use k8s_openapi::api::batch::v1::{CronJob, Job};
+use k8s_openapi::api::core::v1::{Event, Namespace, Node, Pod, Service};
+use kube::runtime::reflector::{self, Store};
+use kube::{Api, Client, Resource};
+use parking_lot::Mutex;
+use serde::de::DeserializeOwned;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::watch::{self, Notice, WatchShared, WatchStatus};
+use super::{Kind, Scope};
+
+/// A cheap, clonable read handle on one watch's objects.
+#[derive(Clone)]
+pub enum Snapshot {
+    /// Pods.
+    Pod(Store<Pod>),
+    /// Nodes.
+    Node(Store<Node>),
+    /// Services.
+    Service(Store<Service>),
+    /// Deployments.
+    Deployment(Store<Deployment>),
+    /// ReplicaSets.
+    ReplicaSet(Store<ReplicaSet>),
+    /// StatefulSets.
+    StatefulSet(Store<StatefulSet>),
+    /// DaemonSets.
+    DaemonSet(Store<DaemonSet>),
+    /// Jobs.
+    Job(Store<Job>),
+    /// CronJobs.
+    CronJob(Store<CronJob>),
+    /// Namespaces.
+    Namespace(Store<Namespace>),
+    /// Events.
+    Event(Store<Event>),
+}
+
+impl Snapshot {
+    /// Number of objects in the store.
+    pub fn len(&self) -> usize {
+        match self {
+            Snapshot::Pod(s) => s.len(),
+            Snapshot::Node(s) => s.len(),
+            Snapshot::Service(s) => s.len(),
+            Snapshot::Deployment(s) => s.len(),
+            Snapshot::ReplicaSet(s) => s.len(),
+            Snapshot::StatefulSet(s) => s.len(),
+            Snapshot::DaemonSet(s) => s.len(),
+            Snapshot::Job(s) => s.len(),
+            Snapshot::CronJob(s) => s.len(),
+            Snapshot::Namespace(s) => s.len(),
+            Snapshot::Event(s) => s.len(),
+        }
+    }
+
+    /// Whether the store is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+struct Entry {
+    snapshot: Snapshot,
+    shared: Arc<WatchShared>,
+    cancel: CancellationToken,
+    last_used: Instant,
+}
+
+/// The watch cache of one cluster connection.
+pub struct Cache {
+    client: Client,
+    notices: mpsc::Sender<Notice>,
+    entries: Mutex<HashMap<(Kind, Scope), Entry>>,
+    root: CancellationToken,
+    idle_ttl: Duration,
+}
+
+impl Cache {
+    /// A cache over `client` that sends its notices on `notices`; watches idle longer than `idle_ttl` are stopped by [`Cache::sweep`].
+    pub fn new(client: Client, notices: mpsc::Sender<Notice>, idle_ttl: Duration) -> Cache {
+        Cache {
+            client,
+            notices,
+            entries: Mutex::new(HashMap::new()),
+            root: CancellationToken::new(),
+            idle_ttl,
+        }
+    }
+
+    /// The client the cache watches through.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// Start the watch of `kind` in `scope` if it is not running, and mark it used now. Needs a tokio runtime.
+    pub fn ensure(&self, kind: Kind, scope: Scope) {
+        let scope = scope.for_kind(kind);
+        let mut entries = self.entries.lock();
+        if let Some(e) = entries.get_mut(&(kind, scope.clone())) {
+            e.last_used = Instant::now();
+            return;
+        }
+        let shared = Arc::new(WatchShared::default());
+        let cancel = self.root.child_token();
+        let snapshot = self.start(kind, &scope, &shared, &cancel);
+        tracing::info!(kind = kind.plural(), ?scope, "watch started");
+        entries.insert(
+            (kind, scope),
+            Entry {
+                snapshot,
+                shared,
+                cancel,
+                last_used: Instant::now(),
+            },
+        );
+    }
+
+    fn start(&self, kind: Kind, scope: &Scope, shared: &Arc<WatchShared>, cancel: &CancellationToken) -> Snapshot {
+        let c = self.client.clone();
+        macro_rules! go {
+            ($variant:ident, cluster) => {
+                Snapshot::$variant(self.spawn(Api::all(c), kind, shared, cancel))
+            };
+            ($variant:ident) => {{
+                let api = match scope {
+                    Scope::Namespace(ns) => Api::namespaced(c, ns),
+                    Scope::All => Api::all(c),
+                };
+                Snapshot::$variant(self.spawn(api, kind, shared, cancel))
+            }};
+        }
+        match kind {
+            Kind::Pod => go!(Pod),
+            Kind::Node => go!(Node, cluster),
+            Kind::Service => go!(Service),
+            Kind::Deployment => go!(Deployment),
+            Kind::ReplicaSet => go!(ReplicaSet),
+            Kind::StatefulSet => go!(StatefulSet),
+            Kind::DaemonSet => go!(DaemonSet),
+            Kind::Job => go!(Job),
+            Kind::CronJob => go!(CronJob),
+            Kind::Namespace => go!(Namespace, cluster),
+            Kind::Event => go!(Event),
+        }
+    }
+
+    fn spawn<K>(&self, api: Api<K>, kind: Kind, shared: &Arc<WatchShared>, cancel: &CancellationToken) -> Store<K>
+    where
+        K: Resource + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
+        K::DynamicType: Default + Eq + Hash + Clone,
+    {
+        let (reader, writer) = reflector::store();
+        let fut = watch::run(api, writer, kind, shared.clone(), self.notices.clone(), cancel.clone());
+        tokio::spawn(fut);
+        reader
+    }
+
+    /// The objects of a running watch, or None if it was never ensured (or was swept).
+    pub fn snapshot(&self, kind: Kind, scope: &Scope) -> Option<Snapshot> {
+        let key = (kind, scope.clone().for_kind(kind));
+        self.entries.lock().get(&key).map(|e| e.snapshot.clone())
+    }
+
+    /// The status of a running watch.
+    pub fn status(&self, kind: Kind, scope: &Scope) -> Option<WatchStatus> {
+        let key = (kind, scope.clone().for_kind(kind));
+        self.entries.lock().get(&key).map(|e| e.shared.status.lock().clone())
+    }
+
+    /// The change counter of a running watch (0 when not running): equal generations mean equal data.
+    pub fn generation(&self, kind: Kind, scope: &Scope) -> u64 {
+        let key = (kind, scope.clone().for_kind(kind));
+        self.entries
+            .lock()
+            .get(&key)
+            .map_or(0, |e| e.shared.generation.load(Ordering::Relaxed))
+    }
+
+    /// The running watches.
+    pub fn running(&self) -> Vec<(Kind, Scope)> {
+        let mut keys: Vec<_> = self.entries.lock().keys().cloned().collect();
+        keys.sort_by_key(|k| k.0);
+        keys
+    }
+
+    /// Stop the watches nobody has ensured for longer than the idle time.
+    pub fn sweep(&self, now: Instant) {
+        self.entries.lock().retain(|(kind, scope), e| {
+            let keep = now.saturating_duration_since(e.last_used) < self.idle_ttl;
+            if !keep {
+                tracing::info!(kind = kind.plural(), ?scope, "watch stopped (idle)");
+                e.cancel.cancel();
+            }
+            keep
+        });
+    }
+
+    /// Stop every watch (context switch, exit).
+    pub fn shutdown(&self) {
+        self.root.cancel();
+        self.entries.lock().clear();
+    }
+}
+
+impl Drop for Cache {
+    fn drop(&mut self) {
+        self.root.cancel();
+    }
+}

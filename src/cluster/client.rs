@@ -1,0 +1,144 @@
+//! Connecting to a cluster the way kubectl does: kubeconfig files, context, namespace, in-cluster fallback.
+
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::{Client, Config};
+
+/// Which kubeconfig and context to use (kubectl's `--kubeconfig` and `--context`).
+#[derive(Debug, Clone, Default)]
+pub struct ConnectOptions {
+    /// An explicit kubeconfig file; otherwise `KUBECONFIG` (several files merged) or `~/.kube/config`.
+    pub kubeconfig: Option<PathBuf>,
+    /// The context to use instead of `current-context`.
+    pub context: Option<String>,
+    /// A kubeconfig already in memory (the demo cluster's); wins over `kubeconfig`.
+    pub inline: Option<Kubeconfig>,
+}
+
+/// A connected client and what the header shows about it.
+#[derive(Clone)]
+pub struct Connection {
+    /// The client every request goes through.
+    pub client: Client,
+    /// The kubeconfig context name ("in-cluster" without a kubeconfig).
+    pub context: String,
+    /// The context's namespace, else "default".
+    pub namespace: String,
+    /// The API server URL.
+    pub url: String,
+}
+
+/// Read the kubeconfig as kubectl would: `--kubeconfig`, else `KUBECONFIG` merged, else `~/.kube/config`.
+pub fn load_kubeconfig(opts: &ConnectOptions) -> anyhow::Result<Kubeconfig> {
+    if let Some(k) = &opts.inline {
+        return Ok(k.clone());
+    }
+    match &opts.kubeconfig {
+        Some(path) => Kubeconfig::read_from(path).with_context(|| format!("reading kubeconfig {}", path.display())),
+        None => Kubeconfig::read().context("reading kubeconfig (KUBECONFIG or ~/.kube/config)"),
+    }
+}
+
+/// The context names of a kubeconfig, in file order, and the current one.
+pub fn contexts(kubeconfig: &Kubeconfig) -> (Vec<String>, Option<String>) {
+    let names = kubeconfig.contexts.iter().map(|c| c.name.clone()).collect();
+    (names, kubeconfig.current_context.clone())
+}
+
+/// Build a client; without any kubeconfig fall back to the in-cluster service account, as kubectl does.
+pub async fn connect(opts: &ConnectOptions) -> anyhow::Result<Connection> {
+    let kubeconfig = match load_kubeconfig(opts) {
+        Ok(k) => k,
+        Err(err) if opts.kubeconfig.is_none() && opts.context.is_none() => {
+            let config = Config::incluster().map_err(|e| err.context(format!("in-cluster config: {e}")))?;
+            return finish(config, "in-cluster".into());
+        }
+        Err(err) => return Err(err),
+    };
+    let context = opts
+        .context
+        .clone()
+        .or_else(|| kubeconfig.current_context.clone())
+        .context("the kubeconfig has no current-context; pass --context")?;
+    let options = KubeConfigOptions {
+        context: Some(context.clone()),
+        ..Default::default()
+    };
+    let config = Config::from_custom_kubeconfig(kubeconfig, &options)
+        .await
+        .with_context(|| format!("loading context {context:?}"))?;
+    finish(config, context)
+}
+
+fn finish(config: Config, context: String) -> anyhow::Result<Connection> {
+    let namespace = config.default_namespace.clone();
+    let url = config.cluster_url.to_string();
+    let client = Client::try_from(config).context("building the Kubernetes client")?;
+    Ok(Connection {
+        client,
+        context,
+        namespace,
+        url,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TWO_CONTEXTS: &str = r#"
+apiVersion: v1
+kind: Config
+current-context: a
+clusters:
+- name: c1
+  cluster: { server: "http://127.0.0.1:1" }
+- name: c2
+  cluster: { server: "http://127.0.0.1:2" }
+users:
+- name: u
+  user: { token: abc }
+contexts:
+- name: a
+  context: { cluster: c1, user: u }
+- name: b
+  context: { cluster: c2, user: u, namespace: team-b }
+"#;
+
+    #[tokio::test]
+    async fn context_namespace_and_url_come_from_the_chosen_context() {
+        let kc = Kubeconfig::from_yaml(TWO_CONTEXTS).unwrap();
+        let (names, current) = contexts(&kc);
+        assert_eq!(names, ["a", "b"]);
+        assert_eq!(current.as_deref(), Some("a"));
+        let a = connect(&ConnectOptions {
+            inline: Some(kc.clone()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        assert_eq!((a.context.as_str(), a.namespace.as_str()), ("a", "default"));
+        assert!(a.url.starts_with("http://127.0.0.1:1"), "{}", a.url);
+        let opts = ConnectOptions {
+            inline: Some(kc),
+            context: Some("b".into()),
+            ..Default::default()
+        };
+        let b = connect(&opts).await.unwrap();
+        assert_eq!((b.context.as_str(), b.namespace.as_str()), ("b", "team-b"));
+        assert!(b.url.starts_with("http://127.0.0.1:2"));
+    }
+
+    #[tokio::test]
+    async fn unknown_context_is_an_error() {
+        let kc = Kubeconfig::from_yaml(TWO_CONTEXTS).unwrap();
+        let opts = ConnectOptions {
+            inline: Some(kc),
+            context: Some("nope".into()),
+            ..Default::default()
+        };
+        assert!(connect(&opts).await.is_err());
+    }
+}

@@ -1,0 +1,267 @@
+//! The event loop: keys, cache notices, effect results and a frame deadline; draws only when something changed.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crossterm::event::{Event as TermEvent, EventStream};
+use futures::StreamExt;
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
+use k8s_openapi::api::batch::v1::{CronJob, Job};
+use k8s_openapi::api::core::v1::{Event, Namespace, Node, Pod, Service};
+use kube::{Api, Client};
+use tokio::sync::mpsc;
+
+use crate::app::{Effect, Input, State, update};
+use crate::cli::Cli;
+use crate::cluster::cache::Cache;
+use crate::cluster::client::{self, ConnectOptions, Connection};
+use crate::cluster::{Kind, Scope};
+use crate::tui::{self, Tui};
+use crate::ui;
+
+/// At most ~30 frames a second.
+const FRAME: Duration = Duration::from_millis(33);
+/// Watches nobody has looked at for this long are stopped.
+const IDLE_WATCH: Duration = Duration::from_secs(120);
+/// Big tables are re-projected at most this often, so churn on 100,000 pods does not eat a core.
+const BIG_TABLE_INTERVAL: Duration = Duration::from_millis(500);
+const BIG_TABLE: usize = 20_000;
+
+/// Run the dashboard until the user quits or a termination signal arrives.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let demo = if cli.demo {
+        Some(crate::sim::DemoCluster::start(Default::default()).await?)
+    } else {
+        None
+    };
+    let mut opts = ConnectOptions {
+        kubeconfig: cli.kubeconfig.clone(),
+        context: cli.context.clone(),
+        inline: demo.as_ref().map(|d| d.kubeconfig()),
+    };
+    let namespace = if cli.all_namespaces {
+        None
+    } else {
+        Some(cli.namespace.clone().unwrap_or_else(|| "default".into()))
+    };
+    let mut state = State::new(namespace, cli.readonly);
+    state.namespace_from_context = cli.namespace.is_none() && !cli.all_namespaces;
+
+    let (input_tx, mut input_rx) = mpsc::unbounded_channel::<Input>();
+    let (conn_tx, mut conn_rx) = mpsc::unbounded_channel::<(u64, anyhow::Result<Connection>)>();
+    let (notice_tx, mut notice_rx) = mpsc::channel(256);
+    let mut cache: Option<Arc<Cache>> = None;
+    let mut attempt = 0u64;
+    spawn_connect(opts.clone(), attempt, conn_tx.clone());
+
+    let mut tui = Tui::init()?;
+    let mut signals = tui::termination_signals()?;
+    let mut events = EventStream::new();
+    let size = tui.terminal.size()?;
+    update(&mut state, Input::Resize(size.height));
+
+    let mut dirty = true;
+    let mut next_frame = tokio::time::Instant::now();
+    let mut shown: Option<((Kind, Scope), u64)> = None;
+    let mut last_project = Instant::now() - BIG_TABLE_INTERVAL;
+    let mut sweep = tokio::time::interval(Duration::from_secs(30));
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+
+    loop {
+        if dirty && tokio::time::Instant::now() >= next_frame {
+            let pending = cache
+                .as_ref()
+                .is_some_and(|c| project(&mut state, c, &mut shown, &mut last_project));
+            let now = jiff::Timestamp::now().as_second();
+            tui.draw(|f| ui::draw(f, &state, now))?;
+            dirty = pending;
+            next_frame = tokio::time::Instant::now() + FRAME;
+        }
+        // Something on screen moves with time: toasts expire, stale and loading ages count.
+        let ticking = !state.toasts.is_empty()
+            || state
+                .top()
+                .status
+                .as_ref()
+                .is_some_and(|s| !matches!(s, crate::cluster::watch::WatchStatus::Ready));
+        let mut effects = Vec::new();
+        tokio::select! {
+            ev = events.next() => match ev {
+                Some(Ok(TermEvent::Key(k))) => effects = update(&mut state, Input::Key(k)),
+                Some(Ok(TermEvent::Paste(p))) => effects = update(&mut state, Input::Paste(p)),
+                Some(Ok(TermEvent::Resize(_, h))) => effects = update(&mut state, Input::Resize(h)),
+                Some(Ok(_)) => {}
+                Some(Err(e)) => return Err(e.into()),
+                None => break,
+            },
+            Some(_notice) = notice_rx.recv() => {
+                // Drain the burst: one re-projection per frame is enough.
+                while notice_rx.try_recv().is_ok() {}
+            }
+            Some(input) = input_rx.recv() => effects = update(&mut state, input),
+            Some((id, res)) = conn_rx.recv() => {
+                if id == attempt {
+                    match res {
+                        Ok(conn) => {
+                            let c = Arc::new(Cache::new(conn.client.clone(), notice_tx.clone(), IDLE_WATCH));
+                            spawn_version(conn.client.clone(), input_tx.clone());
+                            cache = Some(c);
+                            shown = None;
+                            let input = Input::Connected { context: conn.context, namespace: conn.namespace, url: conn.url };
+                            effects = update(&mut state, input);
+                        }
+                        Err(e) => effects = update(&mut state, Input::ConnectFailed(format!("{e:#}"))),
+                    }
+                }
+            }
+            _ = tokio::time::sleep_until(next_frame), if dirty => {}
+            _ = tick.tick(), if ticking => effects = update(&mut state, Input::Tick(Instant::now())),
+            _ = sweep.tick() => if let Some(c) = &cache { c.sweep(Instant::now()) },
+            Some(_sig) = signals.recv() => break,
+        }
+        dirty = true;
+        for effect in effects {
+            match effect {
+                Effect::Quit => state.quit = true,
+                Effect::Watch(kind, scope) => {
+                    if let Some(c) = &cache {
+                        c.ensure(kind, scope);
+                    }
+                    shown = None;
+                }
+                Effect::Fetch {
+                    kind,
+                    namespace,
+                    name,
+                    describe,
+                } => {
+                    if let Some(c) = &cache {
+                        spawn_fetch(c.client().clone(), kind, namespace, name, describe, input_tx.clone());
+                    }
+                }
+                Effect::ListContexts => {
+                    let input = match client::load_kubeconfig(&opts) {
+                        Ok(kc) => {
+                            let (names, current) = client::contexts(&kc);
+                            Input::Contexts(names, opts.context.clone().or(current))
+                        }
+                        Err(e) => Input::Error(format!("{e:#}")),
+                    };
+                    let _ = input_tx.send(input);
+                }
+                Effect::SwitchContext(name) => {
+                    if let Some(c) = cache.take() {
+                        c.shutdown();
+                    }
+                    shown = None;
+                    opts.context = Some(name);
+                    attempt += 1;
+                    spawn_connect(opts.clone(), attempt, conn_tx.clone());
+                }
+            }
+        }
+        if state.quit {
+            break;
+        }
+    }
+    if let Some(c) = cache {
+        c.shutdown();
+    }
+    drop(tui);
+    Ok(())
+}
+
+/// Feed the top view fresh rows when its watch has moved on since the last projection; true if some were held back.
+fn project(state: &mut State, cache: &Cache, shown: &mut Option<((Kind, Scope), u64)>, last: &mut Instant) -> bool {
+    let Some(want) = state.wanted() else { return false };
+    cache.ensure(want.0, want.1.clone());
+    let generation = cache.generation(want.0, &want.1);
+    if shown.as_ref() == Some(&(want.clone(), generation)) {
+        return false;
+    }
+    let Some(snapshot) = cache.snapshot(want.0, &want.1) else {
+        return false;
+    };
+    let big = snapshot.len() > BIG_TABLE;
+    if big && last.elapsed() < BIG_TABLE_INTERVAL && shown.as_ref().is_some_and(|(w, _)| *w == want) {
+        return true;
+    }
+    let status = cache
+        .status(want.0, &want.1)
+        .unwrap_or(crate::cluster::watch::WatchStatus::Loading { listed: 0 });
+    let rows = ui::views::rows::project(&snapshot);
+    update(
+        state,
+        Input::Rows {
+            watch: want.clone(),
+            rows: Some(rows),
+            status,
+        },
+    );
+    *shown = Some((want, generation));
+    *last = Instant::now();
+    false
+}
+
+fn spawn_connect(opts: ConnectOptions, id: u64, tx: mpsc::UnboundedSender<(u64, anyhow::Result<Connection>)>) {
+    tokio::spawn(async move {
+        let _ = tx.send((id, client::connect(&opts).await));
+    });
+}
+
+fn spawn_version(client: Client, tx: mpsc::UnboundedSender<Input>) {
+    tokio::spawn(async move {
+        let input = match client.apiserver_version().await {
+            Ok(info) => Input::ServerVersion(info.git_version),
+            Err(e) => Input::ConnectFailed(e.to_string()),
+        };
+        let _ = tx.send(input);
+    });
+}
+
+fn spawn_fetch(client: Client, kind: Kind, ns: String, name: String, describe: bool, tx: mpsc::UnboundedSender<Input>) {
+    tokio::spawn(async move {
+        let input = match fetch_yaml(client, kind, &ns, &name).await {
+            Ok(body) => {
+                let what = if describe { "describe" } else { "yaml" };
+                let title = if ns.is_empty() {
+                    format!("{what} {} {name}", kind.plural())
+                } else {
+                    format!("{what} {} {ns}/{name}", kind.plural())
+                };
+                Input::Text { title, body }
+            }
+            Err(e) => Input::Error(format!("{e:#}")),
+        };
+        let _ = tx.send(input);
+    });
+}
+
+/// GET one object fresh and render it as YAML without managedFields.
+async fn fetch_yaml(client: Client, kind: Kind, ns: &str, name: &str) -> anyhow::Result<String> {
+    macro_rules! get {
+        ($t:ty, namespaced) => {{
+            let mut o: $t = Api::<$t>::namespaced(client, ns).get(name).await?;
+            crate::cluster::watch::trim(&mut o);
+            serde_yaml::to_string(&o)?
+        }};
+        ($t:ty) => {{
+            let mut o: $t = Api::<$t>::all(client).get(name).await?;
+            crate::cluster::watch::trim(&mut o);
+            serde_yaml::to_string(&o)?
+        }};
+    }
+    Ok(match kind {
+        Kind::Pod => get!(Pod, namespaced),
+        Kind::Node => get!(Node),
+        Kind::Service => get!(Service, namespaced),
+        Kind::Deployment => get!(Deployment, namespaced),
+        Kind::ReplicaSet => get!(ReplicaSet, namespaced),
+        Kind::StatefulSet => get!(StatefulSet, namespaced),
+        Kind::DaemonSet => get!(DaemonSet, namespaced),
+        Kind::Job => get!(Job, namespaced),
+        Kind::CronJob => get!(CronJob, namespaced),
+        Kind::Namespace => get!(Namespace),
+        Kind::Event => get!(Event, namespaced),
+    })
+}

@@ -1,0 +1,269 @@
+//! Render tests: draw states into a TestBackend and read the buffer.
+
+use std::time::Instant;
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use crate::app::state::{Connection, State};
+use crate::app::table::Row;
+use crate::app::update::key;
+use crate::app::{Input, update};
+use crate::cluster::watch::WatchStatus;
+use crate::cluster::{Kind, Scope};
+use crossterm::event::KeyCode;
+
+const NOW: i64 = 1_700_000_000;
+
+fn screen(state: &State) -> String {
+    let mut term = Terminal::new(TestBackend::new(100, 20)).unwrap();
+    term.draw(|f| super::draw(f, state, NOW)).unwrap();
+    let buf = term.backend().buffer();
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        for x in 0..buf.area.width {
+            out.push_str(buf[(x, y)].symbol());
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn connected() -> State {
+    let mut s = State::new(Some("default".into()), false);
+    update(
+        &mut s,
+        Input::Connected {
+            context: "kind-dev".into(),
+            namespace: "default".into(),
+            url: "http://x".into(),
+        },
+    );
+    update(&mut s, Input::ServerVersion("v1.33.1".into()));
+    s
+}
+
+fn show(s: &mut State, kind: Kind, scope: Scope, rows: Vec<Row>, status: WatchStatus) {
+    if s.wanted().map(|w| w.0) != Some(kind) {
+        update(s, key(KeyCode::Char(':')));
+        for c in kind.plural().chars() {
+            update(s, key(KeyCode::Char(c)));
+        }
+        update(s, key(KeyCode::Enter));
+    }
+    update(
+        s,
+        Input::Rows {
+            watch: (kind, scope),
+            rows: Some(rows),
+            status,
+        },
+    );
+}
+
+fn row(name: &str, ns: &str, cells: &[&str], age: i64) -> Row {
+    Row {
+        key: name.into(),
+        namespace: ns.into(),
+        name: name.into(),
+        cells: cells.iter().map(|c| c.to_string()).collect(),
+        created: Some(NOW - age),
+        ..Default::default()
+    }
+}
+
+fn ns(n: &str) -> Scope {
+    Scope::Namespace(n.into())
+}
+
+#[test]
+fn pods_view_shows_header_columns_rows_and_footer_hints() {
+    let mut s = connected();
+    let rows = vec![
+        row("web-1", "default", &["Running", "node-1"], 150),
+        row("db-0", "default", &["Pending", "<none>"], 30),
+    ];
+    show(&mut s, Kind::Pod, ns("default"), rows, WatchStatus::Ready);
+    let out = screen(&s);
+    assert!(
+        out.contains("ctx kind-dev") && out.contains("k8s v1.33.1") && out.contains("ns default"),
+        "{out}"
+    );
+    assert!(out.contains("connected"), "{out}");
+    assert!(out.contains("pods [2/2]") && out.contains("live"), "{out}");
+    assert!(
+        out.contains("NAME") && out.contains("STATUS") && out.contains("AGE"),
+        "{out}"
+    );
+    assert!(!out.contains("NAMESPACE"), "one namespace: no NAMESPACE column\n{out}");
+    assert!(
+        out.contains("web-1") && out.contains("Running") && out.contains("2m30s"),
+        "{out}"
+    );
+    assert!(out.contains("<:> command") && out.contains("</> filter"), "{out}");
+}
+
+#[test]
+fn all_namespaces_adds_the_namespace_column() {
+    let mut s = connected();
+    update(&mut s, key(KeyCode::Char('0')));
+    show(
+        &mut s,
+        Kind::Pod,
+        Scope::All,
+        vec![row("coredns", "kube-system", &["Running", "n"], 5)],
+        WatchStatus::Ready,
+    );
+    let out = screen(&s);
+    assert!(
+        out.contains("NAMESPACE") && out.contains("kube-system") && out.contains("pods(all)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn loading_shows_progress_instead_of_an_empty_table() {
+    let mut s = connected();
+    show(
+        &mut s,
+        Kind::Pod,
+        ns("default"),
+        vec![],
+        WatchStatus::Loading { listed: 3500 },
+    );
+    let out = screen(&s);
+    assert!(out.contains("Loading pods: 3500 listed"), "{out}");
+}
+
+#[test]
+fn empty_namespace_says_so() {
+    let mut s = connected();
+    show(&mut s, Kind::Deployment, ns("default"), vec![], WatchStatus::Ready);
+    assert!(screen(&s).contains("No deployments in namespace default"));
+    show(&mut s, Kind::Node, Scope::All, vec![], WatchStatus::Ready);
+    assert!(screen(&s).contains("No nodes found"));
+}
+
+#[test]
+fn forbidden_shows_the_servers_message() {
+    let mut s = connected();
+    let message = r#"services is forbidden: User "jane" cannot list resource "services" in API group "" in the namespace "default""#;
+    show(
+        &mut s,
+        Kind::Service,
+        ns("default"),
+        vec![],
+        WatchStatus::Forbidden {
+            message: message.into(),
+        },
+    );
+    let out = screen(&s);
+    assert!(out.contains("Forbidden: services is forbidden"), "{out}");
+    assert!(out.contains(r#"User "jane""#), "{out}");
+}
+
+#[test]
+fn stale_keeps_the_rows_and_says_it_is_reconnecting() {
+    let mut s = connected();
+    let status = WatchStatus::Stale {
+        since: Instant::now(),
+        error: "connection reset".into(),
+    };
+    show(
+        &mut s,
+        Kind::Namespace,
+        Scope::All,
+        vec![row("default", "", &["Active"], 86400 * 3)],
+        status,
+    );
+    let out = screen(&s);
+    assert!(
+        out.contains("stale: connection lost") && out.contains("connection reset"),
+        "{out}"
+    );
+    assert!(
+        out.contains("default") && out.contains("Active") && out.contains("3d"),
+        "{out}"
+    );
+}
+
+#[test]
+fn nodes_services_and_events_render_their_columns() {
+    let mut s = connected();
+    show(
+        &mut s,
+        Kind::Node,
+        Scope::All,
+        vec![row("worker-1", "", &["v1.33.1"], 7200)],
+        WatchStatus::Ready,
+    );
+    let out = screen(&s);
+    assert!(
+        out.contains("VERSION") && out.contains("worker-1") && out.contains("120m"),
+        "{out}"
+    );
+    show(
+        &mut s,
+        Kind::Service,
+        ns("default"),
+        vec![row("web", "default", &["ClusterIP", "10.96.0.12"], 60)],
+        WatchStatus::Ready,
+    );
+    let out = screen(&s);
+    assert!(out.contains("CLUSTER-IP") && out.contains("10.96.0.12"), "{out}");
+    let ev = row(
+        "web-1.17a",
+        "default",
+        &["Warning", "BackOff", "pod/web-1", "Back-off restarting"],
+        3,
+    );
+    show(&mut s, Kind::Event, ns("default"), vec![ev], WatchStatus::Ready);
+    let out = screen(&s);
+    assert!(
+        out.contains("REASON") && out.contains("BackOff") && out.contains("pod/web-1"),
+        "{out}"
+    );
+}
+
+#[test]
+fn only_the_visible_slice_is_drawn_and_the_cursor_scrolls_into_view() {
+    let mut s = connected();
+    update(&mut s, Input::Resize(20));
+    let rows: Vec<Row> = (0..100_000)
+        .map(|i| row(&format!("pod-{i:06}"), "default", &["Running", "n"], 10))
+        .collect();
+    show(&mut s, Kind::Pod, ns("default"), rows, WatchStatus::Ready);
+    update(&mut s, key(KeyCode::Char('G')));
+    let out = screen(&s);
+    assert!(out.contains("pod-099999") && !out.contains("pod-000000"), "{out}");
+    assert!(out.contains("pods [100000/100000]"), "{out}");
+}
+
+#[test]
+fn filter_line_help_and_failed_connection() {
+    let mut s = connected();
+    show(
+        &mut s,
+        Kind::Pod,
+        ns("default"),
+        vec![row("web-1", "default", &["Running", "n"], 1)],
+        WatchStatus::Ready,
+    );
+    update(&mut s, key(KeyCode::Char('/')));
+    update(&mut s, key(KeyCode::Char('x')));
+    let out = screen(&s);
+    assert!(
+        out.contains("No pods match the filter") && out.lines().last().unwrap().starts_with("/x"),
+        "{out}"
+    );
+    update(&mut s, key(KeyCode::Enter));
+    update(&mut s, key(KeyCode::Char('?')));
+    let out = screen(&s);
+    assert!(
+        out.contains("help") && out.contains("all ns") && out.contains(":po"),
+        "{out}"
+    );
+    let mut s = State::new(Some("default".into()), false);
+    s.connection = Connection::Failed("connection refused".into());
+    assert!(screen(&s).contains("Cannot reach the cluster: connection refused"));
+}

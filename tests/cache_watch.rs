@@ -1,0 +1,112 @@
+//! The watch cache against the demo cluster: objects appear, notices arrive, 403 is reported.
+
+mod common;
+
+use std::time::Duration;
+
+use k8s_openapi::api::core::v1::Pod;
+use kube::ResourceExt;
+use kube::api::{Api, PostParams};
+use kubedeck::cluster::cache::{Cache, Snapshot};
+use kubedeck::cluster::client::{ConnectOptions, connect};
+use kubedeck::cluster::watch::{Notice, WatchStatus};
+use kubedeck::cluster::{Kind, Scope};
+use kubedeck::sim::{Deny, RESTRICTED_CONTEXT};
+use tokio::sync::mpsc;
+
+fn pod_names(cache: &Cache, scope: &Scope) -> Vec<String> {
+    match cache.snapshot(Kind::Pod, scope) {
+        Some(Snapshot::Pod(s)) => s.state().iter().map(|p| p.name_any()).collect(),
+        _ => vec![],
+    }
+}
+
+#[tokio::test]
+async fn a_pod_created_through_kube_rs_appears_in_the_cache() {
+    let (cluster, _) = common::cluster_with_ns("it").await;
+    // Connect the way the dashboard does: through the kubeconfig.
+    let opts = ConnectOptions {
+        inline: Some(cluster.kubeconfig()),
+        ..Default::default()
+    };
+    let conn = connect(&opts).await.expect("connect");
+    assert_eq!(conn.namespace, "default");
+    let (tx, mut rx) = mpsc::channel(64);
+    let cache = Cache::new(conn.client.clone(), tx, Duration::from_secs(60));
+    let scope = Scope::Namespace("it".into());
+    cache.ensure(Kind::Pod, scope.clone());
+    common::eventually(10, "pods watch ready", || async {
+        (cache.status(Kind::Pod, &scope) == Some(WatchStatus::Ready)).then_some(())
+    })
+    .await;
+    while rx.try_recv().is_ok() {}
+    let generation = cache.generation(Kind::Pod, &scope);
+
+    let pod: Pod = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": "hello", "namespace": "it", "labels": {"app": "hello"}},
+        "spec": {"containers": [{"name": "c", "image": "busybox"}]}
+    }))
+    .unwrap();
+    Api::<Pod>::namespaced(conn.client.clone(), "it")
+        .create(&PostParams::default(), &pod)
+        .await
+        .expect("create pod");
+
+    common::eventually(10, "pod hello in the cache", || async {
+        pod_names(&cache, &scope).contains(&"hello".to_string()).then_some(())
+    })
+    .await;
+    assert!(cache.generation(Kind::Pod, &scope) > generation);
+    let notice = tokio::time::timeout(Duration::from_secs(5), rx.recv())
+        .await
+        .expect("a notice")
+        .unwrap();
+    assert_eq!(notice, Notice::Changed(Kind::Pod));
+    // Stored objects are trimmed.
+    let Some(Snapshot::Pod(store)) = cache.snapshot(Kind::Pod, &scope) else {
+        panic!("no store")
+    };
+    assert!(store.state().iter().all(|p| p.managed_fields().is_empty()));
+
+    // Unused watches stop on sweep; shutdown empties the cache.
+    cache.sweep(std::time::Instant::now() + Duration::from_secs(61));
+    assert!(cache.snapshot(Kind::Pod, &scope).is_none());
+    cache.ensure(Kind::Node, scope.clone());
+    assert_eq!(cache.running(), [(Kind::Node, Scope::All)], "nodes are cluster-scoped");
+    cache.shutdown();
+    assert!(cache.running().is_empty());
+}
+
+#[tokio::test]
+async fn a_refused_kind_reports_forbidden_with_the_servers_message() {
+    let (cluster, _) = common::cluster_with_ns("shop").await;
+    cluster.faults().deny(Deny {
+        user: "jane".into(),
+        plural: "pods".into(),
+        namespace: None,
+    });
+    let opts = ConnectOptions {
+        inline: Some(cluster.kubeconfig()),
+        context: Some(RESTRICTED_CONTEXT.into()),
+        ..Default::default()
+    };
+    let conn = connect(&opts).await.expect("connect");
+    assert_eq!(conn.namespace, "shop");
+    let (tx, _rx) = mpsc::channel(64);
+    let cache = Cache::new(conn.client, tx, Duration::from_secs(60));
+    cache.ensure(Kind::Pod, Scope::Namespace("shop".into()));
+    cache.ensure(Kind::Service, Scope::Namespace("shop".into()));
+    let message = common::eventually(10, "pods forbidden", || async {
+        match cache.status(Kind::Pod, &Scope::Namespace("shop".into())) {
+            Some(WatchStatus::Forbidden { message }) => Some(message),
+            _ => None,
+        }
+    })
+    .await;
+    assert!(message.contains("jane") && message.contains("pods"), "{message}");
+    // Other kinds keep working.
+    common::eventually(10, "services ready", || async {
+        (cache.status(Kind::Service, &Scope::Namespace("shop".into())) == Some(WatchStatus::Ready)).then_some(())
+    })
+    .await;
+}
