@@ -193,15 +193,31 @@ fn index(id: ResId, v: &Value, rv: u64) -> Obj {
     }
 }
 
-/// Drops `null` members, as a decode into the API types and an encode back would: a client that
-/// sends `"creationTimestamp": null` stores the same object as one that leaves it out.
-pub fn prune_nulls(v: &mut Value) {
+/// Normalises an object as a decode into the API types and an encode back would: `null`
+/// members, empty lists, and empty maps of map-typed fields (all `omitempty` in the Go types)
+/// disappear, so a client that sends `"annotations": {}` stores the same object as one that
+/// leaves it out. Empty structs such as `resources: {}` stay, as they do on the real server.
+pub fn normalize(v: &mut Value) {
+    const MAPS: &[&str] = &[
+        "labels",
+        "annotations",
+        "nodeSelector",
+        "matchLabels",
+        "data",
+        "stringData",
+        "binaryData",
+    ];
     match v {
         Value::Object(m) => {
-            m.retain(|_, x| !x.is_null());
-            m.values_mut().for_each(prune_nulls);
+            m.retain(|k, x| match x {
+                Value::Null => false,
+                Value::Array(a) => !a.is_empty(),
+                Value::Object(o) => !(o.is_empty() && MAPS.contains(&k.as_str())),
+                _ => true,
+            });
+            m.values_mut().for_each(normalize);
         }
-        Value::Array(a) => a.iter_mut().for_each(prune_nulls),
+        Value::Array(a) => a.iter_mut().for_each(normalize),
         _ => {}
     }
 }
@@ -403,7 +419,7 @@ impl Store {
         v["apiVersion"] = json!(def.api_version());
         v["kind"] = json!(def.kind);
         super::defaults::apply(def.kind, &mut v);
-        prune_nulls(&mut v);
+        normalize(&mut v);
 
         let mut g = self.inner.lock();
         let k = (ns, name.clone());
@@ -448,7 +464,7 @@ impl Store {
         let mut v = old.clone();
         f(&mut v)?;
         super::defaults::apply(def.kind, &mut v);
-        prune_nulls(&mut v);
+        normalize(&mut v);
         // Server-owned identity never changes through an update.
         for field in [
             "uid",
@@ -639,6 +655,17 @@ mod tests {
             )
             .unwrap();
         assert!(g.name.starts_with("web-") && g.name.len() == 9, "{}", g.name);
+    }
+
+    #[test]
+    fn empty_maps_lists_and_nulls_normalise_away_but_empty_structs_stay() {
+        let mut v = json!({"metadata": {"annotations": {}, "labels": {"a": "b"}, "finalizers": []},
+            "spec": {"containers": [{"name": "c", "resources": {}, "env": null}]}});
+        normalize(&mut v);
+        assert_eq!(
+            v,
+            json!({"metadata": {"labels": {"a": "b"}}, "spec": {"containers": [{"name": "c", "resources": {}}]}})
+        );
     }
 
     #[test]
