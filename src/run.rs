@@ -29,7 +29,9 @@ const BIG_TABLE: usize = 20_000;
 
 /// Run the dashboard until the user quits or a termination signal arrives.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    let demo = if cli.demo {
+    // No kubeconfig anywhere: a newcomer gets the built-in demo cluster rather than an error.
+    let fallback = !cli.demo && !crate::cluster::client::any_config(cli.kubeconfig.as_deref());
+    let demo = if cli.demo || fallback {
         Some(crate::sim::DemoCluster::start(Default::default()).await?)
     } else {
         None
@@ -45,6 +47,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(cli.namespace.clone().unwrap_or_else(|| "default".into()))
     };
     let mut state = State::new(namespace, cli.readonly);
+    if fallback {
+        state.toast(
+            "No kubeconfig found: showing the built-in demo cluster (kubedeck --demo)",
+            false,
+        );
+    }
     state.namespace_from_context = cli.namespace.is_none() && !cli.all_namespaces;
 
     let (input_tx, mut input_rx) = mpsc::unbounded_channel::<Input>();

@@ -30,7 +30,7 @@ async fn a_pod_created_through_kube_rs_appears_in_the_cache() {
         ..Default::default()
     };
     let conn = connect(&opts).await.expect("connect");
-    assert_eq!(conn.namespace, "default");
+    assert_eq!(conn.namespace, "shop", "the namespace comes from the context");
     let (tx, mut rx) = mpsc::channel(64);
     let cache = Cache::new(conn.client.clone(), tx, Duration::from_secs(60));
     let scope = Scope::Namespace("it".into());

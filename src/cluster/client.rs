@@ -17,6 +17,21 @@ pub struct ConnectOptions {
     pub inline: Option<Kubeconfig>,
 }
 
+/// Whether any cluster configuration exists where kubectl would look: `--kubeconfig`, `KUBECONFIG`,
+/// `~/.kube/config`, or an in-cluster service account. Without one, kubedeck shows its demo cluster.
+pub fn any_config(explicit: Option<&std::path::Path>) -> bool {
+    if explicit.is_some() {
+        return true;
+    }
+    if std::env::var_os("KUBECONFIG").is_some_and(|v| !v.is_empty()) {
+        return true;
+    }
+    if std::env::var_os("KUBERNETES_SERVICE_HOST").is_some() {
+        return true;
+    }
+    std::env::var_os("HOME").is_some_and(|h| std::path::Path::new(&h).join(".kube/config").exists())
+}
+
 /// A connected client and what the header shows about it.
 #[derive(Clone)]
 pub struct Connection {

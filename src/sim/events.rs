@@ -78,6 +78,39 @@ pub fn record(
     let _ = store.create(res("Event"), ev, Origin::Internal);
 }
 
+/// How long events live, as the API server's default `--event-ttl`.
+pub const EVENT_TTL: jiff::SignedDuration = jiff::SignedDuration::from_hours(1);
+
+/// Removes events whose last occurrence is older than `ttl`; returns how many went.
+pub fn expire(store: &Store, now: jiff::Timestamp, ttl: jiff::SignedDuration) -> usize {
+    let (events, _) = store.list(res("Event"), None);
+    let mut gone = 0;
+    for o in events {
+        let v = o.value();
+        let last = v["lastTimestamp"]
+            .as_str()
+            .or(v["eventTime"].as_str())
+            .and_then(|t| t.parse::<jiff::Timestamp>().ok());
+        if last.is_some_and(|t| now - ttl > t) && store.remove(res("Event"), &o.ns, &o.name).is_ok() {
+            gone += 1;
+        }
+    }
+    gone
+}
+
+/// Expires old events once a minute until cancelled, so churn does not pile them up.
+pub async fn run_expiry(store: std::sync::Arc<Store>, cancel: tokio_util::sync::CancellationToken) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        tokio::select! {
+            _ = cancel.cancelled() => return,
+            _ = tick.tick() => {
+                expire(&store, jiff::Timestamp::now(), EVENT_TTL);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,5 +154,14 @@ mod tests {
         assert_eq!(backoff["count"], 3);
         assert_eq!(backoff["involvedObject"]["fieldPath"], "spec.containers{app}");
         assert_eq!(backoff["source"]["host"], "node-1");
+
+        let later = jiff::Timestamp::now() + jiff::SignedDuration::from_mins(61);
+        assert_eq!(
+            expire(&s, later - jiff::SignedDuration::from_mins(30), EVENT_TTL),
+            0,
+            "young events stay"
+        );
+        assert_eq!(expire(&s, later, EVENT_TTL), 2);
+        assert_eq!(s.count(res("Event")), 0);
     }
 }

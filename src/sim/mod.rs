@@ -118,7 +118,7 @@ impl DemoCluster {
         let ca = base64::engine::general_purpose::STANDARD.encode(&self.ca_pem);
         format!(
             "apiVersion: v1\nkind: Config\nclusters:\n- name: kubedeck-demo\n  cluster:\n    server: {url}\n    certificate-authority-data: {ca}\n\
-             contexts:\n- name: {ADMIN_CONTEXT}\n  context:\n    cluster: kubedeck-demo\n    user: admin\n    namespace: default\n\
+             contexts:\n- name: {ADMIN_CONTEXT}\n  context:\n    cluster: kubedeck-demo\n    user: admin\n    namespace: shop\n\
              - name: {RESTRICTED_CONTEXT}\n  context:\n    cluster: kubedeck-demo\n    user: jane\n    namespace: shop\n\
              current-context: {ADMIN_CONTEXT}\nusers:\n- name: admin\n  user:\n    token: {ADMIN_TOKEN}\n\
              - name: jane\n  user:\n    token: {RESTRICTED_TOKEN}\n",

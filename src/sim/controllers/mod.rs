@@ -53,6 +53,7 @@ pub struct Ctx {
 pub fn spawn_all(ctx: &Ctx) {
     workloads::spawn(ctx);
     spawn_node_side(ctx);
+    tokio::spawn(super::events::run_expiry(ctx.store.clone(), ctx.cancel.clone()));
 }
 
 /// Starts the node side: scheduler and kubelets, leases and heartbeats, endpoints, PDB status, churn.
