@@ -52,10 +52,12 @@ pub fn render(frame: &mut Frame, area: Rect, doc: &Doc) {
         ),
         (None, true) => String::new(),
     };
-    let block = Block::bordered()
+    let mut block = Block::bordered()
         .title(format!(" {} ", doc.target.title()))
-        .title_bottom(Line::from(search).left_aligned())
-        .title_bottom(Line::from(format!(" {} ", hints.join("  "))).right_aligned());
+        .title_bottom(Line::from(search).left_aligned());
+    if !hints.is_empty() {
+        block = block.title_bottom(Line::from(format!(" {} ", hints.join("  "))).right_aligned());
+    }
     let message = |text: String, style: Style| {
         Paragraph::new(text)
             .style(style)
@@ -211,3 +213,7 @@ pub fn describe_styles(line: &str) -> Vec<Style> {
     }
     styles
 }
+
+#[cfg(test)]
+#[path = "text_tests.rs"]
+mod tests;
