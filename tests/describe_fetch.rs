@@ -48,7 +48,10 @@ async fn describe_of_crash_looping_pod_has_its_events() {
     })
     .await;
     assert_eq!(text[0], format!("Name:             {name}"));
-    assert!(text.iter().any(|l| l.starts_with("Controlled By:  ReplicaSet/checkout-")));
+    assert!(
+        text.iter()
+            .any(|l| l.starts_with("Controlled By:  ReplicaSet/checkout-"))
+    );
     assert!(text.iter().any(|l| l.trim_start().starts_with("Restart Count:")));
     let events = text.iter().position(|l| l == "Events:").expect("events section");
     assert!(text[events + 1].contains("Type") && text[events + 1].contains("Message"));
@@ -62,14 +65,22 @@ async fn describe_of_crash_looping_pod_has_its_events() {
         describe: false,
     };
     let result = fetch(client.clone(), Kind::Pod, "shop", &name, false).await;
-    state.stack.push(kubedeck::app::state::View::new(kubedeck::app::state::ViewKind::Doc(Box::new(
-        kubedeck::app::text::Doc::loading(target.clone()),
-    ))));
+    state
+        .stack
+        .push(kubedeck::app::state::View::new(kubedeck::app::state::ViewKind::Doc(
+            Box::new(kubedeck::app::text::Doc::loading(target.clone())),
+        )));
     let effects: Vec<Effect> = update(&mut state, Input::Fetched { target, result });
     assert!(effects.is_empty());
-    let kubedeck::app::state::ViewKind::Doc(doc) = &state.top().kind else { panic!("doc view") };
+    let kubedeck::app::state::ViewKind::Doc(doc) = &state.top().kind else {
+        panic!("doc view")
+    };
     assert!(matches!(doc.body, Body::Yaml(_)));
-    assert!(doc.lines.iter().any(|l| l == &format!("  name: {name}")), "{:#?}", doc.lines);
+    assert!(
+        doc.lines.iter().any(|l| l == &format!("  name: {name}")),
+        "{:#?}",
+        doc.lines
+    );
 
     // A missing object comes back as the server's message, not a hang.
     let err = fetch(client, Kind::Pod, "shop", "no-such-pod", true).await.unwrap_err();

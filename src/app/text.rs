@@ -269,3 +269,95 @@ fn decode(b64: &str) -> String {
         Err(_) => b64.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::state::{State, ViewKind};
+    use crate::app::table::Row;
+    use crate::app::update::{key, update};
+    use crate::app::{Effect, Input};
+    use crate::cluster::Scope;
+    use crate::cluster::watch::WatchStatus;
+
+    fn with_pod() -> State {
+        let mut s = State::new(Some("shop".into()), false);
+        let row = Row {
+            key: "shop/web".into(),
+            name: "web".into(),
+            namespace: "shop".into(),
+            ..Default::default()
+        };
+        update(
+            &mut s,
+            Input::Rows {
+                watch: (Kind::Pod, Scope::Namespace("shop".into())),
+                rows: Some(vec![row]),
+                status: WatchStatus::Ready,
+            },
+        );
+        s
+    }
+
+    #[test]
+    fn d_opens_a_loading_view_then_y_switches_and_a_stale_result_is_ignored() {
+        let mut s = with_pod();
+        let effects = update(&mut s, key(KeyCode::Char('d')));
+        let describe = Target {
+            kind: Kind::Pod,
+            namespace: "shop".into(),
+            name: "web".into(),
+            describe: true,
+        };
+        assert_eq!(
+            effects,
+            vec![Effect::Fetch {
+                kind: Kind::Pod,
+                namespace: "shop".into(),
+                name: "web".into(),
+                describe: true
+            }]
+        );
+        let ViewKind::Doc(doc) = &s.top().kind else {
+            panic!("doc view")
+        };
+        assert_eq!(doc.body, Body::Loading);
+        // `y` in the describe view switches it to YAML; the late describe result must not land in it.
+        let effects = update(&mut s, key(KeyCode::Char('y')));
+        assert!(matches!(effects[..], [Effect::Fetch { describe: false, .. }]));
+        assert_eq!(s.stack.len(), 2);
+        let result = Ok(crate::cluster::describe::fetch::Fetched {
+            object: serde_json::json!({}),
+            describe: Some(vec!["Name: web".into()]),
+        });
+        update(
+            &mut s,
+            Input::Fetched {
+                target: describe,
+                result,
+            },
+        );
+        let ViewKind::Doc(doc) = &s.top().kind else {
+            panic!("doc view")
+        };
+        assert_eq!(doc.body, Body::Loading);
+        let yaml = Target {
+            describe: false,
+            ..doc.target.clone()
+        };
+        update(
+            &mut s,
+            Input::Fetched {
+                target: yaml,
+                result: Err("Error from server (Forbidden): pods \"web\" is forbidden".into()),
+            },
+        );
+        let ViewKind::Doc(doc) = &s.top().kind else {
+            panic!("doc view")
+        };
+        assert!(matches!(&doc.body, Body::Failed(e) if e.contains("Forbidden")));
+        // Esc leaves the document.
+        update(&mut s, key(KeyCode::Esc));
+        assert_eq!(s.stack.len(), 1);
+    }
+}

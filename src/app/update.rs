@@ -336,7 +336,9 @@ fn fetch(state: &mut State, describe: bool) -> Vec<Effect> {
         _ => return vec![],
     };
     let effect = fetch_effect(&target);
-    state.stack.push(View::new(ViewKind::Doc(Box::new(Doc::loading(target)))));
+    state
+        .stack
+        .push(View::new(ViewKind::Doc(Box::new(Doc::loading(target)))));
     vec![effect]
 }
 

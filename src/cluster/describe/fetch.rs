@@ -25,7 +25,11 @@ pub struct Fetched {
 pub fn error_text(e: &kube::Error) -> String {
     match e {
         kube::Error::Api(s) => {
-            let reason = if s.reason.is_empty() { "Unknown" } else { s.reason.as_str() };
+            let reason = if s.reason.is_empty() {
+                "Unknown"
+            } else {
+                s.reason.as_str()
+            };
             format!("Error from server ({reason}): {}", s.message)
         }
         other => format!("{other}"),
@@ -61,7 +65,9 @@ pub async fn fetch(client: Client, kind: Kind, ns: &str, name: &str, describe: b
     if !describe {
         return Ok(Fetched { object, describe: None });
     }
-    let rel = related(client, kind, ns, name, &object).await.map_err(|e| error_text(&e))?;
+    let rel = related(client, kind, ns, name, &object)
+        .await
+        .map_err(|e| error_text(&e))?;
     let text = super::describe(kind, &object, &rel, Timestamp::now()).map_err(|e| e.to_string())?;
     Ok(Fetched {
         object,
@@ -83,7 +89,10 @@ pub async fn related(client: Client, kind: Kind, ns: &str, name: &str, obj: &Val
             kind.name()
         )
     } else {
-        format!("involvedObject.name={name},involvedObject.kind={},involvedObject.uid={uid}", kind.name())
+        format!(
+            "involvedObject.name={name},involvedObject.kind={},involvedObject.uid={uid}",
+            kind.name()
+        )
     };
     let events_api: Api<Event> = if kind.namespaced() {
         Api::namespaced(client.clone(), ns)

@@ -68,7 +68,11 @@ pub fn describe_service(svc: &Service, events: &[Event], now: Timestamp) -> Vec<
             o.w(0, &format!("NodePort:\t{name}\t{np}/{proto}\n"));
         }
     }
-    o.kv(0, "Session Affinity", spec.session_affinity.as_deref().unwrap_or("None"));
+    o.kv(
+        0,
+        "Session Affinity",
+        spec.session_affinity.as_deref().unwrap_or("None"),
+    );
     if ty == "NodePort" || ty == "LoadBalancer" {
         o.kv(
             0,
@@ -177,9 +181,8 @@ fn generic_field(o: &mut Out, level: usize, key: &str, v: &Value) {
             for item in items {
                 match item {
                     Value::Object(m) => {
-                        for (i, (k, v)) in m.iter().enumerate() {
-                            let k = if i == 0 { k.clone() } else { k.clone() };
-                            generic_field(o, level + 1, &k, v);
+                        for (k, v) in m {
+                            generic_field(o, level + 1, k, v);
                         }
                     }
                     other => o.w(level + 1, &format!("{}\n", scalar(other))),

@@ -19,7 +19,15 @@ pub fn describe_node(node: &Node, rel: &Related, now: Timestamp) -> Vec<String> 
     let status = node.status.clone().unwrap_or_default();
     o.kv(0, "Name", meta.name.as_deref().unwrap_or(""));
     let roles = node_roles(node);
-    o.kv(0, "Roles", if roles.is_empty() { "<none>".into() } else { roles.join(",") });
+    o.kv(
+        0,
+        "Roles",
+        if roles.is_empty() {
+            "<none>".into()
+        } else {
+            roles.join(",")
+        },
+    );
     labels_multiline(&mut o, "Labels", meta.labels.as_ref());
     annotations_multiline(&mut o, "Annotations", meta.annotations.as_ref());
     o.kv(0, "CreationTimestamp", time_or_unset(meta.creation_timestamp.as_ref()));
@@ -30,20 +38,37 @@ pub fn describe_node(node: &Node, rel: &Related, now: Timestamp) -> Vec<String> 
     for (i, t) in taints.iter().enumerate() {
         let head = if i == 0 { "Taints:" } else { "" };
         let value = t.value.as_deref().filter(|v| !v.is_empty()).map(|v| format!("={v}"));
-        o.w(0, &format!("{head}\t{}{}:{}\n", t.key, value.unwrap_or_default(), t.effect));
+        o.w(
+            0,
+            &format!("{head}\t{}{}:{}\n", t.key, value.unwrap_or_default(), t.effect),
+        );
     }
     o.kv(0, "Unschedulable", spec.unschedulable.unwrap_or(false));
     if let Some(lease) = &rel.lease {
         let ls = lease.spec.clone().unwrap_or_default();
         o.w(0, "Lease:\n");
         o.kv(1, "HolderIdentity", ls.holder_identity.as_deref().unwrap_or("<unset>"));
-        o.kv(1, "AcquireTime", ls.acquire_time.map_or("<unset>".into(), |t| rfc1123z(t.0)));
-        o.kv(1, "RenewTime", ls.renew_time.map_or("<unset>".into(), |t| rfc1123z(t.0)));
+        o.kv(
+            1,
+            "AcquireTime",
+            ls.acquire_time.map_or("<unset>".into(), |t| rfc1123z(t.0)),
+        );
+        o.kv(
+            1,
+            "RenewTime",
+            ls.renew_time.map_or("<unset>".into(), |t| rfc1123z(t.0)),
+        );
     }
     if let Some(conds) = status.conditions.as_ref().filter(|c| !c.is_empty()) {
         o.w(0, "Conditions:\n");
-        o.w(1, "Type\tStatus\tLastHeartbeatTime\tLastTransitionTime\tReason\tMessage\n");
-        o.w(1, "----\t------\t-----------------\t------------------\t------\t-------\n");
+        o.w(
+            1,
+            "Type\tStatus\tLastHeartbeatTime\tLastTransitionTime\tReason\tMessage\n",
+        );
+        o.w(
+            1,
+            "----\t------\t-----------------\t------------------\t------\t-------\n",
+        );
         for c in conds {
             o.w(
                 1,
@@ -117,8 +142,14 @@ fn describe_node_resource(o: &mut Out, pods: &[&Pod], alloc: &BTreeMap<String, Q
     let alloc_mem = alloc.get("memory").map_or(0, |q| milli(&q.0));
     let alloc_eph = alloc.get("ephemeral-storage").map_or(0, |q| milli(&q.0));
     o.w(0, &format!("Non-terminated Pods:\t({} in total)\n", pods.len()));
-    o.w(1, "Namespace\tName\t\tCPU Requests\tCPU Limits\tMemory Requests\tMemory Limits\tAge\n");
-    o.w(1, "---------\t----\t\t------------\t----------\t---------------\t-------------\t---\n");
+    o.w(
+        1,
+        "Namespace\tName\t\tCPU Requests\tCPU Limits\tMemory Requests\tMemory Limits\tAge\n",
+    );
+    o.w(
+        1,
+        "---------\t----\t\t------------\t----------\t---------------\t-------------\t---\n",
+    );
     let mut total_req: BTreeMap<String, i128> = BTreeMap::new();
     let mut total_lim: BTreeMap<String, i128> = BTreeMap::new();
     for p in pods {
@@ -155,7 +186,14 @@ fn describe_node_resource(o: &mut Out, pods: &[&Pod], alloc: &BTreeMap<String, Q
         ("ephemeral-storage", alloc_eph, bytes_string),
     ] {
         let (r, l) = (get(&total_req, name), get(&total_lim, name));
-        o.w(1, &format!("{name}\t{}\t{}\n", with_pct(fmt(r), r, total), with_pct(fmt(l), l, total)));
+        o.w(
+            1,
+            &format!(
+                "{name}\t{}\t{}\n",
+                with_pct(fmt(r), r, total),
+                with_pct(fmt(l), l, total)
+            ),
+        );
     }
     for name in alloc.keys() {
         if name.starts_with("hugepages-") || (name.contains('/') && !name.starts_with("kubernetes.io/")) {
@@ -166,7 +204,11 @@ fn describe_node_resource(o: &mut Out, pods: &[&Pod], alloc: &BTreeMap<String, Q
 }
 
 fn with_pct(text: String, value: i128, total: i128) -> String {
-    let pct = if total == 0 { 0 } else { (value as f64 / total as f64 * 100.0) as i64 };
+    let pct = if total == 0 {
+        0
+    } else {
+        (value as f64 / total as f64 * 100.0) as i64
+    };
     format!("{text} ({pct}%)")
 }
 
@@ -208,7 +250,9 @@ pub fn pod_requests_and_limits(pod: &Pod) -> (BTreeMap<String, i128>, BTreeMap<S
 /// A quantity string ("250m", "1.5", "64Mi", "1G", "2e3") in thousandths of its unit.
 pub fn milli(q: &str) -> i128 {
     let q = q.trim();
-    let split = q.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+')).unwrap_or(q.len());
+    let split = q
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+'))
+        .unwrap_or(q.len());
     let (num, suffix) = q.split_at(split);
     let num: f64 = num.parse().unwrap_or(0.0);
     let mult: f64 = match suffix {
@@ -236,7 +280,11 @@ pub fn milli(q: &str) -> i128 {
 
 /// CPU in milli-cores as a quantity prints it: "0", "250m", "2".
 pub fn cpu_string(m: i128) -> String {
-    if m % 1000 == 0 { (m / 1000).to_string() } else { format!("{m}m") }
+    if m % 1000 == 0 {
+        (m / 1000).to_string()
+    } else {
+        format!("{m}m")
+    }
 }
 
 /// Bytes (in thousandths) as a quantity prints them: the largest exact binary suffix, else plain.
@@ -251,7 +299,14 @@ pub fn bytes_string(m: i128) -> String {
             return format!("{}{suffix}", b / unit);
         }
     }
-    for (suffix, unit) in [("E", 10i128.pow(18)), ("P", 10i128.pow(15)), ("T", 10i128.pow(12)), ("G", 10i128.pow(9)), ("M", 10i128.pow(6)), ("k", 1000)] {
+    for (suffix, unit) in [
+        ("E", 10i128.pow(18)),
+        ("P", 10i128.pow(15)),
+        ("T", 10i128.pow(12)),
+        ("G", 10i128.pow(9)),
+        ("M", 10i128.pow(6)),
+        ("k", 1000),
+    ] {
         if b % unit == 0 {
             return format!("{}{suffix}", b / unit);
         }

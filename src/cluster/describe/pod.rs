@@ -10,9 +10,7 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::events::describe_events;
-use super::{
-    Out, annotations_multiline, controlled_by, labels_multiline, print_bool, rfc1123z, tolerations_multiline,
-};
+use super::{Out, annotations_multiline, controlled_by, labels_multiline, print_bool, rfc1123z, tolerations_multiline};
 
 /// `describePod`: the whole text of `kubectl describe pod`.
 pub fn describe_pod(pod: &Pod, events: &[Event], now: Timestamp) -> Vec<String> {
@@ -47,7 +45,10 @@ pub fn describe_pod(pod: &Pod, events: &[Event], now: Timestamp) -> Vec<String> 
             o.kv(
                 0,
                 "Status",
-                format!("Terminating (lasts {})", crate::cluster::printers::age::human_duration(-secs)),
+                format!(
+                    "Terminating (lasts {})",
+                    crate::cluster::printers::age::human_duration(-secs)
+                ),
             );
             if let Some(g) = meta.deletion_grace_period_seconds {
                 o.kv(0, "Termination Grace Period", format!("{g}s"));
@@ -79,9 +80,21 @@ pub fn describe_pod(pod: &Pod, events: &[Event], now: Timestamp) -> Vec<String> 
     }
     let init = spec.init_containers.clone().unwrap_or_default();
     if !init.is_empty() {
-        describe_containers(&mut o, "Init Containers", &init, status.init_container_statuses.as_deref(), "");
+        describe_containers(
+            &mut o,
+            "Init Containers",
+            &init,
+            status.init_container_statuses.as_deref(),
+            "",
+        );
     }
-    describe_containers(&mut o, "Containers", &spec.containers, status.container_statuses.as_deref(), "");
+    describe_containers(
+        &mut o,
+        "Containers",
+        &spec.containers,
+        status.container_statuses.as_deref(),
+        "",
+    );
     if let Some(gates) = spec.readiness_gates.as_ref().filter(|g| !g.is_empty()) {
         o.w(0, "Readiness Gates:\n");
         o.w(1, "Type\tStatus\n");
@@ -172,7 +185,11 @@ pub fn describe_containers(
             .join(",");
         let or_none = |s: String| if s.is_empty() { "<none>".to_string() } else { s };
         o.kv(2, if port.contains(',') { "Ports" } else { "Port" }, or_none(port));
-        o.kv(2, if host.contains(',') { "Host Ports" } else { "Host Port" }, or_none(host));
+        o.kv(
+            2,
+            if host.contains(',') { "Host Ports" } else { "Host Port" },
+            or_none(host),
+        );
         multi(o, "Command", c.command.as_deref());
         multi(o, "Args", c.args.as_deref());
         if let Some(s) = status {
@@ -214,7 +231,9 @@ pub fn describe_containers(
 }
 
 fn multi(o: &mut Out, title: &str, items: Option<&[String]>) {
-    let Some(items) = items.filter(|i| !i.is_empty()) else { return };
+    let Some(items) = items.filter(|i| !i.is_empty()) else {
+        return;
+    };
     o.w(2, &format!("{title}:\n"));
     for item in items {
         for line in item.split('\n') {
@@ -227,7 +246,11 @@ fn describe_state(o: &mut Out, name: &str, state: Option<&ContainerState>) {
     let st = state.cloned().unwrap_or_default();
     if let Some(r) = &st.running {
         o.kv(2, name, "Running");
-        o.kv(3, "Started", r.started_at.as_ref().map_or_else(String::new, |t| rfc1123z(t.0)));
+        o.kv(
+            3,
+            "Started",
+            r.started_at.as_ref().map_or_else(String::new, |t| rfc1123z(t.0)),
+        );
     } else if let Some(w) = &st.waiting {
         o.kv(2, name, "Waiting");
         if let Some(r) = w.reason.as_deref().filter(|s| !s.is_empty()) {
@@ -257,7 +280,9 @@ fn describe_state(o: &mut Out, name: &str, state: Option<&ContainerState>) {
 
 /// `Limits:` / `Requests:` with one resource per line, sorted by name.
 fn resource_list(o: &mut Out, title: &str, list: Option<&BTreeMap<String, Quantity>>) {
-    let Some(list) = list.filter(|l| !l.is_empty()) else { return };
+    let Some(list) = list.filter(|l| !l.is_empty()) else {
+        return;
+    };
     o.w(2, &format!("{title}:\n"));
     for (k, v) in list {
         o.kv(3, k, &v.0);
@@ -286,14 +311,22 @@ pub fn describe_probe(p: &Probe) -> String {
     } else if let Some(h) = &p.http_get {
         let scheme = h.scheme.as_deref().unwrap_or("HTTP").to_lowercase();
         let host = h.host.as_deref().unwrap_or("");
-        let host = if host.contains(':') { format!("[{host}]") } else { host.to_string() };
+        let host = if host.contains(':') {
+            format!("[{host}]")
+        } else {
+            host.to_string()
+        };
         format!(
             "http-get {scheme}://{host}:{}{} {attrs}",
             port_string(&h.port),
             h.path.as_deref().unwrap_or("")
         )
     } else if let Some(t) = &p.tcp_socket {
-        format!("tcp-socket {}:{} {attrs}", t.host.as_deref().unwrap_or(""), port_string(&t.port))
+        format!(
+            "tcp-socket {}:{} {attrs}",
+            t.host.as_deref().unwrap_or(""),
+            port_string(&t.port)
+        )
     } else if let Some(g) = &p.grpc {
         format!("grpc <pod>:{} {} {attrs}", g.port, g.service.as_deref().unwrap_or(""))
     } else {
@@ -342,18 +375,28 @@ fn describe_env(o: &mut Out, c: &Container) {
             let api = f.api_version.as_deref().unwrap_or("v1");
             o.kv(3, &e.name, format!(" ({api}:{})", f.field_path));
         } else if let Some(r) = &from.resource_field_ref {
-            o.kv(3, &e.name, format!("{} ({})", r.resource, r.container_name.as_deref().unwrap_or("")));
+            o.kv(
+                3,
+                &e.name,
+                format!("{} ({})", r.resource, r.container_name.as_deref().unwrap_or("")),
+            );
         } else if let Some(s) = &from.secret_key_ref {
             let opt = s.optional.unwrap_or(false);
             o.w(
                 3,
-                &format!("{}:\t<set to the key '{}' in secret '{}'>\tOptional: {opt}\n", e.name, s.key, s.name),
+                &format!(
+                    "{}:\t<set to the key '{}' in secret '{}'>\tOptional: {opt}\n",
+                    e.name, s.key, s.name
+                ),
             );
         } else if let Some(cm) = &from.config_map_key_ref {
             let opt = cm.optional.unwrap_or(false);
             o.w(
                 3,
-                &format!("{}:\t<set to the key '{}' of config map '{}'>\tOptional: {opt}\n", e.name, cm.key, cm.name),
+                &format!(
+                    "{}:\t<set to the key '{}' of config map '{}'>\tOptional: {opt}\n",
+                    e.name, cm.key, cm.name
+                ),
             );
         }
     }
@@ -374,9 +417,17 @@ pub fn describe_volumes(o: &mut Out, volumes: &[Volume], space: &str) {
             o.kv(2, "Path", &h.path);
             o.kv(2, "HostPathType", h.type_.as_deref().unwrap_or(""));
         } else if let Some(e) = &v.empty_dir {
-            o.kv(2, "Type", "EmptyDir (a temporary directory that shares a pod's lifetime)");
+            o.kv(
+                2,
+                "Type",
+                "EmptyDir (a temporary directory that shares a pod's lifetime)",
+            );
             o.kv(2, "Medium", e.medium.as_deref().unwrap_or(""));
-            o.kv(2, "SizeLimit", e.size_limit.as_ref().map_or("<unset>", |q| q.0.as_str()));
+            o.kv(
+                2,
+                "SizeLimit",
+                e.size_limit.as_ref().map_or("<unset>", |q| q.0.as_str()),
+            );
         } else if let Some(s) = &v.secret {
             o.kv(2, "Type", "Secret (a volume populated by a Secret)");
             o.kv(2, "SecretName", s.secret_name.as_deref().unwrap_or(""));
@@ -394,7 +445,11 @@ pub fn describe_volumes(o: &mut Out, volumes: &[Volume], space: &str) {
             o.kv(2, "ClaimName", &pvc.claim_name);
             o.kv(2, "ReadOnly", pvc.read_only.unwrap_or(false));
         } else if let Some(p) = &v.projected {
-            o.kv(2, "Type", "Projected (a volume that contains injected data from multiple sources)");
+            o.kv(
+                2,
+                "Type",
+                "Projected (a volume that contains injected data from multiple sources)",
+            );
             for s in p.sources.iter().flatten() {
                 if let Some(t) = &s.service_account_token {
                     o.kv(2, "TokenExpirationSeconds", t.expiration_seconds.unwrap_or(0));

@@ -65,12 +65,21 @@ fn replica_sets_list(sets: &[&ReplicaSet]) -> String {
 }
 
 /// `DeploymentDescriber`: `replica_sets` are the namespace's ReplicaSets (only those it controls count).
-pub fn describe_deployment(d: &Deployment, replica_sets: &[ReplicaSet], events: &[Event], now: Timestamp) -> Vec<String> {
+pub fn describe_deployment(
+    d: &Deployment,
+    replica_sets: &[ReplicaSet],
+    events: &[Event],
+    now: Timestamp,
+) -> Vec<String> {
     let mut o = Out::default();
     let spec = d.spec.clone().unwrap_or_default();
     let status = d.status.clone().unwrap_or_default();
     super::head(&mut o, &d.metadata, true);
-    o.kv(0, "CreationTimestamp", time_or_unset(d.metadata.creation_timestamp.as_ref()));
+    o.kv(
+        0,
+        "CreationTimestamp",
+        time_or_unset(d.metadata.creation_timestamp.as_ref()),
+    );
     labels_and_annotations(&mut o, &d.metadata);
     o.kv(0, "Selector", describe_selector_opt(Some(&spec.selector)));
     o.kv(
@@ -105,7 +114,10 @@ pub fn describe_deployment(d: &Deployment, replica_sets: &[ReplicaSet], events: 
         o.w(1, "Type\tStatus\tReason\n");
         o.w(1, "----\t------\t------\n");
         for c in conds {
-            o.w(1, &format!("{} \t{}\t{}\n", c.type_, c.status, c.reason.as_deref().unwrap_or("")));
+            o.w(
+                1,
+                &format!("{} \t{}\t{}\n", c.type_, c.status, c.reason.as_deref().unwrap_or("")),
+            );
         }
     }
     let uid = d.metadata.uid.as_deref();
@@ -169,7 +181,10 @@ pub fn describe_replica_set(rs: &ReplicaSet, pods: &[Pod], events: &[Event], now
         o.w(1, "Type\tStatus\tReason\n");
         o.w(1, "----\t------\t------\n");
         for c in conds {
-            o.w(1, &format!("{} \t{}\t{}\n", c.type_, c.status, c.reason.as_deref().unwrap_or("")));
+            o.w(
+                1,
+                &format!("{} \t{}\t{}\n", c.type_, c.status, c.reason.as_deref().unwrap_or("")),
+            );
         }
     }
     describe_events(&mut o, events, now);
@@ -182,7 +197,11 @@ pub fn describe_stateful_set(s: &StatefulSet, pods: &[Pod], events: &[Event], no
     let spec = s.spec.clone().unwrap_or_default();
     let status = s.status.clone().unwrap_or_default();
     super::head(&mut o, &s.metadata, true);
-    o.kv(0, "CreationTimestamp", time_or_unset(s.metadata.creation_timestamp.as_ref()));
+    o.kv(
+        0,
+        "CreationTimestamp",
+        time_or_unset(s.metadata.creation_timestamp.as_ref()),
+    );
     o.kv(0, "Selector", describe_selector_opt(Some(&spec.selector)));
     labels_and_annotations(&mut o, &s.metadata);
     o.kv(
@@ -268,8 +287,16 @@ pub fn describe_job(job: &Job, events: &[Event], now: Timestamp) -> Vec<String> 
         o.kv(0, "Controlled By", c);
     }
     o.kv(0, "Parallelism", spec.parallelism.unwrap_or(1));
-    o.kv(0, "Completions", spec.completions.map_or("<unset>".into(), |c| c.to_string()));
-    o.kv(0, "Completion Mode", spec.completion_mode.as_deref().unwrap_or("NonIndexed"));
+    o.kv(
+        0,
+        "Completions",
+        spec.completions.map_or("<unset>".into(), |c| c.to_string()),
+    );
+    o.kv(
+        0,
+        "Completion Mode",
+        spec.completion_mode.as_deref().unwrap_or("NonIndexed"),
+    );
     o.kv(0, "Suspend", spec.suspend.unwrap_or(false));
     o.kv(0, "Backoff Limit", spec.backoff_limit.unwrap_or(6));
     if let Some(ttl) = spec.ttl_seconds_after_finished {
@@ -312,34 +339,64 @@ pub fn describe_cron_job(cj: &CronJob, events: &[Event], now: Timestamp) -> Vec<
     super::head(&mut o, &cj.metadata, true);
     labels_and_annotations(&mut o, &cj.metadata);
     o.kv(0, "Schedule", &spec.schedule);
-    o.kv(0, "Concurrency Policy", spec.concurrency_policy.as_deref().unwrap_or("Allow"));
+    o.kv(
+        0,
+        "Concurrency Policy",
+        spec.concurrency_policy.as_deref().unwrap_or("Allow"),
+    );
     o.kv(0, "Suspend", spec.suspend.unwrap_or(false));
-    o.kv(0, "Successful Job History Limit", spec.successful_jobs_history_limit.unwrap_or(3));
-    o.kv(0, "Failed Job History Limit", spec.failed_jobs_history_limit.unwrap_or(1));
+    o.kv(
+        0,
+        "Successful Job History Limit",
+        spec.successful_jobs_history_limit.unwrap_or(3),
+    );
+    o.kv(
+        0,
+        "Failed Job History Limit",
+        spec.failed_jobs_history_limit.unwrap_or(1),
+    );
     o.kv(
         0,
         "Starting Deadline Seconds",
-        spec.starting_deadline_seconds.map_or("<unset>".into(), |s| format!("{s}s")),
+        spec.starting_deadline_seconds
+            .map_or("<unset>".into(), |s| format!("{s}s")),
     );
     let job = spec.job_template.spec.clone().unwrap_or_default();
-    o.kv(0, "Selector", job.selector.as_ref().map_or("<unset>".into(), |s| describe_selector_opt(Some(s))));
-    o.kv(0, "Parallelism", job.parallelism.map_or("<unset>".into(), |p| p.to_string()));
-    o.kv(0, "Completions", job.completions.map_or("<unset>".into(), |c| c.to_string()));
+    o.kv(
+        0,
+        "Selector",
+        job.selector
+            .as_ref()
+            .map_or("<unset>".into(), |s| describe_selector_opt(Some(s))),
+    );
+    o.kv(
+        0,
+        "Parallelism",
+        job.parallelism.map_or("<unset>".into(), |p| p.to_string()),
+    );
+    o.kv(
+        0,
+        "Completions",
+        job.completions.map_or("<unset>".into(), |c| c.to_string()),
+    );
     if let Some(a) = job.active_deadline_seconds {
         o.kv(0, "Active Deadline Seconds", format!("{a}s"));
     }
     describe_pod_template(&mut o, Some(&job.template));
-    o.kv(0, "Last Schedule Time", time_or_unset(status.last_schedule_time.as_ref()));
-    let active: Vec<String> = status
-        .active
-        .iter()
-        .flatten()
-        .filter_map(|r| r.name.clone())
-        .collect();
+    o.kv(
+        0,
+        "Last Schedule Time",
+        time_or_unset(status.last_schedule_time.as_ref()),
+    );
+    let active: Vec<String> = status.active.iter().flatten().filter_map(|r| r.name.clone()).collect();
     o.kv(
         0,
         "Active Jobs",
-        if active.is_empty() { "<none>".into() } else { active.join(", ") },
+        if active.is_empty() {
+            "<none>".into()
+        } else {
+            active.join(", ")
+        },
     );
     describe_events(&mut o, events, now);
     o.finish()

@@ -26,7 +26,10 @@ pub const MASKED: Style = Style::new().fg(Color::Yellow);
 /// Warning events in describe.
 pub const WARNING: Style = Style::new().fg(Color::Red).add_modifier(Modifier::BOLD);
 /// A search match.
-pub const MATCH: Style = Style::new().bg(Color::Yellow).fg(Color::Black).add_modifier(Modifier::REVERSED);
+pub const MATCH: Style = Style::new()
+    .bg(Color::Yellow)
+    .fg(Color::Black)
+    .add_modifier(Modifier::REVERSED);
 /// The current search match.
 pub const CURRENT: Style = Style::new()
     .bg(Color::LightRed)
@@ -37,7 +40,11 @@ pub const CURRENT: Style = Style::new()
 pub fn render(frame: &mut Frame, area: Rect, doc: &Doc) {
     let mut hints = Vec::new();
     if matches!(doc.body, Body::Yaml(_)) {
-        hints.push(if doc.show_managed { "m: hide managedFields" } else { "m: managedFields" });
+        hints.push(if doc.show_managed {
+            "m: hide managedFields"
+        } else {
+            "m: managedFields"
+        });
     }
     if doc.is_secret() {
         hints.push(if doc.reveal { "x: mask" } else { "x: reveal" });
@@ -67,7 +74,10 @@ pub fn render(frame: &mut Frame, area: Rect, doc: &Doc) {
     };
     match &doc.body {
         Body::Loading => {
-            let p = message(format!("Loading {}…", doc.target.title()), Style::new().fg(Color::Yellow));
+            let p = message(
+                format!("Loading {}…", doc.target.title()),
+                Style::new().fg(Color::Yellow),
+            );
             return frame.render_widget(p, area);
         }
         Body::Failed(e) => return frame.render_widget(message(e.clone(), Style::new().fg(Color::Red)), area),

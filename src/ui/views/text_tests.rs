@@ -117,7 +117,10 @@ fn search_highlights_matches_and_n_moves_the_current_one() {
         doc.on_key(&key(KeyCode::Char('n')), 10);
     }
     assert_eq!(doc.current, 20);
-    assert!(doc.scroll > 0 && doc.scroll <= 20 && 20 < doc.scroll + 10, "match scrolled into view");
+    assert!(
+        doc.scroll > 0 && doc.scroll <= 20 && 20 < doc.scroll + 10,
+        "match scrolled into view"
+    );
     doc.on_key(&key(KeyCode::Char('N')), 10);
     assert_eq!(doc.current, 19);
 }
@@ -132,16 +135,24 @@ fn describe_loading_error_and_horizontal_scroll() {
     });
     let screen: String = (0..16).map(|y| row(&draw(&doc), y)).collect();
     assert!(screen.contains("Loading describe pods shop/gone"), "{screen}");
-    doc.set_body(Body::Failed("Error from server (NotFound): pods \"gone\" not found".into()));
+    doc.set_body(Body::Failed(
+        "Error from server (NotFound): pods \"gone\" not found".into(),
+    ));
     let buf = draw(&doc);
     let (x, y) = find(&buf, "Error from server (NotFound)");
     assert_eq!(buf[(x, y)].fg, Color::Red);
-    doc.set_body(Body::Describe(vec!["Name:  gone".into(), "  Warning  BackOff  1m  kubelet  x".into()]));
+    doc.set_body(Body::Describe(vec![
+        "Name:  gone".into(),
+        "  Warning  BackOff  1m  kubelet  x".into(),
+    ]));
     let buf = draw(&doc);
     let (x, y) = find(&buf, "Name:");
     assert!(buf[(x, y)].modifier.contains(Modifier::BOLD));
     let (x, y) = find(&buf, "Warning");
     assert_eq!(buf[(x, y)].fg, Color::Red);
     doc.on_key(&key(KeyCode::Right), 10);
-    assert_eq!(row(&draw(&doc), 2).trim_end_matches(['│', ' ']), "│g  BackOff  1m  kubelet  x");
+    assert_eq!(
+        row(&draw(&doc), 2).trim_end_matches(['│', ' ']),
+        "│g  BackOff  1m  kubelet  x"
+    );
 }
