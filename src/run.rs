@@ -5,10 +5,7 @@ use std::time::{Duration, Instant};
 
 use crossterm::event::{Event as TermEvent, EventStream};
 use futures::StreamExt;
-use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
-use k8s_openapi::api::batch::v1::{CronJob, Job};
-use k8s_openapi::api::core::v1::{Event, Namespace, Node, Pod, Service};
-use kube::{Api, Client};
+use kube::Client;
 use tokio::sync::mpsc;
 
 use crate::app::{Effect, Input, State, update};
@@ -229,47 +226,13 @@ fn spawn_version(client: Client, tx: mpsc::UnboundedSender<Input>) {
 
 fn spawn_fetch(client: Client, kind: Kind, ns: String, name: String, describe: bool, tx: mpsc::UnboundedSender<Input>) {
     tokio::spawn(async move {
-        let input = match fetch_yaml(client, kind, &ns, &name).await {
-            Ok(body) => {
-                let what = if describe { "describe" } else { "yaml" };
-                let title = if ns.is_empty() {
-                    format!("{what} {} {name}", kind.plural())
-                } else {
-                    format!("{what} {} {ns}/{name}", kind.plural())
-                };
-                Input::Text { title, body }
-            }
-            Err(e) => Input::Error(format!("{e:#}")),
+        let result = crate::cluster::describe::fetch::fetch(client, kind, &ns, &name, describe).await;
+        let target = crate::app::text::Target {
+            kind,
+            namespace: ns,
+            name,
+            describe,
         };
-        let _ = tx.send(input);
+        let _ = tx.send(Input::Fetched { target, result });
     });
-}
-
-/// GET one object fresh and render it as YAML without managedFields.
-async fn fetch_yaml(client: Client, kind: Kind, ns: &str, name: &str) -> anyhow::Result<String> {
-    macro_rules! get {
-        ($t:ty, namespaced) => {{
-            let mut o: $t = Api::<$t>::namespaced(client, ns).get(name).await?;
-            crate::cluster::watch::trim(&mut o);
-            serde_yaml::to_string(&o)?
-        }};
-        ($t:ty) => {{
-            let mut o: $t = Api::<$t>::all(client).get(name).await?;
-            crate::cluster::watch::trim(&mut o);
-            serde_yaml::to_string(&o)?
-        }};
-    }
-    Ok(match kind {
-        Kind::Pod => get!(Pod, namespaced),
-        Kind::Node => get!(Node),
-        Kind::Service => get!(Service, namespaced),
-        Kind::Deployment => get!(Deployment, namespaced),
-        Kind::ReplicaSet => get!(ReplicaSet, namespaced),
-        Kind::StatefulSet => get!(StatefulSet, namespaced),
-        Kind::DaemonSet => get!(DaemonSet, namespaced),
-        Kind::Job => get!(Job, namespaced),
-        Kind::CronJob => get!(CronJob, namespaced),
-        Kind::Namespace => get!(Namespace),
-        Kind::Event => get!(Event, namespaced),
-    })
 }

@@ -48,6 +48,13 @@ pub enum Input {
         /// Body.
         body: String,
     },
+    /// The result of an [`super::Effect::Fetch`].
+    Fetched {
+        /// What was fetched.
+        target: super::text::Target,
+        /// The object (and describe text), or the server's error.
+        result: Result<crate::cluster::describe::fetch::Fetched, String>,
+    },
     /// An effect failed.
     Error(String),
     /// Time passes (expires toasts).

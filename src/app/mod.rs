@@ -5,6 +5,7 @@ pub mod effect;
 pub mod event;
 pub mod state;
 pub mod table;
+pub mod text;
 pub mod update;
 
 pub use action::Action;

@@ -23,6 +23,8 @@ pub enum ViewKind {
         /// The text.
         lines: Vec<String>,
     },
+    /// A describe or YAML view of one object, fetched fresh.
+    Doc(Box<super::text::Doc>),
 }
 
 /// One entry of the view stack.

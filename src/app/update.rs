@@ -10,6 +10,8 @@ use super::effect::Effect;
 use super::event::Input;
 use super::state::{Connection, Mode, State, View, ViewKind};
 use super::table::{Filter, Row};
+use super::text::{Body, Doc, Target};
+use crate::cluster::describe::fetch::Fetched;
 use crate::cluster::{Kind, Scope};
 
 /// How long a toast stays up.
@@ -100,6 +102,10 @@ pub fn update(state: &mut State, input: Input) -> Vec<Effect> {
             state.stack.push(View::new(ViewKind::Text { title, lines }));
             vec![]
         }
+        Input::Fetched { target, result } => {
+            fetched(state, target, result);
+            vec![]
+        }
         Input::Error(msg) => {
             state.toast(msg, true);
             vec![]
@@ -154,6 +160,12 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 }
             };
         }
+    }
+    let page = state.page_rows + 1;
+    if let ViewKind::Doc(doc) = &mut state.top_mut().kind
+        && doc.on_key(&key, page)
+    {
+        return vec![];
     }
     match lookup(&state.keymap, &key) {
         Some(action) if !(state.readonly && action.mutating()) => act(state, action),
@@ -298,21 +310,61 @@ fn enter(state: &mut State) -> Vec<Effect> {
             push(state, v)
         }
         ViewKind::Resource(_) => fetch(state, true),
-        ViewKind::Text { .. } => vec![],
+        ViewKind::Text { .. } | ViewKind::Doc(_) => vec![],
     }
 }
 
-fn fetch(state: &State, describe: bool) -> Vec<Effect> {
-    let view = state.top();
-    match (&view.kind, view.table.current()) {
-        (ViewKind::Resource(kind), Some(row)) => vec![Effect::Fetch {
+/// Open a describe or YAML view of the object under the cursor (in a document: switch between the two),
+/// showing "loading" until the fresh GET answers.
+fn fetch(state: &mut State, describe: bool) -> Vec<Effect> {
+    let view = state.top_mut();
+    let target = match (&mut view.kind, view.table.current()) {
+        (ViewKind::Resource(kind), Some(row)) => Target {
             kind: *kind,
             namespace: row.namespace.clone(),
             name: row.name.clone(),
             describe,
-        }],
-        _ => vec![],
+        },
+        (ViewKind::Doc(doc), _) if doc.target.describe != describe => {
+            let target = Target {
+                describe,
+                ..doc.target.clone()
+            };
+            **doc = Doc::loading(target.clone());
+            return vec![fetch_effect(&target)];
+        }
+        _ => return vec![],
+    };
+    let effect = fetch_effect(&target);
+    state
+        .stack
+        .push(View::new(ViewKind::Doc(Box::new(Doc::loading(target)))));
+    vec![effect]
+}
+
+fn fetch_effect(t: &Target) -> Effect {
+    Effect::Fetch {
+        kind: t.kind,
+        namespace: t.namespace.clone(),
+        name: t.name.clone(),
+        describe: t.describe,
     }
+}
+
+/// Fill the (still open) document the result belongs to.
+fn fetched(state: &mut State, target: Target, result: Result<Fetched, String>) {
+    let doc = state.stack.iter_mut().rev().find_map(|v| match &mut v.kind {
+        ViewKind::Doc(d) if d.target == target && d.body == Body::Loading => Some(d),
+        _ => None,
+    });
+    let Some(doc) = doc else { return };
+    doc.set_body(match result {
+        Err(e) => Body::Failed(e),
+        Ok(Fetched {
+            describe: Some(lines), ..
+        }) => Body::Describe(lines),
+        Ok(f) => Body::Yaml(f.object),
+    });
 }
 
 fn switch_context(state: &mut State, name: String) -> Vec<Effect> {

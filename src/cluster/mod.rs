@@ -2,6 +2,7 @@
 
 pub mod cache;
 pub mod client;
+pub mod describe;
 pub mod printers;
 pub mod watch;
 

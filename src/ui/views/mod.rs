@@ -1,6 +1,7 @@
 //! The body of the screen for each kind of view, including its loading, empty, forbidden and stale states.
 
 pub mod rows;
+pub mod text;
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
@@ -28,6 +29,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, now: i64) {
             };
             table::render(frame, area, Block::bordered().title(" contexts "), &view.table, &cols);
         }
+        ViewKind::Doc(doc) => text::render(frame, area, doc),
         ViewKind::Text { title, lines } => {
             let shown: Vec<Line> = lines
                 .iter()
