@@ -289,11 +289,22 @@ fn replace(st: &SimState, t: &Target, body: &[u8], dry: bool, part: Part) -> Res
         *cur = next;
         Ok(())
     };
+    commit(st, t, dry, write)
+}
+
+/// Applies `write` to the stored object under the store lock or, for a dry run, to a copy that is
+/// answered but never stored.
+fn commit(
+    st: &SimState,
+    t: &Target,
+    dry: bool,
+    write: impl FnOnce(&mut Value) -> Result<(), ApiError>,
+) -> Result<Response, ApiError> {
     if dry {
         let mut cur = st
             .store
             .get_value(t.res, ns(t), name(t))
-            .ok_or_else(|| ApiError::not_found(def, name(t)))?;
+            .ok_or_else(|| ApiError::not_found(t.res.def(), name(t)))?;
         write(&mut cur)?;
         return Ok(json_response(200, &cur));
     }
@@ -336,16 +347,7 @@ fn patch_obj(
         *cur = next;
         Ok(())
     };
-    if dry {
-        let mut cur = st
-            .store
-            .get_value(t.res, ns(t), name(t))
-            .ok_or_else(|| ApiError::not_found(def, name(t)))?;
-        write(&mut cur)?;
-        return Ok(json_response(200, &cur));
-    }
-    let o = st.store.update_with(t.res, ns(t), name(t), write)?;
-    Ok(obj_response(200, &o))
+    commit(st, t, dry, write)
 }
 
 /// Options of a DELETE, from the query and the DeleteOptions body.
