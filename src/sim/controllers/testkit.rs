@@ -176,16 +176,8 @@ impl Kit {
 
     /// Waits (up to 10 s) until `pred` holds, re-checking after every store change.
     pub async fn wait_for(&self, what: &str, pred: impl Fn(&Store) -> bool) {
-        let mut rx = self.ctx.store.subscribe();
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-        loop {
-            if pred(&self.ctx.store) {
-                return;
-            }
-            match tokio::time::timeout_at(deadline, rx.recv()).await {
-                Ok(_) => {}
-                Err(_) => panic!("timed out waiting for {what}"),
-            }
+        if !super::simkit::wait_for(&self.ctx.store, Duration::from_secs(10), pred).await {
+            panic!("timed out waiting for {what}");
         }
     }
 }
