@@ -47,7 +47,10 @@ fn stop_pid(pid: u32) {
     while Path::new(&format!("/proc/{pid}")).exists() && Instant::now() < deadline {
         // A zombie child keeps its /proc entry until waited for; its state is 'Z'.
         let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-        if stat.rsplit_once(')').is_some_and(|(_, r)| r.trim_start().starts_with('Z')) {
+        if stat
+            .rsplit_once(')')
+            .is_some_and(|(_, r)| r.trim_start().starts_with('Z'))
+        {
             return;
         }
         std::thread::sleep(Duration::from_millis(50));
@@ -122,9 +125,18 @@ async fn child(kubeconfig: PathBuf, expect: usize) -> anyhow::Result<()> {
                 break;
             }
         }
-        anyhow::ensure!(Instant::now() < deadline, "no complete table after {:?}: {rows} rows, {status:?}", t0.elapsed());
+        anyhow::ensure!(
+            Instant::now() < deadline,
+            "no complete table after {:?}: {rows} rows, {status:?}",
+            t0.elapsed()
+        );
         // Rows held back by the big-table throttle need another projection soon, notice or not.
-        h.changed(if pending { Duration::from_millis(50) } else { Duration::from_secs(1) }).await;
+        h.changed(if pending {
+            Duration::from_millis(50)
+        } else {
+            Duration::from_secs(1)
+        })
+        .await;
     }
     let synced = t0.elapsed();
     let (rows, _) = h.table();
@@ -170,7 +182,11 @@ async fn wait_loaded(path: &Path, n: usize, deadline: Instant) -> anyhow::Result
         if let Ok(c) = client_from(path).await {
             break c;
         }
-        anyhow::ensure!(Instant::now() < deadline, "demo-server wrote no kubeconfig at {}", path.display());
+        anyhow::ensure!(
+            Instant::now() < deadline,
+            "demo-server wrote no kubeconfig at {}",
+            path.display()
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     let load: Api<Pod> = Api::namespaced(client.clone(), "load");
@@ -269,7 +285,11 @@ fn run_child(kubeconfig: &Path, expect: usize) -> anyhow::Result<Headed> {
 
 fn tmux(socket: &str, args: &[&str]) -> anyhow::Result<String> {
     let out = Command::new("tmux").arg("-L").arg(socket).args(args).output()?;
-    anyhow::ensure!(out.status.success(), "tmux {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    anyhow::ensure!(
+        out.status.success(),
+        "tmux {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
@@ -313,7 +333,10 @@ fn run_real(dir: &Path, kubeconfig: &Path, expect: usize, idle: Duration) -> any
             if live_total(&screen).is_some_and(|t| t >= expect) {
                 break t0.elapsed();
             }
-            anyhow::ensure!(Instant::now() < deadline, "the real UI never showed the live table:\n{screen}");
+            anyhow::ensure!(
+                Instant::now() < deadline,
+                "the real UI never showed the live table:\n{screen}"
+            );
             std::thread::sleep(Duration::from_millis(50));
         };
         // Leave the last projection and frame of the sync out of the idle window.
@@ -341,7 +364,14 @@ async fn run(n: usize, idle: Duration) -> anyhow::Result<()> {
     let t0 = Instant::now();
     let server = Owned(
         Command::new(BIN)
-            .args(["demo-server", "--churn", "0", "--pods", &n.to_string(), "--kubeconfig-out"])
+            .args([
+                "demo-server",
+                "--churn",
+                "0",
+                "--pods",
+                &n.to_string(),
+                "--kubeconfig-out",
+            ])
             .arg(&kubeconfig)
             .arg("--log-file")
             .arg(dir.join("demo-server.trace.log"))
