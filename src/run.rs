@@ -177,7 +177,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 /// Feed the top view fresh rows when its watch has moved on since the last projection; true if some were held back.
-fn project(state: &mut State, cache: &Cache, shown: &mut Option<((Kind, Scope), u64)>, last: &mut Instant) -> bool {
+pub(crate) fn project(
+    state: &mut State,
+    cache: &Cache,
+    shown: &mut Option<((Kind, Scope), u64)>,
+    last: &mut Instant,
+) -> bool {
     let Some(want) = state.wanted() else { return false };
     cache.ensure(want.0, want.1.clone());
     let generation = cache.generation(want.0, &want.1);

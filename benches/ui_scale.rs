@@ -1,0 +1,438 @@
+//! kubedeck's client side at scale, against `kubedeck demo-server --pods N --churn 0` in its own process:
+//! time from connect to the complete pods table (all namespaces) next to the server's own LIST time,
+//! resident memory and idle CPU of the real binary under a tmux pseudo-terminal, and keystroke-to-frame
+//! time while typing a filter (headless: the real update → project → draw path on a TestBackend).
+//!
+//! Run: `cargo bench --bench ui_scale [N…]` (default 1000 10000 100000).
+//! `UI_SCALE_IDLE_SECS` shortens the idle-CPU window (default 60). Prints figures; asserts nothing.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crossterm::event::KeyCode;
+use k8s_openapi::api::core::v1::Pod;
+use kube::api::{Api, ListParams};
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use kubedeck::app::update::key;
+use kubedeck::bench_support::Headless;
+use kubedeck::cluster::watch::WatchStatus;
+
+const BIN: &str = env!("CARGO_BIN_EXE_kubedeck");
+/// Set in the child process that runs the headless dashboard; holds the kubeconfig path.
+const CHILD_ENV: &str = "UI_SCALE_CHILD_KUBECONFIG";
+/// Pods the child must see in its table before it counts as complete.
+const EXPECT_ENV: &str = "UI_SCALE_CHILD_EXPECT";
+const WIDTH: u16 = 160;
+const HEIGHT: u16 = 45;
+/// `/` then ten characters that narrow the table to one bulk deployment's pods.
+const FILTER: &str = "load-0004-";
+const ROUNDS: usize = 20;
+
+/// A process this benchmark started, stopped by its PID when dropped.
+struct Owned(Child);
+
+impl Drop for Owned {
+    fn drop(&mut self) {
+        stop_pid(self.0.id());
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// SIGTERM one PID and wait (bounded) for it to go away.
+fn stop_pid(pid: u32) {
+    let _ = Command::new("kill").args(["-TERM", &pid.to_string()]).status();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while Path::new(&format!("/proc/{pid}")).exists() && Instant::now() < deadline {
+        // A zombie child keeps its /proc entry until waited for; its state is 'Z'.
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        if stat
+            .rsplit_once(')')
+            .is_some_and(|(_, r)| r.trim_start().starts_with('Z'))
+        {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn rss_kib(pid: &str) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// utime + stime of a process, in clock ticks.
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name (which may contain spaces): state is field 3, utime 14, stime 15.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<u64> = rest.split_whitespace().map(|s| s.parse().unwrap_or(0)).collect();
+    f.get(11).copied().unwrap_or(0) + f.get(12).copied().unwrap_or(0)
+}
+
+fn clock_ticks_per_sec() -> f64 {
+    Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(100.0)
+}
+
+/// Bytes a process has written (terminal output and log), from /proc/PID/io.
+fn written(pid: u32) -> u64 {
+    let io = std::fs::read_to_string(format!("/proc/{pid}/io")).unwrap_or_default();
+    io.lines()
+        .find_map(|l| l.strip_prefix("wchar:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+// ---------------------------------------------------------------- child: the headless dashboard
+
+/// Connect, wait for the complete table, report time and RSS, then type the filter and report frame times.
+async fn child(kubeconfig: PathBuf, expect: usize) -> anyhow::Result<()> {
+    let t0 = Instant::now();
+    let mut h = Headless::connect(&kubeconfig, WIDTH, HEIGHT).await?;
+    let deadline = t0 + Duration::from_secs(60 + expect as u64 / 1000);
+    let mut ready_at: Option<Instant> = None;
+    loop {
+        let pending = h.frame()?;
+        let (rows, status) = h.table();
+        if status == Some(WatchStatus::Ready) {
+            // Ready means the initial list is complete; a count short of the server's can only be a pod
+            // deleted since the parent counted, so accept it after a grace period.
+            let since = *ready_at.get_or_insert_with(Instant::now);
+            if rows >= expect || since.elapsed() > Duration::from_secs(5) {
+                break;
+            }
+        }
+        anyhow::ensure!(
+            Instant::now() < deadline,
+            "no complete table after {:?}: {rows} rows, {status:?}",
+            t0.elapsed()
+        );
+        // Rows held back by the big-table throttle need another projection soon, notice or not.
+        h.changed(if pending {
+            Duration::from_millis(50)
+        } else {
+            Duration::from_secs(1)
+        })
+        .await;
+    }
+    let synced = t0.elapsed();
+    let (rows, _) = h.table();
+    println!("synced {} {rows} {}", synced.as_secs_f64(), rss_kib("self"));
+
+    let mut samples = Vec::with_capacity(ROUNDS * (FILTER.len() + 1));
+    for _ in 0..ROUNDS {
+        for code in std::iter::once(KeyCode::Char('/')).chain(FILTER.chars().map(KeyCode::Char)) {
+            let t = Instant::now();
+            h.input(key(code))?;
+            samples.push(t.elapsed());
+        }
+        anyhow::ensure!(h.screen().contains(FILTER), "the filter line is not on screen");
+        let visible = h.visible();
+        h.input(key(KeyCode::Esc))?;
+        if samples.len() == FILTER.len() + 1 {
+            println!("visible {visible}");
+        }
+    }
+    samples.sort();
+    println!(
+        "keys {} {} {} {}",
+        ms(percentile(&samples, 0.5)),
+        ms(percentile(&samples, 0.99)),
+        ms(*samples.last().unwrap_or(&Duration::ZERO)),
+        samples.len()
+    );
+    h.shutdown();
+    Ok(())
+}
+
+// ---------------------------------------------------------------- parent
+
+async fn client_from(path: &Path) -> anyhow::Result<kube::Client> {
+    let kc = Kubeconfig::read_from(path)?;
+    let config = kube::Config::from_custom_kubeconfig(kc, &KubeConfigOptions::default()).await?;
+    Ok(kube::Client::try_from(config)?)
+}
+
+/// Wait for the kubeconfig and for `n` bulk pods Running; then for the total pod count to hold still.
+async fn wait_loaded(path: &Path, n: usize, deadline: Instant) -> anyhow::Result<kube::Client> {
+    let client = loop {
+        if let Ok(c) = client_from(path).await {
+            break c;
+        }
+        anyhow::ensure!(
+            Instant::now() < deadline,
+            "demo-server wrote no kubeconfig at {}",
+            path.display()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let load: Api<Pod> = Api::namespaced(client.clone(), "load");
+    loop {
+        let running = match load.list(&ListParams::default()).await {
+            Ok(l) => l
+                .items
+                .iter()
+                .filter(|p| p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running"))
+                .count(),
+            Err(_) => 0,
+        };
+        if running >= n {
+            break;
+        }
+        anyhow::ensure!(Instant::now() < deadline, "only {running}/{n} bulk pods Running");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let all: Api<Pod> = Api::all(client.clone());
+    let mut last = usize::MAX;
+    loop {
+        let count = all.list(&ListParams::default()).await?.items.len();
+        if count == last || Instant::now() >= deadline {
+            break;
+        }
+        last = count;
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    Ok(client)
+}
+
+/// The server's side: median of three full LISTs and one paged (500) LIST, and the pod count.
+async fn time_lists(client: &kube::Client) -> anyhow::Result<(Duration, Duration, usize)> {
+    let api: Api<Pod> = Api::all(client.clone());
+    let mut full = Vec::new();
+    let mut count = 0;
+    for _ in 0..3 {
+        let t = Instant::now();
+        count = api.list(&ListParams::default()).await?.items.len();
+        full.push(t.elapsed());
+    }
+    full.sort();
+    let t = Instant::now();
+    let mut lp = ListParams::default().limit(500);
+    loop {
+        let page = api.list(&lp).await?;
+        match page.metadata.continue_ {
+            Some(tok) if !tok.is_empty() => lp = lp.continue_token(&tok),
+            _ => break,
+        }
+    }
+    Ok((full[1], t.elapsed(), count))
+}
+
+/// Figures of the headless child: seconds to the complete table, its rows, RSS, key times (median, p99, max ms, samples).
+struct Headed {
+    synced: f64,
+    rows: usize,
+    rss_kib: u64,
+    keys: Vec<f64>,
+    visible: usize,
+}
+
+fn run_child(kubeconfig: &Path, expect: usize) -> anyhow::Result<Headed> {
+    let exe = std::env::current_exe()?;
+    let out = Command::new(exe)
+        .env(CHILD_ENV, kubeconfig)
+        .env(EXPECT_ENV, expect.to_string())
+        .stdin(Stdio::null())
+        .stderr(Stdio::inherit())
+        .output()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    anyhow::ensure!(out.status.success(), "headless child failed: {}\n{text}", out.status);
+    let mut h = Headed {
+        synced: 0.0,
+        rows: 0,
+        rss_kib: 0,
+        keys: vec![],
+        visible: 0,
+    };
+    for line in text.lines() {
+        let w: Vec<&str> = line.split_whitespace().collect();
+        match w.first() {
+            Some(&"synced") => {
+                h.synced = w[1].parse()?;
+                h.rows = w[2].parse()?;
+                h.rss_kib = w[3].parse()?;
+            }
+            Some(&"visible") => h.visible = w[1].parse()?,
+            Some(&"keys") => h.keys = w[1..].iter().filter_map(|s| s.parse().ok()).collect(),
+            _ => {}
+        }
+    }
+    Ok(h)
+}
+
+fn tmux(socket: &str, args: &[&str]) -> anyhow::Result<String> {
+    let out = Command::new("tmux").arg("-L").arg(socket).args(args).output()?;
+    anyhow::ensure!(
+        out.status.success(),
+        "tmux {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// The "[shown/total]  live" of the header, once the table is live.
+fn live_total(screen: &str) -> Option<usize> {
+    let line = screen.lines().find(|l| l.trim_start().starts_with("pods ["))?;
+    if !line.contains(" live") {
+        return None;
+    }
+    let inner = line.split_once('[')?.1.split_once(']')?.0;
+    inner.split_once('/')?.1.parse().ok()
+}
+
+/// Figures of the real binary under a tmux pseudo-terminal.
+struct Real {
+    ready: f64,
+    rss_kib: u64,
+    idle_cpu: f64,
+    idle_written: u64,
+}
+
+/// Run the real binary in a private tmux server, wait for the live table, then measure an idle window.
+fn run_real(dir: &Path, kubeconfig: &Path, expect: usize, idle: Duration) -> anyhow::Result<Real> {
+    let socket = format!("kubedeck-bench-{}", std::process::id());
+    let cmd = format!(
+        "exec {BIN} --kubeconfig {} -A --log-file {}",
+        kubeconfig.display(),
+        dir.join("ui.log").display()
+    );
+    let (w, h) = (WIDTH.to_string(), HEIGHT.to_string());
+    let t0 = Instant::now();
+    tmux(&socket, &["new-session", "-d", "-s", "bench", "-x", &w, "-y", &h, &cmd])?;
+    let server_pid: u32 = tmux(&socket, &["display-message", "-p", "#{pid}"])?.trim().parse()?;
+    let pid: u32 = tmux(&socket, &["display-message", "-p", "-t", "bench", "#{pane_pid}"])?
+        .trim()
+        .parse()?;
+    let result = (|| {
+        let deadline = t0 + Duration::from_secs(60 + expect as u64 / 1000);
+        let ready = loop {
+            let screen = tmux(&socket, &["capture-pane", "-p", "-t", "bench"])?;
+            if live_total(&screen).is_some_and(|t| t >= expect) {
+                break t0.elapsed();
+            }
+            anyhow::ensure!(
+                Instant::now() < deadline,
+                "the real UI never showed the live table:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        // Leave the last projection and frame of the sync out of the idle window.
+        std::thread::sleep(Duration::from_secs(1));
+        let (c0, w0) = (cpu_ticks(pid), written(pid));
+        std::thread::sleep(idle);
+        let (c1, w1) = (cpu_ticks(pid), written(pid));
+        Ok(Real {
+            ready: ready.as_secs_f64(),
+            rss_kib: rss_kib(&pid.to_string()),
+            idle_cpu: (c1 - c0) as f64 / clock_ticks_per_sec(),
+            idle_written: w1 - w0,
+        })
+    })();
+    stop_pid(pid);
+    stop_pid(server_pid);
+    result
+}
+
+async fn run(n: usize, idle: Duration) -> anyhow::Result<()> {
+    let dir = std::env::temp_dir().join(format!("kubedeck-ui-scale-{}-{n}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let kubeconfig = dir.join("kubeconfig");
+    let server_log = std::fs::File::create(dir.join("demo-server.log"))?;
+    let t0 = Instant::now();
+    let server = Owned(
+        Command::new(BIN)
+            .args([
+                "demo-server",
+                "--churn",
+                "0",
+                "--pods",
+                &n.to_string(),
+                "--kubeconfig-out",
+            ])
+            .arg(&kubeconfig)
+            .arg("--log-file")
+            .arg(dir.join("demo-server.trace.log"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(server_log)
+            .spawn()?,
+    );
+    let client = wait_loaded(&kubeconfig, n, t0 + Duration::from_secs(120 + n as u64 / 500)).await?;
+    let loaded = t0.elapsed();
+    let (list, paged, total) = time_lists(&client).await?;
+    let headless = tokio::task::block_in_place(|| run_child(&kubeconfig, total))?;
+    let real = tokio::task::block_in_place(|| run_real(&dir, &kubeconfig, total, idle))?;
+    let k = |i: usize| headless.keys.get(i).copied().unwrap_or(f64::NAN);
+    println!(
+        "pods={n:>6} total={total:>6} server_load={:>6.1}s | list={:>7.1}ms list_paged500={:>7.1}ms \
+         table={:>7.1}ms ({} rows) ratio={:.2}x | rss={:>5.1}MiB (headless {:.1}MiB) | idle_cpu={:.2}s/{}s \
+         out={:.1}KiB | key median={:.2}ms p99={:.2}ms max={:.2}ms n={} (filter leaves {}) | real_ui_live~{:.1}s",
+        loaded.as_secs_f64(),
+        ms(list),
+        ms(paged),
+        headless.synced * 1e3,
+        headless.rows,
+        headless.synced / list.as_secs_f64(),
+        real.rss_kib as f64 / 1024.0,
+        headless.rss_kib as f64 / 1024.0,
+        real.idle_cpu,
+        idle.as_secs(),
+        real.idle_written as f64 / 1024.0,
+        k(0),
+        k(1),
+        k(2),
+        k(3),
+        headless.visible,
+        real.ready,
+    );
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+fn main() -> anyhow::Result<()> {
+    let rt = tokio::runtime::Runtime::new()?;
+    if let Ok(kubeconfig) = std::env::var(CHILD_ENV) {
+        let expect = std::env::var(EXPECT_ENV).ok().and_then(|v| v.parse().ok()).unwrap_or(0);
+        return rt.block_on(child(PathBuf::from(kubeconfig), expect));
+    }
+    let idle = Duration::from_secs(
+        std::env::var("UI_SCALE_IDLE_SECS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(60),
+    );
+    let sizes: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
+    let sizes = if sizes.is_empty() {
+        vec![1_000, 10_000, 100_000]
+    } else {
+        sizes
+    };
+    for n in sizes {
+        rt.block_on(run(n, idle))?;
+    }
+    Ok(())
+}

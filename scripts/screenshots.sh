@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# Regenerate screenshots/*.png from real screens: kubedeck --demo in a private tmux server at a fixed
+# size, driven with send-keys, captured with colours (capture-pane -e) and rendered by render_png.py.
+# Every wait polls the screen for what should appear, with a deadline.
+set -euo pipefail
+
+COLS=${COLS:-160}
+ROWS=${ROWS:-45}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+OUT="$ROOT/screenshots"
+SOCK="kubedeck-shots-$$"
+TMP=$(mktemp -d)
+
+need_apt=()
+command -v tmux >/dev/null || need_apt+=(tmux)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf ] || need_apt+=(fonts-dejavu-core)
+if [ ${#need_apt[@]} -gt 0 ]; then
+    apt-get update -qq && apt-get install -y -qq "${need_apt[@]}"
+fi
+python3 -c 'import PIL' 2>/dev/null || python3 -m pip install --quiet pillow
+
+(cd "$ROOT" && cargo build --release --quiet)
+BIN="$ROOT/target/release/kubedeck"
+mkdir -p "$OUT"
+
+t() { tmux -L "$SOCK" "$@"; }
+
+APP_PID=""
+SERVER_PID=""
+cleanup() {
+    # Stop only what this script started: the dashboard, then its private tmux server, by PID.
+    [ -n "$APP_PID" ] && kill -TERM "$APP_PID" 2>/dev/null || true
+    [ -n "$SERVER_PID" ] && kill -TERM "$SERVER_PID" 2>/dev/null || true
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+screen() { t capture-pane -p -t shots; }
+
+# wait_for REGEX [SECONDS]: poll the screen until a line matches (extended regex), else fail with the screen.
+wait_for() {
+    local re=$1 deadline=$((SECONDS + ${2:-20}))
+    until screen | grep -Eq -- "$re"; do
+        if [ "$SECONDS" -ge "$deadline" ]; then
+            echo "timed out waiting for /$re/; the screen was:" >&2
+            screen >&2
+            exit 1
+        fi
+        sleep 0.1
+    done
+}
+
+# settle [SECONDS]: wait until two captures 0.5 s apart are equal (a soft wait: go on at the deadline).
+settle() {
+    local deadline=$((SECONDS + ${1:-10})) a b
+    a=$(screen)
+    while [ "$SECONDS" -lt "$deadline" ]; do
+        sleep 0.5
+        b=$(screen)
+        [ "$a" = "$b" ] && return 0
+        a=$b
+    done
+}
+
+shot() {
+    t capture-pane -e -p -t shots >"$TMP/$1.ans"
+    python3 "$ROOT/scripts/render_png.py" "$TMP/$1.ans" "$OUT/$1.png" --cols "$COLS" --rows "$ROWS"
+    echo "screenshots/$1.png"
+}
+
+keys() { t send-keys -t shots "$@"; }
+command_line() { keys ":$1" Enter; }
+
+t new-session -d -s shots -x "$COLS" -y "$ROWS" \
+    "TERM=tmux-256color exec '$BIN' --demo -A --log-file '$TMP/kubedeck.log'"
+SERVER_PID=$(t display-message -p '#{pid}')
+APP_PID=$(t display-message -p -t shots '#{pane_pid}')
+
+# Pods of every namespace, once the demo controllers have started them (no Pending/ContainerCreating left).
+wait_for '^ *pods \[[1-9][0-9]*/[0-9]+\].*live' 30
+deadline=$((SECONDS + 60))
+while screen | grep -Eq 'Pending|ContainerCreating' && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.5; done
+settle
+shot pods
+
+command_line nodes
+wait_for '^ *nodes \[[1-9][0-9]*/[0-9]+\].*live'
+settle
+shot nodes
+
+command_line svc
+wait_for '^ *services \[[1-9][0-9]*/[0-9]+\].*live'
+settle
+shot services
+
+command_line deploy
+wait_for '^ *deployments \[[1-9][0-9]*/[0-9]+\].*live'
+settle
+shot deployments
+
+# Describe and YAML of a web pod: filter, confirm the filter, open.
+command_line pods
+wait_for '^ *pods \[[1-9][0-9]*/[0-9]+\].*live'
+keys / w e b Enter
+wait_for '^ *pods \[[1-9][0-9]*/[0-9]+\].*/web'
+settle
+shot pods-filtered
+keys d
+wait_for '^ *describe pods '
+settle
+shot describe
+keys Escape
+wait_for '^ *pods \['
+keys y
+wait_for '^ *yaml pods '
+settle
+shot yaml
+keys Escape
+wait_for '^ *pods \['
+keys '?'
+wait_for 'help \(esc to close\)'
+settle
+shot help

@@ -1,0 +1,121 @@
+//! A headless dashboard for benchmarks: the event loop's own update → project → draw path, drawn into a
+//! ratatui `TestBackend` instead of a terminal, so frames can be timed and the table inspected.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use tokio::sync::mpsc;
+
+use crate::app::{Effect, Input, State, update};
+use crate::cluster::cache::Cache;
+use crate::cluster::client::{self, ConnectOptions};
+use crate::cluster::watch::{Notice, WatchStatus};
+use crate::cluster::{Kind, Scope};
+
+/// Watches idle this long are swept; the same value as the real event loop.
+const IDLE_WATCH: Duration = Duration::from_secs(120);
+
+/// A connected dashboard without a terminal.
+pub struct Headless {
+    /// The screen state, as the real loop keeps it.
+    pub state: State,
+    cache: Arc<Cache>,
+    notices: mpsc::Receiver<Notice>,
+    terminal: Terminal<TestBackend>,
+    shown: Option<((Kind, Scope), u64)>,
+    last_project: Instant,
+}
+
+impl Headless {
+    /// Connect with `kubeconfig` (its current context) and open the pod list of every namespace on a `width`×`height` screen.
+    pub async fn connect(kubeconfig: &Path, width: u16, height: u16) -> anyhow::Result<Headless> {
+        let opts = ConnectOptions {
+            kubeconfig: Some(kubeconfig.to_path_buf()),
+            ..Default::default()
+        };
+        let conn = client::connect(&opts).await?;
+        let (tx, notices) = mpsc::channel(256);
+        let cache = Arc::new(Cache::new(conn.client.clone(), tx, IDLE_WATCH));
+        let mut state = State::new(None, false);
+        update(&mut state, Input::Resize(height));
+        let mut h = Headless {
+            state,
+            cache,
+            notices,
+            terminal: Terminal::new(TestBackend::new(width, height))?,
+            shown: None,
+            // Lets the first big-table projection through at once, as in the real loop.
+            last_project: Instant::now() - Duration::from_secs(3600),
+        };
+        h.input(Input::Connected {
+            context: conn.context,
+            namespace: conn.namespace,
+            url: conn.url,
+        })?;
+        Ok(h)
+    }
+
+    /// Re-project the top view if its watch moved on, then draw one frame; true if rows were held back (throttled).
+    pub fn frame(&mut self) -> anyhow::Result<bool> {
+        let pending = crate::run::project(&mut self.state, &self.cache, &mut self.shown, &mut self.last_project);
+        let now = jiff::Timestamp::now().as_second();
+        let state = &self.state;
+        self.terminal.draw(|f| crate::ui::draw(f, state, now))?;
+        Ok(pending)
+    }
+
+    /// Feed one input through `update`, perform the watch effects it asks for, and draw the resulting frame.
+    pub fn input(&mut self, input: Input) -> anyhow::Result<()> {
+        for effect in update(&mut self.state, input) {
+            if let Effect::Watch(kind, scope) = effect {
+                self.cache.ensure(kind, scope);
+                self.shown = None;
+            }
+        }
+        self.frame()?;
+        Ok(())
+    }
+
+    /// Wait until the cache announces a change (true) or `timeout` passes (false); a burst counts as one.
+    pub async fn changed(&mut self, timeout: Duration) -> bool {
+        match tokio::time::timeout(timeout, self.notices.recv()).await {
+            Ok(Some(_)) => {
+                while self.notices.try_recv().is_ok() {}
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Rows in the top view's table (before filtering) and its watch status.
+    pub fn table(&self) -> (usize, Option<WatchStatus>) {
+        let view = self.state.top();
+        (view.table.rows.len(), view.status.clone())
+    }
+
+    /// Rows of the top view that pass its filter.
+    pub fn visible(&self) -> usize {
+        self.state.top().table.visible.len()
+    }
+
+    /// The last drawn screen as plain text, one line per row.
+    pub fn screen(&self) -> String {
+        let buf = self.terminal.backend().buffer();
+        let mut out = String::new();
+        for y in 0..buf.area.height {
+            for x in 0..buf.area.width {
+                out.push_str(buf[(x, y)].symbol());
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    /// Stop every watch.
+    pub fn shutdown(&self) {
+        self.cache.shutdown();
+    }
+}
