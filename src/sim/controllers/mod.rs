@@ -8,6 +8,7 @@ pub mod deployment;
 pub mod deployment_status;
 pub mod endpoints;
 pub mod gc;
+pub mod hpa;
 pub mod job;
 pub mod kubelet;
 pub mod kubelet_status;
@@ -62,5 +63,6 @@ pub fn spawn_node_side(ctx: &Ctx) {
     tokio::spawn(leases::run(ctx.clone()));
     tokio::spawn(endpoints::run(ctx.clone()));
     tokio::spawn(pdb::run(ctx.clone()));
+    tokio::spawn(hpa::run(ctx.clone()));
     tokio::spawn(churn::run(ctx.clone()));
 }
