@@ -100,7 +100,7 @@ fn decode_continue(token: &str) -> Result<(u64, String, String), ApiError> {
 fn list(st: &SimState, headers: &HeaderMap, t: &Target, q: &Query) -> Result<Response, ApiError> {
     let filter = Filter::from_request(t, q)?;
     let limit = q.get("limit").and_then(|l| l.parse::<usize>().ok()).filter(|l| *l > 0);
-    let (items, now_rv) = st.store.list(t.res, t.ns.as_deref());
+    let now_rv = st.store.rv();
     let (list_rv, after) = match q.get("continue").filter(|c| !c.is_empty()) {
         Some(c) => {
             let (rv, cns, cname) = decode_continue(c)?;
@@ -111,22 +111,25 @@ fn list(st: &SimState, headers: &HeaderMap, t: &Target, q: &Query) -> Result<Res
         }
         None => (now_rv, None),
     };
-    let mut matching = items
-        .iter()
-        .filter(|o| {
-            after
-                .as_ref()
-                .is_none_or(|(n, m)| (o.ns.as_str(), o.name.as_str()) > (n.as_str(), m.as_str()))
-        })
-        .filter(|o| filter.matches(o));
-    let page: Vec<&Arc<Obj>> = match limit {
-        Some(l) => matching.by_ref().take(l).collect(),
-        None => matching.by_ref().collect(),
-    };
-    let remaining = matching.count();
-    let cont = (remaining > 0).then(|| {
+    let after_ref = after.as_ref().map(|(n, m)| (n.as_str(), m.as_str()));
+    let (page, more) = st
+        .store
+        .list_page(t.res, t.ns.as_deref(), after_ref, limit.unwrap_or(usize::MAX), |o| {
+            filter.matches(o)
+        });
+    let cont = more.then(|| {
         let last = page.last().expect("a page before remaining items is not empty");
         encode_continue(list_rv, &last.ns, &last.name)
+    });
+    // The server reports remainingItemCount only for unfiltered lists, where it is a plain count.
+    let remaining = (more && filter.labels.is_empty() && filter.fields.is_empty()).then(|| {
+        let last = page.last().expect("non-empty");
+        st.store
+            .list_page(t.res, t.ns.as_deref(), Some((&last.ns, &last.name)), usize::MAX, |_| {
+                true
+            })
+            .0
+            .len()
     });
     let def = t.res.def();
     if table::accepts_table(accept(headers)) {
@@ -140,7 +143,9 @@ fn list(st: &SimState, headers: &HeaderMap, t: &Target, q: &Query) -> Result<Res
     let mut md = json!({ "resourceVersion": list_rv.to_string() });
     if let Some(c) = &cont {
         md["continue"] = json!(c);
-        md["remainingItemCount"] = json!(remaining);
+    }
+    if let Some(n) = remaining {
+        md["remainingItemCount"] = json!(n);
     }
     // Items are already JSON: splice them instead of re-serialising 100,000 objects.
     let head = format!(

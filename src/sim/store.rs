@@ -360,6 +360,35 @@ impl Store {
         (items, g.rv)
     }
 
+    /// One page of a LIST: up to `limit` objects after the key `after` that satisfy `keep`, in key
+    /// order, and whether more follow. Only the page is collected, so paging through 100,000 pods
+    /// costs what one full LIST costs.
+    pub fn list_page(
+        &self,
+        id: ResId,
+        ns: Option<&str>,
+        after: Option<(&str, &str)>,
+        limit: usize,
+        keep: impl Fn(&Obj) -> bool,
+    ) -> (Vec<Arc<Obj>>, bool) {
+        use std::ops::Bound;
+        let g = self.inner.lock();
+        let map = &g.objs[id.0 as usize];
+        let start = match (after, ns) {
+            (Some((n, m)), _) => Bound::Excluded((n.to_string(), m.to_string())),
+            (None, Some(n)) => Bound::Included((n.to_string(), String::new())),
+            (None, None) => Bound::Unbounded,
+        };
+        let mut it = map
+            .range((start, Bound::Unbounded))
+            .take_while(|((n, _), _)| ns.is_none_or(|want| want == n))
+            .map(|(_, o)| o)
+            .filter(|o| keep(o));
+        let page: Vec<Arc<Obj>> = it.by_ref().take(limit).cloned().collect();
+        let more = it.next().is_some();
+        (page, more)
+    }
+
     /// Number of objects of a resource.
     pub fn count(&self, id: ResId) -> usize {
         self.inner.lock().objs[id.0 as usize].len()
