@@ -17,8 +17,28 @@ use serde::de::DeserializeOwned;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use super::watch::{self, Notice, WatchShared, WatchStatus};
-use super::{Kind, Scope};
+use super::watch::{self, InitialList, Notice, WatchShared, WatchStatus};
+use super::{Kind, Scope, trim};
+
+/// How the cache runs its watches.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CacheConfig {
+    /// Watches nobody has ensured for this long are stopped by [`Cache::sweep`].
+    pub idle_ttl: Duration,
+    /// How each watch fetches its initial state.
+    pub initial_list: InitialList,
+}
+
+impl CacheConfig {
+    /// The dashboard's choice: streaming lists (one WATCH, objects arrive one by one, no list body to
+    /// hold), falling back to LIST pages of 500 where the server refuses them.
+    pub fn new(idle_ttl: Duration) -> CacheConfig {
+        CacheConfig {
+            idle_ttl,
+            initial_list: InitialList::Streaming,
+        }
+    }
+}
 
 /// A cheap, clonable read handle on one watch's objects.
 #[derive(Clone)]
@@ -84,19 +104,29 @@ pub struct Cache {
     notices: mpsc::Sender<Notice>,
     entries: Mutex<HashMap<(Kind, Scope), Entry>>,
     root: CancellationToken,
-    idle_ttl: Duration,
+    config: CacheConfig,
 }
 
 impl Cache {
     /// A cache over `client` that sends its notices on `notices`; watches idle longer than `idle_ttl` are stopped by [`Cache::sweep`].
     pub fn new(client: Client, notices: mpsc::Sender<Notice>, idle_ttl: Duration) -> Cache {
+        Cache::with_config(client, notices, CacheConfig::new(idle_ttl))
+    }
+
+    /// A cache over `client` run as `config` says.
+    pub fn with_config(client: Client, notices: mpsc::Sender<Notice>, config: CacheConfig) -> Cache {
         Cache {
             client,
             notices,
             entries: Mutex::new(HashMap::new()),
             root: CancellationToken::new(),
-            idle_ttl,
+            config,
         }
+    }
+
+    /// The configuration the cache runs its watches with.
+    pub fn config(&self) -> &CacheConfig {
+        &self.config
     }
 
     /// The client the cache watches through.
@@ -130,39 +160,55 @@ impl Cache {
     fn start(&self, kind: Kind, scope: &Scope, shared: &Arc<WatchShared>, cancel: &CancellationToken) -> Snapshot {
         let c = self.client.clone();
         macro_rules! go {
-            ($variant:ident, cluster) => {
-                Snapshot::$variant(self.spawn(Api::all(c), kind, shared, cancel))
+            ($variant:ident, $trim:path, cluster) => {
+                Snapshot::$variant(self.spawn(Api::all(c), $trim, kind, shared, cancel))
             };
-            ($variant:ident) => {{
+            ($variant:ident, $trim:path) => {{
                 let api = match scope {
                     Scope::Namespace(ns) => Api::namespaced(c, ns),
                     Scope::All => Api::all(c),
                 };
-                Snapshot::$variant(self.spawn(api, kind, shared, cancel))
+                Snapshot::$variant(self.spawn(api, $trim, kind, shared, cancel))
             }};
         }
         match kind {
-            Kind::Pod => go!(Pod),
-            Kind::Node => go!(Node, cluster),
-            Kind::Service => go!(Service),
-            Kind::Deployment => go!(Deployment),
-            Kind::ReplicaSet => go!(ReplicaSet),
-            Kind::StatefulSet => go!(StatefulSet),
-            Kind::DaemonSet => go!(DaemonSet),
-            Kind::Job => go!(Job),
-            Kind::CronJob => go!(CronJob),
-            Kind::Namespace => go!(Namespace, cluster),
-            Kind::Event => go!(Event),
+            Kind::Pod => go!(Pod, trim::pod),
+            Kind::Node => go!(Node, trim::node, cluster),
+            Kind::Service => go!(Service, trim::service),
+            Kind::Deployment => go!(Deployment, trim::deployment),
+            Kind::ReplicaSet => go!(ReplicaSet, trim::replica_set),
+            Kind::StatefulSet => go!(StatefulSet, trim::stateful_set),
+            Kind::DaemonSet => go!(DaemonSet, trim::daemon_set),
+            Kind::Job => go!(Job, trim::job),
+            Kind::CronJob => go!(CronJob, trim::cron_job),
+            Kind::Namespace => go!(Namespace, trim::namespace, cluster),
+            Kind::Event => go!(Event, trim::event),
         }
     }
 
-    fn spawn<K>(&self, api: Api<K>, kind: Kind, shared: &Arc<WatchShared>, cancel: &CancellationToken) -> Store<K>
+    fn spawn<K>(
+        &self,
+        api: Api<K>,
+        trim: fn(&mut K),
+        kind: Kind,
+        shared: &Arc<WatchShared>,
+        cancel: &CancellationToken,
+    ) -> Store<K>
     where
         K: Resource + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
         K::DynamicType: Default + Eq + Hash + Clone,
     {
         let (reader, writer) = reflector::store();
-        let fut = watch::run(api, writer, kind, shared.clone(), self.notices.clone(), cancel.clone());
+        let fut = watch::run(
+            api,
+            writer,
+            trim,
+            self.config.initial_list,
+            kind,
+            shared.clone(),
+            self.notices.clone(),
+            cancel.clone(),
+        );
         tokio::spawn(fut);
         reader
     }
@@ -198,7 +244,7 @@ impl Cache {
     /// Stop the watches nobody has ensured for longer than the idle time.
     pub fn sweep(&self, now: Instant) {
         self.entries.lock().retain(|(kind, scope), e| {
-            let keep = now.saturating_duration_since(e.last_used) < self.idle_ttl;
+            let keep = now.saturating_duration_since(e.last_used) < self.config.idle_ttl;
             if !keep {
                 tracing::info!(kind = kind.plural(), ?scope, "watch stopped (idle)");
                 e.cancel.cancel();

@@ -4,6 +4,7 @@ pub mod cache;
 pub mod client;
 pub mod describe;
 pub mod printers;
+pub mod trim;
 pub mod watch;
 
 /// The kinds kubedeck watches with typed k8s-openapi structs.

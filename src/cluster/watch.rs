@@ -9,16 +9,13 @@ use std::time::Instant;
 use futures::{FutureExt, StreamExt};
 use kube::runtime::reflector::store::Writer;
 use kube::runtime::{WatchStreamExt, watcher};
-use kube::{Api, Resource, ResourceExt};
+use kube::{Api, Resource};
 use parking_lot::Mutex;
 use serde::de::DeserializeOwned;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::Kind;
-
-/// The annotation `kubectl apply` writes: a full copy of the object no screen reads.
-const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 
 /// A data-less message from the cache: re-read what you show of this kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,6 +55,8 @@ pub struct WatchShared {
     pub status: Mutex<WatchStatus>,
     /// Bumped after each batch of events or status change.
     pub generation: AtomicU64,
+    /// How the watch lists now: a refused streaming list turns into paged lists.
+    pub initial_list: Mutex<InitialList>,
     last_event: Mutex<Instant>,
 }
 
@@ -66,21 +65,50 @@ impl Default for WatchShared {
         WatchShared {
             status: Mutex::new(WatchStatus::Loading { listed: 0 }),
             generation: AtomicU64::new(0),
+            initial_list: Mutex::new(FALLBACK),
             last_event: Mutex::new(Instant::now()),
         }
     }
 }
 
-/// Drop what no list screen reads; YAML and describe fetch the whole object fresh.
-pub fn trim<K: ResourceExt>(obj: &mut K) {
-    obj.managed_fields_mut().clear();
-    obj.annotations_mut().remove(LAST_APPLIED);
+/// How a watch fetches the objects that exist when it starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InitialList {
+    /// LIST in pages of this many objects, then WATCH from the list's resourceVersion.
+    Paged(u32),
+    /// One LIST without a limit, then WATCH.
+    Unpaged,
+    /// One WATCH with `sendInitialEvents=true` (the WatchList feature, on by default from Kubernetes 1.32).
+    /// A server that refuses it gets [`FALLBACK`] instead, for the rest of this watch's life.
+    Streaming,
 }
 
-/// Run a watcher into `writer` until `cancel` fires, reporting status in `shared` and notices on `notices`.
+/// What a streaming watch falls back to when the server answers `sendInitialEvents` with an error.
+pub const FALLBACK: InitialList = InitialList::Paged(500);
+
+impl InitialList {
+    /// The kube-rs watcher configuration for this strategy.
+    pub fn config(self) -> watcher::Config {
+        let config = watcher::Config::default();
+        match self {
+            InitialList::Paged(n) => config.page_size(n),
+            InitialList::Unpaged => watcher::Config {
+                page_size: None,
+                ..config
+            },
+            InitialList::Streaming => config.streaming_lists(),
+        }
+    }
+}
+
+/// Run a watcher into `writer` until `cancel` fires, trimming each object with `trim` before it is
+/// stored, reporting status in `shared` and notices on `notices`.
+#[allow(clippy::too_many_arguments)]
 pub async fn run<K>(
     api: Api<K>,
-    writer: Writer<K>,
+    mut writer: Writer<K>,
+    trim: fn(&mut K),
+    initial: InitialList,
     kind: Kind,
     shared: Arc<WatchShared>,
     notices: mpsc::Sender<Notice>,
@@ -89,23 +117,41 @@ pub async fn run<K>(
     K: Resource + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
     K::DynamicType: Default + Eq + Hash + Clone,
 {
-    let config = watcher::Config::default().page_size(500);
-    let stream = watcher(api, config).modify(trim).reflect(writer).default_backoff();
-    let mut stream = std::pin::pin!(stream);
-    loop {
-        let item = tokio::select! {
-            _ = cancel.cancelled() => return,
-            item = stream.next() => item,
-        };
-        let Some(item) = item else { return };
-        apply(&shared, item);
-        // Coalesce a burst (a list page, a storm of updates) into one notice.
-        while let Some(Some(item)) = stream.next().now_or_never() {
-            apply(&shared, item);
+    let mut initial = initial;
+    'restart: loop {
+        *shared.initial_list.lock() = initial;
+        let stream = watcher(api.clone(), initial.config()).modify(trim).default_backoff();
+        let mut stream = std::pin::pin!(stream);
+        let mut synced = false;
+        loop {
+            let item = tokio::select! {
+                _ = cancel.cancelled() => return,
+                item = stream.next() => item,
+            };
+            let Some(mut item) = item else { return };
+            // Coalesce a burst (a list page, a storm of updates) into one notice.
+            loop {
+                if initial == InitialList::Streaming && !synced && item.is_err() {
+                    if let Err(err) = &item {
+                        tracing::info!(kind = kind.plural(), error = %err, "streaming list refused; listing in pages");
+                    }
+                    initial = FALLBACK;
+                    continue 'restart;
+                }
+                if let Ok(event) = &item {
+                    synced |= matches!(event, watcher::Event::InitDone);
+                    writer.apply_watcher_event(event);
+                }
+                apply(&shared, item);
+                match stream.next().now_or_never() {
+                    Some(Some(next)) => item = next,
+                    _ => break,
+                }
+            }
+            shared.generation.fetch_add(1, Ordering::Relaxed);
+            // A full channel already holds notices that make the UI re-read everything it shows.
+            let _ = notices.try_send(Notice::Changed(kind));
         }
-        shared.generation.fetch_add(1, Ordering::Relaxed);
-        // A full channel already holds notices that make the UI re-read everything it shows.
-        let _ = notices.try_send(Notice::Changed(kind));
     }
 }
 
@@ -199,19 +245,6 @@ mod tests {
     }
 
     #[test]
-    fn trim_drops_managed_fields_and_last_applied() {
-        let mut pod: Pod = serde_json::from_value(serde_json::json!({
-            "metadata": {"name": "p", "managedFields": [{"manager": "kubectl"}],
-                "annotations": {LAST_APPLIED: "{}", "keep": "me"}}
-        }))
-        .unwrap();
-        trim(&mut pod);
-        assert!(pod.managed_fields().is_empty());
-        assert_eq!(pod.annotations().len(), 1);
-        assert_eq!(pod.annotations()["keep"], "me");
-    }
-
-    #[test]
     fn init_apply_counts_progress_and_init_done_is_ready() {
         let shared = WatchShared::default();
         apply::<Pod>(&shared, Ok(watcher::Event::Init));
@@ -220,5 +253,98 @@ mod tests {
         assert_eq!(*shared.status.lock(), WatchStatus::Loading { listed: 2 });
         apply::<Pod>(&shared, Ok(watcher::Event::InitDone));
         assert_eq!(*shared.status.lock(), WatchStatus::Ready);
+    }
+    const BULK: usize = 30;
+
+    /// A demo cluster whose namespace "load" holds exactly [`BULK`] pods that stay put (no churn).
+    async fn stable_cluster() -> crate::sim::DemoCluster {
+        let opts = crate::sim::SimOptions {
+            pods: BULK,
+            ..Default::default()
+        };
+        let cluster = crate::sim::DemoCluster::start(opts).await.unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        let pods = crate::sim::resources::res("Pod");
+        while cluster.store().list(pods, Some("load")).0.len() < BULK {
+            assert!(std::time::Instant::now() < deadline, "bulk pods never created");
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        cluster
+    }
+
+    /// Runs a watch of the pods in namespace "load" with `initial` against `cluster`; waits for Ready.
+    async fn synced_pods(
+        cluster: &crate::sim::DemoCluster,
+        initial: InitialList,
+    ) -> (usize, Vec<WatchStatus>, InitialList) {
+        // Without kube-rs's own retries, so that a refused request reaches the watcher.
+        let mut config = kube::Config::from_custom_kubeconfig(cluster.kubeconfig(), &Default::default())
+            .await
+            .unwrap();
+        config.default_retry = false;
+        let client = kube::Client::try_from(config).unwrap();
+        let (reader, writer) = kube::runtime::reflector::store::<Pod>();
+        let shared = Arc::new(WatchShared::default());
+        let (tx, mut rx) = mpsc::channel(1024);
+        let cancel = CancellationToken::new();
+        let api = Api::<Pod>::namespaced(client, "load");
+        let task = tokio::spawn(run(
+            api,
+            writer,
+            crate::cluster::trim::pod,
+            initial,
+            Kind::Pod,
+            shared.clone(),
+            tx,
+            cancel.clone(),
+        ));
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        let mut seen = vec![];
+        loop {
+            let status = shared.status.lock().clone();
+            if seen.last() != Some(&status) {
+                seen.push(status.clone());
+            }
+            if status == WatchStatus::Ready {
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "never ready: {seen:?}");
+            let _ = tokio::time::timeout(std::time::Duration::from_millis(200), rx.recv()).await;
+        }
+        cancel.cancel();
+        task.await.unwrap();
+        assert_eq!(reader.len(), reader.state().len());
+        let used = *shared.initial_list.lock();
+        (reader.len(), seen, used)
+    }
+
+    #[tokio::test]
+    async fn every_initial_list_strategy_syncs_the_same_pods() {
+        let cluster = stable_cluster().await;
+        let (paged, seen, _) = synced_pods(&cluster, InitialList::Paged(5)).await;
+        assert_eq!(paged, BULK);
+        assert!(
+            seen.iter()
+                .any(|s| matches!(s, WatchStatus::Loading { listed } if *listed > 0)),
+            "no progress shown while listing: {seen:?}"
+        );
+        assert_eq!(synced_pods(&cluster, InitialList::Unpaged).await.0, paged);
+        let (streamed, _, used) = synced_pods(&cluster, InitialList::Streaming).await;
+        assert_eq!((streamed, used), (paged, InitialList::Streaming));
+    }
+
+    #[tokio::test]
+    async fn a_refused_streaming_list_falls_back_to_paged_lists() {
+        let cluster = stable_cluster().await;
+        // The next request (the streaming watch) is answered 429, as a server without WatchList answers 422.
+        cluster.faults().throttle_next(1);
+        let (got, seen, used) = synced_pods(&cluster, InitialList::Streaming).await;
+        assert_eq!(got, BULK, "{seen:?}");
+        assert_eq!(used, FALLBACK);
+        assert_eq!(
+            cluster.faults().throttled_total(),
+            1,
+            "the streaming request was refused"
+        );
     }
 }
