@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{Event, Namespace, Node, Pod, Service};
+use k8s_openapi::api::discovery::v1::EndpointSlice;
 use kube::runtime::reflector::{self, Store};
 use kube::{Api, Client, Resource};
 use parking_lot::Mutex;
@@ -45,6 +46,8 @@ pub enum Snapshot {
     Namespace(Store<Namespace>),
     /// Events.
     Event(Store<Event>),
+    /// EndpointSlices.
+    EndpointSlice(Store<EndpointSlice>),
 }
 
 impl Snapshot {
@@ -62,6 +65,7 @@ impl Snapshot {
             Snapshot::CronJob(s) => s.len(),
             Snapshot::Namespace(s) => s.len(),
             Snapshot::Event(s) => s.len(),
+            Snapshot::EndpointSlice(s) => s.len(),
         }
     }
 
@@ -153,6 +157,7 @@ impl Cache {
             Kind::CronJob => go!(CronJob),
             Kind::Namespace => go!(Namespace, cluster),
             Kind::Event => go!(Event),
+            Kind::EndpointSlice => go!(EndpointSlice),
         }
     }
 

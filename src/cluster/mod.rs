@@ -30,11 +30,13 @@ pub enum Kind {
     Namespace,
     /// core/v1 Event.
     Event,
+    /// discovery.k8s.io/v1 EndpointSlice (the ENDPOINTS column of services).
+    EndpointSlice,
 }
 
 impl Kind {
     /// Every kind, in menu order.
-    pub const ALL: [Kind; 11] = [
+    pub const ALL: [Kind; 12] = [
         Kind::Pod,
         Kind::Node,
         Kind::Service,
@@ -46,6 +48,7 @@ impl Kind {
         Kind::CronJob,
         Kind::Namespace,
         Kind::Event,
+        Kind::EndpointSlice,
     ];
 
     /// Whether objects of this kind live in a namespace.
@@ -67,6 +70,7 @@ impl Kind {
             Kind::CronJob => "cronjobs",
             Kind::Namespace => "namespaces",
             Kind::Event => "events",
+            Kind::EndpointSlice => "endpointslices",
         }
     }
 
@@ -84,6 +88,7 @@ impl Kind {
             Kind::CronJob => "CronJob",
             Kind::Namespace => "Namespace",
             Kind::Event => "Event",
+            Kind::EndpointSlice => "EndpointSlice",
         }
     }
 }
