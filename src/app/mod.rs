@@ -17,3 +17,6 @@ pub use update::update;
 
 #[cfg(test)]
 mod update_tests;
+
+#[cfg(test)]
+mod screen_tests;
