@@ -188,8 +188,8 @@ fn project(state: &mut State, cache: &Cache, shown: &mut Option<((Kind, Scope), 
     if let Some((k, s)) = &slices_watch {
         cache.ensure(*k, s.clone());
     }
-    let generation = cache.generation(want.0, &want.1)
-        + slices_watch.as_ref().map_or(0, |(k, s)| cache.generation(*k, s));
+    let generation =
+        cache.generation(want.0, &want.1) + slices_watch.as_ref().map_or(0, |(k, s)| cache.generation(*k, s));
     if shown.as_ref() == Some(&(want.clone(), generation)) {
         return false;
     }
@@ -248,12 +248,12 @@ fn header_counts(state: &mut State, cache: &Cache, seen: &mut (Vec<u64>, Instant
     }
     *seen = (gens, Instant::now());
     let now = jiff::Timestamp::now().as_second();
-    let tally = |(kind, scope): &(Kind, Scope), f: &dyn Fn(&crate::cluster::cache::Snapshot) -> Tally| {
-        match cache.status(*kind, scope) {
-            Some(crate::cluster::watch::WatchStatus::Forbidden { .. }) => Tally::Forbidden,
-            Some(crate::cluster::watch::WatchStatus::Loading { .. }) | None => Tally::Unknown,
-            _ => cache.snapshot(*kind, scope).map_or(Tally::Unknown, |s| f(&s)),
-        }
+    let tally = |(kind, scope): &(Kind, Scope), f: &dyn Fn(&crate::cluster::cache::Snapshot) -> Tally| match cache
+        .status(*kind, scope)
+    {
+        Some(crate::cluster::watch::WatchStatus::Forbidden { .. }) => Tally::Forbidden,
+        Some(crate::cluster::watch::WatchStatus::Loading { .. }) | None => Tally::Unknown,
+        _ => cache.snapshot(*kind, scope).map_or(Tally::Unknown, |s| f(&s)),
     };
     let c = Counts {
         nodes: tally(&watches[0], &counts::nodes),

@@ -141,7 +141,17 @@ mod tests {
         assert_eq!(titles(false), ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]);
         assert_eq!(
             titles(true),
-            ["NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE", "NOMINATED NODE", "READINESS GATES"]
+            [
+                "NAME",
+                "READY",
+                "STATUS",
+                "RESTARTS",
+                "AGE",
+                "IP",
+                "NODE",
+                "NOMINATED NODE",
+                "READINESS GATES"
+            ]
         );
         let cols = all(&ViewKind::Resource(Kind::Pod));
         assert_eq!(cols[3].time, Some(TimeFmt::Ago));
@@ -163,7 +173,18 @@ mod tests {
             .into_iter()
             .map(|c| c.title)
             .collect();
-        assert_eq!(titles, ["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "ENDPOINTS", "AGE"]);
+        assert_eq!(
+            titles,
+            [
+                "NAME",
+                "TYPE",
+                "CLUSTER-IP",
+                "EXTERNAL-IP",
+                "PORT(S)",
+                "ENDPOINTS",
+                "AGE"
+            ]
+        );
     }
 
     #[test]

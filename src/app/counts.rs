@@ -43,10 +43,7 @@ pub fn nodes(snap: &Snapshot) -> Tally {
         .iter()
         .filter(|n| nodes::node_status(n).split(',').next() == Some("Ready"))
         .count();
-    Tally::Of {
-        good,
-        total: all.len(),
-    }
+    Tally::Of { good, total: all.len() }
 }
 
 /// Pods whose kubectl STATUS is "Running" (a crash-looping pod is not, even in phase Running).
@@ -54,15 +51,14 @@ pub fn pods(snap: &Snapshot) -> Tally {
     let Snapshot::Pod(s) = snap else { return Tally::Unknown };
     let all = s.state();
     let good = all.iter().filter(|p| pods::pod_status(p) == "Running").count();
-    Tally::Of {
-        good,
-        total: all.len(),
-    }
+    Tally::Of { good, total: all.len() }
 }
 
 /// Warning events last seen at or after `since` (Unix seconds).
 pub fn warnings(snap: &Snapshot, since: i64) -> Tally {
-    let Snapshot::Event(s) = snap else { return Tally::Unknown };
+    let Snapshot::Event(s) = snap else {
+        return Tally::Unknown;
+    };
     let n = s
         .state()
         .iter()

@@ -322,7 +322,7 @@ pub fn natural(a: &str, b: &str) -> Ordering {
                 let run = |s: &[u8]| s.iter().take_while(|c| c.is_ascii_digit()).count();
                 let (i, j) = (run(x), run(y));
                 let (dx, dy) = (trim_zeros(&x[..i]), trim_zeros(&y[..j]));
-                let o = dx.len().cmp(&dy.len()).then_with(|| dx.cmp(&dy));
+                let o = dx.len().cmp(&dy.len()).then_with(|| dx.cmp(dy));
                 if o != Ordering::Equal {
                     return o;
                 }

@@ -164,7 +164,12 @@ fn enter_on_a_deployment_shows_its_replicasets_then_their_pods_by_owner_and_esc_
     // Same labels, another owner: label guessing would wrongly include it.
     let mut other = pod("web-canary", "shop", &[("app", "web")], "");
     other.owners = vec!["uid-other".into()];
-    feed(&mut s, Kind::ReplicaSet, Scope::Namespace("shop".into()), vec![mine, other]);
+    feed(
+        &mut s,
+        Kind::ReplicaSet,
+        Scope::Namespace("shop".into()),
+        vec![mine, other],
+    );
     assert_eq!(shown(&s), ["web-7d4"]);
     let fx = update(&mut s, key(KeyCode::Enter));
     assert_eq!(fx, [Effect::Watch(Kind::Pod, Scope::Namespace("shop".into()))]);

@@ -82,7 +82,12 @@ fn ns(n: &str) -> Scope {
 fn pods_view_shows_header_columns_rows_and_footer_hints() {
     let mut s = connected();
     let rows = vec![
-        row("web-1", "default", &["1/1", "Running", "0", "", "10.0.0.5", "node-1"], 150),
+        row(
+            "web-1",
+            "default",
+            &["1/1", "Running", "0", "", "10.0.0.5", "node-1"],
+            150,
+        ),
         row("db-0", "default", &["0/1", "Pending", "0", "", "<none>", "<none>"], 30),
     ];
     show(&mut s, Kind::Pod, ns("default"), rows, WatchStatus::Ready);
@@ -98,7 +103,10 @@ fn pods_view_shows_header_columns_rows_and_footer_hints() {
         "{out}"
     );
     assert!(!out.contains("NAMESPACE"), "one namespace: no NAMESPACE column\n{out}");
-    assert!(out.contains("AGE") && !out.contains("10.0.0.5"), "IP is a wide column\n{out}");
+    assert!(
+        out.contains("AGE") && !out.contains("10.0.0.5"),
+        "IP is a wide column\n{out}"
+    );
     assert!(
         out.contains("web-1") && out.contains("Running") && out.contains("2m30s"),
         "{out}"
@@ -107,7 +115,10 @@ fn pods_view_shows_header_columns_rows_and_footer_hints() {
     assert!(out.contains("<w> wide: off"), "{out}");
     update(&mut s, key(KeyCode::Char('w')));
     let out = screen(&s);
-    assert!(out.contains("IP") && out.contains("10.0.0.5") && out.contains("wide: on"), "{out}");
+    assert!(
+        out.contains("IP") && out.contains("10.0.0.5") && out.contains("wide: on"),
+        "{out}"
+    );
 }
 
 #[test]

@@ -16,9 +16,9 @@ use crate::app::counts::{Counts, Tally};
 use crate::app::state::State;
 use crate::app::update::key;
 use crate::app::{Input, update};
+use crate::cluster::Kind;
 use crate::cluster::cache::Snapshot;
 use crate::cluster::watch::WatchStatus;
-use crate::cluster::Kind;
 use crate::ui::views::rows::project;
 
 /// 2023-11-14T22:13:20Z.
@@ -130,7 +130,10 @@ fn pods_show_kubectl_columns_with_crashloop_and_image_pull_rows() {
     assert!(!header.contains("NODE"), "NODE is a wide column\n{out}");
     let crash = line_with(&out, "web-crash");
     assert!(
-        crash.contains("0/1") && crash.contains("CrashLoopBackOff") && crash.contains("5 (3m ago)") && crash.contains("13m"),
+        crash.contains("0/1")
+            && crash.contains("CrashLoopBackOff")
+            && crash.contains("5 (3m ago)")
+            && crash.contains("13m"),
         "{crash}"
     );
     let pull = line_with(&out, "web-pull");
@@ -138,7 +141,10 @@ fn pods_show_kubectl_columns_with_crashloop_and_image_pull_rows() {
     update(&mut s, key(KeyCode::Char('w')));
     let out = screen(&s);
     assert!(line_with(&out, "NAME").contains("NOMINATED NODE"), "{out}");
-    assert!(line_with(&out, "web-ok").contains("10.244.1.7") && out.contains("worker-1"), "{out}");
+    assert!(
+        line_with(&out, "web-ok").contains("10.244.1.7") && out.contains("worker-1"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -192,7 +198,10 @@ fn nodes_show_not_ready_and_scheduling_disabled() {
     let out = screen(&s);
     assert!(line_with(&out, "NAME").contains("ROLES"), "{out}");
     let w1 = line_with(&out, "worker-1");
-    assert!(w1.contains("Ready,SchedulingDisabled") && w1.contains("worker") && w1.contains("120m"), "{w1}");
+    assert!(
+        w1.contains("Ready,SchedulingDisabled") && w1.contains("worker") && w1.contains("120m"),
+        "{w1}"
+    );
     let w2 = line_with(&out, "worker-2");
     assert!(w2.contains("NotReady") && w2.contains("v1.33.1"), "{w2}");
     assert!(s.top().table.rows.iter().any(|r| r.name == "worker-2" && r.warn));
@@ -208,9 +217,7 @@ fn services_show_ready_and_total_endpoints_from_slices() {
                 "ports": [{"port": 80, "protocol": "TCP"}]}})
     };
     let services = Snapshot::Service(store::<Service>(vec![svc("web"), svc("db")]));
-    let ep = |uid: &str, ready: bool| {
-        json!({"addresses": ["10.0.0.1"], "conditions": {"ready": ready}, "targetRef": {"kind": "Pod", "uid": uid}})
-    };
+    let ep = |uid: &str, ready: bool| json!({"addresses": ["10.0.0.1"], "conditions": {"ready": ready}, "targetRef": {"kind": "Pod", "uid": uid}});
     let slice = |name: &str, eps: Vec<Value>| {
         json!({"metadata": {"name": name, "namespace": "default",
             "labels": {"kubernetes.io/service-name": "web"}},
@@ -224,7 +231,10 @@ fn services_show_ready_and_total_endpoints_from_slices() {
     let out = screen(&s);
     assert!(line_with(&out, "NAME").contains("ENDPOINTS"), "{out}");
     let web = line_with(&out, "web ");
-    assert!(web.contains("2/3") && web.contains("80/TCP") && web.contains("60s"), "{web}");
+    assert!(
+        web.contains("2/3") && web.contains("80/TCP") && web.contains("60s"),
+        "{web}"
+    );
     assert!(line_with(&out, "db ").contains("<none>"), "{out}");
 }
 
@@ -262,7 +272,12 @@ fn header_counts_use_glyphs_and_words_and_na_when_forbidden() {
 fn projecting_100k_pods_is_cheap() {
     let objs: Vec<Value> = (0..100_000)
         .map(|i| {
-            let mut p = pod(&format!("p-{i:06}"), json!({"running": {}}), i % 7, Some("2023-11-14T22:10:20Z"));
+            let mut p = pod(
+                &format!("p-{i:06}"),
+                json!({"running": {}}),
+                i % 7,
+                Some("2023-11-14T22:10:20Z"),
+            );
             p["metadata"]["labels"] = json!({"app": "web", "pod-template-hash": "7d4b9c"});
             p["metadata"]["ownerReferences"] =
                 json!([{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web", "uid": "rs-1"}]);
@@ -277,5 +292,8 @@ fn projecting_100k_pods_is_cheap() {
     let took = t.elapsed();
     println!("project: 100,000 pods in {took:?}");
     assert_eq!(rows.len(), 100_000);
-    assert!(rows.iter().all(|r| r.owners == ["rs-1"] && r.node.as_deref() == Some("worker-1")));
+    assert!(
+        rows.iter()
+            .all(|r| r.owners == ["rs-1"] && r.node.as_deref() == Some("worker-1"))
+    );
 }

@@ -13,7 +13,10 @@ pub fn rows(pod: &Pod) -> Vec<Row> {
     let Some(spec) = pod.spec.as_ref() else { return vec![] };
     let status = pod.status.as_ref();
     let by_name = |list: Option<&Vec<ContainerStatus>>| -> HashMap<String, ContainerStatus> {
-        list.into_iter().flatten().map(|cs| (cs.name.clone(), cs.clone())).collect()
+        list.into_iter()
+            .flatten()
+            .map(|cs| (cs.name.clone(), cs.clone()))
+            .collect()
     };
     let init_st = by_name(status.and_then(|s| s.init_container_statuses.as_ref()));
     let main_st = by_name(status.and_then(|s| s.container_statuses.as_ref()));
@@ -26,15 +29,36 @@ pub fn rows(pod: &Pod) -> Vec<Row> {
             "init"
         };
         let probes = [&c.liveness_probe, &c.readiness_probe, &c.startup_probe];
-        out.push(row(ty, &c.name, c.image.as_deref(), init_st.get(&c.name), c.ports.as_deref(), probes));
+        out.push(row(
+            ty,
+            &c.name,
+            c.image.as_deref(),
+            init_st.get(&c.name),
+            c.ports.as_deref(),
+            probes,
+        ));
     }
     for c in &spec.containers {
         let probes = [&c.liveness_probe, &c.readiness_probe, &c.startup_probe];
-        out.push(row("main", &c.name, c.image.as_deref(), main_st.get(&c.name), c.ports.as_deref(), probes));
+        out.push(row(
+            "main",
+            &c.name,
+            c.image.as_deref(),
+            main_st.get(&c.name),
+            c.ports.as_deref(),
+            probes,
+        ));
     }
     for c in spec.ephemeral_containers.iter().flatten() {
         let probes = [&c.liveness_probe, &c.readiness_probe, &c.startup_probe];
-        out.push(row("ephemeral", &c.name, c.image.as_deref(), eph_st.get(&c.name), c.ports.as_deref(), probes));
+        out.push(row(
+            "ephemeral",
+            &c.name,
+            c.image.as_deref(),
+            eph_st.get(&c.name),
+            c.ports.as_deref(),
+            probes,
+        ));
     }
     out
 }
@@ -133,7 +157,11 @@ pub fn describe_probe(p: &Probe) -> String {
         let path = h.path.as_deref().unwrap_or("");
         format!("http-get {scheme}://{host}:{}{path} {attrs}", port_text(&h.port))
     } else if let Some(t) = &p.tcp_socket {
-        format!("tcp-socket {}:{} {attrs}", t.host.as_deref().unwrap_or(""), port_text(&t.port))
+        format!(
+            "tcp-socket {}:{} {attrs}",
+            t.host.as_deref().unwrap_or(""),
+            port_text(&t.port)
+        )
     } else if let Some(g) = &p.grpc {
         format!("grpc <pod>:{} {} {attrs}", g.port, g.service.as_deref().unwrap_or(""))
     } else {
@@ -179,8 +207,14 @@ mod tests {
         assert_eq!(rows[0].cells[3], "Terminated: Completed (exit code 0)");
         assert!(!rows[0].warn);
         let app = &rows[1];
-        assert_eq!(app.cells[..5], ["main", "web:2", "false", "Waiting: CrashLoopBackOff", "5"]);
-        assert_eq!(app.stamp(4), Some("2024-05-01T11:57:00Z".parse::<jiff::Timestamp>().unwrap().as_second()));
+        assert_eq!(
+            app.cells[..5],
+            ["main", "web:2", "false", "Waiting: CrashLoopBackOff", "5"]
+        );
+        assert_eq!(
+            app.stamp(4),
+            Some("2024-05-01T11:57:00Z".parse::<jiff::Timestamp>().unwrap().as_second())
+        );
         assert_eq!(app.cells[5], "8080/TCP");
         assert_eq!(
             app.cells[6],

@@ -119,7 +119,10 @@ fn list(frame: &mut Frame, area: Rect, state: &State, view: &View, what: &List<'
             return centered(frame, message(format!("Loading {plural}…"), Color::Yellow));
         }
         (Some(WatchStatus::Loading { listed }), _) if empty => {
-            return centered(frame, message(format!("Loading {plural}: {listed} listed…"), Color::Yellow));
+            return centered(
+                frame,
+                message(format!("Loading {plural}: {listed} listed…"), Color::Yellow),
+            );
         }
         (Some(WatchStatus::Ready), _) if empty => {
             let text = match what.scope {

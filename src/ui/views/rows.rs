@@ -122,7 +122,12 @@ where
                 namespace: meta.namespace.clone().unwrap_or_default(),
                 name: meta.name.clone().unwrap_or_default(),
                 created,
-                labels: meta.labels.iter().flatten().map(|(k, v)| (k.clone(), v.clone())).collect(),
+                labels: meta
+                    .labels
+                    .iter()
+                    .flatten()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
                 owners: meta.owner_references.iter().flatten().map(|r| r.uid.clone()).collect(),
                 // Indexed by printer column while the kind's function runs, then by cell.
                 stamps: vec![None; cols.len()],
@@ -210,7 +215,12 @@ fn endpoint_counts(slices: &Snapshot) -> HashMap<(String, String), (usize, usize
     };
     let mut seen: HashMap<(String, String), (HashSet<String>, usize)> = HashMap::new();
     for es in store.state() {
-        let Some(svc) = es.metadata.labels.as_ref().and_then(|l| l.get("kubernetes.io/service-name")) else {
+        let Some(svc) = es
+            .metadata
+            .labels
+            .as_ref()
+            .and_then(|l| l.get("kubernetes.io/service-name"))
+        else {
             continue;
         };
         let ns = es.metadata.namespace.clone().unwrap_or_default();
@@ -229,5 +239,7 @@ fn endpoint_counts(slices: &Snapshot) -> HashMap<(String, String), (usize, usize
             }
         }
     }
-    seen.into_iter().map(|(k, (ids, ready))| (k, (ready, ids.len()))).collect()
+    seen.into_iter()
+        .map(|(k, (ids, ready))| (k, (ready, ids.len())))
+        .collect()
 }
