@@ -69,6 +69,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let mut next_frame = tokio::time::Instant::now();
     let mut shown: Option<((Kind, Scope), u64)> = None;
     let mut last_project = Instant::now() - BIG_TABLE_INTERVAL;
+    let mut header_seen = (Vec::new(), Instant::now() - Duration::from_secs(60));
     let mut sweep = tokio::time::interval(Duration::from_secs(30));
     let mut tick = tokio::time::interval(Duration::from_secs(1));
 
@@ -77,6 +78,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let pending = cache
                 .as_ref()
                 .is_some_and(|c| project(&mut state, c, &mut shown, &mut last_project));
+            if let Some(c) = &cache {
+                header_counts(&mut state, c, &mut header_seen);
+            }
             let now = jiff::Timestamp::now().as_second();
             tui.draw(|f| ui::draw(f, &state, now))?;
             dirty = pending;
@@ -121,7 +125,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             _ = tokio::time::sleep_until(next_frame), if dirty => {}
             _ = tick.tick(), if ticking => effects = update(&mut state, Input::Tick(Instant::now())),
-            _ = sweep.tick() => if let Some(c) = &cache { c.sweep(Instant::now()) },
+            _ = sweep.tick() => if let Some(c) = &cache {
+                // The header's watches live as long as the header: mark them used before sweeping.
+                header_watches(&state, c);
+                c.sweep(Instant::now())
+            },
             Some(_sig) = signals.recv() => break,
         }
         dirty = true;
@@ -185,7 +193,13 @@ pub(crate) fn project(
 ) -> bool {
     let Some(want) = state.wanted() else { return false };
     cache.ensure(want.0, want.1.clone());
-    let generation = cache.generation(want.0, &want.1);
+    // Services join their EndpointSlices (ENDPOINTS column): either watch moving re-projects.
+    let slices_watch = (want.0 == Kind::Service).then(|| (Kind::EndpointSlice, want.1.clone()));
+    if let Some((k, s)) = &slices_watch {
+        cache.ensure(*k, s.clone());
+    }
+    let generation =
+        cache.generation(want.0, &want.1) + slices_watch.as_ref().map_or(0, |(k, s)| cache.generation(*k, s));
     if shown.as_ref() == Some(&(want.clone(), generation)) {
         return false;
     }
@@ -199,7 +213,8 @@ pub(crate) fn project(
     let status = cache
         .status(want.0, &want.1)
         .unwrap_or(crate::cluster::watch::WatchStatus::Loading { listed: 0 });
-    let rows = ui::views::rows::project(&snapshot);
+    let slices = slices_watch.and_then(|(k, s)| cache.snapshot(k, &s));
+    let rows = ui::views::rows::project(&state.top().kind, &snapshot, slices.as_ref(), jiff::Timestamp::now());
     update(
         state,
         Input::Rows {
@@ -211,6 +226,57 @@ pub(crate) fn project(
     *shown = Some((want, generation));
     *last = Instant::now();
     false
+}
+
+/// The watches behind the header counts: nodes, and pods and events cluster-wide, or in the
+/// namespace in view when listing them cluster-wide is refused.
+fn header_watches(state: &State, cache: &Cache) -> [(Kind, Scope); 3] {
+    let home = Scope::Namespace(state.namespace.clone().unwrap_or_else(|| state.home_namespace.clone()));
+    let scoped = |kind: Kind| {
+        cache.ensure(kind, Scope::All);
+        match cache.status(kind, &Scope::All) {
+            Some(crate::cluster::watch::WatchStatus::Forbidden { .. }) => {
+                cache.ensure(kind, home.clone());
+                (kind, home.clone())
+            }
+            _ => (kind, Scope::All),
+        }
+    };
+    cache.ensure(Kind::Node, Scope::All);
+    [(Kind::Node, Scope::All), scoped(Kind::Pod), scoped(Kind::Event)]
+}
+
+/// Recount the header when one of its watches moved (at most once a second) or a minute passed
+/// (warnings age out of the last hour).
+fn header_counts(state: &mut State, cache: &Cache, seen: &mut (Vec<u64>, Instant)) {
+    use crate::app::counts::{self, Counts, Tally};
+    let watches = header_watches(state, cache);
+    let gens: Vec<u64> = watches.iter().map(|(k, s)| cache.generation(*k, s)).collect();
+    let due = seen.1.elapsed() >= Duration::from_secs(60);
+    if (gens == seen.0 && !due) || seen.1.elapsed() < Duration::from_secs(1) {
+        return;
+    }
+    *seen = (gens, Instant::now());
+    let now = jiff::Timestamp::now().as_second();
+    let tally = |(kind, scope): &(Kind, Scope), f: &dyn Fn(&crate::cluster::cache::Snapshot) -> Tally| match cache
+        .status(*kind, scope)
+    {
+        Some(crate::cluster::watch::WatchStatus::Forbidden { .. }) => Tally::Forbidden,
+        Some(crate::cluster::watch::WatchStatus::Loading { .. }) | None => Tally::Unknown,
+        _ => cache.snapshot(*kind, scope).map_or(Tally::Unknown, |s| f(&s)),
+    };
+    let c = Counts {
+        nodes: tally(&watches[0], &counts::nodes),
+        pods: tally(&watches[1], &counts::pods),
+        warnings: tally(&watches[2], &|s| counts::warnings(s, now - 3600)),
+        namespace: match &watches[1].1 {
+            Scope::Namespace(ns) => Some(ns.clone()),
+            Scope::All => None,
+        },
+    };
+    if c != state.counts {
+        update(state, Input::Counts(c));
+    }
 }
 
 fn spawn_connect(opts: ConnectOptions, id: u64, tx: mpsc::UnboundedSender<(u64, anyhow::Result<Connection>)>) {

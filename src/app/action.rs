@@ -39,6 +39,14 @@ pub enum Action {
     AllNamespaces,
     /// Sort by a column (again: reverse).
     SortBy(SortCol),
+    /// Sort by the column left of the current sort column.
+    SortPrev,
+    /// Sort by the column right of the current sort column.
+    SortNext,
+    /// Reverse the sort direction.
+    SortReverse,
+    /// Toggle the `-o wide` columns.
+    Wide,
 }
 
 impl Action {
@@ -63,6 +71,10 @@ impl Action {
             Action::SortBy(SortCol::Name) => "sort name",
             Action::SortBy(SortCol::Age) => "sort age",
             Action::SortBy(SortCol::Cell(_)) => "sort column",
+            Action::SortPrev => "sort ←",
+            Action::SortNext => "sort →",
+            Action::SortReverse => "reverse sort",
+            Action::Wide => "wide",
         }
     }
 
@@ -105,6 +117,7 @@ pub fn default_keymap() -> Vec<Binding> {
         bind(Char('d'), Action::Describe, true),
         bind(Char('y'), Action::Yaml, true),
         bind(Char('0'), Action::AllNamespaces, true),
+        bind(Char('w'), Action::Wide, true),
         bind(Char('?'), Action::Help, true),
         bind(Char('q'), Action::Quit, true),
         bind(Char('j'), Action::Down, false),
@@ -131,6 +144,9 @@ pub fn default_keymap() -> Vec<Binding> {
         },
         bind(Char('N'), Action::SortBy(SortCol::Name), false),
         bind(Char('A'), Action::SortBy(SortCol::Age), false),
+        bind(Char('<'), Action::SortPrev, false),
+        bind(Char('>'), Action::SortNext, false),
+        bind(Char('S'), Action::SortReverse, false),
         Binding {
             code: Char('c'),
             mods: KeyModifiers::CONTROL,

@@ -57,6 +57,8 @@ pub enum Input {
     },
     /// An effect failed.
     Error(String),
+    /// Fresh header counts.
+    Counts(super::counts::Counts),
     /// Time passes (expires toasts).
     Tick(Instant),
 }

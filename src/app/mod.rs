@@ -1,6 +1,8 @@
 //! The state of the screen and the pure function that changes it.
 
 pub mod action;
+pub mod columns;
+pub mod counts;
 pub mod effect;
 pub mod event;
 pub mod state;
@@ -16,3 +18,6 @@ pub use update::update;
 
 #[cfg(test)]
 mod update_tests;
+
+#[cfg(test)]
+mod screen_tests;

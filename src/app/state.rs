@@ -16,6 +16,13 @@ pub enum ViewKind {
     Resource(Kind),
     /// The kubeconfig contexts.
     Contexts,
+    /// The containers of one pod.
+    Containers {
+        /// The pod's namespace.
+        namespace: String,
+        /// The pod's name.
+        pod: String,
+    },
     /// A read-only text (YAML, describe).
     Text {
         /// Title line.
@@ -53,6 +60,10 @@ pub struct View {
 impl View {
     /// A fresh view.
     pub fn new(kind: ViewKind) -> View {
+        let sort = match kind {
+            ViewKind::Resource(k) => Sort::default_for(k),
+            _ => Sort::default(),
+        };
         View {
             kind,
             table: Table::default(),
@@ -61,7 +72,7 @@ impl View {
             fixed: Fixed::default(),
             pinned: None,
             subtitle: String::new(),
-            sort: Sort::default(),
+            sort,
             status: None,
         }
     }
@@ -139,6 +150,10 @@ pub struct State {
     pub namespace_from_context: bool,
     /// Set when the program should end.
     pub quit: bool,
+    /// Show the `-o wide` columns too.
+    pub wide: bool,
+    /// The header's cluster counts.
+    pub counts: super::counts::Counts,
 }
 
 impl State {
@@ -160,6 +175,8 @@ impl State {
             keymap: default_keymap(),
             namespace_from_context: false,
             quit: false,
+            wide: false,
+            counts: Default::default(),
         }
     }
 
@@ -184,14 +201,16 @@ impl State {
 
     /// The watch the top view needs, if it shows a resource list.
     pub fn wanted(&self) -> Option<(Kind, Scope)> {
-        match self.top().kind {
-            ViewKind::Resource(kind) => {
+        match &self.top().kind {
+            &ViewKind::Resource(kind) => {
                 let scope = match self.view_namespace() {
                     Some(ns) => Scope::Namespace(ns.to_string()),
                     None => Scope::All,
                 };
                 Some((kind, scope.for_kind(kind)))
             }
+            // A pod's containers come from the pod watch of its namespace.
+            ViewKind::Containers { namespace, .. } => Some((Kind::Pod, Scope::Namespace(namespace.clone()))),
             _ => None,
         }
     }

@@ -13,16 +13,30 @@ pub struct Row {
     pub namespace: String,
     /// Object name.
     pub name: String,
-    /// Kind-specific cells, between NAME and AGE.
+    /// Every column but NAME, in kubectl's order (see `app::columns`); a time column holds only its
+    /// time-free part (or its "<none>" fallback) and the time itself sits in `stamps`.
     pub cells: Vec<String>,
+    /// Per cell: the Unix time a time column shows as an age (drawn against "now"); empty when none.
+    pub stamps: Vec<Option<i64>>,
     /// creationTimestamp as Unix seconds; AGE is computed at draw time.
     pub created: Option<i64>,
     /// Object labels (for `-l` filters).
     pub labels: Vec<(String, String)>,
     /// For workloads and services: the pod label selector (for drill-down).
     pub selector: Option<Vec<(String, String)>>,
-    /// For pods: the node they run on (for the node drill-down).
+    /// For pods: `spec.nodeName` (for the node drill-down).
     pub node: Option<String>,
+    /// Uids of the ownerReferences (for owner drill-downs).
+    pub owners: Vec<String>,
+    /// Something is wrong with this object (Warning event, failing pod, NotReady node): drawn emphasised.
+    pub warn: bool,
+}
+
+impl Row {
+    /// The time stamp of cell `n`, if it is a time column with a time.
+    pub fn stamp(&self, n: usize) -> Option<i64> {
+        self.stamps.get(n).copied().flatten()
+    }
 }
 
 /// A column to sort by.
@@ -50,6 +64,20 @@ impl Default for Sort {
         Sort {
             col: SortCol::Name,
             descending: false,
+        }
+    }
+}
+
+impl Sort {
+    /// The order a fresh view of `kind` starts in: events newest first (by LAST SEEN), others by name.
+    pub fn default_for(kind: crate::cluster::Kind) -> Sort {
+        match kind {
+            // LAST SEEN is the first cell of an event row; time cells sort newest first.
+            crate::cluster::Kind::Event => Sort {
+                col: SortCol::Cell(0),
+                descending: false,
+            },
+            _ => Sort::default(),
         }
     }
 }
@@ -161,6 +189,8 @@ pub struct Fixed {
     pub labels: Option<Vec<(String, String)>>,
     /// Only rows on this node.
     pub node: Option<String>,
+    /// Only rows with an ownerReference to this uid.
+    pub owner: Option<String>,
 }
 
 impl Fixed {
@@ -169,7 +199,9 @@ impl Fixed {
             sel.iter()
                 .all(|(k, v)| row.labels.iter().any(|(lk, lv)| lk == k && lv == v))
         });
-        labels_ok && self.node.as_ref().is_none_or(|n| row.node.as_deref() == Some(n))
+        labels_ok
+            && self.node.as_ref().is_none_or(|n| row.node.as_deref() == Some(n))
+            && self.owner.as_ref().is_none_or(|o| row.owners.iter().any(|x| x == o))
     }
 }
 
@@ -264,11 +296,46 @@ fn compare(a: &Row, b: &Row, col: SortCol) -> Ordering {
                 a.cells.get(n).map_or("", String::as_str),
                 b.cells.get(n).map_or("", String::as_str),
             );
-            match (x.parse::<f64>(), y.parse::<f64>()) {
-                (Ok(x), Ok(y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
-                _ => x.cmp(y),
+            // Time columns keep "" as text, so the stamps decide (newest first, like Age); for
+            // RESTARTS the count decides and the latest restart breaks ties.
+            natural(x, y)
+                .then_with(|| b.stamp(n).cmp(&a.stamp(n)))
+                .then_with(by_name)
+        }
+    }
+}
+
+fn trim_zeros(s: &[u8]) -> &[u8] {
+    let z = s.iter().take_while(|&&c| c == b'0').count();
+    &s[z..]
+}
+
+/// Compare texts with digit runs as numbers: "2/3" < "10/10", "10.0.0.9" < "10.0.0.12", "9" < "10".
+pub fn natural(a: &str, b: &str) -> Ordering {
+    let (mut x, mut y) = (a.as_bytes(), b.as_bytes());
+    loop {
+        match (x.first(), y.first()) {
+            (None, None) => return Ordering::Equal,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(c), Some(d)) if c.is_ascii_digit() && d.is_ascii_digit() => {
+                let run = |s: &[u8]| s.iter().take_while(|c| c.is_ascii_digit()).count();
+                let (i, j) = (run(x), run(y));
+                let (dx, dy) = (trim_zeros(&x[..i]), trim_zeros(&y[..j]));
+                let o = dx.len().cmp(&dy.len()).then_with(|| dx.cmp(dy));
+                if o != Ordering::Equal {
+                    return o;
+                }
+                x = &x[i..];
+                y = &y[j..];
             }
-            .then_with(by_name)
+            (Some(c), Some(d)) => {
+                if c != d {
+                    return c.cmp(d);
+                }
+                x = &x[1..];
+                y = &y[1..];
+            }
         }
     }
 }
@@ -372,6 +439,41 @@ mod tests {
             },
         );
         assert_eq!(names(&t), ["old", "new"]);
+    }
+
+    #[test]
+    fn natural_order_reads_numbers_ratios_and_ips() {
+        assert_eq!(natural("2/3", "10/10"), Ordering::Less);
+        assert_eq!(natural("3/3", "2/3"), Ordering::Greater);
+        assert_eq!(natural("10.0.0.9", "10.0.0.12"), Ordering::Less);
+        assert_eq!(natural("9", "10"), Ordering::Less);
+        assert_eq!(natural("007", "7"), Ordering::Equal);
+        assert_eq!(natural("Running", "Pending"), Ordering::Greater);
+    }
+
+    #[test]
+    fn cell_sort_uses_numbers_then_stamps() {
+        let mut rows = vec![row("a", &[]), row("b", &[]), row("c", &[])];
+        rows[0].cells = vec!["10".into(), String::new()];
+        rows[1].cells = vec!["9".into(), String::new()];
+        rows[2].cells = vec!["10".into(), String::new()];
+        rows[0].stamps = vec![Some(100), Some(5)];
+        rows[1].stamps = vec![None, Some(50)];
+        rows[2].stamps = vec![Some(200), Some(7)];
+        let mut t = Table::default();
+        let sort = |n| Sort {
+            col: SortCol::Cell(n),
+            descending: false,
+        };
+        t.set_rows(rows, &Filter::None, &Fixed::default(), sort(0));
+        // 9 restarts first; of the two with 10, the one restarted last (stamp 200) first.
+        assert_eq!(names(&t), ["b", "c", "a"]);
+        // An age column: newest stamp first.
+        t.refresh(&Filter::None, &Fixed::default(), sort(1));
+        assert_eq!(names(&t), ["b", "c", "a"]);
+        t.rows[1].stamps[1] = Some(1);
+        t.refresh(&Filter::None, &Fixed::default(), sort(1));
+        assert_eq!(names(&t), ["c", "a", "b"]);
     }
 
     #[test]

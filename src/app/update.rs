@@ -106,6 +106,10 @@ pub fn update(state: &mut State, input: Input) -> Vec<Effect> {
             fetched(state, target, result);
             vec![]
         }
+        Input::Counts(counts) => {
+            state.counts = counts;
+            vec![]
+        }
         Input::Error(msg) => {
             state.toast(msg, true);
             vec![]
@@ -210,7 +214,10 @@ pub fn act(state: &mut State, action: Action) -> Vec<Effect> {
             return vec![Effect::Quit];
         }
         Action::Filter => {
-            if matches!(state.top().kind, ViewKind::Resource(_) | ViewKind::Contexts) {
+            if matches!(
+                state.top().kind,
+                ViewKind::Resource(_) | ViewKind::Contexts | ViewKind::Containers { .. }
+            ) {
                 state.mode = Mode::Filter(text_line(&state.top().filter_text));
             }
         }
@@ -231,6 +238,31 @@ pub fn act(state: &mut State, action: Action) -> Vec<Effect> {
             view.sort.col = col;
             view.refresh();
             view.table.scroll_into_view(page as usize);
+        }
+        Action::SortPrev | Action::SortNext | Action::SortReverse => {
+            let wide = state.wide;
+            let view = state.top_mut();
+            match action {
+                Action::SortReverse => view.sort.descending = !view.sort.descending,
+                _ => {
+                    let step = if action == Action::SortPrev { -1 } else { 1 };
+                    view.sort.col = super::columns::step_sort(&view.kind, wide, view.sort.col, step);
+                }
+            }
+            view.refresh();
+            view.table.scroll_into_view(page as usize);
+        }
+        Action::Wide => {
+            state.wide = !state.wide;
+            // A sort column that just went out of sight would sort invisibly: fall back to NAME.
+            let wide = state.wide;
+            for view in &mut state.stack {
+                let shown = super::columns::shown(&view.kind, wide);
+                if !shown.is_empty() && !shown.iter().any(|c| c.sort_col() == view.sort.col) {
+                    view.sort = Default::default();
+                    view.refresh();
+                }
+            }
         }
     }
     vec![]
@@ -284,6 +316,15 @@ fn enter(state: &mut State) -> Vec<Effect> {
     let Some(row) = view.table.current().cloned() else {
         return vec![];
     };
+    let ns = Some(Scope::Namespace(row.namespace.clone()));
+    // Owned objects are found by ownerReference uid, as the controllers and garbage collector do.
+    let owned = |kind: Kind, what: &str| {
+        let mut v = View::new(ViewKind::Resource(kind));
+        v.pinned = ns.clone();
+        v.fixed.owner = Some(row.key.clone());
+        v.subtitle = format!("of {what} {}", row.name);
+        v
+    };
     match view.kind {
         ViewKind::Contexts => switch_context(state, row.name),
         ViewKind::Resource(Kind::Namespace) => {
@@ -291,16 +332,32 @@ fn enter(state: &mut State) -> Vec<Effect> {
             push(state, View::new(ViewKind::Resource(Kind::Pod)))
         }
         ViewKind::Resource(Kind::Node) => {
+            // Pods whose spec.nodeName is this node, in every namespace (`--field-selector spec.nodeName=`).
             let mut v = View::new(ViewKind::Resource(Kind::Pod));
             v.pinned = Some(Scope::All);
             v.fixed.node = Some(row.name.clone());
             v.subtitle = format!("node {}", row.name);
             push(state, v)
         }
-        ViewKind::Resource(_) if row.selector.is_some() => {
+        ViewKind::Resource(Kind::Pod) => {
+            let mut v = View::new(ViewKind::Containers {
+                namespace: row.namespace.clone(),
+                pod: row.name.clone(),
+            });
+            v.pinned = ns;
+            v.subtitle = format!("pod {}", row.name);
+            push(state, v)
+        }
+        ViewKind::Resource(Kind::Deployment) => push(state, owned(Kind::ReplicaSet, "deployment")),
+        ViewKind::Resource(Kind::CronJob) => push(state, owned(Kind::Job, "cronjob")),
+        ViewKind::Resource(k @ (Kind::ReplicaSet | Kind::StatefulSet | Kind::DaemonSet | Kind::Job)) => {
+            let what = k.name().to_lowercase();
+            push(state, owned(Kind::Pod, &what))
+        }
+        ViewKind::Resource(Kind::Service) if row.selector.is_some() => {
             let selector = row.selector.unwrap_or_default();
             let mut v = View::new(ViewKind::Resource(Kind::Pod));
-            v.pinned = Some(Scope::Namespace(row.namespace.clone()));
+            v.pinned = ns;
             v.subtitle = selector
                 .iter()
                 .map(|(k, v)| format!("{k}={v}"))
@@ -310,7 +367,7 @@ fn enter(state: &mut State) -> Vec<Effect> {
             push(state, v)
         }
         ViewKind::Resource(_) => fetch(state, true),
-        ViewKind::Text { .. } | ViewKind::Doc(_) => vec![],
+        ViewKind::Text { .. } | ViewKind::Doc(_) | ViewKind::Containers { .. } => vec![],
     }
 }
 

@@ -148,22 +148,37 @@ fn zero_toggles_all_namespaces() {
 }
 
 #[test]
-fn enter_on_a_deployment_shows_its_pods_and_esc_goes_back() {
+fn enter_on_a_deployment_shows_its_replicasets_then_their_pods_by_owner_and_esc_goes_back() {
     let mut s = State::new(Some("default".into()), false);
     update(&mut s, key(KeyCode::Char(':')));
     typed(&mut s, "deploy");
     update(&mut s, key(KeyCode::Enter));
     let mut d = pod("web", "shop", &[], "");
-    d.selector = Some(vec![("app".into(), "web".into())]);
+    d.key = "uid-deploy".into();
     feed(&mut s, Kind::Deployment, Scope::Namespace("default".into()), vec![d]);
     let fx = update(&mut s, key(KeyCode::Enter));
+    assert_eq!(fx, [Effect::Watch(Kind::ReplicaSet, Scope::Namespace("shop".into()))]);
+    let mut mine = pod("web-7d4", "shop", &[("app", "web")], "");
+    mine.key = "uid-rs".into();
+    mine.owners = vec!["uid-deploy".into()];
+    // Same labels, another owner: label guessing would wrongly include it.
+    let mut other = pod("web-canary", "shop", &[("app", "web")], "");
+    other.owners = vec!["uid-other".into()];
+    feed(
+        &mut s,
+        Kind::ReplicaSet,
+        Scope::Namespace("shop".into()),
+        vec![mine, other],
+    );
+    assert_eq!(shown(&s), ["web-7d4"]);
+    let fx = update(&mut s, key(KeyCode::Enter));
     assert_eq!(fx, [Effect::Watch(Kind::Pod, Scope::Namespace("shop".into()))]);
-    let rows = vec![
-        pod("web-1", "shop", &[("app", "web")], "n1"),
-        pod("db-0", "shop", &[("app", "db")], "n1"),
-    ];
-    feed(&mut s, Kind::Pod, Scope::Namespace("shop".into()), rows);
-    assert_eq!(shown(&s), ["web-1"]);
+    let mut p1 = pod("web-7d4-a", "shop", &[("app", "web")], "n1");
+    p1.owners = vec!["uid-rs".into()];
+    let p2 = pod("web-canary-b", "shop", &[("app", "web")], "n1");
+    feed(&mut s, Kind::Pod, Scope::Namespace("shop".into()), vec![p1, p2]);
+    assert_eq!(shown(&s), ["web-7d4-a"]);
+    update(&mut s, key(KeyCode::Esc));
     let fx = update(&mut s, key(KeyCode::Esc));
     assert_eq!(
         fx,

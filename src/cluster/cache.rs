@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{Event, Namespace, Node, Pod, Service};
+use k8s_openapi::api::discovery::v1::EndpointSlice;
 use kube::runtime::reflector::{self, Store};
 use kube::{Api, Client, Resource};
 use parking_lot::Mutex;
@@ -65,6 +66,8 @@ pub enum Snapshot {
     Namespace(Store<Namespace>),
     /// Events.
     Event(Store<Event>),
+    /// EndpointSlices.
+    EndpointSlice(Store<EndpointSlice>),
 }
 
 impl Snapshot {
@@ -82,6 +85,7 @@ impl Snapshot {
             Snapshot::CronJob(s) => s.len(),
             Snapshot::Namespace(s) => s.len(),
             Snapshot::Event(s) => s.len(),
+            Snapshot::EndpointSlice(s) => s.len(),
         }
     }
 
@@ -183,6 +187,7 @@ impl Cache {
             Kind::CronJob => go!(CronJob, trim::cron_job),
             Kind::Namespace => go!(Namespace, trim::namespace, cluster),
             Kind::Event => go!(Event, trim::event),
+            Kind::EndpointSlice => go!(EndpointSlice, trim::endpoint_slice),
         }
     }
 

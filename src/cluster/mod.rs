@@ -32,11 +32,13 @@ pub enum Kind {
     Namespace,
     /// core/v1 Event.
     Event,
+    /// discovery.k8s.io/v1 EndpointSlice (the ENDPOINTS column of services).
+    EndpointSlice,
 }
 
 impl Kind {
     /// Every kind, in menu order.
-    pub const ALL: [Kind; 11] = [
+    pub const ALL: [Kind; 12] = [
         Kind::Pod,
         Kind::Node,
         Kind::Service,
@@ -48,6 +50,7 @@ impl Kind {
         Kind::CronJob,
         Kind::Namespace,
         Kind::Event,
+        Kind::EndpointSlice,
     ];
 
     /// Whether objects of this kind live in a namespace.
@@ -69,6 +72,7 @@ impl Kind {
             Kind::CronJob => "cronjobs",
             Kind::Namespace => "namespaces",
             Kind::Event => "events",
+            Kind::EndpointSlice => "endpointslices",
         }
     }
 
@@ -86,6 +90,7 @@ impl Kind {
             Kind::CronJob => "CronJob",
             Kind::Namespace => "Namespace",
             Kind::Event => "Event",
+            Kind::EndpointSlice => "EndpointSlice",
         }
     }
 }

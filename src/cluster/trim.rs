@@ -273,6 +273,11 @@ pub fn event(e: &mut Event) {
     meta(&mut e.metadata);
 }
 
+/// EndpointSlices: the endpoint list feeds the services' ready/total column; only metadata shrinks.
+pub fn endpoint_slice(e: &mut k8s_openapi::api::discovery::v1::EndpointSlice) {
+    meta(&mut e.metadata);
+}
+
 #[cfg(test)]
 #[path = "trim_tests.rs"]
 mod tests;

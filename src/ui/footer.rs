@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::app::State;
-use crate::app::action::key_label;
+use crate::app::action::{Action, key_label};
 use crate::app::state::Mode;
 
 /// Draw the footer line.
@@ -40,7 +40,13 @@ fn normal_line(state: &State) -> Line<'static> {
             format!("<{}>", key_label(b)),
             Style::new().fg(Color::Cyan),
         ));
-        spans.push(Span::raw(format!(" {}  ", b.action.describe())));
+        let what = match b.action {
+            // The footer says whether wide mode is on, so the toggle's state is always visible.
+            Action::Wide if state.wide => "wide: on",
+            Action::Wide => "wide: off",
+            a => a.describe(),
+        };
+        spans.push(Span::raw(format!(" {what}  ")));
     }
     Line::from(spans)
 }

@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::app::State;
+use crate::app::counts::{Counts, Tally};
 use crate::app::state::{Connection, ViewKind};
 use crate::cluster::watch::WatchStatus;
 
@@ -41,6 +42,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     if state.readonly {
         first.push(Span::styled("  readonly", Style::new().fg(Color::Magenta)));
     }
+    if state.connection == Connection::Connected {
+        first.extend(count_spans(&state.counts));
+    }
     let view = state.top();
     let second = match &view.kind {
         ViewKind::Resource(kind) => {
@@ -61,6 +65,11 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
             spans.push(status_span(view.status.as_ref()));
             spans
         }
+        ViewKind::Containers { pod, .. } => vec![
+            Span::styled("containers", Style::new().fg(Color::Cyan).bold()),
+            Span::raw(format!(" [{}]", view.table.rows.len())),
+            Span::styled(format!("  pod {pod}"), key),
+        ],
         ViewKind::Contexts => vec![Span::styled("contexts", Style::new().fg(Color::Cyan).bold())],
         ViewKind::Text { title, .. } => vec![Span::styled(title.clone(), Style::new().fg(Color::Cyan).bold())],
         ViewKind::Doc(doc) => vec![Span::styled(doc.target.title(), Style::new().fg(Color::Cyan).bold())],
@@ -81,4 +90,30 @@ fn status_span(status: Option<&WatchStatus>) -> Span<'static> {
             Style::new().fg(Color::Red),
         ),
     }
+}
+
+/// "nodes ✓ 3/3  pods ✗ 8/10  ⚠ 2 warnings/1h": a glyph and the numbers, never colour alone.
+fn count_spans(c: &Counts) -> Vec<Span<'static>> {
+    let key = Style::new().fg(Color::DarkGray);
+    let good = Style::new().fg(Color::Green);
+    let bad = Style::new().fg(Color::Red).add_modifier(Modifier::BOLD);
+    let mut spans = Vec::new();
+    let scope = c.namespace.as_ref().map(|ns| format!(" ({ns})")).unwrap_or_default();
+    for (label, t) in [("nodes", &c.nodes), ("pods", &c.pods)] {
+        spans.push(Span::styled(format!("  {label} "), key));
+        let (glyph, style) = match t {
+            Tally::Of { .. } if t.bad() => ("✗ ", bad),
+            Tally::Of { .. } => ("✓ ", good),
+            _ => ("", key),
+        };
+        spans.push(Span::styled(format!("{glyph}{}", t.text()), style));
+        if label == "pods" {
+            spans.push(Span::styled(scope.clone(), key));
+        }
+    }
+    let w = &c.warnings;
+    let (glyph, style) = if w.bad() { ("⚠ ", bad) } else { ("", key) };
+    spans.push(Span::styled("  ", key));
+    spans.push(Span::styled(format!("{glyph}{} warnings/1h", w.text()), style));
+    spans
 }

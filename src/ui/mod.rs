@@ -25,3 +25,6 @@ pub fn draw(frame: &mut Frame, state: &State, now: i64) {
 
 #[cfg(test)]
 mod render_tests;
+
+#[cfg(test)]
+mod screen_render_tests;

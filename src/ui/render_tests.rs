@@ -61,12 +61,14 @@ fn show(s: &mut State, kind: Kind, scope: Scope, rows: Vec<Row>, status: WatchSt
     );
 }
 
+/// A row with the given cells; an empty cell is a time column (AGE, LAST SEEN) stamped `age` ago.
 fn row(name: &str, ns: &str, cells: &[&str], age: i64) -> Row {
     Row {
         key: name.into(),
         namespace: ns.into(),
         name: name.into(),
         cells: cells.iter().map(|c| c.to_string()).collect(),
+        stamps: cells.iter().map(|c| c.is_empty().then_some(NOW - age)).collect(),
         created: Some(NOW - age),
         ..Default::default()
     }
@@ -80,8 +82,13 @@ fn ns(n: &str) -> Scope {
 fn pods_view_shows_header_columns_rows_and_footer_hints() {
     let mut s = connected();
     let rows = vec![
-        row("web-1", "default", &["Running", "node-1"], 150),
-        row("db-0", "default", &["Pending", "<none>"], 30),
+        row(
+            "web-1",
+            "default",
+            &["1/1", "Running", "0", "", "10.0.0.5", "node-1"],
+            150,
+        ),
+        row("db-0", "default", &["0/1", "Pending", "0", "", "<none>", "<none>"], 30),
     ];
     show(&mut s, Kind::Pod, ns("default"), rows, WatchStatus::Ready);
     let out = screen(&s);
@@ -92,15 +99,26 @@ fn pods_view_shows_header_columns_rows_and_footer_hints() {
     assert!(out.contains("connected"), "{out}");
     assert!(out.contains("pods [2/2]") && out.contains("live"), "{out}");
     assert!(
-        out.contains("NAME") && out.contains("STATUS") && out.contains("AGE"),
+        out.contains("NAME↑") && out.contains("READY") && out.contains("STATUS") && out.contains("RESTARTS"),
         "{out}"
     );
     assert!(!out.contains("NAMESPACE"), "one namespace: no NAMESPACE column\n{out}");
+    assert!(
+        out.contains("AGE") && !out.contains("10.0.0.5"),
+        "IP is a wide column\n{out}"
+    );
     assert!(
         out.contains("web-1") && out.contains("Running") && out.contains("2m30s"),
         "{out}"
     );
     assert!(out.contains("<:> command") && out.contains("</> filter"), "{out}");
+    assert!(out.contains("<w> wide: off"), "{out}");
+    update(&mut s, key(KeyCode::Char('w')));
+    let out = screen(&s);
+    assert!(
+        out.contains("IP") && out.contains("10.0.0.5") && out.contains("wide: on"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -173,7 +191,7 @@ fn stale_keeps_the_rows_and_says_it_is_reconnecting() {
         &mut s,
         Kind::Namespace,
         Scope::All,
-        vec![row("default", "", &["Active"], 86400 * 3)],
+        vec![row("default", "", &["Active", ""], 86400 * 3)],
         status,
     );
     let out = screen(&s);
@@ -194,7 +212,7 @@ fn nodes_services_and_events_render_their_columns() {
         &mut s,
         Kind::Node,
         Scope::All,
-        vec![row("worker-1", "", &["v1.33.1"], 7200)],
+        vec![row("worker-1", "", &["Ready", "<none>", "", "v1.33.1"], 7200)],
         WatchStatus::Ready,
     );
     let out = screen(&s);
@@ -206,21 +224,37 @@ fn nodes_services_and_events_render_their_columns() {
         &mut s,
         Kind::Service,
         ns("default"),
-        vec![row("web", "default", &["ClusterIP", "10.96.0.12"], 60)],
+        vec![row(
+            "web",
+            "default",
+            &["ClusterIP", "10.96.0.12", "<none>", "80/TCP", "", "app=web", "2/3"],
+            60,
+        )],
         WatchStatus::Ready,
     );
     let out = screen(&s);
     assert!(out.contains("CLUSTER-IP") && out.contains("10.96.0.12"), "{out}");
+    assert!(out.contains("ENDPOINTS") && out.contains("2/3"), "{out}");
     let ev = row(
         "web-1.17a",
         "default",
-        &["Warning", "BackOff", "pod/web-1", "Back-off restarting"],
+        &[
+            "",
+            "Warning",
+            "BackOff",
+            "pod/web-1",
+            "",
+            "kubelet",
+            "Back-off restarting",
+            "",
+            "1",
+        ],
         3,
     );
     show(&mut s, Kind::Event, ns("default"), vec![ev], WatchStatus::Ready);
     let out = screen(&s);
     assert!(
-        out.contains("REASON") && out.contains("BackOff") && out.contains("pod/web-1"),
+        out.contains("LAST SEEN↑") && out.contains("REASON") && out.contains("BackOff") && out.contains("pod/web-1"),
         "{out}"
     );
 }

@@ -48,12 +48,16 @@ pub fn render(frame: &mut Frame, area: Rect, block: Block<'_>, data: &Data, cols
     let header = TRow::new(cols.titles.iter().map(|t| Line::raw(t.clone())))
         .style(Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD));
     let cursor_style = Style::new().add_modifier(Modifier::REVERSED);
+    // Rows in trouble are bold yellow; their text (Warning, CrashLoopBackOff, NotReady) says why.
+    let warn_style = Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD);
     let rows = slice.into_iter().map(|(pos, cells)| {
+        let warn = data.visible.get(pos).is_some_and(|&i| data.rows[i].warn);
         let row = TRow::new(cells);
-        if pos == data.cursor {
-            row.style(cursor_style)
-        } else {
-            row
+        match (pos == data.cursor, warn) {
+            (true, true) => row.style(warn_style.add_modifier(Modifier::REVERSED)),
+            (true, false) => row.style(cursor_style),
+            (false, true) => row.style(warn_style),
+            (false, false) => row,
         }
     });
     let table = Table::new(rows, constraints)

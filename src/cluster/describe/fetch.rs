@@ -60,6 +60,13 @@ pub async fn fetch(client: Client, kind: Kind, ns: &str, name: &str, describe: b
         Kind::CronJob => get_json(Api::<CronJob>::namespaced(c, ns), name).await,
         Kind::Namespace => get_json(Api::<Namespace>::all(c), name).await,
         Kind::Event => get_json(Api::<Event>::namespaced(c, ns), name).await,
+        Kind::EndpointSlice => {
+            get_json(
+                Api::<k8s_openapi::api::discovery::v1::EndpointSlice>::namespaced(c, ns),
+                name,
+            )
+            .await
+        }
     }
     .map_err(|e| error_text(&e))?;
     if !describe {

@@ -1,5 +1,6 @@
 //! The body of the screen for each kind of view, including its loading, empty, forbidden and stale states.
 
+pub mod containers;
 pub mod rows;
 pub mod text;
 
@@ -11,16 +12,41 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::table::{self, Columns};
 use crate::app::State;
+use crate::app::columns::{self, Source, TimeFmt};
 use crate::app::state::{Connection, View, ViewKind};
 use crate::app::table::Row;
-use crate::cluster::Kind;
 use crate::cluster::watch::WatchStatus;
 
 /// Draw the top view into `area`.
 pub fn render(frame: &mut Frame, area: Rect, state: &State, now: i64) {
     let view = state.top();
     match &view.kind {
-        ViewKind::Resource(kind) => resource(frame, area, state, view, *kind, now),
+        ViewKind::Resource(kind) => {
+            let ns = state.view_namespace();
+            let title = match (kind.namespaced(), ns) {
+                (true, Some(ns)) => format!(" {}({ns}) ", kind.plural()),
+                (true, None) => format!(" {}(all) ", kind.plural()),
+                (false, _) => format!(" {} ", kind.plural()),
+            };
+            let with_ns = kind.namespaced() && ns.is_none();
+            let scope = if kind.namespaced() { ns } else { None };
+            let what = List {
+                plural: kind.plural(),
+                title,
+                with_ns,
+                scope,
+            };
+            list(frame, area, state, view, &what, now)
+        }
+        ViewKind::Containers { namespace, pod } => {
+            let what = List {
+                plural: "containers",
+                title: format!(" containers({namespace}/{pod}) "),
+                with_ns: false,
+                scope: None,
+            };
+            list(frame, area, state, view, &what, now)
+        }
         ViewKind::Contexts => {
             let cells = |r: &Row| vec![r.cells.first().cloned().unwrap_or_default(), r.name.clone()];
             let cols = Columns {
@@ -44,14 +70,30 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, now: i64) {
     }
 }
 
-fn resource(frame: &mut Frame, area: Rect, state: &State, view: &View, kind: Kind, now: i64) {
-    let ns = state.view_namespace();
-    let title = match (kind.namespaced(), ns) {
-        (true, Some(ns)) => format!(" {}({ns}) ", kind.plural()),
-        (true, None) => format!(" {}(all) ", kind.plural()),
-        (false, _) => format!(" {} ", kind.plural()),
-    };
-    let block = Block::bordered().title(title);
+/// What a list view is about, for its frame title and messages.
+struct List<'a> {
+    /// "pods".
+    plural: &'static str,
+    /// The frame title.
+    title: String,
+    /// Show a NAMESPACE column first.
+    with_ns: bool,
+    /// The namespace named in "No pods in namespace x".
+    scope: Option<&'a str>,
+}
+
+/// The text of cell `n` of a row, time columns drawn against `now`.
+pub fn cell_text(row: &Row, n: usize, time: Option<TimeFmt>, now: i64) -> String {
+    let text = row.cells.get(n).map_or("", String::as_str);
+    match (time, row.stamp(n)) {
+        (Some(TimeFmt::Age), Some(t)) => rows::human_duration(now - t),
+        (Some(TimeFmt::Ago), Some(t)) => format!("{text} ({} ago)", rows::human_duration(now - t)),
+        _ => text.to_string(),
+    }
+}
+
+fn list(frame: &mut Frame, area: Rect, state: &State, view: &View, what: &List<'_>, now: i64) {
+    let block = Block::bordered().title(what.title.clone());
     let message = |text: String, color: Color| {
         Paragraph::new(text)
             .style(Style::new().fg(color))
@@ -66,6 +108,7 @@ fn resource(frame: &mut Frame, area: Rect, state: &State, view: &View, kind: Kin
             .areas(inner);
         frame.render_widget(p, mid);
     };
+    let plural = what.plural;
     let empty = view.table.rows.is_empty();
     match (&view.status, &state.connection) {
         (Some(WatchStatus::Forbidden { message: msg }), _) => {
@@ -75,18 +118,18 @@ fn resource(frame: &mut Frame, area: Rect, state: &State, view: &View, kind: Kin
             return centered(frame, message(format!("Cannot reach the cluster: {msg}"), Color::Red));
         }
         (None, _) | (Some(WatchStatus::Loading { listed: 0 }), _) if empty => {
-            return centered(frame, message(format!("Loading {}…", kind.plural()), Color::Yellow));
+            return centered(frame, message(format!("Loading {plural}…"), Color::Yellow));
         }
         (Some(WatchStatus::Loading { listed }), _) if empty => {
             return centered(
                 frame,
-                message(format!("Loading {}: {listed} listed…", kind.plural()), Color::Yellow),
+                message(format!("Loading {plural}: {listed} listed…"), Color::Yellow),
             );
         }
         (Some(WatchStatus::Ready), _) if empty => {
-            let text = match (kind.namespaced(), ns) {
-                (true, Some(ns)) => format!("No {} in namespace {ns}", kind.plural()),
-                _ => format!("No {} found", kind.plural()),
+            let text = match what.scope {
+                Some(ns) => format!("No {plural} in namespace {ns}"),
+                None => format!("No {plural} found"),
             };
             return centered(frame, message(text, Color::DarkGray));
         }
@@ -103,30 +146,34 @@ fn resource(frame: &mut Frame, area: Rect, state: &State, view: &View, kind: Kin
         area = rest;
     }
     if view.table.visible.is_empty() {
-        return centered(
-            frame,
-            message(format!("No {} match the filter", kind.plural()), Color::DarkGray),
-        );
+        return centered(frame, message(format!("No {plural} match the filter"), Color::DarkGray));
     }
-    let with_ns = kind.namespaced() && ns.is_none();
+    let cols = columns::shown(&view.kind, state.wide);
+    let with_ns = what.with_ns;
     let mut titles: Vec<String> = Vec::new();
     if with_ns {
         titles.push("NAMESPACE".into());
     }
-    titles.push("NAME".into());
-    titles.extend(rows::columns(kind).iter().map(|s| s.to_string()));
-    titles.push("AGE".into());
+    for c in &cols {
+        if c.sort_col() == view.sort.col {
+            // The arrow says which way, so the order is not told by position alone.
+            let arrow = if view.sort.descending { "↓" } else { "↑" };
+            titles.push(format!("{}{arrow}", c.title));
+        } else {
+            titles.push(c.title.clone());
+        }
+    }
     let cells = move |r: &Row| {
-        let mut out = Vec::with_capacity(r.cells.len() + 3);
+        let mut out = Vec::with_capacity(cols.len() + 1);
         if with_ns {
             out.push(r.namespace.clone());
         }
-        out.push(r.name.clone());
-        out.extend(r.cells.iter().cloned());
-        out.push(
-            r.created
-                .map_or_else(|| "<unknown>".into(), |c| rows::human_duration(now - c)),
-        );
+        for c in &cols {
+            out.push(match c.source {
+                Source::Name => r.name.clone(),
+                Source::Cell(n) => cell_text(r, n, c.time, now),
+            });
+        }
         out
     };
     table::render(frame, area, block, &view.table, &Columns { titles, cells: &cells });

@@ -1,0 +1,199 @@
+//! The columns of each list: kubectl's printer columns per kind (in kubectl's order, NAME included),
+//! the containers list, which of them a normal (not wide) screen shows, and how sorting walks them.
+
+use super::state::ViewKind;
+use super::table::SortCol;
+use crate::cluster::{Kind, printers};
+
+/// How a time column is drawn from its stamp.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeFmt {
+    /// The age of the stamp ("3m20s"); without a stamp the cell's own text ("<none>").
+    Age,
+    /// The cell text then the age: "5 (3m ago)" (RESTARTS); without a stamp the text alone.
+    Ago,
+}
+
+/// Where a column's text comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The row's name.
+    Name,
+    /// `row.cells[n]`.
+    Cell(usize),
+}
+
+/// One column of a list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColSpec {
+    /// Header text, as kubectl prints it.
+    pub title: String,
+    /// Only shown in wide mode (`priority 1`, as `kubectl get -o wide`).
+    pub wide: bool,
+    /// Drawn from a time stamp.
+    pub time: Option<TimeFmt>,
+    /// Where the text comes from.
+    pub source: Source,
+}
+
+impl ColSpec {
+    /// The sort column this column stands for.
+    pub fn sort_col(&self) -> SortCol {
+        match self.source {
+            Source::Name => SortCol::Name,
+            Source::Cell(_) if self.title == "AGE" => SortCol::Age,
+            Source::Cell(n) => SortCol::Cell(n),
+        }
+    }
+}
+
+/// The cell of a service row holding ENDPOINTS ("ready/total" from EndpointSlices), after the printer's cells.
+pub const SERVICE_ENDPOINTS_CELL: usize = 6;
+
+/// Columns of the containers drill-down.
+pub const CONTAINER_COLUMNS: &[&str] = &["NAME", "TYPE", "IMAGE", "READY", "STATE", "RESTARTS", "PORTS", "PROBES"];
+
+/// The time format of a printer column, by its name (the printers format these against "now").
+pub fn time_fmt(name: &str) -> Option<TimeFmt> {
+    match name {
+        "Age" | "Last Seen" | "First Seen" | "Last Schedule" => Some(TimeFmt::Age),
+        "Restarts" => Some(TimeFmt::Ago),
+        _ => None,
+    }
+}
+
+/// Every column of a view (wide ones included), without NAMESPACE.
+pub fn all(kind: &ViewKind) -> Vec<ColSpec> {
+    match kind {
+        ViewKind::Resource(k) => {
+            let mut n = 0;
+            let mut cols: Vec<ColSpec> = printers::columns_for(k.name())
+                .iter()
+                .map(|c| {
+                    let source = if c.format == "name" {
+                        Source::Name
+                    } else {
+                        n += 1;
+                        Source::Cell(n - 1)
+                    };
+                    ColSpec {
+                        title: c.header(),
+                        wide: c.priority > 0,
+                        time: time_fmt(c.name),
+                        source,
+                    }
+                })
+                .collect();
+            if *k == Kind::Service {
+                let age = cols.iter().position(|c| c.title == "AGE").unwrap_or(cols.len());
+                let endpoints = ColSpec {
+                    title: "ENDPOINTS".into(),
+                    wide: false,
+                    time: None,
+                    source: Source::Cell(SERVICE_ENDPOINTS_CELL),
+                };
+                cols.insert(age, endpoints);
+            }
+            cols
+        }
+        ViewKind::Containers { .. } => CONTAINER_COLUMNS
+            .iter()
+            .enumerate()
+            .map(|(i, t)| ColSpec {
+                title: t.to_string(),
+                wide: false,
+                time: (*t == "RESTARTS").then_some(TimeFmt::Ago),
+                source: if i == 0 { Source::Name } else { Source::Cell(i - 1) },
+            })
+            .collect(),
+        _ => vec![],
+    }
+}
+
+/// The columns shown: wide ones only in wide mode.
+pub fn shown(kind: &ViewKind, wide: bool) -> Vec<ColSpec> {
+    all(kind).into_iter().filter(|c| wide || !c.wide).collect()
+}
+
+/// The sort column `step` columns left (negative) or right of `current` among the shown ones;
+/// at either edge it stays where it is.
+pub fn step_sort(kind: &ViewKind, wide: bool, current: SortCol, step: isize) -> SortCol {
+    let cols: Vec<SortCol> = shown(kind, wide).iter().map(ColSpec::sort_col).collect();
+    let Some(last) = cols.len().checked_sub(1) else {
+        return current;
+    };
+    let pos = cols.iter().position(|c| *c == current).unwrap_or(0);
+    cols[pos.saturating_add_signed(step).min(last)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pod_columns_follow_kubectl_and_hide_wide_ones() {
+        let titles = |wide| -> Vec<String> {
+            shown(&ViewKind::Resource(Kind::Pod), wide)
+                .into_iter()
+                .map(|c| c.title)
+                .collect()
+        };
+        assert_eq!(titles(false), ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]);
+        assert_eq!(
+            titles(true),
+            [
+                "NAME",
+                "READY",
+                "STATUS",
+                "RESTARTS",
+                "AGE",
+                "IP",
+                "NODE",
+                "NOMINATED NODE",
+                "READINESS GATES"
+            ]
+        );
+        let cols = all(&ViewKind::Resource(Kind::Pod));
+        assert_eq!(cols[3].time, Some(TimeFmt::Ago));
+        assert_eq!(cols[4].sort_col(), SortCol::Age);
+        assert_eq!(cols[5].source, Source::Cell(4));
+    }
+
+    #[test]
+    fn event_name_is_a_wide_column_at_the_end() {
+        let cols = all(&ViewKind::Resource(Kind::Event));
+        assert_eq!(cols[0].title, "LAST SEEN");
+        assert_eq!(cols.last().unwrap().source, Source::Name);
+        assert!(cols.last().unwrap().wide);
+    }
+
+    #[test]
+    fn services_gain_endpoints_before_age() {
+        let titles: Vec<String> = shown(&ViewKind::Resource(Kind::Service), false)
+            .into_iter()
+            .map(|c| c.title)
+            .collect();
+        assert_eq!(
+            titles,
+            [
+                "NAME",
+                "TYPE",
+                "CLUSTER-IP",
+                "EXTERNAL-IP",
+                "PORT(S)",
+                "ENDPOINTS",
+                "AGE"
+            ]
+        );
+    }
+
+    #[test]
+    fn stepping_stops_at_the_edges() {
+        let pods = ViewKind::Resource(Kind::Pod);
+        assert_eq!(step_sort(&pods, false, SortCol::Name, -1), SortCol::Name);
+        assert_eq!(step_sort(&pods, false, SortCol::Name, 1), SortCol::Cell(0));
+        assert_eq!(step_sort(&pods, false, SortCol::Cell(2), 1), SortCol::Age);
+        assert_eq!(step_sort(&pods, false, SortCol::Age, 1), SortCol::Age);
+        assert_eq!(step_sort(&pods, true, SortCol::Age, 1), SortCol::Cell(4));
+    }
+}

@@ -1,0 +1,299 @@
+//! Render tests of the resource screens from real objects: projection through `cluster::printers`,
+//! then drawing into a TestBackend.
+
+use std::time::Instant;
+
+use crossterm::event::KeyCode;
+use k8s_openapi::api::core::v1::{Node, Pod, Service};
+use k8s_openapi::api::discovery::v1::EndpointSlice;
+use kube::runtime::reflector::{self, Store};
+use kube::runtime::watcher;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use serde_json::{Value, json};
+
+use crate::app::counts::{Counts, Tally};
+use crate::app::state::State;
+use crate::app::update::key;
+use crate::app::{Input, update};
+use crate::cluster::Kind;
+use crate::cluster::cache::Snapshot;
+use crate::cluster::watch::WatchStatus;
+use crate::ui::views::rows::project;
+
+/// 2023-11-14T22:13:20Z.
+const NOW: i64 = 1_700_000_000;
+
+fn store<K>(objs: Vec<Value>) -> Store<K>
+where
+    K: kube::Resource + Clone + serde::de::DeserializeOwned,
+    K::DynamicType: Default + Eq + std::hash::Hash + Clone,
+{
+    let (reader, mut writer) = reflector::store();
+    for o in objs {
+        writer.apply_watcher_event(&watcher::Event::Apply(serde_json::from_value(o).unwrap()));
+    }
+    reader
+}
+
+fn screen(state: &State) -> String {
+    let mut term = Terminal::new(TestBackend::new(160, 16)).unwrap();
+    term.draw(|f| super::draw(f, state, NOW)).unwrap();
+    let buf = term.backend().buffer();
+    (0..buf.area.height)
+        .map(|y| (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect::<String>() + "\n")
+        .collect()
+}
+
+fn line_with<'a>(out: &'a str, needle: &str) -> &'a str {
+    out.lines()
+        .find(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("{needle}\n{out}"))
+}
+
+fn state_on(kind: Kind) -> State {
+    let mut s = State::new(Some("default".into()), false);
+    let connected = Input::Connected {
+        context: "demo".into(),
+        namespace: "default".into(),
+        url: "http://x".into(),
+    };
+    update(&mut s, connected);
+    if kind != Kind::Pod {
+        update(&mut s, key(KeyCode::Char(':')));
+        for c in kind.plural().chars() {
+            update(&mut s, key(KeyCode::Char(c)));
+        }
+        update(&mut s, key(KeyCode::Enter));
+    }
+    s
+}
+
+fn feed(s: &mut State, snap: &Snapshot, slices: Option<&Snapshot>) {
+    let watch = s.wanted().unwrap();
+    let rows = project(&s.top().kind, snap, slices, jiff::Timestamp::from_second(NOW).unwrap());
+    update(
+        s,
+        Input::Rows {
+            watch,
+            rows: Some(rows),
+            status: WatchStatus::Ready,
+        },
+    );
+}
+
+fn pod(name: &str, state: Value, restarts: i32, last: Option<&str>) -> Value {
+    let mut cs = json!({"name": "app", "image": "web:2", "imageID": "", "ready": false,
+        "restartCount": restarts, "state": state});
+    if let Some(t) = last {
+        cs["lastState"] = json!({"terminated": {"exitCode": 1, "reason": "Error", "finishedAt": t}});
+    }
+    json!({
+        "metadata": {"name": name, "namespace": "default", "uid": format!("uid-{name}"),
+            "creationTimestamp": "2023-11-14T22:00:00Z"},
+        "spec": {"nodeName": "worker-1", "containers": [{"name": "app", "image": "web:2",
+            "ports": [{"containerPort": 8080, "protocol": "TCP"}],
+            "livenessProbe": {"httpGet": {"path": "/healthz", "port": 8080},
+                "initialDelaySeconds": 5, "timeoutSeconds": 1, "periodSeconds": 10}}]},
+        "status": {"phase": "Running", "podIP": "10.244.1.7", "podIPs": [{"ip": "10.244.1.7"}],
+            "containerStatuses": [cs]}
+    })
+}
+
+fn pods() -> Snapshot {
+    Snapshot::Pod(store::<Pod>(vec![
+        pod(
+            "web-crash",
+            json!({"waiting": {"reason": "CrashLoopBackOff"}}),
+            5,
+            Some("2023-11-14T22:10:20Z"),
+        ),
+        pod("web-pull", json!({"waiting": {"reason": "ImagePullBackOff"}}), 0, None),
+        pod(
+            "web-ok",
+            json!({"running": {"startedAt": "2023-11-14T22:01:00Z"}}),
+            0,
+            None,
+        ),
+    ]))
+}
+
+#[test]
+fn pods_show_kubectl_columns_with_crashloop_and_image_pull_rows() {
+    let mut s = state_on(Kind::Pod);
+    feed(&mut s, &pods(), None);
+    let out = screen(&s);
+    let header = line_with(&out, "NAME");
+    for col in ["NAME↑", "READY", "STATUS", "RESTARTS", "AGE"] {
+        assert!(header.contains(col), "{header}");
+    }
+    assert!(!header.contains("NODE"), "NODE is a wide column\n{out}");
+    let crash = line_with(&out, "web-crash");
+    assert!(
+        crash.contains("0/1")
+            && crash.contains("CrashLoopBackOff")
+            && crash.contains("5 (3m ago)")
+            && crash.contains("13m"),
+        "{crash}"
+    );
+    let pull = line_with(&out, "web-pull");
+    assert!(pull.contains("ImagePullBackOff") && pull.contains(" 0 "), "{pull}");
+    update(&mut s, key(KeyCode::Char('w')));
+    let out = screen(&s);
+    assert!(line_with(&out, "NAME").contains("NOMINATED NODE"), "{out}");
+    assert!(
+        line_with(&out, "web-ok").contains("10.244.1.7") && out.contains("worker-1"),
+        "{out}"
+    );
+}
+
+#[test]
+fn containers_view_shows_state_restarts_ports_and_probes() {
+    let mut s = state_on(Kind::Pod);
+    let snap = pods();
+    feed(&mut s, &snap, None);
+    // Sorted by name: web-crash, web-ok, web-pull; the cursor is on web-crash.
+    update(&mut s, key(KeyCode::Enter));
+    feed(&mut s, &snap, None);
+    let out = screen(&s);
+    assert!(out.contains("containers(default/web-crash)"), "{out}");
+    let header = line_with(&out, "IMAGE");
+    for col in ["NAME", "TYPE", "READY", "STATE", "RESTARTS", "PORTS", "PROBES"] {
+        assert!(header.contains(col), "{header}");
+    }
+    let app = line_with(&out, "web:2");
+    assert!(
+        app.contains("main")
+            && app.contains("Waiting: CrashLoopBackOff")
+            && app.contains("5 (3m ago)")
+            && app.contains("8080/TCP")
+            && app.contains("liveness http-get http://:8080/healthz delay=5s timeout=1s period=10s"),
+        "{app}"
+    );
+    update(&mut s, key(KeyCode::Esc));
+    feed(&mut s, &snap, None);
+    assert_eq!(s.top().table.current().unwrap().name, "web-crash");
+}
+
+fn node(name: &str, ready: &str, unschedulable: bool) -> Value {
+    json!({
+        "metadata": {"name": name, "uid": name, "creationTimestamp": "2023-11-14T20:13:20Z",
+            "labels": {"node-role.kubernetes.io/worker": ""}},
+        "spec": {"unschedulable": unschedulable},
+        "status": {"conditions": [{"type": "Ready", "status": ready}],
+            "nodeInfo": {"kubeletVersion": "v1.33.1", "machineID": "", "systemUUID": "", "bootID": "",
+                "kernelVersion": "6.1", "osImage": "Debian", "containerRuntimeVersion": "containerd://1.7",
+                "kubeProxyVersion": "", "operatingSystem": "linux", "architecture": "amd64"}}
+    })
+}
+
+#[test]
+fn nodes_show_not_ready_and_scheduling_disabled() {
+    let mut s = state_on(Kind::Node);
+    let snap = Snapshot::Node(store::<Node>(vec![
+        node("worker-1", "True", true),
+        node("worker-2", "False", false),
+    ]));
+    feed(&mut s, &snap, None);
+    let out = screen(&s);
+    assert!(line_with(&out, "NAME").contains("ROLES"), "{out}");
+    let w1 = line_with(&out, "worker-1");
+    assert!(
+        w1.contains("Ready,SchedulingDisabled") && w1.contains("worker") && w1.contains("120m"),
+        "{w1}"
+    );
+    let w2 = line_with(&out, "worker-2");
+    assert!(w2.contains("NotReady") && w2.contains("v1.33.1"), "{w2}");
+    assert!(s.top().table.rows.iter().any(|r| r.name == "worker-2" && r.warn));
+}
+
+#[test]
+fn services_show_ready_and_total_endpoints_from_slices() {
+    let mut s = state_on(Kind::Service);
+    let svc = |name: &str| {
+        json!({"metadata": {"name": name, "namespace": "default", "uid": name,
+            "creationTimestamp": "2023-11-14T22:12:20Z"},
+            "spec": {"type": "ClusterIP", "clusterIP": "10.96.0.12", "selector": {"app": name},
+                "ports": [{"port": 80, "protocol": "TCP"}]}})
+    };
+    let services = Snapshot::Service(store::<Service>(vec![svc("web"), svc("db")]));
+    let ep = |uid: &str, ready: bool| json!({"addresses": ["10.0.0.1"], "conditions": {"ready": ready}, "targetRef": {"kind": "Pod", "uid": uid}});
+    let slice = |name: &str, eps: Vec<Value>| {
+        json!({"metadata": {"name": name, "namespace": "default",
+            "labels": {"kubernetes.io/service-name": "web"}},
+            "addressType": "IPv4", "endpoints": eps})
+    };
+    let slices = Snapshot::EndpointSlice(store::<EndpointSlice>(vec![
+        slice("web-a", vec![ep("p1", true), ep("p2", false)]),
+        slice("web-b", vec![ep("p3", true)]),
+    ]));
+    feed(&mut s, &services, Some(&slices));
+    let out = screen(&s);
+    assert!(line_with(&out, "NAME").contains("ENDPOINTS"), "{out}");
+    let web = line_with(&out, "web ");
+    assert!(
+        web.contains("2/3") && web.contains("80/TCP") && web.contains("60s"),
+        "{web}"
+    );
+    assert!(line_with(&out, "db ").contains("<none>"), "{out}");
+}
+
+#[test]
+fn header_counts_use_glyphs_and_words_and_na_when_forbidden() {
+    let mut s = state_on(Kind::Pod);
+    let counts = Counts {
+        nodes: Tally::Of { good: 2, total: 3 },
+        pods: Tally::Of { good: 10, total: 10 },
+        warnings: Tally::Count(4),
+        namespace: None,
+    };
+    update(&mut s, Input::Counts(counts));
+    let out = screen(&s);
+    let top = out.lines().next().unwrap();
+    assert!(
+        top.contains("nodes ✗ 2/3") && top.contains("pods ✓ 10/10") && top.contains("⚠ 4 warnings/1h"),
+        "{top}"
+    );
+    let counts = Counts {
+        nodes: Tally::Forbidden,
+        pods: Tally::Of { good: 1, total: 2 },
+        warnings: Tally::Forbidden,
+        namespace: Some("team-a".into()),
+    };
+    update(&mut s, Input::Counts(counts));
+    let top = screen(&s).lines().next().unwrap().to_string();
+    assert!(
+        top.contains("nodes n/a") && top.contains("pods ✗ 1/2 (team-a)") && top.contains("n/a warnings/1h"),
+        "{top}"
+    );
+}
+
+#[test]
+fn projecting_100k_pods_is_cheap() {
+    let objs: Vec<Value> = (0..100_000)
+        .map(|i| {
+            let mut p = pod(
+                &format!("p-{i:06}"),
+                json!({"running": {}}),
+                i % 7,
+                Some("2023-11-14T22:10:20Z"),
+            );
+            p["metadata"]["labels"] = json!({"app": "web", "pod-template-hash": "7d4b9c"});
+            p["metadata"]["ownerReferences"] =
+                json!([{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web", "uid": "rs-1"}]);
+            p
+        })
+        .collect();
+    let snap = Snapshot::Pod(store::<Pod>(objs));
+    let kind = crate::app::state::ViewKind::Resource(Kind::Pod);
+    let now = jiff::Timestamp::from_second(NOW).unwrap();
+    let t = Instant::now();
+    let rows = project(&kind, &snap, None, now);
+    let took = t.elapsed();
+    println!("project: 100,000 pods in {took:?}");
+    assert_eq!(rows.len(), 100_000);
+    assert!(
+        rows.iter()
+            .all(|r| r.owners == ["rs-1"] && r.node.as_deref() == Some("worker-1"))
+    );
+}
