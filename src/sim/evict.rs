@@ -71,7 +71,7 @@ pub fn evict(st: &SimState, t: &Target, body: &[u8], dry: bool) -> Result<Respon
         } else {
             Vec::new()
         };
-        super::rest::delete_pod(st, ns, name, &body)?;
+        super::delete::delete_pod(st, ns, name, &body)?;
     }
     Ok(json_response(
         201,

@@ -2,11 +2,13 @@
 
 pub mod controllers;
 pub mod defaults;
+pub mod delete;
 pub mod discovery;
 pub mod events;
 pub mod evict;
 pub mod faults;
 pub mod health;
+pub mod index;
 pub mod logs;
 pub mod options;
 pub mod patch;

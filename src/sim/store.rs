@@ -12,6 +12,8 @@ use parking_lot::Mutex;
 use serde_json::{Value, json};
 use tokio::sync::broadcast;
 
+use super::index::index;
+pub use super::index::selectable_fields;
 use super::resources::{RESOURCES, ResId, res};
 use super::status::ApiError;
 
@@ -88,109 +90,6 @@ pub struct Event {
     pub obj: Arc<Obj>,
     /// The object before the change, so watches with selectors can turn moves into ADDED/DELETED.
     pub prev: Option<Arc<Obj>>,
-}
-
-/// Fields each resource supports in field selectors, beyond metadata.name/namespace.
-pub fn selectable_fields(id: ResId) -> &'static [&'static str] {
-    match id.def().kind {
-        "Pod" => &[
-            "metadata.name",
-            "metadata.namespace",
-            "spec.nodeName",
-            "spec.restartPolicy",
-            "spec.schedulerName",
-            "spec.serviceAccountName",
-            "spec.hostNetwork",
-            "status.phase",
-            "status.podIP",
-            "status.nominatedNodeName",
-        ],
-        "Event" => &[
-            "metadata.name",
-            "metadata.namespace",
-            "involvedObject.kind",
-            "involvedObject.namespace",
-            "involvedObject.name",
-            "involvedObject.uid",
-            "involvedObject.apiVersion",
-            "involvedObject.resourceVersion",
-            "involvedObject.fieldPath",
-            "reason",
-            "reportingComponent",
-            "source",
-            "type",
-        ],
-        "Node" => &["metadata.name", "spec.unschedulable"],
-        "Secret" => &["metadata.name", "metadata.namespace", "type"],
-        "Namespace" => &["metadata.name", "status.phase"],
-        "ReplicaSet" => &["metadata.name", "metadata.namespace", "status.replicas"],
-        "Job" => &["metadata.name", "metadata.namespace", "status.successful"],
-        _ => &["metadata.name", "metadata.namespace"],
-    }
-}
-
-fn field_value(v: &Value, path: &str) -> String {
-    let mut cur = v;
-    for part in path.split('.') {
-        match cur.get(part) {
-            Some(next) => cur = next,
-            None => return String::new(),
-        }
-    }
-    match cur {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        Value::Bool(b) => b.to_string(),
-        other => other.to_string(),
-    }
-}
-
-fn str_map(v: &Value) -> BTreeMap<String, String> {
-    v.as_object()
-        .map(|m| {
-            m.iter()
-                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn index(id: ResId, v: &Value, rv: u64) -> Obj {
-    let md = &v["metadata"];
-    let fields = selectable_fields(id)
-        .iter()
-        .map(|f| {
-            // Events index `source` as source.component, as the real server does.
-            let val = if *f == "source" {
-                field_value(v, "source.component")
-            } else {
-                field_value(v, f)
-            };
-            (*f, val)
-        })
-        .collect();
-    let refs = md["ownerReferences"].as_array();
-    Obj {
-        res: id,
-        ns: md["namespace"].as_str().unwrap_or_default().to_string(),
-        name: md["name"].as_str().unwrap_or_default().to_string(),
-        uid: md["uid"].as_str().unwrap_or_default().to_string(),
-        rv,
-        labels: str_map(&md["labels"]),
-        fields,
-        owners: refs
-            .into_iter()
-            .flatten()
-            .filter_map(|r| r["uid"].as_str().map(String::from))
-            .collect(),
-        controller: refs
-            .into_iter()
-            .flatten()
-            .find(|r| r["controller"].as_bool() == Some(true))
-            .and_then(|r| r["uid"].as_str().map(String::from)),
-        deleting: md.get("deletionTimestamp").is_some_and(|t| !t.is_null()),
-        json: Bytes::from(serde_json::to_vec(v).expect("JSON values serialize")),
-    }
 }
 
 /// Normalises an object as a decode into the API types and an encode back would: `null`
@@ -636,93 +535,5 @@ pub fn pods() -> ResId {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn pod(ns: &str, name: &str) -> Value {
-        json!({"metadata": {"name": name, "namespace": ns, "labels": {"app": "web"}}, "spec": {"nodeName": "n1"}})
-    }
-
-    #[test]
-    fn writes_bump_one_global_version_and_noops_write_nothing() {
-        let s = Store::new(100);
-        let a = s.create(pods(), pod("default", "a"), Origin::Api).unwrap();
-        let b = s
-            .create(
-                res("ConfigMap"),
-                json!({"metadata": {"name": "c", "namespace": "default"}}),
-                Origin::Api,
-            )
-            .unwrap();
-        assert_eq!(b.rv, a.rv + 1);
-        let same = s.update_with(pods(), "default", "a", |_| Ok(())).unwrap();
-        assert_eq!(same.rv, a.rv, "a no-op update must not bump the version");
-        let changed = s
-            .update_with(pods(), "default", "a", |v| {
-                v["spec"]["nodeName"] = json!("n2");
-                Ok(())
-            })
-            .unwrap();
-        assert_eq!(changed.rv, b.rv + 1);
-        assert_eq!(changed.value()["metadata"]["generation"], 2);
-        assert_eq!(changed.fields.iter().find(|f| f.0 == "spec.nodeName").unwrap().1, "n2");
-    }
-
-    #[test]
-    fn create_refuses_duplicates_and_fills_generate_name() {
-        let s = Store::new(100);
-        s.create(pods(), pod("default", "a"), Origin::Api).unwrap();
-        assert_eq!(
-            s.create(pods(), pod("default", "a"), Origin::Api).unwrap_err().code,
-            409
-        );
-        let g = s
-            .create(
-                pods(),
-                json!({"metadata": {"generateName": "web-", "namespace": "default"}}),
-                Origin::Api,
-            )
-            .unwrap();
-        assert!(g.name.starts_with("web-") && g.name.len() == 9, "{}", g.name);
-    }
-
-    #[test]
-    fn empty_maps_lists_and_nulls_normalise_away_but_empty_structs_stay() {
-        let mut v = json!({"metadata": {"annotations": {}, "labels": {"a": "b"}, "finalizers": []},
-            "spec": {"containers": [{"name": "c", "resources": {}, "env": null}]}});
-        normalize(&mut v);
-        assert_eq!(
-            v,
-            json!({"metadata": {"labels": {"a": "b"}}, "spec": {"containers": [{"name": "c", "resources": {}}]}})
-        );
-    }
-
-    #[test]
-    fn watch_window_expires_old_versions() {
-        let s = Store::new(3);
-        let first = s.create(pods(), pod("default", "a"), Origin::Api).unwrap().rv;
-        for i in 0..5 {
-            s.create(pods(), pod("default", &format!("p{i}")), Origin::Api).unwrap();
-        }
-        assert_eq!(s.watch_from(first).unwrap_err().code, 410);
-        let (past, _rx) = s.watch_from(s.rv() - 2).unwrap();
-        assert_eq!(past.len(), 2);
-        s.compact();
-        assert_eq!(s.watch_from(s.rv() - 1).unwrap_err().code, 410);
-        assert!(s.watch_from(s.rv()).is_ok());
-    }
-
-    #[test]
-    fn owners_index_and_removal() {
-        let s = Store::new(100);
-        let mut p = pod("default", "a");
-        p["metadata"]["ownerReferences"] =
-            json!([{"uid": "u1", "controller": true, "kind": "ReplicaSet", "name": "rs", "apiVersion": "apps/v1"}]);
-        s.create(pods(), p, Origin::Api).unwrap();
-        assert_eq!(s.dependents("u1").len(), 1);
-        let gone = s.remove(pods(), "default", "a").unwrap();
-        assert_eq!(gone.rv, s.rv());
-        assert!(s.dependents("u1").is_empty());
-        assert_eq!(s.list(pods(), Some("default")).0.len(), 0);
-    }
-}
+#[path = "store_tests.rs"]
+mod tests;

@@ -1,0 +1,113 @@
+//! What the store parses out of each object when it is written: the values selectors,
+//! garbage collection and controllers look up, so they never parse the JSON again.
+
+use std::collections::BTreeMap;
+
+use bytes::Bytes;
+use serde_json::Value;
+
+use super::resources::ResId;
+use super::store::Obj;
+
+/// Fields each resource supports in field selectors, beyond metadata.name/namespace.
+pub fn selectable_fields(id: ResId) -> &'static [&'static str] {
+    match id.def().kind {
+        "Pod" => &[
+            "metadata.name",
+            "metadata.namespace",
+            "spec.nodeName",
+            "spec.restartPolicy",
+            "spec.schedulerName",
+            "spec.serviceAccountName",
+            "spec.hostNetwork",
+            "status.phase",
+            "status.podIP",
+            "status.nominatedNodeName",
+        ],
+        "Event" => &[
+            "metadata.name",
+            "metadata.namespace",
+            "involvedObject.kind",
+            "involvedObject.namespace",
+            "involvedObject.name",
+            "involvedObject.uid",
+            "involvedObject.apiVersion",
+            "involvedObject.resourceVersion",
+            "involvedObject.fieldPath",
+            "reason",
+            "reportingComponent",
+            "source",
+            "type",
+        ],
+        "Node" => &["metadata.name", "spec.unschedulable"],
+        "Secret" => &["metadata.name", "metadata.namespace", "type"],
+        "Namespace" => &["metadata.name", "status.phase"],
+        "ReplicaSet" => &["metadata.name", "metadata.namespace", "status.replicas"],
+        "Job" => &["metadata.name", "metadata.namespace", "status.successful"],
+        _ => &["metadata.name", "metadata.namespace"],
+    }
+}
+
+fn field_value(v: &Value, path: &str) -> String {
+    let mut cur = v;
+    for part in path.split('.') {
+        match cur.get(part) {
+            Some(next) => cur = next,
+            None => return String::new(),
+        }
+    }
+    match cur {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        Value::Bool(b) => b.to_string(),
+        other => other.to_string(),
+    }
+}
+
+fn str_map(v: &Value) -> BTreeMap<String, String> {
+    v.as_object()
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+pub(super) fn index(id: ResId, v: &Value, rv: u64) -> Obj {
+    let md = &v["metadata"];
+    let fields = selectable_fields(id)
+        .iter()
+        .map(|f| {
+            // Events index `source` as source.component, as the real server does.
+            let val = if *f == "source" {
+                field_value(v, "source.component")
+            } else {
+                field_value(v, f)
+            };
+            (*f, val)
+        })
+        .collect();
+    let refs = md["ownerReferences"].as_array();
+    Obj {
+        res: id,
+        ns: md["namespace"].as_str().unwrap_or_default().to_string(),
+        name: md["name"].as_str().unwrap_or_default().to_string(),
+        uid: md["uid"].as_str().unwrap_or_default().to_string(),
+        rv,
+        labels: str_map(&md["labels"]),
+        fields,
+        owners: refs
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r["uid"].as_str().map(String::from))
+            .collect(),
+        controller: refs
+            .into_iter()
+            .flatten()
+            .find(|r| r["controller"].as_bool() == Some(true))
+            .and_then(|r| r["uid"].as_str().map(String::from)),
+        deleting: md.get("deletionTimestamp").is_some_and(|t| !t.is_null()),
+        json: Bytes::from(serde_json::to_vec(v).expect("JSON values serialize")),
+    }
+}
