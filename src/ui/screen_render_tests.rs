@@ -1,7 +1,6 @@
 //! Render tests of the resource screens from real objects: projection through `cluster::printers`,
 //! then drawing into a TestBackend.
 
-use std::time::Instant;
 
 use crossterm::event::KeyCode;
 use k8s_openapi::api::core::v1::{Node, Pod, Service};
@@ -269,8 +268,9 @@ fn header_counts_use_glyphs_and_words_and_na_when_forbidden() {
 }
 
 #[test]
-fn projecting_100k_pods_is_cheap() {
-    let objs: Vec<Value> = (0..100_000)
+fn projecting_many_pods_keeps_owners_and_nodes() {
+    // Its cost at 10,000 and 100,000 pods is measured by `cargo bench --bench ui_scale`.
+    let objs: Vec<Value> = (0..5_000)
         .map(|i| {
             let mut p = pod(
                 &format!("p-{i:06}"),
@@ -287,11 +287,8 @@ fn projecting_100k_pods_is_cheap() {
     let snap = Snapshot::Pod(store::<Pod>(objs));
     let kind = crate::app::state::ViewKind::Resource(Kind::Pod);
     let now = jiff::Timestamp::from_second(NOW).unwrap();
-    let t = Instant::now();
     let rows = project(&kind, &snap, None, now);
-    let took = t.elapsed();
-    println!("project: 100,000 pods in {took:?}");
-    assert_eq!(rows.len(), 100_000);
+    assert_eq!(rows.len(), 5_000);
     assert!(
         rows.iter()
             .all(|r| r.owners == ["rs-1"] && r.node.as_deref() == Some("worker-1"))
