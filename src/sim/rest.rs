@@ -124,12 +124,7 @@ fn list(st: &SimState, headers: &HeaderMap, t: &Target, q: &Query) -> Result<Res
     // The server reports remainingItemCount only for unfiltered lists, where it is a plain count.
     let remaining = (more && filter.labels.is_empty() && filter.fields.is_empty()).then(|| {
         let last = page.last().expect("non-empty");
-        st.store
-            .list_page(t.res, t.ns.as_deref(), Some((&last.ns, &last.name)), usize::MAX, |_| {
-                true
-            })
-            .0
-            .len()
+        st.store.count_after(t.res, t.ns.as_deref(), (&last.ns, &last.name))
     });
     let def = t.res.def();
     if table::accepts_table(accept(headers)) {

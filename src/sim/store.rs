@@ -288,6 +288,17 @@ impl Store {
         (page, more)
     }
 
+    /// Number of objects after the key `after` (in one namespace, or all): LIST's remainingItemCount.
+    pub fn count_after(&self, id: ResId, ns: Option<&str>, after: (&str, &str)) -> usize {
+        use std::ops::Bound;
+        let g = self.inner.lock();
+        let start = Bound::Excluded((after.0.to_string(), after.1.to_string()));
+        g.objs[id.0 as usize]
+            .range((start, Bound::Unbounded))
+            .take_while(|((n, _), _)| ns.is_none_or(|want| want == n))
+            .count()
+    }
+
     /// Number of objects of a resource.
     pub fn count(&self, id: ResId) -> usize {
         self.inner.lock().objs[id.0 as usize].len()

@@ -1,7 +1,6 @@
 //! Render tests of the resource screens from real objects: projection through `cluster::printers`,
 //! then drawing into a TestBackend.
 
-
 use crossterm::event::KeyCode;
 use k8s_openapi::api::core::v1::{Node, Pod, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
