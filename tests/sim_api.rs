@@ -74,7 +74,11 @@ async fn paging_and_selectors() {
         pages += 1;
         let expected_remaining = (25 - pages * 10).max(0) as i64;
         let remaining = page.metadata.remaining_item_count;
-        assert_eq!(remaining, (expected_remaining > 0).then_some(expected_remaining), "page {pages}");
+        assert_eq!(
+            remaining,
+            (expected_remaining > 0).then_some(expected_remaining),
+            "page {pages}"
+        );
         names.extend(page.items.iter().map(|c| c.metadata.name.clone().unwrap()));
         match page.metadata.continue_ {
             Some(c) if !c.is_empty() => lp = lp.continue_token(&c),
