@@ -41,13 +41,6 @@ pub enum Input {
     },
     /// The kubeconfig contexts and the current one.
     Contexts(Vec<String>, Option<String>),
-    /// A fetched text to show (YAML, describe).
-    Text {
-        /// Title.
-        title: String,
-        /// Body.
-        body: String,
-    },
     /// The result of an [`super::Effect::Fetch`].
     Fetched {
         /// What was fetched.

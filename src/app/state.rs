@@ -23,13 +23,6 @@ pub enum ViewKind {
         /// The pod's name.
         pod: String,
     },
-    /// A read-only text (YAML, describe).
-    Text {
-        /// Title line.
-        title: String,
-        /// The text.
-        lines: Vec<String>,
-    },
     /// A describe or YAML view of one object, fetched fresh.
     Doc(Box<super::text::Doc>),
 }

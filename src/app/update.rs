@@ -97,11 +97,6 @@ pub fn update(state: &mut State, input: Input) -> Vec<Effect> {
             }
             vec![]
         }
-        Input::Text { title, body } => {
-            let lines = body.lines().map(str::to_string).collect();
-            state.stack.push(View::new(ViewKind::Text { title, lines }));
-            vec![]
-        }
         Input::Fetched { target, result } => {
             fetched(state, target, result);
             vec![]
@@ -271,18 +266,6 @@ pub fn act(state: &mut State, action: Action) -> Vec<Effect> {
 fn move_cursor(state: &mut State, f: impl FnOnce(&mut super::table::Table)) {
     let page = state.page_rows;
     let view = state.top_mut();
-    if let ViewKind::Text { lines, .. } = &view.kind {
-        // Text views scroll: the cursor is the first line shown.
-        let max = lines.len().saturating_sub(page);
-        let mut t = super::table::Table {
-            visible: (0..=max).collect(),
-            cursor: view.table.cursor,
-            ..Default::default()
-        };
-        f(&mut t);
-        view.table.cursor = t.cursor;
-        return;
-    }
     f(&mut view.table);
     view.table.scroll_into_view(page);
 }
@@ -367,7 +350,7 @@ fn enter(state: &mut State) -> Vec<Effect> {
             push(state, v)
         }
         ViewKind::Resource(_) => fetch(state, true),
-        ViewKind::Text { .. } | ViewKind::Doc(_) | ViewKind::Containers { .. } => vec![],
+        ViewKind::Doc(_) | ViewKind::Containers { .. } => vec![],
     }
 }
 

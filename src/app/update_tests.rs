@@ -218,19 +218,7 @@ fn y_and_d_fetch_the_object_and_text_views_scroll() {
         update(&mut s, key(KeyCode::Char('d')))[..],
         [Effect::Fetch { describe: true, .. }]
     ));
-    update(&mut s, Input::Resize(16));
-    let body = (0..100).map(|i| format!("line {i}")).collect::<Vec<_>>().join("\n");
-    update(
-        &mut s,
-        Input::Text {
-            title: "yaml".into(),
-            body,
-        },
-    );
-    update(&mut s, key(KeyCode::Char('G')));
-    assert_eq!(s.top().table.cursor, 90, "last page starts at 100 - 10 rows");
-    update(&mut s, key(KeyCode::Esc));
-    // `y` opened a (still loading) document and `d` switched it to describe; it sits under the text.
+    // `y` opened a (still loading) document and `d` switched it to describe.
     assert!(matches!(&s.top().kind, ViewKind::Doc(d) if d.target.describe));
     update(&mut s, key(KeyCode::Esc));
     assert_eq!(s.top().kind, ViewKind::Resource(Kind::Pod));

@@ -71,7 +71,6 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
             Span::styled(format!("  pod {pod}"), key),
         ],
         ViewKind::Contexts => vec![Span::styled("contexts", Style::new().fg(Color::Cyan).bold())],
-        ViewKind::Text { title, .. } => vec![Span::styled(title.clone(), Style::new().fg(Color::Cyan).bold())],
         ViewKind::Doc(doc) => vec![Span::styled(doc.target.title(), Style::new().fg(Color::Cyan).bold())],
     };
     frame.render_widget(Paragraph::new(vec![Line::from(first), Line::from(second)]), area);

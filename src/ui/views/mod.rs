@@ -7,7 +7,6 @@ pub mod text;
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::style::{Color, Style};
-use ratatui::text::Line;
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::table::{self, Columns};
@@ -56,17 +55,6 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, now: i64) {
             table::render(frame, area, Block::bordered().title(" contexts "), &view.table, &cols);
         }
         ViewKind::Doc(doc) => text::render(frame, area, doc),
-        ViewKind::Text { title, lines } => {
-            let shown: Vec<Line> = lines
-                .iter()
-                .skip(view.table.cursor)
-                .map(|l| Line::raw(l.as_str()))
-                .collect();
-            frame.render_widget(
-                Paragraph::new(shown).block(Block::bordered().title(format!(" {title} "))),
-                area,
-            );
-        }
     }
 }
 
