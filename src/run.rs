@@ -8,10 +8,12 @@ use futures::StreamExt;
 use kube::Client;
 use tokio::sync::mpsc;
 
+use crate::app::state::ViewKind;
 use crate::app::{Effect, Input, State, update};
 use crate::cli::Cli;
 use crate::cluster::cache::Cache;
 use crate::cluster::client::{self, ConnectOptions, Connection};
+use crate::cluster::watch::WatchStatus;
 use crate::cluster::{Kind, Scope};
 use crate::tui::{self, Tui};
 use crate::ui;
@@ -192,38 +194,61 @@ pub(crate) fn project(
     last: &mut Instant,
 ) -> bool {
     let Some(want) = state.wanted() else { return false };
-    cache.ensure(want.0, want.1.clone());
-    // Services join their EndpointSlices (ENDPOINTS column): either watch moving re-projects.
-    let slices_watch = (want.0 == Kind::Service).then(|| (Kind::EndpointSlice, want.1.clone()));
-    if let Some((k, s)) = &slices_watch {
-        cache.ensure(*k, s.clone());
-    }
-    let generation =
-        cache.generation(want.0, &want.1) + slices_watch.as_ref().map_or(0, |(k, s)| cache.generation(*k, s));
-    if shown.as_ref() == Some(&(want.clone(), generation)) {
-        return false;
-    }
-    let Some(snapshot) = cache.snapshot(want.0, &want.1) else {
-        return false;
+    let rows = match &state.top().kind {
+        ViewKind::Containers { namespace, pod } => {
+            // One pod, watched alone: the list watches keep rows, not the containers a pod has.
+            cache.ensure_one(Kind::Pod, namespace, pod);
+            let generation = cache.one_generation(Kind::Pod, namespace, pod);
+            if shown.as_ref() == Some(&(want.clone(), generation)) {
+                return false;
+            }
+            let rows = cache
+                .one(Kind::Pod, namespace, pod)
+                .map(|s| ui::views::rows::containers(&s))
+                .unwrap_or_default();
+            *shown = Some((want.clone(), generation));
+            rows
+        }
+        _ => {
+            cache.ensure(want.0, want.1.clone());
+            // Services join their EndpointSlices (ENDPOINTS column): either watch moving re-reads.
+            let slices_watch = (want.0 == Kind::Service).then(|| (Kind::EndpointSlice, want.1.clone()));
+            if let Some((k, s)) = &slices_watch {
+                cache.ensure(*k, s.clone());
+            }
+            let generation =
+                cache.generation(want.0, &want.1) + slices_watch.as_ref().map_or(0, |(k, s)| cache.generation(*k, s));
+            if shown.as_ref() == Some(&(want.clone(), generation)) {
+                return false;
+            }
+            let Some(mut rows) = cache.rows(want.0, &want.1) else {
+                return false;
+            };
+            let big = rows.len() > BIG_TABLE;
+            if big && last.elapsed() < BIG_TABLE_INTERVAL && shown.as_ref().is_some_and(|(w, _)| *w == want) {
+                return true;
+            }
+            if let Some((k, s)) = slices_watch {
+                let slices = cache.rows(k, &s);
+                ui::views::rows::join_endpoints(&mut rows, slices.as_deref());
+            }
+            *shown = Some((want.clone(), generation));
+            rows
+        }
     };
-    let big = snapshot.len() > BIG_TABLE;
-    if big && last.elapsed() < BIG_TABLE_INTERVAL && shown.as_ref().is_some_and(|(w, _)| *w == want) {
-        return true;
-    }
-    let status = cache
-        .status(want.0, &want.1)
-        .unwrap_or(crate::cluster::watch::WatchStatus::Loading { listed: 0 });
-    let slices = slices_watch.and_then(|(k, s)| cache.snapshot(k, &s));
-    let rows = ui::views::rows::project(&state.top().kind, &snapshot, slices.as_ref(), jiff::Timestamp::now());
+    let status = match &state.top().kind {
+        ViewKind::Containers { namespace, pod } => cache.one_status(Kind::Pod, namespace, pod),
+        _ => cache.status(want.0, &want.1),
+    };
+    let status = status.unwrap_or(WatchStatus::Loading { listed: 0, total: None });
     update(
         state,
         Input::Rows {
-            watch: want.clone(),
+            watch: want,
             rows: Some(rows),
             status,
         },
     );
-    *shown = Some((want, generation));
     *last = Instant::now();
     false
 }
@@ -258,12 +283,12 @@ fn header_counts(state: &mut State, cache: &Cache, seen: &mut (Vec<u64>, Instant
     }
     *seen = (gens, Instant::now());
     let now = jiff::Timestamp::now().as_second();
-    let tally = |(kind, scope): &(Kind, Scope), f: &dyn Fn(&crate::cluster::cache::Snapshot) -> Tally| match cache
+    let tally = |(kind, scope): &(Kind, Scope), f: &dyn Fn(&[Arc<crate::cluster::rows::Row>]) -> Tally| match cache
         .status(*kind, scope)
     {
-        Some(crate::cluster::watch::WatchStatus::Forbidden { .. }) => Tally::Forbidden,
-        Some(crate::cluster::watch::WatchStatus::Loading { .. }) | None => Tally::Unknown,
-        _ => cache.snapshot(*kind, scope).map_or(Tally::Unknown, |s| f(&s)),
+        Some(WatchStatus::Forbidden { .. }) => Tally::Forbidden,
+        Some(WatchStatus::Loading { .. }) | None => Tally::Unknown,
+        _ => cache.rows(*kind, scope).map_or(Tally::Unknown, |rows| f(&rows)),
     };
     let c = Counts {
         nodes: tally(&watches[0], &counts::nodes),

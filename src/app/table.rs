@@ -1,43 +1,11 @@
 //! Table data of a list view: compact row projections, filtering, sorting and a cursor that follows its object.
 
 use std::cmp::Ordering;
+use std::sync::Arc;
 
 use regex::{Regex, RegexBuilder};
 
-/// A compact projection of one object: what the table shows, sorts and filters on.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Row {
-    /// Stable identity (uid, or name for things without one): the cursor follows it.
-    pub key: String,
-    /// Namespace ("" for cluster-scoped objects).
-    pub namespace: String,
-    /// Object name.
-    pub name: String,
-    /// Every column but NAME, in kubectl's order (see `app::columns`); a time column holds only its
-    /// time-free part (or its "<none>" fallback) and the time itself sits in `stamps`.
-    pub cells: Vec<String>,
-    /// Per cell: the Unix time a time column shows as an age (drawn against "now"); empty when none.
-    pub stamps: Vec<Option<i64>>,
-    /// creationTimestamp as Unix seconds; AGE is computed at draw time.
-    pub created: Option<i64>,
-    /// Object labels (for `-l` filters).
-    pub labels: Vec<(String, String)>,
-    /// For workloads and services: the pod label selector (for drill-down).
-    pub selector: Option<Vec<(String, String)>>,
-    /// For pods: `spec.nodeName` (for the node drill-down).
-    pub node: Option<String>,
-    /// Uids of the ownerReferences (for owner drill-downs).
-    pub owners: Vec<String>,
-    /// Something is wrong with this object (Warning event, failing pod, NotReady node): drawn emphasised.
-    pub warn: bool,
-}
-
-impl Row {
-    /// The time stamp of cell `n`, if it is a time column with a time.
-    pub fn stamp(&self, n: usize) -> Option<i64> {
-        self.stamps.get(n).copied().flatten()
-    }
-}
+pub use crate::cluster::rows::Row;
 
 /// A column to sort by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -208,8 +176,8 @@ impl Fixed {
 /// Rows of one view with the visible subset (filtered + sorted indices) and the cursor.
 #[derive(Debug, Clone, Default)]
 pub struct Table {
-    /// Every row, in arrival order.
-    pub rows: Vec<Row>,
+    /// Every row, in arrival order (shared with the watch cache, never copied).
+    pub rows: Vec<Arc<Row>>,
     /// Indices into `rows` of the shown rows, in display order.
     pub visible: Vec<usize>,
     /// Cursor position in `visible`.
@@ -223,12 +191,15 @@ pub struct Table {
 impl Table {
     /// The row under the cursor.
     pub fn current(&self) -> Option<&Row> {
-        self.visible.get(self.cursor).and_then(|&i| self.rows.get(i))
+        self.visible
+            .get(self.cursor)
+            .and_then(|&i| self.rows.get(i))
+            .map(Arc::as_ref)
     }
 
     /// Replace the rows and recompute the view.
     pub fn set_rows(&mut self, rows: Vec<Row>, filter: &Filter, fixed: &Fixed, sort: Sort) {
-        self.rows = rows;
+        self.rows = rows.into_iter().map(Arc::new).collect();
         self.refresh(filter, fixed, sort);
     }
 
@@ -471,7 +442,7 @@ mod tests {
         // An age column: newest stamp first.
         t.refresh(&Filter::None, &Fixed::default(), sort(1));
         assert_eq!(names(&t), ["b", "c", "a"]);
-        t.rows[1].stamps[1] = Some(1);
+        Arc::make_mut(&mut t.rows[1]).stamps[1] = Some(1);
         t.refresh(&Filter::None, &Fixed::default(), sort(1));
         assert_eq!(names(&t), ["c", "a", "b"]);
     }

@@ -292,7 +292,7 @@ mod tests {
             &mut s,
             Input::Rows {
                 watch: (Kind::Pod, Scope::Namespace("shop".into())),
-                rows: Some(vec![row]),
+                rows: Some(vec![std::sync::Arc::new(row)]),
                 status: WatchStatus::Ready,
             },
         );

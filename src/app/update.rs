@@ -1,5 +1,6 @@
 //! The pure state machine: `update(state, input) -> effects`. No I/O here.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
@@ -80,15 +81,17 @@ pub fn update(state: &mut State, input: Input) -> Vec<Effect> {
             if let Some(view) = state.stack.iter_mut().rev().find(|v| v.kind == ViewKind::Contexts) {
                 let rows = names
                     .into_iter()
-                    .map(|name| Row {
-                        key: name.clone(),
-                        cells: vec![if Some(&name) == current.as_ref() {
-                            "*".into()
-                        } else {
-                            String::new()
-                        }],
-                        name,
-                        ..Default::default()
+                    .map(|name| {
+                        Arc::new(Row {
+                            key: name.clone(),
+                            cells: vec![if Some(&name) == current.as_ref() {
+                                "*".into()
+                            } else {
+                                String::new()
+                            }],
+                            name,
+                            ..Default::default()
+                        })
                     })
                     .collect();
                 view.table.rows = rows;

@@ -26,7 +26,7 @@ fn feed(state: &mut State, kind: Kind, scope: Scope, rows: Vec<Row>) {
         state,
         Input::Rows {
             watch: (kind, scope),
-            rows: Some(rows),
+            rows: Some(rows.into_iter().map(std::sync::Arc::new).collect()),
             status: WatchStatus::Ready,
         },
     );
@@ -66,7 +66,7 @@ fn j_k_g_move_the_cursor_and_it_survives_new_rows() {
     update(&mut s, key(KeyCode::Char('k')));
     assert_eq!(s.top().table.current().unwrap().name, "web-1");
     // A new pod sorting before web-1 arrives: the cursor stays on web-1.
-    let mut rows = s.top().table.rows.clone();
+    let mut rows: Vec<Row> = s.top().table.rows.iter().map(|r| (**r).clone()).collect();
     rows.push(pod("api-0", "default", &[], "n1"));
     feed(&mut s, Kind::Pod, Scope::Namespace("default".into()), rows);
     assert_eq!(s.top().table.current().unwrap().name, "web-1");

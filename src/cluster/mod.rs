@@ -4,6 +4,7 @@ pub mod cache;
 pub mod client;
 pub mod describe;
 pub mod printers;
+pub mod rows;
 pub mod trim;
 pub mod watch;
 

@@ -79,9 +79,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
 fn status_span(status: Option<&WatchStatus>) -> Span<'static> {
     match status {
         None => Span::styled("waiting", Style::new().fg(Color::Yellow)),
-        Some(WatchStatus::Loading { listed }) => {
-            Span::styled(format!("loading {listed}"), Style::new().fg(Color::Yellow))
-        }
+        Some(s @ WatchStatus::Loading { .. }) => Span::styled(
+            format!("loading {}", s.progress().unwrap_or_default()),
+            Style::new().fg(Color::Yellow),
+        ),
         Some(WatchStatus::Ready) => Span::styled("live", Style::new().fg(Color::Green)),
         Some(WatchStatus::Forbidden { .. }) => Span::styled("forbidden", Style::new().fg(Color::Red)),
         Some(WatchStatus::Stale { since, .. }) => Span::styled(

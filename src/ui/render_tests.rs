@@ -55,7 +55,7 @@ fn show(s: &mut State, kind: Kind, scope: Scope, rows: Vec<Row>, status: WatchSt
         s,
         Input::Rows {
             watch: (kind, scope),
-            rows: Some(rows),
+            rows: Some(rows.into_iter().map(std::sync::Arc::new).collect()),
             status,
         },
     );
@@ -147,10 +147,14 @@ fn loading_shows_progress_instead_of_an_empty_table() {
         Kind::Pod,
         ns("default"),
         vec![],
-        WatchStatus::Loading { listed: 3500 },
+        WatchStatus::Loading {
+            listed: 3500,
+            total: Some(10_000),
+        },
     );
     let out = screen(&s);
-    assert!(out.contains("Loading pods: 3500 listed"), "{out}");
+    assert!(out.contains("Loading pods: 3,500 / ~10,000"), "{out}");
+    assert!(out.contains("loading 3,500 / ~10,000"), "header: {out}");
 }
 
 #[test]

@@ -105,14 +105,12 @@ fn list(frame: &mut Frame, area: Rect, state: &State, view: &View, what: &List<'
         (None, Connection::Failed(msg)) if empty => {
             return centered(frame, message(format!("Cannot reach the cluster: {msg}"), Color::Red));
         }
-        (None, _) | (Some(WatchStatus::Loading { listed: 0 }), _) if empty => {
+        (None, _) | (Some(WatchStatus::Loading { listed: 0, total: None }), _) if empty => {
             return centered(frame, message(format!("Loading {plural}…"), Color::Yellow));
         }
-        (Some(WatchStatus::Loading { listed }), _) if empty => {
-            return centered(
-                frame,
-                message(format!("Loading {plural}: {listed} listed…"), Color::Yellow),
-            );
+        (Some(s @ WatchStatus::Loading { .. }), _) if empty => {
+            let progress = s.progress().unwrap_or_default();
+            return centered(frame, message(format!("Loading {plural}: {progress}"), Color::Yellow));
         }
         (Some(WatchStatus::Ready), _) if empty => {
             let text = match what.scope {
