@@ -9,3 +9,4 @@ pub mod run;
 pub mod sim;
 pub mod tui;
 pub mod ui;
+pub mod yamlpath;

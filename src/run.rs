@@ -7,6 +7,7 @@ use crossterm::event::{Event as TermEvent, EventStream};
 use futures::StreamExt;
 use kube::Client;
 use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
 
 use crate::app::state::ViewKind;
 use crate::app::{Effect, Input, State, update};
@@ -59,7 +60,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let (notice_tx, mut notice_rx) = mpsc::channel(256);
     let mut cache: Option<Arc<Cache>> = None;
     let mut attempt = 0u64;
-    spawn_connect(opts.clone(), attempt, conn_tx.clone());
+    // Cancels the connection attempt (and its retries) of the context being left.
+    let mut conn_cancel = CancellationToken::new();
+    spawn_connect(opts.clone(), attempt, conn_tx.clone(), conn_cancel.clone());
 
     let mut tui = Tui::init()?;
     let mut signals = tui::termination_signals()?;
@@ -115,7 +118,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     match res {
                         Ok(conn) => {
                             let c = Arc::new(Cache::new(conn.client.clone(), notice_tx.clone(), IDLE_WATCH));
-                            spawn_version(conn.client.clone(), input_tx.clone());
+                            spawn_version(conn.client.clone(), input_tx.clone(), conn_cancel.clone());
                             cache = Some(c);
                             shown = None;
                             let input = Input::Connected { context: conn.context, namespace: conn.namespace, url: conn.url };
@@ -171,7 +174,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     shown = None;
                     opts.context = Some(name);
                     attempt += 1;
-                    spawn_connect(opts.clone(), attempt, conn_tx.clone());
+                    conn_cancel.cancel();
+                    conn_cancel = CancellationToken::new();
+                    spawn_connect(opts.clone(), attempt, conn_tx.clone(), conn_cancel.clone());
                 }
             }
         }
@@ -304,19 +309,57 @@ fn header_counts(state: &mut State, cache: &Cache, seen: &mut (Vec<u64>, Instant
     }
 }
 
-fn spawn_connect(opts: ConnectOptions, id: u64, tx: mpsc::UnboundedSender<(u64, anyhow::Result<Connection>)>) {
+/// Delays between attempts to reach a cluster: 1 s doubling to 30 s.
+fn backoff() -> impl Iterator<Item = Duration> {
+    std::iter::successors(Some(Duration::from_secs(1)), |d| {
+        Some((*d * 2).min(Duration::from_secs(30)))
+    })
+}
+
+/// Build the client, retrying with back-off until it works (a kubeconfig being fixed, an exec plugin
+/// coming back) or `cancel` fires; every failure is reported so the screen says what is wrong.
+fn spawn_connect(
+    opts: ConnectOptions,
+    id: u64,
+    tx: mpsc::UnboundedSender<(u64, anyhow::Result<Connection>)>,
+    cancel: CancellationToken,
+) {
     tokio::spawn(async move {
-        let _ = tx.send((id, client::connect(&opts).await));
+        for delay in backoff() {
+            let result = client::connect(&opts).await;
+            let done = result.is_ok();
+            if tx.send((id, result)).is_err() || done {
+                return;
+            }
+            tokio::select! {
+                _ = cancel.cancelled() => return,
+                _ = tokio::time::sleep(delay) => {}
+            }
+        }
     });
 }
 
-fn spawn_version(client: Client, tx: mpsc::UnboundedSender<Input>) {
+/// Ask for /version until the server answers (it may be down when kubedeck starts): each failure
+/// marks the connection failed, the answer marks it connected.
+fn spawn_version(client: Client, tx: mpsc::UnboundedSender<Input>, cancel: CancellationToken) {
     tokio::spawn(async move {
-        let input = match client.apiserver_version().await {
-            Ok(info) => Input::ServerVersion(info.git_version),
-            Err(e) => Input::ConnectFailed(e.to_string()),
-        };
-        let _ = tx.send(input);
+        for delay in backoff() {
+            let input = tokio::select! {
+                _ = cancel.cancelled() => return,
+                r = client.apiserver_version() => match r {
+                    Ok(info) => Input::ServerVersion(info.git_version),
+                    Err(e) => Input::ConnectFailed(e.to_string()),
+                },
+            };
+            let done = matches!(input, Input::ServerVersion(_));
+            if tx.send(input).is_err() || done {
+                return;
+            }
+            tokio::select! {
+                _ = cancel.cancelled() => return,
+                _ = tokio::time::sleep(delay) => {}
+            }
+        }
     });
 }
 

@@ -58,6 +58,8 @@ pub fn update(state: &mut State, input: Input) -> Vec<Effect> {
         }
         Input::ServerVersion(v) => {
             state.server_version = Some(v);
+            // The server answered: whatever failed before (it was down, unreachable) is over.
+            state.connection = Connection::Connected;
             vec![]
         }
         Input::ConnectFailed(msg) => {
@@ -433,6 +435,17 @@ pub fn run_command(state: &mut State, line: &str) -> Vec<Effect> {
             }
         },
         "help" => act(state, Action::Help),
+        // `:ns NAME` switches namespace without listing namespaces (which a user may not be allowed
+        // to do) and stays on the kind in view, or shows pods.
+        "ns" | "namespace" | "namespaces" if arg.is_some_and(|a| a != "all" && a != "-A") => {
+            let kind = match state.top().kind {
+                ViewKind::Resource(k) if k.namespaced() => k,
+                _ => Kind::Pod,
+            };
+            state.namespace = arg.map(str::to_string);
+            state.stack = vec![View::new(ViewKind::Resource(kind))];
+            watch_top(state)
+        }
         _ => match ALIASES.iter().find(|(a, _)| *a == cmd) {
             Some((_, kind)) => {
                 match arg {

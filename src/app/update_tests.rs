@@ -257,3 +257,29 @@ fn toasts_expire_after_their_time() {
     update(&mut s, Input::Tick(t0 + super::update::TOAST_TTL));
     assert!(s.toasts.is_empty());
 }
+
+#[test]
+fn ns_with_a_name_switches_namespace_without_listing_namespaces() {
+    let mut s = State::new(Some("default".into()), false);
+    update(&mut s, key(KeyCode::Char(':')));
+    typed(&mut s, "deploy");
+    update(&mut s, key(KeyCode::Enter));
+    update(&mut s, key(KeyCode::Char(':')));
+    typed(&mut s, "ns team-b");
+    let effects = update(&mut s, key(KeyCode::Enter));
+    assert_eq!(s.namespace.as_deref(), Some("team-b"));
+    assert_eq!(
+        s.top().kind,
+        ViewKind::Resource(Kind::Deployment),
+        "stays on the kind in view"
+    );
+    assert_eq!(
+        effects,
+        [Effect::Watch(Kind::Deployment, Scope::Namespace("team-b".into()))]
+    );
+    // Without a name it is the namespaces list, as before.
+    update(&mut s, key(KeyCode::Char(':')));
+    typed(&mut s, "ns");
+    update(&mut s, key(KeyCode::Enter));
+    assert_eq!(s.top().kind, ViewKind::Resource(Kind::Namespace));
+}

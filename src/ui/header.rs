@@ -18,7 +18,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     let conn = match &state.connection {
         Connection::Connecting => Span::styled("● connecting", Style::new().fg(Color::Yellow)),
         Connection::Connected => Span::styled("● connected", Style::new().fg(Color::Green)),
-        Connection::Failed(msg) => Span::styled(format!("● unreachable: {msg}"), Style::new().fg(Color::Red)),
+        Connection::Failed(msg) => Span::styled(
+            format!("● not connected (retrying): {msg}"),
+            Style::new().fg(Color::Red),
+        ),
     };
     let ns = state.view_namespace().unwrap_or("all").to_string();
     let mut first = vec![

@@ -182,6 +182,27 @@ fn forbidden_shows_the_servers_message() {
     let out = screen(&s);
     assert!(out.contains("Forbidden: services is forbidden"), "{out}");
     assert!(out.contains(r#"User "jane""#), "{out}");
+    assert!(
+        !out.contains(":ns NAME"),
+        "the namespace hint belongs to the namespaces view: {out}"
+    );
+}
+
+#[test]
+fn a_user_who_may_not_list_namespaces_is_told_how_to_pick_one() {
+    let mut s = connected();
+    let message = r#"namespaces is forbidden: User "jane" cannot list resource "namespaces" in API group "" at the cluster scope"#;
+    show(
+        &mut s,
+        Kind::Namespace,
+        Scope::All,
+        vec![],
+        WatchStatus::Forbidden {
+            message: message.into(),
+        },
+    );
+    let out = screen(&s);
+    assert!(out.contains("Type :ns NAME to work in a namespace"), "{out}");
 }
 
 #[test]
@@ -303,5 +324,12 @@ fn filter_line_help_and_failed_connection() {
     );
     let mut s = State::new(Some("default".into()), false);
     s.connection = Connection::Failed("connection refused".into());
-    assert!(screen(&s).contains("Cannot reach the cluster: connection refused"));
+    let out = screen(&s);
+    assert!(
+        out.contains("Cannot connect to the cluster (retrying): connection refused"),
+        "{out}"
+    );
+    // The server answers later: the failure is over.
+    update(&mut s, Input::ServerVersion("v1.33.1".into()));
+    assert_eq!(s.connection, Connection::Connected);
 }

@@ -82,16 +82,19 @@ pub fn cell_text(row: &Row, n: usize, time: Option<TimeFmt>, now: i64) -> String
 
 fn list(frame: &mut Frame, area: Rect, state: &State, view: &View, what: &List<'_>, now: i64) {
     let block = Block::bordered().title(what.title.clone());
-    let message = |text: String, color: Color| {
-        Paragraph::new(text)
-            .style(Style::new().fg(color))
-            .alignment(Alignment::Center)
-            .wrap(Wrap { trim: true })
-    };
-    let centered = |frame: &mut Frame, p: Paragraph<'_>| {
+    let message = |text: String, color: Color| (text, color);
+    let centered = |frame: &mut Frame, (text, color): (String, Color)| {
         let inner = block.inner(area);
         frame.render_widget(block.clone(), area);
-        let [mid] = Layout::vertical([Constraint::Length(3)])
+        // Wrapped lines (about: word wrapping may take one more), so that no line is cut off.
+        let width = usize::from(inner.width.max(1));
+        let lines: usize = text.lines().map(|l| l.chars().count().div_ceil(width).max(1) + 1).sum();
+        let height = u16::try_from(lines).unwrap_or(u16::MAX).clamp(1, inner.height);
+        let p = Paragraph::new(text)
+            .style(Style::new().fg(color))
+            .alignment(Alignment::Center)
+            .wrap(Wrap { trim: true });
+        let [mid] = Layout::vertical([Constraint::Length(height)])
             .flex(ratatui::layout::Flex::Center)
             .areas(inner);
         frame.render_widget(p, mid);
@@ -100,10 +103,18 @@ fn list(frame: &mut Frame, area: Rect, state: &State, view: &View, what: &List<'
     let empty = view.table.rows.is_empty();
     match (&view.status, &state.connection) {
         (Some(WatchStatus::Forbidden { message: msg }), _) => {
-            return centered(frame, message(format!("Forbidden: {msg}"), Color::Red));
+            let hint = if plural == "namespaces" {
+                "\n\nType :ns NAME to work in a namespace you may use."
+            } else {
+                ""
+            };
+            return centered(frame, message(format!("Forbidden: {msg}{hint}"), Color::Red));
         }
         (None, Connection::Failed(msg)) if empty => {
-            return centered(frame, message(format!("Cannot reach the cluster: {msg}"), Color::Red));
+            return centered(
+                frame,
+                message(format!("Cannot connect to the cluster (retrying): {msg}"), Color::Red),
+            );
         }
         (None, _) | (Some(WatchStatus::Loading { listed: 0, total: None }), _) if empty => {
             return centered(frame, message(format!("Loading {plural}…"), Color::Yellow));
