@@ -137,3 +137,35 @@ async fn a_refused_kind_reports_forbidden_with_the_servers_message() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_dropped_watch_goes_stale_and_comes_back_without_waiting_for_an_event() {
+    let (cluster, _) = common::cluster_with_ns("quiet").await;
+    // No kube-rs retries: the refused requests reach the watcher as errors.
+    let mut config = kube::Config::from_custom_kubeconfig(cluster.kubeconfig(), &Default::default())
+        .await
+        .unwrap();
+    config.default_retry = false;
+    let client = kube::Client::try_from(config).unwrap();
+    let (tx, _rx) = mpsc::channel(64);
+    let cache = Cache::new(client, tx, Duration::from_secs(60));
+    let scope = Scope::Namespace("quiet".into());
+    cache.ensure(Kind::Pod, scope.clone());
+    common::eventually(10, "pods watch ready", || async {
+        (cache.status(Kind::Pod, &scope) == Some(WatchStatus::Ready)).then_some(())
+    })
+    .await;
+    // The connection drops and the next attempts are refused: the data is stale.
+    cluster.faults().throttle_next(2);
+    cluster.faults().drop_watches();
+    common::eventually(10, "watch stale", || async {
+        matches!(cache.status(Kind::Pod, &scope), Some(WatchStatus::Stale { .. })).then_some(())
+    })
+    .await;
+    // Nothing changes in the namespace, yet the re-established watch reads live again.
+    common::eventually(20, "watch live again", || async {
+        (cache.status(Kind::Pod, &scope) == Some(WatchStatus::Ready)).then_some(())
+    })
+    .await;
+    assert_eq!(cluster.faults().throttled_total(), 2);
+}

@@ -4,11 +4,11 @@ use std::fmt::Debug;
 use std::hash::Hash;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use futures::{FutureExt, StreamExt};
 use kube::runtime::reflector::store::Writer;
-use kube::runtime::{WatchStreamExt, watcher};
+use kube::runtime::watcher;
 use kube::{Api, Resource};
 use parking_lot::Mutex;
 use serde::de::DeserializeOwned;
@@ -196,17 +196,30 @@ pub async fn run<K>(
         if let Some(name) = &name {
             config = config.fields(&format!("metadata.name={name}"));
         }
-        let stream = watcher(api.clone(), config).default_backoff();
+        // Back-off is ours rather than kube-rs's `default_backoff`, so the watch knows when a retry
+        // has started: a re-established watch is silent until something changes, and without this
+        // the data would read "stale" for as long as the cluster stays quiet.
+        let stream = watcher(api.clone(), config);
         let mut stream = std::pin::pin!(stream);
         let mut synced = false;
+        let mut failures = 0u32;
+        let mut retrying = false;
         loop {
             let item = tokio::select! {
                 _ = cancel.cancelled() => return,
                 item = stream.next() => item,
+                _ = tokio::time::sleep(RECOVERED_AFTER), if retrying => {
+                    retrying = false;
+                    failures = 0;
+                    recovered(&shared);
+                    shared.generation.fetch_add(1, Ordering::Relaxed);
+                    let _ = notices.try_send(Notice::Changed(kind));
+                    continue;
+                }
             };
             let Some(mut item) = item else { return };
             // Coalesce a burst (a list page, a storm of updates) into one notice.
-            loop {
+            let failed = loop {
                 if initial == InitialList::Streaming && !synced && item.is_err() {
                     if let Err(err) = &item {
                         tracing::info!(kind = kind.plural(), error = %err, "streaming list refused; listing in pages");
@@ -218,16 +231,51 @@ pub async fn run<K>(
                     synced |= matches!(event, watcher::Event::InitDone);
                     sink.apply(event);
                 }
+                let failed = item.is_err();
                 apply(&shared, item);
+                if failed {
+                    break true;
+                }
                 match stream.next().now_or_never() {
                     Some(Some(next)) => item = next,
-                    _ => break,
+                    _ => break false,
                 }
-            }
+            };
             shared.generation.fetch_add(1, Ordering::Relaxed);
             // A full channel already holds notices that make the UI re-read everything it shows.
             let _ = notices.try_send(Notice::Changed(kind));
+            if failed {
+                let delay = backoff_delay(failures);
+                failures = failures.saturating_add(1);
+                tokio::select! {
+                    _ = cancel.cancelled() => return,
+                    _ = tokio::time::sleep(delay) => {}
+                }
+                retrying = true;
+            } else {
+                failures = 0;
+                retrying = false;
+            }
         }
+    }
+}
+
+/// A retried watch that has not failed again for this long is taken as re-established.
+const RECOVERED_AFTER: Duration = Duration::from_secs(2);
+
+/// The wait before retry `n` (from 0): 0.8 s doubling to 30 s, with ±20% jitter so that many clients
+/// dropped at once do not come back at once.
+fn backoff_delay(n: u32) -> Duration {
+    let base = 0.8 * 2f64.powi(n.min(6) as i32);
+    let jitter = rand::random_range(0.8..1.2);
+    Duration::from_secs_f64((base * jitter).min(30.0))
+}
+
+/// A stale watch that reconnected: the data is live again.
+fn recovered(shared: &WatchShared) {
+    let mut status = shared.status.lock();
+    if matches!(*status, WatchStatus::Stale { .. }) {
+        *status = WatchStatus::Ready;
     }
 }
 
