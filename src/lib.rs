@@ -4,6 +4,7 @@ pub mod app;
 pub mod bench_support;
 pub mod cli;
 pub mod cluster;
+pub mod labels;
 pub mod logging;
 pub mod run;
 pub mod sim;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use regex::{Regex, RegexBuilder};
 
 pub use crate::cluster::rows::Row;
+use crate::labels::LabelSelector;
 
 /// A column to sort by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,55 +51,6 @@ impl Sort {
     }
 }
 
-/// One requirement of a label selector.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LabelReq {
-    /// `key=value` or `key==value`.
-    Eq(String, String),
-    /// `key!=value` (also true when the key is absent, as in Kubernetes).
-    NotEq(String, String),
-    /// `key`.
-    Exists(String),
-    /// `!key`.
-    NotExists(String),
-}
-
-impl LabelReq {
-    fn matches(&self, labels: &[(String, String)]) -> bool {
-        let get = |k: &str| labels.iter().find(|(lk, _)| lk == k).map(|(_, v)| v.as_str());
-        match self {
-            LabelReq::Eq(k, v) => get(k) == Some(v.as_str()),
-            LabelReq::NotEq(k, v) => get(k) != Some(v.as_str()),
-            LabelReq::Exists(k) => get(k).is_some(),
-            LabelReq::NotExists(k) => get(k).is_none(),
-        }
-    }
-}
-
-/// Parse an equality-based label selector (`app=web,tier!=db,canary,!legacy`).
-pub fn parse_selector(text: &str) -> Result<Vec<LabelReq>, String> {
-    let mut reqs = Vec::new();
-    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let req = if let Some((k, v)) = part.split_once("!=") {
-            LabelReq::NotEq(k.trim().into(), v.trim().into())
-        } else if let Some((k, v)) = part.split_once("==").or_else(|| part.split_once('=')) {
-            LabelReq::Eq(k.trim().into(), v.trim().into())
-        } else if let Some(k) = part.strip_prefix('!') {
-            LabelReq::NotExists(k.trim().into())
-        } else {
-            LabelReq::Exists(part.into())
-        };
-        let key = match &req {
-            LabelReq::Eq(k, _) | LabelReq::NotEq(k, _) | LabelReq::Exists(k) | LabelReq::NotExists(k) => k,
-        };
-        if key.is_empty() || key.contains(char::is_whitespace) {
-            return Err(format!("invalid label selector {part:?}"));
-        }
-        reqs.push(req);
-    }
-    Ok(reqs)
-}
-
 /// A compiled filter line: regex (case-insensitive, `!` inverts) or `-l selector`.
 #[derive(Debug, Clone)]
 pub enum Filter {
@@ -111,8 +63,8 @@ pub enum Filter {
         /// `!` prefix.
         invert: bool,
     },
-    /// Rows whose labels satisfy every requirement.
-    Labels(Vec<LabelReq>),
+    /// Rows whose labels satisfy the selector (equality and set-based, as `kubectl -l`).
+    Labels(LabelSelector),
 }
 
 impl Filter {
@@ -123,7 +75,7 @@ impl Filter {
             return Ok(Filter::None);
         }
         if let Some(sel) = text.strip_prefix("-l") {
-            return parse_selector(sel).map(Filter::Labels);
+            return LabelSelector::parse(sel).map(Filter::Labels);
         }
         let (invert, pat) = match text.strip_prefix('!') {
             Some(p) => (true, p),
@@ -145,7 +97,7 @@ impl Filter {
                     re.is_match(&row.name) || re.is_match(&row.namespace) || row.cells.iter().any(|c| re.is_match(c));
                 hit != *invert
             }
-            Filter::Labels(reqs) => reqs.iter().all(|r| r.matches(&row.labels)),
+            Filter::Labels(sel) => sel.matches_pairs(&row.labels),
         }
     }
 }
@@ -357,7 +309,13 @@ mod tests {
         // An unbalanced bracket is searched for literally instead of failing.
         t.refresh(&Filter::parse("web[").unwrap(), &Fixed::default(), Sort::default());
         assert!(names(&t).is_empty());
-        assert!(Filter::parse("-l a b=c").is_err());
+        t.refresh(
+            &Filter::parse("-l app in (db, api)").unwrap(),
+            &Fixed::default(),
+            Sort::default(),
+        );
+        assert_eq!(names(&t), ["db-0"]);
+        assert!(Filter::parse("-l a b").is_err());
     }
 
     #[test]
