@@ -68,7 +68,8 @@ pub enum TimeFmt {
 /// The time format of a printer column, by its name (the printers format these against "now").
 pub fn time_fmt(name: &str) -> Option<TimeFmt> {
     match name {
-        "Age" | "Last Seen" | "First Seen" | "Last Schedule" => Some(TimeFmt::Age),
+        // A running Job's Duration is the age of its start.
+        "Age" | "Last Seen" | "First Seen" | "Last Schedule" | "Duration" => Some(TimeFmt::Age),
         "Restarts" => Some(TimeFmt::Ago),
         _ => None,
     }

@@ -171,10 +171,15 @@ pub fn daemon_set(o: &DaemonSet) -> Row {
     })
 }
 
-/// A Job; failed ones are flagged.
+/// A Job; failed ones are flagged, and a running one's DURATION is a stamp, so it keeps counting.
 pub fn job(o: &Job) -> Row {
     project(o, Kind::Job, |o, r| {
         r.warn = workloads::job_status(o) == "Failed";
+        let st = o.status.as_ref();
+        if st.is_some_and(|s| s.completion_time.is_none()) {
+            // DURATION is the third column after NAME: from start to now while running.
+            r.stamps[3] = st.and_then(|s| s.start_time.as_ref()).map(|t| t.0.as_second());
+        }
         workloads::job_row(o, Timestamp::now())
     })
 }
@@ -235,4 +240,33 @@ pub fn endpoint_slice(o: &EndpointSlice) -> Row {
             .collect();
         network::endpoint_slice_row(o, Timestamp::now())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job_at(start: &str, end: Option<&str>) -> Job {
+        let mut v = serde_json::json!({
+            "metadata": {"name": "backup", "namespace": "ops", "uid": "u1", "creationTimestamp": start},
+            "spec": {"template": {"spec": {"containers": [{"name": "c", "image": "busybox"}]}}},
+            "status": {"startTime": start, "active": 1}
+        });
+        if let Some(end) = end {
+            v["status"] = serde_json::json!({"startTime": start, "completionTime": end, "succeeded": 1});
+        }
+        serde_json::from_value(v).unwrap()
+    }
+
+    #[test]
+    fn a_running_jobs_duration_keeps_counting_and_a_finished_one_is_fixed() {
+        let running = job(&job_at("2026-11-23T08:00:00Z", None));
+        // DURATION is the third cell after NAME (STATUS, COMPLETIONS, DURATION).
+        assert_eq!(running.cells[2], "");
+        let start: jiff::Timestamp = "2026-11-23T08:00:00Z".parse().unwrap();
+        assert_eq!(running.stamp(2), Some(start.as_second()));
+        let done = job(&job_at("2026-11-23T08:00:00Z", Some("2026-11-23T08:01:30Z")));
+        assert_eq!(done.cells[2], "90s");
+        assert_eq!(done.stamp(2), None);
+    }
 }
