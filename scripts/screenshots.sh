@@ -118,6 +118,6 @@ shot yaml
 keys Escape
 wait_for '^ *pods \['
 keys '?'
-wait_for 'help \(esc to close\)'
+wait_for 'help: .* keys'
 settle
 shot help
