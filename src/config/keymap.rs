@@ -46,9 +46,9 @@ impl KeymapFile {
     }
 }
 
-/// One scope's entries in file order.
+/// One scope's entries in file order, names as written (checked in [`parse`], where lines are known).
 #[derive(Debug, Default)]
-struct Section(Vec<(Action, Entry)>);
+struct Section(Vec<(String, Entry)>);
 
 /// One action's keys.
 #[derive(Debug, Deserialize)]
@@ -86,19 +86,10 @@ impl<'de> Deserialize<'de> for Section {
                 Ok(Section::default())
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Section, A::Error> {
-                let mut out: Vec<(Action, Entry)> = Vec::new();
+                let mut out = Vec::new();
                 while let Some(name) = map.next_key::<String>()? {
-                    let action = Action::from_name(&name).ok_or_else(|| {
-                        let known: Vec<&str> = ACTIONS.iter().map(|a| a.1).collect();
-                        de::Error::custom(format!("unknown action `{name}` (actions: {})", known.join(", ")))
-                    })?;
-                    if out.iter().any(|(a, _)| *a == action) {
-                        return Err(de::Error::custom(format!(
-                            "action `{name}` is listed twice; put all its keys in one `keys:` list"
-                        )));
-                    }
                     let entry: Entry = map.next_value()?;
-                    out.push((action, entry));
+                    out.push((name, entry));
                 }
                 Ok(Section(out))
             }
@@ -191,20 +182,22 @@ pub fn parse_key(token: &str) -> Result<Key, String> {
     Ok(Key { code, mods })
 }
 
-/// The 1-based line where `action` is listed under `scope` in `text` (0 when not found).
-fn line_of(text: &str, scope: KeyScope, action: Action) -> usize {
+/// The 1-based line where `name` is listed under `scope` in `text` for the `nth` time (0: first);
+/// 0 when not found.
+fn line_of(text: &str, scope: KeyScope, name: &str, nth: usize) -> usize {
     let mut in_scope = false;
+    let mut seen = 0;
     for (i, line) in text.lines().enumerate() {
         if !line.starts_with([' ', '\t', '#']) && !line.trim().is_empty() {
             in_scope = line.starts_with(&format!("{}:", scope.name()));
             continue;
         }
         let t = line.trim_start();
-        if in_scope
-            && t.strip_prefix(action.name())
-                .is_some_and(|r| r.trim_start().starts_with(':'))
-        {
-            return i + 1;
+        if in_scope && t.strip_prefix(name).is_some_and(|r| r.trim_start().starts_with(':')) {
+            if seen == nth {
+                return i + 1;
+            }
+            seen += 1;
         }
     }
     0
@@ -223,26 +216,42 @@ fn parse(name: &str, text: &str, source: &Source, base: Option<Vec<Located>>) ->
     let file: KeymapFile = serde_yaml::from_str(text).map_err(|e| ConfigError::yaml(source, &e))?;
     let mut out = base.unwrap_or_default();
     for (scope, section) in file.sections() {
-        for (action, entry) in section.0 {
+        let mut done: Vec<Action> = Vec::new();
+        for (name, entry) in section.0 {
+            let at = |nth: usize, message: String| ConfigError::At {
+                file: source.clone(),
+                line: line_of(text, scope, &name, nth),
+                column: 3,
+                message: format!("{}.{name}: {message}", scope.name()),
+            };
+            let Some(action) = Action::from_name(&name) else {
+                let known: Vec<&str> = ACTIONS.iter().map(|a| a.1).collect();
+                return Err(at(
+                    0,
+                    format!("unknown action `{name}` (actions: {})", known.join(", ")),
+                ));
+            };
+            if done.contains(&action) {
+                return Err(at(
+                    1,
+                    format!("action `{name}` is listed twice; put all its keys in one `keys:` list"),
+                ));
+            }
+            done.push(action);
             if !action.scopes().contains(&scope) {
                 let belongs: Vec<&str> = action.scopes().iter().map(|s| s.name()).collect();
-                return Err(ConfigError::At {
-                    file: source.clone(),
-                    line: line_of(text, scope, action),
-                    column: 1,
-                    message: format!(
-                        "{}.{}: action `{}` does not apply to `{}` screens (it goes under {})",
-                        scope.name(),
-                        action.name(),
-                        action.name(),
+                return Err(at(
+                    0,
+                    format!(
+                        "action `{name}` does not apply to `{}` screens (it goes under {})",
                         scope.name(),
                         belongs.join(", ")
                     ),
-                });
+                ));
             }
             // The file's entry replaces the base's keys for this action in this scope.
             out.retain(|l| !(l.scope == scope && l.binding.action == action));
-            let line = line_of(text, scope, action);
+            let line = line_of(text, scope, &name, 0);
             let help = entry.help.unwrap_or_else(|| action.describe().to_string());
             for seq in entry.keys {
                 out.push(Located {
@@ -380,3 +389,7 @@ pub fn load(spec: &str, config_dir: Option<&Path>) -> Result<Keymap, ConfigError
         }),
     }
 }
+
+#[cfg(test)]
+#[path = "keymap_tests.rs"]
+mod tests;

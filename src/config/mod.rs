@@ -354,3 +354,6 @@ pub fn setup(
 pub fn env(name: &str) -> Option<String> {
     std::env::var(name).ok()
 }
+
+#[cfg(test)]
+mod tests;

@@ -183,20 +183,26 @@ struct ColorSpec(Color);
 
 impl<'de> Deserialize<'de> for ColorSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            Index(u8),
-            Name(String),
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = ColorSpec;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a colour name, #rrggbb or 0-255")
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<ColorSpec, E> {
+                u8::try_from(v)
+                    .map(|i| ColorSpec(Color::Indexed(i)))
+                    .map_err(|_| E::custom(format!("colour index {v} is not in 0-255")))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<ColorSpec, E> {
+                parse_color(v).map(ColorSpec).ok_or_else(|| {
+                    E::custom(format!(
+                        "unknown colour {v:?}: use a terminal colour name (red, light-blue, dark-gray …), #rrggbb or 0-255"
+                    ))
+                })
+            }
         }
-        match Raw::deserialize(d)? {
-            Raw::Index(i) => Ok(ColorSpec(Color::Indexed(i))),
-            Raw::Name(n) => parse_color(&n).map(ColorSpec).ok_or_else(|| {
-                serde::de::Error::custom(format!(
-                    "unknown colour {n:?}: use a terminal colour name (red, light-blue, dark-gray …), #rrggbb or 0-255"
-                ))
-            }),
-        }
+        d.deserialize_any(V)
     }
 }
 
@@ -395,3 +401,7 @@ pub fn degrade_color(c: Color, depth: Depth) -> Color {
         Depth::Ansi16 => ANSI16.iter().min_by_key(|(_, v)| dist(*v, rgb)).map_or(c, |(n, _)| *n),
     }
 }
+
+#[cfg(test)]
+#[path = "theme_tests.rs"]
+mod tests;

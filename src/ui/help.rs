@@ -32,9 +32,14 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         .flex(Flex::Center)
         .areas(area);
     let groups = entries(state);
+    let width = groups
+        .iter()
+        .map(|(k, _)| k.join(" ").chars().count())
+        .max()
+        .unwrap_or(0);
     let entry = |(keys, help): &(Vec<String>, String)| {
         Line::from(vec![
-            Span::styled(format!("{:>18}  ", keys.join(" ")), theme.key),
+            Span::styled(format!("{:>width$}  ", keys.join(" ")), theme.key),
             Span::styled(help.clone(), theme.text),
         ])
     };

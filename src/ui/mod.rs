@@ -38,3 +38,6 @@ mod render_tests;
 
 #[cfg(test)]
 mod screen_render_tests;
+
+#[cfg(test)]
+mod theme_render_tests;
