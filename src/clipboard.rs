@@ -19,8 +19,8 @@ pub enum Target {
 }
 
 /// The OSC 52 sequence that puts `text` on the clipboard. Under GNU screen (TERM=screen*, not
-/// tmux) it is wrapped in a DCS passthrough, which screen needs; tmux forwards plain OSC 52
-/// itself when `set-clipboard` is on (its default since 2.6 forwards to the outer terminal).
+/// tmux) it is wrapped in a DCS passthrough, which screen needs; tmux takes plain OSC 52 from
+/// programs and passes it on when its `set-clipboard` option is `on`.
 pub fn osc52(text: &str, get: impl Fn(&str) -> Option<String>) -> String {
     let b64 = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
     let seq = format!("\x1b]52;c;{b64}\x07");
