@@ -325,6 +325,11 @@ pub fn no_color(get: impl Fn(&str) -> Option<String>) -> bool {
 }
 
 impl Theme {
+    /// The style of the `i`-th log source (pods, containers), cycling through the palette.
+    pub fn log_source(&self, i: usize) -> Style {
+        self.log_sources[i % self.log_sources.len().max(1)]
+    }
+
     /// This theme with every colour the terminal cannot show replaced by its nearest neighbour.
     pub fn degrade(self, depth: Depth) -> Theme {
         if depth == Depth::TrueColor {

@@ -71,6 +71,9 @@ fn mono_has_no_colour_and_ansi16_only_the_sixteen() {
     assert!(mono.selected.add_modifier.contains(Modifier::REVERSED));
     assert!(mono.search_current.add_modifier.contains(Modifier::UNDERLINED));
     assert!(mono.error.add_modifier.contains(Modifier::BOLD));
+    // Log sources cycle through the palette; in mono they differ by modifier.
+    assert_eq!(mono.log_source(mono.log_sources.len()), mono.log_source(0));
+    assert_ne!(mono.log_source(0), mono.log_source(1));
     let ansi = builtin("ansi16").unwrap();
     assert!(
         colours(&ansi)
