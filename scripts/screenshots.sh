@@ -19,8 +19,15 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 python3 -c 'import PIL' 2>/dev/null || python3 -m pip install --quiet pillow
 
-(cd "$ROOT" && cargo build --release --quiet)
-BIN="$ROOT/target/release/kubedeck"
+# PROFILE=dev uses the incremental debug build (faster on a busy machine; screens are the same).
+PROFILE=${PROFILE:-release}
+if [ "$PROFILE" = release ]; then
+    (cd "$ROOT" && cargo build --release --quiet)
+    BIN="$ROOT/target/release/kubedeck"
+else
+    (cd "$ROOT" && cargo build --quiet)
+    BIN="$ROOT/target/debug/kubedeck"
+fi
 mkdir -p "$OUT"
 
 t() { tmux -L "$SOCK" "$@"; }
@@ -35,7 +42,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-screen() { t capture-pane -p -t shots; }
+# The tmux session being driven (each theme gets its own, see the end).
+S=shots
+screen() { t capture-pane -p -t "$S"; }
 
 # wait_for REGEX [SECONDS]: poll the screen until a line matches (extended regex), else fail with the screen.
 wait_for() {
@@ -62,13 +71,16 @@ settle() {
     done
 }
 
+# shot NAME [render_png options]
 shot() {
-    t capture-pane -e -p -t shots >"$TMP/$1.ans"
-    python3 "$ROOT/scripts/render_png.py" "$TMP/$1.ans" "$OUT/$1.png" --cols "$COLS" --rows "$ROWS"
-    echo "screenshots/$1.png"
+    local name=$1
+    shift
+    t capture-pane -e -p -t "$S" >"$TMP/$name.ans"
+    python3 "$ROOT/scripts/render_png.py" "$TMP/$name.ans" "$OUT/$name.png" --cols "$COLS" --rows "$ROWS" "$@"
+    echo "screenshots/$name.png"
 }
 
-keys() { t send-keys -t shots "$@"; }
+keys() { t send-keys -t "$S" "$@"; }
 command_line() { keys ":$1" Enter; }
 
 t new-session -d -s shots -x "$COLS" -y "$ROWS" \
@@ -118,6 +130,21 @@ shot yaml
 keys Escape
 wait_for '^ *pods \['
 keys '?'
-wait_for 'help \(esc to close\)'
+wait_for 'help: .* keys'
 settle
 shot help
+
+# The pods screen in the light and mono themes (--theme), each in a fresh session; the first
+# session's dashboard is stopped by PID once the next one runs (the tmux server needs a session).
+for theme in light mono; do
+    t new-session -d -s "shots-$theme" -x "$COLS" -y "$ROWS" \
+        "TERM=tmux-256color exec '$BIN' --demo -A --theme $theme --log-file '$TMP/kubedeck-$theme.log'"
+    kill -TERM "$APP_PID" 2>/dev/null || true
+    APP_PID=$(t display-message -p -t "shots-$theme" '#{pane_pid}')
+    S="shots-$theme"
+    wait_for '^ *pods \[[1-9][0-9]*/[0-9]+\].*live' 30
+    deadline=$((SECONDS + 60))
+    while screen | grep -Eq 'Pending|ContainerCreating' && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.5; done
+    settle
+    if [ "$theme" = light ]; then shot "pods-$theme" --light; else shot "pods-$theme"; fi
+done

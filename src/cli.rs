@@ -6,7 +6,13 @@ use clap::{Args, Parser, Subcommand};
 
 /// kubedeck: a terminal dashboard for Kubernetes.
 #[derive(Debug, Clone, Parser)]
-#[command(name = "kubedeck", version, about)]
+#[command(
+    name = "kubedeck",
+    version,
+    about,
+    after_help = "Keys: press ? inside kubedeck. Config: ~/.config/kubedeck/config.yaml (see README).\n\
+                  Environment: KUBECONFIG, KUBEDECK_CONFIG_DIR, KUBEDECK_LOG, NO_COLOR, COLORTERM."
+)]
 pub struct Cli {
     /// Path to the kubeconfig file to use (default: $KUBECONFIG, several files merged, or ~/.kube/config).
     #[arg(long, value_name = "FILE", global = true)]
@@ -26,6 +32,18 @@ pub struct Cli {
     /// Start the built-in demo cluster and connect to it.
     #[arg(long)]
     pub demo: bool,
+    /// Colour theme: default, light, high-contrast, ansi16, mono, a name in <config dir>/themes, or a path.
+    #[arg(long, value_name = "NAME|PATH")]
+    pub theme: Option<String>,
+    /// Keymap: default, vim, a name in <config dir>/keymaps, or a path.
+    #[arg(long, value_name = "NAME|PATH")]
+    pub keymap: Option<String>,
+    /// Config file (or directory holding config.yaml, themes/, keymaps/); default: $KUBEDECK_CONFIG_DIR or ~/.config/kubedeck.
+    #[arg(long, value_name = "FILE|DIR", global = true)]
+    pub config: Option<PathBuf>,
+    /// Capture the mouse (wheel scrolls); the terminal's own text selection then needs shift.
+    #[arg(long)]
+    pub mouse: bool,
     /// Write the log here instead of the state directory.
     #[arg(long, value_name = "FILE", global = true)]
     pub log_file: Option<PathBuf>,
@@ -39,6 +57,18 @@ pub struct Cli {
 pub enum Command {
     /// Run the demo cluster alone, writing a kubeconfig for kubectl and kubedeck.
     DemoServer(DemoServerArgs),
+    /// Print a shell completion script (e.g. `kubedeck completions bash > /etc/bash_completion.d/kubedeck`).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+/// Write the completion script for `shell` to `out`.
+pub fn completions(shell: clap_complete::Shell, out: &mut dyn std::io::Write) {
+    use clap::CommandFactory;
+    clap_complete::generate(shell, &mut Cli::command(), "kubedeck", out);
 }
 
 /// Flags of `kubedeck demo-server`.
@@ -92,6 +122,47 @@ mod tests {
         assert_eq!(cli.context.as_deref(), Some("prod"));
         assert_eq!(cli.namespace.as_deref(), Some("kube-system"));
         assert!(cli.all_namespaces && cli.readonly && !cli.demo);
+    }
+
+    #[test]
+    fn theme_keymap_config_and_mouse_flags_parse() {
+        let cli = Cli::try_parse_from([
+            "kubedeck", "--theme", "mono", "--keymap", "vim", "--config", "/etc/kd", "--mouse",
+        ])
+        .unwrap();
+        assert_eq!(cli.theme.as_deref(), Some("mono"));
+        assert_eq!(cli.keymap.as_deref(), Some("vim"));
+        assert_eq!(cli.config, Some(PathBuf::from("/etc/kd")));
+        assert!(cli.mouse);
+        let defaults = Cli::try_parse_from(["kubedeck"]).unwrap();
+        assert!(!defaults.mouse, "mouse capture is off by default");
+    }
+
+    #[test]
+    fn completions_name_the_flags_and_subcommands() {
+        let cli = Cli::try_parse_from(["kubedeck", "completions", "bash"]).unwrap();
+        let Some(Command::Completions { shell }) = cli.command else {
+            panic!("no subcommand")
+        };
+        let mut out = Vec::new();
+        completions(shell, &mut out);
+        let script = String::from_utf8(out).unwrap();
+        for word in ["--theme", "--keymap", "--readonly", "demo-server", "completions"] {
+            assert!(script.contains(word), "{word} missing from the bash completions");
+        }
+        assert!(Cli::try_parse_from(["kubedeck", "completions", "tcsh"]).is_err());
+    }
+
+    #[test]
+    fn version_and_help_are_clap_shaped() {
+        let e = Cli::try_parse_from(["kubedeck", "--version"]).unwrap_err();
+        assert_eq!(e.kind(), clap::error::ErrorKind::DisplayVersion);
+        assert_eq!(e.to_string().trim(), format!("kubedeck {}", env!("CARGO_PKG_VERSION")));
+        let help = Cli::try_parse_from(["kubedeck", "--help"]).unwrap_err().to_string();
+        assert!(
+            help.contains("Usage: kubedeck") && help.contains("--theme <NAME|PATH>"),
+            "{help}"
+        );
     }
 
     #[test]

@@ -3,7 +3,9 @@
 pub mod app;
 pub mod bench_support;
 pub mod cli;
+pub mod clipboard;
 pub mod cluster;
+pub mod config;
 pub mod labels;
 pub mod logging;
 pub mod run;

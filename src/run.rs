@@ -19,16 +19,23 @@ use crate::cluster::{Kind, Scope};
 use crate::tui::{self, Tui};
 use crate::ui;
 
-/// At most ~30 frames a second.
-const FRAME: Duration = Duration::from_millis(33);
-/// Watches nobody has looked at for this long are stopped.
-const IDLE_WATCH: Duration = Duration::from_secs(120);
 /// Big tables are re-projected at most this often, so churn on 100,000 pods does not eat a core.
 const BIG_TABLE_INTERVAL: Duration = Duration::from_millis(500);
 const BIG_TABLE: usize = 20_000;
 
 /// Run the dashboard until the user quits or a termination signal arrives.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    // Config first: a malformed config file stops here, before the terminal is taken.
+    let setup = crate::config::setup(
+        cli.config.as_deref(),
+        cli.theme.as_deref(),
+        cli.keymap.as_deref(),
+        crate::config::env,
+    )?;
+    let config = setup.config.clone();
+    let theme = setup.theme.clone();
+    let frame_interval = Duration::from_millis(config.refresh.frame_ms.max(1));
+    let idle_watch = Duration::from_secs(config.refresh.idle_watch_secs);
     // No kubeconfig anywhere: a newcomer gets the built-in demo cluster rather than an error.
     let fallback = !cli.demo && !crate::cluster::client::any_config(cli.kubeconfig.as_deref());
     let demo = if cli.demo || fallback {
@@ -47,6 +54,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(cli.namespace.clone().unwrap_or_else(|| "default".into()))
     };
     let mut state = State::new(namespace, cli.readonly);
+    state.keymap = setup.keymap;
+    for n in setup.notices {
+        state.toast(n, true);
+    }
+    if config.default_screen != "pods" {
+        crate::app::update::run_command(&mut state, &config.default_screen);
+    }
     if fallback {
         state.toast(
             "No kubeconfig found: showing the built-in demo cluster (kubedeck --demo)",
@@ -64,7 +78,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let mut conn_cancel = CancellationToken::new();
     spawn_connect(opts.clone(), attempt, conn_tx.clone(), conn_cancel.clone());
 
-    let mut tui = Tui::init()?;
+    let mut tui = Tui::init(cli.mouse || config.mouse)?;
     let mut signals = tui::termination_signals()?;
     let mut events = EventStream::new();
     let size = tui.terminal.size()?;
@@ -87,9 +101,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 header_counts(&mut state, c, &mut header_seen);
             }
             let now = jiff::Timestamp::now().as_second();
-            tui.draw(|f| ui::draw(f, &state, now))?;
+            tui.draw(|f| ui::draw_with(f, &state, &theme, now))?;
             dirty = pending;
-            next_frame = tokio::time::Instant::now() + FRAME;
+            next_frame = tokio::time::Instant::now() + frame_interval;
         }
         // Something on screen moves with time: toasts expire, stale and loading ages count.
         let ticking = !state.toasts.is_empty()
@@ -104,6 +118,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 Some(Ok(TermEvent::Key(k))) => effects = update(&mut state, Input::Key(k)),
                 Some(Ok(TermEvent::Paste(p))) => effects = update(&mut state, Input::Paste(p)),
                 Some(Ok(TermEvent::Resize(_, h))) => effects = update(&mut state, Input::Resize(h)),
+                Some(Ok(TermEvent::Mouse(m))) => effects = on_mouse(&mut state, m),
                 Some(Ok(_)) => {}
                 Some(Err(e)) => return Err(e.into()),
                 None => break,
@@ -117,7 +132,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 if id == attempt {
                     match res {
                         Ok(conn) => {
-                            let c = Arc::new(Cache::new(conn.client.clone(), notice_tx.clone(), IDLE_WATCH));
+                            let c = Arc::new(Cache::new(conn.client.clone(), notice_tx.clone(), idle_watch));
+                            // A context the config marks read-only is read-only whatever the flags say.
+                            state.readonly = cli.readonly || config.context(&conn.context).readonly;
                             spawn_version(conn.client.clone(), input_tx.clone(), conn_cancel.clone());
                             cache = Some(c);
                             shown = None;
@@ -141,6 +158,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         for effect in effects {
             match effect {
                 Effect::Quit => state.quit = true,
+                Effect::Copy(text) => {
+                    // Written between frames, so the escape sequence never lands inside one.
+                    let input = match crate::clipboard::copy(&text, config.clipboard) {
+                        Ok(how) => Input::Notice(format!("copied {text} ({how})")),
+                        Err(e) => Input::Error(format!("copy failed: {e}")),
+                    };
+                    let _ = input_tx.send(input);
+                }
                 Effect::Watch(kind, scope) => {
                     if let Some(c) = &cache {
                         c.ensure(kind, scope);
@@ -189,6 +214,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
     drop(tui);
     Ok(())
+}
+
+/// The mouse wheel scrolls like the up/down keys; clicks are left to the terminal's selection.
+fn on_mouse(state: &mut State, m: crossterm::event::MouseEvent) -> Vec<Effect> {
+    use crossterm::event::MouseEventKind;
+    if state.help || !matches!(state.mode, crate::app::state::Mode::Normal) {
+        return vec![];
+    }
+    match m.kind {
+        MouseEventKind::ScrollDown => crate::app::update::act(state, crate::app::Action::Down),
+        MouseEventKind::ScrollUp => crate::app::update::act(state, crate::app::Action::Up),
+        _ => vec![],
+    }
 }
 
 /// Feed the top view fresh rows when its watch has moved on since the last projection; true if some were held back.

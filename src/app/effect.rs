@@ -24,4 +24,6 @@ pub enum Effect {
     SwitchContext(String),
     /// Leave the program.
     Quit,
+    /// Put this text on the clipboard (OSC 52 or the display's clipboard).
+    Copy(String),
 }

@@ -55,4 +55,6 @@ pub enum Input {
     Counts(super::counts::Counts),
     /// Time passes (expires toasts).
     Tick(Instant),
+    /// An effect succeeded and says so (a neutral toast).
+    Notice(String),
 }

@@ -6,9 +6,10 @@ use std::time::Duration;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui_textarea::TextArea;
 
-use super::action::{ALIASES, Action, lookup};
+use super::action::{ALIASES, Action, KeyScope};
 use super::effect::Effect;
 use super::event::Input;
+use super::keys::{Key, Match};
 use super::state::{Connection, Mode, State, View, ViewKind};
 use super::table::{Filter, Row};
 use super::text::{Body, Doc, Target};
@@ -114,6 +115,10 @@ pub fn update(state: &mut State, input: Input) -> Vec<Effect> {
             state.toast(msg, true);
             vec![]
         }
+        Input::Notice(msg) => {
+            state.toast(msg, false);
+            vec![]
+        }
         Input::Tick(now) => {
             for t in &mut state.toasts {
                 t.shown_at.get_or_insert(now);
@@ -129,7 +134,13 @@ pub fn update(state: &mut State, input: Input) -> Vec<Effect> {
 
 fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     if state.help {
-        if matches!(key.code, KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q')) {
+        // Whatever opens help, goes back or quits closes it (Esc always does).
+        let closes = key.code == KeyCode::Esc
+            || matches!(
+                state.keymap.lookup(KeyScope::Global, &[Key::from_event(&key)]),
+                Match::Action(Action::Help | Action::Back | Action::Quit)
+            );
+        if closes {
             state.help = false;
         }
         return vec![];
@@ -167,12 +178,25 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     }
     let page = state.page_rows + 1;
     if let ViewKind::Doc(doc) = &mut state.top_mut().kind
-        && doc.on_key(&key, page)
+        && doc.on_typing_key(&key, page)
     {
         return vec![];
     }
-    match lookup(&state.keymap, &key) {
-        Some(action) if !(state.readonly && action.mutating()) => act(state, action),
+    let scope = state.key_scope();
+    let mut typed = std::mem::take(&mut state.pending_keys);
+    typed.push(Key::from_event(&key));
+    let mut found = state.keymap.lookup(scope, &typed);
+    if found == Match::None && typed.len() > 1 {
+        // A sequence that went nowhere: the last key may start something of its own.
+        typed = vec![Key::from_event(&key)];
+        found = state.keymap.lookup(scope, &typed);
+    }
+    match found {
+        Match::Action(action) if !(state.readonly && action.mutating()) => act(state, action),
+        Match::Prefix => {
+            state.pending_keys = typed;
+            vec![]
+        }
         _ => vec![],
     }
 }
@@ -200,6 +224,12 @@ fn text_line(initial: &str) -> TextArea<'static> {
 /// Perform a normal-mode action.
 pub fn act(state: &mut State, action: Action) -> Vec<Effect> {
     let page = state.page_rows as isize;
+    let doc_page = state.page_rows + 1;
+    if let ViewKind::Doc(doc) = &mut state.top_mut().kind
+        && doc.act(action, doc_page)
+    {
+        return vec![];
+    }
     match action {
         Action::Up => move_cursor(state, |t| t.move_by(-1)),
         Action::Down => move_cursor(state, |t| t.move_by(1)),
@@ -251,6 +281,24 @@ pub fn act(state: &mut State, action: Action) -> Vec<Effect> {
             }
             view.refresh();
             view.table.scroll_into_view(page as usize);
+        }
+        // Document actions outside a document do nothing.
+        Action::ScrollLeft
+        | Action::ScrollRight
+        | Action::Search
+        | Action::NextMatch
+        | Action::PrevMatch
+        | Action::ToggleManaged
+        | Action::ToggleReveal => {}
+        Action::CopyName => {
+            let Some(row) = state.top().table.current() else {
+                return vec![];
+            };
+            let text = match row.namespace.as_str() {
+                "" => row.name.clone(),
+                ns => format!("{ns}/{}", row.name),
+            };
+            return vec![Effect::Copy(text)];
         }
         Action::Wide => {
             state.wide = !state.wide;

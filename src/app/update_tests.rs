@@ -283,3 +283,34 @@ fn ns_with_a_name_switches_namespace_without_listing_namespaces() {
     update(&mut s, key(KeyCode::Enter));
     assert_eq!(s.top().kind, ViewKind::Resource(Kind::Namespace));
 }
+
+#[test]
+fn vim_keymap_runs_key_sequences_and_a_broken_one_starts_over() {
+    let mut s = pods_state();
+    s.keymap = crate::config::keymap::builtin("vim").unwrap();
+    update(&mut s, key(KeyCode::Char('G')));
+    assert_eq!(s.top().table.cursor, 2);
+    update(&mut s, key(KeyCode::Char('g')));
+    assert_eq!(s.pending_keys.len(), 1, "g waits for the next key");
+    assert_eq!(s.top().table.cursor, 2);
+    update(&mut s, key(KeyCode::Char('g')));
+    assert_eq!((s.top().table.cursor, s.pending_keys.len()), (0, 0), "g g: top");
+    // `g` then `j`: no `g j` binding, so `j` counts on its own.
+    update(&mut s, key(KeyCode::Char('g')));
+    update(&mut s, key(KeyCode::Char('j')));
+    assert_eq!((s.top().table.cursor, s.pending_keys.len()), (1, 0));
+    // Default keymap's single `g` is top; in vim it is only a prefix.
+    assert!(update(&mut s, key(KeyCode::Char('g'))).is_empty());
+    assert!(matches!(
+        update(&mut s, key(KeyCode::Char('y')))[..],
+        [Effect::Fetch { describe: false, .. }]
+    ));
+}
+
+#[test]
+fn copy_name_copies_namespace_slash_name() {
+    let mut s = pods_state();
+    let effects = update(&mut s, key(KeyCode::Char('c')));
+    let name = &s.top().table.current().unwrap().name;
+    assert_eq!(effects, [Effect::Copy(format!("default/{name}"))]);
+}
