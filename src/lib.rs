@@ -6,6 +6,7 @@ pub mod cli;
 pub mod cluster;
 pub mod logging;
 pub mod run;
+pub mod run_ops;
 pub mod sim;
 pub mod tui;
 pub mod ui;

@@ -44,6 +44,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(cli.namespace.clone().unwrap_or_else(|| "default".into()))
     };
     let mut state = State::new(namespace, cli.readonly);
+    state.safety.protected = cli.protected;
     if fallback {
         state.toast(
             "No kubeconfig found: showing the built-in demo cluster (kubedeck --demo)",
@@ -56,6 +57,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let (conn_tx, mut conn_rx) = mpsc::unbounded_channel::<(u64, anyhow::Result<Connection>)>();
     let (notice_tx, mut notice_rx) = mpsc::channel(256);
     let mut cache: Option<Arc<Cache>> = None;
+    let mut ops = crate::run_ops::Ops::default();
     let mut attempt = 0u64;
     spawn_connect(opts.clone(), attempt, conn_tx.clone());
 
@@ -114,6 +116,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                         Ok(conn) => {
                             let c = Arc::new(Cache::new(conn.client.clone(), notice_tx.clone(), IDLE_WATCH));
                             spawn_version(conn.client.clone(), input_tx.clone());
+                            ops.no_retry = Some(conn.no_retry.clone());
                             cache = Some(c);
                             shown = None;
                             let input = Input::Connected { context: conn.context, namespace: conn.namespace, url: conn.url };
@@ -162,7 +165,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     };
                     let _ = input_tx.send(input);
                 }
+                other @ (Effect::Mutate { .. }
+                | Effect::DryRunRollback { .. }
+                | Effect::ScaleInfo(_)
+                | Effect::LoadHistory(_)
+                | Effect::FollowRollout(_)
+                | Effect::StopFollow) => {
+                    ops.perform(&other, cache.as_ref().map(|c| c.client()), &input_tx);
+                }
                 Effect::SwitchContext(name) => {
+                    ops.perform(&Effect::StopFollow, None, &input_tx);
                     if let Some(c) = cache.take() {
                         c.shutdown();
                     }

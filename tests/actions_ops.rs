@@ -34,11 +34,17 @@ async fn scale_restart_pause_resume_as_kubectl() {
     let api = create(&client, "acts", &deployment("web", "nginx:1", 2)).await;
     let web = ObjRef::new(Kind::Deployment, "acts", "web");
 
-    assert_eq!(ops::scale(&client, &web, 4).await.unwrap(), "deployment.apps/web scaled");
+    assert_eq!(
+        ops::scale(&client, &web, 4).await.unwrap(),
+        "deployment.apps/web scaled"
+    );
     assert_eq!(api.get("web").await.unwrap().spec.unwrap().replicas, Some(4));
 
     let at = "2026-11-23T08:01:21Z";
-    assert_eq!(ops::restart(&client, &web, at).await.unwrap(), "deployment.apps/web restarted");
+    assert_eq!(
+        ops::restart(&client, &web, at).await.unwrap(),
+        "deployment.apps/web restarted"
+    );
     let d = api.get("web").await.unwrap();
     let ann = d.spec.unwrap().template.metadata.unwrap().annotations.unwrap();
     assert_eq!(ann.get(RESTARTED_AT).map(String::as_str), Some(at));
@@ -57,7 +63,11 @@ async fn scale_restart_pause_resume_as_kubectl() {
         ops::perform(&client, &web, &Op::Restart).await.unwrap_err(),
         "deployments.apps \"web\" can't restart paused deployment (run rollout resume first)"
     );
-    assert_eq!(api.get("web").await.unwrap().metadata.resource_version, before, "nothing sent");
+    assert_eq!(
+        api.get("web").await.unwrap().metadata.resource_version,
+        before,
+        "nothing sent"
+    );
 
     assert_eq!(
         ops::perform(&client, &web, &Op::Resume).await.unwrap(),
@@ -88,7 +98,10 @@ async fn scale_restart_pause_resume_as_kubectl() {
 async fn scale_statefulset_and_refusals_from_the_server() {
     let (cluster, client) = cluster_with_ns("shop").await;
     let pg = ObjRef::new(Kind::StatefulSet, "payments", "postgres");
-    assert_eq!(ops::scale(&client, &pg, 2).await.unwrap(), "statefulset.apps/postgres scaled");
+    assert_eq!(
+        ops::scale(&client, &pg, 2).await.unwrap(),
+        "statefulset.apps/postgres scaled"
+    );
     let sts: Api<StatefulSet> = Api::namespaced(client.clone(), "payments");
     assert_eq!(sts.get("postgres").await.unwrap().spec.unwrap().replicas, Some(2));
 
@@ -130,24 +143,40 @@ async fn delete_with_propagation_and_cordon() {
         ops::perform(&client, &gone, &op).await.unwrap(),
         "deployment.apps \"gone\" deleted from acts namespace"
     );
-    eventually(10, "the deployment gone", || async { api.get_opt("gone").await.ok()?.is_none().then_some(()) }).await;
+    eventually(10, "the deployment gone", || async {
+        api.get_opt("gone").await.ok()?.is_none().then_some(())
+    })
+    .await;
     // Orphaned: the ReplicaSet stays, without its owner.
     let left = eventually(10, "an orphaned replica set", || async {
         let items = rs.list(&ListParams::default()).await.ok()?.items;
         let r = items.into_iter().next()?;
-        r.metadata.owner_references.as_ref().is_none_or(|o| o.is_empty()).then_some(r)
+        r.metadata
+            .owner_references
+            .as_ref()
+            .is_none_or(|o| o.is_empty())
+            .then_some(r)
     })
     .await;
     assert!(left.metadata.name.unwrap().starts_with("gone-"));
 
     let nodes: Api<Node> = Api::all(client.clone());
-    assert_eq!(ops::cordon(&client, "worker-2", true).await.unwrap(), "node/worker-2 cordoned");
-    assert_eq!(nodes.get("worker-2").await.unwrap().spec.unwrap().unschedulable, Some(true));
+    assert_eq!(
+        ops::cordon(&client, "worker-2", true).await.unwrap(),
+        "node/worker-2 cordoned"
+    );
+    assert_eq!(
+        nodes.get("worker-2").await.unwrap().spec.unwrap().unschedulable,
+        Some(true)
+    );
     assert_eq!(
         ops::cordon(&client, "worker-2", true).await.unwrap(),
         "node/worker-2 already cordoned"
     );
-    assert_eq!(ops::cordon(&client, "worker-2", false).await.unwrap(), "node/worker-2 uncordoned");
+    assert_eq!(
+        ops::cordon(&client, "worker-2", false).await.unwrap(),
+        "node/worker-2 uncordoned"
+    );
     assert_eq!(nodes.get("worker-2").await.unwrap().spec.unwrap().unschedulable, None);
     cluster.stop().await;
 }
@@ -157,8 +186,9 @@ async fn drain_skips_daemonset_pods_and_waits_out_a_pdb() {
     let (cluster, client) = cluster_with_ns("acts").await;
     create(&client, "acts", &deployment("guarded", "nginx:1", 1)).await;
     let pods: Api<Pod> = Api::namespaced(client.clone(), "acts");
-    let node = eventually(20, "the guarded pod scheduled", || async {
+    let node = eventually(20, "the guarded pod running", || async {
         let p = pods.list(&ListParams::default()).await.ok()?.items.into_iter().next()?;
+        (p.status?.phase.as_deref() == Some("Running")).then_some(())?;
         p.spec?.node_name
     })
     .await;
@@ -168,34 +198,63 @@ async fn drain_skips_daemonset_pods_and_waits_out_a_pdb() {
         "spec": {"minAvailable": 1, "selector": {"matchLabels": {"app": "guarded"}}}}))
     .unwrap();
     pdbs.create(&PostParams::default(), &pdb).await.unwrap();
+    eventually(20, "the budget computed", || async {
+        let st = pdbs.get("guarded").await.ok()?.status?;
+        (st.current_healthy == 1 && st.disruptions_allowed == 0).then_some(())
+    })
+    .await;
 
     let lines = std::sync::Mutex::new(Vec::<ops::drain::Line>::new());
     let opts = ops::drain::DrainOptions {
         retry: Duration::from_millis(300),
         poll: Duration::from_millis(20),
     };
-    let drain = ops::drain::drain(&client, &node, &opts, |l| lines.lock().unwrap().push(l));
+    let config = kube::Config::from_custom_kubeconfig(cluster.kubeconfig(), &Default::default())
+        .await
+        .unwrap();
+    let evictor = kubedeck::cluster::client::no_retry_client(config).unwrap();
+    let drain = ops::drain::drain(&client, &evictor, &node, &opts, |l| lines.lock().unwrap().push(l));
     let relax = async {
-        eventually(30, "a 429 retry line", || async {
-            let l = lines.lock().unwrap();
-            l.iter()
-                .any(|l| l.text.contains("(will retry after") && l.text.contains("guarded"))
-                .then_some(())
-        })
+        let seen = tokio::time::timeout(
+            Duration::from_secs(20),
+            eventually(40, "a 429 retry line", || async {
+                let l = lines.lock().unwrap();
+                l.iter()
+                    .any(|l| l.text.contains("(will retry after") && l.text.contains("guarded"))
+                    .then_some(())
+            }),
+        )
         .await;
+        assert!(seen.is_ok(), "no 429 line: {:?}", lines.lock().unwrap());
         let patch = json!({"spec": {"minAvailable": 0}});
         pdbs.patch("guarded", &PatchParams::default(), &Patch::Merge(&patch))
             .await
             .unwrap();
     };
-    let (result, ()) = tokio::time::timeout(Duration::from_secs(60), futures::future::join(drain, relax))
-        .await
-        .expect("drain ends");
+    // Relaxing the budget only helps while the drain runs: a drain that ended early says why.
+    let result = tokio::time::timeout(Duration::from_secs(60), async {
+        tokio::pin!(drain);
+        tokio::select! {
+            r = &mut drain => panic!("drain ended before any 429: {r:?} {:?}", lines.lock().unwrap()),
+            () = relax => {}
+        }
+        drain.await
+    })
+    .await
+    .expect("drain ends");
     assert_eq!(result.unwrap(), format!("node/{node} drained"));
     let lines = lines.into_inner().unwrap();
     assert_eq!(lines[0].text, format!("node/{node} cordoned"));
-    assert!(lines.iter().any(|l| l.text.starts_with("Warning: ignoring DaemonSet-managed Pods: ")));
-    assert!(lines.iter().any(|l| l.text.starts_with("pod/guarded-") && l.text.ends_with(" evicted")));
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.text.starts_with("Warning: ignoring DaemonSet-managed Pods: "))
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.text.starts_with("pod/guarded-") && l.text.ends_with(" evicted"))
+    );
     // Only DaemonSet pods (and mirror pods) remain on the node.
     let all: Api<Pod> = Api::all(client.clone());
     let left = all

@@ -54,24 +54,32 @@ async fn deployment_history_diff_and_undo_match_kubectl() {
     let h = history::load(&client, &web).await.unwrap();
     let nums: Vec<i64> = h.revisions.iter().map(|r| r.number).collect();
     assert_eq!(nums, [3, 2, 1]);
-    assert!(h.revisions[0].current && h.revisions[0].restart_only, "3 only restarted 2");
+    assert!(
+        h.revisions[0].current && h.revisions[0].restart_only,
+        "3 only restarted 2"
+    );
     assert!(!h.revisions[1].restart_only);
     assert_eq!(h.revisions[1].change_cause, "bump to 1.27");
     assert_eq!(h.revisions[2].images, ["web=nginx:1.26"]);
     let diff = history::diff(&h.live, &h.revisions[2].template, 1);
-    assert!(diff.contains(&history::DiffLine::Added("  - image: nginx:1.26".into())), "{diff:?}");
+    assert!(
+        diff.contains(&history::DiffLine::Added("  - image: nginx:1.26".into())),
+        "{diff:?}"
+    );
     assert!(
         !diff.iter().any(|l| format!("{l:?}").contains(POD_TEMPLATE_HASH)),
         "the hash label is hidden"
     );
 
-    // Dry run: admitted, nothing stored.
-    let rv = api.get("web").await.unwrap().metadata.resource_version;
+    // Dry run: admitted, nothing stored (the controller may still write status, so compare the spec).
+    let before = api.get("web").await.unwrap();
     assert_eq!(
         rollback::dry_run(&client, &web, 1).await.unwrap(),
         "deployment.apps/web rolled back (server dry run)"
     );
-    assert_eq!(api.get("web").await.unwrap().metadata.resource_version, rv);
+    let after = api.get("web").await.unwrap();
+    assert_eq!(after.metadata.generation, before.metadata.generation);
+    assert_eq!(after.spec, before.spec);
     assert_eq!(
         rollback::rollback(&client, &web, 3).await.unwrap(),
         "deployment.apps/web skipped rollback (current template already matches revision 3)"
@@ -90,15 +98,32 @@ async fn deployment_history_diff_and_undo_match_kubectl() {
         .into_iter()
         .find(|r| ann(&r.metadata, REVISION).as_deref() == Some("1"))
         .unwrap();
-    assert_eq!(rollback::rollback(&client, &web, 1).await.unwrap(), "deployment.apps/web rolled back");
+    assert_eq!(
+        rollback::rollback(&client, &web, 1).await.unwrap(),
+        "deployment.apps/web rolled back"
+    );
     let d = eventually(30, "revision 4", || at_revision(&api, "4")).await;
     // kubectl: the ReplicaSet's template without pod-template-hash, and its annotations, with
     // the Deployment's revision bookkeeping and other skipped keys kept.
     assert_eq!(image_of(&d), "nginx:1.26");
-    let labels = d.spec.as_ref().unwrap().template.metadata.as_ref().unwrap().labels.clone().unwrap();
+    let labels = d
+        .spec
+        .as_ref()
+        .unwrap()
+        .template
+        .metadata
+        .as_ref()
+        .unwrap()
+        .labels
+        .clone()
+        .unwrap();
     assert!(!labels.contains_key(POD_TEMPLATE_HASH));
-    assert_eq!(ann(&d.metadata, "team"), None, "annotations come from the ReplicaSet, as kubectl does");
-    assert_eq!(ann(&d.metadata, "kubernetes.io/change-cause"), ann(&rs1.metadata, "kubernetes.io/change-cause"));
+    // The controller copied "team" onto the ReplicaSet; the rollback brings the ReplicaSet's set back.
+    assert_eq!(ann(&d.metadata, "team").as_deref(), Some("shop"));
+    assert_eq!(
+        ann(&d.metadata, "kubernetes.io/change-cause"),
+        ann(&rs1.metadata, "kubernetes.io/change-cause")
+    );
     // Revision 1 became 4 (same ReplicaSet), remembering its old number.
     let rs = eventually(20, "renumbered replica set", || async {
         let r = rss.get(rs1.metadata.name.as_deref()?).await.ok()?;
@@ -137,7 +162,9 @@ async fn statefulset_undo_applies_the_controller_revision() {
     })
     .await;
     let bump = json!({"spec": {"template": {"spec": {"containers": [{"name": "db", "image": "pg:16"}]}}}});
-    api.patch("db", &PatchParams::default(), &Patch::Strategic(bump)).await.unwrap();
+    api.patch("db", &PatchParams::default(), &Patch::Strategic(bump))
+        .await
+        .unwrap();
     let h = eventually(20, "revision 2", || async {
         let h = history::load(&client, &db).await.ok()?;
         (h.revisions.len() == 2 && h.revisions[0].current).then_some(h)
@@ -149,8 +176,20 @@ async fn statefulset_undo_applies_the_controller_revision() {
         rollback::rollback(&client, &db, 2).await.unwrap(),
         "statefulset.apps/db skipped rollback (current template already matches revision 2)"
     );
-    assert_eq!(rollback::rollback(&client, &db, 1).await.unwrap(), "statefulset.apps/db rolled back");
-    let image = api.get("db").await.unwrap().spec.unwrap().template.spec.unwrap().containers[0]
+    assert_eq!(
+        rollback::rollback(&client, &db, 1).await.unwrap(),
+        "statefulset.apps/db rolled back"
+    );
+    let image = api
+        .get("db")
+        .await
+        .unwrap()
+        .spec
+        .unwrap()
+        .template
+        .spec
+        .unwrap()
+        .containers[0]
         .image
         .clone();
     assert_eq!(image.as_deref(), Some("pg:15"));

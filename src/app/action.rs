@@ -47,6 +47,26 @@ pub enum Action {
     SortReverse,
     /// Toggle the `-o wide` columns.
     Wide,
+    /// Scale the workload under the cursor.
+    Scale,
+    /// `rollout restart` the workload under the cursor.
+    Restart,
+    /// Pause the Deployment's rollout.
+    Pause,
+    /// Resume the Deployment's rollout.
+    Resume,
+    /// Rollout history of the workload under the cursor.
+    History,
+    /// Roll back to the revision selected in the history.
+    Rollback,
+    /// Delete the object under the cursor (asks first).
+    Delete,
+    /// Cordon the node under the cursor.
+    Cordon,
+    /// Uncordon the node under the cursor.
+    Uncordon,
+    /// Drain the node under the cursor.
+    Drain,
 }
 
 impl Action {
@@ -75,12 +95,33 @@ impl Action {
             Action::SortNext => "sort →",
             Action::SortReverse => "reverse sort",
             Action::Wide => "wide",
+            Action::Scale => "scale",
+            Action::Restart => "rollout restart",
+            Action::Pause => "pause rollout",
+            Action::Resume => "resume rollout",
+            Action::History => "rollout history",
+            Action::Rollback => "roll back to selected revision",
+            Action::Delete => "delete",
+            Action::Cordon => "cordon node",
+            Action::Uncordon => "uncordon node",
+            Action::Drain => "drain node",
         }
     }
 
-    /// Whether this action changes the cluster (hidden with `--readonly`). None does yet.
+    /// Whether this action changes the cluster (hidden and refused with `--readonly`).
     pub fn mutating(self) -> bool {
-        false
+        matches!(
+            self,
+            Action::Scale
+                | Action::Restart
+                | Action::Pause
+                | Action::Resume
+                | Action::Rollback
+                | Action::Delete
+                | Action::Cordon
+                | Action::Uncordon
+                | Action::Drain
+        )
     }
 }
 
@@ -153,6 +194,16 @@ pub fn default_keymap() -> Vec<Binding> {
             action: Action::Quit,
             footer: false,
         },
+        bind(Char('s'), Action::Scale, false),
+        bind(Char('r'), Action::Restart, false),
+        bind(Char('p'), Action::Pause, false),
+        bind(Char('P'), Action::Resume, false),
+        bind(Char('h'), Action::History, false),
+        bind(Char('R'), Action::Rollback, false),
+        bind(Char('D'), Action::Delete, false),
+        bind(Char('c'), Action::Cordon, false),
+        bind(Char('u'), Action::Uncordon, false),
+        bind(Char('X'), Action::Drain, false),
     ]
 }
 

@@ -3,12 +3,14 @@
 pub mod action;
 pub mod columns;
 pub mod counts;
+pub mod dialog;
 pub mod effect;
 pub mod event;
 pub mod state;
 pub mod table;
 pub mod text;
 pub mod update;
+pub mod workload;
 
 pub use action::Action;
 pub use effect::Effect;
@@ -21,3 +23,6 @@ mod update_tests;
 
 #[cfg(test)]
 mod screen_tests;
+
+#[cfg(test)]
+mod workload_tests;

@@ -109,6 +109,12 @@ pub fn update(state: &mut State, input: Input) -> Vec<Effect> {
             state.toast(msg, true);
             vec![]
         }
+        input @ (Input::Done { .. }
+        | Input::ScaleInfo { .. }
+        | Input::History { .. }
+        | Input::DryRun { .. }
+        | Input::Progress { .. }
+        | Input::Rollout { .. }) => super::workload::on_input(state, input),
         Input::Tick(now) => {
             for t in &mut state.toasts {
                 t.shown_at.get_or_insert(now);
@@ -128,6 +134,12 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             state.help = false;
         }
         return vec![];
+    }
+    if state.dialog.is_some() {
+        return super::workload::on_dialog_key(state, key);
+    }
+    if state.panel.is_some() && key.code == KeyCode::Esc && matches!(state.mode, Mode::Normal) {
+        return super::workload::close_panel(state);
     }
     match std::mem::take(&mut state.mode) {
         Mode::Normal => {}
@@ -166,9 +178,14 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     {
         return vec![];
     }
+    if let ViewKind::History(h) = &mut state.top_mut().kind
+        && h.on_key(&key)
+    {
+        return vec![];
+    }
     match lookup(&state.keymap, &key) {
-        Some(action) if !(state.readonly && action.mutating()) => act(state, action),
-        _ => vec![],
+        Some(action) => act(state, action),
+        None => vec![],
     }
 }
 
@@ -247,6 +264,16 @@ pub fn act(state: &mut State, action: Action) -> Vec<Effect> {
             view.refresh();
             view.table.scroll_into_view(page as usize);
         }
+        Action::Scale
+        | Action::Restart
+        | Action::Pause
+        | Action::Resume
+        | Action::History
+        | Action::Rollback
+        | Action::Delete
+        | Action::Cordon
+        | Action::Uncordon
+        | Action::Drain => return super::workload::act(state, action),
         Action::Wide => {
             state.wide = !state.wide;
             // A sort column that just went out of sight would sort invisibly: fall back to NAME.
@@ -350,7 +377,7 @@ fn enter(state: &mut State) -> Vec<Effect> {
             push(state, v)
         }
         ViewKind::Resource(_) => fetch(state, true),
-        ViewKind::Doc(_) | ViewKind::Containers { .. } => vec![],
+        ViewKind::Doc(_) | ViewKind::Containers { .. } | ViewKind::History(_) => vec![],
     }
 }
 
@@ -409,6 +436,9 @@ fn fetched(state: &mut State, target: Target, result: Result<Fetched, String>) {
 
 fn switch_context(state: &mut State, name: String) -> Vec<Effect> {
     state.stack = vec![View::new(ViewKind::Resource(Kind::Pod))];
+    // A dialog or panel about the old cluster must not act on the new one.
+    state.dialog = None;
+    state.panel = None;
     state.connection = Connection::Connecting;
     state.server_version = None;
     state.namespace_from_context = true;

@@ -34,7 +34,7 @@ fn normal_line(state: &State) -> Line<'static> {
     for b in state
         .keymap
         .iter()
-        .filter(|b| b.footer && !(state.readonly && b.action.mutating()))
+        .filter(|b| b.footer && !(state.safety.readonly && b.action.mutating()))
     {
         spans.push(Span::styled(
             format!("<{}>", key_label(b)),

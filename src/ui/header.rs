@@ -39,8 +39,11 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         Span::raw("  "),
         conn,
     ];
-    if state.readonly {
+    if state.safety.readonly {
         first.push(Span::styled("  readonly", Style::new().fg(Color::Magenta)));
+    }
+    if state.safety.protected {
+        first.push(Span::styled("  protected", Style::new().fg(Color::Red).bold()));
     }
     if state.connection == Connection::Connected {
         first.extend(count_spans(&state.counts));
@@ -72,6 +75,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         ],
         ViewKind::Contexts => vec![Span::styled("contexts", Style::new().fg(Color::Cyan).bold())],
         ViewKind::Doc(doc) => vec![Span::styled(doc.target.title(), Style::new().fg(Color::Cyan).bold())],
+        ViewKind::History(h) => vec![Span::styled(
+            format!("rollout history {}", h.target.kubectl_name()),
+            Style::new().fg(Color::Cyan).bold(),
+        )],
     };
     frame.render_widget(Paragraph::new(vec![Line::from(first), Line::from(second)]), area);
 }

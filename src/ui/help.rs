@@ -13,7 +13,11 @@ use crate::app::action::{ALIASES, Action, key_label};
 pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     let [area] = Layout::horizontal([Constraint::Max(90)]).flex(Flex::Center).areas(area);
     let mut groups: Vec<(Action, Vec<String>)> = Vec::new();
-    for b in state.keymap.iter().filter(|b| !(state.readonly && b.action.mutating())) {
+    for b in state
+        .keymap
+        .iter()
+        .filter(|b| !(state.safety.readonly && b.action.mutating()))
+    {
         match groups.iter_mut().find(|(a, _)| *a == b.action) {
             Some((_, keys)) => keys.push(key_label(b)),
             None => groups.push((b.action, vec![key_label(b)])),

@@ -73,7 +73,15 @@ fn path(p: &Pod) -> String {
 }
 
 /// Drain `node`, reporting progress through `emit`; ends with kubectl's summary line or error.
-pub async fn drain(client: &Client, node: &str, opts: &DrainOptions, emit: impl Fn(Line) + Sync) -> Outcome {
+/// Evictions go through `evictor`, a client that returns 429s rather than retrying them itself
+/// (`client::no_retry_client`), so that the countdown shown is the real one.
+pub async fn drain(
+    client: &Client,
+    evictor: &Client,
+    node: &str,
+    opts: &DrainOptions,
+    emit: impl Fn(Line) + Sync,
+) -> Outcome {
     emit(line(cordon(client, node, true).await?));
     let all: Api<Pod> = Api::all(client.clone());
     let pods = all
@@ -104,7 +112,7 @@ pub async fn drain(client: &Client, node: &str, opts: &DrainOptions, emit: impl 
         .into_iter()
         .filter(|p| !is_daemonset_pod(p) && !is_mirror_pod(p))
         .collect();
-    let results = futures::future::join_all(targets.iter().map(|p| evict_one(client, p, opts, &emit))).await;
+    let results = futures::future::join_all(targets.iter().map(|p| evict_one(client, evictor, p, opts, &emit))).await;
     let failed: Vec<String> = results.into_iter().filter_map(Result::err).collect();
     if !failed.is_empty() {
         return Err(format!("unable to drain node {node:?}: {}", failed.join("; ")));
@@ -112,18 +120,25 @@ pub async fn drain(client: &Client, node: &str, opts: &DrainOptions, emit: impl 
     Ok(format!("node/{node} drained"))
 }
 
-async fn evict_one(client: &Client, pod: &Pod, opts: &DrainOptions, emit: &(impl Fn(Line) + Sync)) -> Result<(), String> {
+async fn evict_one(
+    client: &Client,
+    evictor: &Client,
+    pod: &Pod,
+    opts: &DrainOptions,
+    emit: &(impl Fn(Line) + Sync),
+) -> Result<(), String> {
     let ns = pod.metadata.namespace.clone().unwrap_or_default();
     let name = pod.metadata.name.clone().unwrap_or_default();
     let uid = pod.metadata.uid.clone();
     let key = Some(format!("{ns}/{name}"));
     let api: Api<Pod> = Api::namespaced(client.clone(), &ns);
+    let evict: Api<Pod> = Api::namespaced(evictor.clone(), &ns);
     emit(Line {
         key: key.clone(),
         text: format!("evicting pod {ns}/{name}"),
     });
     loop {
-        match api.evict(&name, &EvictParams::default()).await {
+        match evict.evict(&name, &EvictParams::default()).await {
             Ok(_) => break,
             Err(kube::Error::Api(s)) if s.code == 404 => break,
             Err(kube::Error::Api(s)) if s.code == 429 => {
@@ -142,7 +157,12 @@ async fn evict_one(client: &Client, pod: &Pod, opts: &DrainOptions, emit: &(impl
                     left -= step;
                 }
             }
-            Err(e) => return Err(format!("error when evicting pods/{name:?} -n {ns:?}: {}", error_text(&e))),
+            Err(e) => {
+                return Err(format!(
+                    "error when evicting pods/{name:?} -n {ns:?}: {}",
+                    error_text(&e)
+                ));
+            }
         }
     }
     // Evicted: wait until the pod (this uid) is gone, as kubectl does before reporting it.

@@ -217,7 +217,8 @@ pub async fn perform(client: &Client, obj: &ObjRef, op: &Op) -> Outcome {
         Op::Cordon => cordon(client, &obj.name, true).await,
         Op::Uncordon => cordon(client, &obj.name, false).await,
         Op::Rollback(rev) => rollback::rollback(client, obj, *rev).await,
-        Op::Drain => drain::drain(client, &obj.name, &drain::DrainOptions::default(), |_| {}).await,
+        // Without a separate no-retry client, kube-rs's own 429 backoff stands in for the countdown.
+        Op::Drain => drain::drain(client, client, &obj.name, &drain::DrainOptions::default(), |_| {}).await,
     }
 }
 
@@ -251,7 +252,10 @@ pub fn rfc3339_now() -> String {
 /// `kubectl rollout restart`: a strategic merge patch of the pod template's `restartedAt` annotation.
 pub async fn restart(client: &Client, obj: &ObjRef, at: &str) -> Outcome {
     if !matches!(obj.kind, Kind::Deployment | Kind::StatefulSet | Kind::DaemonSet) {
-        return Err(format!("{} is not a Deployment, StatefulSet or DaemonSet", obj.kubectl_name()));
+        return Err(format!(
+            "{} is not a Deployment, StatefulSet or DaemonSet",
+            obj.kubectl_name()
+        ));
     }
     let current = get_value(client, obj).await?;
     if obj.kind == Kind::Deployment && current["spec"]["paused"] == json!(true) {

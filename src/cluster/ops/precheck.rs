@@ -64,7 +64,11 @@ pub async fn scale_info(client: &Client, target: &ObjRef) -> Result<ScaleInfo, S
     let api: Api<HorizontalPodAutoscaler> = Api::namespaced(client.clone(), &target.namespace);
     // Not being allowed to list HPAs must not block scaling; it only loses the warning.
     let hpas: Vec<Value> = match api.list(&Default::default()).await {
-        Ok(l) => l.items.into_iter().map(|h| serde_json::to_value(h).unwrap_or_default()).collect(),
+        Ok(l) => l
+            .items
+            .into_iter()
+            .map(|h| serde_json::to_value(h).unwrap_or_default())
+            .collect(),
         Err(_) => Vec::new(),
     };
     Ok(ScaleInfo {
@@ -91,6 +95,13 @@ mod tests {
         assert_eq!(w.len(), 2, "{w:?}");
         assert!(w[0].starts_with("HorizontalPodAutoscaler web manages this Deployment (2–6 replicas)"));
         assert!(w[1].contains("Flux"));
-        assert!(warnings(&t, &json!({"metadata": {"labels": {"app.kubernetes.io/instance": "web"}}}), &[]).is_empty());
+        assert!(
+            warnings(
+                &t,
+                &json!({"metadata": {"labels": {"app.kubernetes.io/instance": "web"}}}),
+                &[]
+            )
+            .is_empty()
+        );
     }
 }

@@ -51,7 +51,7 @@ fn revision_of(v: &Value, kind: Kind) -> Option<i64> {
 }
 
 /// The revision `rev` names: itself, or for 0 the newest one before the newest (kubectl's default).
-fn pick<'a>(children: &'a [Value], kind: Kind, rev: i64) -> Result<&'a Value, String> {
+fn pick(children: &[Value], kind: Kind, rev: i64) -> Result<&Value, String> {
     let mut numbered: Vec<(i64, &Value)> = children
         .iter()
         .filter_map(|c| revision_of(c, kind).map(|n| (n, c)))
@@ -103,7 +103,12 @@ pub fn plan(obj: &ObjRef, owner: &Value, children: &[Value], rev: i64) -> Result
         }
         let mut annotations = BTreeMap::new();
         let empty = serde_json::Map::new();
-        let ann = |v: &Value| v["metadata"]["annotations"].as_object().cloned().unwrap_or(empty.clone());
+        let ann = |v: &Value| {
+            v["metadata"]["annotations"]
+                .as_object()
+                .cloned()
+                .unwrap_or(empty.clone())
+        };
         for (k, v) in ann(owner) {
             if ANNOTATIONS_TO_SKIP.contains(&k.as_str()) {
                 annotations.insert(k, v);
@@ -141,12 +146,18 @@ async fn load(client: &Client, obj: &ObjRef) -> Result<(Value, Vec<Value>), Stri
         Kind::Deployment => {
             let api: Api<ReplicaSet> = Api::namespaced(client.clone(), &obj.namespace);
             let l = api.list(&Default::default()).await.map_err(|e| error_text(&e))?;
-            l.items.into_iter().map(|o| serde_json::to_value(o).unwrap_or_default()).collect()
+            l.items
+                .into_iter()
+                .map(|o| serde_json::to_value(o).unwrap_or_default())
+                .collect()
         }
         Kind::StatefulSet | Kind::DaemonSet => {
             let api: Api<ControllerRevision> = Api::namespaced(client.clone(), &obj.namespace);
             let l = api.list(&Default::default()).await.map_err(|e| error_text(&e))?;
-            l.items.into_iter().map(|o| serde_json::to_value(o).unwrap_or_default()).collect()
+            l.items
+                .into_iter()
+                .map(|o| serde_json::to_value(o).unwrap_or_default())
+                .collect()
         }
         _ => return Err(format!("{} cannot be rolled back", obj.kubectl_name())),
     };
@@ -226,7 +237,10 @@ mod tests {
         let d = ObjRef::new(Kind::Deployment, "shop", "web");
         let children = [rs("2", "i:2"), rs("3", "i:3")];
         let paused = plan(&d, &owner(true), &children, 2).unwrap_err();
-        assert!(paused.starts_with("you cannot rollback a paused deployment"), "{paused}");
+        assert!(
+            paused.starts_with("you cannot rollback a paused deployment"),
+            "{paused}"
+        );
         assert_eq!(
             plan(&d, &owner(false), &children, 3).unwrap(),
             Plan::Skip("deployment.apps/web skipped rollback (current template already matches revision 3)".into())

@@ -154,7 +154,9 @@ pub fn read(kind: Kind, obj: &Value) -> Reading {
             let current_rev = st["currentRevision"].as_str().unwrap_or_default();
             if update_rev != current_rev {
                 return reading(
-                    format!("waiting for statefulset rolling update to complete {updated} pods at revision {update_rev}..."),
+                    format!(
+                        "waiting for statefulset rolling update to complete {updated} pods at revision {update_rev}..."
+                    ),
                     false,
                 );
             }
@@ -227,7 +229,9 @@ mod tests {
         assert!(done.done && !done.failed);
         let stuck = read(
             Kind::Deployment,
-            &deploy(json!({"observedGeneration": 2, "conditions": [{"type": "Progressing", "reason": "ProgressDeadlineExceeded"}]})),
+            &deploy(
+                json!({"observedGeneration": 2, "conditions": [{"type": "Progressing", "reason": "ProgressDeadlineExceeded"}]}),
+            ),
         );
         assert_eq!(stuck.text, "deployment \"web\" exceeded its progress deadline");
         assert!(stuck.failed);
@@ -243,7 +247,8 @@ mod tests {
             read(Kind::StatefulSet, &sts).text,
             "waiting for statefulset rolling update to complete 1 pods at revision db-2..."
         );
-        let ds = json!({"metadata": {"name": "agent", "generation": 1}, "spec": {"updateStrategy": {"type": "OnDelete"}}});
+        let ds =
+            json!({"metadata": {"name": "agent", "generation": 1}, "spec": {"updateStrategy": {"type": "OnDelete"}}});
         let r = read(Kind::DaemonSet, &ds);
         assert!(r.failed && r.text.contains("RollingUpdate strategy"));
         let ds = json!({"metadata": {"name": "agent", "generation": 1}, "spec": {"updateStrategy": {"type": "RollingUpdate"}},
