@@ -19,8 +19,13 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 python3 -c 'import PIL' 2>/dev/null || python3 -m pip install --quiet pillow
 
-(cd "$ROOT" && cargo build --release --quiet)
-BIN="$ROOT/target/release/kubedeck"
+# KUBEDECK_BIN=target/debug/kubedeck reuses a build at hand instead of a release build.
+if [ -n "${KUBEDECK_BIN:-}" ]; then
+    BIN=$(cd "$ROOT" && realpath "$KUBEDECK_BIN")
+else
+    (cd "$ROOT" && cargo build --release --quiet)
+    BIN="$ROOT/target/release/kubedeck"
+fi
 mkdir -p "$OUT"
 
 t() { tmux -L "$SOCK" "$@"; }
@@ -121,3 +126,29 @@ keys '?'
 wait_for 'help \(esc to close\)'
 settle
 shot help
+keys Escape
+
+# Workload actions on shop/web: the scale dialog (with its HPA warning), then a restart and the
+# rollout history with the diff of the previous revision against the live template.
+command_line "deploy shop"
+wait_for '^ *deployments \[[1-9][0-9]*/[0-9]+\].*live'
+keys / w e b Enter
+wait_for '^ *deployments \[1/[0-9]+\]'
+keys s
+wait_for 'Current replicas: [0-9]'
+settle
+shot scale-dialog
+keys Escape
+sleep 0.3
+keys r
+wait_for 'confirm: restart'
+keys y
+wait_for 'successfully rolled out' 60
+keys Escape
+sleep 0.3
+keys h
+wait_for 'current, restart only'
+keys j
+wait_for 'diff live → revision 1'
+settle
+shot rollout-history

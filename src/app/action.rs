@@ -100,7 +100,7 @@ impl Action {
             Action::Pause => "pause rollout",
             Action::Resume => "resume rollout",
             Action::History => "rollout history",
-            Action::Rollback => "roll back to selected revision",
+            Action::Rollback => "roll back (history)",
             Action::Delete => "delete",
             Action::Cordon => "cordon node",
             Action::Uncordon => "uncordon node",

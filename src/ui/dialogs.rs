@@ -43,14 +43,19 @@ fn with_field(
     after: Vec<Line<'static>>,
     border: Color,
 ) {
-    let h = before.len() as u16 + after.len() as u16 + if field.is_some() { 1 } else { 0 } + 2;
-    let rect = centered(area, 76, h);
+    let width = area.width.saturating_sub(4).min(100);
+    let inner_w = width.saturating_sub(2).max(1) as usize;
+    // Long lines (warnings, names) wrap: size the box by wrapped rows so nothing is cut off.
+    let rows = |lines: &[Line]| -> u16 { lines.iter().map(|l| l.width().max(1).div_ceil(inner_w) as u16).sum() };
+    let (top_h, bottom_h) = (rows(&before), rows(&after));
+    let h = top_h + bottom_h + if field.is_some() { 1 } else { 0 } + 2;
+    let rect = centered(area, width, h);
     let block = Block::bordered().title(title).border_style(Style::new().fg(border));
     let inner = block.inner(rect);
     frame.render_widget(Clear, rect);
     frame.render_widget(block, rect);
     let [top, mid, bottom] = Layout::vertical([
-        Constraint::Length(before.len() as u16),
+        Constraint::Length(top_h),
         Constraint::Length(if field.is_some() { 1 } else { 0 }),
         Constraint::Min(0),
     ])
@@ -64,7 +69,7 @@ fn with_field(
         ta.set_style(Style::new().add_modifier(Modifier::UNDERLINED));
         frame.render_widget(&ta, f);
     }
-    frame.render_widget(Paragraph::new(after), bottom);
+    frame.render_widget(Paragraph::new(after).wrap(Wrap { trim: false }), bottom);
 }
 
 /// Draw the open dialog over `area`.
