@@ -220,3 +220,35 @@ fn readonly_hides_mutating_keys_from_help() {
         "{text}"
     );
 }
+
+#[test]
+fn rollback_confirmation_shows_the_diff_and_a_protected_context_asks_for_the_name() {
+    let mut s = history_state();
+    s.safety.protected = true;
+    update(&mut s, key(KeyCode::Char('j')));
+    update(&mut s, key(KeyCode::Char('j')));
+    update(
+        &mut s,
+        Input::DryRun {
+            target: web(),
+            revision: 1,
+            result: Ok("deployment.apps/web rolled back (server dry run)".into()),
+        },
+    );
+    let (text, buf) = draw(&s, 120, 40);
+    for want in [
+        "confirm: roll back to revision 1",
+        "Roll back to revision 1: deployment web in namespace shop, context prod?",
+        "Server-side dry run passed",
+        "Context prod is protected: type web and press enter",
+        "Name:",
+    ] {
+        assert!(text.contains(want), "missing {want:?}:\n{text}");
+    }
+    let row = text
+        .lines()
+        .position(|l| l.contains("│+  - image: nginx:1.26"))
+        .expect("diff in the dialog");
+    let col = text.lines().nth(row).unwrap().chars().position(|c| c == '+').unwrap();
+    assert_eq!(buf[(col as u16, row as u16)].fg, Color::Green);
+}
