@@ -203,3 +203,43 @@ async fn statefulset_undo_applies_the_controller_revision() {
     assert_eq!(h.revisions.len(), 2);
     cluster.stop().await;
 }
+
+#[tokio::test]
+async fn daemonset_history_marks_the_live_template_and_undo_restores_it() {
+    use k8s_openapi::api::apps::v1::DaemonSet;
+    let (cluster, client) = cluster_with_ns("agents").await;
+    let api: Api<DaemonSet> = Api::namespaced(client.clone(), "agents");
+    let ds: DaemonSet = serde_json::from_value(json!({
+        "metadata": {"name": "agent"},
+        "spec": {"selector": {"matchLabels": {"app": "agent"}},
+            "template": {"metadata": {"labels": {"app": "agent"}}, "spec": {"containers": [{"name": "a", "image": "agent:1"}]}}}
+    }))
+    .unwrap();
+    api.create(&PostParams::default(), &ds).await.unwrap();
+    let agent = ObjRef::new(Kind::DaemonSet, "agents", "agent");
+    eventually(20, "revision 1", || async {
+        (history::load(&client, &agent).await.ok()?.revisions.len() == 1).then_some(())
+    })
+    .await;
+    let bump = json!({"spec": {"template": {"spec": {"containers": [{"name": "a", "image": "agent:2"}]}}}});
+    api.patch("agent", &PatchParams::default(), &Patch::Strategic(bump))
+        .await
+        .unwrap();
+    let h = eventually(20, "revision 2", || async {
+        let h = history::load(&client, &agent).await.ok()?;
+        (h.revisions.len() == 2).then_some(h)
+    })
+    .await;
+    assert!(h.revisions[0].current && !h.revisions[1].current);
+    assert_eq!(
+        rollback::rollback(&client, &agent, 1).await.unwrap(),
+        "daemonset.apps/agent rolled back"
+    );
+    let h = eventually(20, "revision 1 renumbered to 3 and live again", || async {
+        let h = history::load(&client, &agent).await.ok()?;
+        (h.revisions[0].number == 3 && h.revisions[0].current).then_some(h)
+    })
+    .await;
+    assert_eq!(h.revisions[0].images, ["a=agent:1"]);
+    cluster.stop().await;
+}

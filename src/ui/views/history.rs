@@ -40,8 +40,8 @@ fn marks(r: &Revision) -> String {
     m.join(", ")
 }
 
-/// Draw the history view into `area`.
-pub fn render(frame: &mut Frame, area: Rect, h: &HistoryView, now: i64) {
+/// Draw the history view into `area` (read-only: without the rollback hint).
+pub fn render(frame: &mut Frame, area: Rect, h: &HistoryView, now: i64, readonly: bool) {
     let title = format!(" history {} ", h.target.kubectl_name());
     let hist = match &h.body {
         HistoryBody::Loading => {
@@ -118,6 +118,7 @@ pub fn render(frame: &mut Frame, area: Rect, h: &HistoryView, now: i64) {
     let sel = h.selected();
     let diff_title = match sel {
         Some(r) if r.current => format!(" revision {} is the live template ", r.number),
+        Some(r) if readonly => format!(" diff live → revision {} ", r.number),
         Some(r) => format!(" diff live → revision {} (R rolls back to it) ", r.number),
         None => " diff ".into(),
     };

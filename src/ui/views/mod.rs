@@ -56,7 +56,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, now: i64) {
             table::render(frame, area, Block::bordered().title(" contexts "), &view.table, &cols);
         }
         ViewKind::Doc(doc) => text::render(frame, area, doc),
-        ViewKind::History(h) => history::render(frame, area, h, now),
+        ViewKind::History(h) => history::render(frame, area, h, now, state.safety.readonly),
     }
 }
 
