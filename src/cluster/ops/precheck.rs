@@ -52,6 +52,17 @@ pub fn warnings(target: &ObjRef, obj: &Value, hpas: &[Value]) -> Vec<String> {
             ));
         }
     }
+    // A Deployment's ReplicaSet is scaled back by the Deployment controller at once.
+    if let Some(owner) = obj["metadata"]["ownerReferences"]
+        .as_array()
+        .and_then(|refs| refs.iter().find(|r| r["controller"] == true))
+    {
+        out.push(format!(
+            "controlled by {} {}: it will set the replicas back",
+            owner["kind"].as_str().unwrap_or_default(),
+            owner["name"].as_str().unwrap_or_default()
+        ));
+    }
     for who in gitops_managers(obj) {
         out.push(format!("managed by {who}: the next sync will revert the change"));
     }
