@@ -19,9 +19,12 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 python3 -c 'import PIL' 2>/dev/null || python3 -m pip install --quiet pillow
 
-# PROFILE=dev uses the incremental debug build (faster on a busy machine; screens are the same).
+# KUBEDECK_BIN=target/debug/kubedeck reuses a build at hand; PROFILE=dev builds the debug binary
+# (faster on a busy machine; the screens are the same).
 PROFILE=${PROFILE:-release}
-if [ "$PROFILE" = release ]; then
+if [ -n "${KUBEDECK_BIN:-}" ]; then
+    BIN=$(cd "$ROOT" && realpath "$KUBEDECK_BIN")
+elif [ "$PROFILE" = release ]; then
     (cd "$ROOT" && cargo build --release --quiet)
     BIN="$ROOT/target/release/kubedeck"
 else
@@ -133,6 +136,32 @@ keys '?'
 wait_for 'help: .* keys'
 settle
 shot help
+keys Escape
+
+# Workload actions on shop/web: the scale dialog (with its HPA warning), then a restart and the
+# rollout history with the diff of the previous revision against the live template.
+command_line "deploy shop"
+wait_for '^ *deployments \[[1-9][0-9]*/[0-9]+\].*live'
+keys / w e b Enter
+wait_for '^ *deployments \[1/[0-9]+\]'
+keys s
+wait_for 'Current replicas: [0-9]'
+settle
+shot scale-dialog
+keys Escape
+sleep 0.3
+keys r
+wait_for 'confirm: restart'
+keys y
+wait_for 'successfully rolled out' 60
+keys Escape
+sleep 0.3
+keys h
+wait_for 'current, restart only'
+keys j
+wait_for 'diff live → revision 1'
+settle
+shot rollout-history
 
 # The pods screen in the light and mono themes (--theme), each in a fresh session; the first
 # session's dashboard is stopped by PID once the next one runs (the tmux server needs a session).

@@ -29,6 +29,9 @@ pub struct Cli {
     /// Remove every action that changes the cluster.
     #[arg(long)]
     pub readonly: bool,
+    /// Treat the context as protected: destructive actions need the object's name typed.
+    #[arg(long)]
+    pub protected: bool,
     /// Start the built-in demo cluster and connect to it.
     #[arg(long)]
     pub demo: bool,

@@ -61,6 +61,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     if config.default_screen != "pods" {
         crate::app::update::run_command(&mut state, &config.default_screen);
     }
+    state.safety.protected = cli.protected;
     if fallback {
         state.toast(
             "No kubeconfig found: showing the built-in demo cluster (kubedeck --demo)",
@@ -73,6 +74,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let (conn_tx, mut conn_rx) = mpsc::unbounded_channel::<(u64, anyhow::Result<Connection>)>();
     let (notice_tx, mut notice_rx) = mpsc::channel(256);
     let mut cache: Option<Arc<Cache>> = None;
+    let mut ops = crate::run_ops::Ops::default();
     let mut attempt = 0u64;
     // Cancels the connection attempt (and its retries) of the context being left.
     let mut conn_cancel = CancellationToken::new();
@@ -133,9 +135,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     match res {
                         Ok(conn) => {
                             let c = Arc::new(Cache::new(conn.client.clone(), notice_tx.clone(), idle_watch));
-                            // A context the config marks read-only is read-only whatever the flags say.
-                            state.readonly = cli.readonly || config.context(&conn.context).readonly;
+                            // A context the config marks read-only or protected is so whatever the flags say.
+                            let per_context = config.context(&conn.context);
+                            state.safety.readonly = cli.readonly || per_context.readonly;
+                            state.safety.protected = cli.protected || per_context.protected;
                             spawn_version(conn.client.clone(), input_tx.clone(), conn_cancel.clone());
+                            ops.no_retry = Some(conn.no_retry.clone());
                             cache = Some(c);
                             shown = None;
                             let input = Input::Connected { context: conn.context, namespace: conn.namespace, url: conn.url };
@@ -192,7 +197,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     };
                     let _ = input_tx.send(input);
                 }
+                other @ (Effect::Mutate { .. }
+                | Effect::DryRunRollback { .. }
+                | Effect::ScaleInfo(_)
+                | Effect::LoadHistory(_)
+                | Effect::FollowRollout(_)
+                | Effect::StopFollow) => {
+                    ops.perform(&other, cache.as_ref().map(|c| c.client()), &input_tx);
+                }
                 Effect::SwitchContext(name) => {
+                    ops.perform(&Effect::StopFollow, None, &input_tx);
                     if let Some(c) = cache.take() {
                         c.shutdown();
                     }

@@ -61,6 +61,26 @@ pub enum Action {
     ToggleReveal,
     /// Copy `namespace/name` of the row under the cursor to the clipboard.
     CopyName,
+    /// Scale the workload under the cursor.
+    Scale,
+    /// `rollout restart` the workload under the cursor.
+    Restart,
+    /// Pause the Deployment's rollout.
+    Pause,
+    /// Resume the Deployment's rollout.
+    Resume,
+    /// Rollout history of the workload under the cursor.
+    History,
+    /// Roll back to the revision selected in the history.
+    Rollback,
+    /// Delete the object under the cursor (asks first).
+    Delete,
+    /// Cordon the node under the cursor.
+    Cordon,
+    /// Uncordon the node under the cursor.
+    Uncordon,
+    /// Drain the node under the cursor.
+    Drain,
 }
 
 /// Where a binding applies: `global` everywhere, the others on their screens only.
@@ -127,6 +147,16 @@ pub const ACTIONS: &[(Action, &str, &str, &[KeyScope])] = &[
     (Action::ToggleManaged, "toggle-managed", "managedFields", &[D]),
     (Action::ToggleReveal, "toggle-reveal", "reveal secrets", &[D]),
     (Action::CopyName, "copy-name", "copy name", &[T]),
+    (Action::Scale, "scale", "scale", &[T]),
+    (Action::Restart, "restart", "rollout restart", &[T]),
+    (Action::Pause, "pause", "pause rollout", &[T]),
+    (Action::Resume, "resume", "resume rollout", &[T]),
+    (Action::History, "history", "rollout history", &[T]),
+    (Action::Rollback, "rollback", "roll back (history)", &[T]),
+    (Action::Delete, "delete", "delete", &[T]),
+    (Action::Cordon, "cordon", "cordon node", &[T]),
+    (Action::Uncordon, "uncordon", "uncordon node", &[T]),
+    (Action::Drain, "drain", "drain node", &[T]),
 ];
 
 impl Action {
@@ -150,9 +180,20 @@ impl Action {
         ACTIONS.iter().find(|e| e.0 == self).map_or(&[], |e| e.3)
     }
 
-    /// Whether this action changes the cluster (hidden with `--readonly`). None does yet.
+    /// Whether this action changes the cluster (hidden and refused with `--readonly`).
     pub fn mutating(self) -> bool {
-        false
+        matches!(
+            self,
+            Action::Scale
+                | Action::Restart
+                | Action::Pause
+                | Action::Resume
+                | Action::Rollback
+                | Action::Delete
+                | Action::Cordon
+                | Action::Uncordon
+                | Action::Drain
+        )
     }
 }
 

@@ -1,5 +1,6 @@
 //! What `update` asks the outside world to do; the event loop performs it and feeds results back as inputs.
 
+use crate::cluster::ops::{ObjRef, Op};
 use crate::cluster::{Kind, Scope};
 
 /// A request for I/O.
@@ -26,4 +27,33 @@ pub enum Effect {
     Quit,
     /// Put this text on the clipboard (OSC 52 or the display's clipboard).
     Copy(String),
+    /// Change the cluster: the only effect that does (besides [`Effect::DryRunRollback`]'s dry run).
+    Mutate {
+        /// The object.
+        target: ObjRef,
+        /// The change.
+        op: Op,
+    },
+    /// Send a rollback with `dryRun=All` and feed back the outcome (the step before the confirmation).
+    DryRunRollback {
+        /// The workload.
+        target: ObjRef,
+        /// The revision.
+        revision: i64,
+    },
+    /// GET current replicas and HPA/GitOps warnings for the scale dialog.
+    ScaleInfo(ObjRef),
+    /// List the rollout history of a workload.
+    LoadHistory(ObjRef),
+    /// Follow `rollout status` of a workload until it ends (or the panel closes).
+    FollowRollout(ObjRef),
+    /// Stop following (the panel closed).
+    StopFollow,
+}
+
+impl Effect {
+    /// Whether it sends a write request (a dry run counts: read-only sends none at all).
+    pub fn writes(&self) -> bool {
+        matches!(self, Effect::Mutate { .. } | Effect::DryRunRollback { .. })
+    }
 }

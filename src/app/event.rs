@@ -6,6 +6,11 @@ use std::time::Instant;
 use crossterm::event::KeyEvent;
 
 use super::table::Row;
+use crate::cluster::ops::drain::Line;
+use crate::cluster::ops::history::History;
+use crate::cluster::ops::precheck::ScaleInfo;
+use crate::cluster::ops::status::Reading;
+use crate::cluster::ops::{ObjRef, Op, Outcome};
 use crate::cluster::watch::WatchStatus;
 use crate::cluster::{Kind, Scope};
 
@@ -57,4 +62,50 @@ pub enum Input {
     Tick(Instant),
     /// An effect succeeded and says so (a neutral toast).
     Notice(String),
+    /// A [`super::Effect::Mutate`] ended.
+    Done {
+        /// The object.
+        target: ObjRef,
+        /// The change.
+        op: Op,
+        /// kubectl's success line or the error.
+        result: Outcome,
+    },
+    /// The answer to [`super::Effect::ScaleInfo`].
+    ScaleInfo {
+        /// The object.
+        target: ObjRef,
+        /// Replicas and warnings, or the error.
+        result: Result<ScaleInfo, String>,
+    },
+    /// The answer to [`super::Effect::LoadHistory`].
+    History {
+        /// The workload.
+        target: ObjRef,
+        /// Its history, or the error.
+        result: Result<History, String>,
+    },
+    /// The answer to [`super::Effect::DryRunRollback`].
+    DryRun {
+        /// The workload.
+        target: ObjRef,
+        /// The revision.
+        revision: i64,
+        /// The dry run's outcome.
+        result: Outcome,
+    },
+    /// A line of drain progress.
+    Progress {
+        /// The node.
+        target: ObjRef,
+        /// The line.
+        line: Line,
+    },
+    /// A new rollout status reading.
+    Rollout {
+        /// The workload.
+        target: ObjRef,
+        /// kubectl's line.
+        reading: Reading,
+    },
 }

@@ -3,6 +3,7 @@
 pub mod action;
 pub mod columns;
 pub mod counts;
+pub mod dialog;
 pub mod effect;
 pub mod event;
 pub mod keys;
@@ -10,6 +11,7 @@ pub mod state;
 pub mod table;
 pub mod text;
 pub mod update;
+pub mod workload;
 
 pub use action::Action;
 pub use effect::Effect;
@@ -22,3 +24,6 @@ mod update_tests;
 
 #[cfg(test)]
 mod screen_tests;
+
+#[cfg(test)]
+mod workload_tests;

@@ -26,6 +26,8 @@ pub enum ViewKind {
     },
     /// A describe or YAML view of one object, fetched fresh.
     Doc(Box<super::text::Doc>),
+    /// The rollout history of a workload, with the diff of the selected revision.
+    History(Box<super::dialog::HistoryView>),
 }
 
 /// One entry of the view stack.
@@ -128,8 +130,8 @@ pub struct State {
     pub server_version: Option<String>,
     /// Connection state.
     pub connection: Connection,
-    /// `--readonly`.
-    pub readonly: bool,
+    /// Read-only and protected: what the session may do to the cluster.
+    pub safety: super::dialog::Safety,
     /// Keyboard mode.
     pub mode: Mode,
     /// Help screen shown.
@@ -150,6 +152,10 @@ pub struct State {
     pub wide: bool,
     /// The header's cluster counts.
     pub counts: super::counts::Counts,
+    /// The open dialog (keys go to it).
+    pub dialog: Option<super::dialog::Dialog>,
+    /// The live rollout-status or drain panel.
+    pub panel: Option<super::dialog::Panel>,
 }
 
 impl State {
@@ -163,7 +169,10 @@ impl State {
             url: String::new(),
             server_version: None,
             connection: Connection::Connecting,
-            readonly,
+            safety: super::dialog::Safety {
+                readonly,
+                protected: false,
+            },
             mode: Mode::Normal,
             help: false,
             toasts: Vec::new(),
@@ -174,6 +183,8 @@ impl State {
             quit: false,
             wide: false,
             counts: Default::default(),
+            dialog: None,
+            panel: None,
         }
     }
 

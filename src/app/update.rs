@@ -119,6 +119,12 @@ pub fn update(state: &mut State, input: Input) -> Vec<Effect> {
             state.toast(msg, false);
             vec![]
         }
+        input @ (Input::Done { .. }
+        | Input::ScaleInfo { .. }
+        | Input::History { .. }
+        | Input::DryRun { .. }
+        | Input::Progress { .. }
+        | Input::Rollout { .. }) => super::workload::on_input(state, input),
         Input::Tick(now) => {
             for t in &mut state.toasts {
                 t.shown_at.get_or_insert(now);
@@ -144,6 +150,12 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             state.help = false;
         }
         return vec![];
+    }
+    if state.dialog.is_some() {
+        return super::workload::on_dialog_key(state, key);
+    }
+    if state.panel.is_some() && key.code == KeyCode::Esc && matches!(state.mode, Mode::Normal) {
+        return super::workload::close_panel(state);
     }
     match std::mem::take(&mut state.mode) {
         Mode::Normal => {}
@@ -182,6 +194,11 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     {
         return vec![];
     }
+    if let ViewKind::History(h) = &mut state.top_mut().kind
+        && h.on_key(&key)
+    {
+        return vec![];
+    }
     let scope = state.key_scope();
     let mut typed = std::mem::take(&mut state.pending_keys);
     typed.push(Key::from_event(&key));
@@ -192,7 +209,8 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         found = state.keymap.lookup(scope, &typed);
     }
     match found {
-        Match::Action(action) if !(state.readonly && action.mutating()) => act(state, action),
+        // A mutating action in a read-only session reaches `act`, which refuses it with a reason.
+        Match::Action(action) => act(state, action),
         Match::Prefix => {
             state.pending_keys = typed;
             vec![]
@@ -300,6 +318,16 @@ pub fn act(state: &mut State, action: Action) -> Vec<Effect> {
             };
             return vec![Effect::Copy(text)];
         }
+        Action::Scale
+        | Action::Restart
+        | Action::Pause
+        | Action::Resume
+        | Action::History
+        | Action::Rollback
+        | Action::Delete
+        | Action::Cordon
+        | Action::Uncordon
+        | Action::Drain => return super::workload::act(state, action),
         Action::Wide => {
             state.wide = !state.wide;
             // A sort column that just went out of sight would sort invisibly: fall back to NAME.
@@ -403,7 +431,7 @@ fn enter(state: &mut State) -> Vec<Effect> {
             push(state, v)
         }
         ViewKind::Resource(_) => fetch(state, true),
-        ViewKind::Doc(_) | ViewKind::Containers { .. } => vec![],
+        ViewKind::Doc(_) | ViewKind::Containers { .. } | ViewKind::History(_) => vec![],
     }
 }
 
@@ -462,6 +490,9 @@ fn fetched(state: &mut State, target: Target, result: Result<Fetched, String>) {
 
 fn switch_context(state: &mut State, name: String) -> Vec<Effect> {
     state.stack = vec![View::new(ViewKind::Resource(Kind::Pod))];
+    // A dialog or panel about the old cluster must not act on the new one.
+    state.dialog = None;
+    state.panel = None;
     state.connection = Connection::Connecting;
     state.server_version = None;
     state.namespace_from_context = true;

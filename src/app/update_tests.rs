@@ -310,7 +310,7 @@ fn vim_keymap_runs_key_sequences_and_a_broken_one_starts_over() {
 #[test]
 fn copy_name_copies_namespace_slash_name() {
     let mut s = pods_state();
-    let effects = update(&mut s, key(KeyCode::Char('c')));
+    let effects = update(&mut s, key(KeyCode::Char('C')));
     let name = &s.top().table.current().unwrap().name;
     assert_eq!(effects, [Effect::Copy(format!("default/{name}"))]);
 }

@@ -43,6 +43,9 @@ pub struct Connection {
     pub namespace: String,
     /// The API server URL.
     pub url: String,
+    /// A client that hands 429s back instead of retrying them, for callers that show their own
+    /// countdown (drain's evictions: kube-rs would otherwise back off for minutes, silently).
+    pub no_retry: Client,
 }
 
 /// Read the kubeconfig as kubectl would: `--kubeconfig`, else the `KUBECONFIG` files merged (the
@@ -132,15 +135,23 @@ pub async fn connect(opts: &ConnectOptions) -> anyhow::Result<Connection> {
     finish(config, context)
 }
 
+/// A client for `config` without kube-rs's retry of 429/503/504.
+pub fn no_retry_client(mut config: Config) -> anyhow::Result<Client> {
+    config.default_retry = false;
+    Client::try_from(config).context("building the Kubernetes client")
+}
+
 fn finish(config: Config, context: String) -> anyhow::Result<Connection> {
     let namespace = config.default_namespace.clone();
     let url = config.cluster_url.to_string();
+    let no_retry = no_retry_client(config.clone())?;
     let client = Client::try_from(config).context("building the Kubernetes client")?;
     Ok(Connection {
         client,
         context,
         namespace,
         url,
+        no_retry,
     })
 }
 

@@ -119,10 +119,10 @@ fn vim_sequences_match_prefixes_then_actions() {
 
 #[test]
 fn user_keymap_is_layered_over_its_base() {
-    let text = "base: vim\ntable:\n  describe: { keys: [D], help: describe it }\n";
+    let text = "base: vim\ntable:\n  describe: { keys: [f2], help: describe it }\n";
     let km = parse_text("mine", text, &src()).unwrap();
     let d = km.first(KeyScope::Table, Action::Describe).unwrap();
-    assert_eq!((d.label().as_str(), d.help.as_str()), ("D", "describe it"));
+    assert_eq!((d.label().as_str(), d.help.as_str()), ("f2", "describe it"));
     assert_eq!(
         km.scope(KeyScope::Table)
             .iter()

@@ -29,7 +29,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 pub fn hints(state: &State) -> Vec<(String, String)> {
     let mut out: Vec<(Action, String, String)> = Vec::new();
     for b in state.keymap.active(state.key_scope()) {
-        if !b.footer || (state.readonly && b.action.mutating()) || out.iter().any(|(a, ..)| *a == b.action) {
+        if !b.footer || (state.safety.readonly && b.action.mutating()) || out.iter().any(|(a, ..)| *a == b.action) {
             continue;
         }
         let what = match b.action {

@@ -40,8 +40,11 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Span::raw("  "),
         conn,
     ];
-    if state.readonly {
+    if state.safety.readonly {
         first.extend([Span::raw("  "), Span::styled("readonly", theme.readonly)]);
+    }
+    if state.safety.protected {
+        first.extend([Span::raw("  "), Span::styled("protected", theme.error.bold())]);
     }
     if state.connection == Connection::Connected {
         first.extend(count_spans(&state.counts, theme));
@@ -70,6 +73,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         ],
         ViewKind::Contexts => vec![Span::styled("contexts", theme.title)],
         ViewKind::Doc(doc) => vec![Span::styled(doc.target.title(), theme.title)],
+        ViewKind::History(h) => vec![Span::styled(
+            format!("rollout history {}", h.target.kubectl_name()),
+            theme.title,
+        )],
     };
     frame.render_widget(Paragraph::new(vec![Line::from(first), Line::from(second)]), area);
 }

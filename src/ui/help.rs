@@ -15,7 +15,7 @@ use crate::config::theme::Theme;
 pub fn entries(state: &State) -> Vec<(Vec<String>, String)> {
     let mut groups: Vec<(Action, Vec<String>, String)> = Vec::new();
     for b in state.keymap.active(state.key_scope()) {
-        if state.readonly && b.action.mutating() {
+        if state.safety.readonly && b.action.mutating() {
             continue;
         }
         match groups.iter_mut().find(|(a, ..)| *a == b.action) {

@@ -1,5 +1,6 @@
 //! Drawing only: `(&State, now)` into a ratatui frame. No state changes, no I/O.
 
+pub mod dialogs;
 pub mod footer;
 pub mod header;
 pub mod help;
@@ -28,10 +29,19 @@ pub fn draw_with(frame: &mut Frame, state: &State, theme: &Theme, now: i64) {
     header::render(frame, head, state, theme);
     views::render(frame, body, state, theme, now);
     footer::render(frame, foot, state, theme);
+    if let Some(panel) = &state.panel {
+        dialogs::render_panel(frame, body, panel);
+    }
+    if let Some(dialog) = &state.dialog {
+        dialogs::render(frame, body, state, dialog);
+    }
     if state.help {
         help::render(frame, body, state, theme);
     }
 }
+
+#[cfg(test)]
+mod action_render_tests;
 
 #[cfg(test)]
 mod render_tests;

@@ -1,6 +1,7 @@
 //! The body of the screen for each kind of view, including its loading, empty, forbidden and stale states.
 
 pub mod containers;
+pub mod history;
 pub mod rows;
 pub mod text;
 
@@ -64,6 +65,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
             );
         }
         ViewKind::Doc(doc) => text::render(frame, area, doc, theme),
+        ViewKind::History(h) => history::render(frame, area, h, now, state.safety.readonly),
     }
 }
 

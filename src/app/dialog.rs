@@ -1,0 +1,175 @@
+//! Dialogs and panels of the workload actions: plain data the update functions change and the ui draws.
+
+use ratatui_textarea::TextArea;
+
+use crate::cluster::ops::drain::Line;
+use crate::cluster::ops::history::{DiffLine, History};
+use crate::cluster::ops::{ObjRef, Op, Propagation};
+
+/// What the session may do to the cluster. The config file (per context) and `--readonly` set these.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Safety {
+    /// No mutating action is offered or sent.
+    pub readonly: bool,
+    /// The context is protected: destructive actions need the object's name typed.
+    pub protected: bool,
+}
+
+/// The scale dialog.
+#[derive(Debug, Clone)]
+pub struct ScaleDialog {
+    /// What is scaled.
+    pub target: ObjRef,
+    /// `spec.replicas` now (None until fetched).
+    pub current: Option<i64>,
+    /// Why the new count may not stick (HPA, GitOps).
+    pub warnings: Vec<String>,
+    /// The desired count as typed.
+    pub input: TextArea<'static>,
+    /// What was wrong with the last Enter.
+    pub error: Option<String>,
+}
+
+/// The first step of a delete: cascade and grace period.
+#[derive(Debug, Clone)]
+pub struct DeleteDialog {
+    /// What is deleted.
+    pub target: ObjRef,
+    /// Dependents (tab cycles).
+    pub propagation: Propagation,
+    /// Grace period in seconds as typed (empty: the object's default).
+    pub grace: TextArea<'static>,
+    /// What was wrong with the last Enter.
+    pub error: Option<String>,
+}
+
+/// The last step before a request is sent.
+#[derive(Debug, Clone)]
+pub struct Confirm {
+    /// The object.
+    pub target: ObjRef,
+    /// What will be done.
+    pub op: Op,
+    /// Lines naming object, namespace, context, and warnings.
+    pub lines: Vec<String>,
+    /// For a rollback: the template diff it applies.
+    pub diff: Vec<DiffLine>,
+    /// In a protected context, for a destructive op: the name as typed so far.
+    pub typed: Option<TextArea<'static>>,
+    /// What was wrong with the last Enter.
+    pub error: Option<String>,
+}
+
+/// A modal dialog.
+#[derive(Debug, Clone)]
+pub enum Dialog {
+    /// Desired replicas.
+    Scale(ScaleDialog),
+    /// Cascade and grace period.
+    Delete(DeleteDialog),
+    /// Yes/no, or type the name.
+    Confirm(Confirm),
+}
+
+/// A live panel over the bottom of the screen: rollout status or drain progress.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Panel {
+    /// The object followed.
+    pub target: ObjRef,
+    /// "rollout status deployment.apps/web".
+    pub title: String,
+    /// Lines so far; keyed lines are replaced in place (countdowns).
+    pub lines: Vec<Line>,
+    /// Ended.
+    pub done: bool,
+    /// Ended badly.
+    pub failed: bool,
+}
+
+impl Panel {
+    /// Add a line, replacing an earlier one with the same key.
+    pub fn push(&mut self, line: Line) {
+        if let Some(k) = &line.key
+            && let Some(old) = self.lines.iter_mut().find(|l| l.key.as_ref() == Some(k))
+        {
+            *old = line;
+            return;
+        }
+        self.lines.push(line);
+    }
+}
+
+/// What the history view holds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum HistoryBody {
+    /// Listing.
+    Loading,
+    /// The server's error.
+    Failed(String),
+    /// The revisions.
+    Ready(History),
+}
+
+/// The rollout history screen of one workload.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryView {
+    /// The workload.
+    pub target: ObjRef,
+    /// Its revisions.
+    pub body: HistoryBody,
+    /// Selected revision (index, newest first).
+    pub cursor: usize,
+    /// First diff line shown.
+    pub diff_scroll: usize,
+}
+
+impl HistoryView {
+    /// A history view waiting for its data.
+    pub fn loading(target: ObjRef) -> HistoryView {
+        HistoryView {
+            target,
+            body: HistoryBody::Loading,
+            cursor: 0,
+            diff_scroll: 0,
+        }
+    }
+
+    /// The selected revision.
+    pub fn selected(&self) -> Option<&crate::cluster::ops::history::Revision> {
+        match &self.body {
+            HistoryBody::Ready(h) => h.revisions.get(self.cursor),
+            _ => None,
+        }
+    }
+
+    /// The diff of the selected revision against the live template.
+    pub fn diff(&self) -> Vec<DiffLine> {
+        match (&self.body, self.selected()) {
+            (HistoryBody::Ready(h), Some(r)) => crate::cluster::ops::history::diff(&h.live, &r.template, r.number),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Move the cursor or scroll the diff; false when the key is not the view's.
+    pub fn on_key(&mut self, key: &crossterm::event::KeyEvent) -> bool {
+        use crossterm::event::KeyCode;
+        let n = match &self.body {
+            HistoryBody::Ready(h) => h.revisions.len(),
+            _ => 0,
+        };
+        match key.code {
+            KeyCode::Char('j') | KeyCode::Down => {
+                self.cursor = (self.cursor + 1).min(n.saturating_sub(1));
+                self.diff_scroll = 0;
+            }
+            KeyCode::Char('k') | KeyCode::Up => {
+                self.cursor = self.cursor.saturating_sub(1);
+                self.diff_scroll = 0;
+            }
+            KeyCode::PageDown | KeyCode::Char('J') => self.diff_scroll += 10,
+            KeyCode::PageUp | KeyCode::Char('K') => self.diff_scroll = self.diff_scroll.saturating_sub(10),
+            _ => return false,
+        }
+        true
+    }
+}

@@ -1,0 +1,402 @@
+//! The workload actions in the state machine: which object they aim at, their dialogs, the
+//! read-only guard every write passes through, and what their results do to the screen.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui_textarea::TextArea;
+
+use super::action::Action;
+use super::dialog::{Confirm, DeleteDialog, Dialog, HistoryBody, HistoryView, Panel, ScaleDialog};
+use super::effect::Effect;
+use super::event::Input;
+use super::state::{State, View, ViewKind};
+use crate::cluster::Kind;
+use crate::cluster::ops::drain::Line;
+use crate::cluster::ops::history::DiffLine;
+use crate::cluster::ops::{ObjRef, Op, rollback};
+
+/// The object the top view points at: the row under the cursor, the document's or the history's object.
+pub fn selected(state: &State) -> Option<ObjRef> {
+    let view = state.top();
+    match &view.kind {
+        ViewKind::Resource(kind) => view.table.current().map(|r| ObjRef::new(*kind, &r.namespace, &r.name)),
+        ViewKind::Doc(doc) => Some(ObjRef::new(doc.target.kind, &doc.target.namespace, &doc.target.name)),
+        ViewKind::History(h) => Some(h.target.clone()),
+        ViewKind::Containers { namespace, pod } => Some(ObjRef::new(Kind::Pod, namespace, pod)),
+        ViewKind::Contexts => None,
+    }
+}
+
+/// The kinds an action applies to (None: every kind).
+fn kinds(action: Action) -> Option<&'static [Kind]> {
+    Some(match action {
+        Action::Scale => &[Kind::Deployment, Kind::StatefulSet, Kind::ReplicaSet],
+        Action::Restart | Action::History => &[Kind::Deployment, Kind::StatefulSet, Kind::DaemonSet],
+        Action::Pause | Action::Resume => &[Kind::Deployment],
+        Action::Cordon | Action::Uncordon | Action::Drain => &[Kind::Node],
+        _ => return None,
+    })
+}
+
+/// The readable refusal of a read-only session.
+pub fn readonly_refusal(action: &str) -> String {
+    format!("read-only session: {action} is disabled (--readonly)")
+}
+
+/// Perform a workload action (called by `update::act`).
+pub fn act(state: &mut State, action: Action) -> Vec<Effect> {
+    if state.safety.readonly && action.mutating() {
+        state.toast(readonly_refusal(action.describe()), true);
+        return vec![];
+    }
+    if action == Action::Rollback {
+        return rollback_selected(state);
+    }
+    let Some(target) = selected(state) else {
+        state.toast(format!("{}: nothing selected", action.describe()), true);
+        return vec![];
+    };
+    if let Some(ks) = kinds(action)
+        && !ks.contains(&target.kind)
+    {
+        let names: Vec<&str> = ks.iter().map(|k| k.plural()).collect();
+        state.toast(
+            format!(
+                "{} works on {}, not {}",
+                action.describe(),
+                names.join(", "),
+                target.kind.plural()
+            ),
+            true,
+        );
+        return vec![];
+    }
+    match action {
+        Action::Scale => {
+            state.dialog = Some(Dialog::Scale(ScaleDialog {
+                target: target.clone(),
+                current: None,
+                warnings: Vec::new(),
+                input: TextArea::default(),
+                error: None,
+            }));
+            vec![Effect::ScaleInfo(target)]
+        }
+        Action::History => {
+            state
+                .stack
+                .push(View::new(ViewKind::History(Box::new(HistoryView::loading(
+                    target.clone(),
+                )))));
+            vec![Effect::LoadHistory(target)]
+        }
+        Action::Delete => {
+            state.dialog = Some(Dialog::Delete(DeleteDialog {
+                target,
+                propagation: Default::default(),
+                grace: TextArea::default(),
+                error: None,
+            }));
+            vec![]
+        }
+        Action::Restart => confirm(state, target, Op::Restart, vec![], vec![]),
+        Action::Pause => confirm(state, target, Op::Pause, vec![], vec![]),
+        Action::Resume => confirm(state, target, Op::Resume, vec![], vec![]),
+        Action::Cordon => confirm(state, target, Op::Cordon, vec![], vec![]),
+        Action::Uncordon => confirm(state, target, Op::Uncordon, vec![], vec![]),
+        Action::Drain => {
+            let note = "DaemonSet pods stay; emptyDir data of evicted pods is lost".to_string();
+            confirm(state, target, Op::Drain, vec![note], vec![])
+        }
+        _ => vec![],
+    }
+}
+
+/// The history's selected revision: a server-side dry run first, then the confirmation.
+fn rollback_selected(state: &mut State) -> Vec<Effect> {
+    let ViewKind::History(h) = &state.top().kind else {
+        state.toast("roll back: open the rollout history (h) and pick a revision", true);
+        return vec![];
+    };
+    let Some(rev) = h.selected() else { return vec![] };
+    vec![Effect::DryRunRollback {
+        target: h.target.clone(),
+        revision: rev.number,
+    }]
+}
+
+/// Where an object lives, for confirmations: "deployment web in namespace shop, context prod".
+pub fn whereabouts(state: &State, t: &ObjRef) -> String {
+    let kind = t.kind.name().to_lowercase();
+    let context = if state.context.is_empty() {
+        "(no context)"
+    } else {
+        &state.context
+    };
+    if t.namespace.is_empty() {
+        format!("{kind} {} in context {context}", t.name)
+    } else {
+        format!("{kind} {} in namespace {}, context {context}", t.name, t.namespace)
+    }
+}
+
+/// Open the final confirmation; in a protected context a destructive op needs the name typed.
+fn confirm(state: &mut State, target: ObjRef, op: Op, extra: Vec<String>, diff: Vec<DiffLine>) -> Vec<Effect> {
+    let mut lines = vec![format!(
+        "{}: {}?",
+        capitalised(&op.describe()),
+        whereabouts(state, &target)
+    )];
+    lines.extend(extra);
+    let typed = (state.safety.protected && op.destructive()).then(TextArea::default);
+    if typed.is_some() {
+        lines.push(format!(
+            "Context {} is protected: type {} and press enter",
+            state.context, target.name
+        ));
+    }
+    state.dialog = Some(Dialog::Confirm(Confirm {
+        target,
+        op,
+        lines,
+        diff,
+        typed,
+        error: None,
+    }));
+    vec![]
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
+}
+
+/// The one door to the cluster: nothing passes in a read-only session.
+fn mutate(state: &mut State, target: ObjRef, op: Op) -> Vec<Effect> {
+    if state.safety.readonly {
+        state.toast(readonly_refusal(&op.describe()), true);
+        return vec![];
+    }
+    if op == Op::Drain {
+        state.panel = Some(Panel {
+            title: format!("drain node/{}", target.name),
+            target: target.clone(),
+            lines: Vec::new(),
+            done: false,
+            failed: false,
+        });
+    }
+    vec![Effect::Mutate { target, op }]
+}
+
+/// Keys while a dialog is open: every key is the dialog's.
+pub fn on_dialog_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let Some(dialog) = state.dialog.take() else {
+        return vec![];
+    };
+    if key.code == KeyCode::Esc || (key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL)) {
+        return vec![];
+    }
+    match dialog {
+        Dialog::Scale(mut d) => {
+            if key.code != KeyCode::Enter {
+                d.input.input(key);
+                d.error = None;
+                state.dialog = Some(Dialog::Scale(d));
+                return vec![];
+            }
+            let text = d.input.lines().join("").trim().to_string();
+            match text.parse::<u32>() {
+                Ok(n) => {
+                    let mut extra = Vec::new();
+                    if let Some(c) = d.current {
+                        extra.push(format!("Replicas: {c} → {n}"));
+                    }
+                    extra.extend(d.warnings.iter().map(|w| format!("Warning: {w}")));
+                    confirm(state, d.target, Op::Scale(n), extra, vec![])
+                }
+                Err(_) => {
+                    d.error = Some(format!("replicas must be a whole number, 0 or more (got {text:?})"));
+                    state.dialog = Some(Dialog::Scale(d));
+                    vec![]
+                }
+            }
+        }
+        Dialog::Delete(mut d) => match key.code {
+            KeyCode::Tab | KeyCode::BackTab => {
+                d.propagation = d.propagation.next();
+                state.dialog = Some(Dialog::Delete(d));
+                vec![]
+            }
+            KeyCode::Enter => {
+                let text = d.grace.lines().join("").trim().to_string();
+                let grace = if text.is_empty() {
+                    None
+                } else {
+                    match text.parse::<u32>() {
+                        Ok(g) => Some(g),
+                        Err(_) => {
+                            d.error = Some(format!("grace period must be whole seconds, 0 or more (got {text:?})"));
+                            state.dialog = Some(Dialog::Delete(d));
+                            return vec![];
+                        }
+                    }
+                };
+                let op = Op::Delete {
+                    propagation: d.propagation,
+                    grace,
+                };
+                confirm(state, d.target, op, vec![], vec![])
+            }
+            _ => {
+                d.grace.input(key);
+                d.error = None;
+                state.dialog = Some(Dialog::Delete(d));
+                vec![]
+            }
+        },
+        Dialog::Confirm(mut c) => {
+            if let Some(ta) = &mut c.typed {
+                if key.code == KeyCode::Enter {
+                    if ta.lines().join("") == c.target.name {
+                        return mutate(state, c.target, c.op);
+                    }
+                    c.error = Some(format!("type {} exactly to confirm (esc cancels)", c.target.name));
+                } else {
+                    ta.input(key);
+                    c.error = None;
+                }
+                state.dialog = Some(Dialog::Confirm(c));
+                return vec![];
+            }
+            match key.code {
+                KeyCode::Enter | KeyCode::Char('y') | KeyCode::Char('Y') => mutate(state, c.target, c.op),
+                KeyCode::Char('n') | KeyCode::Char('N') => vec![],
+                _ => {
+                    state.dialog = Some(Dialog::Confirm(c));
+                    vec![]
+                }
+            }
+        }
+    }
+}
+
+/// Results of the workload effects.
+pub fn on_input(state: &mut State, input: Input) -> Vec<Effect> {
+    match input {
+        Input::Done { target, op, result } => {
+            let mut effects = Vec::new();
+            match &result {
+                Ok(line) => state.toast(line.clone(), false),
+                Err(e) => state.toast(e.clone(), true),
+            }
+            if let Some(p) = state.panel.as_mut().filter(|p| op == Op::Drain && p.target == target) {
+                p.push(Line {
+                    key: None,
+                    text: result.clone().unwrap_or_else(|e| format!("error: {e}")),
+                });
+                p.done = true;
+                p.failed = result.is_err();
+            }
+            if result.is_ok() && op.starts_rollout() && !rollback::skipped(result.as_deref().unwrap_or("")) {
+                state.panel = Some(Panel {
+                    title: format!("rollout status {}", target.kubectl_name()),
+                    target: target.clone(),
+                    lines: Vec::new(),
+                    done: false,
+                    failed: false,
+                });
+                effects.push(Effect::FollowRollout(target.clone()));
+            }
+            // A history on screen shows the new revision numbers.
+            if matches!(&state.top().kind, ViewKind::History(h) if h.target == target) && result.is_ok() {
+                effects.push(Effect::LoadHistory(target));
+            }
+            effects
+        }
+        Input::ScaleInfo { target, result } => {
+            match (&mut state.dialog, result) {
+                (Some(Dialog::Scale(d)), Ok(info)) if d.target == target => {
+                    d.current = info.current;
+                    d.warnings = info.warnings;
+                    if d.input.lines().join("").is_empty()
+                        && let Some(c) = info.current
+                    {
+                        d.input = TextArea::new(vec![c.to_string()]);
+                        d.input.move_cursor(ratatui_textarea::CursorMove::End);
+                    }
+                }
+                (Some(Dialog::Scale(d)), Err(e)) if d.target == target => d.error = Some(e),
+                _ => {}
+            }
+            vec![]
+        }
+        Input::History { target, result } => {
+            for view in state.stack.iter_mut().rev() {
+                if let ViewKind::History(h) = &mut view.kind
+                    && h.target == target
+                {
+                    h.body = match result {
+                        Ok(hist) => {
+                            h.cursor = h.cursor.min(hist.revisions.len().saturating_sub(1));
+                            HistoryBody::Ready(hist)
+                        }
+                        Err(e) => HistoryBody::Failed(e),
+                    };
+                    break;
+                }
+            }
+            vec![]
+        }
+        Input::DryRun {
+            target,
+            revision,
+            result,
+        } => {
+            match result {
+                Err(e) => state.toast(e, true),
+                Ok(line) if rollback::skipped(&line) => state.toast(line, false),
+                Ok(_) => {
+                    let diff = match &state.top().kind {
+                        ViewKind::History(h) if h.target == target => h.diff(),
+                        _ => Vec::new(),
+                    };
+                    let note = "Server-side dry run passed".to_string();
+                    return confirm(state, target, Op::Rollback(revision), vec![note], diff);
+                }
+            }
+            vec![]
+        }
+        Input::Progress { target, line } => {
+            if let Some(p) = state.panel.as_mut().filter(|p| p.target == target) {
+                p.push(line);
+            }
+            vec![]
+        }
+        Input::Rollout { target, reading } => {
+            if let Some(p) = state
+                .panel
+                .as_mut()
+                .filter(|p| p.target == target && !p.title.starts_with("drain"))
+            {
+                p.push(Line {
+                    key: None,
+                    text: reading.text,
+                });
+                p.done = reading.done;
+                p.failed = reading.failed;
+            }
+            vec![]
+        }
+        _ => vec![],
+    }
+}
+
+/// Esc with a panel open closes it (and stops following).
+pub fn close_panel(state: &mut State) -> Vec<Effect> {
+    match state.panel.take() {
+        Some(p) if !p.done && !p.title.starts_with("drain") => vec![Effect::StopFollow],
+        _ => vec![],
+    }
+}

@@ -1,0 +1,183 @@
+//! The action dialogs (scale, delete, confirm) and the live rollout-status / drain panel.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+use ratatui_textarea::TextArea;
+
+use crate::app::State;
+use crate::app::dialog::{Dialog, Panel};
+use crate::app::workload::whereabouts;
+
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let [r] = Layout::horizontal([Constraint::Length(width.min(area.width))])
+        .flex(Flex::Center)
+        .areas(area);
+    let [r] = Layout::vertical([Constraint::Length(height.min(area.height))])
+        .flex(Flex::Center)
+        .areas(r);
+    r
+}
+
+fn warn(text: String) -> Line<'static> {
+    Line::styled(text, Style::new().fg(Color::Yellow))
+}
+
+fn error(text: &Option<String>) -> Line<'static> {
+    Line::styled(text.clone().unwrap_or_default(), Style::new().fg(Color::Red))
+}
+
+fn hint(text: &str) -> Line<'static> {
+    Line::styled(text.to_string(), Style::new().fg(Color::DarkGray))
+}
+
+/// Draw `lines`, then a one-line text field labelled `label`, then more lines.
+fn with_field(
+    frame: &mut Frame,
+    area: Rect,
+    title: String,
+    before: Vec<Line<'static>>,
+    field: Option<(&str, &TextArea<'static>)>,
+    after: Vec<Line<'static>>,
+    border: Color,
+) {
+    let width = area.width.saturating_sub(4).min(100);
+    let inner_w = width.saturating_sub(2).max(1) as usize;
+    // Long lines (warnings, names) wrap: size the box by wrapped rows so nothing is cut off.
+    let rows = |lines: &[Line]| -> u16 { lines.iter().map(|l| l.width().max(1).div_ceil(inner_w) as u16).sum() };
+    let (top_h, bottom_h) = (rows(&before), rows(&after));
+    let h = top_h + bottom_h + if field.is_some() { 1 } else { 0 } + 2;
+    let rect = centered(area, width, h);
+    let block = Block::bordered().title(title).border_style(Style::new().fg(border));
+    let inner = block.inner(rect);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(block, rect);
+    let [top, mid, bottom] = Layout::vertical([
+        Constraint::Length(top_h),
+        Constraint::Length(if field.is_some() { 1 } else { 0 }),
+        Constraint::Min(0),
+    ])
+    .areas(inner);
+    frame.render_widget(Paragraph::new(before).wrap(Wrap { trim: false }), top);
+    if let Some((label, ta)) = field {
+        let [l, f] = Layout::horizontal([Constraint::Length(label.len() as u16 + 1), Constraint::Min(1)]).areas(mid);
+        frame.render_widget(Paragraph::new(label.to_string()).style(Style::new().fg(Color::Cyan)), l);
+        let mut ta = ta.clone();
+        ta.set_cursor_line_style(Style::new());
+        ta.set_style(Style::new().add_modifier(Modifier::UNDERLINED));
+        frame.render_widget(&ta, f);
+    }
+    frame.render_widget(Paragraph::new(after).wrap(Wrap { trim: false }), bottom);
+}
+
+/// Draw the open dialog over `area`.
+pub fn render(frame: &mut Frame, area: Rect, state: &State, dialog: &Dialog) {
+    match dialog {
+        Dialog::Scale(d) => {
+            let mut before = vec![Line::raw(format!("Scale {}", whereabouts(state, &d.target)))];
+            before.push(Line::raw(match d.current {
+                Some(c) => format!("Current replicas: {c}"),
+                None => "Current replicas: …".into(),
+            }));
+            before.extend(d.warnings.iter().map(|w| warn(format!("⚠ {w}"))));
+            let after = vec![error(&d.error), hint("enter: next   esc: cancel")];
+            with_field(
+                frame,
+                area,
+                format!(" scale {} ", d.target.kubectl_name()),
+                before,
+                Some(("Desired replicas:", &d.input)),
+                after,
+                Color::Cyan,
+            );
+        }
+        Dialog::Delete(d) => {
+            let before = vec![
+                Line::raw(format!("Delete {}", whereabouts(state, &d.target))),
+                Line::from(vec![
+                    Span::styled("Cascade: ", Style::new().fg(Color::Cyan)),
+                    Span::styled(d.propagation.word(), Style::new().add_modifier(Modifier::BOLD)),
+                    Span::styled(
+                        "  (tab: background / foreground / orphan)",
+                        Style::new().fg(Color::DarkGray),
+                    ),
+                ]),
+            ];
+            let after = vec![
+                hint("empty grace period: the object's default"),
+                error(&d.error),
+                hint("enter: next   esc: cancel"),
+            ];
+            with_field(
+                frame,
+                area,
+                format!(" delete {} ", d.target.kubectl_name()),
+                before,
+                Some(("Grace period (s):", &d.grace)),
+                after,
+                Color::Red,
+            );
+        }
+        Dialog::Confirm(c) => {
+            let mut before: Vec<Line> = c
+                .lines
+                .iter()
+                .map(|l| {
+                    if l.starts_with("Warning:") {
+                        warn(l.clone())
+                    } else {
+                        Line::raw(l.clone())
+                    }
+                })
+                .collect();
+            let room = area.height.saturating_sub(before.len() as u16 + 8) as usize;
+            if !c.diff.is_empty() {
+                before.extend(c.diff.iter().take(room).map(super::views::history::diff_line));
+                if c.diff.len() > room {
+                    before.push(hint(&format!("… {} more diff lines", c.diff.len() - room)));
+                }
+            }
+            let color = if c.op.destructive() { Color::Red } else { Color::Yellow };
+            let title = format!(" confirm: {} ", c.op.describe());
+            match &c.typed {
+                Some(ta) => {
+                    let after = vec![error(&c.error), hint("enter: confirm   esc: cancel")];
+                    with_field(frame, area, title, before, Some(("Name:", ta)), after, color);
+                }
+                None => {
+                    before.push(hint("y / enter: do it   n / esc: cancel"));
+                    with_field(frame, area, title, before, None, vec![], color);
+                }
+            }
+        }
+    }
+}
+
+/// Draw the live panel over the bottom of `area`.
+pub fn render_panel(frame: &mut Frame, area: Rect, p: &Panel) {
+    let shown = p.lines.len().clamp(1, 8) as u16;
+    let h = (shown + 2).min(area.height);
+    let rect = Rect {
+        y: area.y + area.height - h,
+        height: h,
+        ..area
+    };
+    let (state, color) = match (p.done, p.failed) {
+        (false, _) => ("running", Color::Yellow),
+        (true, false) => ("done", Color::Green),
+        (true, true) => ("failed", Color::Red),
+    };
+    let block = Block::bordered()
+        .title(format!(" {} — {state} (esc closes) ", p.title))
+        .border_style(Style::new().fg(color));
+    let skip = p.lines.len().saturating_sub(shown as usize);
+    let lines: Vec<Line> = if p.lines.is_empty() {
+        vec![hint("waiting for the first status…")]
+    } else {
+        p.lines.iter().skip(skip).map(|l| Line::raw(l.text.clone())).collect()
+    };
+    frame.render_widget(Clear, rect);
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
+}
