@@ -198,7 +198,10 @@ fn panel_shows_the_latest_lines_and_its_state() {
         failed: false,
     });
     let (text, _) = draw(&s, 120, 20);
-    assert!(text.contains("rollout status deployment.apps/web — running"), "{text}");
+    assert!(
+        text.contains("rollout status deployment.apps/web — … running"),
+        "{text}"
+    );
     assert!(text.contains("1 of 3 updated replicas are available"), "{text}");
 }
 

@@ -2,7 +2,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use ratatui_textarea::TextArea;
@@ -10,6 +10,7 @@ use ratatui_textarea::TextArea;
 use crate::app::State;
 use crate::app::dialog::{Dialog, Panel};
 use crate::app::workload::whereabouts;
+use crate::config::theme::Theme;
 
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let [r] = Layout::horizontal([Constraint::Length(width.min(area.width))])
@@ -21,19 +22,21 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
     r
 }
 
-fn warn(text: String) -> Line<'static> {
-    Line::styled(text, Style::new().fg(Color::Yellow))
+fn warn(text: String, theme: &Theme) -> Line<'static> {
+    Line::styled(text, theme.warn)
 }
 
-fn error(text: &Option<String>) -> Line<'static> {
-    Line::styled(text.clone().unwrap_or_default(), Style::new().fg(Color::Red))
+fn error(text: &Option<String>, theme: &Theme) -> Line<'static> {
+    // The glyph carries the meaning where colour does not (mono).
+    Line::styled(text.as_ref().map(|t| format!("✗ {t}")).unwrap_or_default(), theme.error)
 }
 
-fn hint(text: &str) -> Line<'static> {
-    Line::styled(text.to_string(), Style::new().fg(Color::DarkGray))
+fn hint(text: &str, theme: &Theme) -> Line<'static> {
+    Line::styled(text.to_string(), theme.dim)
 }
 
 /// Draw `lines`, then a one-line text field labelled `label`, then more lines.
+#[allow(clippy::too_many_arguments)]
 fn with_field(
     frame: &mut Frame,
     area: Rect,
@@ -41,7 +44,8 @@ fn with_field(
     before: Vec<Line<'static>>,
     field: Option<(&str, &TextArea<'static>)>,
     after: Vec<Line<'static>>,
-    border: Color,
+    border: Style,
+    theme: &Theme,
 ) {
     let width = area.width.saturating_sub(4).min(100);
     let inner_w = width.saturating_sub(2).max(1) as usize;
@@ -50,7 +54,9 @@ fn with_field(
     let (top_h, bottom_h) = (rows(&before), rows(&after));
     let h = top_h + bottom_h + if field.is_some() { 1 } else { 0 } + 2;
     let rect = centered(area, width, h);
-    let block = Block::bordered().title(title).border_style(Style::new().fg(border));
+    let block = Block::bordered()
+        .title(Span::styled(title, theme.title))
+        .border_style(border);
     let inner = block.inner(rect);
     frame.render_widget(Clear, rect);
     frame.render_widget(block, rect);
@@ -63,7 +69,7 @@ fn with_field(
     frame.render_widget(Paragraph::new(before).wrap(Wrap { trim: false }), top);
     if let Some((label, ta)) = field {
         let [l, f] = Layout::horizontal([Constraint::Length(label.len() as u16 + 1), Constraint::Min(1)]).areas(mid);
-        frame.render_widget(Paragraph::new(label.to_string()).style(Style::new().fg(Color::Cyan)), l);
+        frame.render_widget(Paragraph::new(label.to_string()).style(theme.accent), l);
         let mut ta = ta.clone();
         ta.set_cursor_line_style(Style::new());
         ta.set_style(Style::new().add_modifier(Modifier::UNDERLINED));
@@ -73,7 +79,7 @@ fn with_field(
 }
 
 /// Draw the open dialog over `area`.
-pub fn render(frame: &mut Frame, area: Rect, state: &State, dialog: &Dialog) {
+pub fn render(frame: &mut Frame, area: Rect, state: &State, dialog: &Dialog, theme: &Theme) {
     match dialog {
         Dialog::Scale(d) => {
             let mut before = vec![Line::raw(format!("Scale {}", whereabouts(state, &d.target)))];
@@ -81,8 +87,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, dialog: &Dialog) {
                 Some(c) => format!("Current replicas: {c}"),
                 None => "Current replicas: …".into(),
             }));
-            before.extend(d.warnings.iter().map(|w| warn(format!("⚠ {w}"))));
-            let after = vec![error(&d.error), hint("enter: next   esc: cancel")];
+            before.extend(d.warnings.iter().map(|w| warn(format!("⚠ {w}"), theme)));
+            let after = vec![error(&d.error, theme), hint("enter: next   esc: cancel", theme)];
             with_field(
                 frame,
                 area,
@@ -90,25 +96,23 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, dialog: &Dialog) {
                 before,
                 Some(("Desired replicas:", &d.input)),
                 after,
-                Color::Cyan,
+                theme.accent,
+                theme,
             );
         }
         Dialog::Delete(d) => {
             let before = vec![
                 Line::raw(format!("Delete {}", whereabouts(state, &d.target))),
                 Line::from(vec![
-                    Span::styled("Cascade: ", Style::new().fg(Color::Cyan)),
+                    Span::styled("Cascade: ", theme.accent),
                     Span::styled(d.propagation.word(), Style::new().add_modifier(Modifier::BOLD)),
-                    Span::styled(
-                        "  (tab: background / foreground / orphan)",
-                        Style::new().fg(Color::DarkGray),
-                    ),
+                    Span::styled("  (tab: background / foreground / orphan)", theme.dim),
                 ]),
             ];
             let after = vec![
-                hint("empty grace period: the object's default"),
-                error(&d.error),
-                hint("enter: next   esc: cancel"),
+                hint("empty grace period: the object's default", theme),
+                error(&d.error, theme),
+                hint("enter: next   esc: cancel", theme),
             ];
             with_field(
                 frame,
@@ -117,7 +121,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, dialog: &Dialog) {
                 before,
                 Some(("Grace period (s):", &d.grace)),
                 after,
-                Color::Red,
+                theme.error,
+                theme,
             );
         }
         Dialog::Confirm(c) => {
@@ -126,7 +131,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, dialog: &Dialog) {
                 .iter()
                 .map(|l| {
                     if l.starts_with("Warning:") {
-                        warn(l.clone())
+                        warn(l.clone(), theme)
                     } else {
                         Line::raw(l.clone())
                     }
@@ -134,21 +139,26 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, dialog: &Dialog) {
                 .collect();
             let room = area.height.saturating_sub(before.len() as u16 + 8) as usize;
             if !c.diff.is_empty() {
-                before.extend(c.diff.iter().take(room).map(super::views::history::diff_line));
+                before.extend(
+                    c.diff
+                        .iter()
+                        .take(room)
+                        .map(|l| super::views::history::diff_line(l, theme)),
+                );
                 if c.diff.len() > room {
-                    before.push(hint(&format!("… {} more diff lines", c.diff.len() - room)));
+                    before.push(hint(&format!("… {} more diff lines", c.diff.len() - room), theme));
                 }
             }
-            let color = if c.op.destructive() { Color::Red } else { Color::Yellow };
+            let color = if c.op.destructive() { theme.error } else { theme.warn };
             let title = format!(" confirm: {} ", c.op.describe());
             match &c.typed {
                 Some(ta) => {
-                    let after = vec![error(&c.error), hint("enter: confirm   esc: cancel")];
-                    with_field(frame, area, title, before, Some(("Name:", ta)), after, color);
+                    let after = vec![error(&c.error, theme), hint("enter: confirm   esc: cancel", theme)];
+                    with_field(frame, area, title, before, Some(("Name:", ta)), after, color, theme);
                 }
                 None => {
-                    before.push(hint("y / enter: do it   n / esc: cancel"));
-                    with_field(frame, area, title, before, None, vec![], color);
+                    before.push(hint("y / enter: do it   n / esc: cancel", theme));
+                    with_field(frame, area, title, before, None, vec![], color, theme);
                 }
             }
         }
@@ -156,7 +166,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, dialog: &Dialog) {
 }
 
 /// Draw the live panel over the bottom of `area`.
-pub fn render_panel(frame: &mut Frame, area: Rect, p: &Panel) {
+pub fn render_panel(frame: &mut Frame, area: Rect, p: &Panel, theme: &Theme) {
     let shown = p.lines.len().clamp(1, 8) as u16;
     let h = (shown + 2).min(area.height);
     let rect = Rect {
@@ -165,18 +175,25 @@ pub fn render_panel(frame: &mut Frame, area: Rect, p: &Panel) {
         ..area
     };
     let (state, color) = match (p.done, p.failed) {
-        (false, _) => ("running", Color::Yellow),
-        (true, false) => ("done", Color::Green),
-        (true, true) => ("failed", Color::Red),
+        (false, _) => ("… running", theme.warn),
+        (true, false) => ("✓ done", theme.ok),
+        (true, true) => ("✗ failed", theme.error),
     };
     let block = Block::bordered()
-        .title(format!(" {} — {state} (esc closes) ", p.title))
-        .border_style(Style::new().fg(color));
+        .title(Span::styled(
+            format!(" {} — {state} (esc closes) ", p.title),
+            theme.title,
+        ))
+        .border_style(color);
     let skip = p.lines.len().saturating_sub(shown as usize);
     let lines: Vec<Line> = if p.lines.is_empty() {
-        vec![hint("waiting for the first status…")]
+        vec![hint("waiting for the first status…", theme)]
     } else {
-        p.lines.iter().skip(skip).map(|l| Line::raw(l.text.clone())).collect()
+        p.lines
+            .iter()
+            .skip(skip)
+            .map(|l| Line::styled(l.text.clone(), theme.text))
+            .collect()
     };
     frame.render_widget(Clear, rect);
     frame.render_widget(Paragraph::new(lines).block(block), rect);

@@ -3,20 +3,22 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
-use ratatui::style::{Color, Modifier, Style, Stylize};
+use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Row, Table};
+use ratatui::widgets::{Paragraph, Row, Table};
 
 use crate::app::dialog::{HistoryBody, HistoryView};
 use crate::cluster::ops::history::{DiffLine, Revision};
+use crate::config::theme::Theme;
+use crate::ui::views::frame_block;
 
 /// Colour of one diff line.
-pub fn diff_line(l: &DiffLine) -> Line<'static> {
+pub fn diff_line(l: &DiffLine, theme: &Theme) -> Line<'static> {
     match l {
-        DiffLine::Header(t) => Line::styled(t.clone(), Style::new().fg(Color::Cyan)),
-        DiffLine::Same(t) => Line::raw(format!(" {t}")),
-        DiffLine::Removed(t) => Line::styled(format!("-{t}"), Style::new().fg(Color::Red)),
-        DiffLine::Added(t) => Line::styled(format!("+{t}"), Style::new().fg(Color::Green)),
+        DiffLine::Header(t) => Line::styled(t.clone(), theme.accent),
+        DiffLine::Same(t) => Line::styled(format!(" {t}"), theme.text),
+        DiffLine::Removed(t) => Line::styled(format!("-{t}"), theme.diff_del),
+        DiffLine::Added(t) => Line::styled(format!("+{t}"), theme.diff_add),
     }
 }
 
@@ -41,22 +43,22 @@ fn marks(r: &Revision) -> String {
 }
 
 /// Draw the history view into `area` (read-only: without the rollback hint).
-pub fn render(frame: &mut Frame, area: Rect, h: &HistoryView, now: i64, readonly: bool) {
+pub fn render(frame: &mut Frame, area: Rect, h: &HistoryView, now: i64, readonly: bool, theme: &Theme) {
     let title = format!(" history {} ", h.target.kubectl_name());
     let hist = match &h.body {
         HistoryBody::Loading => {
             let p = Paragraph::new("Loading revisions…")
-                .fg(Color::Yellow)
+                .style(theme.warn)
                 .alignment(Alignment::Center)
-                .block(Block::bordered().title(title));
+                .block(frame_block(title, theme));
             frame.render_widget(p, area);
             return;
         }
         HistoryBody::Failed(e) => {
-            let p = Paragraph::new(e.clone())
-                .fg(Color::Red)
+            let p = Paragraph::new(format!("✗ {e}"))
+                .style(theme.error)
                 .alignment(Alignment::Center)
-                .block(Block::bordered().title(title));
+                .block(frame_block(title, theme));
             frame.render_widget(p, area);
             return;
         }
@@ -68,8 +70,7 @@ pub fn render(frame: &mut Frame, area: Rect, h: &HistoryView, now: i64, readonly
         Constraint::Min(3),
     ])
     .areas(area);
-    let header = Row::new(["REVISION", "SOURCE", "AGE", "REPLICAS", "IMAGES", "CHANGE-CAUSE", ""])
-        .style(Style::new().add_modifier(Modifier::BOLD));
+    let header = Row::new(["REVISION", "SOURCE", "AGE", "REPLICAS", "IMAGES", "CHANGE-CAUSE", ""]).style(theme.header);
     let rows = hist.revisions.iter().enumerate().map(|(i, r)| {
         let age = r
             .created
@@ -88,15 +89,16 @@ pub fn render(frame: &mut Frame, area: Rect, h: &HistoryView, now: i64, readonly
             },
             marks(r),
         ]);
-        let mut style = Style::new();
+        // The marks column says "current" and "restart only" in words; colour only repeats it.
+        let mut style = theme.text;
         if r.restart_only {
-            style = style.fg(Color::DarkGray);
+            style = theme.dim;
         }
         if r.current {
-            style = style.fg(Color::Green);
+            style = theme.ok;
         }
         if i == h.cursor {
-            style = style.add_modifier(Modifier::REVERSED);
+            style = style.patch(theme.selected).add_modifier(Modifier::REVERSED);
         }
         row.style(style)
     });
@@ -109,9 +111,7 @@ pub fn render(frame: &mut Frame, area: Rect, h: &HistoryView, now: i64, readonly
         Constraint::Fill(1),
         Constraint::Length(22),
     ];
-    let table = Table::new(rows, widths)
-        .header(header)
-        .block(Block::bordered().title(title));
+    let table = Table::new(rows, widths).header(header).block(frame_block(title, theme));
     frame.render_widget(table, top);
 
     let diff = h.diff();
@@ -123,18 +123,15 @@ pub fn render(frame: &mut Frame, area: Rect, h: &HistoryView, now: i64, readonly
         None => " diff ".into(),
     };
     let lines: Vec<Line> = if diff.is_empty() {
-        vec![Line::styled(
-            "No difference from the live pod template",
-            Style::new().fg(Color::DarkGray),
-        )]
+        vec![Line::styled("No difference from the live pod template", theme.dim)]
     } else {
-        diff.iter().skip(h.diff_scroll).map(diff_line).collect()
+        diff.iter().skip(h.diff_scroll).map(|l| diff_line(l, theme)).collect()
     };
-    let mut block = Block::bordered().title(diff_title);
+    let mut block = frame_block(diff_title, theme);
     if sel.is_some_and(|r| r.restart_only) {
         block = block.title_bottom(Span::styled(
             " restart only: same template as the revision before it, but for restartedAt ",
-            Style::new().fg(Color::Yellow),
+            theme.warn,
         ));
     }
     frame.render_widget(Paragraph::new(lines).block(block), bottom);

@@ -65,7 +65,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
             );
         }
         ViewKind::Doc(doc) => text::render(frame, area, doc, theme),
-        ViewKind::History(h) => history::render(frame, area, h, now, state.safety.readonly),
+        ViewKind::History(h) => history::render(frame, area, h, now, state.safety.readonly, theme),
     }
 }
 
