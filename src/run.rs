@@ -1,5 +1,7 @@
 //! The event loop: keys, cache notices, effect results and a frame deadline; draws only when something changed.
 
+use std::collections::HashMap;
+use std::io::Write;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -7,7 +9,9 @@ use crossterm::event::{Event as TermEvent, EventStream};
 use futures::StreamExt;
 use kube::Client;
 use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
 
+use crate::app::state::ViewKind;
 use crate::app::{Effect, Input, State, update};
 use crate::cli::Cli;
 use crate::cluster::cache::Cache;
@@ -23,6 +27,10 @@ const IDLE_WATCH: Duration = Duration::from_secs(120);
 /// Big tables are re-projected at most this often, so churn on 100,000 pods does not eat a core.
 const BIG_TABLE_INTERVAL: Duration = Duration::from_millis(500);
 const BIG_TABLE: usize = 20_000;
+/// Log batches in flight between the readers and the loop: a full channel makes the readers wait.
+const LOG_CHANNEL: usize = 256;
+/// Log batches folded into one update, so a flood cannot starve the keyboard.
+const LOG_BATCHES: usize = 512;
 
 /// Run the dashboard until the user quits or a termination signal arrives.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -56,6 +64,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let (conn_tx, mut conn_rx) = mpsc::unbounded_channel::<(u64, anyhow::Result<Connection>)>();
     let (notice_tx, mut notice_rx) = mpsc::channel(256);
     let mut cache: Option<Arc<Cache>> = None;
+    let (log_tx, mut log_rx) = mpsc::channel::<crate::cluster::logs::Tagged>(LOG_CHANNEL);
+    let mut log_sessions: HashMap<u64, CancellationToken> = HashMap::new();
     let mut attempt = 0u64;
     spawn_connect(opts.clone(), attempt, conn_tx.clone());
 
@@ -108,6 +118,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 while notice_rx.try_recv().is_ok() {}
             }
             Some(input) = input_rx.recv() => effects = update(&mut state, input),
+            Some(first) = log_rx.recv() => {
+                let mut batch = vec![first];
+                while batch.len() < LOG_BATCHES {
+                    match log_rx.try_recv() {
+                        Ok(item) => batch.push(item),
+                        Err(_) => break,
+                    }
+                }
+                effects = update(&mut state, Input::Logs(batch));
+            }
             Some((id, res)) = conn_rx.recv() => {
                 if id == attempt {
                     match res {
@@ -162,6 +182,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     };
                     let _ = input_tx.send(input);
                 }
+                Effect::Logs { session, target, params } => match &cache {
+                    Some(c) => {
+                        let token = crate::cluster::logs::start(c.client().clone(), target, params, session, log_tx.clone());
+                        log_sessions.insert(session, token);
+                    }
+                    None => {
+                        let _ = input_tx.send(Input::Toast { text: "not connected: no logs to read".into(), error: true });
+                    }
+                },
+                Effect::Save { path, text, lines } => spawn_save(path, text, lines, input_tx.clone()),
+                Effect::Copy(text) => {
+                    if let Err(e) = osc52(&mut tui, &text) {
+                        let _ = input_tx.send(Input::Toast { text: format!("copy failed: {e}"), error: true });
+                    }
+                }
                 Effect::SwitchContext(name) => {
                     if let Some(c) = cache.take() {
                         c.shutdown();
@@ -173,9 +208,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
+        // A log view that left the stack stops its readers.
+        log_sessions.retain(|session, token| {
+            let live = state.stack.iter().any(|v| matches!(&v.kind, ViewKind::Logs(l) if l.session == *session));
+            if !live {
+                token.cancel();
+            }
+            live
+        });
         if state.quit {
             break;
         }
+    }
+    for token in log_sessions.values() {
+        token.cancel();
     }
     if let Some(c) = cache {
         c.shutdown();
@@ -306,4 +352,28 @@ fn spawn_fetch(client: Client, kind: Kind, ns: String, name: String, describe: b
         };
         let _ = tx.send(Input::Fetched { target, result });
     });
+}
+
+/// Write a saved log off the event loop and report the outcome as a toast.
+fn spawn_save(path: String, text: String, lines: usize, tx: mpsc::UnboundedSender<Input>) {
+    tokio::task::spawn_blocking(move || {
+        let input = match std::fs::write(&path, text) {
+            Ok(()) => Input::Toast {
+                text: format!("saved {lines} line(s) to {path}"),
+                error: false,
+            },
+            Err(e) => Input::Toast {
+                text: format!("could not save {path}: {e}"),
+                error: true,
+            },
+        };
+        let _ = tx.send(input);
+    });
+}
+
+/// Put text on the clipboard with the OSC 52 escape, written through the terminal the UI owns.
+fn osc52(tui: &mut Tui, text: &str) -> std::io::Result<()> {
+    let out = tui.terminal.backend_mut();
+    out.write_all(crate::app::logs::format::osc52(text).as_bytes())?;
+    out.flush()
 }

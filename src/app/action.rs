@@ -47,6 +47,8 @@ pub enum Action {
     SortReverse,
     /// Toggle the `-o wide` columns.
     Wide,
+    /// Open the logs of what is under the cursor (pod, container, workload, service).
+    Logs,
 }
 
 impl Action {
@@ -75,6 +77,7 @@ impl Action {
             Action::SortNext => "sort →",
             Action::SortReverse => "reverse sort",
             Action::Wide => "wide",
+            Action::Logs => "logs",
         }
     }
 
@@ -118,6 +121,7 @@ pub fn default_keymap() -> Vec<Binding> {
         bind(Char('y'), Action::Yaml, true),
         bind(Char('0'), Action::AllNamespaces, true),
         bind(Char('w'), Action::Wide, true),
+        bind(Char('l'), Action::Logs, true),
         bind(Char('?'), Action::Help, true),
         bind(Char('q'), Action::Quit, true),
         bind(Char('j'), Action::Down, false),

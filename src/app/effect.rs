@@ -24,4 +24,24 @@ pub enum Effect {
     SwitchContext(String),
     /// Leave the program.
     Quit,
+    /// Start reading logs for a log view (a new session replaces nothing: old ones stop when their view goes).
+    Logs {
+        /// Session the events are tagged with.
+        session: u64,
+        /// What to read.
+        target: crate::cluster::logs::Target,
+        /// How to read.
+        params: crate::cluster::logs::Params,
+    },
+    /// Write text to a file (log save) and report back.
+    Save {
+        /// The path as typed.
+        path: String,
+        /// The contents.
+        text: String,
+        /// Number of lines, for the report.
+        lines: usize,
+    },
+    /// Put text on the clipboard through the terminal (OSC 52), which works over SSH.
+    Copy(String),
 }

@@ -54,4 +54,13 @@ pub enum Input {
     Counts(super::counts::Counts),
     /// Time passes (expires toasts).
     Tick(Instant),
+    /// Log events, tagged with their session.
+    Logs(Vec<crate::cluster::logs::Tagged>),
+    /// A message for the user (an effect's report).
+    Toast {
+        /// The message.
+        text: String,
+        /// Shown as an error.
+        error: bool,
+    },
 }

@@ -5,6 +5,7 @@ pub mod columns;
 pub mod counts;
 pub mod effect;
 pub mod event;
+pub mod logs;
 pub mod state;
 pub mod table;
 pub mod text;

@@ -25,6 +25,8 @@ pub enum ViewKind {
     },
     /// A describe or YAML view of one object, fetched fresh.
     Doc(Box<super::text::Doc>),
+    /// Logs of a pod, container, workload or service.
+    Logs(Box<super::logs::LogView>),
 }
 
 /// One entry of the view stack.

@@ -26,6 +26,9 @@ pub fn update(state: &mut State, input: Input) -> Vec<Effect> {
         Input::Key(key) if key.kind != KeyEventKind::Release => on_key(state, key),
         Input::Key(_) => vec![],
         Input::Paste(text) => {
+            if super::logs::glue::paste(state, &text) {
+                return vec![];
+            }
             match &mut state.mode {
                 Mode::Filter(ta) | Mode::Command(ta) => {
                     ta.insert_str(text.replace(['\n', '\r'], " "));
@@ -109,6 +112,14 @@ pub fn update(state: &mut State, input: Input) -> Vec<Effect> {
             state.toast(msg, true);
             vec![]
         }
+        Input::Logs(batch) => {
+            super::logs::glue::feed(state, batch);
+            vec![]
+        }
+        Input::Toast { text, error } => {
+            state.toast(text, error);
+            vec![]
+        }
         Input::Tick(now) => {
             for t in &mut state.toasts {
                 t.shown_at.get_or_insert(now);
@@ -159,6 +170,9 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 }
             };
         }
+    }
+    if let Some(effects) = super::logs::glue::key(state, &key) {
+        return effects;
     }
     let page = state.page_rows + 1;
     if let ViewKind::Doc(doc) = &mut state.top_mut().kind
@@ -247,6 +261,7 @@ pub fn act(state: &mut State, action: Action) -> Vec<Effect> {
             view.refresh();
             view.table.scroll_into_view(page as usize);
         }
+        Action::Logs => return super::logs::glue::open(state),
         Action::Wide => {
             state.wide = !state.wide;
             // A sort column that just went out of sight would sort invisibly: fall back to NAME.
@@ -350,7 +365,7 @@ fn enter(state: &mut State) -> Vec<Effect> {
             push(state, v)
         }
         ViewKind::Resource(_) => fetch(state, true),
-        ViewKind::Doc(_) | ViewKind::Containers { .. } => vec![],
+        ViewKind::Doc(_) | ViewKind::Containers { .. } | ViewKind::Logs(_) => vec![],
     }
 }
 

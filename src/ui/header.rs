@@ -72,6 +72,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         ],
         ViewKind::Contexts => vec![Span::styled("contexts", Style::new().fg(Color::Cyan).bold())],
         ViewKind::Doc(doc) => vec![Span::styled(doc.target.title(), Style::new().fg(Color::Cyan).bold())],
+        ViewKind::Logs(l) => super::views::logs::header_spans(l),
     };
     frame.render_widget(Paragraph::new(vec![Line::from(first), Line::from(second)]), area);
 }

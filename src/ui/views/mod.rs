@@ -1,6 +1,7 @@
 //! The body of the screen for each kind of view, including its loading, empty, forbidden and stale states.
 
 pub mod containers;
+pub mod logs;
 pub mod rows;
 pub mod text;
 
@@ -55,6 +56,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, now: i64) {
             table::render(frame, area, Block::bordered().title(" contexts "), &view.table, &cols);
         }
         ViewKind::Doc(doc) => text::render(frame, area, doc),
+        ViewKind::Logs(l) => logs::render(frame, area, l),
     }
 }
 
