@@ -182,19 +182,30 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     };
                     let _ = input_tx.send(input);
                 }
-                Effect::Logs { session, target, params } => match &cache {
+                Effect::Logs {
+                    session,
+                    target,
+                    params,
+                } => match &cache {
                     Some(c) => {
-                        let token = crate::cluster::logs::start(c.client().clone(), target, params, session, log_tx.clone());
+                        let token =
+                            crate::cluster::logs::start(c.client().clone(), target, params, session, log_tx.clone());
                         log_sessions.insert(session, token);
                     }
                     None => {
-                        let _ = input_tx.send(Input::Toast { text: "not connected: no logs to read".into(), error: true });
+                        let _ = input_tx.send(Input::Toast {
+                            text: "not connected: no logs to read".into(),
+                            error: true,
+                        });
                     }
                 },
                 Effect::Save { path, text, lines } => spawn_save(path, text, lines, input_tx.clone()),
                 Effect::Copy(text) => {
                     if let Err(e) = osc52(&mut tui, &text) {
-                        let _ = input_tx.send(Input::Toast { text: format!("copy failed: {e}"), error: true });
+                        let _ = input_tx.send(Input::Toast {
+                            text: format!("copy failed: {e}"),
+                            error: true,
+                        });
                     }
                 }
                 Effect::SwitchContext(name) => {
@@ -210,7 +221,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         // A log view that left the stack stops its readers.
         log_sessions.retain(|session, token| {
-            let live = state.stack.iter().any(|v| matches!(&v.kind, ViewKind::Logs(l) if l.session == *session));
+            let live = state
+                .stack
+                .iter()
+                .any(|v| matches!(&v.kind, ViewKind::Logs(l) if l.session == *session));
             if !live {
                 token.cancel();
             }

@@ -92,7 +92,9 @@ pub fn indented(text: &str) -> Option<Vec<String>> {
 
 /// A line as plain text (copy and save): prefix and timestamp when shown, then the body rows.
 pub fn plain(view: &LogView, seq: u64) -> String {
-    let Some(line) = view.ring.get(seq) else { return String::new() };
+    let Some(line) = view.ring.get(seq) else {
+        return String::new();
+    };
     let mut head = String::new();
     if view.show_prefix() {
         head.push_str(&prefix(view, line));
@@ -145,7 +147,7 @@ mod tests {
         let t = r#"{"ts":"x","level":"warn","msg":"slow upstream response","latency_ms":12,"who":"a b"}"#;
         assert_eq!(
             fields(t).unwrap(),
-            "WARN   slow upstream response  ts=x  latency_ms=12  who=\"a b\""
+            "WARN   slow upstream response  latency_ms=12  ts=x  who=\"a b\""
         );
         assert_eq!(fields("plain text"), None);
         assert_eq!(fields("{not json"), None);

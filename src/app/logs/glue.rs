@@ -40,7 +40,10 @@ pub fn open(state: &mut State) -> Vec<Effect> {
         },
         ViewKind::Resource(kind) => {
             let what = kind.plural();
-            state.toast(format!("{what} have no logs: open them from pods, containers, workloads or services"), true);
+            state.toast(
+                format!("{what} have no logs: open them from pods, containers, workloads or services"),
+                true,
+            );
             return vec![];
         }
         _ => return vec![],
@@ -52,9 +55,9 @@ pub fn open(state: &mut State) -> Vec<Effect> {
         target: target.clone(),
         params: params.clone(),
     };
-    state
-        .stack
-        .push(View::new(ViewKind::Logs(Box::new(LogView::new(target, params, session)))));
+    state.stack.push(View::new(ViewKind::Logs(Box::new(LogView::new(
+        target, params, session,
+    )))));
     vec![effect]
 }
 

@@ -184,7 +184,11 @@ pub fn log_keymap() -> Vec<LogKey> {
 pub fn label(key: &LogKey) -> String {
     let b = crate::app::action::Binding {
         code: key.code,
-        mods: if key.ctrl { KeyModifiers::CONTROL } else { KeyModifiers::NONE },
+        mods: if key.ctrl {
+            KeyModifiers::CONTROL
+        } else {
+            KeyModifiers::NONE
+        },
         action: crate::app::Action::Help,
         footer: false,
     };
@@ -330,11 +334,18 @@ pub fn act(view: &mut LogView, action: LogAction, page: usize) -> Outcome {
             if seqs.is_empty() {
                 return Outcome::say("nothing to copy", true);
             }
-            let text = seqs.iter().map(|&s| format::plain(view, s)).collect::<Vec<_>>().join("\n");
+            let text = seqs
+                .iter()
+                .map(|&s| format::plain(view, s))
+                .collect::<Vec<_>>()
+                .join("\n");
             view.mark = None;
             return Outcome {
                 effects: vec![Effect::Copy(text)],
-                toast: Some((format!("copied {} line(s) to the clipboard (OSC 52)", seqs.len()), false)),
+                toast: Some((
+                    format!("copied {} line(s) to the clipboard (OSC 52)", seqs.len()),
+                    false,
+                )),
             };
         }
     }
@@ -465,10 +476,16 @@ pub fn parse_start(text: &str) -> Result<(Option<i64>, Option<i64>), String> {
         "m" => 60,
         "h" => 3600,
         "d" => 86_400,
-        _ => return Err(format!("{t:?}: give a line count (500), a duration (30s, 5m, 2h, 1d) or all")),
+        _ => {
+            return Err(format!(
+                "{t:?}: give a line count (500), a duration (30s, 5m, 2h, 1d) or all"
+            ));
+        }
     };
     match num.parse::<i64>() {
         Ok(n) if n > 0 => Ok((None, Some(n * mult))),
-        _ => Err(format!("{t:?}: give a line count (500), a duration (30s, 5m, 2h, 1d) or all")),
+        _ => Err(format!(
+            "{t:?}: give a line count (500), a duration (30s, 5m, 2h, 1d) or all"
+        )),
     }
 }

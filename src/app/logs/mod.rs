@@ -251,7 +251,12 @@ impl LogView {
         if self.include.is_none() && self.exclude.is_none() {
             self.shown = None;
         } else {
-            let shown = self.ring.iter().filter(|(_, l)| self.passes(l)).map(|(s, _)| s).collect();
+            let shown = self
+                .ring
+                .iter()
+                .filter(|(_, l)| self.passes(l))
+                .map(|(s, _)| s)
+                .collect();
             self.shown = Some(shown);
         }
         let idx = self.index_of(self.cursor);

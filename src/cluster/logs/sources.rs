@@ -24,7 +24,13 @@ use crate::cluster::printers::selector_string;
 const GONE_GRACE: Duration = Duration::from_secs(10);
 
 /// Start reading `target`; events go to `tx` tagged with `session`. Cancel the token to stop everything.
-pub fn start(client: Client, target: Target, params: Params, session: u64, tx: mpsc::Sender<Tagged>) -> CancellationToken {
+pub fn start(
+    client: Client,
+    target: Target,
+    params: Params,
+    session: u64,
+    tx: mpsc::Sender<Tagged>,
+) -> CancellationToken {
     let cancel = CancellationToken::new();
     let token = cancel.clone();
     tokio::spawn(async move {
@@ -193,14 +199,22 @@ impl Manager {
 
     /// A pod was deleted: its readers finish what the server still sends, then stop.
     async fn gone(&mut self, uid: &str) {
-        let Some((_, ids, token)) = self.pods.remove(uid) else { return };
+        let Some((_, ids, token)) = self.pods.remove(uid) else {
+            return;
+        };
         tokio::spawn(async move {
             tokio::time::sleep(GONE_GRACE).await;
             token.cancel();
         });
         for id in ids {
             // The reader says Gone itself when its stream ends; this covers a reader stuck retrying.
-            let _ = self.tx.try_send((self.session, Event::State { id, state: SourceState::Gone }));
+            let _ = self.tx.try_send((
+                self.session,
+                Event::State {
+                    id,
+                    state: SourceState::Gone,
+                },
+            ));
         }
     }
 }
@@ -215,9 +229,17 @@ fn error_text(e: &kube::Error) -> String {
 
 /// The label selector of a workload or service, as a `-l` string.
 pub async fn resolve(client: &Client, kind: Kind, ns: &str, name: &str) -> Result<String, String> {
-    async fn sel<K>(client: &Client, ns: &str, name: &str, f: impl Fn(&K) -> Option<LabelSelector>) -> Result<String, String>
+    async fn sel<K>(
+        client: &Client,
+        ns: &str,
+        name: &str,
+        f: impl Fn(&K) -> Option<LabelSelector>,
+    ) -> Result<String, String>
     where
-        K: Resource<Scope = k8s_openapi::NamespaceResourceScope> + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
+        K: Resource<Scope = k8s_openapi::NamespaceResourceScope>
+            + Clone
+            + serde::de::DeserializeOwned
+            + std::fmt::Debug,
         K::DynamicType: Default,
     {
         let api: Api<K> = Api::namespaced(client.clone(), ns);
@@ -225,21 +247,34 @@ pub async fn resolve(client: &Client, kind: Kind, ns: &str, name: &str) -> Resul
         selector_string(f(&obj).as_ref())
     }
     let s = match kind {
-        Kind::Deployment => sel::<Deployment>(client, ns, name, |o| o.spec.as_ref().map(|s| s.selector.clone())).await?,
-        Kind::StatefulSet => sel::<StatefulSet>(client, ns, name, |o| o.spec.as_ref().map(|s| s.selector.clone())).await?,
+        Kind::Deployment => {
+            sel::<Deployment>(client, ns, name, |o| o.spec.as_ref().map(|s| s.selector.clone())).await?
+        }
+        Kind::StatefulSet => {
+            sel::<StatefulSet>(client, ns, name, |o| o.spec.as_ref().map(|s| s.selector.clone())).await?
+        }
         Kind::DaemonSet => sel::<DaemonSet>(client, ns, name, |o| o.spec.as_ref().map(|s| s.selector.clone())).await?,
-        Kind::ReplicaSet => sel::<ReplicaSet>(client, ns, name, |o| o.spec.as_ref().map(|s| s.selector.clone())).await?,
+        Kind::ReplicaSet => {
+            sel::<ReplicaSet>(client, ns, name, |o| o.spec.as_ref().map(|s| s.selector.clone())).await?
+        }
         Kind::Job => sel::<Job>(client, ns, name, |o| o.spec.as_ref().and_then(|s| s.selector.clone())).await?,
         Kind::Service => {
             let api: Api<Service> = Api::namespaced(client.clone(), ns);
             let svc = api.get(name).await.map_err(|e| error_text(&e))?;
             let labels = svc.spec.and_then(|s| s.selector).unwrap_or_default();
-            labels.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",")
+            labels
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(",")
         }
         other => return Err(format!("{} has no pods to read logs from", other.plural())),
     };
     if s.is_empty() {
-        return Err(format!("{} {name} selects no pods (empty selector)", kind.name().to_lowercase()));
+        return Err(format!(
+            "{} {name} selects no pods (empty selector)",
+            kind.name().to_lowercase()
+        ));
     }
     Ok(s)
 }

@@ -122,12 +122,8 @@ impl Reader {
                         self.state(state).await;
                         return;
                     }
-                    Some(state) => {
-                        if !self.state(state).await {
-                            return;
-                        }
-                    }
-                    None => {}
+                    Some(state) if !self.state(state.clone()).await => return,
+                    _ => {}
                 },
             }
             tokio::time::sleep(backoff).await;

@@ -31,7 +31,7 @@ fn thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -186,14 +186,21 @@ fn empty_message(view: &LogView) -> (String, Color) {
     }
     if !view.ring.is_empty() {
         return (
-            format!("No lines match the filter ({} hidden)", thousands(view.ring.len() as u64)),
+            format!(
+                "No lines match the filter ({} hidden)",
+                thousands(view.ring.len() as u64)
+            ),
             Color::DarkGray,
         );
     }
     if view.sources.is_empty() {
         return ("Connecting…".into(), Color::Yellow);
     }
-    if view.sources.iter().all(|s| matches!(s.state, SourceState::Ended | SourceState::Gone)) {
+    if view
+        .sources
+        .iter()
+        .all(|s| matches!(s.state, SourceState::Ended | SourceState::Gone))
+    {
         return ("No log lines".into(), Color::DarkGray);
     }
     ("Waiting for log lines…".into(), Color::DarkGray)
@@ -289,7 +296,11 @@ fn line_rows(view: &LogView, i: usize, width: usize) -> Vec<Line<'static>> {
         let avail = width.saturating_sub(head_width).max(1);
         if view.wrap {
             for (k, chunk) in chunk(spans, avail).into_iter().enumerate() {
-                let mut row = if k == 0 { first.clone() } else { vec![Span::raw(" ".repeat(head_width))] };
+                let mut row = if k == 0 {
+                    first.clone()
+                } else {
+                    vec![Span::raw(" ".repeat(head_width))]
+                };
                 row.extend(chunk);
                 out.push(Line::from(row).patch_style(bg));
             }
@@ -306,7 +317,10 @@ fn highlight(view: &LogView, text: &str) -> Vec<Span<'static>> {
     let Some((_, re)) = &view.search else {
         return vec![Span::raw(text.to_string())];
     };
-    let hit = Style::new().fg(Color::Black).bg(Color::Yellow).add_modifier(Modifier::BOLD);
+    let hit = Style::new()
+        .fg(Color::Black)
+        .bg(Color::Yellow)
+        .add_modifier(Modifier::BOLD);
     let mut spans = Vec::new();
     let mut at = 0;
     for m in re.find_iter(text) {
