@@ -28,3 +28,6 @@ mod render_tests;
 
 #[cfg(test)]
 mod screen_render_tests;
+
+#[cfg(test)]
+mod logs_render_tests;
