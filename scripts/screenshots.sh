@@ -121,3 +121,20 @@ keys '?'
 wait_for 'help \(esc to close\)'
 settle
 shot help
+
+# Logs of the web deployment (three pods, stern-like), with a search highlighting matches.
+keys Escape
+wait_for '^ *pods \['
+command_line deploy
+wait_for '^ *deployments \[[1-9][0-9]*/[0-9]+\].*live'
+keys / w e b Enter
+wait_for '^ *deployments \[1/[0-9]+\].*/web'
+keys l
+wait_for '^ *logs deployment/'
+wait_for '■ web-.*■ web-.*■ web-'
+# Let a screenful of lines arrive from all three pods before searching.
+wait_for '[0-9]{2,} lines · following' 30
+keys / c a r t '|' 5 0 0 Enter
+wait_for 'search /cart\|500/'
+settle
+shot logs

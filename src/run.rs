@@ -371,7 +371,11 @@ fn spawn_fetch(client: Client, kind: Kind, ns: String, name: String, describe: b
 /// Write a saved log off the event loop and report the outcome as a toast.
 fn spawn_save(path: String, text: String, lines: usize, tx: mpsc::UnboundedSender<Input>) {
     tokio::task::spawn_blocking(move || {
-        let input = match std::fs::write(&path, text) {
+        let file = match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
+            (Some(rest), Some(home)) => std::path::PathBuf::from(home).join(rest),
+            _ => std::path::PathBuf::from(&path),
+        };
+        let input = match std::fs::write(&file, text) {
             Ok(()) => Input::Toast {
                 text: format!("saved {lines} line(s) to {path}"),
                 error: false,
