@@ -212,3 +212,30 @@ fn json_fields_wrap_timestamps_and_horizontal_scroll() {
     assert!(rows >= 3, "a wrapped line takes several rows:\n{out}");
     assert!(out.contains("w29"), "{out}");
 }
+
+#[test]
+fn footer_and_help_list_the_log_keys() {
+    let mut s = deployment_logs();
+    let out = text(&draw(&s, 160));
+    let footer = out.lines().last().unwrap();
+    assert!(
+        footer.contains("<f> follow: on") && footer.contains("</> search"),
+        "{footer}"
+    );
+    update(&mut s, key(KeyCode::Char('i')));
+    let out = text(&draw(&s, 160));
+    assert!(out.lines().last().unwrap().starts_with("include regex: "), "{out}");
+    update(&mut s, key(KeyCode::Esc));
+    update(&mut s, key(KeyCode::Char('?')));
+    let mut term = Terminal::new(TestBackend::new(160, 40)).unwrap();
+    term.draw(|f| super::draw(f, &s, 0)).unwrap();
+    let out = text(&term);
+    for want in [
+        "json raw/fields/indented",
+        "copy (OSC 52)",
+        "previous container",
+        "quit",
+    ] {
+        assert!(out.contains(want), "{want}:\n{out}");
+    }
+}
