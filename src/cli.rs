@@ -29,6 +29,10 @@ pub struct Cli {
     /// Write the log here instead of the state directory.
     #[arg(long, value_name = "FILE", global = true)]
     pub log_file: Option<PathBuf>,
+    /// Lines a log view keeps; older ones leave the buffer and are counted.
+    #[arg(long, value_name = "N", default_value_t = crate::app::logs::ring::DEFAULT_CAPACITY,
+          value_parser = clap::value_parser!(usize))]
+    pub log_lines: usize,
     /// Run something other than the dashboard.
     #[command(subcommand)]
     pub command: Option<Command>,

@@ -52,6 +52,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(cli.namespace.clone().unwrap_or_else(|| "default".into()))
     };
     let mut state = State::new(namespace, cli.readonly);
+    state.log_lines = cli.log_lines.max(1);
     if fallback {
         state.toast(
             "No kubeconfig found: showing the built-in demo cluster (kubedeck --demo)",

@@ -149,6 +149,8 @@ pub struct State {
     pub wide: bool,
     /// The header's cluster counts.
     pub counts: super::counts::Counts,
+    /// Lines a log view keeps (`--log-lines`).
+    pub log_lines: usize,
 }
 
 impl State {
@@ -172,6 +174,7 @@ impl State {
             quit: false,
             wide: false,
             counts: Default::default(),
+            log_lines: super::logs::ring::DEFAULT_CAPACITY,
         }
     }
 

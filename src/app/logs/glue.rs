@@ -55,9 +55,9 @@ pub fn open(state: &mut State) -> Vec<Effect> {
         target: target.clone(),
         params: params.clone(),
     };
-    state.stack.push(View::new(ViewKind::Logs(Box::new(LogView::new(
-        target, params, session,
-    )))));
+    let mut view = LogView::new(target, params, session);
+    view.ring = super::ring::Ring::new(state.log_lines);
+    state.stack.push(View::new(ViewKind::Logs(Box::new(view))));
     vec![effect]
 }
 

@@ -158,6 +158,18 @@ fn l_opens_logs_of_workloads_services_and_containers() {
 }
 
 #[test]
+fn the_ring_size_comes_from_the_state() {
+    let mut s = state_on(Kind::Pod);
+    s.log_lines = 7;
+    press(&mut s, 'l');
+    assert_eq!(view(&s).ring.capacity(), 7);
+    let cli = <crate::cli::Cli as clap::Parser>::try_parse_from(["kubedeck", "--log-lines", "500"]).unwrap();
+    assert_eq!(cli.log_lines, 500);
+    let cli = <crate::cli::Cli as clap::Parser>::try_parse_from(["kubedeck"]).unwrap();
+    assert_eq!(cli.log_lines, 100_000);
+}
+
+#[test]
 fn paused_view_holds_still_and_counts_new_lines() {
     let mut s = open_pod();
     feed(&mut s, vec![lines(0, &["a", "b", "c"])]);
