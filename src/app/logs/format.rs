@@ -55,7 +55,7 @@ fn object(text: &str) -> Option<Map<String, Value>> {
     }
 }
 
-/// `level msg key=value …`: the level and message first, the rest in their order.
+/// `LEVEL msg key=value …`: the level and message first, the other fields by key.
 pub fn fields(text: &str) -> Option<String> {
     let m = object(text)?;
     let first = ["level", "lvl", "severity", "msg", "message"];

@@ -5,6 +5,7 @@ use ratatui_textarea::TextArea;
 
 use super::{JsonMode, LogView, Prompt, compile, format, next_session};
 use crate::app::effect::Effect;
+use crate::cluster::logs::Params;
 
 /// Something the user can do in the log view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -364,8 +365,6 @@ fn restart(view: &mut LogView, params: Params) -> Outcome {
         toast: None,
     }
 }
-
-use crate::cluster::logs::Params;
 
 fn prompt_key(view: &mut LogView, key: &KeyEvent, page: usize) -> Outcome {
     let Some((prompt, mut ta)) = view.prompt.take() else {
