@@ -163,6 +163,23 @@ wait_for 'diff live → revision 1'
 settle
 shot rollout-history
 
+# Logs of the web deployment (three pods, stern-like), with a search highlighting matches.
+keys Escape
+sleep 0.3
+command_line deploy
+wait_for '^ *deployments \[[1-9][0-9]*/[0-9]+\].*live'
+keys / w e b Enter
+wait_for '^ *deployments \[1/[0-9]+\].*/web'
+keys l
+wait_for '^ *logs deployment/'
+wait_for '■ web-.*■ web-.*■ web-'
+# Let a screenful of lines arrive from all three pods before searching.
+wait_for '[0-9]{2,} lines · following' 30
+keys / c a r t '|' 5 0 0 Enter
+wait_for 'search /cart\|500/'
+settle
+shot logs
+
 # The pods screen in the light and mono themes (--theme), each in a fresh session; the first
 # session's dashboard is stopped by PID once the next one runs (the tmux server needs a session).
 for theme in light mono; do

@@ -50,6 +50,10 @@ pub struct Cli {
     /// Write the log here instead of the state directory.
     #[arg(long, value_name = "FILE", global = true)]
     pub log_file: Option<PathBuf>,
+    /// Lines a log view keeps (default: `log_ring` in the config file, 100000); older ones leave the
+    /// buffer and are counted.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(usize))]
+    pub log_lines: Option<usize>,
     /// Run something other than the dashboard.
     #[command(subcommand)]
     pub command: Option<Command>,

@@ -1,5 +1,6 @@
 //! The event loop: keys, cache notices, effect results and a frame deadline; draws only when something changed.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -22,6 +23,10 @@ use crate::ui;
 /// Big tables are re-projected at most this often, so churn on 100,000 pods does not eat a core.
 const BIG_TABLE_INTERVAL: Duration = Duration::from_millis(500);
 const BIG_TABLE: usize = 20_000;
+/// Log batches in flight between the readers and the loop: a full channel makes the readers wait.
+const LOG_CHANNEL: usize = 256;
+/// Log batches folded into one update, so a flood cannot starve the keyboard.
+const LOG_BATCHES: usize = 512;
 
 /// Run the dashboard until the user quits or a termination signal arrives.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -62,6 +67,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         crate::app::update::run_command(&mut state, &config.default_screen);
     }
     state.safety.protected = cli.protected;
+    state.log_lines = cli.log_lines.unwrap_or(config.log_ring).max(1);
     if fallback {
         state.toast(
             "No kubeconfig found: showing the built-in demo cluster (kubedeck --demo)",
@@ -75,6 +81,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let (notice_tx, mut notice_rx) = mpsc::channel(256);
     let mut cache: Option<Arc<Cache>> = None;
     let mut ops = crate::run_ops::Ops::default();
+    let (log_tx, mut log_rx) = mpsc::channel::<crate::cluster::logs::Tagged>(LOG_CHANNEL);
+    let mut log_sessions: HashMap<u64, CancellationToken> = HashMap::new();
     let mut attempt = 0u64;
     // Cancels the connection attempt (and its retries) of the context being left.
     let mut conn_cancel = CancellationToken::new();
@@ -130,6 +138,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 while notice_rx.try_recv().is_ok() {}
             }
             Some(input) = input_rx.recv() => effects = update(&mut state, input),
+            Some(first) = log_rx.recv() => {
+                let mut batch = vec![first];
+                while batch.len() < LOG_BATCHES {
+                    match log_rx.try_recv() {
+                        Ok(item) => batch.push(item),
+                        Err(_) => break,
+                    }
+                }
+                effects = update(&mut state, Input::Logs(batch));
+            }
             Some((id, res)) = conn_rx.recv() => {
                 if id == attempt {
                     match res {
@@ -166,6 +184,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 Effect::Copy(text) => {
                     // Written between frames, so the escape sequence never lands inside one.
                     let input = match crate::clipboard::copy(&text, config.clipboard) {
+                        // A log selection can be long: say how much rather than echo it.
+                        Ok(how) if text.contains('\n') || text.chars().count() > 80 => {
+                            Input::Notice(format!("copied {} lines ({how})", text.lines().count()))
+                        }
                         Ok(how) => Input::Notice(format!("copied {text} ({how})")),
                         Err(e) => Input::Error(format!("copy failed: {e}")),
                     };
@@ -197,6 +219,24 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     };
                     let _ = input_tx.send(input);
                 }
+                Effect::Logs {
+                    session,
+                    target,
+                    params,
+                } => match &cache {
+                    Some(c) => {
+                        let token =
+                            crate::cluster::logs::start(c.client().clone(), target, params, session, log_tx.clone());
+                        log_sessions.insert(session, token);
+                    }
+                    None => {
+                        let _ = input_tx.send(Input::Toast {
+                            text: "not connected: no logs to read".into(),
+                            error: true,
+                        });
+                    }
+                },
+                Effect::Save { path, text, lines } => spawn_save(path, text, lines, input_tx.clone()),
                 other @ (Effect::Mutate { .. }
                 | Effect::DryRunRollback { .. }
                 | Effect::ScaleInfo(_)
@@ -219,9 +259,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
+        // A log view that left the stack stops its readers.
+        log_sessions.retain(|session, token| {
+            let live = state
+                .stack
+                .iter()
+                .any(|v| matches!(&v.kind, ViewKind::Logs(l) if l.session == *session));
+            if !live {
+                token.cancel();
+            }
+            live
+        });
         if state.quit {
             break;
         }
+    }
+    for token in log_sessions.values() {
+        token.cancel();
     }
     if let Some(c) = cache {
         c.shutdown();
@@ -425,5 +479,26 @@ fn spawn_fetch(client: Client, kind: Kind, ns: String, name: String, describe: b
             describe,
         };
         let _ = tx.send(Input::Fetched { target, result });
+    });
+}
+
+/// Write a saved log off the event loop and report the outcome as a toast.
+fn spawn_save(path: String, text: String, lines: usize, tx: mpsc::UnboundedSender<Input>) {
+    tokio::task::spawn_blocking(move || {
+        let file = match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
+            (Some(rest), Some(home)) => std::path::PathBuf::from(home).join(rest),
+            _ => std::path::PathBuf::from(&path),
+        };
+        let input = match std::fs::write(&file, text) {
+            Ok(()) => Input::Toast {
+                text: format!("saved {lines} line(s) to {path}"),
+                error: false,
+            },
+            Err(e) => Input::Toast {
+                text: format!("could not save {path}: {e}"),
+                error: true,
+            },
+        };
+        let _ = tx.send(input);
     });
 }

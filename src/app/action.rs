@@ -81,6 +81,8 @@ pub enum Action {
     Uncordon,
     /// Drain the node under the cursor.
     Drain,
+    /// Open the logs of what is under the cursor (pod, container, workload, service).
+    Logs,
 }
 
 /// Where a binding applies: `global` everywhere, the others on their screens only.
@@ -157,6 +159,7 @@ pub const ACTIONS: &[(Action, &str, &str, &[KeyScope])] = &[
     (Action::Cordon, "cordon", "cordon node", &[T]),
     (Action::Uncordon, "uncordon", "uncordon node", &[T]),
     (Action::Drain, "drain", "drain node", &[T]),
+    (Action::Logs, "logs", "logs", &[T]),
 ];
 
 impl Action {

@@ -49,6 +49,24 @@ pub enum Effect {
     FollowRollout(ObjRef),
     /// Stop following (the panel closed).
     StopFollow,
+    /// Start reading logs for a log view (a new session replaces nothing: old ones stop when their view goes).
+    Logs {
+        /// Session the events are tagged with.
+        session: u64,
+        /// What to read.
+        target: crate::cluster::logs::Target,
+        /// How to read.
+        params: crate::cluster::logs::Params,
+    },
+    /// Write text to a file (log save) and report back.
+    Save {
+        /// The path as typed.
+        path: String,
+        /// The contents.
+        text: String,
+        /// Number of lines, for the report.
+        lines: usize,
+    },
 }
 
 impl Effect {

@@ -108,4 +108,13 @@ pub enum Input {
         /// kubectl's line.
         reading: Reading,
     },
+    /// Log events, tagged with their session.
+    Logs(Vec<crate::cluster::logs::Tagged>),
+    /// A message for the user (an effect's report).
+    Toast {
+        /// The message.
+        text: String,
+        /// Shown as an error.
+        error: bool,
+    },
 }

@@ -7,6 +7,7 @@ pub mod dialog;
 pub mod effect;
 pub mod event;
 pub mod keys;
+pub mod logs;
 pub mod state;
 pub mod table;
 pub mod text;

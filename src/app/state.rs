@@ -28,6 +28,8 @@ pub enum ViewKind {
     Doc(Box<super::text::Doc>),
     /// The rollout history of a workload, with the diff of the selected revision.
     History(Box<super::dialog::HistoryView>),
+    /// Logs of a pod, container, workload or service.
+    Logs(Box<super::logs::LogView>),
 }
 
 /// One entry of the view stack.
@@ -156,6 +158,8 @@ pub struct State {
     pub dialog: Option<super::dialog::Dialog>,
     /// The live rollout-status or drain panel.
     pub panel: Option<super::dialog::Panel>,
+    /// Lines a log view keeps (`--log-lines`).
+    pub log_lines: usize,
 }
 
 impl State {
@@ -185,6 +189,7 @@ impl State {
             counts: Default::default(),
             dialog: None,
             panel: None,
+            log_lines: super::logs::ring::DEFAULT_CAPACITY,
         }
     }
 

@@ -28,6 +28,9 @@ pub fn update(state: &mut State, input: Input) -> Vec<Effect> {
         Input::Key(key) if key.kind != KeyEventKind::Release => on_key(state, key),
         Input::Key(_) => vec![],
         Input::Paste(text) => {
+            if super::logs::glue::paste(state, &text) {
+                return vec![];
+            }
             match &mut state.mode {
                 Mode::Filter(ta) | Mode::Command(ta) => {
                     ta.insert_str(text.replace(['\n', '\r'], " "));
@@ -125,6 +128,14 @@ pub fn update(state: &mut State, input: Input) -> Vec<Effect> {
         | Input::DryRun { .. }
         | Input::Progress { .. }
         | Input::Rollout { .. }) => super::workload::on_input(state, input),
+        Input::Logs(batch) => {
+            super::logs::glue::feed(state, batch);
+            vec![]
+        }
+        Input::Toast { text, error } => {
+            state.toast(text, error);
+            vec![]
+        }
         Input::Tick(now) => {
             for t in &mut state.toasts {
                 t.shown_at.get_or_insert(now);
@@ -187,6 +198,9 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 }
             };
         }
+    }
+    if let Some(effects) = super::logs::glue::key(state, &key) {
+        return effects;
     }
     let page = state.page_rows + 1;
     if let ViewKind::Doc(doc) = &mut state.top_mut().kind
@@ -328,6 +342,7 @@ pub fn act(state: &mut State, action: Action) -> Vec<Effect> {
         | Action::Cordon
         | Action::Uncordon
         | Action::Drain => return super::workload::act(state, action),
+        Action::Logs => return super::logs::glue::open(state),
         Action::Wide => {
             state.wide = !state.wide;
             // A sort column that just went out of sight would sort invisibly: fall back to NAME.
@@ -431,7 +446,7 @@ fn enter(state: &mut State) -> Vec<Effect> {
             push(state, v)
         }
         ViewKind::Resource(_) => fetch(state, true),
-        ViewKind::Doc(_) | ViewKind::Containers { .. } | ViewKind::History(_) => vec![],
+        ViewKind::Doc(_) | ViewKind::Containers { .. } | ViewKind::History(_) | ViewKind::Logs(_) => vec![],
     }
 }
 

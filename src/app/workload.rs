@@ -22,7 +22,8 @@ pub fn selected(state: &State) -> Option<ObjRef> {
         ViewKind::Doc(doc) => Some(ObjRef::new(doc.target.kind, &doc.target.namespace, &doc.target.name)),
         ViewKind::History(h) => Some(h.target.clone()),
         ViewKind::Containers { namespace, pod } => Some(ObjRef::new(Kind::Pod, namespace, pod)),
-        ViewKind::Contexts => None,
+        // The log view's keys are its own; actions do not reach through it.
+        ViewKind::Contexts | ViewKind::Logs(_) => None,
     }
 }
 

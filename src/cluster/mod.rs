@@ -3,6 +3,7 @@
 pub mod cache;
 pub mod client;
 pub mod describe;
+pub mod logs;
 pub mod ops;
 pub mod printers;
 pub mod rows;

@@ -255,7 +255,7 @@ impl Default for Config {
             theme: "default".into(),
             keymap: "default".into(),
             default_screen: "pods".into(),
-            log_ring: 10_000,
+            log_ring: 100_000,
             mouse: false,
             clipboard: crate::clipboard::Target::Osc52,
             refresh: Refresh {

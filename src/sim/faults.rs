@@ -26,6 +26,7 @@ pub struct Faults {
     drop_watches: watch::Sender<u64>,
     failing_check: Mutex<Option<String>>,
     stale_leader: AtomicBool,
+    drop_logs: watch::Sender<u64>,
 }
 
 impl Default for Faults {
@@ -38,6 +39,7 @@ impl Default for Faults {
             drop_watches: watch::channel(0).0,
             failing_check: Mutex::new(None),
             stale_leader: AtomicBool::new(false),
+            drop_logs: watch::channel(0).0,
         }
     }
 }
@@ -120,5 +122,15 @@ impl Faults {
     /// Whether the scheduler leader lease is left to go stale.
     pub fn stale_leader(&self) -> bool {
         self.stale_leader.load(Ordering::Relaxed)
+    }
+
+    /// Breaks every open follow log stream mid-body, as a dropped connection would.
+    pub fn drop_logs(&self) {
+        self.drop_logs.send_modify(|n| *n += 1);
+    }
+
+    /// A receiver that changes whenever log streams are dropped.
+    pub fn log_drops(&self) -> watch::Receiver<u64> {
+        self.drop_logs.subscribe()
     }
 }

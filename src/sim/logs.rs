@@ -396,10 +396,16 @@ async fn follow_run(
     // Small ticks keep latency low; each tick sends every line that has become due in one chunk.
     let tick = Duration::from_millis(50);
     let mut last_check = tokio::time::Instant::now();
+    let mut drops = st.faults.log_drops();
     loop {
         tokio::select! {
             _ = st.shutdown.cancelled() => return,
             _ = tx.closed() => return,
+            _ = drops.changed() => {
+                // An error ends the body without its last chunk: the client sees a broken connection.
+                let _ = tx.send(Err(std::io::Error::other("connection dropped (fault)"))).await;
+                return;
+            }
             _ = tokio::time::sleep(tick) => {}
         }
         let now = Timestamp::now();

@@ -77,6 +77,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             format!("rollout history {}", h.target.kubectl_name()),
             theme.title,
         )],
+        ViewKind::Logs(l) => super::views::logs::header_spans(l, theme),
     };
     frame.render_widget(Paragraph::new(vec![Line::from(first), Line::from(second)]), area);
 }

@@ -8,6 +8,8 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 
 use crate::app::State;
 use crate::app::action::{ALIASES, Action};
+use crate::app::logs::keys::{LogAction, label, log_keymap};
+use crate::app::state::ViewKind;
 use crate::config::theme::Theme;
 
 /// The help entries of the screen on show: every action bound here (less the mutating ones in
@@ -23,7 +25,21 @@ pub fn entries(state: &State) -> Vec<(Vec<String>, String)> {
             None => groups.push((b.action, vec![b.label()], b.help.clone())),
         }
     }
-    groups.into_iter().map(|(_, k, h)| (k, h)).collect()
+    let mut out = Vec::new();
+    // A log view has its own key table; of the keymap only the global keys still work there.
+    if let ViewKind::Logs(_) = &state.top().kind {
+        let mut log_groups: Vec<(LogAction, Vec<String>)> = Vec::new();
+        for k in log_keymap() {
+            match log_groups.iter_mut().find(|(a, _)| *a == k.action) {
+                Some((_, keys)) => keys.push(label(&k)),
+                None => log_groups.push((k.action, vec![label(&k)])),
+            }
+        }
+        out.extend(log_groups.into_iter().map(|(a, keys)| (keys, a.describe(None))));
+        groups.retain(|(a, ..)| matches!(a, Action::Quit | Action::Help | Action::Command | Action::Back));
+    }
+    out.extend(groups.into_iter().map(|(_, k, h)| (k, h)));
+    out
 }
 
 /// Draw the help overlay over `area`: key bindings in two columns, then the command syntax.
@@ -43,9 +59,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             Span::styled(help.clone(), theme.text),
         ])
     };
-    let half = groups.len().div_ceil(2);
-    let left: Vec<Line> = groups[..half].iter().map(entry).collect();
-    let right: Vec<Line> = groups[half..].iter().map(entry).collect();
+    let mut entries: Vec<Line> = groups.iter().map(entry).collect();
+    let half = entries.len().div_ceil(2);
+    let right: Vec<Line> = entries.split_off(half);
+    let left = entries;
     let aliases: Vec<&str> = ALIASES.iter().map(|(a, _)| *a).filter(|a| a.len() <= 3).collect();
     let commands = vec![
         Line::styled(

@@ -51,3 +51,6 @@ mod screen_render_tests;
 
 #[cfg(test)]
 mod theme_render_tests;
+
+#[cfg(test)]
+mod logs_render_tests;

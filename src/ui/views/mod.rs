@@ -2,6 +2,7 @@
 
 pub mod containers;
 pub mod history;
+pub mod logs;
 pub mod rows;
 pub mod text;
 
@@ -66,6 +67,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         }
         ViewKind::Doc(doc) => text::render(frame, area, doc, theme),
         ViewKind::History(h) => history::render(frame, area, h, now, state.safety.readonly, theme),
+        ViewKind::Logs(l) => logs::render(frame, area, l, theme),
     }
 }
 

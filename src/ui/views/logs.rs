@@ -1,0 +1,374 @@
+//! The log view: per-source coloured prefixes, search highlights, wrap or horizontal scroll, and the
+//! states a stream can be in (connecting, waiting, refused, gone) said in words.
+
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+
+use crate::config::theme::Theme;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+
+use crate::app::logs::{LogView, format};
+use crate::cluster::logs::SourceState;
+
+/// Source colours, cycled by source index.
+const PALETTE: [Color; 8] = [
+    Color::Cyan,
+    Color::Green,
+    Color::Magenta,
+    Color::Yellow,
+    Color::LightBlue,
+    Color::LightRed,
+    Color::LightGreen,
+    Color::LightMagenta,
+];
+
+/// The colour of a source.
+pub fn color(source: u32) -> Color {
+    PALETTE[source as usize % PALETTE.len()]
+}
+
+fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The header's second line for a log view.
+pub fn header_spans(view: &LogView, _theme: &Theme) -> Vec<Span<'static>> {
+    let gone = view.sources.iter().filter(|s| s.state == SourceState::Gone).count();
+    let mut spans = vec![
+        Span::styled("logs", Style::new().fg(Color::Cyan).bold()),
+        Span::raw(format!(" {}", view.target.title())),
+        Span::raw(format!("  {} source(s)", view.sources.len())),
+    ];
+    if gone > 0 {
+        spans.push(Span::styled(format!(", {gone} gone"), Style::new().fg(Color::DarkGray)));
+    }
+    if view.params.previous {
+        spans.push(Span::styled("  previous run", Style::new().fg(Color::Magenta)));
+    }
+    let start = match (view.params.tail, view.params.since_seconds) {
+        (_, Some(s)) => format!("  since {s}s"),
+        (Some(n), None) => format!("  tail {n}"),
+        (None, None) => "  all".into(),
+    };
+    spans.push(Span::raw(start));
+    spans
+}
+
+/// Draw the log view into `area`.
+pub fn render(frame: &mut Frame, area: Rect, view: &LogView, _theme: &Theme) {
+    let block = Block::bordered()
+        .title(format!(" logs({}) ", view.target.title()))
+        .title_bottom(Line::from(status(view)).right_aligned());
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let show_sources = view.sources.len() > 1 || view.sources.iter().any(|s| s.state != SourceState::Streaming);
+    let [src_area, text_area] =
+        Layout::vertical([Constraint::Length(u16::from(show_sources)), Constraint::Min(1)]).areas(inner);
+    if show_sources {
+        frame.render_widget(Paragraph::new(Line::from(source_spans(view))), src_area);
+    }
+    if view.is_empty() {
+        let (text, color) = empty_message(view);
+        let [mid] = Layout::vertical([Constraint::Length(4)])
+            .flex(ratatui::layout::Flex::Center)
+            .areas(text_area);
+        let p = Paragraph::new(text)
+            .style(Style::new().fg(color))
+            .alignment(Alignment::Center)
+            .wrap(Wrap { trim: true });
+        frame.render_widget(p, mid);
+        return;
+    }
+    let rows = visible_rows(view, text_area.width as usize, text_area.height as usize);
+    frame.render_widget(Paragraph::new(rows), text_area);
+}
+
+fn status(view: &LogView) -> Vec<Span<'static>> {
+    let mut spans = Vec::new();
+    let sep = || Span::raw(" · ");
+    if view.shown.is_some() {
+        spans.push(Span::raw(format!(
+            " {} of {} lines",
+            thousands(view.len() as u64),
+            thousands(view.ring.len() as u64)
+        )));
+    } else {
+        spans.push(Span::raw(format!(" {} lines", thousands(view.ring.len() as u64))));
+    }
+    if view.ring.evicted() > 0 {
+        spans.push(sep());
+        spans.push(Span::styled(
+            format!(
+                "{} older lines left the buffer (keeps {})",
+                thousands(view.ring.evicted()),
+                thousands(view.ring.capacity() as u64)
+            ),
+            Style::new().fg(Color::Yellow),
+        ));
+    }
+    if let Some((t, _)) = &view.include {
+        spans.push(sep());
+        spans.push(Span::styled(format!("+/{t}/"), Style::new().fg(Color::Green)));
+    }
+    if let Some((t, _)) = &view.exclude {
+        spans.push(sep());
+        spans.push(Span::styled(format!("-/{t}/"), Style::new().fg(Color::Red)));
+    }
+    if let Some((t, _)) = &view.search {
+        spans.push(sep());
+        spans.push(Span::styled(format!("search /{t}/"), Style::new().fg(Color::Yellow)));
+    }
+    spans.push(sep());
+    if view.follow {
+        spans.push(Span::styled("following ", Style::new().fg(Color::Green)));
+    } else {
+        spans.push(Span::styled(
+            format!("paused, {} new lines ", thousands(view.unseen)),
+            Style::new().fg(Color::Yellow).bold(),
+        ));
+    }
+    spans
+}
+
+fn source_spans(view: &LogView) -> Vec<Span<'static>> {
+    let mut spans = Vec::new();
+    for (i, s) in view.sources.iter().enumerate() {
+        let name = match view.target {
+            crate::cluster::logs::Target::Pod { .. } => s.container.clone(),
+            _ => format!("{}/{}", s.pod, s.container),
+        };
+        let (suffix, style) = match &s.state {
+            SourceState::Streaming => (String::new(), Style::new().fg(color(i as u32))),
+            SourceState::Gone => (" (gone)".into(), Style::new().fg(Color::DarkGray).crossed_out()),
+            SourceState::Ended => (" (ended)".into(), Style::new().fg(Color::DarkGray)),
+            SourceState::Reconnecting(_) => (" (reconnecting)".into(), Style::new().fg(Color::Yellow)),
+            SourceState::Waiting(m) => (format!(" ({m})"), Style::new().fg(Color::Yellow)),
+            SourceState::Failed(m) => (format!(" ({m})"), Style::new().fg(Color::Red)),
+        };
+        spans.push(Span::styled(format!("■ {name}{suffix}  "), style));
+    }
+    spans
+}
+
+fn empty_message(view: &LogView) -> (String, Color) {
+    if let Some(e) = &view.error {
+        return (format!("Error: {e}"), Color::Red);
+    }
+    let failed: Vec<&str> = view
+        .sources
+        .iter()
+        .filter_map(|s| match &s.state {
+            SourceState::Failed(m) => Some(m.as_str()),
+            _ => None,
+        })
+        .collect();
+    if !failed.is_empty() {
+        return (failed.join("\n"), Color::Red);
+    }
+    let waiting: Vec<&str> = view
+        .sources
+        .iter()
+        .filter_map(|s| match &s.state {
+            SourceState::Waiting(m) if !m.is_empty() && m != "connecting" => Some(m.as_str()),
+            _ => None,
+        })
+        .collect();
+    if !waiting.is_empty() {
+        return (waiting.join("\n"), Color::Yellow);
+    }
+    if !view.ring.is_empty() {
+        return (
+            format!(
+                "No lines match the filter ({} hidden)",
+                thousands(view.ring.len() as u64)
+            ),
+            Color::DarkGray,
+        );
+    }
+    if view.sources.is_empty() {
+        return ("Connecting…".into(), Color::Yellow);
+    }
+    if view
+        .sources
+        .iter()
+        .all(|s| matches!(s.state, SourceState::Ended | SourceState::Gone))
+    {
+        return ("No log lines".into(), Color::DarkGray);
+    }
+    ("Waiting for log lines…".into(), Color::DarkGray)
+}
+
+/// The screen rows, filled from the bottom when following, else from the top line with the cursor kept in sight.
+fn visible_rows(view: &LogView, width: usize, height: usize) -> Vec<Line<'static>> {
+    let n = view.len();
+    let rows_of = |i: usize| line_rows(view, i, width);
+    let backwards = |end: usize| {
+        let mut out: Vec<Line<'static>> = Vec::new();
+        for i in (0..=end).rev() {
+            let mut r = rows_of(i);
+            r.append(&mut out);
+            out = r;
+            if out.len() >= height {
+                break;
+            }
+        }
+        let skip = out.len().saturating_sub(height);
+        out.split_off(skip)
+    };
+    if view.follow {
+        return backwards(n - 1);
+    }
+    let cursor = view.index_of(view.cursor);
+    let start = view.index_of(view.top).min(cursor);
+    let mut out = Vec::new();
+    let mut cursor_in = false;
+    for i in start..n {
+        let mut r = rows_of(i);
+        if out.len() + r.len() > height && i <= cursor {
+            break;
+        }
+        cursor_in |= i == cursor;
+        out.append(&mut r);
+        if out.len() >= height {
+            break;
+        }
+    }
+    if !cursor_in {
+        return backwards(cursor);
+    }
+    out.truncate(height);
+    out
+}
+
+/// The rows of shown line `i`: prefix, timestamp, body with search highlights; wrapped or scrolled.
+fn line_rows(view: &LogView, i: usize, width: usize) -> Vec<Line<'static>> {
+    let Some(seq) = view.seq_at(i) else { return vec![] };
+    let Some(line) = view.ring.get(seq) else { return vec![] };
+    let mut bg = Style::new();
+    if !view.follow {
+        let cursor = view.index_of(view.cursor);
+        let mark = view.mark.map(|m| view.index_of(m));
+        if let Some(m) = mark
+            && (m.min(cursor)..=m.max(cursor)).contains(&i)
+        {
+            bg = bg.bg(Color::Blue);
+        } else if i == cursor {
+            bg = bg.bg(Color::DarkGray);
+        }
+    }
+    let mut head: Vec<Span<'static>> = Vec::new();
+    if view.show_prefix() {
+        let gone = view
+            .sources
+            .get(line.source as usize)
+            .is_some_and(|s| s.state == SourceState::Gone);
+        let style = if gone {
+            Style::new().fg(Color::DarkGray)
+        } else {
+            Style::new().fg(color(line.source))
+        };
+        head.push(Span::styled(format!("{} ", format::prefix(view, line)), style));
+    }
+    let head_width: usize = head.iter().map(|s| s.content.chars().count()).sum();
+    let mut out = Vec::new();
+    for (r, body) in format::body(view, line).into_iter().enumerate() {
+        let mut spans: Vec<Span<'static>> = Vec::new();
+        if view.timestamps {
+            spans.push(Span::styled(
+                format!("{} ", format::stamp(line)),
+                Style::new().fg(Color::DarkGray),
+            ));
+        }
+        spans.extend(highlight(view, &body));
+        let first: Vec<Span<'static>> = if r == 0 {
+            head.clone()
+        } else {
+            vec![Span::raw(" ".repeat(head_width))]
+        };
+        let avail = width.saturating_sub(head_width).max(1);
+        if view.wrap {
+            for (k, chunk) in chunk(spans, avail).into_iter().enumerate() {
+                let mut row = if k == 0 {
+                    first.clone()
+                } else {
+                    vec![Span::raw(" ".repeat(head_width))]
+                };
+                row.extend(chunk);
+                out.push(Line::from(row).patch_style(bg));
+            }
+        } else {
+            let mut row = first;
+            row.extend(slice(spans, view.hscroll, avail));
+            out.push(Line::from(row).patch_style(bg));
+        }
+    }
+    out
+}
+
+fn highlight(view: &LogView, text: &str) -> Vec<Span<'static>> {
+    let Some((_, re)) = &view.search else {
+        return vec![Span::raw(text.to_string())];
+    };
+    let hit = Style::new()
+        .fg(Color::Black)
+        .bg(Color::Yellow)
+        .add_modifier(Modifier::BOLD);
+    let mut spans = Vec::new();
+    let mut at = 0;
+    for m in re.find_iter(text) {
+        if m.start() == m.end() {
+            continue;
+        }
+        if m.start() > at {
+            spans.push(Span::raw(text[at..m.start()].to_string()));
+        }
+        spans.push(Span::styled(text[m.start()..m.end()].to_string(), hit));
+        at = m.end();
+    }
+    if at < text.len() {
+        spans.push(Span::raw(text[at..].to_string()));
+    }
+    spans
+}
+
+/// Characters `skip..skip+take` of a row of spans.
+fn slice(spans: Vec<Span<'static>>, skip: usize, take: usize) -> Vec<Span<'static>> {
+    let mut out = Vec::new();
+    let (mut skip, mut take) = (skip, take);
+    for s in spans {
+        if take == 0 {
+            break;
+        }
+        let n = s.content.chars().count();
+        if skip >= n {
+            skip -= n;
+            continue;
+        }
+        let text: String = s.content.chars().skip(skip).take(take).collect();
+        take -= text.chars().count();
+        skip = 0;
+        out.push(Span::styled(text, s.style));
+    }
+    out
+}
+
+/// A row of spans cut into rows of `width` characters.
+fn chunk(spans: Vec<Span<'static>>, width: usize) -> Vec<Vec<Span<'static>>> {
+    let total: usize = spans.iter().map(|s| s.content.chars().count()).sum();
+    if total == 0 {
+        return vec![vec![]];
+    }
+    (0..total.div_ceil(width))
+        .map(|r| slice(spans.clone(), r * width, width))
+        .collect()
+}
