@@ -2,7 +2,9 @@
 
 pub mod cache;
 pub mod client;
+pub mod counters;
 pub mod describe;
+pub mod health;
 pub mod printers;
 pub mod trim;
 pub mod watch;

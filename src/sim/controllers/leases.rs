@@ -53,8 +53,19 @@ fn lease(ns: &str, name: &str, holder: &str, duration: i64, labels: Value, owner
     v
 }
 
-/// Creates any missing lease (node leases, leaders, API server identity).
+/// Leader lease duration: kube-scheduler's and kube-controller-manager's 15 s default, compressed
+/// with the rest of time so that a stale leader shows in tests without waiting 15 real seconds.
+pub fn leader_duration(time_scale: f64) -> i64 {
+    ((15.0 * time_scale).round() as i64).max(1)
+}
+
+/// Creates any missing lease (node leases, leaders, API server identity) at normal speed.
 pub fn ensure(store: &Store) {
+    ensure_scaled(store, 1.0)
+}
+
+/// Creates any missing lease, leader durations compressed by `time_scale`.
+pub fn ensure_scaled(store: &Store, time_scale: f64) {
     let lease_id = res("Lease");
     let (nodes, _) = store.list(res("Node"), None);
     for n in nodes {
@@ -67,7 +78,14 @@ pub fn ensure(store: &Store) {
     for leader in ["kube-scheduler", "kube-controller-manager"] {
         if store.get(lease_id, "kube-system", leader).is_none() {
             let holder = format!("control-plane-1_{}", new_uid());
-            let mut v = lease("kube-system", leader, &holder, 15, json!({}), None);
+            let mut v = lease(
+                "kube-system",
+                leader,
+                &holder,
+                leader_duration(time_scale),
+                json!({}),
+                None,
+            );
             v["spec"]["acquireTime"] = v["spec"]["renewTime"].clone();
             v["spec"]["leaseTransitions"] = json!(0);
             let _ = store.create(lease_id, v, Origin::Internal);
@@ -162,8 +180,8 @@ pub fn mark_unreachable(n: &mut Value, now: &str) {
 
 /// Runs the heartbeats until cancelled.
 pub async fn run(ctx: Ctx) {
-    ensure(&ctx.store);
     let ts = ctx.opts.time_scale;
+    ensure_scaled(&ctx.store, ts);
     let mut tick = tokio::time::interval(scaled(ts, LEADER_RENEW));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut last_node_lease = Instant::now();
@@ -181,14 +199,20 @@ pub async fn run(ctx: Ctx) {
             "kube-scheduler",
             ctx.faults.stale_leader(),
             &mut stale_since,
-            scaled(ts, 15.0),
+            std::time::Duration::from_secs(leader_duration(ts) as u64),
         );
-        renew_leader(store, "kube-controller-manager", false, &mut None, scaled(ts, 15.0));
+        renew_leader(
+            store,
+            "kube-controller-manager",
+            false,
+            &mut None,
+            std::time::Duration::from_secs(leader_duration(ts) as u64),
+        );
         if last_node_lease.elapsed() < scaled(ts, NODE_LEASE_RENEW) {
             continue;
         }
         last_node_lease = Instant::now();
-        ensure(store);
+        ensure_scaled(store, ts);
         renew(store, "kube-system", &api);
         let (nodes, _) = store.list(res("Node"), None);
         for n in nodes {
