@@ -26,6 +26,9 @@ pub struct Cli {
     /// Start the built-in demo cluster and connect to it.
     #[arg(long)]
     pub demo: bool,
+    /// The screen to open on: cp (the control plane) or a resource such as pods, deploy, nodes.
+    #[arg(long, value_name = "NAME", default_value = "cp")]
+    pub screen: String,
     /// Write the log here instead of the state directory.
     #[arg(long, value_name = "FILE", global = true)]
     pub log_file: Option<PathBuf>,

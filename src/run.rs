@@ -23,6 +23,8 @@ const IDLE_WATCH: Duration = Duration::from_secs(120);
 /// Big tables are re-projected at most this often, so churn on 100,000 pods does not eat a core.
 const BIG_TABLE_INTERVAL: Duration = Duration::from_millis(500);
 const BIG_TABLE: usize = 20_000;
+/// The control-plane and node health screens refresh this often while on screen.
+const HEALTH_REFRESH: Duration = Duration::from_secs(10);
 
 /// Run the dashboard until the user quits or a termination signal arrives.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -43,7 +45,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     } else {
         Some(cli.namespace.clone().unwrap_or_else(|| "default".into()))
     };
+    if !crate::app::controlplane::is_screen(&cli.screen) {
+        anyhow::bail!(
+            "unknown --screen {:?}: use cp (the control plane) or a resource such as pods, deploy, nodes",
+            cli.screen
+        );
+    }
     let mut state = State::new(namespace, cli.readonly);
+    // Not connected yet: this only sets up the stack; connecting starts its watch or fetch.
+    crate::app::update::run_command(&mut state, &cli.screen);
     if fallback {
         state.toast(
             "No kubeconfig found: showing the built-in demo cluster (kubedeck --demo)",
@@ -72,6 +82,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let mut header_seen = (Vec::new(), Instant::now() - Duration::from_secs(60));
     let mut sweep = tokio::time::interval(Duration::from_secs(30));
     let mut tick = tokio::time::interval(Duration::from_secs(1));
+    let mut health_tick = tokio::time::interval(HEALTH_REFRESH);
 
     loop {
         if dirty && tokio::time::Instant::now() >= next_frame {
@@ -88,6 +99,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         // Something on screen moves with time: toasts expire, stale and loading ages count.
         let ticking = !state.toasts.is_empty()
+            || crate::app::controlplane::periodic(&state)
             || state
                 .top()
                 .status
@@ -125,6 +137,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             _ = tokio::time::sleep_until(next_frame), if dirty => {}
             _ = tick.tick(), if ticking => effects = update(&mut state, Input::Tick(Instant::now())),
+            _ = health_tick.tick(), if crate::app::controlplane::periodic(&state) => {
+                effects = crate::app::controlplane::due(&mut state)
+            }
             _ = sweep.tick() => if let Some(c) = &cache {
                 // The header's watches live as long as the header: mark them used before sweeping.
                 header_watches(&state, c);
@@ -150,6 +165,24 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 } => {
                     if let Some(c) = &cache {
                         spawn_fetch(c.client().clone(), kind, namespace, name, describe, input_tx.clone());
+                    }
+                }
+                Effect::FetchControlPlane => {
+                    if let Some(c) = &cache {
+                        let (client, tx) = (c.client().clone(), input_tx.clone());
+                        tokio::spawn(async move {
+                            let report = crate::cluster::health::fetch::fetch(&client).await;
+                            let _ = tx.send(Input::ControlPlane(Box::new(report)));
+                        });
+                    }
+                }
+                Effect::FetchNodeHealth(node) => {
+                    if let Some(c) = &cache {
+                        let (client, tx) = (c.client().clone(), input_tx.clone());
+                        tokio::spawn(async move {
+                            let health = crate::cluster::nodehealth::fetch(&client, &node).await;
+                            let _ = tx.send(Input::NodeHealth(Box::new(health)));
+                        });
                     }
                 }
                 Effect::ListContexts => {

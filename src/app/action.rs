@@ -47,6 +47,10 @@ pub enum Action {
     SortReverse,
     /// Toggle the `-o wide` columns.
     Wide,
+    /// Refresh a health screen now (control plane, node health).
+    Refresh,
+    /// Open the health view of the node under the cursor.
+    NodeHealth,
 }
 
 impl Action {
@@ -75,6 +79,8 @@ impl Action {
             Action::SortNext => "sort →",
             Action::SortReverse => "reverse sort",
             Action::Wide => "wide",
+            Action::Refresh => "refresh",
+            Action::NodeHealth => "node health",
         }
     }
 
@@ -153,6 +159,8 @@ pub fn default_keymap() -> Vec<Binding> {
             action: Action::Quit,
             footer: false,
         },
+        bind(Char('r'), Action::Refresh, false),
+        bind(Char('h'), Action::NodeHealth, false),
     ]
 }
 

@@ -24,4 +24,8 @@ pub enum Effect {
     SwitchContext(String),
     /// Leave the program.
     Quit,
+    /// Gather a control-plane report and feed it back.
+    FetchControlPlane,
+    /// Gather one node's health and feed it back.
+    FetchNodeHealth(String),
 }

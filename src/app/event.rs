@@ -54,4 +54,8 @@ pub enum Input {
     Counts(super::counts::Counts),
     /// Time passes (expires toasts).
     Tick(Instant),
+    /// A control-plane report.
+    ControlPlane(Box<crate::cluster::health::Report>),
+    /// One node's health.
+    NodeHealth(Box<crate::cluster::nodehealth::NodeHealth>),
 }

@@ -2,9 +2,11 @@
 
 pub mod action;
 pub mod columns;
+pub mod controlplane;
 pub mod counts;
 pub mod effect;
 pub mod event;
+pub mod nodehealth;
 pub mod state;
 pub mod table;
 pub mod text;
@@ -21,3 +23,6 @@ mod update_tests;
 
 #[cfg(test)]
 mod screen_tests;
+
+#[cfg(test)]
+mod health_update_tests;

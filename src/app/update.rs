@@ -109,6 +109,14 @@ pub fn update(state: &mut State, input: Input) -> Vec<Effect> {
             state.toast(msg, true);
             vec![]
         }
+        Input::ControlPlane(report) => {
+            super::controlplane::received(state, *report);
+            vec![]
+        }
+        Input::NodeHealth(health) => {
+            super::nodehealth::received(state, *health);
+            vec![]
+        }
         Input::Tick(now) => {
             for t in &mut state.toasts {
                 t.shown_at.get_or_insert(now);
@@ -194,6 +202,9 @@ fn text_line(initial: &str) -> TextArea<'static> {
 
 /// Perform a normal-mode action.
 pub fn act(state: &mut State, action: Action) -> Vec<Effect> {
+    if let Some(effects) = super::controlplane::act(state, action) {
+        return effects;
+    }
     let page = state.page_rows as isize;
     match action {
         Action::Up => move_cursor(state, |t| t.move_by(-1)),
@@ -247,6 +258,8 @@ pub fn act(state: &mut State, action: Action) -> Vec<Effect> {
             view.refresh();
             view.table.scroll_into_view(page as usize);
         }
+        Action::Refresh => {}
+        Action::NodeHealth => return super::nodehealth::open_selected(state),
         Action::Wide => {
             state.wide = !state.wide;
             // A sort column that just went out of sight would sort invisibly: fall back to NAME.
@@ -270,7 +283,11 @@ fn move_cursor(state: &mut State, f: impl FnOnce(&mut super::table::Table)) {
     view.table.scroll_into_view(page);
 }
 
-fn watch_top(state: &State) -> Vec<Effect> {
+fn watch_top(state: &mut State) -> Vec<Effect> {
+    if super::controlplane::periodic(state) {
+        // Health screens are not watches: coming back to one (or connecting) refreshes it.
+        return super::controlplane::due(state);
+    }
     state.wanted().map(|(k, s)| Effect::Watch(k, s)).into_iter().collect()
 }
 
@@ -351,6 +368,7 @@ fn enter(state: &mut State) -> Vec<Effect> {
         }
         ViewKind::Resource(_) => fetch(state, true),
         ViewKind::Doc(_) | ViewKind::Containers { .. } => vec![],
+        ViewKind::ControlPlane { .. } | ViewKind::NodeHealth { .. } => vec![],
     }
 }
 
@@ -412,6 +430,9 @@ fn switch_context(state: &mut State, name: String) -> Vec<Effect> {
     state.connection = Connection::Connecting;
     state.server_version = None;
     state.namespace_from_context = true;
+    state.control_plane = None;
+    state.cp_pending = false;
+    state.cp_first_transitions.clear();
     vec![Effect::SwitchContext(name)]
 }
 
@@ -430,6 +451,7 @@ pub fn run_command(state: &mut State, line: &str) -> Vec<Effect> {
             }
         },
         "help" => act(state, Action::Help),
+        c if super::controlplane::COMMANDS.contains(&c) => super::controlplane::open(state),
         _ => match ALIASES.iter().find(|(a, _)| *a == cmd) {
             Some((_, kind)) => {
                 match arg {

@@ -72,6 +72,14 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         ],
         ViewKind::Contexts => vec![Span::styled("contexts", Style::new().fg(Color::Cyan).bold())],
         ViewKind::Doc(doc) => vec![Span::styled(doc.target.title(), Style::new().fg(Color::Cyan).bold())],
+        ViewKind::ControlPlane { .. } => vec![
+            Span::styled("control plane", Style::new().fg(Color::Cyan).bold()),
+            Span::styled("  refreshes every 10s, r now", key),
+        ],
+        ViewKind::NodeHealth { node, .. } => vec![
+            Span::styled("node health", Style::new().fg(Color::Cyan).bold()),
+            Span::styled(format!("  node {node}  refreshes every 10s, r now"), key),
+        ],
     };
     frame.render_widget(Paragraph::new(vec![Line::from(first), Line::from(second)]), area);
 }

@@ -28,3 +28,6 @@ mod render_tests;
 
 #[cfg(test)]
 mod screen_render_tests;
+
+#[cfg(test)]
+mod health_render_tests;

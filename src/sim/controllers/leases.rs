@@ -33,6 +33,16 @@ fn node_ready(v: &Value) -> bool {
         .any(|c| c["type"] == "Ready" && c["status"] == "True")
 }
 
+/// The Ready condition's lastHeartbeatTime as a Lease MicroTime.
+fn last_heartbeat(v: &Value) -> Option<String> {
+    let c = v["status"]["conditions"]
+        .as_array()?
+        .iter()
+        .find(|c| c["type"] == "Ready")?;
+    let t: jiff::Timestamp = c["lastHeartbeatTime"].as_str()?.parse().ok()?;
+    Some(t.strftime("%Y-%m-%dT%H:%M:%S.%6fZ").to_string())
+}
+
 /// The API server identity lease name: `apiserver-` and a hash of the host name.
 pub fn apiserver_lease_name() -> String {
     let mut h = std::collections::hash_map::DefaultHasher::new();
@@ -71,7 +81,11 @@ pub fn ensure_scaled(store: &Store, time_scale: f64) {
     for n in nodes {
         if store.get(lease_id, "kube-node-lease", &n.name).is_none() {
             let owner = json!({"apiVersion": "v1", "kind": "Node", "name": n.name, "uid": n.uid});
-            let v = lease("kube-node-lease", &n.name, &n.name, 40, json!({}), Some(owner));
+            let mut v = lease("kube-node-lease", &n.name, &n.name, 40, json!({}), Some(owner));
+            // A node that is already down stopped renewing when its kubelet last posted status.
+            if let Some(last) = last_heartbeat(&n.value()).filter(|_| !node_ready(&n.value())) {
+                v["spec"]["renewTime"] = json!(last);
+            }
             let _ = store.create(lease_id, v, Origin::Internal);
         }
     }

@@ -1,6 +1,9 @@
 //! The body of the screen for each kind of view, including its loading, empty, forbidden and stale states.
 
 pub mod containers;
+pub mod controlplane;
+pub mod health;
+pub mod nodehealth;
 pub mod rows;
 pub mod text;
 
@@ -55,6 +58,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, now: i64) {
             table::render(frame, area, Block::bordered().title(" contexts "), &view.table, &cols);
         }
         ViewKind::Doc(doc) => text::render(frame, area, doc),
+        ViewKind::ControlPlane { scroll } => controlplane::render(frame, area, state, *scroll, now),
+        ViewKind::NodeHealth { node, scroll } => nodehealth::render(frame, area, state, node, *scroll, now),
     }
 }
 
