@@ -31,7 +31,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     // No kubeconfig anywhere: a newcomer gets the built-in demo cluster rather than an error.
     let fallback = !cli.demo && !crate::cluster::client::any_config(cli.kubeconfig.as_deref());
     let demo = if cli.demo || fallback {
-        Some(crate::sim::DemoCluster::start(Default::default()).await?)
+        let d = crate::sim::DemoCluster::start(Default::default()).await?;
+        if let Some(list) = &cli.demo_faults {
+            crate::cli::apply_demo_faults(list, d.faults())?;
+        }
+        Some(d)
     } else {
         None
     };

@@ -281,3 +281,67 @@ pub async fn fetch(client: &Client, name: &str) -> NodeHealth {
     h.usage = usage;
     h
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn load_sums_live_pods_like_describe_node() {
+        let node: Node = serde_json::from_value(json!({"metadata": {"name": "n"},
+            "status": {"allocatable": {"cpu": "4", "memory": "8Gi", "pods": "110"}, "capacity": {"pods": "110"}}}))
+        .unwrap();
+        let pod = |name: &str, phase: &str, cpu: &str, image: &str, labels: serde_json::Value| -> Pod {
+            serde_json::from_value(json!({"metadata": {"name": name, "labels": labels},
+                "spec": {"nodeName": "n", "containers": [{"name": "c", "image": image,
+                    "resources": {"requests": {"cpu": cpu, "memory": "1Gi"}, "limits": {"memory": "2Gi"}}}]},
+                "status": {"phase": phase}}))
+            .unwrap()
+        };
+        let pods = [
+            pod("a", "Running", "250m", "web:1", json!({})),
+            pod(
+                "b",
+                "Pending",
+                "1",
+                "registry.k8s.io/kube-proxy:v1.33.4",
+                json!({"k8s-app": "kube-proxy"}),
+            ),
+            pod("done", "Succeeded", "2", "job:1", json!({})),
+        ];
+        let l = load(&node, &pods);
+        assert_eq!(l.pods, 2, "terminated pods do not count");
+        assert_eq!((l.cpu.requests, l.cpu.limits, l.cpu.allocatable), (1250, 0, 4000));
+        assert_eq!(l.cpu.pct(l.cpu.requests), 31, "truncated like kubectl");
+        assert_eq!(l.memory.pct(l.memory.limits), 50);
+        assert_eq!(l.kube_proxy_from_pod.as_deref(), Some("v1.33.4"));
+        let h = from_node(&node, 0);
+        assert_eq!(h.pod_capacity, Some(110));
+    }
+
+    #[test]
+    fn node_metrics_usage_is_read_in_the_same_units() {
+        let u = usage_of(&json!({"usage": {"cpu": "250000000n", "memory": "1048576Ki"}}));
+        assert_eq!(
+            u,
+            Usage::Usage {
+                cpu: 250,
+                memory: 1_073_741_824_000
+            }
+        );
+        assert!(matches!(usage_of(&json!({})), Usage::Error(_)));
+    }
+
+    #[test]
+    fn conditions_come_in_the_kubelets_order_and_pressure_true_is_unhealthy() {
+        let node: Node = serde_json::from_value(json!({"metadata": {"name": "n"}, "status": {"conditions": [
+            {"type": "DiskPressure", "status": "True"}, {"type": "Ready", "status": "True"},
+            {"type": "Custom", "status": "False"}]}}))
+        .unwrap();
+        let h = from_node(&node, 0);
+        let kinds: Vec<&str> = h.conditions.iter().map(|c| c.kind.as_str()).collect();
+        assert_eq!(kinds, ["Ready", "DiskPressure", "Custom"]);
+        assert!(h.conditions[0].healthy() && !h.conditions[1].healthy());
+    }
+}

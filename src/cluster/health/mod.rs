@@ -216,3 +216,6 @@ impl Report {
         out
     }
 }
+
+#[cfg(test)]
+mod tests;
