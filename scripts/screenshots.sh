@@ -72,7 +72,7 @@ keys() { t send-keys -t shots "$@"; }
 command_line() { keys ":$1" Enter; }
 
 t new-session -d -s shots -x "$COLS" -y "$ROWS" \
-    "TERM=tmux-256color exec '$BIN' --demo -A --log-file '$TMP/kubedeck.log'"
+    "TERM=tmux-256color exec '$BIN' --demo -A --screen pods --log-file '$TMP/kubedeck.log'"
 SERVER_PID=$(t display-message -p '#{pid}')
 APP_PID=$(t display-message -p -t shots '#{pane_pid}')
 
@@ -121,3 +121,30 @@ keys '?'
 wait_for 'help \(esc to close\)'
 settle
 shot help
+keys Escape
+
+# The control-plane screen as the demo scenario has it (a registered but missing metrics API, a
+# fail-closed webhook without endpoints), then the health of the NotReady worker (last in the list).
+command_line cp
+wait_for 'CONTROL-PLANE PODS'
+wait_for '✔ ready  kube-scheduler'
+settle
+shot controlplane
+command_line nodes
+wait_for '^ *nodes \[[1-9][0-9]*/[0-9]+\].*live'
+keys G h
+wait_for 'HEARTBEAT'
+wait_for 'metrics-server|USAGE'
+settle
+shot node-health
+
+# Degraded: the same program restarted with a failing etcd check and a scheduler that stopped
+# renewing its lease (15 s lease: STALE shows after that).
+t respawn-pane -k -t shots \
+    "TERM=tmux-256color exec '$BIN' --demo -A --demo-faults failing-check=etcd,stale-leader --log-file '$TMP/kubedeck2.log'"
+APP_PID=$(t display-message -p -t shots '#{pane_pid}')
+wait_for 'readyz check etcd failed' 30
+wait_for 'no kube-scheduler leader' 60
+wait_for '✔ ready  kube-scheduler' 30
+settle
+shot controlplane-degraded

@@ -211,6 +211,28 @@ fn a_degraded_control_plane_lists_its_problems_first_and_highlighted() {
 }
 
 #[test]
+fn an_unreachable_server_is_a_problem_not_ok() {
+    let mut r = healthy();
+    let err = "client error (Connect): tcp connect error: Connection refused".to_string();
+    r.api.version = Panel::Failed(err.clone());
+    r.api.readyz = Panel::Failed(err.clone());
+    r.api.livez = Panel::Failed(err.clone());
+    r.leaders = Panel::Failed(err.clone());
+    r.api.rtt_ms = None;
+    let (out, _) = cp_screen(r);
+    assert!(!out.contains("CONTROL PLANE OK"), "{out}");
+    assert!(out.contains("✖ 3 PROBLEMS"));
+    assert!(out.contains("✖ API server not answering: client error (Connect)"));
+    assert!(out.contains("✖ readyz unanswered"));
+    assert!(out.contains("! unavailable: client error"));
+
+    let mut s = connected_on(ViewKind::ControlPlane { scroll: 0 });
+    update(&mut s, Input::ConnectFailed("connection refused".into()));
+    let (out, _) = draw(&s, 100, 12);
+    assert!(out.contains("✖ Cannot reach the cluster: connection refused"), "{out}");
+}
+
+#[test]
 fn rising_leader_transitions_read_as_flapping() {
     let mut s = connected_on(ViewKind::ControlPlane { scroll: 0 });
     update(&mut s, Input::ControlPlane(Box::new(healthy())));

@@ -186,11 +186,19 @@ impl Report {
     /// The alerts of this report at `now`, worst first: what makes the cluster "not OK".
     pub fn alerts(&self, now: i64) -> Vec<String> {
         let mut out = Vec::new();
+        // A server that does not answer is the worst news; a refusal (403) is not news about health.
+        if let Panel::Failed(msg) = &self.api.version {
+            out.push(format!("API server not answering: {msg}"));
+        }
         for (ep, p) in [("readyz", &self.api.readyz), ("livez", &self.api.livez)] {
-            if let Panel::Ok(checks) = p {
-                for c in checks.iter().filter(|c| !c.passed) {
-                    out.push(format!("{ep} check {} failed", c.name));
+            match p {
+                Panel::Ok(checks) => {
+                    for c in checks.iter().filter(|c| !c.passed) {
+                        out.push(format!("{ep} check {} failed", c.name));
+                    }
                 }
+                Panel::Failed(msg) => out.push(format!("{ep} unanswered: {msg}")),
+                Panel::Forbidden(_) => {}
             }
         }
         if let Panel::Ok(leases) = &self.leaders {

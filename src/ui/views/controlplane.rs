@@ -20,10 +20,15 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, scroll: u16, now: i6
                 format!(" refreshed {}{refreshing} ", ago(Some(r.taken), now)),
             )
         }
-        None => (
-            vec![Line::from(Span::styled("Loading control-plane health…", WARN))],
-            String::new(),
-        ),
+        None => {
+            let text = match &state.connection {
+                crate::app::state::Connection::Failed(msg) => {
+                    Span::styled(format!("✖ Cannot reach the cluster: {msg}"), BAD)
+                }
+                _ => Span::styled("Loading control-plane health…", WARN),
+            };
+            (vec![Line::from(text)], String::new())
+        }
     };
     scrolled(frame, area, " control plane ".into(), right, lines, scroll);
 }
