@@ -64,9 +64,10 @@ fn lease(ns: &str, name: &str, holder: &str, duration: i64, labels: Value, owner
 }
 
 /// Leader lease duration: kube-scheduler's and kube-controller-manager's 15 s default, compressed
-/// with the rest of time so that a stale leader shows in tests without waiting 15 real seconds.
+/// with the rest of time so that a stale leader shows in tests without waiting 15 real seconds (at
+/// least 3 s: renew ages are read in whole seconds, and a loaded test machine lags).
 pub fn leader_duration(time_scale: f64) -> i64 {
-    ((15.0 * time_scale).round() as i64).max(1)
+    ((15.0 * time_scale).round() as i64).max(3)
 }
 
 /// Creates any missing lease (node leases, leaders, API server identity) at normal speed.
