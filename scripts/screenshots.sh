@@ -19,8 +19,13 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 python3 -c 'import PIL' 2>/dev/null || python3 -m pip install --quiet pillow
 
-(cd "$ROOT" && cargo build --release --quiet)
-BIN="$ROOT/target/release/kubedeck"
+# KUBEDECK_BIN: shoot an already built binary (a debug build draws the same screens) instead of building release.
+if [ -n "${KUBEDECK_BIN:-}" ]; then
+    BIN=$KUBEDECK_BIN
+else
+    (cd "$ROOT" && cargo build --release --quiet)
+    BIN="$ROOT/target/release/kubedeck"
+fi
 mkdir -p "$OUT"
 
 t() { tmux -L "$SOCK" "$@"; }
