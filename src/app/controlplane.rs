@@ -50,16 +50,29 @@ pub fn due(state: &mut State) -> Vec<Effect> {
             let node = node.clone();
             super::nodehealth::refresh(state, node)
         }
+        ViewKind::Resource(crate::cluster::Kind::Node) => match state.top().table.current() {
+            Some(row) => {
+                let node = row.name.clone();
+                super::nodehealth::refresh(state, node)
+            }
+            None => vec![],
+        },
         _ => vec![],
     }
 }
 
-/// Whether the screen on top refreshes itself periodically.
-pub fn periodic(state: &State) -> bool {
+/// Whether the screen on top is a health screen (fetched, not watched).
+pub fn health_screen(state: &State) -> bool {
     matches!(
         state.top().kind,
         ViewKind::ControlPlane { .. } | ViewKind::NodeHealth { .. }
     )
+}
+
+/// Whether the screen on top has health data to refresh periodically (health screens, and the
+/// nodes list's panel of the node under the cursor).
+pub fn periodic(state: &State) -> bool {
+    health_screen(state) || state.top().kind == ViewKind::Resource(crate::cluster::Kind::Node)
 }
 
 /// Actions with a meaning of their own on the health screens (scrolling, refresh); None: not handled.

@@ -24,8 +24,10 @@ pub fn open(state: &mut State, node: String) -> Vec<Effect> {
     });
     view.subtitle = format!("node {node}");
     state.stack.push(view);
-    // Whatever was shown belongs to another node (or is old).
-    state.node_health = None;
+    // What the nodes list held for this node is shown until fresh data arrives.
+    if state.node_health.as_ref().is_some_and(|h| h.name != node) {
+        state.node_health = None;
+    }
     state.nh_pending = false;
     refresh(state, node)
 }
@@ -39,13 +41,34 @@ pub fn refresh(state: &mut State, node: String) -> Vec<Effect> {
     vec![Effect::FetchNodeHealth(node)]
 }
 
-/// Data arrived; kept only if a view of that node is still open.
+/// The node whose health the nodes list shows: the one under the cursor.
+pub fn under_cursor(state: &State) -> Option<&str> {
+    if state.top().kind != ViewKind::Resource(Kind::Node) {
+        return None;
+    }
+    state.top().table.current().map(|r| r.name.as_str())
+}
+
+/// On the nodes list, ask for the health of the node under the cursor when what is held is another's.
+pub fn follow_cursor(state: &mut State) -> Vec<Effect> {
+    let Some(node) = under_cursor(state) else {
+        return vec![];
+    };
+    if state.node_health.as_ref().is_some_and(|h| h.name == node) {
+        return vec![];
+    }
+    let node = node.to_string();
+    refresh(state, node)
+}
+
+/// Data arrived; kept only if a view of that node is still open, or it is under the nodes list's cursor.
 pub fn received(state: &mut State, health: NodeHealth) {
     state.nh_pending = false;
-    let open = state
-        .stack
-        .iter()
-        .any(|v| matches!(&v.kind, ViewKind::NodeHealth { node, .. } if *node == health.name));
+    let open = under_cursor(state) == Some(health.name.as_str())
+        || state
+            .stack
+            .iter()
+            .any(|v| matches!(&v.kind, ViewKind::NodeHealth { node, .. } if *node == health.name));
     if open {
         state.node_health = Some(Box::new(health));
     }

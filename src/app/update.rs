@@ -22,6 +22,13 @@ pub const CHROME_ROWS: u16 = 6;
 
 /// Apply one input to the state and return the I/O it asks for.
 pub fn update(state: &mut State, input: Input) -> Vec<Effect> {
+    let mut effects = apply(state, input);
+    // The nodes list shows the health of the node under the cursor: follow the cursor.
+    effects.extend(super::nodehealth::follow_cursor(state));
+    effects
+}
+
+fn apply(state: &mut State, input: Input) -> Vec<Effect> {
     match input {
         Input::Key(key) if key.kind != KeyEventKind::Release => on_key(state, key),
         Input::Key(_) => vec![],
@@ -284,7 +291,7 @@ fn move_cursor(state: &mut State, f: impl FnOnce(&mut super::table::Table)) {
 }
 
 fn watch_top(state: &mut State) -> Vec<Effect> {
-    if super::controlplane::periodic(state) {
+    if super::controlplane::health_screen(state) {
         // Health screens are not watches: coming back to one (or connecting) refreshes it.
         return super::controlplane::due(state);
     }

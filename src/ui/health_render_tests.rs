@@ -391,3 +391,47 @@ fn node_usage_shows_when_metrics_server_answers() {
     assert!(out.contains("memory      512Mi (3%)"));
     assert!(!out.contains("not available"));
 }
+
+#[test]
+fn the_nodes_list_shows_the_health_of_the_node_under_the_cursor() {
+    use crate::app::table::Row;
+    use crate::cluster::watch::WatchStatus;
+    use crate::cluster::{Kind, Scope};
+    let mut s = connected_on(ViewKind::Resource(Kind::Node));
+    let row = |name: &str| Row {
+        key: format!("uid-{name}"),
+        name: name.into(),
+        ..Default::default()
+    };
+    let effects = update(
+        &mut s,
+        Input::Rows {
+            watch: (Kind::Node, Scope::All),
+            rows: Some(vec![row("worker-1"), row("worker-3")]),
+            status: WatchStatus::Ready,
+        },
+    );
+    assert_eq!(effects, [crate::app::Effect::FetchNodeHealth("worker-1".into())]);
+    let (out, _) = draw(&s, 150, 30);
+    assert!(
+        out.contains("worker-1: health (h: details)") && out.contains("Loading node worker-1…"),
+        "{out}"
+    );
+    // The cursor moves on before the answer lands: the answer is dropped, the new node asked for.
+    let effects = update(&mut s, crate::app::update::key(crossterm::event::KeyCode::Down));
+    assert!(effects.is_empty(), "one request at a time");
+    let mut h1 = not_ready_node();
+    h1.name = "worker-1".into();
+    let effects = update(&mut s, Input::NodeHealth(Box::new(h1)));
+    assert_eq!(effects, [crate::app::Effect::FetchNodeHealth("worker-3".into())]);
+    assert!(s.node_health.is_none());
+    update(&mut s, Input::NodeHealth(Box::new(not_ready_node())));
+    let (out, _) = draw(&s, 150, 30);
+    assert!(out.contains("worker-3: health (h: details)"), "{out}");
+    assert!(out.contains("✖ Ready Unknown since 18m ago (NodeStatusUnknown)"));
+    assert!(out.contains("! cordoned"));
+    assert!(out.contains("heartbeat ✖ STALE renewed 18m ago"));
+    assert!(out.contains("pods 12 of 110   cpu requests 112% limits 200%   memory requests 6% limits 12%"));
+    assert!(out.contains("metrics-server not available"));
+    assert!(out.contains("taints node.kubernetes.io/unreachable:NoExecute"));
+}

@@ -38,7 +38,17 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, now: i64) {
                 with_ns,
                 scope,
             };
-            list(frame, area, state, view, &what, now)
+            // The nodes list keeps the health of the node under the cursor below the table.
+            let strip =
+                crate::app::nodehealth::under_cursor(state).is_some() && area.height > nodehealth::STRIP_HEIGHT * 2;
+            if strip {
+                let [table, health] =
+                    Layout::vertical([Constraint::Min(1), Constraint::Length(nodehealth::STRIP_HEIGHT)]).areas(area);
+                list(frame, table, state, view, &what, now);
+                nodehealth::render_strip(frame, health, state, now);
+            } else {
+                list(frame, area, state, view, &what, now)
+            }
         }
         ViewKind::Containers { namespace, pod } => {
             let what = List {

@@ -171,3 +171,96 @@ fn alloc_line(name: &str, a: &Allocation, fmt: fn(i128) -> String) -> Line<'stat
 fn human_bytes(m: i128) -> String {
     format!("{}Mi", m / 1000 / (1 << 20))
 }
+
+/// Height of the health panel under the nodes list.
+pub const STRIP_HEIGHT: u16 = 6;
+
+/// The panel under the nodes list: the health of the node under the cursor, in four lines.
+pub fn render_strip(frame: &mut Frame, area: Rect, state: &State, now: i64) {
+    let Some(node) = crate::app::nodehealth::under_cursor(state) else {
+        return;
+    };
+    let lines = match state.node_health.as_deref().filter(|h| h.name == node) {
+        Some(h) => strip_lines(h, now),
+        None => vec![Line::from(Span::styled(format!("Loading node {node}…"), WARN))],
+    };
+    let block = ratatui::widgets::Block::bordered().title(format!(" {node}: health (h: details) "));
+    frame.render_widget(ratatui::widgets::Paragraph::new(lines).block(block), area);
+}
+
+/// Conditions that are not healthy (or that all are), heartbeat and versions, load, taints.
+pub fn strip_lines(h: &NodeHealth, now: i64) -> Vec<Line<'static>> {
+    if let Some(e) = &h.error {
+        return vec![Line::from(Span::styled(format!("✖ {e}"), BAD))];
+    }
+    let bad: Vec<_> = h.conditions.iter().filter(|c| !c.healthy()).collect();
+    let mut first = Vec::new();
+    if bad.is_empty() {
+        first.push(Span::styled(
+            format!("✔ all {} conditions healthy", h.conditions.len()),
+            GOOD,
+        ));
+    }
+    for c in bad {
+        first.push(Span::styled(format!("✖ {} {}", c.kind, c.status), BAD));
+        first.push(Span::styled(
+            format!(" since {} ({})   ", ago(c.since, now), c.reason),
+            DIM,
+        ));
+    }
+    if h.unschedulable {
+        first.push(Span::styled("! cordoned", WARN));
+    }
+    let mut second = vec![Span::styled("heartbeat ", DIM)];
+    match &h.lease {
+        Panel::Ok(Some(l)) if l.stale(now) => {
+            second.push(Span::styled(format!("✖ STALE renewed {}", ago(l.renewed, now)), BAD))
+        }
+        Panel::Ok(Some(l)) => second.push(Span::styled(format!("✔ renewed {}", ago(l.renewed, now)), GOOD)),
+        Panel::Ok(None) => second.push(Span::styled("– no lease", DIM)),
+        Panel::Forbidden(_) => second.push(Span::styled("! not permitted", WARN)),
+        Panel::Failed(_) => second.push(Span::styled("! unavailable", WARN)),
+    }
+    second.push(Span::styled("   kubelet ", DIM));
+    second.push(Span::raw(h.kubelet.clone()));
+    second.push(Span::styled("   runtime ", DIM));
+    second.push(Span::raw(h.runtime.clone()));
+    let mut third = Vec::new();
+    match &h.load {
+        Panel::Ok(l) => {
+            let pct = |a: &Allocation, v: i128| a.pct(v);
+            third.push(Span::styled("pods ", DIM));
+            third.push(Span::raw(format!("{} of {}", l.pods, h.pod_capacity.unwrap_or(0))));
+            third.push(Span::styled("   cpu requests ", DIM));
+            third.push(Span::raw(format!("{}%", pct(&l.cpu, l.cpu.requests))));
+            third.push(Span::styled(" limits ", DIM));
+            third.push(Span::raw(format!("{}%", pct(&l.cpu, l.cpu.limits))));
+            third.push(Span::styled("   memory requests ", DIM));
+            third.push(Span::raw(format!("{}%", pct(&l.memory, l.memory.requests))));
+            third.push(Span::styled(" limits ", DIM));
+            third.push(Span::raw(format!("{}%", pct(&l.memory, l.memory.limits))));
+            if let Usage::Usage { cpu, memory } = &h.usage {
+                third.push(Span::styled("   usage cpu ", DIM));
+                third.push(Span::raw(format!("{}%", pct(&l.cpu, *cpu))));
+                third.push(Span::styled(" memory ", DIM));
+                third.push(Span::raw(format!("{}%", pct(&l.memory, *memory))));
+            }
+        }
+        p => third.extend(panel_problem(p).map(|l| l.spans).unwrap_or_default()),
+    }
+    if h.usage == Usage::NotAvailable {
+        third.push(Span::styled("   metrics-server not available", DIM));
+    }
+    let taints = if h.taints.is_empty() {
+        "<none>".to_string()
+    } else {
+        h.taints.join(", ")
+    };
+    let fourth = vec![Span::styled("taints ", DIM), Span::raw(taints)];
+    vec![
+        Line::from(first),
+        Line::from(second),
+        Line::from(third),
+        Line::from(fourth),
+    ]
+}
