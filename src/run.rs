@@ -87,6 +87,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let mut sweep = tokio::time::interval(Duration::from_secs(30));
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     let mut health_tick = tokio::time::interval(HEALTH_REFRESH);
+    // Effects that arise outside an input (rows projected before a frame): performed next turn.
+    let mut carried: Vec<Effect> = Vec::new();
 
     loop {
         if dirty && tokio::time::Instant::now() >= next_frame {
@@ -96,6 +98,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             if let Some(c) = &cache {
                 header_counts(&mut state, c, &mut header_seen);
             }
+            // Freshly projected rows may put a node under the nodes list's cursor: fetch its health now.
+            carried.extend(crate::app::nodehealth::follow_cursor(&mut state));
             let now = jiff::Timestamp::now().as_second();
             tui.draw(|f| ui::draw(f, &state, now))?;
             dirty = pending;
@@ -110,7 +114,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .as_ref()
                 .is_some_and(|s| !matches!(s, crate::cluster::watch::WatchStatus::Ready));
         let mut effects = Vec::new();
+        let carry = std::mem::take(&mut carried);
         tokio::select! {
+            _ = std::future::ready(()), if !carry.is_empty() => {}
             ev = events.next() => match ev {
                 Some(Ok(TermEvent::Key(k))) => effects = update(&mut state, Input::Key(k)),
                 Some(Ok(TermEvent::Paste(p))) => effects = update(&mut state, Input::Paste(p)),
@@ -151,6 +157,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             },
             Some(_sig) = signals.recv() => break,
         }
+        effects.splice(0..0, carry);
         dirty = true;
         for effect in effects {
             match effect {

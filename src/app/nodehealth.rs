@@ -50,6 +50,8 @@ pub fn under_cursor(state: &State) -> Option<&str> {
 }
 
 /// On the nodes list, ask for the health of the node under the cursor when what is held is another's.
+/// The event loop calls it after each frame's projection (rows arrive there, not through an input
+/// whose effects it performs).
 pub fn follow_cursor(state: &mut State) -> Vec<Effect> {
     let Some(node) = under_cursor(state) else {
         return vec![];

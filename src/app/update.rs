@@ -22,13 +22,6 @@ pub const CHROME_ROWS: u16 = 6;
 
 /// Apply one input to the state and return the I/O it asks for.
 pub fn update(state: &mut State, input: Input) -> Vec<Effect> {
-    let mut effects = apply(state, input);
-    // The nodes list shows the health of the node under the cursor: follow the cursor.
-    effects.extend(super::nodehealth::follow_cursor(state));
-    effects
-}
-
-fn apply(state: &mut State, input: Input) -> Vec<Effect> {
     match input {
         Input::Key(key) if key.kind != KeyEventKind::Release => on_key(state, key),
         Input::Key(_) => vec![],

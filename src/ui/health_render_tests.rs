@@ -403,7 +403,7 @@ fn the_nodes_list_shows_the_health_of_the_node_under_the_cursor() {
         name: name.into(),
         ..Default::default()
     };
-    let effects = update(
+    update(
         &mut s,
         Input::Rows {
             watch: (Kind::Node, Scope::All),
@@ -411,19 +411,21 @@ fn the_nodes_list_shows_the_health_of_the_node_under_the_cursor() {
             status: WatchStatus::Ready,
         },
     );
-    assert_eq!(effects, [crate::app::Effect::FetchNodeHealth("worker-1".into())]);
+    // What the event loop does after each frame.
+    let follow = |s: &mut State| crate::app::nodehealth::follow_cursor(s);
+    assert_eq!(follow(&mut s), [crate::app::Effect::FetchNodeHealth("worker-1".into())]);
     let (out, _) = draw(&s, 150, 30);
     assert!(
         out.contains("worker-1: health (h: details)") && out.contains("Loading node worker-1…"),
         "{out}"
     );
     // The cursor moves on before the answer lands: the answer is dropped, the new node asked for.
-    let effects = update(&mut s, crate::app::update::key(crossterm::event::KeyCode::Down));
-    assert!(effects.is_empty(), "one request at a time");
+    update(&mut s, crate::app::update::key(crossterm::event::KeyCode::Down));
+    assert!(follow(&mut s).is_empty(), "one request at a time");
     let mut h1 = not_ready_node();
     h1.name = "worker-1".into();
-    let effects = update(&mut s, Input::NodeHealth(Box::new(h1)));
-    assert_eq!(effects, [crate::app::Effect::FetchNodeHealth("worker-3".into())]);
+    update(&mut s, Input::NodeHealth(Box::new(h1)));
+    assert_eq!(follow(&mut s), [crate::app::Effect::FetchNodeHealth("worker-3".into())]);
     assert!(s.node_health.is_none());
     update(&mut s, Input::NodeHealth(Box::new(not_ready_node())));
     let (out, _) = draw(&s, 150, 30);
