@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Render a terminal capture with ANSI colours (`tmux capture-pane -e -p`) to a PNG.
 
-Usage: render_png.py CAPTURE.ans OUT.png [--cols 160] [--rows 45] [--size 15]
+Usage: render_png.py CAPTURE.ans OUT.png [--cols 160] [--rows 45] [--size 15] [--light]
 
 Draws one monospace cell per character (two for East Asian wide ones) in DejaVu Sans Mono, with
 SGR colours (16, 256 and true colour), bold, dim, italic, underline and reverse. Box-drawing
 characters are drawn as lines through the cell centre so that borders join without gaps whatever
-the font's glyph metrics.
+the font's glyph metrics. --light renders as a terminal with a light background and palette
+(for themes meant for one).
 """
 
 import argparse
@@ -253,7 +254,18 @@ def main():
     ap.add_argument("--cols", type=int, default=160)
     ap.add_argument("--rows", type=int, default=45)
     ap.add_argument("--size", type=int, default=15)
+    ap.add_argument("--light", action="store_true", help="a light terminal background and palette")
     a = ap.parse_args()
+    if a.light:
+        global DEFAULT_FG, DEFAULT_BG
+        DEFAULT_FG, DEFAULT_BG = (31, 35, 40), (250, 250, 250)
+        # Edit the list in place: the parser looks colours up in it.
+        PALETTE16[:] = [
+            (36, 41, 47), (207, 34, 46), (17, 99, 41), (154, 103, 0),
+            (9, 105, 218), (130, 80, 223), (27, 124, 131), (110, 119, 129),
+            (87, 96, 106), (164, 14, 38), (26, 127, 55), (99, 60, 1),
+            (33, 139, 255), (163, 113, 247), (49, 146, 170), (140, 149, 159),
+        ]
     with open(a.capture, encoding="utf-8", errors="replace") as f:
         text = f.read()
     render(parse(text, a.cols, a.rows), a.out, a.size)

@@ -19,12 +19,14 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 python3 -c 'import PIL' 2>/dev/null || python3 -m pip install --quiet pillow
 
-# KUBEDECK_BIN: shoot an already built binary (a debug build draws the same screens) instead of building release.
-if [ -n "${KUBEDECK_BIN:-}" ]; then
-    BIN=$KUBEDECK_BIN
-else
+# PROFILE=dev uses the incremental debug build (faster on a busy machine; screens are the same).
+PROFILE=${PROFILE:-release}
+if [ "$PROFILE" = release ]; then
     (cd "$ROOT" && cargo build --release --quiet)
     BIN="$ROOT/target/release/kubedeck"
+else
+    (cd "$ROOT" && cargo build --quiet)
+    BIN="$ROOT/target/debug/kubedeck"
 fi
 mkdir -p "$OUT"
 
@@ -40,7 +42,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-screen() { t capture-pane -p -t shots; }
+# The tmux session being driven (each theme gets its own, see the end).
+S=shots
+screen() { t capture-pane -p -t "$S"; }
 
 # wait_for REGEX [SECONDS]: poll the screen until a line matches (extended regex), else fail with the screen.
 wait_for() {
@@ -67,13 +71,16 @@ settle() {
     done
 }
 
+# shot NAME [render_png options]
 shot() {
-    t capture-pane -e -p -t shots >"$TMP/$1.ans"
-    python3 "$ROOT/scripts/render_png.py" "$TMP/$1.ans" "$OUT/$1.png" --cols "$COLS" --rows "$ROWS"
-    echo "screenshots/$1.png"
+    local name=$1
+    shift
+    t capture-pane -e -p -t "$S" >"$TMP/$name.ans"
+    python3 "$ROOT/scripts/render_png.py" "$TMP/$name.ans" "$OUT/$name.png" --cols "$COLS" --rows "$ROWS" "$@"
+    echo "screenshots/$name.png"
 }
 
-keys() { t send-keys -t shots "$@"; }
+keys() { t send-keys -t "$S" "$@"; }
 command_line() { keys ":$1" Enter; }
 
 t new-session -d -s shots -x "$COLS" -y "$ROWS" \
@@ -123,33 +130,21 @@ shot yaml
 keys Escape
 wait_for '^ *pods \['
 keys '?'
-wait_for 'help \(esc to close\)'
+wait_for 'help: .* keys'
 settle
 shot help
-keys Escape
 
-# The control-plane screen as the demo scenario has it (a registered but missing metrics API, a
-# fail-closed webhook without endpoints), then the health of the NotReady worker (last in the list).
-command_line cp
-wait_for 'CONTROL-PLANE PODS'
-wait_for '✔ ready  kube-scheduler'
-settle
-shot controlplane
-command_line nodes
-wait_for '^ *nodes \[[1-9][0-9]*/[0-9]+\].*live'
-keys G h
-wait_for 'HEARTBEAT'
-wait_for 'metrics-server|USAGE'
-settle
-shot node-health
-
-# Degraded: the same program restarted with a failing etcd check and a scheduler that stopped
-# renewing its lease (15 s lease: STALE shows after that).
-t respawn-pane -k -t shots \
-    "TERM=tmux-256color exec '$BIN' --demo -A --demo-faults failing-check=etcd,stale-leader --log-file '$TMP/kubedeck2.log'"
-APP_PID=$(t display-message -p -t shots '#{pane_pid}')
-wait_for 'readyz check etcd failed' 30
-wait_for 'no kube-scheduler leader' 60
-wait_for '✔ ready  kube-scheduler' 30
-settle
-shot controlplane-degraded
+# The pods screen in the light and mono themes (--theme), each in a fresh session; the first
+# session's dashboard is stopped by PID once the next one runs (the tmux server needs a session).
+for theme in light mono; do
+    t new-session -d -s "shots-$theme" -x "$COLS" -y "$ROWS" \
+        "TERM=tmux-256color exec '$BIN' --demo -A --theme $theme --log-file '$TMP/kubedeck-$theme.log'"
+    kill -TERM "$APP_PID" 2>/dev/null || true
+    APP_PID=$(t display-message -p -t "shots-$theme" '#{pane_pid}')
+    S="shots-$theme"
+    wait_for '^ *pods \[[1-9][0-9]*/[0-9]+\].*live' 30
+    deadline=$((SECONDS + 60))
+    while screen | grep -Eq 'Pending|ContainerCreating' && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.5; done
+    settle
+    if [ "$theme" = light ]; then shot "pods-$theme" --light; else shot "pods-$theme"; fi
+done

@@ -6,7 +6,13 @@ use clap::{Args, Parser, Subcommand};
 
 /// kubedeck: a terminal dashboard for Kubernetes.
 #[derive(Debug, Clone, Parser)]
-#[command(name = "kubedeck", version, about)]
+#[command(
+    name = "kubedeck",
+    version,
+    about,
+    after_help = "Keys: press ? inside kubedeck. Config: ~/.config/kubedeck/config.yaml (see README).\n\
+                  Environment: KUBECONFIG, KUBEDECK_CONFIG_DIR, KUBEDECK_LOG, NO_COLOR, COLORTERM."
+)]
 pub struct Cli {
     /// Path to the kubeconfig file to use (default: $KUBECONFIG, several files merged, or ~/.kube/config).
     #[arg(long, value_name = "FILE", global = true)]
@@ -30,9 +36,22 @@ pub struct Cli {
     /// (a /readyz and /livez check), stale-leader (kube-scheduler stops renewing its lease).
     #[arg(long, value_name = "LIST", requires = "demo")]
     pub demo_faults: Option<String>,
-    /// The screen to open on: cp (the control plane) or a resource such as pods, deploy, nodes.
-    #[arg(long, value_name = "NAME", default_value = "cp")]
-    pub screen: String,
+    /// The screen to open on: cp (the control plane) or a resource such as pods, deploy, nodes
+    /// (default: default_screen of the config, itself cp by default).
+    #[arg(long, value_name = "NAME")]
+    pub screen: Option<String>,
+    /// Colour theme: default, light, high-contrast, ansi16, mono, a name in <config dir>/themes, or a path.
+    #[arg(long, value_name = "NAME|PATH")]
+    pub theme: Option<String>,
+    /// Keymap: default, vim, a name in <config dir>/keymaps, or a path.
+    #[arg(long, value_name = "NAME|PATH")]
+    pub keymap: Option<String>,
+    /// Config file (or directory holding config.yaml, themes/, keymaps/); default: $KUBEDECK_CONFIG_DIR or ~/.config/kubedeck.
+    #[arg(long, value_name = "FILE|DIR", global = true)]
+    pub config: Option<PathBuf>,
+    /// Capture the mouse (wheel scrolls); the terminal's own text selection then needs shift.
+    #[arg(long)]
+    pub mouse: bool,
     /// Write the log here instead of the state directory.
     #[arg(long, value_name = "FILE", global = true)]
     pub log_file: Option<PathBuf>,
@@ -46,6 +65,18 @@ pub struct Cli {
 pub enum Command {
     /// Run the demo cluster alone, writing a kubeconfig for kubectl and kubedeck.
     DemoServer(DemoServerArgs),
+    /// Print a shell completion script (e.g. `kubedeck completions bash > /etc/bash_completion.d/kubedeck`).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+/// Write the completion script for `shell` to `out`.
+pub fn completions(shell: clap_complete::Shell, out: &mut dyn std::io::Write) {
+    use clap::CommandFactory;
+    clap_complete::generate(shell, &mut Cli::command(), "kubedeck", out);
 }
 
 /// Flags of `kubedeck demo-server`.
@@ -117,7 +148,7 @@ mod tests {
     fn demo_faults_switch_on_what_they_name_and_refuse_the_rest() {
         let cli =
             Cli::try_parse_from(["kubedeck", "--demo", "--demo-faults", "failing-check=etcd,stale-leader"]).unwrap();
-        assert_eq!(cli.screen, "cp", "the control plane is the default start screen");
+        assert_eq!(cli.screen, None, "the config's default_screen applies");
         let faults = crate::sim::Faults::default();
         apply_demo_faults(cli.demo_faults.as_deref().unwrap(), &faults).unwrap();
         assert_eq!(faults.failing_check().as_deref(), Some("etcd"));
@@ -129,7 +160,48 @@ mod tests {
             "needs --demo"
         );
         let cli = Cli::try_parse_from(["kubedeck", "--screen", "pods"]).unwrap();
-        assert_eq!(cli.screen, "pods");
+        assert_eq!(cli.screen.as_deref(), Some("pods"));
+    }
+
+    #[test]
+    fn theme_keymap_config_and_mouse_flags_parse() {
+        let cli = Cli::try_parse_from([
+            "kubedeck", "--theme", "mono", "--keymap", "vim", "--config", "/etc/kd", "--mouse",
+        ])
+        .unwrap();
+        assert_eq!(cli.theme.as_deref(), Some("mono"));
+        assert_eq!(cli.keymap.as_deref(), Some("vim"));
+        assert_eq!(cli.config, Some(PathBuf::from("/etc/kd")));
+        assert!(cli.mouse);
+        let defaults = Cli::try_parse_from(["kubedeck"]).unwrap();
+        assert!(!defaults.mouse, "mouse capture is off by default");
+    }
+
+    #[test]
+    fn completions_name_the_flags_and_subcommands() {
+        let cli = Cli::try_parse_from(["kubedeck", "completions", "bash"]).unwrap();
+        let Some(Command::Completions { shell }) = cli.command else {
+            panic!("no subcommand")
+        };
+        let mut out = Vec::new();
+        completions(shell, &mut out);
+        let script = String::from_utf8(out).unwrap();
+        for word in ["--theme", "--keymap", "--readonly", "demo-server", "completions"] {
+            assert!(script.contains(word), "{word} missing from the bash completions");
+        }
+        assert!(Cli::try_parse_from(["kubedeck", "completions", "tcsh"]).is_err());
+    }
+
+    #[test]
+    fn version_and_help_are_clap_shaped() {
+        let e = Cli::try_parse_from(["kubedeck", "--version"]).unwrap_err();
+        assert_eq!(e.kind(), clap::error::ErrorKind::DisplayVersion);
+        assert_eq!(e.to_string().trim(), format!("kubedeck {}", env!("CARGO_PKG_VERSION")));
+        let help = Cli::try_parse_from(["kubedeck", "--help"]).unwrap_err().to_string();
+        assert!(
+            help.contains("Usage: kubedeck") && help.contains("--theme <NAME|PATH>"),
+            "{help}"
+        );
     }
 
     #[test]

@@ -3,9 +3,13 @@
 pub mod app;
 pub mod bench_support;
 pub mod cli;
+pub mod clipboard;
 pub mod cluster;
+pub mod config;
+pub mod labels;
 pub mod logging;
 pub mod run;
 pub mod sim;
 pub mod tui;
 pub mod ui;
+pub mod yamlpath;

@@ -7,6 +7,10 @@ use kubedeck::cli::{Cli, Command};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(Command::Completions { shell }) = cli.command {
+        kubedeck::cli::completions(shell, &mut std::io::stdout());
+        return ExitCode::SUCCESS;
+    }
     kubedeck::logging::init(cli.log_file.as_deref());
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
@@ -17,6 +21,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command.clone() {
         Some(Command::DemoServer(args)) => runtime.block_on(demo_server(args)),
+        Some(Command::Completions { .. }) => Ok(()),
         None => runtime.block_on(kubedeck::run::run(cli)),
     };
     match result {

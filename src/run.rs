@@ -7,19 +7,18 @@ use crossterm::event::{Event as TermEvent, EventStream};
 use futures::StreamExt;
 use kube::Client;
 use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
 
+use crate::app::state::ViewKind;
 use crate::app::{Effect, Input, State, update};
 use crate::cli::Cli;
 use crate::cluster::cache::Cache;
 use crate::cluster::client::{self, ConnectOptions, Connection};
+use crate::cluster::watch::WatchStatus;
 use crate::cluster::{Kind, Scope};
 use crate::tui::{self, Tui};
 use crate::ui;
 
-/// At most ~30 frames a second.
-const FRAME: Duration = Duration::from_millis(33);
-/// Watches nobody has looked at for this long are stopped.
-const IDLE_WATCH: Duration = Duration::from_secs(120);
 /// Big tables are re-projected at most this often, so churn on 100,000 pods does not eat a core.
 const BIG_TABLE_INTERVAL: Duration = Duration::from_millis(500);
 const BIG_TABLE: usize = 20_000;
@@ -28,6 +27,17 @@ const HEALTH_REFRESH: Duration = Duration::from_secs(10);
 
 /// Run the dashboard until the user quits or a termination signal arrives.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    // Config first: a malformed config file stops here, before the terminal is taken.
+    let setup = crate::config::setup(
+        cli.config.as_deref(),
+        cli.theme.as_deref(),
+        cli.keymap.as_deref(),
+        crate::config::env,
+    )?;
+    let config = setup.config.clone();
+    let theme = setup.theme.clone();
+    let frame_interval = Duration::from_millis(config.refresh.frame_ms.max(1));
+    let idle_watch = Duration::from_secs(config.refresh.idle_watch_secs);
     // No kubeconfig anywhere: a newcomer gets the built-in demo cluster rather than an error.
     let fallback = !cli.demo && !crate::cluster::client::any_config(cli.kubeconfig.as_deref());
     let demo = if cli.demo || fallback {
@@ -49,15 +59,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     } else {
         Some(cli.namespace.clone().unwrap_or_else(|| "default".into()))
     };
-    if !crate::app::controlplane::is_screen(&cli.screen) {
+    // --screen wins over the config's default_screen (the control plane unless configured).
+    let screen = cli.screen.clone().unwrap_or_else(|| config.default_screen.clone());
+    if !crate::app::controlplane::is_screen(&screen) {
         anyhow::bail!(
-            "unknown --screen {:?}: use cp (the control plane) or a resource such as pods, deploy, nodes",
-            cli.screen
+            "unknown screen {screen:?}: use cp (the control plane) or a resource such as pods, deploy, nodes"
         );
     }
     let mut state = State::new(namespace, cli.readonly);
+    state.keymap = setup.keymap;
+    for n in setup.notices {
+        state.toast(n, true);
+    }
     // Not connected yet: this only sets up the stack; connecting starts its watch or fetch.
-    crate::app::update::run_command(&mut state, &cli.screen);
+    if screen != "pods" {
+        crate::app::update::run_command(&mut state, &screen);
+    }
     if fallback {
         state.toast(
             "No kubeconfig found: showing the built-in demo cluster (kubedeck --demo)",
@@ -71,9 +88,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let (notice_tx, mut notice_rx) = mpsc::channel(256);
     let mut cache: Option<Arc<Cache>> = None;
     let mut attempt = 0u64;
-    spawn_connect(opts.clone(), attempt, conn_tx.clone());
+    // Cancels the connection attempt (and its retries) of the context being left.
+    let mut conn_cancel = CancellationToken::new();
+    spawn_connect(opts.clone(), attempt, conn_tx.clone(), conn_cancel.clone());
 
-    let mut tui = Tui::init()?;
+    let mut tui = Tui::init(cli.mouse || config.mouse)?;
     let mut signals = tui::termination_signals()?;
     let mut events = EventStream::new();
     let size = tui.terminal.size()?;
@@ -101,9 +120,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             // Freshly projected rows may put a node under the nodes list's cursor: fetch its health now.
             carried.extend(crate::app::nodehealth::follow_cursor(&mut state));
             let now = jiff::Timestamp::now().as_second();
-            tui.draw(|f| ui::draw(f, &state, now))?;
+            tui.draw(|f| ui::draw_with(f, &state, &theme, now))?;
             dirty = pending;
-            next_frame = tokio::time::Instant::now() + FRAME;
+            next_frame = tokio::time::Instant::now() + frame_interval;
         }
         // Something on screen moves with time: toasts expire, stale and loading ages count.
         let ticking = !state.toasts.is_empty()
@@ -121,6 +140,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 Some(Ok(TermEvent::Key(k))) => effects = update(&mut state, Input::Key(k)),
                 Some(Ok(TermEvent::Paste(p))) => effects = update(&mut state, Input::Paste(p)),
                 Some(Ok(TermEvent::Resize(_, h))) => effects = update(&mut state, Input::Resize(h)),
+                Some(Ok(TermEvent::Mouse(m))) => effects = on_mouse(&mut state, m),
                 Some(Ok(_)) => {}
                 Some(Err(e)) => return Err(e.into()),
                 None => break,
@@ -134,8 +154,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 if id == attempt {
                     match res {
                         Ok(conn) => {
-                            let c = Arc::new(Cache::new(conn.client.clone(), notice_tx.clone(), IDLE_WATCH));
-                            spawn_version(conn.client.clone(), input_tx.clone());
+                            let c = Arc::new(Cache::new(conn.client.clone(), notice_tx.clone(), idle_watch));
+                            // A context the config marks read-only is read-only whatever the flags say.
+                            state.readonly = cli.readonly || config.context(&conn.context).readonly;
+                            spawn_version(conn.client.clone(), input_tx.clone(), conn_cancel.clone());
                             cache = Some(c);
                             shown = None;
                             let input = Input::Connected { context: conn.context, namespace: conn.namespace, url: conn.url };
@@ -162,6 +184,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         for effect in effects {
             match effect {
                 Effect::Quit => state.quit = true,
+                Effect::Copy(text) => {
+                    // Written between frames, so the escape sequence never lands inside one.
+                    let input = match crate::clipboard::copy(&text, config.clipboard) {
+                        Ok(how) => Input::Notice(format!("copied {text} ({how})")),
+                        Err(e) => Input::Error(format!("copy failed: {e}")),
+                    };
+                    let _ = input_tx.send(input);
+                }
                 Effect::Watch(kind, scope) => {
                     if let Some(c) = &cache {
                         c.ensure(kind, scope);
@@ -213,7 +243,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     shown = None;
                     opts.context = Some(name);
                     attempt += 1;
-                    spawn_connect(opts.clone(), attempt, conn_tx.clone());
+                    conn_cancel.cancel();
+                    conn_cancel = CancellationToken::new();
+                    spawn_connect(opts.clone(), attempt, conn_tx.clone(), conn_cancel.clone());
                 }
             }
         }
@@ -228,6 +260,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The mouse wheel scrolls like the up/down keys; clicks are left to the terminal's selection.
+fn on_mouse(state: &mut State, m: crossterm::event::MouseEvent) -> Vec<Effect> {
+    use crossterm::event::MouseEventKind;
+    if state.help || !matches!(state.mode, crate::app::state::Mode::Normal) {
+        return vec![];
+    }
+    match m.kind {
+        MouseEventKind::ScrollDown => crate::app::update::act(state, crate::app::Action::Down),
+        MouseEventKind::ScrollUp => crate::app::update::act(state, crate::app::Action::Up),
+        _ => vec![],
+    }
+}
+
 /// Feed the top view fresh rows when its watch has moved on since the last projection; true if some were held back.
 pub(crate) fn project(
     state: &mut State,
@@ -236,38 +281,61 @@ pub(crate) fn project(
     last: &mut Instant,
 ) -> bool {
     let Some(want) = state.wanted() else { return false };
-    cache.ensure(want.0, want.1.clone());
-    // Services join their EndpointSlices (ENDPOINTS column): either watch moving re-projects.
-    let slices_watch = (want.0 == Kind::Service).then(|| (Kind::EndpointSlice, want.1.clone()));
-    if let Some((k, s)) = &slices_watch {
-        cache.ensure(*k, s.clone());
-    }
-    let generation =
-        cache.generation(want.0, &want.1) + slices_watch.as_ref().map_or(0, |(k, s)| cache.generation(*k, s));
-    if shown.as_ref() == Some(&(want.clone(), generation)) {
-        return false;
-    }
-    let Some(snapshot) = cache.snapshot(want.0, &want.1) else {
-        return false;
+    let rows = match &state.top().kind {
+        ViewKind::Containers { namespace, pod } => {
+            // One pod, watched alone: the list watches keep rows, not the containers a pod has.
+            cache.ensure_one(Kind::Pod, namespace, pod);
+            let generation = cache.one_generation(Kind::Pod, namespace, pod);
+            if shown.as_ref() == Some(&(want.clone(), generation)) {
+                return false;
+            }
+            let rows = cache
+                .one(Kind::Pod, namespace, pod)
+                .map(|s| ui::views::rows::containers(&s))
+                .unwrap_or_default();
+            *shown = Some((want.clone(), generation));
+            rows
+        }
+        _ => {
+            cache.ensure(want.0, want.1.clone());
+            // Services join their EndpointSlices (ENDPOINTS column): either watch moving re-reads.
+            let slices_watch = (want.0 == Kind::Service).then(|| (Kind::EndpointSlice, want.1.clone()));
+            if let Some((k, s)) = &slices_watch {
+                cache.ensure(*k, s.clone());
+            }
+            let generation =
+                cache.generation(want.0, &want.1) + slices_watch.as_ref().map_or(0, |(k, s)| cache.generation(*k, s));
+            if shown.as_ref() == Some(&(want.clone(), generation)) {
+                return false;
+            }
+            let Some(mut rows) = cache.rows(want.0, &want.1) else {
+                return false;
+            };
+            let big = rows.len() > BIG_TABLE;
+            if big && last.elapsed() < BIG_TABLE_INTERVAL && shown.as_ref().is_some_and(|(w, _)| *w == want) {
+                return true;
+            }
+            if let Some((k, s)) = slices_watch {
+                let slices = cache.rows(k, &s);
+                ui::views::rows::join_endpoints(&mut rows, slices.as_deref());
+            }
+            *shown = Some((want.clone(), generation));
+            rows
+        }
     };
-    let big = snapshot.len() > BIG_TABLE;
-    if big && last.elapsed() < BIG_TABLE_INTERVAL && shown.as_ref().is_some_and(|(w, _)| *w == want) {
-        return true;
-    }
-    let status = cache
-        .status(want.0, &want.1)
-        .unwrap_or(crate::cluster::watch::WatchStatus::Loading { listed: 0 });
-    let slices = slices_watch.and_then(|(k, s)| cache.snapshot(k, &s));
-    let rows = ui::views::rows::project(&state.top().kind, &snapshot, slices.as_ref(), jiff::Timestamp::now());
+    let status = match &state.top().kind {
+        ViewKind::Containers { namespace, pod } => cache.one_status(Kind::Pod, namespace, pod),
+        _ => cache.status(want.0, &want.1),
+    };
+    let status = status.unwrap_or(WatchStatus::Loading { listed: 0, total: None });
     update(
         state,
         Input::Rows {
-            watch: want.clone(),
+            watch: want,
             rows: Some(rows),
             status,
         },
     );
-    *shown = Some((want, generation));
     *last = Instant::now();
     false
 }
@@ -302,12 +370,12 @@ fn header_counts(state: &mut State, cache: &Cache, seen: &mut (Vec<u64>, Instant
     }
     *seen = (gens, Instant::now());
     let now = jiff::Timestamp::now().as_second();
-    let tally = |(kind, scope): &(Kind, Scope), f: &dyn Fn(&crate::cluster::cache::Snapshot) -> Tally| match cache
+    let tally = |(kind, scope): &(Kind, Scope), f: &dyn Fn(&[Arc<crate::cluster::rows::Row>]) -> Tally| match cache
         .status(*kind, scope)
     {
-        Some(crate::cluster::watch::WatchStatus::Forbidden { .. }) => Tally::Forbidden,
-        Some(crate::cluster::watch::WatchStatus::Loading { .. }) | None => Tally::Unknown,
-        _ => cache.snapshot(*kind, scope).map_or(Tally::Unknown, |s| f(&s)),
+        Some(WatchStatus::Forbidden { .. }) => Tally::Forbidden,
+        Some(WatchStatus::Loading { .. }) | None => Tally::Unknown,
+        _ => cache.rows(*kind, scope).map_or(Tally::Unknown, |rows| f(&rows)),
     };
     let c = Counts {
         nodes: tally(&watches[0], &counts::nodes),
@@ -323,19 +391,57 @@ fn header_counts(state: &mut State, cache: &Cache, seen: &mut (Vec<u64>, Instant
     }
 }
 
-fn spawn_connect(opts: ConnectOptions, id: u64, tx: mpsc::UnboundedSender<(u64, anyhow::Result<Connection>)>) {
+/// Delays between attempts to reach a cluster: 1 s doubling to 30 s.
+fn backoff() -> impl Iterator<Item = Duration> {
+    std::iter::successors(Some(Duration::from_secs(1)), |d| {
+        Some((*d * 2).min(Duration::from_secs(30)))
+    })
+}
+
+/// Build the client, retrying with back-off until it works (a kubeconfig being fixed, an exec plugin
+/// coming back) or `cancel` fires; every failure is reported so the screen says what is wrong.
+fn spawn_connect(
+    opts: ConnectOptions,
+    id: u64,
+    tx: mpsc::UnboundedSender<(u64, anyhow::Result<Connection>)>,
+    cancel: CancellationToken,
+) {
     tokio::spawn(async move {
-        let _ = tx.send((id, client::connect(&opts).await));
+        for delay in backoff() {
+            let result = client::connect(&opts).await;
+            let done = result.is_ok();
+            if tx.send((id, result)).is_err() || done {
+                return;
+            }
+            tokio::select! {
+                _ = cancel.cancelled() => return,
+                _ = tokio::time::sleep(delay) => {}
+            }
+        }
     });
 }
 
-fn spawn_version(client: Client, tx: mpsc::UnboundedSender<Input>) {
+/// Ask for /version until the server answers (it may be down when kubedeck starts): each failure
+/// marks the connection failed, the answer marks it connected.
+fn spawn_version(client: Client, tx: mpsc::UnboundedSender<Input>, cancel: CancellationToken) {
     tokio::spawn(async move {
-        let input = match client.apiserver_version().await {
-            Ok(info) => Input::ServerVersion(info.git_version),
-            Err(e) => Input::ConnectFailed(e.to_string()),
-        };
-        let _ = tx.send(input);
+        for delay in backoff() {
+            let input = tokio::select! {
+                _ = cancel.cancelled() => return,
+                r = client.apiserver_version() => match r {
+                    Ok(info) => Input::ServerVersion(info.git_version),
+                    Err(e) => Input::ConnectFailed(e.to_string()),
+                },
+            };
+            let done = matches!(input, Input::ServerVersion(_));
+            if tx.send(input).is_err() || done {
+                return;
+            }
+            tokio::select! {
+                _ = cancel.cancelled() => return,
+                _ = tokio::time::sleep(delay) => {}
+            }
+        }
     });
 }
 

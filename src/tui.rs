@@ -3,7 +3,7 @@
 use std::io::{self, Stdout, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
+use crossterm::event::{DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture};
 use crossterm::terminal::{
     BeginSynchronizedUpdate, EndSynchronizedUpdate, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode,
     enable_raw_mode,
@@ -16,6 +16,8 @@ use tokio::sync::mpsc;
 
 /// Whether the terminal is currently in dashboard mode (raw + alternate screen); makes restore idempotent.
 static ACTIVE: AtomicBool = AtomicBool::new(false);
+/// Whether mouse capture is asked for (off by default so terminal text selection keeps working).
+static MOUSE: AtomicBool = AtomicBool::new(false);
 
 /// The dashboard's terminal.
 pub struct Tui {
@@ -24,8 +26,10 @@ pub struct Tui {
 }
 
 impl Tui {
-    /// Enter raw mode and the alternate screen, and install the panic hook that undoes both.
-    pub fn init() -> io::Result<Tui> {
+    /// Enter raw mode and the alternate screen (capturing the mouse if asked), and install the
+    /// panic hook that undoes it all.
+    pub fn init(mouse: bool) -> io::Result<Tui> {
+        MOUSE.store(mouse, Ordering::SeqCst);
         install_panic_hook();
         enter()?;
         let terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
@@ -61,6 +65,9 @@ impl Drop for Tui {
 fn enter() -> io::Result<()> {
     enable_raw_mode()?;
     execute!(io::stdout(), EnterAlternateScreen, EnableBracketedPaste, cursor::Hide)?;
+    if MOUSE.load(Ordering::SeqCst) {
+        execute!(io::stdout(), EnableMouseCapture)?;
+    }
     ACTIVE.store(true, Ordering::SeqCst);
     Ok(())
 }
@@ -71,6 +78,9 @@ pub fn restore() -> io::Result<()> {
         let mut out = io::stdout();
         // End a synchronized update a panic may have interrupted, or the terminal stays frozen.
         let _ = execute!(out, EndSynchronizedUpdate);
+        if MOUSE.load(Ordering::SeqCst) {
+            let _ = execute!(out, DisableMouseCapture);
+        }
         execute!(out, DisableBracketedPaste, LeaveAlternateScreen, cursor::Show)?;
         disable_raw_mode()?;
         out.flush()?;

@@ -15,10 +15,12 @@ use kubedeck::sim::{Deny, RESTRICTED_CONTEXT};
 use tokio::sync::mpsc;
 
 fn pod_names(cache: &Cache, scope: &Scope) -> Vec<String> {
-    match cache.snapshot(Kind::Pod, scope) {
-        Some(Snapshot::Pod(s)) => s.state().iter().map(|p| p.name_any()).collect(),
-        _ => vec![],
-    }
+    cache
+        .rows(Kind::Pod, scope)
+        .unwrap_or_default()
+        .iter()
+        .map(|r| r.name.clone())
+        .collect()
 }
 
 #[tokio::test]
@@ -62,14 +64,39 @@ async fn a_pod_created_through_kube_rs_appears_in_the_cache() {
         .expect("a notice")
         .unwrap();
     assert_eq!(notice, Notice::Changed(Kind::Pod));
-    // Stored objects are trimmed.
+    // The row carries what the pods screen shows and filters on.
+    let rows = cache.rows(Kind::Pod, &scope).unwrap();
+    let hello = rows.iter().find(|r| r.name == "hello").unwrap();
+    assert_eq!(hello.label("app"), Some("hello"));
+    assert_eq!(hello.cells.first().map(String::as_str), Some("0/1"), "READY");
+
+    // Typed watches keep trimmed objects; a one-object watch holds just that object.
+    cache.ensure_objects(Kind::Pod, scope.clone());
+    cache.ensure_one(Kind::Pod, "it", "hello");
+    common::eventually(10, "typed and one-object watches synced", || async {
+        let all = match cache.snapshot(Kind::Pod, &scope) {
+            Some(Snapshot::Pod(s)) => s.state(),
+            _ => return None,
+        };
+        let one = match cache.one(Kind::Pod, "it", "hello") {
+            Some(Snapshot::Pod(s)) => s.state(),
+            _ => return None,
+        };
+        (!all.is_empty() && one.len() == 1).then_some((all, one))
+    })
+    .await;
     let Some(Snapshot::Pod(store)) = cache.snapshot(Kind::Pod, &scope) else {
         panic!("no store")
     };
     assert!(store.state().iter().all(|p| p.managed_fields().is_empty()));
+    let Some(Snapshot::Pod(one)) = cache.one(Kind::Pod, "it", "hello") else {
+        panic!("no one-object store")
+    };
+    assert_eq!(one.state()[0].name_any(), "hello");
 
     // Unused watches stop on sweep; shutdown empties the cache.
     cache.sweep(std::time::Instant::now() + Duration::from_secs(61));
+    assert!(cache.rows(Kind::Pod, &scope).is_none());
     assert!(cache.snapshot(Kind::Pod, &scope).is_none());
     cache.ensure(Kind::Node, scope.clone());
     assert_eq!(cache.running(), [(Kind::Node, Scope::All)], "nodes are cluster-scoped");
@@ -109,4 +136,36 @@ async fn a_refused_kind_reports_forbidden_with_the_servers_message() {
         (cache.status(Kind::Service, &Scope::Namespace("shop".into())) == Some(WatchStatus::Ready)).then_some(())
     })
     .await;
+}
+
+#[tokio::test]
+async fn a_dropped_watch_goes_stale_and_comes_back_without_waiting_for_an_event() {
+    let (cluster, _) = common::cluster_with_ns("quiet").await;
+    // No kube-rs retries: the refused requests reach the watcher as errors.
+    let mut config = kube::Config::from_custom_kubeconfig(cluster.kubeconfig(), &Default::default())
+        .await
+        .unwrap();
+    config.default_retry = false;
+    let client = kube::Client::try_from(config).unwrap();
+    let (tx, _rx) = mpsc::channel(64);
+    let cache = Cache::new(client, tx, Duration::from_secs(60));
+    let scope = Scope::Namespace("quiet".into());
+    cache.ensure(Kind::Pod, scope.clone());
+    common::eventually(10, "pods watch ready", || async {
+        (cache.status(Kind::Pod, &scope) == Some(WatchStatus::Ready)).then_some(())
+    })
+    .await;
+    // The connection drops and the next attempts are refused: the data is stale.
+    cluster.faults().throttle_next(2);
+    cluster.faults().drop_watches();
+    common::eventually(10, "watch stale", || async {
+        matches!(cache.status(Kind::Pod, &scope), Some(WatchStatus::Stale { .. })).then_some(())
+    })
+    .await;
+    // Nothing changes in the namespace, yet the re-established watch reads live again.
+    common::eventually(20, "watch live again", || async {
+        (cache.status(Kind::Pod, &scope) == Some(WatchStatus::Ready)).then_some(())
+    })
+    .await;
+    assert_eq!(cluster.faults().throttled_total(), 2);
 }

@@ -1,6 +1,4 @@
-//! Named actions and the default key map, as plain data: help and the footer are generated from it.
-
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+//! Named actions, as plain data: keymaps bind keys to these names; help and the footer list them.
 
 use super::table::SortCol;
 
@@ -47,150 +45,120 @@ pub enum Action {
     SortReverse,
     /// Toggle the `-o wide` columns.
     Wide,
+    /// Scroll a document left.
+    ScrollLeft,
+    /// Scroll a document right.
+    ScrollRight,
+    /// Start typing a search in a document.
+    Search,
+    /// Jump to the next search match.
+    NextMatch,
+    /// Jump to the previous search match.
+    PrevMatch,
+    /// Show or hide managedFields in the YAML view.
+    ToggleManaged,
+    /// Reveal or mask secret values.
+    ToggleReveal,
+    /// Copy `namespace/name` of the row under the cursor to the clipboard.
+    CopyName,
     /// Refresh a health screen now (control plane, node health).
     Refresh,
     /// Open the health view of the node under the cursor.
     NodeHealth,
 }
 
+/// Where a binding applies: `global` everywhere, the others on their screens only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum KeyScope {
+    /// Every screen.
+    Global,
+    /// Lists of objects (resources, containers, contexts).
+    Table,
+    /// Describe and YAML documents.
+    Document,
+}
+
+impl KeyScope {
+    /// Every scope, in the order keymap files list them.
+    pub const ALL: [KeyScope; 3] = [KeyScope::Global, KeyScope::Table, KeyScope::Document];
+
+    /// The scope's name in keymap files.
+    pub fn name(self) -> &'static str {
+        match self {
+            KeyScope::Global => "global",
+            KeyScope::Table => "table",
+            KeyScope::Document => "document",
+        }
+    }
+
+    /// The scope a keymap file calls `name`.
+    pub fn from_name(name: &str) -> Option<KeyScope> {
+        KeyScope::ALL.into_iter().find(|s| s.name() == name)
+    }
+}
+
+use KeyScope::{Document as D, Global as G, Table as T};
+
+/// Every named action: its keymap name, its description, and the scopes a keymap binds it in.
+/// Adding an action: a variant above, a line here, a line per scope in keymaps/*.yaml.
+pub const ACTIONS: &[(Action, &str, &str, &[KeyScope])] = &[
+    (Action::Up, "up", "up", &[T, D]),
+    (Action::Down, "down", "down", &[T, D]),
+    (Action::Top, "top", "top", &[T, D]),
+    (Action::Bottom, "bottom", "bottom", &[T, D]),
+    (Action::PageUp, "page-up", "page up", &[T, D]),
+    (Action::PageDown, "page-down", "page down", &[T, D]),
+    (Action::Enter, "enter", "open", &[T]),
+    (Action::Back, "back", "back", &[G]),
+    (Action::Quit, "quit", "quit", &[G]),
+    (Action::Filter, "filter", "filter", &[T]),
+    (Action::Command, "command", "command", &[G]),
+    (Action::Help, "help", "help", &[G]),
+    (Action::Describe, "describe", "describe", &[T, D]),
+    (Action::Yaml, "yaml", "yaml", &[T, D]),
+    (Action::AllNamespaces, "all-namespaces", "all ns", &[T]),
+    (Action::SortBy(SortCol::Name), "sort-name", "sort name", &[T]),
+    (Action::SortBy(SortCol::Age), "sort-age", "sort age", &[T]),
+    (Action::SortPrev, "sort-prev", "sort ←", &[T]),
+    (Action::SortNext, "sort-next", "sort →", &[T]),
+    (Action::SortReverse, "sort-reverse", "reverse sort", &[T]),
+    (Action::Wide, "wide", "wide", &[T]),
+    (Action::ScrollLeft, "scroll-left", "scroll left", &[D]),
+    (Action::ScrollRight, "scroll-right", "scroll right", &[D]),
+    (Action::Search, "search", "search", &[D]),
+    (Action::NextMatch, "next-match", "next match", &[D]),
+    (Action::PrevMatch, "prev-match", "previous match", &[D]),
+    (Action::ToggleManaged, "toggle-managed", "managedFields", &[D]),
+    (Action::ToggleReveal, "toggle-reveal", "reveal secrets", &[D]),
+    (Action::CopyName, "copy-name", "copy name", &[T]),
+    (Action::Refresh, "refresh", "refresh health", &[T]),
+    (Action::NodeHealth, "node-health", "node health", &[T]),
+];
+
 impl Action {
+    /// The action's name in keymap files ("sort-column" for a column picked at run time, which has none).
+    pub fn name(self) -> &'static str {
+        ACTIONS.iter().find(|e| e.0 == self).map_or("sort-column", |e| e.1)
+    }
+
+    /// The action a keymap file names.
+    pub fn from_name(name: &str) -> Option<Action> {
+        ACTIONS.iter().find(|e| e.1 == name).map(|e| e.0)
+    }
+
     /// Short description for help and the footer.
     pub fn describe(self) -> &'static str {
-        match self {
-            Action::Up => "up",
-            Action::Down => "down",
-            Action::Top => "top",
-            Action::Bottom => "bottom",
-            Action::PageUp => "page up",
-            Action::PageDown => "page down",
-            Action::Enter => "open",
-            Action::Back => "back",
-            Action::Quit => "quit",
-            Action::Filter => "filter",
-            Action::Command => "command",
-            Action::Help => "help",
-            Action::Describe => "describe",
-            Action::Yaml => "yaml",
-            Action::AllNamespaces => "all ns",
-            Action::SortBy(SortCol::Name) => "sort name",
-            Action::SortBy(SortCol::Age) => "sort age",
-            Action::SortBy(SortCol::Cell(_)) => "sort column",
-            Action::SortPrev => "sort ←",
-            Action::SortNext => "sort →",
-            Action::SortReverse => "reverse sort",
-            Action::Wide => "wide",
-            Action::Refresh => "refresh",
-            Action::NodeHealth => "node health",
-        }
+        ACTIONS.iter().find(|e| e.0 == self).map_or("sort column", |e| e.2)
+    }
+
+    /// The scopes a keymap binds this action in.
+    pub fn scopes(self) -> &'static [KeyScope] {
+        ACTIONS.iter().find(|e| e.0 == self).map_or(&[], |e| e.3)
     }
 
     /// Whether this action changes the cluster (hidden with `--readonly`). None does yet.
     pub fn mutating(self) -> bool {
         false
-    }
-}
-
-/// One key bound to an action in normal mode.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Binding {
-    /// The key.
-    pub code: KeyCode,
-    /// Required modifiers (shift is implied by upper-case chars and ignored for them).
-    pub mods: KeyModifiers,
-    /// What it does.
-    pub action: Action,
-    /// Shown in the footer (the help screen shows every binding).
-    pub footer: bool,
-}
-
-const fn bind(code: KeyCode, action: Action, footer: bool) -> Binding {
-    Binding {
-        code,
-        mods: KeyModifiers::NONE,
-        action,
-        footer,
-    }
-}
-
-/// The default bindings.
-pub fn default_keymap() -> Vec<Binding> {
-    use KeyCode::*;
-    vec![
-        bind(Char(':'), Action::Command, true),
-        bind(Char('/'), Action::Filter, true),
-        bind(Enter, Action::Enter, true),
-        bind(Esc, Action::Back, true),
-        bind(Char('d'), Action::Describe, true),
-        bind(Char('y'), Action::Yaml, true),
-        bind(Char('0'), Action::AllNamespaces, true),
-        bind(Char('w'), Action::Wide, true),
-        bind(Char('?'), Action::Help, true),
-        bind(Char('q'), Action::Quit, true),
-        bind(Char('j'), Action::Down, false),
-        bind(Down, Action::Down, false),
-        bind(Char('k'), Action::Up, false),
-        bind(Up, Action::Up, false),
-        bind(Char('g'), Action::Top, false),
-        bind(Home, Action::Top, false),
-        bind(Char('G'), Action::Bottom, false),
-        bind(End, Action::Bottom, false),
-        bind(PageDown, Action::PageDown, false),
-        Binding {
-            code: Char('f'),
-            mods: KeyModifiers::CONTROL,
-            action: Action::PageDown,
-            footer: false,
-        },
-        bind(PageUp, Action::PageUp, false),
-        Binding {
-            code: Char('b'),
-            mods: KeyModifiers::CONTROL,
-            action: Action::PageUp,
-            footer: false,
-        },
-        bind(Char('N'), Action::SortBy(SortCol::Name), false),
-        bind(Char('A'), Action::SortBy(SortCol::Age), false),
-        bind(Char('<'), Action::SortPrev, false),
-        bind(Char('>'), Action::SortNext, false),
-        bind(Char('S'), Action::SortReverse, false),
-        Binding {
-            code: Char('c'),
-            mods: KeyModifiers::CONTROL,
-            action: Action::Quit,
-            footer: false,
-        },
-        bind(Char('r'), Action::Refresh, false),
-        bind(Char('h'), Action::NodeHealth, false),
-    ]
-}
-
-/// The action bound to a key event, if any.
-pub fn lookup(keymap: &[Binding], key: &KeyEvent) -> Option<Action> {
-    let mods = key.modifiers - KeyModifiers::SHIFT;
-    keymap
-        .iter()
-        .find(|b| b.code == key.code && b.mods == mods)
-        .map(|b| b.action)
-}
-
-/// How a binding's key is written in help and the footer.
-pub fn key_label(b: &Binding) -> String {
-    let key = match b.code {
-        KeyCode::Char(c) => c.to_string(),
-        KeyCode::Enter => "enter".into(),
-        KeyCode::Esc => "esc".into(),
-        KeyCode::Up => "↑".into(),
-        KeyCode::Down => "↓".into(),
-        KeyCode::Home => "home".into(),
-        KeyCode::End => "end".into(),
-        KeyCode::PageUp => "pgup".into(),
-        KeyCode::PageDown => "pgdn".into(),
-        other => format!("{other:?}").to_lowercase(),
-    };
-    if b.mods.contains(KeyModifiers::CONTROL) {
-        format!("ctrl-{key}")
-    } else {
-        key
     }
 }
 

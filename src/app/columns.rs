@@ -5,14 +5,7 @@ use super::state::ViewKind;
 use super::table::SortCol;
 use crate::cluster::{Kind, printers};
 
-/// How a time column is drawn from its stamp.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TimeFmt {
-    /// The age of the stamp ("3m20s"); without a stamp the cell's own text ("<none>").
-    Age,
-    /// The cell text then the age: "5 (3m ago)" (RESTARTS); without a stamp the text alone.
-    Ago,
-}
+pub use crate::cluster::rows::{TimeFmt, time_fmt};
 
 /// Where a column's text comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,15 +45,6 @@ pub const SERVICE_ENDPOINTS_CELL: usize = 6;
 
 /// Columns of the containers drill-down.
 pub const CONTAINER_COLUMNS: &[&str] = &["NAME", "TYPE", "IMAGE", "READY", "STATE", "RESTARTS", "PORTS", "PROBES"];
-
-/// The time format of a printer column, by its name (the printers format these against "now").
-pub fn time_fmt(name: &str) -> Option<TimeFmt> {
-    match name {
-        "Age" | "Last Seen" | "First Seen" | "Last Schedule" => Some(TimeFmt::Age),
-        "Restarts" => Some(TimeFmt::Ago),
-        _ => None,
-    }
-}
 
 /// Every column of a view (wide ones included), without NAMESPACE.
 pub fn all(kind: &ViewKind) -> Vec<ColSpec> {

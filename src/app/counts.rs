@@ -1,7 +1,8 @@
 //! The header's cluster counts: nodes ready/total, pods running/total, Warning events in the last hour.
 
-use crate::cluster::cache::Snapshot;
-use crate::cluster::printers::{nodes, pods};
+use std::sync::Arc;
+
+use crate::cluster::rows::Row;
 
 /// One header count.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -36,43 +37,37 @@ pub struct Counts {
 }
 
 /// Nodes whose STATUS starts with Ready (cordoned ones included, as kubectl shows "Ready,SchedulingDisabled").
-pub fn nodes(snap: &Snapshot) -> Tally {
-    let Snapshot::Node(s) = snap else { return Tally::Unknown };
-    let all = s.state();
-    let good = all
+pub fn nodes(rows: &[Arc<Row>]) -> Tally {
+    // STATUS is the first cell after NAME.
+    let good = rows
         .iter()
-        .filter(|n| nodes::node_status(n).split(',').next() == Some("Ready"))
+        .filter(|n| n.cells.first().and_then(|s| s.split(',').next()) == Some("Ready"))
         .count();
-    Tally::Of { good, total: all.len() }
+    Tally::Of {
+        good,
+        total: rows.len(),
+    }
 }
 
 /// Pods whose kubectl STATUS is "Running" (a crash-looping pod is not, even in phase Running).
-pub fn pods(snap: &Snapshot) -> Tally {
-    let Snapshot::Pod(s) = snap else { return Tally::Unknown };
-    let all = s.state();
-    let good = all.iter().filter(|p| pods::pod_status(p) == "Running").count();
-    Tally::Of { good, total: all.len() }
+pub fn pods(rows: &[Arc<Row>]) -> Tally {
+    // READY, then STATUS.
+    let good = rows
+        .iter()
+        .filter(|p| p.cells.get(1).map(String::as_str) == Some("Running"))
+        .count();
+    Tally::Of {
+        good,
+        total: rows.len(),
+    }
 }
 
 /// Warning events last seen at or after `since` (Unix seconds).
-pub fn warnings(snap: &Snapshot, since: i64) -> Tally {
-    let Snapshot::Event(s) = snap else {
-        return Tally::Unknown;
-    };
-    let n = s
-        .state()
+pub fn warnings(rows: &[Arc<Row>], since: i64) -> Tally {
+    // LAST SEEN is the first cell, and its stamp the time.
+    let n = rows
         .iter()
-        .filter(|e| e.type_.as_deref() == Some("Warning"))
-        .filter(|e| {
-            let last = e
-                .series
-                .as_ref()
-                .and_then(|x| x.last_observed_time.as_ref().map(|t| t.0))
-                .or_else(|| e.last_timestamp.as_ref().map(|t| t.0))
-                .or_else(|| e.event_time.as_ref().map(|t| t.0))
-                .or_else(|| e.first_timestamp.as_ref().map(|t| t.0));
-            last.is_some_and(|t| t.as_second() >= since)
-        })
+        .filter(|e| e.warn && e.stamp(0).is_some_and(|t| t >= since))
         .count();
     Tally::Count(n)
 }

@@ -24,6 +24,8 @@ pub enum Effect {
     SwitchContext(String),
     /// Leave the program.
     Quit,
+    /// Put this text on the clipboard (OSC 52 or the display's clipboard).
+    Copy(String),
     /// Gather a control-plane report and feed it back.
     FetchControlPlane,
     /// Gather one node's health and feed it back.

@@ -1,5 +1,6 @@
 //! Everything that can happen to the state: keys, data, results of effects, time.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use crossterm::event::KeyEvent;
@@ -35,7 +36,7 @@ pub enum Input {
         /// The watch they come from; ignored unless the top view wants it.
         watch: (Kind, Scope),
         /// Projected rows (None: unchanged, only the status is new).
-        rows: Option<Vec<Row>>,
+        rows: Option<Vec<Arc<Row>>>,
         /// The watch status.
         status: WatchStatus,
     },
@@ -54,6 +55,8 @@ pub enum Input {
     Counts(super::counts::Counts),
     /// Time passes (expires toasts).
     Tick(Instant),
+    /// An effect succeeded and says so (a neutral toast).
+    Notice(String),
     /// A control-plane report.
     ControlPlane(Box<crate::cluster::health::Report>),
     /// One node's health.

@@ -117,7 +117,7 @@ fn h_on_a_node_opens_its_health_and_esc_goes_back() {
         &mut s,
         Input::Rows {
             watch: (Kind::Node, Scope::All),
-            rows: Some(vec![row]),
+            rows: Some(vec![row.into()]),
             status: WatchStatus::Ready,
         },
     );

@@ -6,6 +6,7 @@ pub mod controlplane;
 pub mod counts;
 pub mod effect;
 pub mod event;
+pub mod keys;
 pub mod nodehealth;
 pub mod state;
 pub mod table;

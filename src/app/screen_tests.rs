@@ -31,7 +31,7 @@ fn feed(s: &mut State, kind: Kind, scope: Scope, rows: Vec<Row>) {
         s,
         Input::Rows {
             watch: (kind, scope),
-            rows: Some(rows),
+            rows: Some(rows.into_iter().map(std::sync::Arc::new).collect()),
             status,
         },
     );

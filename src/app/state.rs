@@ -4,7 +4,8 @@ use std::time::Instant;
 
 use ratatui_textarea::TextArea;
 
-use super::action::{Binding, default_keymap};
+use super::action::KeyScope;
+use super::keys::{Key, Keymap};
 use super::table::{Filter, Fixed, Sort, Table};
 use crate::cluster::watch::WatchStatus;
 use crate::cluster::{Kind, Scope};
@@ -149,8 +150,10 @@ pub struct State {
     pub toasts: Vec<Toast>,
     /// Table rows that fit on screen (set from the terminal size) for paging.
     pub page_rows: usize,
-    /// The normal-mode key map.
-    pub keymap: Vec<Binding>,
+    /// The active keymap.
+    pub keymap: Keymap,
+    /// The keys of a sequence typed so far (`g` of `g g`).
+    pub pending_keys: Vec<Key>,
     /// Take the namespace from the context once connected (neither -n nor -A given).
     pub namespace_from_context: bool,
     /// Set when the program should end.
@@ -187,7 +190,8 @@ impl State {
             help: false,
             toasts: Vec::new(),
             page_rows: 20,
-            keymap: default_keymap(),
+            keymap: crate::config::keymap::builtin("default").expect("the default keymap is built in"),
+            pending_keys: Vec::new(),
             namespace_from_context: false,
             quit: false,
             wide: false,
@@ -197,6 +201,14 @@ impl State {
             cp_first_transitions: Vec::new(),
             node_health: None,
             nh_pending: false,
+        }
+    }
+
+    /// Which keymap scope the view on screen uses.
+    pub fn key_scope(&self) -> KeyScope {
+        match self.top().kind {
+            ViewKind::Doc(_) => KeyScope::Document,
+            _ => KeyScope::Table,
         }
     }
 

@@ -1,43 +1,12 @@
 //! Table data of a list view: compact row projections, filtering, sorting and a cursor that follows its object.
 
 use std::cmp::Ordering;
+use std::sync::Arc;
 
 use regex::{Regex, RegexBuilder};
 
-/// A compact projection of one object: what the table shows, sorts and filters on.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Row {
-    /// Stable identity (uid, or name for things without one): the cursor follows it.
-    pub key: String,
-    /// Namespace ("" for cluster-scoped objects).
-    pub namespace: String,
-    /// Object name.
-    pub name: String,
-    /// Every column but NAME, in kubectl's order (see `app::columns`); a time column holds only its
-    /// time-free part (or its "<none>" fallback) and the time itself sits in `stamps`.
-    pub cells: Vec<String>,
-    /// Per cell: the Unix time a time column shows as an age (drawn against "now"); empty when none.
-    pub stamps: Vec<Option<i64>>,
-    /// creationTimestamp as Unix seconds; AGE is computed at draw time.
-    pub created: Option<i64>,
-    /// Object labels (for `-l` filters).
-    pub labels: Vec<(String, String)>,
-    /// For workloads and services: the pod label selector (for drill-down).
-    pub selector: Option<Vec<(String, String)>>,
-    /// For pods: `spec.nodeName` (for the node drill-down).
-    pub node: Option<String>,
-    /// Uids of the ownerReferences (for owner drill-downs).
-    pub owners: Vec<String>,
-    /// Something is wrong with this object (Warning event, failing pod, NotReady node): drawn emphasised.
-    pub warn: bool,
-}
-
-impl Row {
-    /// The time stamp of cell `n`, if it is a time column with a time.
-    pub fn stamp(&self, n: usize) -> Option<i64> {
-        self.stamps.get(n).copied().flatten()
-    }
-}
+pub use crate::cluster::rows::Row;
+use crate::labels::LabelSelector;
 
 /// A column to sort by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,55 +51,6 @@ impl Sort {
     }
 }
 
-/// One requirement of a label selector.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LabelReq {
-    /// `key=value` or `key==value`.
-    Eq(String, String),
-    /// `key!=value` (also true when the key is absent, as in Kubernetes).
-    NotEq(String, String),
-    /// `key`.
-    Exists(String),
-    /// `!key`.
-    NotExists(String),
-}
-
-impl LabelReq {
-    fn matches(&self, labels: &[(String, String)]) -> bool {
-        let get = |k: &str| labels.iter().find(|(lk, _)| lk == k).map(|(_, v)| v.as_str());
-        match self {
-            LabelReq::Eq(k, v) => get(k) == Some(v.as_str()),
-            LabelReq::NotEq(k, v) => get(k) != Some(v.as_str()),
-            LabelReq::Exists(k) => get(k).is_some(),
-            LabelReq::NotExists(k) => get(k).is_none(),
-        }
-    }
-}
-
-/// Parse an equality-based label selector (`app=web,tier!=db,canary,!legacy`).
-pub fn parse_selector(text: &str) -> Result<Vec<LabelReq>, String> {
-    let mut reqs = Vec::new();
-    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let req = if let Some((k, v)) = part.split_once("!=") {
-            LabelReq::NotEq(k.trim().into(), v.trim().into())
-        } else if let Some((k, v)) = part.split_once("==").or_else(|| part.split_once('=')) {
-            LabelReq::Eq(k.trim().into(), v.trim().into())
-        } else if let Some(k) = part.strip_prefix('!') {
-            LabelReq::NotExists(k.trim().into())
-        } else {
-            LabelReq::Exists(part.into())
-        };
-        let key = match &req {
-            LabelReq::Eq(k, _) | LabelReq::NotEq(k, _) | LabelReq::Exists(k) | LabelReq::NotExists(k) => k,
-        };
-        if key.is_empty() || key.contains(char::is_whitespace) {
-            return Err(format!("invalid label selector {part:?}"));
-        }
-        reqs.push(req);
-    }
-    Ok(reqs)
-}
-
 /// A compiled filter line: regex (case-insensitive, `!` inverts) or `-l selector`.
 #[derive(Debug, Clone)]
 pub enum Filter {
@@ -143,8 +63,8 @@ pub enum Filter {
         /// `!` prefix.
         invert: bool,
     },
-    /// Rows whose labels satisfy every requirement.
-    Labels(Vec<LabelReq>),
+    /// Rows whose labels satisfy the selector (equality and set-based, as `kubectl -l`).
+    Labels(LabelSelector),
 }
 
 impl Filter {
@@ -155,7 +75,7 @@ impl Filter {
             return Ok(Filter::None);
         }
         if let Some(sel) = text.strip_prefix("-l") {
-            return parse_selector(sel).map(Filter::Labels);
+            return LabelSelector::parse(sel).map(Filter::Labels);
         }
         let (invert, pat) = match text.strip_prefix('!') {
             Some(p) => (true, p),
@@ -177,7 +97,7 @@ impl Filter {
                     re.is_match(&row.name) || re.is_match(&row.namespace) || row.cells.iter().any(|c| re.is_match(c));
                 hit != *invert
             }
-            Filter::Labels(reqs) => reqs.iter().all(|r| r.matches(&row.labels)),
+            Filter::Labels(sel) => sel.matches_pairs(&row.labels),
         }
     }
 }
@@ -208,8 +128,8 @@ impl Fixed {
 /// Rows of one view with the visible subset (filtered + sorted indices) and the cursor.
 #[derive(Debug, Clone, Default)]
 pub struct Table {
-    /// Every row, in arrival order.
-    pub rows: Vec<Row>,
+    /// Every row, in arrival order (shared with the watch cache, never copied).
+    pub rows: Vec<Arc<Row>>,
     /// Indices into `rows` of the shown rows, in display order.
     pub visible: Vec<usize>,
     /// Cursor position in `visible`.
@@ -223,12 +143,15 @@ pub struct Table {
 impl Table {
     /// The row under the cursor.
     pub fn current(&self) -> Option<&Row> {
-        self.visible.get(self.cursor).and_then(|&i| self.rows.get(i))
+        self.visible
+            .get(self.cursor)
+            .and_then(|&i| self.rows.get(i))
+            .map(Arc::as_ref)
     }
 
     /// Replace the rows and recompute the view.
     pub fn set_rows(&mut self, rows: Vec<Row>, filter: &Filter, fixed: &Fixed, sort: Sort) {
-        self.rows = rows;
+        self.rows = rows.into_iter().map(Arc::new).collect();
         self.refresh(filter, fixed, sort);
     }
 
@@ -386,7 +309,13 @@ mod tests {
         // An unbalanced bracket is searched for literally instead of failing.
         t.refresh(&Filter::parse("web[").unwrap(), &Fixed::default(), Sort::default());
         assert!(names(&t).is_empty());
-        assert!(Filter::parse("-l a b=c").is_err());
+        t.refresh(
+            &Filter::parse("-l app in (db, api)").unwrap(),
+            &Fixed::default(),
+            Sort::default(),
+        );
+        assert_eq!(names(&t), ["db-0"]);
+        assert!(Filter::parse("-l a b").is_err());
     }
 
     #[test]
@@ -471,7 +400,7 @@ mod tests {
         // An age column: newest stamp first.
         t.refresh(&Filter::None, &Fixed::default(), sort(1));
         assert_eq!(names(&t), ["b", "c", "a"]);
-        t.rows[1].stamps[1] = Some(1);
+        Arc::make_mut(&mut t.rows[1]).stamps[1] = Some(1);
         t.refresh(&Filter::None, &Fixed::default(), sort(1));
         assert_eq!(names(&t), ["c", "a", "b"]);
     }

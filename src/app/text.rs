@@ -4,6 +4,7 @@ use base64::Engine;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::Value;
 
+use super::action::Action;
 use crate::cluster::Kind;
 
 /// What a masked secret value shows instead of the value.
@@ -174,51 +175,52 @@ impl Doc {
         self.scroll = to.clamp(0, max.max(0)) as usize;
     }
 
-    /// Handle a key; false when the key is not the document's (Esc, q, … go to the key map).
-    pub fn on_key(&mut self, key: &KeyEvent, page: usize) -> bool {
-        let page = page.max(1);
-        if let Some(typing) = &mut self.typing {
-            match key.code {
-                KeyCode::Esc => self.typing = None,
-                KeyCode::Enter => {
-                    self.search = self.typing.take().unwrap_or_default();
-                    self.find();
-                    self.jump(page, true, true);
-                }
-                KeyCode::Backspace => {
-                    typing.pop();
-                }
-                KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => typing.push(c),
-                _ => {}
+    /// Handle a key while a search is being typed; false when no search is being typed.
+    pub fn on_typing_key(&mut self, key: &KeyEvent, page: usize) -> bool {
+        let Some(typing) = &mut self.typing else { return false };
+        match key.code {
+            KeyCode::Esc => self.typing = None,
+            KeyCode::Enter => {
+                self.search = self.typing.take().unwrap_or_default();
+                self.find();
+                self.jump(page.max(1), true, true);
             }
-            return true;
+            KeyCode::Backspace => {
+                typing.pop();
+            }
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => typing.push(c),
+            _ => {}
         }
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        true
+    }
+
+    /// Perform a keymap action on the document; false when it is not the document's (back, quit …).
+    pub fn act(&mut self, action: Action, page: usize) -> bool {
+        let page = page.max(1);
         let s = self.scroll as isize;
         let p = page as isize;
-        match key.code {
-            KeyCode::Char('j') | KeyCode::Down => self.scroll_to(s + 1, page),
-            KeyCode::Char('k') | KeyCode::Up => self.scroll_to(s - 1, page),
-            KeyCode::PageDown => self.scroll_to(s + p, page),
-            KeyCode::Char('f') if ctrl => self.scroll_to(s + p, page),
-            KeyCode::PageUp => self.scroll_to(s - p, page),
-            KeyCode::Char('b') if ctrl => self.scroll_to(s - p, page),
-            KeyCode::Char('g') | KeyCode::Home => self.scroll = 0,
-            KeyCode::Char('G') | KeyCode::End => self.scroll_to(isize::MAX / 2, page),
-            KeyCode::Right | KeyCode::Char('l') => self.hscroll += 8,
-            KeyCode::Left | KeyCode::Char('h') => self.hscroll = self.hscroll.saturating_sub(8),
-            KeyCode::Char('/') => self.typing = Some(String::new()),
-            KeyCode::Char('n') => self.jump(page, true, false),
-            KeyCode::Char('N') => self.jump(page, false, false),
-            KeyCode::Char('m') if matches!(self.body, Body::Yaml(_)) => {
+        match action {
+            Action::Down => self.scroll_to(s + 1, page),
+            Action::Up => self.scroll_to(s - 1, page),
+            Action::PageDown => self.scroll_to(s + p, page),
+            Action::PageUp => self.scroll_to(s - p, page),
+            Action::Top => self.scroll = 0,
+            Action::Bottom => self.scroll_to(isize::MAX / 2, page),
+            Action::ScrollRight => self.hscroll += 8,
+            Action::ScrollLeft => self.hscroll = self.hscroll.saturating_sub(8),
+            Action::Search => self.typing = Some(String::new()),
+            Action::NextMatch => self.jump(page, true, false),
+            Action::PrevMatch => self.jump(page, false, false),
+            Action::ToggleManaged if matches!(self.body, Body::Yaml(_)) => {
                 self.show_managed = !self.show_managed;
                 self.rebuild();
             }
-            KeyCode::Char('x') if self.is_secret() => {
+            Action::ToggleReveal if self.is_secret() => {
                 self.reveal = !self.reveal;
                 self.rebuild();
             }
-            KeyCode::Esc if !self.search.is_empty() => {
+            // Back clears a search before it leaves the view.
+            Action::Back if !self.search.is_empty() => {
                 self.search.clear();
                 self.find();
             }
@@ -292,7 +294,7 @@ mod tests {
             &mut s,
             Input::Rows {
                 watch: (Kind::Pod, Scope::Namespace("shop".into())),
-                rows: Some(vec![row]),
+                rows: Some(vec![std::sync::Arc::new(row)]),
                 status: WatchStatus::Ready,
             },
         );

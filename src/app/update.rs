@@ -1,13 +1,15 @@
 //! The pure state machine: `update(state, input) -> effects`. No I/O here.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui_textarea::TextArea;
 
-use super::action::{ALIASES, Action, lookup};
+use super::action::{ALIASES, Action, KeyScope};
 use super::effect::Effect;
 use super::event::Input;
+use super::keys::{Key, Match};
 use super::state::{Connection, Mode, State, View, ViewKind};
 use super::table::{Filter, Row};
 use super::text::{Body, Doc, Target};
@@ -57,6 +59,8 @@ pub fn update(state: &mut State, input: Input) -> Vec<Effect> {
         }
         Input::ServerVersion(v) => {
             state.server_version = Some(v);
+            // The server answered: whatever failed before (it was down, unreachable) is over.
+            state.connection = Connection::Connected;
             vec![]
         }
         Input::ConnectFailed(msg) => {
@@ -80,15 +84,17 @@ pub fn update(state: &mut State, input: Input) -> Vec<Effect> {
             if let Some(view) = state.stack.iter_mut().rev().find(|v| v.kind == ViewKind::Contexts) {
                 let rows = names
                     .into_iter()
-                    .map(|name| Row {
-                        key: name.clone(),
-                        cells: vec![if Some(&name) == current.as_ref() {
-                            "*".into()
-                        } else {
-                            String::new()
-                        }],
-                        name,
-                        ..Default::default()
+                    .map(|name| {
+                        Arc::new(Row {
+                            key: name.clone(),
+                            cells: vec![if Some(&name) == current.as_ref() {
+                                "*".into()
+                            } else {
+                                String::new()
+                            }],
+                            name,
+                            ..Default::default()
+                        })
                     })
                     .collect();
                 view.table.rows = rows;
@@ -117,6 +123,10 @@ pub fn update(state: &mut State, input: Input) -> Vec<Effect> {
             super::nodehealth::received(state, *health);
             vec![]
         }
+        Input::Notice(msg) => {
+            state.toast(msg, false);
+            vec![]
+        }
         Input::Tick(now) => {
             for t in &mut state.toasts {
                 t.shown_at.get_or_insert(now);
@@ -132,7 +142,13 @@ pub fn update(state: &mut State, input: Input) -> Vec<Effect> {
 
 fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     if state.help {
-        if matches!(key.code, KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q')) {
+        // Whatever opens help, goes back or quits closes it (Esc always does).
+        let closes = key.code == KeyCode::Esc
+            || matches!(
+                state.keymap.lookup(KeyScope::Global, &[Key::from_event(&key)]),
+                Match::Action(Action::Help | Action::Back | Action::Quit)
+            );
+        if closes {
             state.help = false;
         }
         return vec![];
@@ -170,12 +186,25 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     }
     let page = state.page_rows + 1;
     if let ViewKind::Doc(doc) = &mut state.top_mut().kind
-        && doc.on_key(&key, page)
+        && doc.on_typing_key(&key, page)
     {
         return vec![];
     }
-    match lookup(&state.keymap, &key) {
-        Some(action) if !(state.readonly && action.mutating()) => act(state, action),
+    let scope = state.key_scope();
+    let mut typed = std::mem::take(&mut state.pending_keys);
+    typed.push(Key::from_event(&key));
+    let mut found = state.keymap.lookup(scope, &typed);
+    if found == Match::None && typed.len() > 1 {
+        // A sequence that went nowhere: the last key may start something of its own.
+        typed = vec![Key::from_event(&key)];
+        found = state.keymap.lookup(scope, &typed);
+    }
+    match found {
+        Match::Action(action) if !(state.readonly && action.mutating()) => act(state, action),
+        Match::Prefix => {
+            state.pending_keys = typed;
+            vec![]
+        }
         _ => vec![],
     }
 }
@@ -206,6 +235,12 @@ pub fn act(state: &mut State, action: Action) -> Vec<Effect> {
         return effects;
     }
     let page = state.page_rows as isize;
+    let doc_page = state.page_rows + 1;
+    if let ViewKind::Doc(doc) = &mut state.top_mut().kind
+        && doc.act(action, doc_page)
+    {
+        return vec![];
+    }
     match action {
         Action::Up => move_cursor(state, |t| t.move_by(-1)),
         Action::Down => move_cursor(state, |t| t.move_by(1)),
@@ -260,6 +295,24 @@ pub fn act(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Refresh => {}
         Action::NodeHealth => return super::nodehealth::open_selected(state),
+        // Document actions outside a document do nothing.
+        Action::ScrollLeft
+        | Action::ScrollRight
+        | Action::Search
+        | Action::NextMatch
+        | Action::PrevMatch
+        | Action::ToggleManaged
+        | Action::ToggleReveal => {}
+        Action::CopyName => {
+            let Some(row) = state.top().table.current() else {
+                return vec![];
+            };
+            let text = match row.namespace.as_str() {
+                "" => row.name.clone(),
+                ns => format!("{ns}/{}", row.name),
+            };
+            return vec![Effect::Copy(text)];
+        }
         Action::Wide => {
             state.wide = !state.wide;
             // A sort column that just went out of sight would sort invisibly: fall back to NAME.
@@ -451,6 +504,17 @@ pub fn run_command(state: &mut State, line: &str) -> Vec<Effect> {
             }
         },
         "help" => act(state, Action::Help),
+        // `:ns NAME` switches namespace without listing namespaces (which a user may not be allowed
+        // to do) and stays on the kind in view, or shows pods.
+        "ns" | "namespace" | "namespaces" if arg.is_some_and(|a| a != "all" && a != "-A") => {
+            let kind = match state.top().kind {
+                ViewKind::Resource(k) if k.namespaced() => k,
+                _ => Kind::Pod,
+            };
+            state.namespace = arg.map(str::to_string);
+            state.stack = vec![View::new(ViewKind::Resource(kind))];
+            watch_top(state)
+        }
         c if super::controlplane::COMMANDS.contains(&c) => super::controlplane::open(state),
         _ => match ALIASES.iter().find(|(a, _)| *a == cmd) {
             Some((_, kind)) => {

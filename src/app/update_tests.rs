@@ -26,7 +26,7 @@ fn feed(state: &mut State, kind: Kind, scope: Scope, rows: Vec<Row>) {
         state,
         Input::Rows {
             watch: (kind, scope),
-            rows: Some(rows),
+            rows: Some(rows.into_iter().map(std::sync::Arc::new).collect()),
             status: WatchStatus::Ready,
         },
     );
@@ -66,7 +66,7 @@ fn j_k_g_move_the_cursor_and_it_survives_new_rows() {
     update(&mut s, key(KeyCode::Char('k')));
     assert_eq!(s.top().table.current().unwrap().name, "web-1");
     // A new pod sorting before web-1 arrives: the cursor stays on web-1.
-    let mut rows = s.top().table.rows.clone();
+    let mut rows: Vec<Row> = s.top().table.rows.iter().map(|r| (**r).clone()).collect();
     rows.push(pod("api-0", "default", &[], "n1"));
     feed(&mut s, Kind::Pod, Scope::Namespace("default".into()), rows);
     assert_eq!(s.top().table.current().unwrap().name, "web-1");
@@ -256,4 +256,61 @@ fn toasts_expire_after_their_time() {
     assert_eq!(s.toasts.len(), 1);
     update(&mut s, Input::Tick(t0 + super::update::TOAST_TTL));
     assert!(s.toasts.is_empty());
+}
+
+#[test]
+fn ns_with_a_name_switches_namespace_without_listing_namespaces() {
+    let mut s = State::new(Some("default".into()), false);
+    update(&mut s, key(KeyCode::Char(':')));
+    typed(&mut s, "deploy");
+    update(&mut s, key(KeyCode::Enter));
+    update(&mut s, key(KeyCode::Char(':')));
+    typed(&mut s, "ns team-b");
+    let effects = update(&mut s, key(KeyCode::Enter));
+    assert_eq!(s.namespace.as_deref(), Some("team-b"));
+    assert_eq!(
+        s.top().kind,
+        ViewKind::Resource(Kind::Deployment),
+        "stays on the kind in view"
+    );
+    assert_eq!(
+        effects,
+        [Effect::Watch(Kind::Deployment, Scope::Namespace("team-b".into()))]
+    );
+    // Without a name it is the namespaces list, as before.
+    update(&mut s, key(KeyCode::Char(':')));
+    typed(&mut s, "ns");
+    update(&mut s, key(KeyCode::Enter));
+    assert_eq!(s.top().kind, ViewKind::Resource(Kind::Namespace));
+}
+
+#[test]
+fn vim_keymap_runs_key_sequences_and_a_broken_one_starts_over() {
+    let mut s = pods_state();
+    s.keymap = crate::config::keymap::builtin("vim").unwrap();
+    update(&mut s, key(KeyCode::Char('G')));
+    assert_eq!(s.top().table.cursor, 2);
+    update(&mut s, key(KeyCode::Char('g')));
+    assert_eq!(s.pending_keys.len(), 1, "g waits for the next key");
+    assert_eq!(s.top().table.cursor, 2);
+    update(&mut s, key(KeyCode::Char('g')));
+    assert_eq!((s.top().table.cursor, s.pending_keys.len()), (0, 0), "g g: top");
+    // `g` then `j`: no `g j` binding, so `j` counts on its own.
+    update(&mut s, key(KeyCode::Char('g')));
+    update(&mut s, key(KeyCode::Char('j')));
+    assert_eq!((s.top().table.cursor, s.pending_keys.len()), (1, 0));
+    // Default keymap's single `g` is top; in vim it is only a prefix.
+    assert!(update(&mut s, key(KeyCode::Char('g'))).is_empty());
+    assert!(matches!(
+        update(&mut s, key(KeyCode::Char('y')))[..],
+        [Effect::Fetch { describe: false, .. }]
+    ));
+}
+
+#[test]
+fn copy_name_copies_namespace_slash_name() {
+    let mut s = pods_state();
+    let effects = update(&mut s, key(KeyCode::Char('c')));
+    let name = &s.top().table.current().unwrap().name;
+    assert_eq!(effects, [Effect::Copy(format!("default/{name}"))]);
 }

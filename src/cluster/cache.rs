@@ -18,7 +18,8 @@ use serde::de::DeserializeOwned;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use super::watch::{self, InitialList, Notice, WatchShared, WatchStatus};
+use super::rows::{self, Row, RowStore};
+use super::watch::{self, InitialList, Notice, Sink, WatchShared, WatchStatus};
 use super::{Kind, Scope, trim};
 
 /// How the cache runs its watches.
@@ -96,17 +97,39 @@ impl Snapshot {
 }
 
 struct Entry {
-    snapshot: Snapshot,
+    store: Held,
     shared: Arc<WatchShared>,
     cancel: CancellationToken,
     last_used: Instant,
+}
+
+/// What a watch keeps.
+enum Held {
+    Rows(Arc<RowStore>),
+    Objects(Snapshot),
+}
+
+/// Which watch: rows of a list, typed objects of a list, or one typed object.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Key {
+    Rows(Kind, Scope),
+    Objects(Kind, Scope),
+    One(Kind, String, String),
+}
+
+impl Key {
+    fn kind(&self) -> Kind {
+        match self {
+            Key::Rows(k, _) | Key::Objects(k, _) | Key::One(k, _, _) => *k,
+        }
+    }
 }
 
 /// The watch cache of one cluster connection.
 pub struct Cache {
     client: Client,
     notices: mpsc::Sender<Notice>,
-    entries: Mutex<HashMap<(Kind, Scope), Entry>>,
+    entries: Mutex<HashMap<Key, Entry>>,
     root: CancellationToken,
     config: CacheConfig,
 }
@@ -138,22 +161,36 @@ impl Cache {
         &self.client
     }
 
-    /// Start the watch of `kind` in `scope` if it is not running, and mark it used now. Needs a tokio runtime.
+    /// Start the row watch of `kind` in `scope` if it is not running, and mark it used now. Needs a tokio runtime.
     pub fn ensure(&self, kind: Kind, scope: Scope) {
-        let scope = scope.for_kind(kind);
+        self.ensure_key(Key::Rows(kind, scope.for_kind(kind)));
+    }
+
+    /// Start a watch that keeps the typed (trimmed) objects of `kind` in `scope`: for kinds with few
+    /// objects whose screens read more than a row holds.
+    pub fn ensure_objects(&self, kind: Kind, scope: Scope) {
+        self.ensure_key(Key::Objects(kind, scope.for_kind(kind)));
+    }
+
+    /// Start a watch of one typed object (a field selector on its name): the containers of one pod.
+    pub fn ensure_one(&self, kind: Kind, namespace: &str, name: &str) {
+        self.ensure_key(Key::One(kind, namespace.to_string(), name.to_string()));
+    }
+
+    fn ensure_key(&self, key: Key) {
         let mut entries = self.entries.lock();
-        if let Some(e) = entries.get_mut(&(kind, scope.clone())) {
+        if let Some(e) = entries.get_mut(&key) {
             e.last_used = Instant::now();
             return;
         }
         let shared = Arc::new(WatchShared::default());
         let cancel = self.root.child_token();
-        let snapshot = self.start(kind, &scope, &shared, &cancel);
-        tracing::info!(kind = kind.plural(), ?scope, "watch started");
+        let store = self.start(&key, &shared, &cancel);
+        tracing::info!(?key, "watch started");
         entries.insert(
-            (kind, scope),
+            key,
             Entry {
-                snapshot,
+                store,
                 shared,
                 cancel,
                 last_used: Instant::now(),
@@ -161,97 +198,179 @@ impl Cache {
         );
     }
 
-    fn start(&self, kind: Kind, scope: &Scope, shared: &Arc<WatchShared>, cancel: &CancellationToken) -> Snapshot {
+    fn start(&self, key: &Key, shared: &Arc<WatchShared>, cancel: &CancellationToken) -> Held {
         let c = self.client.clone();
+        let kind = key.kind();
+        let (scope, name) = match key {
+            Key::Rows(_, s) | Key::Objects(_, s) => (s.clone(), None),
+            Key::One(_, ns, name) => (Scope::Namespace(ns.clone()), Some(name.clone())),
+        };
+        let rows = matches!(key, Key::Rows(..)).then(|| Arc::new(RowStore::default()));
+        let run = Run {
+            kind,
+            name,
+            shared,
+            cancel,
+        };
         macro_rules! go {
-            ($variant:ident, $trim:path, cluster) => {
-                Snapshot::$variant(self.spawn(Api::all(c), $trim, kind, shared, cancel))
-            };
-            ($variant:ident, $trim:path) => {{
-                let api = match scope {
+            ($variant:ident, $trim:path, $project:path, cluster) => {{
+                let api = Api::all(c);
+                go!(@spawn api, $variant, $trim, $project)
+            }};
+            ($variant:ident, $trim:path, $project:path) => {{
+                let api = match &scope {
                     Scope::Namespace(ns) => Api::namespaced(c, ns),
                     Scope::All => Api::all(c),
                 };
-                Snapshot::$variant(self.spawn(api, $trim, kind, shared, cancel))
+                go!(@spawn api, $variant, $trim, $project)
+            }};
+            (@spawn $api:ident, $variant:ident, $trim:path, $project:path) => {{
+                let api = $api;
+                match &rows {
+                    Some(store) => {
+                        self.spawn(api, Sink::Rows(store.clone(), $project), &run);
+                        Held::Rows(store.clone())
+                    }
+                    None => {
+                        let (reader, writer) = reflector::store();
+                        self.spawn(api, Sink::Objects(writer, $trim), &run);
+                        Held::Objects(Snapshot::$variant(reader))
+                    }
+                }
             }};
         }
         match kind {
-            Kind::Pod => go!(Pod, trim::pod),
-            Kind::Node => go!(Node, trim::node, cluster),
-            Kind::Service => go!(Service, trim::service),
-            Kind::Deployment => go!(Deployment, trim::deployment),
-            Kind::ReplicaSet => go!(ReplicaSet, trim::replica_set),
-            Kind::StatefulSet => go!(StatefulSet, trim::stateful_set),
-            Kind::DaemonSet => go!(DaemonSet, trim::daemon_set),
-            Kind::Job => go!(Job, trim::job),
-            Kind::CronJob => go!(CronJob, trim::cron_job),
-            Kind::Namespace => go!(Namespace, trim::namespace, cluster),
-            Kind::Event => go!(Event, trim::event),
-            Kind::EndpointSlice => go!(EndpointSlice, trim::endpoint_slice),
+            Kind::Pod => go!(Pod, trim::pod, rows::pod),
+            Kind::Node => go!(Node, trim::node, rows::node, cluster),
+            Kind::Service => go!(Service, trim::service, rows::service),
+            Kind::Deployment => go!(Deployment, trim::deployment, rows::deployment),
+            Kind::ReplicaSet => go!(ReplicaSet, trim::replica_set, rows::replica_set),
+            Kind::StatefulSet => go!(StatefulSet, trim::stateful_set, rows::stateful_set),
+            Kind::DaemonSet => go!(DaemonSet, trim::daemon_set, rows::daemon_set),
+            Kind::Job => go!(Job, trim::job, rows::job),
+            Kind::CronJob => go!(CronJob, trim::cron_job, rows::cron_job),
+            Kind::Namespace => go!(Namespace, trim::namespace, rows::namespace, cluster),
+            Kind::Event => go!(Event, trim::event, rows::event),
+            Kind::EndpointSlice => go!(EndpointSlice, trim::endpoint_slice, rows::endpoint_slice),
         }
     }
 
-    fn spawn<K>(
-        &self,
-        api: Api<K>,
-        trim: fn(&mut K),
-        kind: Kind,
-        shared: &Arc<WatchShared>,
-        cancel: &CancellationToken,
-    ) -> Store<K>
+    fn spawn<K>(&self, api: Api<K>, sink: Sink<K>, run: &Run)
     where
         K: Resource + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
         K::DynamicType: Default + Eq + Hash + Clone,
     {
-        let (reader, writer) = reflector::store();
+        // One object: a plain LIST of at most one is cheaper than any other strategy.
+        let initial = match run.name {
+            Some(_) => InitialList::Unpaged,
+            None => self.config.initial_list,
+        };
         let fut = watch::run(
             api,
-            writer,
-            trim,
-            self.config.initial_list,
-            kind,
-            shared.clone(),
+            sink,
+            initial,
+            run.name.clone(),
+            run.kind,
+            run.shared.clone(),
             self.notices.clone(),
-            cancel.clone(),
+            run.cancel.clone(),
         );
         tokio::spawn(fut);
-        reader
     }
 
-    /// The objects of a running watch, or None if it was never ensured (or was swept).
+    fn entry<T>(&self, key: &Key, f: impl FnOnce(&Entry) -> T) -> Option<T> {
+        self.entries.lock().get(key).map(f)
+    }
+
+    /// The rows of a running row watch, or None if it was never ensured (or was swept).
+    pub fn rows(&self, kind: Kind, scope: &Scope) -> Option<Vec<Arc<Row>>> {
+        let store = self.entry(&Key::Rows(kind, scope.clone().for_kind(kind)), |e| match &e.store {
+            Held::Rows(r) => Some(r.clone()),
+            Held::Objects(_) => None,
+        })??;
+        Some(store.rows())
+    }
+
+    /// The typed objects of a running [`Cache::ensure_objects`] watch.
     pub fn snapshot(&self, kind: Kind, scope: &Scope) -> Option<Snapshot> {
-        let key = (kind, scope.clone().for_kind(kind));
-        self.entries.lock().get(&key).map(|e| e.snapshot.clone())
+        self.objects_of(&Key::Objects(kind, scope.clone().for_kind(kind)))
     }
 
-    /// The status of a running watch.
+    /// The object of a running [`Cache::ensure_one`] watch (a store of at most one).
+    pub fn one(&self, kind: Kind, namespace: &str, name: &str) -> Option<Snapshot> {
+        self.objects_of(&Key::One(kind, namespace.to_string(), name.to_string()))
+    }
+
+    fn objects_of(&self, key: &Key) -> Option<Snapshot> {
+        self.entry(key, |e| match &e.store {
+            Held::Objects(s) => Some(s.clone()),
+            Held::Rows(_) => None,
+        })?
+    }
+
+    /// The status of a running row watch.
     pub fn status(&self, kind: Kind, scope: &Scope) -> Option<WatchStatus> {
-        let key = (kind, scope.clone().for_kind(kind));
-        self.entries.lock().get(&key).map(|e| e.shared.status.lock().clone())
+        self.entry(&Key::Rows(kind, scope.clone().for_kind(kind)), |e| {
+            e.shared.status.lock().clone()
+        })
     }
 
-    /// The change counter of a running watch (0 when not running): equal generations mean equal data.
+    /// The status of a running [`Cache::ensure_objects`] watch.
+    pub fn objects_status(&self, kind: Kind, scope: &Scope) -> Option<WatchStatus> {
+        self.entry(&Key::Objects(kind, scope.clone().for_kind(kind)), |e| {
+            e.shared.status.lock().clone()
+        })
+    }
+
+    /// The status of a running [`Cache::ensure_one`] watch.
+    pub fn one_status(&self, kind: Kind, namespace: &str, name: &str) -> Option<WatchStatus> {
+        self.entry(&Key::One(kind, namespace.to_string(), name.to_string()), |e| {
+            e.shared.status.lock().clone()
+        })
+    }
+
+    /// The change counter of a running row watch (0 when not running): equal generations mean equal data.
     pub fn generation(&self, kind: Kind, scope: &Scope) -> u64 {
-        let key = (kind, scope.clone().for_kind(kind));
-        self.entries
-            .lock()
-            .get(&key)
-            .map_or(0, |e| e.shared.generation.load(Ordering::Relaxed))
+        self.generation_of(&Key::Rows(kind, scope.clone().for_kind(kind)))
     }
 
-    /// The running watches.
+    /// The change counter of a running [`Cache::ensure_objects`] watch.
+    pub fn objects_generation(&self, kind: Kind, scope: &Scope) -> u64 {
+        self.generation_of(&Key::Objects(kind, scope.clone().for_kind(kind)))
+    }
+
+    /// The change counter of a running [`Cache::ensure_one`] watch.
+    pub fn one_generation(&self, kind: Kind, namespace: &str, name: &str) -> u64 {
+        self.generation_of(&Key::One(kind, namespace.to_string(), name.to_string()))
+    }
+
+    fn generation_of(&self, key: &Key) -> u64 {
+        self.entry(key, |e| e.shared.generation.load(Ordering::Relaxed))
+            .unwrap_or(0)
+    }
+
+    /// The running row and object watches (one-object watches aside).
     pub fn running(&self) -> Vec<(Kind, Scope)> {
-        let mut keys: Vec<_> = self.entries.lock().keys().cloned().collect();
+        let mut keys: Vec<_> = self
+            .entries
+            .lock()
+            .keys()
+            .filter_map(|k| match k {
+                Key::Rows(kind, s) | Key::Objects(kind, s) => Some((*kind, s.clone())),
+                Key::One(..) => None,
+            })
+            .collect();
         keys.sort_by_key(|k| k.0);
+        keys.dedup();
         keys
     }
 
     /// Stop the watches nobody has ensured for longer than the idle time.
     pub fn sweep(&self, now: Instant) {
-        self.entries.lock().retain(|(kind, scope), e| {
+        self.entries.lock().retain(|key, e| {
             let keep = now.saturating_duration_since(e.last_used) < self.config.idle_ttl;
             if !keep {
-                tracing::info!(kind = kind.plural(), ?scope, "watch stopped (idle)");
+                tracing::info!(?key, "watch stopped (idle)");
                 e.cancel.cancel();
             }
             keep
@@ -263,6 +382,14 @@ impl Cache {
         self.root.cancel();
         self.entries.lock().clear();
     }
+}
+
+/// What [`Cache::spawn`] needs besides the API and the sink.
+struct Run<'a> {
+    kind: Kind,
+    name: Option<String>,
+    shared: &'a Arc<WatchShared>,
+    cancel: &'a CancellationToken,
 }
 
 impl Drop for Cache {

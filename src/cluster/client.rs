@@ -1,6 +1,6 @@
 //! Connecting to a cluster the way kubectl does: kubeconfig files, context, namespace, in-cluster fallback.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use kube::config::{KubeConfigOptions, Kubeconfig};
@@ -45,15 +45,60 @@ pub struct Connection {
     pub url: String,
 }
 
-/// Read the kubeconfig as kubectl would: `--kubeconfig`, else `KUBECONFIG` merged, else `~/.kube/config`.
+/// Read the kubeconfig as kubectl would: `--kubeconfig`, else the `KUBECONFIG` files merged (the
+/// first to set a value wins; missing files are skipped, as client-go skips them), else `~/.kube/config`.
 pub fn load_kubeconfig(opts: &ConnectOptions) -> anyhow::Result<Kubeconfig> {
     if let Some(k) = &opts.inline {
         return Ok(k.clone());
     }
-    match &opts.kubeconfig {
-        Some(path) => Kubeconfig::read_from(path).with_context(|| format!("reading kubeconfig {}", path.display())),
-        None => Kubeconfig::read().context("reading kubeconfig (KUBECONFIG or ~/.kube/config)"),
+    if let Some(path) = &opts.kubeconfig {
+        return read_file(path);
     }
+    let from_env: Vec<PathBuf> = std::env::var_os("KUBECONFIG")
+        .map(|v| {
+            std::env::split_paths(&v)
+                .filter(|p| !p.as_os_str().is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    let paths = if from_env.is_empty() {
+        let home = std::env::var_os("HOME").context("no KUBECONFIG and no HOME to find ~/.kube/config in")?;
+        vec![PathBuf::from(home).join(".kube/config")]
+    } else {
+        from_env.into_iter().filter(|p| p.exists()).collect()
+    };
+    anyhow::ensure!(!paths.is_empty(), "none of the files in KUBECONFIG exists");
+    let mut merged = Kubeconfig::default();
+    for path in &paths {
+        merged = merged
+            .merge(read_file(path)?)
+            .with_context(|| format!("merging kubeconfig {}", path.display()))?;
+    }
+    Ok(merged)
+}
+
+/// Read one kubeconfig file; a malformed one is reported with its path, line, column and field.
+fn read_file(path: &Path) -> anyhow::Result<Kubeconfig> {
+    Kubeconfig::read_from(path).map_err(|err| {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        anyhow::anyhow!("{}", located(path, &text, &err.to_string()))
+    })
+}
+
+/// "FILE:LINE:COLUMN: field F: reason" from a parser message that says "line L column C: reason".
+fn located(path: &Path, text: &str, message: &str) -> String {
+    // The parser's message carries a source excerpt after its first line; the position says enough.
+    let first = message.lines().next().unwrap_or(message);
+    let re = regex::Regex::new(r"line (\d+) column (\d+):?\s*").expect("static regex");
+    let Some(caps) = re.captures(first) else {
+        return format!("kubeconfig {}: {first}", path.display());
+    };
+    let line: usize = caps[1].parse().unwrap_or(0);
+    let reason = first[caps.get(0).map_or(0, |m| m.end())..].trim();
+    let field = crate::yamlpath::field_at(text, line)
+        .map(|f| format!(" field {f}:"))
+        .unwrap_or_default();
+    format!("kubeconfig {}:{line}:{}:{field} {reason}", path.display(), &caps[2])
 }
 
 /// The context names of a kubeconfig, in file order, and the current one.
@@ -159,6 +204,26 @@ contexts:
         let b = connect(&opts).await.unwrap();
         assert_eq!((b.context.as_str(), b.namespace.as_str()), ("b", "team-b"));
         assert!(b.url.starts_with("http://127.0.0.1:2"));
+    }
+
+    #[test]
+    fn a_malformed_kubeconfig_names_file_line_and_field() {
+        let dir = std::env::temp_dir().join(format!("kubedeck-kc-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("config");
+        let text = TWO_CONTEXTS.replace("context: { cluster: c2, user: u, namespace: team-b }", "context: [c2]");
+        std::fs::write(&path, &text).unwrap();
+        let err = load_kubeconfig(&ConnectOptions {
+            kubeconfig: Some(path.clone()),
+            ..Default::default()
+        })
+        .unwrap_err()
+        .to_string();
+        let line = text.lines().position(|l| l.contains("[c2]")).unwrap() + 1;
+        let at = format!("kubeconfig {}:{line}:", path.display());
+        assert!(err.starts_with(&at), "{err}");
+        assert!(err.contains("field contexts[1].context:"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[tokio::test]

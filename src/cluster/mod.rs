@@ -7,6 +7,7 @@ pub mod describe;
 pub mod health;
 pub mod nodehealth;
 pub mod printers;
+pub mod rows;
 pub mod trim;
 pub mod watch;
 

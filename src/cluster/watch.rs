@@ -4,11 +4,11 @@ use std::fmt::Debug;
 use std::hash::Hash;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use futures::{FutureExt, StreamExt};
 use kube::runtime::reflector::store::Writer;
-use kube::runtime::{WatchStreamExt, watcher};
+use kube::runtime::watcher;
 use kube::{Api, Resource};
 use parking_lot::Mutex;
 use serde::de::DeserializeOwned;
@@ -16,6 +16,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::Kind;
+use super::rows::{Project, RowStore};
 
 /// A data-less message from the cache: re-read what you show of this kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,6 +32,8 @@ pub enum WatchStatus {
     Loading {
         /// Objects received so far.
         listed: usize,
+        /// About how many there are (the server's count at the start), once known.
+        total: Option<usize>,
     },
     /// The store mirrors the server.
     Ready,
@@ -48,6 +51,32 @@ pub enum WatchStatus {
     },
 }
 
+impl WatchStatus {
+    /// "3,500 / ~10,000" while loading (without the total until the server's count is known).
+    pub fn progress(&self) -> Option<String> {
+        let WatchStatus::Loading { listed, total } = self else {
+            return None;
+        };
+        Some(match total {
+            Some(t) => format!("{} / ~{}", thousands(*listed), thousands((*t).max(*listed))),
+            None => thousands(*listed),
+        })
+    }
+}
+
+/// 12345 → "12,345".
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// What a running watch shares with the cache: status and a generation bumped on every change.
 #[derive(Debug)]
 pub struct WatchShared {
@@ -57,15 +86,18 @@ pub struct WatchShared {
     pub generation: AtomicU64,
     /// How the watch lists now: a refused streaming list turns into paged lists.
     pub initial_list: Mutex<InitialList>,
+    /// The server's count of objects when the watch started (a LIST with limit=1 answers it).
+    pub estimate: Mutex<Option<usize>>,
     last_event: Mutex<Instant>,
 }
 
 impl Default for WatchShared {
     fn default() -> Self {
         WatchShared {
-            status: Mutex::new(WatchStatus::Loading { listed: 0 }),
+            status: Mutex::new(WatchStatus::Loading { listed: 0, total: None }),
             generation: AtomicU64::new(0),
             initial_list: Mutex::new(FALLBACK),
+            estimate: Mutex::new(None),
             last_event: Mutex::new(Instant::now()),
         }
     }
@@ -101,14 +133,45 @@ impl InitialList {
     }
 }
 
-/// Run a watcher into `writer` until `cancel` fires, trimming each object with `trim` before it is
-/// stored, reporting status in `shared` and notices on `notices`.
+/// Where a watch keeps what it receives.
+pub enum Sink<K>
+where
+    K: Resource + Clone + 'static,
+    K::DynamicType: Eq + Hash + Clone,
+{
+    /// Typed objects, trimmed by the function first, in a reflector store (few objects, read whole).
+    Objects(Writer<K>, fn(&mut K)),
+    /// Only the row projection of each object (lists of any size).
+    Rows(Arc<RowStore>, Project<K>),
+}
+
+impl<K> Sink<K>
+where
+    K: Resource + Clone + 'static,
+    K::DynamicType: Default + Eq + Hash + Clone,
+{
+    fn apply(&mut self, event: &mut watcher::Event<K>) {
+        match self {
+            Sink::Objects(writer, trim) => {
+                match event {
+                    watcher::Event::Apply(o) | watcher::Event::Delete(o) | watcher::Event::InitApply(o) => trim(o),
+                    watcher::Event::Init | watcher::Event::InitDone => {}
+                }
+                writer.apply_watcher_event(event);
+            }
+            Sink::Rows(store, project) => store.apply(event, *project),
+        }
+    }
+}
+
+/// Run a watcher into `sink` until `cancel` fires, reporting status in `shared` and notices on `notices`;
+/// with `name`, only the object of that name is watched.
 #[allow(clippy::too_many_arguments)]
 pub async fn run<K>(
     api: Api<K>,
-    mut writer: Writer<K>,
-    trim: fn(&mut K),
+    mut sink: Sink<K>,
     initial: InitialList,
+    name: Option<String>,
     kind: Kind,
     shared: Arc<WatchShared>,
     notices: mpsc::Sender<Notice>,
@@ -118,19 +181,45 @@ pub async fn run<K>(
     K::DynamicType: Default + Eq + Hash + Clone,
 {
     let mut initial = initial;
+    if name.is_none() {
+        tokio::spawn(estimate(
+            api.clone(),
+            kind,
+            shared.clone(),
+            notices.clone(),
+            cancel.clone(),
+        ));
+    }
     'restart: loop {
         *shared.initial_list.lock() = initial;
-        let stream = watcher(api.clone(), initial.config()).modify(trim).default_backoff();
+        let mut config = initial.config();
+        if let Some(name) = &name {
+            config = config.fields(&format!("metadata.name={name}"));
+        }
+        // Back-off is ours rather than kube-rs's `default_backoff`, so the watch knows when a retry
+        // has started: a re-established watch is silent until something changes, and without this
+        // the data would read "stale" for as long as the cluster stays quiet.
+        let stream = watcher(api.clone(), config);
         let mut stream = std::pin::pin!(stream);
         let mut synced = false;
+        let mut failures = 0u32;
+        let mut retrying = false;
         loop {
             let item = tokio::select! {
                 _ = cancel.cancelled() => return,
                 item = stream.next() => item,
+                _ = tokio::time::sleep(RECOVERED_AFTER), if retrying => {
+                    retrying = false;
+                    failures = 0;
+                    recovered(&shared);
+                    shared.generation.fetch_add(1, Ordering::Relaxed);
+                    let _ = notices.try_send(Notice::Changed(kind));
+                    continue;
+                }
             };
             let Some(mut item) = item else { return };
             // Coalesce a burst (a list page, a storm of updates) into one notice.
-            loop {
+            let failed = loop {
                 if initial == InitialList::Streaming && !synced && item.is_err() {
                     if let Err(err) = &item {
                         tracing::info!(kind = kind.plural(), error = %err, "streaming list refused; listing in pages");
@@ -138,33 +227,105 @@ pub async fn run<K>(
                     initial = FALLBACK;
                     continue 'restart;
                 }
-                if let Ok(event) = &item {
+                if let Ok(event) = &mut item {
                     synced |= matches!(event, watcher::Event::InitDone);
-                    writer.apply_watcher_event(event);
+                    sink.apply(event);
                 }
+                let failed = item.is_err();
                 apply(&shared, item);
+                if failed {
+                    break true;
+                }
                 match stream.next().now_or_never() {
                     Some(Some(next)) => item = next,
-                    _ => break,
+                    _ => break false,
                 }
-            }
+            };
             shared.generation.fetch_add(1, Ordering::Relaxed);
             // A full channel already holds notices that make the UI re-read everything it shows.
             let _ = notices.try_send(Notice::Changed(kind));
+            if failed {
+                let delay = backoff_delay(failures);
+                failures = failures.saturating_add(1);
+                tokio::select! {
+                    _ = cancel.cancelled() => return,
+                    _ = tokio::time::sleep(delay) => {}
+                }
+                retrying = true;
+            } else {
+                failures = 0;
+                retrying = false;
+            }
         }
+    }
+}
+
+/// A retried watch that has not failed again for this long is taken as re-established.
+const RECOVERED_AFTER: Duration = Duration::from_secs(2);
+
+/// The wait before retry `n` (from 0): 0.8 s doubling to 30 s, with ±20% jitter so that many clients
+/// dropped at once do not come back at once.
+fn backoff_delay(n: u32) -> Duration {
+    let base = 0.8 * 2f64.powi(n.min(6) as i32);
+    let jitter = rand::random_range(0.8..1.2);
+    Duration::from_secs_f64((base * jitter).min(30.0))
+}
+
+/// A stale watch that reconnected: the data is live again.
+fn recovered(shared: &WatchShared) {
+    let mut status = shared.status.lock();
+    if matches!(*status, WatchStatus::Stale { .. }) {
+        *status = WatchStatus::Ready;
+    }
+}
+
+/// Ask the server how many objects there are (a LIST of one item carries `remainingItemCount`), so
+/// that the first sync can say "3,500 / ~10,000". Best effort: on any error there is no estimate.
+async fn estimate<K>(
+    api: Api<K>,
+    kind: Kind,
+    shared: Arc<WatchShared>,
+    notices: mpsc::Sender<Notice>,
+    cancel: CancellationToken,
+) where
+    K: Resource + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
+{
+    let params = kube::api::ListParams::default().limit(1);
+    let list = tokio::select! {
+        _ = cancel.cancelled() => return,
+        list = api.list_metadata(&params) => list,
+    };
+    let Ok(list) = list else { return };
+    let remaining = list.metadata.remaining_item_count.unwrap_or(0).max(0) as usize;
+    let total = list.items.len() + remaining;
+    *shared.estimate.lock() = Some(total);
+    let mut status = shared.status.lock();
+    if let WatchStatus::Loading { total: t, .. } = &mut *status {
+        *t = Some(total);
+        drop(status);
+        shared.generation.fetch_add(1, Ordering::Relaxed);
+        let _ = notices.try_send(Notice::Changed(kind));
     }
 }
 
 fn apply<K: Resource>(shared: &WatchShared, item: Result<watcher::Event<K>, watcher::Error>) {
     let mut status = shared.status.lock();
     match item {
-        Ok(watcher::Event::Init) => *status = WatchStatus::Loading { listed: 0 },
+        Ok(watcher::Event::Init) => {
+            *status = WatchStatus::Loading {
+                listed: 0,
+                total: *shared.estimate.lock(),
+            }
+        }
         Ok(watcher::Event::InitApply(_)) => {
             let listed = match &*status {
-                WatchStatus::Loading { listed } => listed + 1,
+                WatchStatus::Loading { listed, .. } => listed + 1,
                 _ => 1,
             };
-            *status = WatchStatus::Loading { listed };
+            *status = WatchStatus::Loading {
+                listed,
+                total: *shared.estimate.lock(),
+            };
         }
         Ok(watcher::Event::InitDone) | Ok(watcher::Event::Apply(_)) | Ok(watcher::Event::Delete(_)) => {
             *shared.last_event.lock() = Instant::now();
@@ -227,6 +388,16 @@ mod tests {
     }
 
     #[test]
+    fn progress_reads_like_a_person_would_write_it() {
+        let at = |listed, total| WatchStatus::Loading { listed, total }.progress().unwrap();
+        assert_eq!(at(3500, Some(10000)), "3,500 / ~10,000");
+        assert_eq!(at(12, None), "12");
+        // Objects created since the estimate: the total never reads less than what has arrived.
+        assert_eq!(at(1_000_001, Some(999_999)), "1,000,001 / ~1,000,001");
+        assert_eq!(WatchStatus::Ready.progress(), None);
+    }
+
+    #[test]
     fn forbidden_keeps_the_servers_message() {
         let msg = r#"pods is forbidden: User "dev" cannot list resource "pods" in API group "" at the cluster scope"#;
         let s = classify(&api_err(403, msg), &WatchStatus::Ready, Instant::now());
@@ -251,7 +422,7 @@ mod tests {
         apply::<Pod>(&shared, Ok(watcher::Event::Init));
         apply(&shared, Ok(watcher::Event::InitApply(Pod::default())));
         apply(&shared, Ok(watcher::Event::InitApply(Pod::default())));
-        assert_eq!(*shared.status.lock(), WatchStatus::Loading { listed: 2 });
+        assert_eq!(*shared.status.lock(), WatchStatus::Loading { listed: 2, total: None });
         apply::<Pod>(&shared, Ok(watcher::Event::InitDone));
         assert_eq!(*shared.status.lock(), WatchStatus::Ready);
     }
@@ -273,27 +444,28 @@ mod tests {
         cluster
     }
 
-    /// Runs a watch of the pods in namespace "load" with `initial` against `cluster`; waits for Ready.
-    async fn synced_pods(
+    /// Runs a watch of the pods in namespace "load" with `initial` against `cluster` into `sink`;
+    /// waits for Ready and returns the statuses it went through and the list strategy it ended with.
+    async fn sync(
         cluster: &crate::sim::DemoCluster,
         initial: InitialList,
-    ) -> (usize, Vec<WatchStatus>, InitialList) {
+        sink: Sink<Pod>,
+    ) -> (Vec<WatchStatus>, InitialList) {
         // Without kube-rs's own retries, so that a refused request reaches the watcher.
         let mut config = kube::Config::from_custom_kubeconfig(cluster.kubeconfig(), &Default::default())
             .await
             .unwrap();
         config.default_retry = false;
         let client = kube::Client::try_from(config).unwrap();
-        let (reader, writer) = kube::runtime::reflector::store::<Pod>();
         let shared = Arc::new(WatchShared::default());
         let (tx, mut rx) = mpsc::channel(1024);
         let cancel = CancellationToken::new();
         let api = Api::<Pod>::namespaced(client, "load");
         let task = tokio::spawn(run(
             api,
-            writer,
-            crate::cluster::trim::pod,
+            sink,
             initial,
+            None,
             Kind::Pod,
             shared.clone(),
             tx,
@@ -314,8 +486,28 @@ mod tests {
         }
         cancel.cancel();
         task.await.unwrap();
-        assert_eq!(reader.len(), reader.state().len());
         let used = *shared.initial_list.lock();
+        (seen, used)
+    }
+
+    /// [`sync`] into a typed store and into rows; both must hold the same pods.
+    async fn synced_pods(
+        cluster: &crate::sim::DemoCluster,
+        initial: InitialList,
+    ) -> (usize, Vec<WatchStatus>, InitialList) {
+        let (reader, writer) = kube::runtime::reflector::store::<Pod>();
+        let (seen, used) = sync(cluster, initial, Sink::Objects(writer, crate::cluster::trim::pod)).await;
+        let rows = Arc::new(crate::cluster::rows::RowStore::default());
+        sync(cluster, initial, Sink::Rows(rows.clone(), crate::cluster::rows::pod)).await;
+        let mut from_objects: Vec<String> = reader
+            .state()
+            .iter()
+            .map(|p| p.metadata.name.clone().unwrap())
+            .collect();
+        let mut from_rows: Vec<String> = rows.rows().iter().map(|r| r.name.clone()).collect();
+        from_objects.sort();
+        from_rows.sort();
+        assert_eq!(from_objects, from_rows);
         (reader.len(), seen, used)
     }
 
@@ -326,7 +518,7 @@ mod tests {
         assert_eq!(paged, BULK);
         assert!(
             seen.iter()
-                .any(|s| matches!(s, WatchStatus::Loading { listed } if *listed > 0)),
+                .any(|s| matches!(s, WatchStatus::Loading { listed, .. } if *listed > 0)),
             "no progress shown while listing: {seen:?}"
         );
         assert_eq!(synced_pods(&cluster, InitialList::Unpaged).await.0, paged);
@@ -337,14 +529,15 @@ mod tests {
     #[tokio::test]
     async fn a_refused_streaming_list_falls_back_to_paged_lists() {
         let cluster = stable_cluster().await;
-        // The next request (the streaming watch) is answered 429, as a server without WatchList answers 422.
-        cluster.faults().throttle_next(1);
+        // The next requests (the streaming watch, and the LIST of one that estimates the total) are
+        // answered 429, as a server without WatchList answers the watch with 422.
+        cluster.faults().throttle_next(2);
         let (got, seen, used) = synced_pods(&cluster, InitialList::Streaming).await;
         assert_eq!(got, BULK, "{seen:?}");
         assert_eq!(used, FALLBACK);
         assert_eq!(
             cluster.faults().throttled_total(),
-            1,
+            2,
             "the streaming request was refused"
         );
     }

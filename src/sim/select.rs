@@ -1,141 +1,13 @@
 //! Label and field selectors, parsed and matched as the API server does.
 
-use std::collections::BTreeMap;
-
 use super::status::ApiError;
 
-/// One requirement of a label selector.
-#[derive(Debug, Clone, PartialEq)]
-enum Req {
-    Eq(String, String),
-    NotEq(String, String),
-    In(String, Vec<String>),
-    NotIn(String, Vec<String>),
-    Exists(String),
-    NotExists(String),
-}
+/// The label selector of `labelSelector`: parse errors become 400 Bad Request as the server sends them.
+pub use crate::labels::LabelSelector;
 
-/// A parsed label selector (`app=web,tier in (a,b),!legacy`).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct LabelSelector(Vec<Req>);
-
-fn split_top(s: &str) -> Vec<&str> {
-    // Commas inside parentheses belong to a set, not to the selector.
-    let mut parts = Vec::new();
-    let (mut depth, mut start) = (0i32, 0usize);
-    for (i, c) in s.char_indices() {
-        match c {
-            '(' => depth += 1,
-            ')' => depth -= 1,
-            ',' if depth == 0 => {
-                parts.push(&s[start..i]);
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    parts.push(&s[start..]);
-    parts
-}
-
-fn set_values(rest: &str) -> Option<Vec<String>> {
-    let rest = rest.trim();
-    let inner = rest.strip_prefix('(')?.strip_suffix(')')?;
-    Some(
-        inner
-            .split(',')
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty())
-            .collect(),
-    )
-}
-
-impl LabelSelector {
-    /// Parses the `labelSelector` query parameter.
-    pub fn parse(s: &str) -> Result<Self, ApiError> {
-        let mut reqs = Vec::new();
-        if s.trim().is_empty() {
-            return Ok(LabelSelector(reqs));
-        }
-        for part in split_top(s) {
-            let p = part.trim();
-            let bad = || {
-                ApiError::bad_request(format!(
-                    "unable to parse requirement: found '{p}', expected: identifier"
-                ))
-            };
-            if p.is_empty() {
-                return Err(bad());
-            }
-            if let Some(k) = p.strip_prefix('!') {
-                reqs.push(Req::NotExists(k.trim().to_string()));
-            } else if let Some((k, v)) = p.split_once("!=") {
-                reqs.push(Req::NotEq(k.trim().into(), v.trim().into()));
-            } else if let Some((k, v)) = p.split_once("==") {
-                reqs.push(Req::Eq(k.trim().into(), v.trim().into()));
-            } else if let Some((k, v)) = p.split_once('=') {
-                reqs.push(Req::Eq(k.trim().into(), v.trim().into()));
-            } else if let Some((k, rest)) = p.split_once(" notin ") {
-                reqs.push(Req::NotIn(k.trim().into(), set_values(rest).ok_or_else(bad)?));
-            } else if let Some((k, rest)) = p.split_once(" in ") {
-                reqs.push(Req::In(k.trim().into(), set_values(rest).ok_or_else(bad)?));
-            } else if p.chars().all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c)) {
-                reqs.push(Req::Exists(p.to_string()));
-            } else {
-                return Err(bad());
-            }
-        }
-        Ok(LabelSelector(reqs))
-    }
-
-    /// Builds a selector from `matchLabels` / `matchExpressions` of a `metav1.LabelSelector` value.
-    pub fn from_value(v: &serde_json::Value) -> Self {
-        let mut reqs = Vec::new();
-        if let Some(m) = v.get("matchLabels").and_then(|m| m.as_object()) {
-            for (k, val) in m {
-                reqs.push(Req::Eq(k.clone(), val.as_str().unwrap_or_default().to_string()));
-            }
-        }
-        for e in v
-            .get("matchExpressions")
-            .and_then(|m| m.as_array())
-            .into_iter()
-            .flatten()
-        {
-            let key = e["key"].as_str().unwrap_or_default().to_string();
-            let vals: Vec<String> = e["values"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|x| x.as_str().map(String::from))
-                .collect();
-            match e["operator"].as_str() {
-                Some("In") => reqs.push(Req::In(key, vals)),
-                Some("NotIn") => reqs.push(Req::NotIn(key, vals)),
-                Some("Exists") => reqs.push(Req::Exists(key)),
-                Some("DoesNotExist") => reqs.push(Req::NotExists(key)),
-                _ => {}
-            }
-        }
-        LabelSelector(reqs)
-    }
-
-    /// True when the selector has no requirement (matches everything).
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// Whether the labels satisfy every requirement.
-    pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
-        self.0.iter().all(|r| match r {
-            Req::Eq(k, v) => labels.get(k) == Some(v),
-            Req::NotEq(k, v) => labels.get(k) != Some(v),
-            Req::In(k, vs) => labels.get(k).is_some_and(|x| vs.contains(x)),
-            Req::NotIn(k, vs) => labels.get(k).is_none_or(|x| !vs.contains(x)),
-            Req::Exists(k) => labels.contains_key(k),
-            Req::NotExists(k) => !labels.contains_key(k),
-        })
-    }
+/// Parse the `labelSelector` query parameter.
+pub fn parse_labels(s: &str) -> Result<LabelSelector, ApiError> {
+    LabelSelector::parse(s).map_err(ApiError::bad_request)
 }
 
 /// A parsed field selector: `field=value` and `field!=value` terms.
@@ -191,6 +63,7 @@ impl FieldSelector {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeMap;
 
     fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()

@@ -39,7 +39,7 @@ impl Filter {
         Ok(Filter {
             res: t.res,
             ns: t.ns.clone(),
-            labels: LabelSelector::parse(q.get("labelSelector").map(String::as_str).unwrap_or(""))?,
+            labels: super::select::parse_labels(q.get("labelSelector").map(String::as_str).unwrap_or(""))?,
             fields: FieldSelector::parse(
                 q.get("fieldSelector").map(String::as_str).unwrap_or(""),
                 selectable_fields(t.res),

@@ -2,7 +2,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
@@ -10,19 +10,20 @@ use crate::app::State;
 use crate::app::counts::{Counts, Tally};
 use crate::app::state::{Connection, ViewKind};
 use crate::cluster::watch::WatchStatus;
+use crate::config::theme::Theme;
 
 /// Draw the header into a two-line area.
-pub fn render(frame: &mut Frame, area: Rect, state: &State) {
-    let key = Style::new().fg(Color::DarkGray);
-    let val = Style::new().add_modifier(Modifier::BOLD);
+pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let key = theme.dim;
+    let val = theme.text.add_modifier(Modifier::BOLD);
     let conn = match &state.connection {
-        Connection::Connecting => Span::styled("● connecting", Style::new().fg(Color::Yellow)),
-        Connection::Connected => Span::styled("● connected", Style::new().fg(Color::Green)),
-        Connection::Failed(msg) => Span::styled(format!("● unreachable: {msg}"), Style::new().fg(Color::Red)),
+        Connection::Connecting => Span::styled("● connecting", theme.warn),
+        Connection::Connected => Span::styled("● connected", theme.ok),
+        Connection::Failed(msg) => Span::styled(format!("✗ not connected (retrying): {msg}"), theme.error),
     };
     let ns = state.view_namespace().unwrap_or("all").to_string();
     let mut first = vec![
-        Span::styled("kubedeck ", Style::new().fg(Color::Cyan).bold()),
+        Span::styled("kubedeck ", theme.accent),
         Span::styled("ctx ", key),
         Span::styled(
             if state.context.is_empty() {
@@ -40,70 +41,66 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         conn,
     ];
     if state.readonly {
-        first.push(Span::styled("  readonly", Style::new().fg(Color::Magenta)));
+        first.extend([Span::raw("  "), Span::styled("readonly", theme.readonly)]);
     }
     if state.connection == Connection::Connected {
-        first.extend(count_spans(&state.counts));
+        first.extend(count_spans(&state.counts, theme));
     }
     let view = state.top();
     let second = match &view.kind {
         ViewKind::Resource(kind) => {
             let mut spans = vec![
-                Span::styled(kind.plural(), Style::new().fg(Color::Cyan).bold()),
+                Span::styled(kind.plural(), theme.title),
                 Span::raw(format!(" [{}/{}]", view.table.visible.len(), view.table.rows.len())),
             ];
             if !view.subtitle.is_empty() {
                 spans.push(Span::styled(format!("  {}", view.subtitle), key));
             }
             if !view.filter_text.is_empty() {
-                spans.push(Span::styled(
-                    format!("  /{}", view.filter_text),
-                    Style::new().fg(Color::Yellow),
-                ));
+                spans.push(Span::styled(format!("  /{}", view.filter_text), theme.prompt));
             }
             spans.push(Span::raw("  "));
-            spans.push(status_span(view.status.as_ref()));
+            spans.push(status_span(view.status.as_ref(), theme));
             spans
         }
         ViewKind::Containers { pod, .. } => vec![
-            Span::styled("containers", Style::new().fg(Color::Cyan).bold()),
+            Span::styled("containers", theme.title),
             Span::raw(format!(" [{}]", view.table.rows.len())),
             Span::styled(format!("  pod {pod}"), key),
         ],
-        ViewKind::Contexts => vec![Span::styled("contexts", Style::new().fg(Color::Cyan).bold())],
-        ViewKind::Doc(doc) => vec![Span::styled(doc.target.title(), Style::new().fg(Color::Cyan).bold())],
+        ViewKind::Contexts => vec![Span::styled("contexts", theme.title)],
+        ViewKind::Doc(doc) => vec![Span::styled(doc.target.title(), theme.title)],
         ViewKind::ControlPlane { .. } => vec![
-            Span::styled("control plane", Style::new().fg(Color::Cyan).bold()),
+            Span::styled("control plane", theme.title),
             Span::styled("  refreshes every 10s, r now", key),
         ],
         ViewKind::NodeHealth { node, .. } => vec![
-            Span::styled("node health", Style::new().fg(Color::Cyan).bold()),
+            Span::styled("node health", theme.title),
             Span::styled(format!("  node {node}  refreshes every 10s, r now"), key),
         ],
     };
     frame.render_widget(Paragraph::new(vec![Line::from(first), Line::from(second)]), area);
 }
 
-fn status_span(status: Option<&WatchStatus>) -> Span<'static> {
+fn status_span(status: Option<&WatchStatus>, theme: &Theme) -> Span<'static> {
     match status {
-        None => Span::styled("waiting", Style::new().fg(Color::Yellow)),
-        Some(WatchStatus::Loading { listed }) => {
-            Span::styled(format!("loading {listed}"), Style::new().fg(Color::Yellow))
+        None => Span::styled("… waiting", theme.warn),
+        Some(s @ WatchStatus::Loading { .. }) => {
+            Span::styled(format!("… loading {}", s.progress().unwrap_or_default()), theme.warn)
         }
-        Some(WatchStatus::Ready) => Span::styled("live", Style::new().fg(Color::Green)),
-        Some(WatchStatus::Forbidden { .. }) => Span::styled("forbidden", Style::new().fg(Color::Red)),
-        Some(WatchStatus::Stale { since, .. }) => Span::styled(
-            format!("stale {}s", since.elapsed().as_secs()),
-            Style::new().fg(Color::Red),
-        ),
+        Some(WatchStatus::Ready) => Span::styled("● live", theme.ok),
+        Some(WatchStatus::Forbidden { .. }) => Span::styled("✗ forbidden", theme.error),
+        Some(WatchStatus::Stale { since, .. }) => {
+            Span::styled(format!("✗ stale {}s", since.elapsed().as_secs()), theme.error)
+        }
     }
 }
 
 /// "nodes ✓ 3/3  pods ✗ 8/10  ⚠ 2 warnings/1h": a glyph and the numbers, never colour alone.
-fn count_spans(c: &Counts) -> Vec<Span<'static>> {
-    let key = Style::new().fg(Color::DarkGray);
-    let good = Style::new().fg(Color::Green);
-    let bad = Style::new().fg(Color::Red).add_modifier(Modifier::BOLD);
+fn count_spans(c: &Counts, theme: &Theme) -> Vec<Span<'static>> {
+    let key = theme.dim;
+    let good = theme.ok;
+    let bad: Style = theme.error;
     let mut spans = Vec::new();
     let scope = c.namespace.as_ref().map(|ns| format!(" ({ns})")).unwrap_or_default();
     for (label, t) in [("nodes", &c.nodes), ("pods", &c.pods)] {

@@ -407,7 +407,7 @@ fn the_nodes_list_shows_the_health_of_the_node_under_the_cursor() {
         &mut s,
         Input::Rows {
             watch: (Kind::Node, Scope::All),
-            rows: Some(vec![row("worker-1"), row("worker-3")]),
+            rows: Some(vec![row("worker-1").into(), row("worker-3").into()]),
             status: WatchStatus::Ready,
         },
     );

@@ -1,28 +1,46 @@
-//! The help screen, generated from the active key map and the command aliases.
+//! The help screen, generated from the active keymap (this screen's keys, then the global ones)
+//! and the command aliases.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
-use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
 use crate::app::State;
-use crate::app::action::{ALIASES, Action, key_label};
+use crate::app::action::{ALIASES, Action};
+use crate::config::theme::Theme;
 
-/// Draw the help overlay over `area`: key bindings grouped by action in two columns, then the command syntax.
-pub fn render(frame: &mut Frame, area: Rect, state: &State) {
-    let [area] = Layout::horizontal([Constraint::Max(90)]).flex(Flex::Center).areas(area);
-    let mut groups: Vec<(Action, Vec<String>)> = Vec::new();
-    for b in state.keymap.iter().filter(|b| !(state.readonly && b.action.mutating())) {
-        match groups.iter_mut().find(|(a, _)| *a == b.action) {
-            Some((_, keys)) => keys.push(key_label(b)),
-            None => groups.push((b.action, vec![key_label(b)])),
+/// The help entries of the screen on show: every action bound here (less the mutating ones in
+/// read-only mode), its keys and its description, in keymap order.
+pub fn entries(state: &State) -> Vec<(Vec<String>, String)> {
+    let mut groups: Vec<(Action, Vec<String>, String)> = Vec::new();
+    for b in state.keymap.active(state.key_scope()) {
+        if state.readonly && b.action.mutating() {
+            continue;
+        }
+        match groups.iter_mut().find(|(a, ..)| *a == b.action) {
+            Some((_, keys, _)) => keys.push(b.label()),
+            None => groups.push((b.action, vec![b.label()], b.help.clone())),
         }
     }
-    let entry = |(action, keys): &(Action, Vec<String>)| {
+    groups.into_iter().map(|(_, k, h)| (k, h)).collect()
+}
+
+/// Draw the help overlay over `area`: key bindings in two columns, then the command syntax.
+pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let [area] = Layout::horizontal([Constraint::Max(100)])
+        .flex(Flex::Center)
+        .areas(area);
+    let groups = entries(state);
+    let width = groups
+        .iter()
+        .map(|(k, _)| k.join(" ").chars().count())
+        .max()
+        .unwrap_or(0);
+    let entry = |(keys, help): &(Vec<String>, String)| {
         Line::from(vec![
-            Span::styled(format!("{:>16}  ", keys.join(" ")), Style::new().fg(Color::Cyan)),
-            Span::raw(action.describe()),
+            Span::styled(format!("{:>width$}  ", keys.join(" ")), theme.key),
+            Span::styled(help.clone(), theme.text),
         ])
     };
     let half = groups.len().div_ceil(2);
@@ -30,10 +48,20 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     let right: Vec<Line> = groups[half..].iter().map(entry).collect();
     let aliases: Vec<&str> = ALIASES.iter().map(|(a, _)| *a).filter(|a| a.len() <= 3).collect();
     let commands = vec![
-        Line::raw(format!(":{} [namespace|all]   :ctx [name]   :q", aliases.join(" :"))),
-        Line::raw("/regex   /!regex (invert)   /-l app=web,tier!=db (labels)"),
+        Line::styled(
+            format!(":{} [namespace|all]   :ctx [name]   :q", aliases.join(" :")),
+            theme.dim,
+        ),
+        Line::styled("/regex   /!regex (invert)   /-l app=web,tier!=db (labels)", theme.dim),
     ];
-    let block = Block::bordered().title(" help (esc to close) ");
+    let close = state
+        .keymap
+        .first(state.key_scope(), Action::Back)
+        .map_or("esc".to_string(), |b| b.label());
+    let block = Block::bordered().border_style(theme.border).title(Span::styled(
+        format!(" help: {} keys ({close} to close) ", state.keymap.name),
+        theme.title,
+    ));
     let inner = block.inner(area);
     frame.render_widget(Clear, area);
     frame.render_widget(block, area);

@@ -10,16 +10,26 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
 
 use crate::app::State;
+use crate::config::theme::Theme;
 
-/// Draw the whole screen; `now` (Unix seconds) is what ages are measured against.
+/// Draw the whole screen in the built-in default theme (tests and benches).
 pub fn draw(frame: &mut Frame, state: &State, now: i64) {
+    static DEFAULT: std::sync::OnceLock<Theme> = std::sync::OnceLock::new();
+    draw_with(frame, state, DEFAULT.get_or_init(Theme::default), now)
+}
+
+/// Draw the whole screen in `theme`; `now` (Unix seconds) is what ages are measured against.
+pub fn draw_with(frame: &mut Frame, state: &State, theme: &Theme, now: i64) {
     let [head, body, foot] =
         Layout::vertical([Constraint::Length(2), Constraint::Min(1), Constraint::Length(1)]).areas(frame.area());
-    header::render(frame, head, state);
-    views::render(frame, body, state, now);
-    footer::render(frame, foot, state);
+    // The theme's text style is the screen's base, so a light theme's foreground applies everywhere.
+    let all = frame.area();
+    frame.buffer_mut().set_style(all, theme.text);
+    header::render(frame, head, state, theme);
+    views::render(frame, body, state, theme, now);
+    footer::render(frame, foot, state, theme);
     if state.help {
-        help::render(frame, body, state);
+        help::render(frame, body, state, theme);
     }
 }
 
@@ -31,3 +41,6 @@ mod screen_render_tests;
 
 #[cfg(test)]
 mod health_render_tests;
+
+#[cfg(test)]
+mod theme_render_tests;

@@ -55,7 +55,7 @@ fn show(s: &mut State, kind: Kind, scope: Scope, rows: Vec<Row>, status: WatchSt
         s,
         Input::Rows {
             watch: (kind, scope),
-            rows: Some(rows),
+            rows: Some(rows.into_iter().map(std::sync::Arc::new).collect()),
             status,
         },
     );
@@ -147,10 +147,14 @@ fn loading_shows_progress_instead_of_an_empty_table() {
         Kind::Pod,
         ns("default"),
         vec![],
-        WatchStatus::Loading { listed: 3500 },
+        WatchStatus::Loading {
+            listed: 3500,
+            total: Some(10_000),
+        },
     );
     let out = screen(&s);
-    assert!(out.contains("Loading pods: 3500 listed"), "{out}");
+    assert!(out.contains("Loading pods: 3,500 / ~10,000"), "{out}");
+    assert!(out.contains("loading 3,500 / ~10,000"), "header: {out}");
 }
 
 #[test]
@@ -178,6 +182,27 @@ fn forbidden_shows_the_servers_message() {
     let out = screen(&s);
     assert!(out.contains("Forbidden: services is forbidden"), "{out}");
     assert!(out.contains(r#"User "jane""#), "{out}");
+    assert!(
+        !out.contains(":ns NAME"),
+        "the namespace hint belongs to the namespaces view: {out}"
+    );
+}
+
+#[test]
+fn a_user_who_may_not_list_namespaces_is_told_how_to_pick_one() {
+    let mut s = connected();
+    let message = r#"namespaces is forbidden: User "jane" cannot list resource "namespaces" in API group "" at the cluster scope"#;
+    show(
+        &mut s,
+        Kind::Namespace,
+        Scope::All,
+        vec![],
+        WatchStatus::Forbidden {
+            message: message.into(),
+        },
+    );
+    let out = screen(&s);
+    assert!(out.contains("Type :ns NAME to work in a namespace"), "{out}");
 }
 
 #[test]
@@ -299,5 +324,12 @@ fn filter_line_help_and_failed_connection() {
     );
     let mut s = State::new(Some("default".into()), false);
     s.connection = Connection::Failed("connection refused".into());
-    assert!(screen(&s).contains("Cannot reach the cluster: connection refused"));
+    let out = screen(&s);
+    assert!(
+        out.contains("Cannot connect to the cluster (retrying): connection refused"),
+        "{out}"
+    );
+    // The server answers later: the failure is over.
+    update(&mut s, Input::ServerVersion("v1.33.1".into()));
+    assert_eq!(s.connection, Connection::Connected);
 }

@@ -12,12 +12,15 @@ use serde_json::{Value, json};
 
 use crate::app::counts::{Counts, Tally};
 use crate::app::state::State;
+use crate::app::state::ViewKind;
+use crate::app::table::Row;
 use crate::app::update::key;
 use crate::app::{Input, update};
 use crate::cluster::Kind;
 use crate::cluster::cache::Snapshot;
 use crate::cluster::watch::WatchStatus;
-use crate::ui::views::rows::project;
+use crate::ui::views::rows::join_endpoints;
+use std::sync::Arc;
 
 /// 2023-11-14T22:13:20Z.
 const NOW: i64 = 1_700_000_000;
@@ -67,9 +70,52 @@ fn state_on(kind: Kind) -> State {
     s
 }
 
+/// Every object of a typed store through the watch cache's projection.
+fn all<K>(store: &Store<K>, project: fn(&K) -> Row) -> Vec<Arc<Row>>
+where
+    K: kube::Resource + Clone,
+    K::DynamicType: Eq + std::hash::Hash + Clone,
+{
+    store.state().iter().map(|o| Arc::new(project(o))).collect()
+}
+
+/// What the event loop feeds a view: cache rows (services joined with their slices), or for a
+/// containers view the containers of its pod.
+fn project(view: &ViewKind, snap: &Snapshot, slices: Option<&Snapshot>) -> Vec<Arc<Row>> {
+    use crate::cluster::rows as r;
+    if let (ViewKind::Containers { pod, .. }, Snapshot::Pod(store)) = (view, snap) {
+        let one = store
+            .state()
+            .into_iter()
+            .filter(|p| p.metadata.name.as_ref() == Some(pod));
+        return one
+            .flat_map(|p| crate::ui::views::containers::rows(&p))
+            .map(Arc::new)
+            .collect();
+    }
+    let mut rows = match snap {
+        Snapshot::Pod(st) => all(st, r::pod),
+        Snapshot::Node(st) => all(st, r::node),
+        Snapshot::Service(st) => all(st, r::service),
+        Snapshot::Deployment(st) => all(st, r::deployment),
+        Snapshot::ReplicaSet(st) => all(st, r::replica_set),
+        Snapshot::StatefulSet(st) => all(st, r::stateful_set),
+        Snapshot::DaemonSet(st) => all(st, r::daemon_set),
+        Snapshot::Job(st) => all(st, r::job),
+        Snapshot::CronJob(st) => all(st, r::cron_job),
+        Snapshot::Namespace(st) => all(st, r::namespace),
+        Snapshot::Event(st) => all(st, r::event),
+        Snapshot::EndpointSlice(st) => all(st, r::endpoint_slice),
+    };
+    if let Some(Snapshot::EndpointSlice(st)) = slices {
+        join_endpoints(&mut rows, Some(&all(st, r::endpoint_slice)));
+    }
+    rows
+}
+
 fn feed(s: &mut State, snap: &Snapshot, slices: Option<&Snapshot>) {
     let watch = s.wanted().unwrap();
-    let rows = project(&s.top().kind, snap, slices, jiff::Timestamp::from_second(NOW).unwrap());
+    let rows = project(&s.top().kind, snap, slices);
     update(
         s,
         Input::Rows {
@@ -285,8 +331,7 @@ fn projecting_many_pods_keeps_owners_and_nodes() {
         .collect();
     let snap = Snapshot::Pod(store::<Pod>(objs));
     let kind = crate::app::state::ViewKind::Resource(Kind::Pod);
-    let now = jiff::Timestamp::from_second(NOW).unwrap();
-    let rows = project(&kind, &snap, None, now);
+    let rows = project(&kind, &snap, None);
     assert_eq!(rows.len(), 5_000);
     assert!(
         rows.iter()

@@ -2,11 +2,12 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::Modifier;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Row as TRow, Table};
 
 use crate::app::table::{Row, Table as Data, visible_offset};
+use crate::config::theme::Theme;
 
 /// Columns of a table: titles and how to get each row's cells.
 pub struct Columns<'a> {
@@ -17,7 +18,7 @@ pub struct Columns<'a> {
 }
 
 /// Draw the visible slice of `data` inside `block`, with the cursor row highlighted.
-pub fn render(frame: &mut Frame, area: Rect, block: Block<'_>, data: &Data, cols: &Columns<'_>) {
+pub fn render(frame: &mut Frame, area: Rect, block: Block<'_>, data: &Data, cols: &Columns<'_>, theme: &Theme) {
     let inner = block.inner(area);
     let height = inner.height.saturating_sub(1) as usize;
     let offset = visible_offset(data.offset, data.cursor, height, data.visible.len());
@@ -45,24 +46,22 @@ pub fn render(frame: &mut Frame, area: Rect, block: Block<'_>, data: &Data, cols
             }
         })
         .collect();
-    let header = TRow::new(cols.titles.iter().map(|t| Line::raw(t.clone())))
-        .style(Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD));
-    let cursor_style = Style::new().add_modifier(Modifier::REVERSED);
-    // Rows in trouble are bold yellow; their text (Warning, CrashLoopBackOff, NotReady) says why.
-    let warn_style = Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD);
+    let header = TRow::new(cols.titles.iter().map(|t| Line::raw(t.clone()))).style(theme.header);
+    // Rows in trouble are drawn in `warn`; their text (Warning, CrashLoopBackOff, NotReady) says why.
     let rows = slice.into_iter().map(|(pos, cells)| {
         let warn = data.visible.get(pos).is_some_and(|&i| data.rows[i].warn);
         let row = TRow::new(cells);
         match (pos == data.cursor, warn) {
-            (true, true) => row.style(warn_style.add_modifier(Modifier::REVERSED)),
-            (true, false) => row.style(cursor_style),
-            (false, true) => row.style(warn_style),
-            (false, false) => row,
+            // The cursor on a row in trouble keeps the warning and reverses it, in every theme.
+            (true, true) => row.style(theme.warn.add_modifier(Modifier::REVERSED)),
+            (true, false) => row.style(theme.selected),
+            (false, true) => row.style(theme.warn),
+            (false, false) => row.style(theme.text),
         }
     });
     let table = Table::new(rows, constraints)
         .header(header)
         .column_spacing(2)
-        .block(block);
+        .block(block.border_style(theme.border));
     frame.render_widget(table, area);
 }

@@ -9,7 +9,8 @@ pub mod text;
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
-use ratatui::style::{Color, Style};
+use ratatui::style::Style;
+use ratatui::text::Span;
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::table::{self, Columns};
@@ -18,9 +19,10 @@ use crate::app::columns::{self, Source, TimeFmt};
 use crate::app::state::{Connection, View, ViewKind};
 use crate::app::table::Row;
 use crate::cluster::watch::WatchStatus;
+use crate::config::theme::Theme;
 
 /// Draw the top view into `area`.
-pub fn render(frame: &mut Frame, area: Rect, state: &State, now: i64) {
+pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: i64) {
     let view = state.top();
     match &view.kind {
         ViewKind::Resource(kind) => {
@@ -44,10 +46,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, now: i64) {
             if strip {
                 let [table, health] =
                     Layout::vertical([Constraint::Min(1), Constraint::Length(nodehealth::STRIP_HEIGHT)]).areas(area);
-                list(frame, table, state, view, &what, now);
+                list(frame, table, state, view, &what, theme, now);
                 nodehealth::render_strip(frame, health, state, now);
             } else {
-                list(frame, area, state, view, &what, now)
+                list(frame, area, state, view, &what, theme, now)
             }
         }
         ViewKind::Containers { namespace, pod } => {
@@ -57,7 +59,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, now: i64) {
                 with_ns: false,
                 scope: None,
             };
-            list(frame, area, state, view, &what, now)
+            list(frame, area, state, view, &what, theme, now)
         }
         ViewKind::Contexts => {
             let cells = |r: &Row| vec![r.cells.first().cloned().unwrap_or_default(), r.name.clone()];
@@ -65,9 +67,16 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, now: i64) {
                 titles: vec!["CURRENT".into(), "NAME".into()],
                 cells: &cells,
             };
-            table::render(frame, area, Block::bordered().title(" contexts "), &view.table, &cols);
+            table::render(
+                frame,
+                area,
+                frame_block(" contexts ".into(), theme),
+                &view.table,
+                &cols,
+                theme,
+            );
         }
-        ViewKind::Doc(doc) => text::render(frame, area, doc),
+        ViewKind::Doc(doc) => text::render(frame, area, doc, theme),
         ViewKind::ControlPlane { scroll } => controlplane::render(frame, area, state, *scroll, now),
         ViewKind::NodeHealth { node, scroll } => nodehealth::render(frame, area, state, node, *scroll, now),
     }
@@ -95,18 +104,28 @@ pub fn cell_text(row: &Row, n: usize, time: Option<TimeFmt>, now: i64) -> String
     }
 }
 
-fn list(frame: &mut Frame, area: Rect, state: &State, view: &View, what: &List<'_>, now: i64) {
-    let block = Block::bordered().title(what.title.clone());
-    let message = |text: String, color: Color| {
-        Paragraph::new(text)
-            .style(Style::new().fg(color))
-            .alignment(Alignment::Center)
-            .wrap(Wrap { trim: true })
-    };
-    let centered = |frame: &mut Frame, p: Paragraph<'_>| {
+/// A bordered frame with a title, in the theme's border and title styles.
+pub fn frame_block(title: String, theme: &Theme) -> Block<'static> {
+    Block::bordered()
+        .border_style(theme.border)
+        .title(Span::styled(title, theme.title))
+}
+
+fn list(frame: &mut Frame, area: Rect, state: &State, view: &View, what: &List<'_>, theme: &Theme, now: i64) {
+    let block = frame_block(what.title.clone(), theme);
+    let message = |text: String, style: Style| (text, style);
+    let centered = |frame: &mut Frame, (text, style): (String, Style)| {
         let inner = block.inner(area);
         frame.render_widget(block.clone(), area);
-        let [mid] = Layout::vertical([Constraint::Length(3)])
+        // Wrapped lines (about: word wrapping may take one more), so that no line is cut off.
+        let width = usize::from(inner.width.max(1));
+        let lines: usize = text.lines().map(|l| l.chars().count().div_ceil(width).max(1) + 1).sum();
+        let height = u16::try_from(lines).unwrap_or(u16::MAX).clamp(1, inner.height);
+        let p = Paragraph::new(text)
+            .style(style)
+            .alignment(Alignment::Center)
+            .wrap(Wrap { trim: true });
+        let [mid] = Layout::vertical([Constraint::Length(height)])
             .flex(ratatui::layout::Flex::Center)
             .areas(inner);
         frame.render_widget(p, mid);
@@ -115,26 +134,35 @@ fn list(frame: &mut Frame, area: Rect, state: &State, view: &View, what: &List<'
     let empty = view.table.rows.is_empty();
     match (&view.status, &state.connection) {
         (Some(WatchStatus::Forbidden { message: msg }), _) => {
-            return centered(frame, message(format!("Forbidden: {msg}"), Color::Red));
+            let hint = if plural == "namespaces" {
+                "\n\nType :ns NAME to work in a namespace you may use."
+            } else {
+                ""
+            };
+            return centered(frame, message(format!("✗ Forbidden: {msg}{hint}"), theme.error));
         }
         (None, Connection::Failed(msg)) if empty => {
-            return centered(frame, message(format!("Cannot reach the cluster: {msg}"), Color::Red));
-        }
-        (None, _) | (Some(WatchStatus::Loading { listed: 0 }), _) if empty => {
-            return centered(frame, message(format!("Loading {plural}…"), Color::Yellow));
-        }
-        (Some(WatchStatus::Loading { listed }), _) if empty => {
             return centered(
                 frame,
-                message(format!("Loading {plural}: {listed} listed…"), Color::Yellow),
+                message(
+                    format!("✗ Cannot connect to the cluster (retrying): {msg}"),
+                    theme.error,
+                ),
             );
+        }
+        (None, _) | (Some(WatchStatus::Loading { listed: 0, total: None }), _) if empty => {
+            return centered(frame, message(format!("Loading {plural}…"), theme.warn));
+        }
+        (Some(s @ WatchStatus::Loading { .. }), _) if empty => {
+            let progress = s.progress().unwrap_or_default();
+            return centered(frame, message(format!("Loading {plural}: {progress}"), theme.warn));
         }
         (Some(WatchStatus::Ready), _) if empty => {
             let text = match what.scope {
                 Some(ns) => format!("No {plural} in namespace {ns}"),
                 None => format!("No {plural} found"),
             };
-            return centered(frame, message(text, Color::DarkGray));
+            return centered(frame, message(text, theme.dim));
         }
         _ => {}
     }
@@ -142,14 +170,14 @@ fn list(frame: &mut Frame, area: Rect, state: &State, view: &View, what: &List<'
     if let Some(WatchStatus::Stale { since, error }) = &view.status {
         let [banner, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
         let text = format!(
-            "stale: connection lost {}s ago, reconnecting ({error})",
+            "✗ stale: connection lost {}s ago, reconnecting ({error})",
             since.elapsed().as_secs()
         );
-        frame.render_widget(Paragraph::new(text).style(Style::new().fg(Color::Red)), banner);
+        frame.render_widget(Paragraph::new(text).style(theme.error), banner);
         area = rest;
     }
     if view.table.visible.is_empty() {
-        return centered(frame, message(format!("No {plural} match the filter"), Color::DarkGray));
+        return centered(frame, message(format!("No {plural} match the filter"), theme.dim));
     }
     let cols = columns::shown(&view.kind, state.wide);
     let with_ns = what.with_ns;
@@ -179,5 +207,12 @@ fn list(frame: &mut Frame, area: Rect, state: &State, view: &View, what: &List<'
         }
         out
     };
-    table::render(frame, area, block, &view.table, &Columns { titles, cells: &cells });
+    table::render(
+        frame,
+        area,
+        block,
+        &view.table,
+        &Columns { titles, cells: &cells },
+        theme,
+    );
 }

@@ -1,43 +1,19 @@
 //! The describe and YAML views: coloured, scrolled both ways, search matches highlighted.
 //!
-//! Colour is never the only signal: keys are bold, comments italic and matches reversed, so the
-//! views stay readable on a monochrome terminal.
+//! Colour is never the only signal: keys are bold, comments italic and matches reversed (in
+//! every built-in theme), so the views stay readable on a monochrome terminal.
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::app::text::{Body, Doc, MASK};
-
-/// YAML mapping keys.
-pub const KEY: Style = Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD);
-/// Quoted or plain strings.
-pub const STRING: Style = Style::new().fg(Color::Green);
-/// Numbers, booleans and null.
-pub const LITERAL: Style = Style::new().fg(Color::Magenta);
-/// Comments.
-pub const COMMENT: Style = Style::new().fg(Color::DarkGray).add_modifier(Modifier::ITALIC);
-/// List dashes and block-scalar indicators.
-pub const PUNCT: Style = Style::new().fg(Color::DarkGray);
-/// Masked secret values.
-pub const MASKED: Style = Style::new().fg(Color::Yellow);
-/// Warning events in describe.
-pub const WARNING: Style = Style::new().fg(Color::Red).add_modifier(Modifier::BOLD);
-/// A search match.
-pub const MATCH: Style = Style::new()
-    .bg(Color::Yellow)
-    .fg(Color::Black)
-    .add_modifier(Modifier::REVERSED);
-/// The current search match.
-pub const CURRENT: Style = Style::new()
-    .bg(Color::LightRed)
-    .fg(Color::Black)
-    .add_modifier(Modifier::REVERSED.union(Modifier::UNDERLINED));
+use crate::config::theme::Theme;
 
 /// Draw a document into `area`.
-pub fn render(frame: &mut Frame, area: Rect, doc: &Doc) {
+pub fn render(frame: &mut Frame, area: Rect, doc: &Doc, theme: &Theme) {
     let mut hints = Vec::new();
     if matches!(doc.body, Body::Yaml(_)) {
         hints.push(if doc.show_managed {
@@ -59,9 +35,8 @@ pub fn render(frame: &mut Frame, area: Rect, doc: &Doc) {
         ),
         (None, true) => String::new(),
     };
-    let mut block = Block::bordered()
-        .title(format!(" {} ", doc.target.title()))
-        .title_bottom(Line::from(search).left_aligned());
+    let mut block =
+        super::frame_block(format!(" {} ", doc.target.title()), theme).title_bottom(Line::from(search).left_aligned());
     if !hints.is_empty() {
         block = block.title_bottom(Line::from(format!(" {} ", hints.join("  "))).right_aligned());
     }
@@ -74,13 +49,10 @@ pub fn render(frame: &mut Frame, area: Rect, doc: &Doc) {
     };
     match &doc.body {
         Body::Loading => {
-            let p = message(
-                format!("Loading {}…", doc.target.title()),
-                Style::new().fg(Color::Yellow),
-            );
+            let p = message(format!("Loading {}…", doc.target.title()), theme.warn);
             return frame.render_widget(p, area);
         }
-        Body::Failed(e) => return frame.render_widget(message(e.clone(), Style::new().fg(Color::Red)), area),
+        Body::Failed(e) => return frame.render_widget(message(format!("✗ {e}"), theme.error), area),
         _ => {}
     }
     let inner = block.inner(area);
@@ -92,9 +64,17 @@ pub fn render(frame: &mut Frame, area: Rect, doc: &Doc) {
         .skip(doc.scroll)
         .take(inner.height as usize)
         .map(|(i, l)| {
-            let mut styles = if yaml { yaml_styles(l) } else { describe_styles(l) };
+            let mut styles = if yaml {
+                yaml_styles(l, theme)
+            } else {
+                describe_styles(l, theme)
+            };
             for (k, m) in doc.matches.iter().enumerate().filter(|(_, m)| m.line == i) {
-                let style = if k == doc.current { CURRENT } else { MATCH };
+                let style = if k == doc.current {
+                    theme.search_current
+                } else {
+                    theme.search_hit
+                };
                 let start = l[..m.start].chars().count();
                 let len = l[m.start..m.end].chars().count();
                 for s in styles.iter_mut().skip(start).take(len) {
@@ -132,24 +112,24 @@ fn fill(styles: &mut [Style], from: usize, to: usize, style: Style) {
 }
 
 /// Per-character styles of one line of YAML as serde_yaml writes it.
-pub fn yaml_styles(line: &str) -> Vec<Style> {
+pub fn yaml_styles(line: &str, theme: &Theme) -> Vec<Style> {
     let chars: Vec<char> = line.chars().collect();
     let n = chars.len();
-    let mut styles = vec![Style::new(); n];
+    let mut styles = vec![theme.text; n];
     let mut i = chars.iter().take_while(|c| **c == ' ').count();
     if chars.get(i) == Some(&'#') {
-        fill(&mut styles, i, n, COMMENT);
+        fill(&mut styles, i, n, theme.yaml_comment);
         return styles;
     }
     while chars.get(i) == Some(&'-') && matches!(chars.get(i + 1), Some(' ') | None) {
-        fill(&mut styles, i, i + 1, PUNCT);
+        fill(&mut styles, i, i + 1, theme.yaml_punct);
         i += 2;
     }
     let rest: String = chars[i.min(n)..].iter().collect();
     let value_at = match key_end(&rest) {
         Some(k) => {
-            fill(&mut styles, i, i + k, KEY);
-            fill(&mut styles, i + k, i + k + 1, PUNCT);
+            fill(&mut styles, i, i + k, theme.yaml_key);
+            fill(&mut styles, i + k, i + k + 1, theme.yaml_punct);
             i + k + 1
         }
         None => i,
@@ -161,13 +141,13 @@ pub fn yaml_styles(line: &str) -> Vec<Style> {
     let style = if trimmed.is_empty() {
         return styles;
     } else if trimmed == MASK || trimmed == format!("'{MASK}'") {
-        MASKED
+        theme.masked
     } else if matches!(trimmed, "|" | "|-" | "|+" | ">" | ">-" | "{}" | "[]") {
-        PUNCT
+        theme.yaml_punct
     } else if is_literal(trimmed) {
-        LITERAL
+        theme.yaml_literal
     } else {
-        STRING
+        theme.yaml_string
     };
     fill(&mut styles, start, n, style);
     styles
@@ -200,17 +180,17 @@ fn is_literal(s: &str) -> bool {
 }
 
 /// Per-character styles of a describe line: field names bold, event warnings red.
-pub fn describe_styles(line: &str) -> Vec<Style> {
+pub fn describe_styles(line: &str, theme: &Theme) -> Vec<Style> {
     let n = line.chars().count();
-    let mut styles = vec![Style::new(); n];
+    let mut styles = vec![theme.text; n];
     let indent = line.chars().take_while(|c| *c == ' ').count();
     let body = line.trim_start();
     if body.starts_with("Warning ") {
-        fill(&mut styles, indent, indent + "Warning".len(), WARNING);
+        fill(&mut styles, indent, indent + "Warning".len(), theme.error);
         return styles;
     }
     if body.starts_with("Type ") && body.contains("Reason") || body.starts_with("----") {
-        fill(&mut styles, indent, n, PUNCT.add_modifier(Modifier::BOLD));
+        fill(&mut styles, indent, n, theme.yaml_punct.add_modifier(Modifier::BOLD));
         return styles;
     }
     if let Some(pos) = body.find(':') {
@@ -218,7 +198,7 @@ pub fn describe_styles(line: &str) -> Vec<Style> {
         let after = &body[pos + 1..];
         if !key.is_empty() && (after.is_empty() || after.starts_with(' ')) && !key.contains("  ") {
             let k = key.chars().count();
-            fill(&mut styles, indent, indent + k + 1, KEY);
+            fill(&mut styles, indent, indent + k + 1, theme.yaml_key);
         }
     }
     styles

@@ -8,12 +8,14 @@ use ratatui::style::{Color, Modifier};
 use serde_json::json;
 
 use super::render;
+use crate::app::action::Action;
 use crate::app::text::{Body, Doc, Target};
 use crate::cluster::Kind;
+use crate::config::theme::Theme;
 
 fn draw(doc: &Doc) -> Buffer {
     let mut term = Terminal::new(TestBackend::new(80, 16)).unwrap();
-    term.draw(|f| render(f, f.area(), doc)).unwrap();
+    term.draw(|f| render(f, f.area(), doc, &Theme::default())).unwrap();
     term.backend().buffer().clone()
 }
 
@@ -73,7 +75,7 @@ fn managed_fields_toggle_with_m() {
     let obj = json!({"kind": "Pod", "metadata": {"name": "web", "managedFields": [{"manager": "kubectl-edit"}]}});
     let mut doc = yaml_doc(obj, Kind::Pod);
     assert!(!doc.lines.iter().any(|l| l.contains("kubectl-edit")));
-    assert!(doc.on_key(&key(KeyCode::Char('m')), 10));
+    assert!(doc.act(Action::ToggleManaged, 10));
     assert!(doc.lines.iter().any(|l| l.contains("kubectl-edit")));
 }
 
@@ -88,7 +90,7 @@ fn secret_values_are_masked_until_revealed() {
     let buf = draw(&doc);
     let (x, y) = find(&buf, "••••••");
     assert_eq!(buf[(x, y)].fg, Color::Yellow);
-    assert!(doc.on_key(&key(KeyCode::Char('x')), 10));
+    assert!(doc.act(Action::ToggleReveal, 10));
     let screen: String = (0..16).map(|y| row(&draw(&doc), y)).collect();
     assert!(screen.contains("password: hunter2"), "{screen}");
 }
@@ -103,10 +105,11 @@ fn search_highlights_matches_and_n_moves_the_current_one() {
         describe: true,
     });
     doc.set_body(Body::Describe(lines));
-    for c in "/nginx".chars() {
-        doc.on_key(&key(KeyCode::Char(c)), 10);
+    assert!(doc.act(Action::Search, 10));
+    for c in "nginx".chars() {
+        doc.on_typing_key(&key(KeyCode::Char(c)), 10);
     }
-    doc.on_key(&key(KeyCode::Enter), 10);
+    doc.on_typing_key(&key(KeyCode::Enter), 10);
     assert_eq!(doc.matches.len(), 40);
     let buf = draw(&doc);
     let (x, y) = find(&buf, "nginx");
@@ -114,14 +117,14 @@ fn search_highlights_matches_and_n_moves_the_current_one() {
     assert_eq!(buf[(x, y + 1)].bg, Color::Yellow, "other match");
     assert!(row(&buf, 15).contains("/nginx [1/40]"));
     for _ in 0..20 {
-        doc.on_key(&key(KeyCode::Char('n')), 10);
+        doc.act(Action::NextMatch, 10);
     }
     assert_eq!(doc.current, 20);
     assert!(
         doc.scroll > 0 && doc.scroll <= 20 && 20 < doc.scroll + 10,
         "match scrolled into view"
     );
-    doc.on_key(&key(KeyCode::Char('N')), 10);
+    doc.act(Action::PrevMatch, 10);
     assert_eq!(doc.current, 19);
 }
 
@@ -150,7 +153,7 @@ fn describe_loading_error_and_horizontal_scroll() {
     assert!(buf[(x, y)].modifier.contains(Modifier::BOLD));
     let (x, y) = find(&buf, "Warning");
     assert_eq!(buf[(x, y)].fg, Color::Red);
-    doc.on_key(&key(KeyCode::Right), 10);
+    doc.act(Action::ScrollRight, 10);
     assert_eq!(
         row(&draw(&doc), 2).trim_end_matches(['│', ' ']),
         "│g  BackOff  1m  kubelet  x"

@@ -1,0 +1,112 @@
+//! The rows of one watch, kept up to date from kube-rs watcher events, with reflector semantics.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use kube::Resource;
+use kube::runtime::watcher::Event;
+use parking_lot::RwLock;
+
+use super::Row;
+
+/// The rows of one watch, keyed by namespace/name as the reflector keys its objects.
+#[derive(Debug, Default)]
+pub struct RowStore {
+    rows: RwLock<HashMap<String, Arc<Row>>>,
+    /// Rows of a (re)list in progress; they replace `rows` at once when it ends, as a reflector does,
+    /// so that a re-list after 410 Gone leaves nothing ghostly behind and shows no half-list.
+    buffer: parking_lot::Mutex<Option<HashMap<String, Arc<Row>>>>,
+}
+
+fn key_of<K: Resource>(obj: &K) -> String {
+    let meta = obj.meta();
+    format!(
+        "{}/{}",
+        meta.namespace.as_deref().unwrap_or(""),
+        meta.name.as_deref().unwrap_or("")
+    )
+}
+
+impl RowStore {
+    /// Apply one watcher event, projecting objects with `project`.
+    pub fn apply<K: Resource>(&self, event: &Event<K>, project: impl Fn(&K) -> Row) {
+        match event {
+            Event::Init => *self.buffer.lock() = Some(HashMap::new()),
+            Event::InitApply(obj) => {
+                let row = Arc::new(project(obj));
+                self.buffer
+                    .lock()
+                    .get_or_insert_with(HashMap::new)
+                    .insert(key_of(obj), row);
+            }
+            Event::InitDone => {
+                if let Some(fresh) = self.buffer.lock().take() {
+                    *self.rows.write() = fresh;
+                }
+            }
+            Event::Apply(obj) => {
+                let row = Arc::new(project(obj));
+                self.rows.write().insert(key_of(obj), row);
+            }
+            Event::Delete(obj) => {
+                self.rows.write().remove(&key_of(obj));
+            }
+        }
+    }
+
+    /// Every row, in no particular order (cheap: the rows are shared, not copied).
+    pub fn rows(&self) -> Vec<Arc<Row>> {
+        self.rows.read().values().cloned().collect()
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.rows.read().len()
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::api::core::v1::Pod;
+
+    fn pod(name: &str) -> Pod {
+        let mut p = Pod::default();
+        p.metadata.name = Some(name.into());
+        p.metadata.namespace = Some("ns".into());
+        p
+    }
+
+    fn names(s: &RowStore) -> Vec<String> {
+        let mut v: Vec<String> = s.rows().iter().map(|r| r.name.clone()).collect();
+        v.sort();
+        v
+    }
+
+    fn project(p: &Pod) -> Row {
+        Row {
+            name: p.metadata.name.clone().unwrap_or_default(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_relist_replaces_every_row_at_once() {
+        let s = RowStore::default();
+        s.apply(&Event::Apply(pod("a")), project);
+        s.apply(&Event::Apply(pod("b")), project);
+        s.apply(&Event::Delete(pod("a")), project);
+        assert_eq!(names(&s), ["b"]);
+        // A re-list (after 410 Gone) that no longer holds "b": until it ends, the old rows stay.
+        s.apply::<Pod>(&Event::Init, project);
+        s.apply(&Event::InitApply(pod("c")), project);
+        assert_eq!(names(&s), ["b"]);
+        s.apply::<Pod>(&Event::InitDone, project);
+        assert_eq!(names(&s), ["c"]);
+    }
+}

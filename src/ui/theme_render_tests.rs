@@ -1,0 +1,225 @@
+//! Screens in the `ansi16` and `mono` themes, and help and footer generated from the active keymap.
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::style::{Color, Modifier};
+use serde_json::json;
+
+use crate::app::action::KeyScope;
+use crate::app::state::{State, View, ViewKind};
+use crate::app::table::Row;
+use crate::app::text::{Body, Doc, Target};
+use crate::app::{Input, update};
+use crate::cluster::watch::WatchStatus;
+use crate::cluster::{Kind, Scope};
+use crate::config::keymap;
+use crate::config::theme::{self, Theme};
+
+const NOW: i64 = 1_700_000_000;
+
+fn draw(state: &State, theme: &Theme, w: u16, h: u16) -> Buffer {
+    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+    term.draw(|f| super::draw_with(f, state, theme, NOW)).unwrap();
+    term.backend().buffer().clone()
+}
+
+fn text(buf: &Buffer) -> Vec<String> {
+    (0..buf.area.height)
+        .map(|y| (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect())
+        .collect()
+}
+
+fn find(buf: &Buffer, needle: &str) -> (u16, u16) {
+    for (y, line) in text(buf).iter().enumerate() {
+        if let Some(pos) = line.find(needle) {
+            return (line[..pos].chars().count() as u16, y as u16);
+        }
+    }
+    panic!("{needle:?} not on screen:\n{}", text(buf).join("\n"))
+}
+
+fn pod(name: &str, status: &str, warn: bool) -> Row {
+    Row {
+        key: name.into(),
+        namespace: "shop".into(),
+        name: name.into(),
+        cells: ["1/1", status, "0", "", "10.0.0.5", "node-1", "<none>", "<none>"]
+            .map(String::from)
+            .to_vec(),
+        stamps: vec![None, None, None, Some(NOW - 60), None, None, None, None],
+        created: Some(NOW - 60),
+        warn,
+        ..Default::default()
+    }
+}
+
+/// Connected to `shop`, three pods, the middle one crash-looping, cursor on the first.
+fn pods() -> State {
+    let mut s = State::new(Some("shop".into()), true);
+    update(
+        &mut s,
+        Input::Connected {
+            context: "demo".into(),
+            namespace: "shop".into(),
+            url: "https://x".into(),
+        },
+    );
+    let rows = vec![
+        pod("api-1", "Running", false),
+        pod("api-2", "CrashLoopBackOff", true),
+        pod("web-1", "Running", false),
+    ];
+    update(
+        &mut s,
+        Input::Rows {
+            watch: (Kind::Pod, Scope::Namespace("shop".into())),
+            rows: Some(rows.into_iter().map(std::sync::Arc::new).collect()),
+            status: WatchStatus::Ready,
+        },
+    );
+    s
+}
+
+fn cells(buf: &Buffer) -> impl Iterator<Item = &ratatui::buffer::Cell> {
+    buf.content.iter()
+}
+
+#[test]
+fn pods_in_mono_have_no_colour_and_lose_no_state() {
+    let s = pods();
+    let buf = draw(&s, &theme::builtin("mono").unwrap(), 120, 12);
+    assert!(
+        cells(&buf).all(|c| c.fg == Color::Reset && c.bg == Color::Reset),
+        "a mono screen sets no colour"
+    );
+    let screen = text(&buf).join("\n");
+    // Every state is a word or a glyph as well: connection, watch, read-only, the failing pod.
+    for word in ["● connected", "● live", "readonly", "CrashLoopBackOff", "pods [3/3]"] {
+        assert!(screen.contains(word), "{word:?} missing:\n{screen}");
+    }
+    let (x, y) = find(&buf, "api-1");
+    assert!(buf[(x, y)].modifier.contains(Modifier::REVERSED), "cursor row reversed");
+    let (x, y) = find(&buf, "api-2");
+    assert!(buf[(x, y)].modifier.contains(Modifier::BOLD), "row in trouble bold");
+    let (x, y) = find(&buf, "web-1");
+    assert!(buf[(x, y)].modifier.is_empty(), "a healthy row is plain");
+}
+
+#[test]
+fn pods_and_yaml_in_ansi16_use_only_the_sixteen_colours() {
+    let ansi = theme::builtin("ansi16").unwrap();
+    let sixteen = |c: &Color| !matches!(c, Color::Rgb(..) | Color::Indexed(_));
+    let s = pods();
+    let buf = draw(&s, &ansi, 120, 12);
+    assert!(cells(&buf).all(|c| sixteen(&c.fg) && sixteen(&c.bg)));
+    let (x, y) = find(&buf, "api-2");
+    assert_eq!(buf[(x, y)].fg, Color::Yellow, "ansi16 warn");
+    let (x, y) = find(&buf, "NAME");
+    assert_eq!(buf[(x, y)].fg, Color::Blue, "ansi16 header");
+
+    let mut s = pods();
+    let mut doc = Doc::loading(Target {
+        kind: Kind::Pod,
+        namespace: "shop".into(),
+        name: "api-2".into(),
+        describe: false,
+    });
+    doc.set_body(Body::Yaml(
+        json!({"kind": "Pod", "metadata": {"name": "api-2"}, "spec": {"replicas": 3}}),
+    ));
+    s.stack.push(View::new(ViewKind::Doc(Box::new(doc))));
+    let buf = draw(&s, &ansi, 100, 14);
+    assert!(cells(&buf).all(|c| sixteen(&c.fg) && sixteen(&c.bg)));
+    let (x, y) = find(&buf, "replicas");
+    assert_eq!(buf[(x, y)].fg, Color::Blue);
+    assert!(
+        buf[(x, y)].modifier.contains(Modifier::BOLD),
+        "keys are bold, not only blue"
+    );
+}
+
+#[test]
+fn light_theme_degrades_on_a_16_colour_terminal() {
+    let light = theme::builtin("light").unwrap().degrade(theme::Depth::Ansi16);
+    let buf = draw(&pods(), &light, 120, 12);
+    assert!(cells(&buf).all(|c| !matches!(c.fg, Color::Rgb(..) | Color::Indexed(_))));
+}
+
+/// The expected help entries straight from the keymap: (keys, description) per action.
+fn expected(km: &crate::app::keys::Keymap, scope: KeyScope) -> Vec<(String, String)> {
+    let mut out: Vec<(crate::app::Action, Vec<String>, String)> = Vec::new();
+    for b in km.active(scope) {
+        match out.iter_mut().find(|(a, ..)| *a == b.action) {
+            Some((_, keys, _)) => keys.push(b.label()),
+            None => out.push((b.action, vec![b.label()], b.help.clone())),
+        }
+    }
+    out.into_iter().map(|(_, k, h)| (k.join(" "), h)).collect()
+}
+
+#[test]
+fn help_lists_exactly_the_active_keymap_for_the_screen() {
+    for name in ["default", "vim"] {
+        let km = keymap::builtin(name).unwrap();
+        for doc in [false, true] {
+            let mut s = pods();
+            s.keymap = km.clone();
+            if doc {
+                let d = Doc::loading(Target {
+                    kind: Kind::Pod,
+                    namespace: "shop".into(),
+                    name: "api-1".into(),
+                    describe: true,
+                });
+                s.stack.push(View::new(ViewKind::Doc(Box::new(d))));
+            }
+            s.help = true;
+            let scope = if doc { KeyScope::Document } else { KeyScope::Table };
+            let want = expected(&km, scope);
+            let buf = draw(&s, &Theme::default(), 140, 40);
+            let screen = text(&buf);
+            // Each entry is "<keys right-aligned>  <description>" in one of two columns.
+            for (keys, help) in &want {
+                let entry = format!("{keys}  {help}");
+                assert!(
+                    screen.iter().any(|l| l.contains(&entry)),
+                    "{name}/{scope:?}: {entry:?} missing:\n{}",
+                    screen.join("\n")
+                );
+            }
+            let listed: usize = screen
+                .iter()
+                .map(|l| want.iter().filter(|(k, h)| l.contains(&format!("{k}  {h}"))).count())
+                .sum();
+            assert_eq!(listed, want.len(), "{name}/{scope:?}: each action once");
+            assert!(screen.iter().any(|l| l.contains(&format!("help: {name} keys"))));
+            // Nothing of another screen: table-only actions are not offered in a document, and back.
+            let other = if doc { "filter" } else { "next match" };
+            assert!(
+                !screen.iter().any(|l| l.contains(other)),
+                "{name}/{scope:?} lists {other}"
+            );
+        }
+    }
+}
+
+#[test]
+fn footer_hints_come_from_the_active_keymap() {
+    let mut s = pods();
+    s.keymap = keymap::builtin("vim").unwrap();
+    let screen = text(&draw(&s, &Theme::default(), 160, 12));
+    let footer = screen.last().unwrap();
+    assert!(
+        footer.contains("<g y> yaml") && footer.contains("<K> describe"),
+        "{footer}"
+    );
+    assert!(footer.contains("<g w> wide: off"), "{footer}");
+    s.keymap = keymap::builtin("default").unwrap();
+    let screen = text(&draw(&s, &Theme::default(), 160, 12));
+    let footer = screen.last().unwrap();
+    assert!(
+        footer.contains("<y> yaml") && footer.contains("<d> describe"),
+        "{footer}"
+    );
+}
