@@ -437,3 +437,25 @@ fn the_nodes_list_shows_the_health_of_the_node_under_the_cursor() {
     assert!(out.contains("metrics-server not available"));
     assert!(out.contains("taints node.kubernetes.io/unreachable:NoExecute"));
 }
+
+#[test]
+fn in_the_mono_theme_problems_still_read_as_problems() {
+    let mut s = connected_on(ViewKind::ControlPlane { scroll: 0 });
+    update(&mut s, Input::ControlPlane(Box::new(degraded())));
+    let theme = crate::config::theme::builtin("mono").unwrap();
+    let mut term = Terminal::new(TestBackend::new(150, 60)).unwrap();
+    term.draw(|f| super::draw_with(f, &s, &theme, NOW)).unwrap();
+    let buf = term.backend().buffer();
+    let text: String = (0..buf.area.height)
+        .map(|y| (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect::<String>() + "\n")
+        .collect();
+    assert!(
+        buf.content()
+            .iter()
+            .all(|c| c.fg == Color::Reset && c.bg == Color::Reset),
+        "no colour in mono"
+    );
+    assert!(
+        text.contains("✖ 4 PROBLEMS") && text.contains("✖ STALE  kube-scheduler") && text.contains("✖ [-]etcd failed")
+    );
+}

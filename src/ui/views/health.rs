@@ -3,48 +3,68 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
 use crate::cluster::health::Panel;
 
-/// Something failing: red, bold, with ✖.
-pub const BAD: Style = Style::new().fg(Color::Red).add_modifier(Modifier::BOLD);
-/// Passing: green, with ✔.
-pub const GOOD: Style = Style::new().fg(Color::Green);
-/// Not permitted, unknown or changing: yellow, with !.
-pub const WARN: Style = Style::new().fg(Color::Yellow);
-/// Labels and absent things.
-pub const DIM: Style = Style::new().fg(Color::DarkGray);
-/// Section titles.
-pub const SECTION: Style = Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD);
+/// The styles of the health screens, taken from the theme.
+#[derive(Debug, Clone, Copy)]
+pub struct Styles {
+    /// Something failing (with ✖): the theme's error style, bold.
+    pub bad: Style,
+    /// Passing (with ✔).
+    pub good: Style,
+    /// Not permitted, unknown or changing (with !).
+    pub warn: Style,
+    /// Labels and absent things.
+    pub dim: Style,
+    /// Section titles.
+    pub section: Style,
+    /// Frame borders.
+    pub border: Style,
+}
+
+impl Styles {
+    /// The health screens' styles in `theme`.
+    pub fn of(theme: &crate::config::theme::Theme) -> Styles {
+        Styles {
+            bad: theme.error.add_modifier(Modifier::BOLD),
+            good: theme.ok,
+            warn: theme.warn,
+            dim: theme.dim,
+            section: theme.title.add_modifier(Modifier::BOLD),
+            border: theme.border,
+        }
+    }
+}
 
 /// A section title line.
-pub fn section(title: &str) -> Line<'static> {
-    Line::from(Span::styled(title.to_string(), SECTION))
+pub fn section(st: &Styles, title: &str) -> Line<'static> {
+    Line::from(Span::styled(title.to_string(), st.section))
 }
 
 /// "  ✔ text" / "  ✖ text".
-pub fn status_line(ok: bool, text: impl Into<String>) -> Line<'static> {
+pub fn status_line(st: &Styles, ok: bool, text: impl Into<String>) -> Line<'static> {
     if ok {
-        Line::from(vec![Span::styled("  ✔ ", GOOD), Span::raw(text.into())])
+        Line::from(vec![Span::styled("  ✔ ", st.good), Span::raw(text.into())])
     } else {
-        Line::from(vec![Span::styled("  ✖ ", BAD), Span::styled(text.into(), BAD)])
+        Line::from(vec![Span::styled("  ✖ ", st.bad), Span::styled(text.into(), st.bad)])
     }
 }
 
 /// The line of a refused or failed panel, or None when it has data.
-pub fn panel_problem<T>(p: &Panel<T>) -> Option<Line<'static>> {
+pub fn panel_problem<T>(st: &Styles, p: &Panel<T>) -> Option<Line<'static>> {
     match p {
         Panel::Ok(_) => None,
         Panel::Forbidden(msg) => Some(Line::from(vec![
-            Span::styled("  ! not permitted", WARN.add_modifier(Modifier::BOLD)),
-            Span::styled(format!(": {msg}"), DIM),
+            Span::styled("  ! not permitted", st.warn.add_modifier(Modifier::BOLD)),
+            Span::styled(format!(": {msg}"), st.dim),
         ])),
         Panel::Failed(msg) => Some(Line::from(vec![
-            Span::styled("  ! unavailable", WARN.add_modifier(Modifier::BOLD)),
-            Span::styled(format!(": {msg}"), DIM),
+            Span::styled("  ! unavailable", st.warn.add_modifier(Modifier::BOLD)),
+            Span::styled(format!(": {msg}"), st.dim),
         ])),
     }
 }
@@ -72,8 +92,17 @@ pub fn wrap_chips(chips: Vec<Span<'static>>, indent: usize, width: usize) -> Vec
 }
 
 /// Draw `lines` in a bordered frame, from line `scroll` (clamped so the last page stays full).
-pub fn scrolled(frame: &mut Frame, area: Rect, title: String, right: String, lines: Vec<Line<'static>>, scroll: u16) {
+pub fn scrolled(
+    frame: &mut Frame,
+    area: Rect,
+    st: &Styles,
+    title: String,
+    right: String,
+    lines: Vec<Line<'static>>,
+    scroll: u16,
+) {
     let block = Block::bordered()
+        .border_style(st.border)
         .title(title)
         .title(Line::from(right).alignment(Alignment::Right));
     let height = block.inner(area).height as usize;

@@ -47,7 +47,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
                 let [table, health] =
                     Layout::vertical([Constraint::Min(1), Constraint::Length(nodehealth::STRIP_HEIGHT)]).areas(area);
                 list(frame, table, state, view, &what, theme, now);
-                nodehealth::render_strip(frame, health, state, now);
+                nodehealth::render_strip(frame, health, state, &health::Styles::of(theme), now);
             } else {
                 list(frame, area, state, view, &what, theme, now)
             }
@@ -77,8 +77,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
             );
         }
         ViewKind::Doc(doc) => text::render(frame, area, doc, theme),
-        ViewKind::ControlPlane { scroll } => controlplane::render(frame, area, state, *scroll, now),
-        ViewKind::NodeHealth { node, scroll } => nodehealth::render(frame, area, state, node, *scroll, now),
+        ViewKind::ControlPlane { scroll } => {
+            controlplane::render(frame, area, state, &health::Styles::of(theme), *scroll, now)
+        }
+        ViewKind::NodeHealth { node, scroll } => {
+            nodehealth::render(frame, area, state, &health::Styles::of(theme), node, *scroll, now)
+        }
     }
 }
 
