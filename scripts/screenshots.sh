@@ -87,7 +87,7 @@ keys() { t send-keys -t "$S" "$@"; }
 command_line() { keys ":$1" Enter; }
 
 t new-session -d -s shots -x "$COLS" -y "$ROWS" \
-    "TERM=tmux-256color exec '$BIN' --demo -A --log-file '$TMP/kubedeck.log'"
+    "TERM=tmux-256color exec '$BIN' --demo -A --screen pods --log-file '$TMP/kubedeck.log'"
 SERVER_PID=$(t display-message -p '#{pid}')
 APP_PID=$(t display-message -p -t shots '#{pane_pid}')
 
@@ -100,6 +100,8 @@ shot pods
 
 command_line nodes
 wait_for '^ *nodes \[[1-9][0-9]*/[0-9]+\].*live'
+# The health panel of the node under the cursor fills in once fetched.
+wait_for 'heartbeat'
 settle
 shot nodes
 
@@ -180,11 +182,39 @@ wait_for 'search /cart\|500/'
 settle
 shot logs
 
+# The control-plane screen as the demo scenario has it (a registered but missing metrics API, a
+# fail-closed webhook without endpoints), then the health of the NotReady worker (last in the list).
+keys Escape
+sleep 0.3
+command_line cp
+wait_for 'CONTROL-PLANE PODS'
+wait_for '✔ ready  kube-scheduler'
+settle
+shot controlplane
+command_line nodes
+wait_for '^ *nodes \[[1-9][0-9]*/[0-9]+\].*live'
+keys G H
+wait_for 'HEARTBEAT'
+wait_for 'metrics-server|USAGE'
+settle
+shot node-health
+
+# Degraded: the same program restarted with a failing etcd check and a scheduler that stopped
+# renewing its lease (15 s lease: STALE shows after that).
+t respawn-pane -k -t shots \
+    "TERM=tmux-256color exec '$BIN' --demo -A --demo-faults failing-check=etcd,stale-leader --log-file '$TMP/kubedeck2.log'"
+APP_PID=$(t display-message -p -t shots '#{pane_pid}')
+wait_for 'readyz check etcd failed' 30
+wait_for 'no kube-scheduler leader' 60
+wait_for '✔ ready  kube-scheduler' 30
+settle
+shot controlplane-degraded
+
 # The pods screen in the light and mono themes (--theme), each in a fresh session; the first
 # session's dashboard is stopped by PID once the next one runs (the tmux server needs a session).
 for theme in light mono; do
     t new-session -d -s "shots-$theme" -x "$COLS" -y "$ROWS" \
-        "TERM=tmux-256color exec '$BIN' --demo -A --theme $theme --log-file '$TMP/kubedeck-$theme.log'"
+        "TERM=tmux-256color exec '$BIN' --demo -A --screen pods --theme $theme --log-file '$TMP/kubedeck-$theme.log'"
     kill -TERM "$APP_PID" 2>/dev/null || true
     APP_PID=$(t display-message -p -t "shots-$theme" '#{pane_pid}')
     S="shots-$theme"

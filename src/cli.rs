@@ -35,6 +35,14 @@ pub struct Cli {
     /// Start the built-in demo cluster and connect to it.
     #[arg(long)]
     pub demo: bool,
+    /// With --demo: start the demo cluster with faults on, comma-separated: failing-check=NAME
+    /// (a /readyz and /livez check), stale-leader (kube-scheduler stops renewing its lease).
+    #[arg(long, value_name = "LIST", requires = "demo")]
+    pub demo_faults: Option<String>,
+    /// The screen to open on: cp (the control plane) or a resource such as pods, deploy, nodes
+    /// (default: default_screen of the config, itself cp by default).
+    #[arg(long, value_name = "NAME")]
+    pub screen: Option<String>,
     /// Colour theme: default, light, high-contrast, ansi16, mono, a name in <config dir>/themes, or a path.
     #[arg(long, value_name = "NAME|PATH")]
     pub theme: Option<String>,
@@ -118,6 +126,18 @@ impl DemoServerArgs {
     }
 }
 
+/// Switch on the faults a `--demo-faults` list names; an unknown name is an error naming the known ones.
+pub fn apply_demo_faults(list: &str, faults: &crate::sim::Faults) -> anyhow::Result<()> {
+    for item in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        match item.split_once('=') {
+            Some(("failing-check", name)) if !name.is_empty() => faults.set_failing_check(Some(name)),
+            None if item == "stale-leader" => faults.set_stale_leader(true),
+            _ => anyhow::bail!("unknown demo fault {item:?}: use failing-check=NAME or stale-leader"),
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,6 +149,25 @@ mod tests {
         assert_eq!(cli.context.as_deref(), Some("prod"));
         assert_eq!(cli.namespace.as_deref(), Some("kube-system"));
         assert!(cli.all_namespaces && cli.readonly && !cli.demo);
+    }
+
+    #[test]
+    fn demo_faults_switch_on_what_they_name_and_refuse_the_rest() {
+        let cli =
+            Cli::try_parse_from(["kubedeck", "--demo", "--demo-faults", "failing-check=etcd,stale-leader"]).unwrap();
+        assert_eq!(cli.screen, None, "the config's default_screen applies");
+        let faults = crate::sim::Faults::default();
+        apply_demo_faults(cli.demo_faults.as_deref().unwrap(), &faults).unwrap();
+        assert_eq!(faults.failing_check().as_deref(), Some("etcd"));
+        assert!(faults.stale_leader());
+        let err = apply_demo_faults("melt", &faults).unwrap_err().to_string();
+        assert!(err.contains("unknown demo fault \"melt\""), "{err}");
+        assert!(
+            Cli::try_parse_from(["kubedeck", "--demo-faults", "stale-leader"]).is_err(),
+            "needs --demo"
+        );
+        let cli = Cli::try_parse_from(["kubedeck", "--screen", "pods"]).unwrap();
+        assert_eq!(cli.screen.as_deref(), Some("pods"));
     }
 
     #[test]

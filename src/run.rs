@@ -27,6 +27,8 @@ const BIG_TABLE: usize = 20_000;
 const LOG_CHANNEL: usize = 256;
 /// Log batches folded into one update, so a flood cannot starve the keyboard.
 const LOG_BATCHES: usize = 512;
+/// The control-plane and node health screens refresh this often while on screen.
+const HEALTH_REFRESH: Duration = Duration::from_secs(10);
 
 /// Run the dashboard until the user quits or a termination signal arrives.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -44,7 +46,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     // No kubeconfig anywhere: a newcomer gets the built-in demo cluster rather than an error.
     let fallback = !cli.demo && !crate::cluster::client::any_config(cli.kubeconfig.as_deref());
     let demo = if cli.demo || fallback {
-        Some(crate::sim::DemoCluster::start(Default::default()).await?)
+        let d = crate::sim::DemoCluster::start(Default::default()).await?;
+        if let Some(list) = &cli.demo_faults {
+            crate::cli::apply_demo_faults(list, d.faults())?;
+        }
+        Some(d)
     } else {
         None
     };
@@ -58,13 +64,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     } else {
         Some(cli.namespace.clone().unwrap_or_else(|| "default".into()))
     };
+    // --screen wins over the config's default_screen (the control plane unless configured).
+    let screen = cli.screen.clone().unwrap_or_else(|| config.default_screen.clone());
+    if !crate::app::controlplane::is_screen(&screen) {
+        anyhow::bail!(
+            "unknown screen {screen:?}: use cp (the control plane) or a resource such as pods, deploy, nodes"
+        );
+    }
     let mut state = State::new(namespace, cli.readonly);
     state.keymap = setup.keymap;
     for n in setup.notices {
         state.toast(n, true);
     }
-    if config.default_screen != "pods" {
-        crate::app::update::run_command(&mut state, &config.default_screen);
+    // Not connected yet: this only sets up the stack; connecting starts its watch or fetch.
+    if screen != "pods" {
+        crate::app::update::run_command(&mut state, &screen);
     }
     state.safety.protected = cli.protected;
     state.log_lines = cli.log_lines.unwrap_or(config.log_ring).max(1);
@@ -101,6 +115,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let mut header_seen = (Vec::new(), Instant::now() - Duration::from_secs(60));
     let mut sweep = tokio::time::interval(Duration::from_secs(30));
     let mut tick = tokio::time::interval(Duration::from_secs(1));
+    let mut health_tick = tokio::time::interval(HEALTH_REFRESH);
+    // Effects that arise outside an input (rows projected before a frame): performed next turn.
+    let mut carried: Vec<Effect> = Vec::new();
 
     loop {
         if dirty && tokio::time::Instant::now() >= next_frame {
@@ -110,6 +127,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             if let Some(c) = &cache {
                 header_counts(&mut state, c, &mut header_seen);
             }
+            // Freshly projected rows may put a node under the nodes list's cursor: fetch its health now.
+            carried.extend(crate::app::nodehealth::follow_cursor(&mut state));
             let now = jiff::Timestamp::now().as_second();
             tui.draw(|f| ui::draw_with(f, &state, &theme, now))?;
             dirty = pending;
@@ -117,13 +136,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         // Something on screen moves with time: toasts expire, stale and loading ages count.
         let ticking = !state.toasts.is_empty()
+            || crate::app::controlplane::periodic(&state)
             || state
                 .top()
                 .status
                 .as_ref()
                 .is_some_and(|s| !matches!(s, crate::cluster::watch::WatchStatus::Ready));
         let mut effects = Vec::new();
+        let carry = std::mem::take(&mut carried);
         tokio::select! {
+            _ = std::future::ready(()), if !carry.is_empty() => {}
             ev = events.next() => match ev {
                 Some(Ok(TermEvent::Key(k))) => effects = update(&mut state, Input::Key(k)),
                 Some(Ok(TermEvent::Paste(p))) => effects = update(&mut state, Input::Paste(p)),
@@ -170,6 +192,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             _ = tokio::time::sleep_until(next_frame), if dirty => {}
             _ = tick.tick(), if ticking => effects = update(&mut state, Input::Tick(Instant::now())),
+            _ = health_tick.tick(), if crate::app::controlplane::periodic(&state) => {
+                effects = crate::app::controlplane::due(&mut state)
+            }
             _ = sweep.tick() => if let Some(c) = &cache {
                 // The header's watches live as long as the header: mark them used before sweeping.
                 header_watches(&state, c);
@@ -177,6 +202,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             },
             Some(_sig) = signals.recv() => break,
         }
+        effects.splice(0..0, carry);
         dirty = true;
         for effect in effects {
             match effect {
@@ -207,6 +233,24 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 } => {
                     if let Some(c) = &cache {
                         spawn_fetch(c.client().clone(), kind, namespace, name, describe, input_tx.clone());
+                    }
+                }
+                Effect::FetchControlPlane => {
+                    if let Some(c) = &cache {
+                        let (client, tx) = (c.client().clone(), input_tx.clone());
+                        tokio::spawn(async move {
+                            let report = crate::cluster::health::fetch::fetch(&client).await;
+                            let _ = tx.send(Input::ControlPlane(Box::new(report)));
+                        });
+                    }
+                }
+                Effect::FetchNodeHealth(node) => {
+                    if let Some(c) = &cache {
+                        let (client, tx) = (c.client().clone(), input_tx.clone());
+                        tokio::spawn(async move {
+                            let health = crate::cluster::nodehealth::fetch(&client, &node).await;
+                            let _ = tx.send(Input::NodeHealth(Box::new(health)));
+                        });
                     }
                 }
                 Effect::ListContexts => {

@@ -83,6 +83,10 @@ pub enum Action {
     Drain,
     /// Open the logs of what is under the cursor (pod, container, workload, service).
     Logs,
+    /// Refresh a health screen now (control plane, node health).
+    Refresh,
+    /// Open the health view of the node under the cursor.
+    NodeHealth,
 }
 
 /// Where a binding applies: `global` everywhere, the others on their screens only.
@@ -160,6 +164,8 @@ pub const ACTIONS: &[(Action, &str, &str, &[KeyScope])] = &[
     (Action::Uncordon, "uncordon", "uncordon node", &[T]),
     (Action::Drain, "drain", "drain node", &[T]),
     (Action::Logs, "logs", "logs", &[T]),
+    (Action::Refresh, "refresh", "refresh health", &[T]),
+    (Action::NodeHealth, "node-health", "node health", &[T]),
 ];
 
 impl Action {

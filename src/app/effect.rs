@@ -67,6 +67,10 @@ pub enum Effect {
         /// Number of lines, for the report.
         lines: usize,
     },
+    /// Gather a control-plane report and feed it back.
+    FetchControlPlane,
+    /// Gather one node's health and feed it back.
+    FetchNodeHealth(String),
 }
 
 impl Effect {

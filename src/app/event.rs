@@ -117,4 +117,8 @@ pub enum Input {
         /// Shown as an error.
         error: bool,
     },
+    /// A control-plane report.
+    ControlPlane(Box<crate::cluster::health::Report>),
+    /// One node's health.
+    NodeHealth(Box<crate::cluster::nodehealth::NodeHealth>),
 }

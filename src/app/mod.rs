@@ -2,12 +2,14 @@
 
 pub mod action;
 pub mod columns;
+pub mod controlplane;
 pub mod counts;
 pub mod dialog;
 pub mod effect;
 pub mod event;
 pub mod keys;
 pub mod logs;
+pub mod nodehealth;
 pub mod state;
 pub mod table;
 pub mod text;
@@ -28,3 +30,6 @@ mod screen_tests;
 
 #[cfg(test)]
 mod workload_tests;
+
+#[cfg(test)]
+mod health_update_tests;

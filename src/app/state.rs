@@ -30,6 +30,18 @@ pub enum ViewKind {
     History(Box<super::dialog::HistoryView>),
     /// Logs of a pod, container, workload or service.
     Logs(Box<super::logs::LogView>),
+    /// The control-plane screen (`:cp`); `scroll` is its first line on screen.
+    ControlPlane {
+        /// First line shown.
+        scroll: u16,
+    },
+    /// The health of one node (`h` on the nodes screen).
+    NodeHealth {
+        /// Node name.
+        node: String,
+        /// First line shown.
+        scroll: u16,
+    },
 }
 
 /// One entry of the view stack.
@@ -160,6 +172,16 @@ pub struct State {
     pub panel: Option<super::dialog::Panel>,
     /// Lines a log view keeps (`--log-lines`).
     pub log_lines: usize,
+    /// The last control-plane report.
+    pub control_plane: Option<Box<crate::cluster::health::Report>>,
+    /// A control-plane report has been asked for and not arrived.
+    pub cp_pending: bool,
+    /// Each leader lease's leaseTransitions when first seen: a rising count means flapping leaders.
+    pub cp_first_transitions: Vec<(String, i32)>,
+    /// The last node health data (of the node health view on the stack).
+    pub node_health: Option<Box<crate::cluster::nodehealth::NodeHealth>>,
+    /// Node health data has been asked for and not arrived.
+    pub nh_pending: bool,
 }
 
 impl State {
@@ -190,6 +212,11 @@ impl State {
             dialog: None,
             panel: None,
             log_lines: super::logs::ring::DEFAULT_CAPACITY,
+            control_plane: None,
+            cp_pending: false,
+            cp_first_transitions: Vec::new(),
+            node_health: None,
+            nh_pending: false,
         }
     }
 

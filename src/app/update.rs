@@ -118,6 +118,14 @@ pub fn update(state: &mut State, input: Input) -> Vec<Effect> {
             state.toast(msg, true);
             vec![]
         }
+        Input::ControlPlane(report) => {
+            super::controlplane::received(state, *report);
+            vec![]
+        }
+        Input::NodeHealth(health) => {
+            super::nodehealth::received(state, *health);
+            vec![]
+        }
         Input::Notice(msg) => {
             state.toast(msg, false);
             vec![]
@@ -255,6 +263,9 @@ fn text_line(initial: &str) -> TextArea<'static> {
 
 /// Perform a normal-mode action.
 pub fn act(state: &mut State, action: Action) -> Vec<Effect> {
+    if let Some(effects) = super::controlplane::act(state, action) {
+        return effects;
+    }
     let page = state.page_rows as isize;
     let doc_page = state.page_rows + 1;
     if let ViewKind::Doc(doc) = &mut state.top_mut().kind
@@ -314,6 +325,8 @@ pub fn act(state: &mut State, action: Action) -> Vec<Effect> {
             view.refresh();
             view.table.scroll_into_view(page as usize);
         }
+        Action::Refresh => {}
+        Action::NodeHealth => return super::nodehealth::open_selected(state),
         // Document actions outside a document do nothing.
         Action::ScrollLeft
         | Action::ScrollRight
@@ -366,7 +379,11 @@ fn move_cursor(state: &mut State, f: impl FnOnce(&mut super::table::Table)) {
     view.table.scroll_into_view(page);
 }
 
-fn watch_top(state: &State) -> Vec<Effect> {
+fn watch_top(state: &mut State) -> Vec<Effect> {
+    if super::controlplane::health_screen(state) {
+        // Health screens are not watches: coming back to one (or connecting) refreshes it.
+        return super::controlplane::due(state);
+    }
     state.wanted().map(|(k, s)| Effect::Watch(k, s)).into_iter().collect()
 }
 
@@ -447,6 +464,7 @@ fn enter(state: &mut State) -> Vec<Effect> {
         }
         ViewKind::Resource(_) => fetch(state, true),
         ViewKind::Doc(_) | ViewKind::Containers { .. } | ViewKind::History(_) | ViewKind::Logs(_) => vec![],
+        ViewKind::ControlPlane { .. } | ViewKind::NodeHealth { .. } => vec![],
     }
 }
 
@@ -511,6 +529,9 @@ fn switch_context(state: &mut State, name: String) -> Vec<Effect> {
     state.connection = Connection::Connecting;
     state.server_version = None;
     state.namespace_from_context = true;
+    state.control_plane = None;
+    state.cp_pending = false;
+    state.cp_first_transitions.clear();
     vec![Effect::SwitchContext(name)]
 }
 
@@ -540,6 +561,7 @@ pub fn run_command(state: &mut State, line: &str) -> Vec<Effect> {
             state.stack = vec![View::new(ViewKind::Resource(kind))];
             watch_top(state)
         }
+        c if super::controlplane::COMMANDS.contains(&c) => super::controlplane::open(state),
         _ => match ALIASES.iter().find(|(a, _)| *a == cmd) {
             Some((_, kind)) => {
                 match arg {

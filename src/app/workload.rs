@@ -22,8 +22,10 @@ pub fn selected(state: &State) -> Option<ObjRef> {
         ViewKind::Doc(doc) => Some(ObjRef::new(doc.target.kind, &doc.target.namespace, &doc.target.name)),
         ViewKind::History(h) => Some(h.target.clone()),
         ViewKind::Containers { namespace, pod } => Some(ObjRef::new(Kind::Pod, namespace, pod)),
+        // Cordon, drain and the like work from a node's health view too.
+        ViewKind::NodeHealth { node, .. } => Some(ObjRef::new(Kind::Node, "", node)),
         // The log view's keys are its own; actions do not reach through it.
-        ViewKind::Contexts | ViewKind::Logs(_) => None,
+        ViewKind::Contexts | ViewKind::Logs(_) | ViewKind::ControlPlane { .. } => None,
     }
 }
 

@@ -141,11 +141,26 @@ pub fn no_retry_client(mut config: Config) -> anyhow::Result<Client> {
     Client::try_from(config).context("building the Kubernetes client")
 }
 
-fn finish(config: Config, context: String) -> anyhow::Result<Connection> {
+fn finish(mut config: Config, context: String) -> anyhow::Result<Connection> {
     let namespace = config.default_namespace.clone();
     let url = config.cluster_url.to_string();
     let no_retry = no_retry_client(config.clone())?;
-    let client = Client::try_from(config).context("building the Kubernetes client")?;
+    // kube's own retry layer sits inside its stack, where 429s it retries are invisible: build it
+    // outside a counting layer instead, with the same policy.
+    let retry = std::mem::replace(&mut config.default_retry, false);
+    let builder = kube::client::ClientBuilder::try_from(config)
+        .context("building the Kubernetes client")?
+        .with_layer(&tower::util::MapResponseLayer::new(super::counters::observe));
+    let client = if retry {
+        let policy = kube::client::retry::RetryPolicy::server_retry();
+        // Retry clones the service below it: the buffer makes the boxed stack clonable.
+        builder
+            .with_layer(&tower::buffer::BufferLayer::new(1024))
+            .with_layer(&tower::retry::RetryLayer::new(policy))
+            .build()
+    } else {
+        builder.build()
+    };
     Ok(Connection {
         client,
         context,

@@ -2,8 +2,11 @@
 
 pub mod cache;
 pub mod client;
+pub mod counters;
 pub mod describe;
+pub mod health;
 pub mod logs;
+pub mod nodehealth;
 pub mod ops;
 pub mod printers;
 pub mod rows;

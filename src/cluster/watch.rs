@@ -338,6 +338,7 @@ fn apply<K: Resource>(shared: &WatchShared, item: Result<watcher::Event<K>, watc
         }
         Err(err) => {
             tracing::warn!(error = %err, "watch error");
+            super::counters::watch_restarted();
             *status = classify(&err, &status, *shared.last_event.lock());
         }
     }

@@ -254,7 +254,7 @@ impl Default for Config {
         let bare = Config {
             theme: "default".into(),
             keymap: "default".into(),
-            default_screen: "pods".into(),
+            default_screen: "cp".into(),
             log_ring: 100_000,
             mouse: false,
             clipboard: crate::clipboard::Target::Osc52,

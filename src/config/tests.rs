@@ -24,7 +24,7 @@ fn scratch(name: &str) -> PathBuf {
 fn embedded_defaults_parse_and_name_every_key() {
     let c = Config::default();
     assert_eq!((c.theme.as_str(), c.keymap.as_str()), ("default", "default"));
-    assert_eq!(c.default_screen, "pods");
+    assert_eq!(c.default_screen, "cp");
     assert_eq!(c.log_ring, 100_000);
     assert!(!c.mouse, "mouse capture is off by default");
     assert_eq!(c.refresh.frame_ms, 33);

@@ -78,6 +78,14 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             theme.title,
         )],
         ViewKind::Logs(l) => super::views::logs::header_spans(l, theme),
+        ViewKind::ControlPlane { .. } => vec![
+            Span::styled("control plane", theme.title),
+            Span::styled("  refreshes every 10s, ctrl-r now", key),
+        ],
+        ViewKind::NodeHealth { node, .. } => vec![
+            Span::styled("node health", theme.title),
+            Span::styled(format!("  node {node}  refreshes every 10s, ctrl-r now"), key),
+        ],
     };
     frame.render_widget(Paragraph::new(vec![Line::from(first), Line::from(second)]), area);
 }

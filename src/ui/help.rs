@@ -66,7 +66,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let aliases: Vec<&str> = ALIASES.iter().map(|(a, _)| *a).filter(|a| a.len() <= 3).collect();
     let commands = vec![
         Line::styled(
-            format!(":{} [namespace|all]   :ctx [name]   :q", aliases.join(" :")),
+            format!(":cp   :{} [namespace|all]   :ctx [name]   :q", aliases.join(" :")),
             theme.dim,
         ),
         Line::styled("/regex   /!regex (invert)   /-l app=web,tier!=db (labels)", theme.dim),

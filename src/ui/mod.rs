@@ -50,6 +50,9 @@ mod render_tests;
 mod screen_render_tests;
 
 #[cfg(test)]
+mod health_render_tests;
+
+#[cfg(test)]
 mod theme_render_tests;
 
 #[cfg(test)]

@@ -33,6 +33,16 @@ fn node_ready(v: &Value) -> bool {
         .any(|c| c["type"] == "Ready" && c["status"] == "True")
 }
 
+/// The Ready condition's lastHeartbeatTime as a Lease MicroTime.
+fn last_heartbeat(v: &Value) -> Option<String> {
+    let c = v["status"]["conditions"]
+        .as_array()?
+        .iter()
+        .find(|c| c["type"] == "Ready")?;
+    let t: jiff::Timestamp = c["lastHeartbeatTime"].as_str()?.parse().ok()?;
+    Some(t.strftime("%Y-%m-%dT%H:%M:%S.%6fZ").to_string())
+}
+
 /// The API server identity lease name: `apiserver-` and a hash of the host name.
 pub fn apiserver_lease_name() -> String {
     let mut h = std::collections::hash_map::DefaultHasher::new();
@@ -53,21 +63,44 @@ fn lease(ns: &str, name: &str, holder: &str, duration: i64, labels: Value, owner
     v
 }
 
-/// Creates any missing lease (node leases, leaders, API server identity).
+/// Leader lease duration: kube-scheduler's and kube-controller-manager's 15 s default, compressed
+/// with the rest of time so that a stale leader shows in tests without waiting 15 real seconds (at
+/// least 3 s: renew ages are read in whole seconds, and a loaded test machine lags).
+pub fn leader_duration(time_scale: f64) -> i64 {
+    ((15.0 * time_scale).round() as i64).max(3)
+}
+
+/// Creates any missing lease (node leases, leaders, API server identity) at normal speed.
 pub fn ensure(store: &Store) {
+    ensure_scaled(store, 1.0)
+}
+
+/// Creates any missing lease, leader durations compressed by `time_scale`.
+pub fn ensure_scaled(store: &Store, time_scale: f64) {
     let lease_id = res("Lease");
     let (nodes, _) = store.list(res("Node"), None);
     for n in nodes {
         if store.get(lease_id, "kube-node-lease", &n.name).is_none() {
             let owner = json!({"apiVersion": "v1", "kind": "Node", "name": n.name, "uid": n.uid});
-            let v = lease("kube-node-lease", &n.name, &n.name, 40, json!({}), Some(owner));
+            let mut v = lease("kube-node-lease", &n.name, &n.name, 40, json!({}), Some(owner));
+            // A node that is already down stopped renewing when its kubelet last posted status.
+            if let Some(last) = last_heartbeat(&n.value()).filter(|_| !node_ready(&n.value())) {
+                v["spec"]["renewTime"] = json!(last);
+            }
             let _ = store.create(lease_id, v, Origin::Internal);
         }
     }
     for leader in ["kube-scheduler", "kube-controller-manager"] {
         if store.get(lease_id, "kube-system", leader).is_none() {
             let holder = format!("control-plane-1_{}", new_uid());
-            let mut v = lease("kube-system", leader, &holder, 15, json!({}), None);
+            let mut v = lease(
+                "kube-system",
+                leader,
+                &holder,
+                leader_duration(time_scale),
+                json!({}),
+                None,
+            );
             v["spec"]["acquireTime"] = v["spec"]["renewTime"].clone();
             v["spec"]["leaseTransitions"] = json!(0);
             let _ = store.create(lease_id, v, Origin::Internal);
@@ -162,8 +195,8 @@ pub fn mark_unreachable(n: &mut Value, now: &str) {
 
 /// Runs the heartbeats until cancelled.
 pub async fn run(ctx: Ctx) {
-    ensure(&ctx.store);
     let ts = ctx.opts.time_scale;
+    ensure_scaled(&ctx.store, ts);
     let mut tick = tokio::time::interval(scaled(ts, LEADER_RENEW));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut last_node_lease = Instant::now();
@@ -181,14 +214,20 @@ pub async fn run(ctx: Ctx) {
             "kube-scheduler",
             ctx.faults.stale_leader(),
             &mut stale_since,
-            scaled(ts, 15.0),
+            std::time::Duration::from_secs(leader_duration(ts) as u64),
         );
-        renew_leader(store, "kube-controller-manager", false, &mut None, scaled(ts, 15.0));
+        renew_leader(
+            store,
+            "kube-controller-manager",
+            false,
+            &mut None,
+            std::time::Duration::from_secs(leader_duration(ts) as u64),
+        );
         if last_node_lease.elapsed() < scaled(ts, NODE_LEASE_RENEW) {
             continue;
         }
         last_node_lease = Instant::now();
-        ensure(store);
+        ensure_scaled(store, ts);
         renew(store, "kube-system", &api);
         let (nodes, _) = store.list(res("Node"), None);
         for n in nodes {

@@ -1,8 +1,11 @@
 //! The body of the screen for each kind of view, including its loading, empty, forbidden and stale states.
 
 pub mod containers;
+pub mod controlplane;
+pub mod health;
 pub mod history;
 pub mod logs;
+pub mod nodehealth;
 pub mod rows;
 pub mod text;
 
@@ -39,7 +42,17 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
                 with_ns,
                 scope,
             };
-            list(frame, area, state, view, &what, theme, now)
+            // The nodes list keeps the health of the node under the cursor below the table.
+            let strip =
+                crate::app::nodehealth::under_cursor(state).is_some() && area.height > nodehealth::STRIP_HEIGHT * 2;
+            if strip {
+                let [table, health] =
+                    Layout::vertical([Constraint::Min(1), Constraint::Length(nodehealth::STRIP_HEIGHT)]).areas(area);
+                list(frame, table, state, view, &what, theme, now);
+                nodehealth::render_strip(frame, health, state, &health::Styles::of(theme), now);
+            } else {
+                list(frame, area, state, view, &what, theme, now)
+            }
         }
         ViewKind::Containers { namespace, pod } => {
             let what = List {
@@ -68,6 +81,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         ViewKind::Doc(doc) => text::render(frame, area, doc, theme),
         ViewKind::History(h) => history::render(frame, area, h, now, state.safety.readonly, theme),
         ViewKind::Logs(l) => logs::render(frame, area, l, theme),
+        ViewKind::ControlPlane { scroll } => {
+            controlplane::render(frame, area, state, &health::Styles::of(theme), *scroll, now)
+        }
+        ViewKind::NodeHealth { node, scroll } => {
+            nodehealth::render(frame, area, state, &health::Styles::of(theme), node, *scroll, now)
+        }
     }
 }
 
