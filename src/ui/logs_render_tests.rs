@@ -4,7 +4,8 @@
 use crossterm::event::KeyCode;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use ratatui::style::Color;
+use ratatui::buffer::Cell;
+use ratatui::style::{Color, Modifier, Style};
 
 use crate::app::state::{State, View, ViewKind};
 use crate::app::table::Row;
@@ -13,6 +14,7 @@ use crate::app::{Input, update};
 use crate::cluster::logs::{Event, Line, SourceState};
 use crate::cluster::watch::WatchStatus;
 use crate::cluster::{Kind, Scope};
+use crate::config::theme::{self, Theme};
 
 fn deployment_logs() -> State {
     let mut s = State::new(Some("shop".into()), false);
@@ -76,6 +78,27 @@ fn draw(s: &State, width: u16) -> Terminal<TestBackend> {
     term
 }
 
+fn draw_in(s: &State, theme: &Theme, width: u16) -> Terminal<TestBackend> {
+    let mut term = Terminal::new(TestBackend::new(width, 12)).unwrap();
+    term.draw(|f| super::draw_with(f, s, theme, 0)).unwrap();
+    term
+}
+
+/// Whether `cell` shows `style`: its colours, and at least its modifiers (the row may add more).
+fn styled(cell: &Cell, style: Style) -> bool {
+    style.fg.is_none_or(|c| cell.fg == c)
+        && style.bg.is_none_or(|c| cell.bg == c)
+        && cell.modifier.contains(style.add_modifier)
+}
+
+fn search(s: &mut State, pattern: &str) {
+    update(s, key(KeyCode::Char('/')));
+    for c in pattern.chars() {
+        update(s, key(KeyCode::Char(c)));
+    }
+    update(s, key(KeyCode::Enter));
+}
+
 fn text(term: &Terminal<TestBackend>) -> String {
     let buf = term.backend().buffer();
     (0..buf.area.height)
@@ -94,35 +117,45 @@ fn find(term: &Terminal<TestBackend>, needle: &str) -> (u16, u16) {
 }
 
 #[test]
-fn sources_are_prefixed_in_their_colours_and_matches_highlighted() {
+fn sources_are_prefixed_in_their_theme_styles_and_matches_highlighted() {
+    let theme = Theme::default();
     let mut s = deployment_logs();
     send(
         &mut s,
-        vec![lines(&[(0, "GET /cart 200"), (1, "GET /login 500"), (0, "GET /x 200")])],
+        vec![lines(&[
+            (0, "GET /cart 200"),
+            (1, "GET /login 500"),
+            (0, "retry /login 500"),
+        ])],
     );
-    update(&mut s, key(KeyCode::Char('/')));
-    for c in "500".chars() {
-        update(&mut s, key(KeyCode::Char(c)));
-    }
-    update(&mut s, key(KeyCode::Enter));
+    // From the bottom the search lands on the newest match: that line holds the cursor.
+    search(&mut s, "500");
     send(&mut s, vec![lines(&[(1, "late 1"), (1, "late 2")])]);
     let term = draw(&s, 100);
     let out = text(&term);
     let buf = term.backend().buffer();
     let (x, y) = find(&term, "web-2 app GET /login 500");
     assert_eq!(
-        buf[(x, y)].fg,
-        super::views::logs::color(1),
-        "prefix in its source's colour"
+        Some(buf[(x, y)].fg),
+        theme.log_source(1).fg,
+        "prefix in its source's style"
     );
     let (x0, y0) = find(&term, "web-1 app GET /cart");
-    assert_eq!(buf[(x0, y0)].fg, super::views::logs::color(0));
+    assert_eq!(Some(buf[(x0, y0)].fg), theme.log_source(0).fg);
+    assert_ne!(theme.log_source(0).fg, theme.log_source(1).fg);
     let (hx, hy) = find(&term, "500");
-    assert_eq!(
-        (buf[(hx, hy)].bg, buf[(hx, hy)].fg),
-        (Color::Yellow, Color::Black),
-        "match highlighted"
+    assert_eq!(hy, y, "the first match is on the login line");
+    assert!(styled(&buf[(hx, hy)], theme.search_hit), "match highlighted");
+    let (cx, cy) = find(&term, "retry");
+    assert!(styled(&buf[(cx, cy)], theme.selected), "cursor line selected");
+    let (mx, my) = find(&term, "retry /login 500");
+    let current = &buf[(mx + "retry /login ".len() as u16, my)];
+    assert_eq!(my, cy, "{out}");
+    assert!(
+        styled(current, theme.search_current),
+        "the match on the cursor line is the current one"
     );
+    assert_ne!(current.bg, buf[(hx, hy)].bg);
     assert!(out.contains("paused, 2 new lines"), "a search holds the view:\n{out}");
     assert!(out.contains("search /500/"), "{out}");
     assert!(out.contains("■ web-1/app"), "source legend:\n{out}");
@@ -238,4 +271,80 @@ fn footer_and_help_list_the_log_keys() {
     ] {
         assert!(out.contains(want), "{want}:\n{out}");
     }
+}
+
+#[test]
+fn mono_log_view_has_no_colour_and_says_every_state() {
+    let mono = theme::builtin("mono").unwrap();
+    let mut s = deployment_logs();
+    let mut events = vec![lines(&[
+        (0, "GET /cart 200"),
+        (1, "GET /login 500"),
+        (0, "retry /login 500"),
+    ])];
+    for (id, pod) in [(2, "web-3"), (3, "web-4")] {
+        events.push(Event::Source {
+            id,
+            pod: pod.into(),
+            container: "app".into(),
+        });
+    }
+    events.push(Event::State {
+        id: 1,
+        state: SourceState::Gone,
+    });
+    events.push(Event::State {
+        id: 2,
+        state: SourceState::Ended,
+    });
+    events.push(Event::State {
+        id: 3,
+        state: SourceState::Waiting(String::new()),
+    });
+    send(&mut s, events);
+    search(&mut s, "500");
+    update(&mut s, key(KeyCode::Char('v')));
+    update(&mut s, key(KeyCode::Up));
+    let term = draw_in(&s, &mono, 160);
+    let buf = term.backend().buffer();
+    let out = text(&term);
+    assert!(
+        buf.content.iter().all(|c| c.fg == Color::Reset && c.bg == Color::Reset),
+        "a mono log view sets no colour:\n{out}"
+    );
+    for word in [
+        "■ web-1/app  ",
+        "web-2/app (gone)",
+        "web-3/app (ended)",
+        "web-4/app (waiting)",
+        "search /500/",
+        "2 lines selected",
+        "paused, 0 new lines",
+    ] {
+        assert!(out.contains(word), "{word:?} missing:\n{out}");
+    }
+    // Matches, the selection and the gone source's prefix differ by modifiers, not by colour.
+    let (x, y) = find(&term, "web-2 app GET /login 500");
+    assert!(buf[(x, y)].modifier.contains(Modifier::DIM), "gone source's prefix dim");
+    // `v` then Up: the cursor (and so the current match) is on the login line, both lines selected.
+    let (hx, hy) = find(&term, "500");
+    assert_eq!(hy, y);
+    assert!(
+        styled(&buf[(hx, hy)], mono.search_current),
+        "current match bold and underlined"
+    );
+    let (rx, ry) = find(&term, "retry /login 500");
+    let other = &buf[(rx + "retry /login ".len() as u16, ry)];
+    assert_ne!(ry, y);
+    assert!(styled(other, mono.search_hit));
+    assert!(
+        !other.modifier.contains(Modifier::UNDERLINED),
+        "only the current match underlined"
+    );
+    assert!(styled(&buf[(rx, ry)], mono.selected), "selected lines reversed");
+    let (ux, uy) = find(&term, "web-1 app GET /cart");
+    assert!(
+        !buf[(ux + 10, uy)].modifier.contains(Modifier::REVERSED),
+        "an unselected line is plain"
+    );
 }

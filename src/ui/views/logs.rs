@@ -1,33 +1,17 @@
-//! The log view: per-source coloured prefixes, search highlights, wrap or horizontal scroll, and the
-//! states a stream can be in (connecting, waiting, refused, gone) said in words.
+//! The log view: per-source prefixes in the theme's source styles, search highlights, wrap or
+//! horizontal scroll, and the states a stream can be in (connecting, waiting, refused, gone) said in
+//! words, so that the `mono` theme loses nothing.
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
-use ratatui::style::{Color, Modifier, Style};
-
-use crate::config::theme::Theme;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::app::logs::{LogView, format};
 use crate::cluster::logs::SourceState;
-
-/// Source colours, cycled by source index.
-const PALETTE: [Color; 8] = [
-    Color::Cyan,
-    Color::Green,
-    Color::Magenta,
-    Color::Yellow,
-    Color::LightBlue,
-    Color::LightRed,
-    Color::LightGreen,
-    Color::LightMagenta,
-];
-
-/// The colour of a source.
-pub fn color(source: u32) -> Color {
-    PALETTE[source as usize % PALETTE.len()]
-}
+use crate::config::theme::Theme;
+use crate::ui::views::frame_block;
 
 fn thousands(n: u64) -> String {
     let s = n.to_string();
@@ -42,18 +26,18 @@ fn thousands(n: u64) -> String {
 }
 
 /// The header's second line for a log view.
-pub fn header_spans(view: &LogView, _theme: &Theme) -> Vec<Span<'static>> {
+pub fn header_spans(view: &LogView, theme: &Theme) -> Vec<Span<'static>> {
     let gone = view.sources.iter().filter(|s| s.state == SourceState::Gone).count();
     let mut spans = vec![
-        Span::styled("logs", Style::new().fg(Color::Cyan).bold()),
+        Span::styled("logs", theme.title),
         Span::raw(format!(" {}", view.target.title())),
         Span::raw(format!("  {} source(s)", view.sources.len())),
     ];
     if gone > 0 {
-        spans.push(Span::styled(format!(", {gone} gone"), Style::new().fg(Color::DarkGray)));
+        spans.push(Span::styled(format!(", {gone} gone"), theme.dim));
     }
     if view.params.previous {
-        spans.push(Span::styled("  previous run", Style::new().fg(Color::Magenta)));
+        spans.push(Span::styled("  previous run", theme.accent));
     }
     let start = match (view.params.tail, view.params.since_seconds) {
         (_, Some(s)) => format!("  since {s}s"),
@@ -65,35 +49,34 @@ pub fn header_spans(view: &LogView, _theme: &Theme) -> Vec<Span<'static>> {
 }
 
 /// Draw the log view into `area`.
-pub fn render(frame: &mut Frame, area: Rect, view: &LogView, _theme: &Theme) {
-    let block = Block::bordered()
-        .title(format!(" logs({}) ", view.target.title()))
-        .title_bottom(Line::from(status(view)).right_aligned());
+pub fn render(frame: &mut Frame, area: Rect, view: &LogView, theme: &Theme) {
+    let block = frame_block(format!(" logs({}) ", view.target.title()), theme)
+        .title_bottom(Line::from(status(view, theme)).right_aligned());
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let show_sources = view.sources.len() > 1 || view.sources.iter().any(|s| s.state != SourceState::Streaming);
     let [src_area, text_area] =
         Layout::vertical([Constraint::Length(u16::from(show_sources)), Constraint::Min(1)]).areas(inner);
     if show_sources {
-        frame.render_widget(Paragraph::new(Line::from(source_spans(view))), src_area);
+        frame.render_widget(Paragraph::new(Line::from(source_spans(view, theme))), src_area);
     }
     if view.is_empty() {
-        let (text, color) = empty_message(view);
+        let (text, style) = empty_message(view, theme);
         let [mid] = Layout::vertical([Constraint::Length(4)])
             .flex(ratatui::layout::Flex::Center)
             .areas(text_area);
         let p = Paragraph::new(text)
-            .style(Style::new().fg(color))
+            .style(style)
             .alignment(Alignment::Center)
             .wrap(Wrap { trim: true });
         frame.render_widget(p, mid);
         return;
     }
-    let rows = visible_rows(view, text_area.width as usize, text_area.height as usize);
-    frame.render_widget(Paragraph::new(rows), text_area);
+    let rows = visible_rows(view, theme, text_area.width as usize, text_area.height as usize);
+    frame.render_widget(Paragraph::new(rows).style(theme.text), text_area);
 }
 
-fn status(view: &LogView) -> Vec<Span<'static>> {
+fn status(view: &LogView, theme: &Theme) -> Vec<Span<'static>> {
     let mut spans = Vec::new();
     let sep = || Span::raw(" · ");
     if view.shown.is_some() {
@@ -113,34 +96,44 @@ fn status(view: &LogView) -> Vec<Span<'static>> {
                 thousands(view.ring.evicted()),
                 thousands(view.ring.capacity() as u64)
             ),
-            Style::new().fg(Color::Yellow),
+            theme.warn,
+        ));
+    }
+    if let Some(m) = view.mark {
+        let n = view.index_of(m).abs_diff(view.index_of(view.cursor)) + 1;
+        let what = if n == 1 { "line" } else { "lines" };
+        spans.push(sep());
+        spans.push(Span::styled(
+            format!("{} {what} selected", thousands(n as u64)),
+            theme.selected,
         ));
     }
     if let Some((t, _)) = &view.include {
         spans.push(sep());
-        spans.push(Span::styled(format!("+/{t}/"), Style::new().fg(Color::Green)));
+        spans.push(Span::styled(format!("+/{t}/"), theme.prompt));
     }
     if let Some((t, _)) = &view.exclude {
         spans.push(sep());
-        spans.push(Span::styled(format!("-/{t}/"), Style::new().fg(Color::Red)));
+        spans.push(Span::styled(format!("-/{t}/"), theme.prompt));
     }
     if let Some((t, _)) = &view.search {
         spans.push(sep());
-        spans.push(Span::styled(format!("search /{t}/"), Style::new().fg(Color::Yellow)));
+        spans.push(Span::styled(format!("search /{t}/"), theme.prompt));
     }
     spans.push(sep());
     if view.follow {
-        spans.push(Span::styled("following ", Style::new().fg(Color::Green)));
+        spans.push(Span::styled("following ", theme.ok));
     } else {
         spans.push(Span::styled(
             format!("paused, {} new lines ", thousands(view.unseen)),
-            Style::new().fg(Color::Yellow).bold(),
+            theme.warn,
         ));
     }
     spans
 }
 
-fn source_spans(view: &LogView) -> Vec<Span<'static>> {
+/// The source legend: a glyph and name per source, its state as a word whenever it is not streaming.
+fn source_spans(view: &LogView, theme: &Theme) -> Vec<Span<'static>> {
     let mut spans = Vec::new();
     for (i, s) in view.sources.iter().enumerate() {
         let name = match view.target {
@@ -148,21 +141,22 @@ fn source_spans(view: &LogView) -> Vec<Span<'static>> {
             _ => format!("{}/{}", s.pod, s.container),
         };
         let (suffix, style) = match &s.state {
-            SourceState::Streaming => (String::new(), Style::new().fg(color(i as u32))),
-            SourceState::Gone => (" (gone)".into(), Style::new().fg(Color::DarkGray).crossed_out()),
-            SourceState::Ended => (" (ended)".into(), Style::new().fg(Color::DarkGray)),
-            SourceState::Reconnecting(_) => (" (reconnecting)".into(), Style::new().fg(Color::Yellow)),
-            SourceState::Waiting(m) => (format!(" ({m})"), Style::new().fg(Color::Yellow)),
-            SourceState::Failed(m) => (format!(" ({m})"), Style::new().fg(Color::Red)),
+            SourceState::Streaming => (String::new(), theme.log_source(i)),
+            SourceState::Gone => (" (gone)".into(), theme.dim.crossed_out()),
+            SourceState::Ended => (" (ended)".into(), theme.dim),
+            SourceState::Reconnecting(_) => (" (reconnecting)".into(), theme.warn),
+            SourceState::Waiting(m) if m.is_empty() => (" (waiting)".into(), theme.warn),
+            SourceState::Waiting(m) => (format!(" ({m})"), theme.warn),
+            SourceState::Failed(m) => (format!(" ({m})"), theme.error),
         };
         spans.push(Span::styled(format!("■ {name}{suffix}  "), style));
     }
     spans
 }
 
-fn empty_message(view: &LogView) -> (String, Color) {
+fn empty_message(view: &LogView, theme: &Theme) -> (String, Style) {
     if let Some(e) = &view.error {
-        return (format!("Error: {e}"), Color::Red);
+        return (format!("Error: {e}"), theme.error);
     }
     let failed: Vec<&str> = view
         .sources
@@ -173,7 +167,7 @@ fn empty_message(view: &LogView) -> (String, Color) {
         })
         .collect();
     if !failed.is_empty() {
-        return (failed.join("\n"), Color::Red);
+        return (failed.join("\n"), theme.error);
     }
     let waiting: Vec<&str> = view
         .sources
@@ -184,7 +178,7 @@ fn empty_message(view: &LogView) -> (String, Color) {
         })
         .collect();
     if !waiting.is_empty() {
-        return (waiting.join("\n"), Color::Yellow);
+        return (waiting.join("\n"), theme.warn);
     }
     if !view.ring.is_empty() {
         return (
@@ -192,26 +186,26 @@ fn empty_message(view: &LogView) -> (String, Color) {
                 "No lines match the filter ({} hidden)",
                 thousands(view.ring.len() as u64)
             ),
-            Color::DarkGray,
+            theme.dim,
         );
     }
     if view.sources.is_empty() {
-        return ("Connecting…".into(), Color::Yellow);
+        return ("Connecting…".into(), theme.warn);
     }
     if view
         .sources
         .iter()
         .all(|s| matches!(s.state, SourceState::Ended | SourceState::Gone))
     {
-        return ("No log lines".into(), Color::DarkGray);
+        return ("No log lines".into(), theme.dim);
     }
-    ("Waiting for log lines…".into(), Color::DarkGray)
+    ("Waiting for log lines…".into(), theme.dim)
 }
 
 /// The screen rows, filled from the bottom when following, else from the top line with the cursor kept in sight.
-fn visible_rows(view: &LogView, width: usize, height: usize) -> Vec<Line<'static>> {
+fn visible_rows(view: &LogView, theme: &Theme, width: usize, height: usize) -> Vec<Line<'static>> {
     let n = view.len();
-    let rows_of = |i: usize| line_rows(view, i, width);
+    let rows_of = |i: usize| line_rows(view, theme, i, width);
     let backwards = |end: usize| {
         let mut out: Vec<Line<'static>> = Vec::new();
         for i in (0..=end).rev() {
@@ -251,20 +245,20 @@ fn visible_rows(view: &LogView, width: usize, height: usize) -> Vec<Line<'static
 }
 
 /// The rows of shown line `i`: prefix, timestamp, body with search highlights; wrapped or scrolled.
-fn line_rows(view: &LogView, i: usize, width: usize) -> Vec<Line<'static>> {
+/// Matches on the cursor line are the current ones (`n`/`N` put the cursor on a matching line).
+fn line_rows(view: &LogView, theme: &Theme, i: usize, width: usize) -> Vec<Line<'static>> {
     let Some(seq) = view.seq_at(i) else { return vec![] };
     let Some(line) = view.ring.get(seq) else { return vec![] };
     let mut bg = Style::new();
+    let mut current = false;
     if !view.follow {
         let cursor = view.index_of(view.cursor);
-        let mark = view.mark.map(|m| view.index_of(m));
-        if let Some(m) = mark
-            && (m.min(cursor)..=m.max(cursor)).contains(&i)
-        {
-            bg = bg.bg(Color::Blue);
-        } else if i == cursor {
-            bg = bg.bg(Color::DarkGray);
+        let mark = view.mark.map_or(cursor, |m| view.index_of(m));
+        // The status line says how many lines are selected, so the range is not shown by style alone.
+        if (mark.min(cursor)..=mark.max(cursor)).contains(&i) {
+            bg = theme.selected;
         }
+        current = i == cursor;
     }
     let mut head: Vec<Span<'static>> = Vec::new();
     if view.show_prefix() {
@@ -273,9 +267,9 @@ fn line_rows(view: &LogView, i: usize, width: usize) -> Vec<Line<'static>> {
             .get(line.source as usize)
             .is_some_and(|s| s.state == SourceState::Gone);
         let style = if gone {
-            Style::new().fg(Color::DarkGray)
+            theme.dim
         } else {
-            Style::new().fg(color(line.source))
+            theme.log_source(line.source as usize)
         };
         head.push(Span::styled(format!("{} ", format::prefix(view, line)), style));
     }
@@ -284,12 +278,14 @@ fn line_rows(view: &LogView, i: usize, width: usize) -> Vec<Line<'static>> {
     for (r, body) in format::body(view, line).into_iter().enumerate() {
         let mut spans: Vec<Span<'static>> = Vec::new();
         if view.timestamps {
-            spans.push(Span::styled(
-                format!("{} ", format::stamp(line)),
-                Style::new().fg(Color::DarkGray),
-            ));
+            spans.push(Span::styled(format!("{} ", format::stamp(line)), theme.dim));
         }
-        spans.extend(highlight(view, &body));
+        let hit = if current {
+            theme.search_current
+        } else {
+            theme.search_hit
+        };
+        spans.extend(highlight(view, &body, hit));
         let first: Vec<Span<'static>> = if r == 0 {
             head.clone()
         } else {
@@ -315,14 +311,11 @@ fn line_rows(view: &LogView, i: usize, width: usize) -> Vec<Line<'static>> {
     out
 }
 
-fn highlight(view: &LogView, text: &str) -> Vec<Span<'static>> {
+/// `text` with the search's matches in `hit`.
+fn highlight(view: &LogView, text: &str, hit: Style) -> Vec<Span<'static>> {
     let Some((_, re)) = &view.search else {
         return vec![Span::raw(text.to_string())];
     };
-    let hit = Style::new()
-        .fg(Color::Black)
-        .bg(Color::Yellow)
-        .add_modifier(Modifier::BOLD);
     let mut spans = Vec::new();
     let mut at = 0;
     for m in re.find_iter(text) {
