@@ -366,23 +366,8 @@ pub fn parse_text(name: &str, text: &str, source: &Source) -> Result<Keymap, Con
 
 /// Load `spec`: a built-in name, a name in `<config dir>/keymaps/`, or a path to a YAML file.
 pub fn load(spec: &str, config_dir: Option<&Path>) -> Result<Keymap, ConfigError> {
-    let looks_like_path = spec.contains('/') || spec.ends_with(".yaml") || spec.ends_with(".yml");
-    let path = if looks_like_path {
-        Some(Path::new(spec).to_path_buf())
-    } else {
-        config_dir
-            .map(|d| d.join("keymaps").join(format!("{spec}.yaml")))
-            .filter(|p| p.is_file())
-    };
-    match path {
-        Some(p) => {
-            let source = Source::File(p.clone());
-            let text = std::fs::read_to_string(&p).map_err(|e| ConfigError::io(&source, &e))?;
-            let name = p
-                .file_stem()
-                .map_or(spec.to_string(), |s| s.to_string_lossy().into_owned());
-            parse_text(&name, &text, &source)
-        }
+    match super::user_file(spec, config_dir, "keymaps")? {
+        Some((name, text, source)) => parse_text(&name, &text, &source),
         None => builtin(spec).ok_or_else(|| ConfigError::Other {
             file: Source::Flag("keymap".into()),
             message: format!("no keymap named {spec:?} (built-in: default, vim)"),

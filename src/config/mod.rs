@@ -113,7 +113,31 @@ pub fn config_dir(flag: Option<&Path>, get: impl Fn(&str) -> Option<String>) -> 
         .map(|s| s.config_dir().join("kubedeck"))
 }
 
-/// The config file: `--config FILE` itself, else `config.yaml` in [`config_dir`].
+/// A user's theme or keymap file named by `spec`: a path (it has a `/` or a YAML extension), or a
+/// name in `<config dir>/<folder>/`; returns its name, text and source, or None for a built-in name.
+pub fn user_file(
+    spec: &str,
+    config_dir: Option<&Path>,
+    folder: &str,
+) -> Result<Option<(String, String, Source)>, ConfigError> {
+    let looks_like_path = spec.contains('/') || spec.ends_with(".yaml") || spec.ends_with(".yml");
+    let path = if looks_like_path {
+        Some(Path::new(spec).to_path_buf())
+    } else {
+        config_dir
+            .map(|d| d.join(folder).join(format!("{spec}.yaml")))
+            .filter(|p| p.is_file())
+    };
+    let Some(p) = path else { return Ok(None) };
+    let source = Source::File(p.clone());
+    let text = std::fs::read_to_string(&p).map_err(|e| ConfigError::io(&source, &e))?;
+    let name = p
+        .file_stem()
+        .map_or(spec.to_string(), |s| s.to_string_lossy().into_owned());
+    Ok(Some((name, text, source)))
+}
+
+/// The config file: `--config FILE`, else `config.yaml` in the config directory.
 pub fn config_file(flag: Option<&Path>, dir: Option<&Path>) -> Option<PathBuf> {
     match flag {
         Some(p) if !p.is_dir() => Some(p.to_path_buf()),

@@ -265,23 +265,8 @@ pub fn builtin_missing(text: &str) -> Result<Vec<&'static str>, serde_yaml::Erro
 /// Load `spec`: a built-in name, a name in `<config dir>/themes/`, or a path to a YAML file.
 /// A user theme file fills what it leaves out from the `default` theme.
 pub fn load(spec: &str, config_dir: Option<&Path>) -> Result<Theme, ConfigError> {
-    let looks_like_path = spec.contains('/') || spec.ends_with(".yaml") || spec.ends_with(".yml");
-    let path = if looks_like_path {
-        Some(Path::new(spec).to_path_buf())
-    } else {
-        config_dir
-            .map(|d| d.join("themes").join(format!("{spec}.yaml")))
-            .filter(|p| p.is_file())
-    };
-    match path {
-        Some(p) => {
-            let source = Source::File(p.clone());
-            let text = std::fs::read_to_string(&p).map_err(|e| ConfigError::io(&source, &e))?;
-            let name = p
-                .file_stem()
-                .map_or(spec.to_string(), |s| s.to_string_lossy().into_owned());
-            parse(&name, &text, &source, Theme::default())
-        }
+    match super::user_file(spec, config_dir, "themes")? {
+        Some((name, text, source)) => parse(&name, &text, &source, Theme::default()),
         None => builtin(spec).ok_or_else(|| ConfigError::Other {
             file: Source::Flag("theme".into()),
             message: format!(
