@@ -298,16 +298,21 @@ fn port_string(p: &IntOrString) -> String {
 
 /// `DescribeProbe`: "http-get http://:8080/healthz delay=0s timeout=1s period=10s #success=1 #failure=3".
 pub fn describe_probe(p: &Probe) -> String {
-    let attrs = format!(
-        "delay={}s timeout={}s period={}s #success={} #failure={}",
+    format!(
+        "{} delay={}s timeout={}s period={}s #success={} #failure={}",
+        probe_handler(p),
         p.initial_delay_seconds.unwrap_or(0),
         p.timeout_seconds.unwrap_or(0),
         p.period_seconds.unwrap_or(0),
         p.success_threshold.unwrap_or(0),
         p.failure_threshold.unwrap_or(0)
-    );
+    )
+}
+
+/// The handler half of kubectl's probe line: "http-get http://:8080/healthz", "exec [cat /tmp/ok]".
+pub fn probe_handler(p: &Probe) -> String {
     if let Some(e) = &p.exec {
-        format!("exec [{}] {attrs}", e.command.clone().unwrap_or_default().join(" "))
+        format!("exec [{}]", e.command.clone().unwrap_or_default().join(" "))
     } else if let Some(h) = &p.http_get {
         let scheme = h.scheme.as_deref().unwrap_or("HTTP").to_lowercase();
         let host = h.host.as_deref().unwrap_or("");
@@ -317,20 +322,20 @@ pub fn describe_probe(p: &Probe) -> String {
             host.to_string()
         };
         format!(
-            "http-get {scheme}://{host}:{}{} {attrs}",
+            "http-get {scheme}://{host}:{}{}",
             port_string(&h.port),
             h.path.as_deref().unwrap_or("")
         )
     } else if let Some(t) = &p.tcp_socket {
         format!(
-            "tcp-socket {}:{} {attrs}",
+            "tcp-socket {}:{}",
             t.host.as_deref().unwrap_or(""),
             port_string(&t.port)
         )
     } else if let Some(g) = &p.grpc {
-        format!("grpc <pod>:{} {} {attrs}", g.port, g.service.as_deref().unwrap_or(""))
+        format!("grpc <pod>:{} {}", g.port, g.service.as_deref().unwrap_or(""))
     } else {
-        format!("unknown {attrs}")
+        "unknown".into()
     }
 }
 

@@ -2,10 +2,10 @@
 
 use std::collections::HashMap;
 
-use k8s_openapi::api::core::v1::{ContainerPort, ContainerStatus, Pod, Probe};
-use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use k8s_openapi::api::core::v1::{Container, ContainerPort, ContainerStatus, Pod, Probe};
 
 use crate::app::table::Row;
+use crate::cluster::describe::pod::probe_handler;
 
 /// One row per container, in the order kubectl describe lists them (init, regular, ephemeral); cells
 /// follow `app::columns::CONTAINER_COLUMNS` after NAME.
@@ -21,56 +21,57 @@ pub fn rows(pod: &Pod) -> Vec<Row> {
     let init_st = by_name(status.and_then(|s| s.init_container_statuses.as_ref()));
     let main_st = by_name(status.and_then(|s| s.container_statuses.as_ref()));
     let eph_st = by_name(status.and_then(|s| s.ephemeral_container_statuses.as_ref()));
-    let mut out = Vec::new();
-    for c in spec.init_containers.iter().flatten() {
+    let init = spec.init_containers.iter().flatten().map(|c| {
+        // A restartable init container is a sidecar (KEP-753).
         let ty = if c.restart_policy.as_deref() == Some("Always") {
             "sidecar"
         } else {
             "init"
         };
-        let probes = [&c.liveness_probe, &c.readiness_probe, &c.startup_probe];
-        out.push(row(
-            ty,
-            &c.name,
-            c.image.as_deref(),
-            init_st.get(&c.name),
-            c.ports.as_deref(),
-            probes,
-        ));
-    }
-    for c in &spec.containers {
-        let probes = [&c.liveness_probe, &c.readiness_probe, &c.startup_probe];
-        out.push(row(
-            "main",
-            &c.name,
-            c.image.as_deref(),
-            main_st.get(&c.name),
-            c.ports.as_deref(),
-            probes,
-        ));
-    }
-    for c in spec.ephemeral_containers.iter().flatten() {
-        let probes = [&c.liveness_probe, &c.readiness_probe, &c.startup_probe];
-        out.push(row(
-            "ephemeral",
-            &c.name,
-            c.image.as_deref(),
-            eph_st.get(&c.name),
-            c.ports.as_deref(),
-            probes,
-        ));
-    }
-    out
+        row(ty, Shape::from(c), init_st.get(&c.name))
+    });
+    let main = spec
+        .containers
+        .iter()
+        .map(|c| row("main", Shape::from(c), main_st.get(&c.name)));
+    let eph = spec.ephemeral_containers.iter().flatten().map(|c| {
+        let shape = Shape {
+            name: &c.name,
+            image: c.image.as_deref(),
+            ports: c.ports.as_deref(),
+            probes: [&c.liveness_probe, &c.readiness_probe, &c.startup_probe],
+        };
+        row("ephemeral", shape, eph_st.get(&c.name))
+    });
+    init.chain(main).chain(eph).collect()
 }
 
-fn row(
-    ty: &str,
-    name: &str,
-    image: Option<&str>,
-    st: Option<&ContainerStatus>,
-    ports: Option<&[ContainerPort]>,
-    probes: [&Option<Probe>; 3],
-) -> Row {
+/// The parts of a container or ephemeral container that its row shows.
+struct Shape<'a> {
+    name: &'a str,
+    image: Option<&'a str>,
+    ports: Option<&'a [ContainerPort]>,
+    probes: [&'a Option<Probe>; 3],
+}
+
+impl<'a> From<&'a Container> for Shape<'a> {
+    fn from(c: &'a Container) -> Self {
+        Shape {
+            name: &c.name,
+            image: c.image.as_deref(),
+            ports: c.ports.as_deref(),
+            probes: [&c.liveness_probe, &c.readiness_probe, &c.startup_probe],
+        }
+    }
+}
+
+fn row(ty: &str, shape: Shape<'_>, st: Option<&ContainerStatus>) -> Row {
+    let Shape {
+        name,
+        image,
+        ports,
+        probes,
+    } = shape;
     let restarts = st.map_or(0, |s| s.restart_count);
     let last_restart = st
         .and_then(|s| s.last_state.as_ref())
@@ -87,7 +88,7 @@ fn row(
     let probes = ["liveness", "readiness", "startup"]
         .iter()
         .zip(probes)
-        .filter_map(|(what, p)| p.as_ref().map(|p| format!("{what} {}", describe_probe(p))))
+        .filter_map(|(what, p)| p.as_ref().map(|p| format!("{what} {}", probe_text(p))))
         .collect::<Vec<_>>()
         .join("; ");
     let state = st.map_or_else(|| "Waiting".to_string(), state_text);
@@ -132,41 +133,17 @@ pub fn state_text(cs: &ContainerStatus) -> String {
     }
 }
 
-fn port_text(p: &IntOrString) -> String {
-    match p {
-        IntOrString::Int(i) => i.to_string(),
-        IntOrString::String(s) => s.clone(),
-    }
-}
-
-/// kubectl describe's probe line (`DescribeProbe`) without the success/failure thresholds:
+/// kubectl describe's probe line without the success/failure thresholds, to keep the column short:
 /// "http-get http://:8080/healthz delay=5s timeout=1s period=10s".
-pub fn describe_probe(p: &Probe) -> String {
+fn probe_text(p: &Probe) -> String {
     // Unset fields take the API server's defaults, which is what describe shows for stored objects.
-    let attrs = format!(
-        "delay={}s timeout={}s period={}s",
+    format!(
+        "{} delay={}s timeout={}s period={}s",
+        probe_handler(p),
         p.initial_delay_seconds.unwrap_or(0),
         p.timeout_seconds.unwrap_or(1),
         p.period_seconds.unwrap_or(10)
-    );
-    if let Some(e) = &p.exec {
-        format!("exec [{}] {attrs}", e.command.clone().unwrap_or_default().join(" "))
-    } else if let Some(h) = &p.http_get {
-        let scheme = h.scheme.as_deref().unwrap_or("HTTP").to_lowercase();
-        let host = h.host.as_deref().unwrap_or("");
-        let path = h.path.as_deref().unwrap_or("");
-        format!("http-get {scheme}://{host}:{}{path} {attrs}", port_text(&h.port))
-    } else if let Some(t) = &p.tcp_socket {
-        format!(
-            "tcp-socket {}:{} {attrs}",
-            t.host.as_deref().unwrap_or(""),
-            port_text(&t.port)
-        )
-    } else if let Some(g) = &p.grpc {
-        format!("grpc <pod>:{} {} {attrs}", g.port, g.service.as_deref().unwrap_or(""))
-    } else {
-        format!("unknown {attrs}")
-    }
+    )
 }
 
 #[cfg(test)]
