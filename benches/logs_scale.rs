@@ -8,7 +8,6 @@
 //! `LOGS_RATE` (per pod; 1e9 must divide by it so the line spacing is exact).
 
 use std::collections::HashMap;
-use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -16,7 +15,6 @@ use crossterm::event::KeyCode;
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{Namespace, Pod};
 use kube::api::{Api, ListParams, PostParams};
-use kube::config::{KubeConfigOptions, Kubeconfig};
 use kubedeck::app::state::{View, ViewKind};
 use kubedeck::app::table::Row;
 use kubedeck::app::update::key;
@@ -27,6 +25,14 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use serde_json::json;
 use tokio::sync::mpsc;
+
+mod common;
+use common::{client_from, clock_ticks_per_sec, cpu_ticks, rss_mib};
+
+/// CPU seconds this process has used.
+fn cpu_secs() -> f64 {
+    cpu_ticks("self") as f64 / clock_ticks_per_sec()
+}
 
 const BIN: &str = env!("CARGO_BIN_EXE_kubedeck");
 const NS: &str = "flood";
@@ -43,37 +49,6 @@ impl Drop for Owned {
 
 fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
-
-fn rss_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(0.0, |kb| kb / 1024.0)
-}
-
-/// utime + stime of this process, in seconds.
-fn cpu_secs() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
-    let f: Vec<u64> = rest.split_whitespace().map(|s| s.parse().unwrap_or(0)).collect();
-    let ticks = f.get(11).copied().unwrap_or(0) + f.get(12).copied().unwrap_or(0);
-    let hz = Command::new("getconf")
-        .arg("CLK_TCK")
-        .output()
-        .ok()
-        .and_then(|o| String::from_utf8(o.stdout).ok())
-        .and_then(|s| s.trim().parse::<f64>().ok())
-        .unwrap_or(100.0);
-    ticks as f64 / hz
-}
-
-async fn client_from(path: &Path) -> anyhow::Result<kube::Client> {
-    let kc = Kubeconfig::read_from(path)?;
-    let config = kube::Config::from_custom_kubeconfig(kc, &KubeConfigOptions::default()).await?;
-    Ok(kube::Client::try_from(config)?)
 }
 
 /// Per source: what arrived, checked line by line against the generator's spacing.

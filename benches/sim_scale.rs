@@ -8,14 +8,8 @@ use kube::api::{Api, ListParams};
 use kubedeck::sim::resources::res;
 use kubedeck::sim::{DemoCluster, SimOptions};
 
-fn rss_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(0.0, |kb| kb / 1024.0)
-}
+mod common;
+use common::rss_mib;
 
 async fn run(pods: usize) -> anyhow::Result<()> {
     let before = rss_mib();
@@ -73,13 +67,7 @@ async fn run(pods: usize) -> anyhow::Result<()> {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let sizes: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
-    let sizes = if sizes.is_empty() {
-        vec![1_000, 10_000, 100_000]
-    } else {
-        sizes
-    };
-    for n in sizes {
+    for n in common::sizes() {
         run(n).await?;
     }
     Ok(())

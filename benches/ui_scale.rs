@@ -13,10 +13,12 @@ use std::time::{Duration, Instant};
 use crossterm::event::KeyCode;
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, ListParams};
-use kube::config::{KubeConfigOptions, Kubeconfig};
 use kubedeck::app::update::key;
 use kubedeck::bench_support::Headless;
 use kubedeck::cluster::watch::WatchStatus;
+
+mod common;
+use common::{client_from, clock_ticks_per_sec, cpu_ticks, rss_kib};
 
 const BIN: &str = env!("CARGO_BIN_EXE_kubedeck");
 /// Set in the child process that runs the headless dashboard; holds the kubeconfig path.
@@ -55,34 +57,6 @@ fn stop_pid(pid: u32) {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-}
-
-fn rss_kib(pid: &str) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
-}
-
-/// utime + stime of a process, in clock ticks.
-fn cpu_ticks(pid: u32) -> u64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    // Fields after the command name (which may contain spaces): state is field 3, utime 14, stime 15.
-    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
-    let f: Vec<u64> = rest.split_whitespace().map(|s| s.parse().unwrap_or(0)).collect();
-    f.get(11).copied().unwrap_or(0) + f.get(12).copied().unwrap_or(0)
-}
-
-fn clock_ticks_per_sec() -> f64 {
-    Command::new("getconf")
-        .arg("CLK_TCK")
-        .output()
-        .ok()
-        .and_then(|o| String::from_utf8(o.stdout).ok())
-        .and_then(|s| s.trim().parse().ok())
-        .unwrap_or(100.0)
 }
 
 /// Bytes a process has written (terminal output and log), from /proc/PID/io.
@@ -169,12 +143,6 @@ async fn child(kubeconfig: PathBuf, expect: usize) -> anyhow::Result<()> {
 }
 
 // ---------------------------------------------------------------- parent
-
-async fn client_from(path: &Path) -> anyhow::Result<kube::Client> {
-    let kc = Kubeconfig::read_from(path)?;
-    let config = kube::Config::from_custom_kubeconfig(kc, &KubeConfigOptions::default()).await?;
-    Ok(kube::Client::try_from(config)?)
-}
 
 /// Wait for the kubeconfig and for `n` bulk pods Running; then for the total pod count to hold still.
 async fn wait_loaded(path: &Path, n: usize, deadline: Instant) -> anyhow::Result<kube::Client> {
@@ -315,7 +283,7 @@ struct Real {
 fn run_real(dir: &Path, kubeconfig: &Path, expect: usize, idle: Duration) -> anyhow::Result<Real> {
     let socket = format!("kubedeck-bench-{}", std::process::id());
     let cmd = format!(
-        "exec {BIN} --kubeconfig {} -A --log-file {}",
+        "exec {BIN} --kubeconfig {} -A --screen pods --log-file {}",
         kubeconfig.display(),
         dir.join("ui.log").display()
     );
@@ -341,9 +309,9 @@ fn run_real(dir: &Path, kubeconfig: &Path, expect: usize, idle: Duration) -> any
         };
         // Leave the last projection and frame of the sync out of the idle window.
         std::thread::sleep(Duration::from_secs(1));
-        let (c0, w0) = (cpu_ticks(pid), written(pid));
+        let (c0, w0) = (cpu_ticks(&pid.to_string()), written(pid));
         std::thread::sleep(idle);
-        let (c1, w1) = (cpu_ticks(pid), written(pid));
+        let (c1, w1) = (cpu_ticks(&pid.to_string()), written(pid));
         Ok(Real {
             ready: ready.as_secs_f64(),
             rss_kib: rss_kib(&pid.to_string()),
@@ -425,13 +393,7 @@ fn main() -> anyhow::Result<()> {
             .and_then(|v| v.parse().ok())
             .unwrap_or(60),
     );
-    let sizes: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
-    let sizes = if sizes.is_empty() {
-        vec![1_000, 10_000, 100_000]
-    } else {
-        sizes
-    };
-    for n in sizes {
+    for n in common::sizes() {
         rt.block_on(run(n, idle))?;
     }
     Ok(())
