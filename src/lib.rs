@@ -11,6 +11,8 @@ pub mod logging;
 pub mod run;
 pub mod run_ops;
 pub mod sim;
+#[cfg(test)]
+mod test_util;
 pub mod tui;
 pub mod ui;
 pub mod yamlpath;

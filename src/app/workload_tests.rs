@@ -15,34 +15,18 @@ use crate::cluster::ops::status::Reading;
 use crate::cluster::ops::{ObjRef, Op, Propagation};
 use crate::cluster::watch::WatchStatus;
 use crate::cluster::{Kind, Scope};
+use crate::test_util;
 
 fn on(kind: Kind, names: &[&str], readonly: bool) -> State {
-    let mut s = State::new(Some("shop".into()), readonly);
-    update(
-        &mut s,
-        Input::Connected {
-            context: "prod".into(),
-            namespace: "shop".into(),
-            url: "https://x".into(),
-        },
-    );
-    if kind != Kind::Pod {
-        update(&mut s, key(KeyCode::Char(':')));
-        for c in kind.plural().chars() {
-            update(&mut s, key(KeyCode::Char(c)));
-        }
-        update(&mut s, key(KeyCode::Enter));
-    }
+    let mut s = test_util::connected("prod", "shop", readonly);
     let ns = if kind.namespaced() { "shop" } else { "" };
     let rows = names
         .iter()
-        .map(|n| {
-            std::sync::Arc::new(Row {
-                key: n.to_string(),
-                namespace: ns.into(),
-                name: n.to_string(),
-                ..Default::default()
-            })
+        .map(|n| Row {
+            key: n.to_string(),
+            namespace: ns.into(),
+            name: n.to_string(),
+            ..Default::default()
         })
         .collect();
     let scope = if kind.namespaced() {
@@ -50,14 +34,7 @@ fn on(kind: Kind, names: &[&str], readonly: bool) -> State {
     } else {
         Scope::All
     };
-    update(
-        &mut s,
-        Input::Rows {
-            watch: (kind, scope),
-            rows: Some(rows),
-            status: WatchStatus::Ready,
-        },
-    );
+    test_util::show(&mut s, kind, scope, rows, WatchStatus::Ready);
     s
 }
 

@@ -1,8 +1,6 @@
 //! Render tests of the action dialogs, the rollout history with its diff, and the live panel.
 
 use crossterm::event::KeyCode;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::style::Color;
 use serde_json::json;
 
@@ -16,34 +14,17 @@ use crate::cluster::ops::RESTARTED_AT;
 use crate::cluster::ops::drain::Line;
 use crate::cluster::ops::history::{self, REVISION};
 use crate::cluster::ops::precheck::ScaleInfo;
+use crate::test_util;
 
 const NOW: i64 = 1_767_225_600; // 2026-01-01T00:00:00Z
 
 fn draw(state: &State, w: u16, h: u16) -> (String, ratatui::buffer::Buffer) {
-    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
-    term.draw(|f| super::draw(f, state, NOW)).unwrap();
-    let buf = term.backend().buffer().clone();
-    let mut out = String::new();
-    for y in 0..buf.area.height {
-        for x in 0..buf.area.width {
-            out.push_str(buf[(x, y)].symbol());
-        }
-        out.push('\n');
-    }
-    (out, buf)
+    let buf = test_util::draw(state, w, h, NOW);
+    (test_util::text(&buf), buf)
 }
 
 fn connected() -> State {
-    let mut s = State::new(Some("shop".into()), false);
-    update(
-        &mut s,
-        Input::Connected {
-            context: "prod".into(),
-            namespace: "shop".into(),
-            url: "https://x".into(),
-        },
-    );
-    s
+    test_util::connected("prod", "shop", false)
 }
 
 fn web() -> ObjRef {
@@ -138,23 +119,19 @@ fn restart_only_revision_is_labelled_under_the_diff() {
 #[test]
 fn scale_dialog_names_object_context_and_warnings() {
     let mut s = connected();
-    update(&mut s, key(KeyCode::Char(':')));
-    for c in "deploy".chars() {
-        update(&mut s, key(KeyCode::Char(c)));
-    }
-    update(&mut s, key(KeyCode::Enter));
-    update(
+    let row = crate::app::table::Row {
+        key: "u".into(),
+        namespace: "shop".into(),
+        name: "web".into(),
+        ..Default::default()
+    };
+    let scope = crate::cluster::Scope::Namespace("shop".into());
+    test_util::show(
         &mut s,
-        Input::Rows {
-            watch: (Kind::Deployment, crate::cluster::Scope::Namespace("shop".into())),
-            rows: Some(vec![std::sync::Arc::new(crate::app::table::Row {
-                key: "u".into(),
-                namespace: "shop".into(),
-                name: "web".into(),
-                ..Default::default()
-            })]),
-            status: crate::cluster::watch::WatchStatus::Ready,
-        },
+        Kind::Deployment,
+        scope,
+        vec![row],
+        crate::cluster::watch::WatchStatus::Ready,
     );
     update(&mut s, key(KeyCode::Char('s')));
     let info = ScaleInfo {

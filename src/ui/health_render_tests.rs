@@ -1,8 +1,6 @@
 //! Render tests of the control-plane and node health screens: healthy, degraded, refused and
 //! managed-cluster reports drawn into a TestBackend.
 
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::style::{Color, Modifier};
 
 use crate::app::state::{State, View, ViewKind};
@@ -11,6 +9,7 @@ use crate::cluster::health::{
     ApiServer, BlockingWebhook, Check, CpPod, LeaseInfo, Panel, Report, UnavailableApi, WarningEvent,
 };
 use crate::cluster::nodehealth::{Allocation, Condition, Load, NodeHealth, Usage};
+use crate::test_util;
 
 const NOW: i64 = 1_700_000_000;
 
@@ -129,13 +128,8 @@ fn connected_on(kind: ViewKind) -> State {
 }
 
 fn draw(state: &State, w: u16, h: u16) -> (String, ratatui::buffer::Buffer) {
-    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
-    term.draw(|f| super::draw(f, state, NOW)).unwrap();
-    let buf = term.backend().buffer().clone();
-    let text = (0..buf.area.height)
-        .map(|y| (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect::<String>() + "\n")
-        .collect();
-    (text, buf)
+    let buf = test_util::draw(state, w, h, NOW);
+    (test_util::text(&buf), buf)
 }
 
 fn cp_screen(report: Report) -> (String, ratatui::buffer::Buffer) {
@@ -443,12 +437,8 @@ fn in_the_mono_theme_problems_still_read_as_problems() {
     let mut s = connected_on(ViewKind::ControlPlane { scroll: 0 });
     update(&mut s, Input::ControlPlane(Box::new(degraded())));
     let theme = crate::config::theme::builtin("mono").unwrap();
-    let mut term = Terminal::new(TestBackend::new(150, 60)).unwrap();
-    term.draw(|f| super::draw_with(f, &s, &theme, NOW)).unwrap();
-    let buf = term.backend().buffer();
-    let text: String = (0..buf.area.height)
-        .map(|y| (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect::<String>() + "\n")
-        .collect();
+    let buf = test_util::draw_themed(&s, &theme, 150, 60, NOW);
+    let text = test_util::text(&buf);
     assert!(
         buf.content()
             .iter()

@@ -2,63 +2,25 @@
 
 use std::time::Instant;
 
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-
 use crate::app::state::{Connection, State};
 use crate::app::table::Row;
 use crate::app::update::key;
 use crate::app::{Input, update};
 use crate::cluster::watch::WatchStatus;
 use crate::cluster::{Kind, Scope};
+use crate::test_util::{self, draw, show, text};
 use crossterm::event::KeyCode;
 
 const NOW: i64 = 1_700_000_000;
 
 fn screen(state: &State) -> String {
-    let mut term = Terminal::new(TestBackend::new(100, 20)).unwrap();
-    term.draw(|f| super::draw(f, state, NOW)).unwrap();
-    let buf = term.backend().buffer();
-    let mut out = String::new();
-    for y in 0..buf.area.height {
-        for x in 0..buf.area.width {
-            out.push_str(buf[(x, y)].symbol());
-        }
-        out.push('\n');
-    }
-    out
+    text(&draw(state, 100, 20, NOW))
 }
 
 fn connected() -> State {
-    let mut s = State::new(Some("default".into()), false);
-    update(
-        &mut s,
-        Input::Connected {
-            context: "kind-dev".into(),
-            namespace: "default".into(),
-            url: "http://x".into(),
-        },
-    );
+    let mut s = test_util::connected("kind-dev", "default", false);
     update(&mut s, Input::ServerVersion("v1.33.1".into()));
     s
-}
-
-fn show(s: &mut State, kind: Kind, scope: Scope, rows: Vec<Row>, status: WatchStatus) {
-    if s.wanted().map(|w| w.0) != Some(kind) {
-        update(s, key(KeyCode::Char(':')));
-        for c in kind.plural().chars() {
-            update(s, key(KeyCode::Char(c)));
-        }
-        update(s, key(KeyCode::Enter));
-    }
-    update(
-        s,
-        Input::Rows {
-            watch: (kind, scope),
-            rows: Some(rows.into_iter().map(std::sync::Arc::new).collect()),
-            status,
-        },
-    );
 }
 
 /// A row with the given cells; an empty cell is a time column (AGE, LAST SEEN) stamped `age` ago.

@@ -6,8 +6,6 @@ use k8s_openapi::api::core::v1::{Node, Pod, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use kube::runtime::reflector::{self, Store};
 use kube::runtime::watcher;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use serde_json::{Value, json};
 
 use crate::app::counts::{Counts, Tally};
@@ -19,6 +17,7 @@ use crate::app::{Input, update};
 use crate::cluster::Kind;
 use crate::cluster::cache::Snapshot;
 use crate::cluster::watch::WatchStatus;
+use crate::test_util::{self, draw, text};
 use crate::ui::views::rows::join_endpoints;
 use std::sync::Arc;
 
@@ -38,12 +37,7 @@ where
 }
 
 fn screen(state: &State) -> String {
-    let mut term = Terminal::new(TestBackend::new(160, 16)).unwrap();
-    term.draw(|f| super::draw(f, state, NOW)).unwrap();
-    let buf = term.backend().buffer();
-    (0..buf.area.height)
-        .map(|y| (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect::<String>() + "\n")
-        .collect()
+    text(&draw(state, 160, 16, NOW))
 }
 
 fn line_with<'a>(out: &'a str, needle: &str) -> &'a str {
@@ -53,19 +47,9 @@ fn line_with<'a>(out: &'a str, needle: &str) -> &'a str {
 }
 
 fn state_on(kind: Kind) -> State {
-    let mut s = State::new(Some("default".into()), false);
-    let connected = Input::Connected {
-        context: "demo".into(),
-        namespace: "default".into(),
-        url: "http://x".into(),
-    };
-    update(&mut s, connected);
+    let mut s = test_util::connected("demo", "default", false);
     if kind != Kind::Pod {
-        update(&mut s, key(KeyCode::Char(':')));
-        for c in kind.plural().chars() {
-            update(&mut s, key(KeyCode::Char(c)));
-        }
-        update(&mut s, key(KeyCode::Enter));
+        test_util::open(&mut s, kind);
     }
     s
 }

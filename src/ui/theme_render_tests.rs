@@ -1,7 +1,5 @@
 //! Screens in the `ansi16` and `mono` themes, and help and footer generated from the active keymap.
 
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
 use serde_json::json;
@@ -19,9 +17,7 @@ use crate::config::theme::{self, Theme};
 const NOW: i64 = 1_700_000_000;
 
 fn draw(state: &State, theme: &Theme, w: u16, h: u16) -> Buffer {
-    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
-    term.draw(|f| super::draw_with(f, state, theme, NOW)).unwrap();
-    term.backend().buffer().clone()
+    crate::test_util::draw_themed(state, theme, w, h, NOW)
 }
 
 fn text(buf: &Buffer) -> Vec<String> {
