@@ -1,5 +1,6 @@
 //! Named actions, as plain data: keymaps bind keys to these names; help and the footer list them.
 
+use super::logs::keys::LogAction;
 use super::table::SortCol;
 
 /// Something the user can ask for.
@@ -87,6 +88,8 @@ pub enum Action {
     Refresh,
     /// Open the health view of the node under the cursor.
     NodeHealth,
+    /// An action only the log view has.
+    Log(LogAction),
 }
 
 /// Where a binding applies: `global` everywhere, the others on their screens only.
@@ -98,11 +101,13 @@ pub enum KeyScope {
     Table,
     /// Describe and YAML documents.
     Document,
+    /// The log view.
+    Logs,
 }
 
 impl KeyScope {
     /// Every scope, in the order keymap files list them.
-    pub const ALL: [KeyScope; 3] = [KeyScope::Global, KeyScope::Table, KeyScope::Document];
+    pub const ALL: [KeyScope; 4] = [KeyScope::Global, KeyScope::Table, KeyScope::Document, KeyScope::Logs];
 
     /// The scope's name in keymap files.
     pub fn name(self) -> &'static str {
@@ -110,6 +115,7 @@ impl KeyScope {
             KeyScope::Global => "global",
             KeyScope::Table => "table",
             KeyScope::Document => "document",
+            KeyScope::Logs => "logs",
         }
     }
 
@@ -119,17 +125,17 @@ impl KeyScope {
     }
 }
 
-use KeyScope::{Document as D, Global as G, Table as T};
+use KeyScope::{Document as D, Global as G, Logs as L, Table as T};
 
 /// Every named action: its keymap name, its description, and the scopes a keymap binds it in.
 /// Adding an action: a variant above, a line here, a line per scope in keymaps/*.yaml.
 pub const ACTIONS: &[(Action, &str, &str, &[KeyScope])] = &[
-    (Action::Up, "up", "up", &[T, D]),
-    (Action::Down, "down", "down", &[T, D]),
-    (Action::Top, "top", "top", &[T, D]),
-    (Action::Bottom, "bottom", "bottom", &[T, D]),
-    (Action::PageUp, "page-up", "page up", &[T, D]),
-    (Action::PageDown, "page-down", "page down", &[T, D]),
+    (Action::Up, "up", "up", &[T, D, L]),
+    (Action::Down, "down", "down", &[T, D, L]),
+    (Action::Top, "top", "top", &[T, D, L]),
+    (Action::Bottom, "bottom", "bottom", &[T, D, L]),
+    (Action::PageUp, "page-up", "page up", &[T, D, L]),
+    (Action::PageDown, "page-down", "page down", &[T, D, L]),
     (Action::Enter, "enter", "open", &[T]),
     (Action::Back, "back", "back", &[G]),
     (Action::Quit, "quit", "quit", &[G]),
@@ -145,11 +151,11 @@ pub const ACTIONS: &[(Action, &str, &str, &[KeyScope])] = &[
     (Action::SortNext, "sort-next", "sort →", &[T]),
     (Action::SortReverse, "sort-reverse", "reverse sort", &[T]),
     (Action::Wide, "wide", "wide", &[T]),
-    (Action::ScrollLeft, "scroll-left", "scroll left", &[D]),
-    (Action::ScrollRight, "scroll-right", "scroll right", &[D]),
-    (Action::Search, "search", "search", &[D]),
-    (Action::NextMatch, "next-match", "next match", &[D]),
-    (Action::PrevMatch, "prev-match", "previous match", &[D]),
+    (Action::ScrollLeft, "scroll-left", "scroll left", &[D, L]),
+    (Action::ScrollRight, "scroll-right", "scroll right", &[D, L]),
+    (Action::Search, "search", "search", &[D, L]),
+    (Action::NextMatch, "next-match", "next match", &[D, L]),
+    (Action::PrevMatch, "prev-match", "previous match", &[D, L]),
     (Action::ToggleManaged, "toggle-managed", "managedFields", &[D]),
     (Action::ToggleReveal, "toggle-reveal", "reveal secrets", &[D]),
     (Action::CopyName, "copy-name", "copy name", &[T]),
@@ -166,6 +172,31 @@ pub const ACTIONS: &[(Action, &str, &str, &[KeyScope])] = &[
     (Action::Logs, "logs", "logs", &[T]),
     (Action::Refresh, "refresh", "refresh health", &[T]),
     (Action::NodeHealth, "node-health", "node health", &[T]),
+    (Action::Log(LogAction::Follow), "follow", "follow", &[L]),
+    (
+        Action::Log(LogAction::FarLeft),
+        "scroll-far-left",
+        "scroll left fast",
+        &[L],
+    ),
+    (
+        Action::Log(LogAction::FarRight),
+        "scroll-far-right",
+        "scroll right fast",
+        &[L],
+    ),
+    (Action::Log(LogAction::Wrap), "wrap", "wrap", &[L]),
+    (Action::Log(LogAction::Timestamps), "timestamps", "timestamps", &[L]),
+    (Action::Log(LogAction::Previous), "previous", "previous container", &[L]),
+    (Action::Log(LogAction::Json), "json", "json raw/fields/indented", &[L]),
+    (Action::Log(LogAction::Prefix), "prefix", "pod/container prefix", &[L]),
+    (Action::Log(LogAction::Include), "include", "include regex", &[L]),
+    (Action::Log(LogAction::Exclude), "exclude", "exclude regex", &[L]),
+    (Action::Log(LogAction::Start), "since", "tail/since", &[L]),
+    (Action::Log(LogAction::SaveShown), "save-shown", "save shown", &[L]),
+    (Action::Log(LogAction::SaveAll), "save-all", "save buffer", &[L]),
+    (Action::Log(LogAction::Mark), "mark", "select from here", &[L]),
+    (Action::Log(LogAction::Copy), "copy", "copy (OSC 52)", &[L]),
 ];
 
 impl Action {

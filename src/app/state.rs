@@ -224,6 +224,7 @@ impl State {
     pub fn key_scope(&self) -> KeyScope {
         match self.top().kind {
             ViewKind::Doc(_) => KeyScope::Document,
+            ViewKind::Logs(_) => KeyScope::Logs,
             _ => KeyScope::Table,
         }
     }

@@ -263,6 +263,9 @@ fn text_line(initial: &str) -> TextArea<'static> {
 
 /// Perform a normal-mode action.
 pub fn act(state: &mut State, action: Action) -> Vec<Effect> {
+    if let Some(effects) = super::logs::glue::act(state, action) {
+        return effects;
+    }
     if let Some(effects) = super::controlplane::act(state, action) {
         return effects;
     }
@@ -334,7 +337,8 @@ pub fn act(state: &mut State, action: Action) -> Vec<Effect> {
         | Action::NextMatch
         | Action::PrevMatch
         | Action::ToggleManaged
-        | Action::ToggleReveal => {}
+        | Action::ToggleReveal
+        | Action::Log(_) => {}
         Action::CopyName => {
             let Some(row) = state.top().table.current() else {
                 return vec![];

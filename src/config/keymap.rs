@@ -31,6 +31,7 @@ struct KeymapFile {
     global: Option<Section>,
     table: Option<Section>,
     document: Option<Section>,
+    logs: Option<Section>,
 }
 
 impl KeymapFile {
@@ -39,6 +40,7 @@ impl KeymapFile {
             (KeyScope::Global, self.global),
             (KeyScope::Table, self.table),
             (KeyScope::Document, self.document),
+            (KeyScope::Logs, self.logs),
         ]
         .into_iter()
         .filter_map(|(s, sec)| sec.map(|sec| (s, sec)))

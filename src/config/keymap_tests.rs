@@ -137,6 +137,26 @@ fn user_keymap_is_layered_over_its_base() {
     );
 }
 
+#[test]
+fn the_log_view_has_its_own_scope_with_the_moves_it_shares() {
+    let vim = builtin("vim").unwrap();
+    assert_eq!(vim.lookup(KeyScope::Logs, &[key('g')]), Match::Prefix);
+    assert_eq!(
+        vim.lookup(KeyScope::Logs, &[key('g'), key('g')]),
+        Match::Action(Action::Top)
+    );
+    let default = builtin("default").unwrap();
+    assert_eq!(
+        default.lookup(KeyScope::Logs, &[key('f')]),
+        Match::Action(Action::Log(crate::app::logs::keys::LogAction::Follow))
+    );
+    assert_eq!(default.lookup(KeyScope::Logs, &[key('q')]), Match::Action(Action::Quit));
+    let err = refused("logs:\n  wide: { keys: [w] }\n");
+    assert!(err.contains("logs.wide") && err.contains("goes under table"), "{err}");
+    let err = refused("logs:\n  follow: { keys: [q] }\n");
+    assert!(err.contains("logs.follow") && err.contains("global.quit"), "{err}");
+}
+
 fn refused(text: &str) -> String {
     parse_text("mine", text, &src()).unwrap_err().to_string()
 }

@@ -7,26 +7,20 @@ use ratatui::widgets::Paragraph;
 
 use crate::app::State;
 use crate::app::action::Action;
-use crate::app::logs::LogView;
-use crate::app::logs::keys::{label, log_keymap};
 use crate::app::state::{Mode, ViewKind};
 use crate::config::theme::Theme;
 
 /// Draw the footer line.
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
-    if let ViewKind::Logs(view) = &state.top().kind {
-        if let Some((prompt, ta)) = &view.prompt {
-            let label = prompt.label();
-            let [p, rest] =
-                Layout::horizontal([Constraint::Length(label.chars().count() as u16), Constraint::Min(1)]).areas(area);
-            frame.render_widget(Paragraph::new(label).style(theme.prompt), p);
-            frame.render_widget(ta, rest);
-            return;
-        }
-        if matches!(state.mode, Mode::Normal) && state.toasts.is_empty() {
-            frame.render_widget(Paragraph::new(log_line(view, theme)), area);
-            return;
-        }
+    if let ViewKind::Logs(view) = &state.top().kind
+        && let Some((prompt, ta)) = &view.prompt
+    {
+        let label = prompt.label();
+        let [p, rest] =
+            Layout::horizontal([Constraint::Length(label.chars().count() as u16), Constraint::Min(1)]).areas(area);
+        frame.render_widget(Paragraph::new(label).style(theme.prompt), p);
+        frame.render_widget(ta, rest);
+        return;
     }
     let (prompt, ta) = match &state.mode {
         Mode::Filter(ta) => ("/", ta),
@@ -52,6 +46,11 @@ pub fn hints(state: &State) -> Vec<(String, String)> {
             // The footer says whether wide mode is on, so the toggle's state is always visible.
             Action::Wide if state.wide => "wide: on".to_string(),
             Action::Wide => "wide: off".to_string(),
+            // Log toggles say their state, as wide does.
+            Action::Log(a) => match &state.top().kind {
+                ViewKind::Logs(view) => a.state(view).unwrap_or_else(|| b.help.clone()),
+                _ => b.help.clone(),
+            },
             _ => b.help.clone(),
         };
         out.push((b.action, b.label(), what));
@@ -78,20 +77,5 @@ fn normal_line(state: &State, theme: &Theme) -> Line<'static> {
         spans.push(Span::styled(format!("<{key}>"), theme.key));
         spans.push(Span::styled(format!(" {what}  "), theme.text));
     }
-    Line::from(spans)
-}
-
-/// The log view's key hints, generated from its key table.
-fn log_line(view: &LogView, theme: &Theme) -> Line<'static> {
-    let mut spans = Vec::new();
-    for k in log_keymap().iter().filter(|k| k.footer) {
-        spans.push(Span::styled(format!("<{}>", label(k)), theme.key));
-        spans.push(Span::styled(
-            format!(" {}  ", k.action.describe(Some(view))),
-            theme.text,
-        ));
-    }
-    spans.push(Span::styled("<esc>", theme.key));
-    spans.push(Span::styled(" back", theme.text));
     Line::from(spans)
 }

@@ -8,8 +8,6 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 
 use crate::app::State;
 use crate::app::action::{ALIASES, Action};
-use crate::app::logs::keys::{LogAction, label, log_keymap};
-use crate::app::state::ViewKind;
 use crate::config::theme::Theme;
 
 /// The help entries of the screen on show: every action bound here (less the mutating ones in
@@ -25,21 +23,7 @@ pub fn entries(state: &State) -> Vec<(Vec<String>, String)> {
             None => groups.push((b.action, vec![b.label()], b.help.clone())),
         }
     }
-    let mut out = Vec::new();
-    // A log view has its own key table; of the keymap only the global keys still work there.
-    if let ViewKind::Logs(_) = &state.top().kind {
-        let mut log_groups: Vec<(LogAction, Vec<String>)> = Vec::new();
-        for k in log_keymap() {
-            match log_groups.iter_mut().find(|(a, _)| *a == k.action) {
-                Some((_, keys)) => keys.push(label(&k)),
-                None => log_groups.push((k.action, vec![label(&k)])),
-            }
-        }
-        out.extend(log_groups.into_iter().map(|(a, keys)| (keys, a.describe(None))));
-        groups.retain(|(a, ..)| matches!(a, Action::Quit | Action::Help | Action::Command | Action::Back));
-    }
-    out.extend(groups.into_iter().map(|(_, k, h)| (k, h)));
-    out
+    groups.into_iter().map(|(_, k, h)| (k, h)).collect()
 }
 
 /// Draw the help overlay over `area`: key bindings in two columns, then the command syntax.

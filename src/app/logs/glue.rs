@@ -2,8 +2,9 @@
 
 use crossterm::event::KeyEvent;
 
-use super::keys::{self, Outcome};
+use super::keys::{self, LogAction, Outcome};
 use super::{LogView, next_session};
+use crate::app::action::Action;
 use crate::app::effect::Effect;
 use crate::app::state::{State, View, ViewKind};
 use crate::cluster::Kind;
@@ -86,6 +87,19 @@ pub fn key(state: &mut State, key: &KeyEvent) -> Option<Vec<Effect>> {
         return None;
     };
     let Outcome { effects, toast } = keys::on_key(view, key, page)?;
+    if let Some((text, error)) = toast {
+        state.toast(text, error);
+    }
+    Some(effects)
+}
+
+/// A keymap action in the log view on top, if it is one and the action is a log action.
+pub fn act(state: &mut State, action: Action) -> Option<Vec<Effect>> {
+    let page = page(state);
+    let ViewKind::Logs(view) = &mut state.top_mut().kind else {
+        return None;
+    };
+    let Outcome { effects, toast } = keys::act(view, LogAction::from_action(action)?, page);
     if let Some((text, error)) = toast {
         state.toast(text, error);
     }

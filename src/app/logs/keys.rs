@@ -1,9 +1,11 @@
-//! The log view's keys, as data (footer and help are generated from them), and what they do.
+//! What the log view's actions do (the keymap's `logs` scope binds keys to them), its prompts, and
+//! the keys that stay fixed: Esc and the prompt's editing keys.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui_textarea::TextArea;
 
 use super::{JsonMode, LogView, Prompt, compile, format, next_session};
+use crate::app::action::Action;
 use crate::app::effect::Effect;
 use crate::cluster::logs::Params;
 
@@ -65,130 +67,38 @@ pub enum LogAction {
 }
 
 impl LogAction {
-    /// Short description for help and the footer.
-    pub fn describe(self, view: Option<&LogView>) -> String {
+    /// A toggle's state for the footer ("follow: on"); None for actions that are not toggles.
+    pub fn state(self, view: &LogView) -> Option<String> {
         let on = |b: bool| if b { "on" } else { "off" };
-        match (self, view) {
-            (LogAction::Follow, Some(v)) => format!("follow: {}", on(v.follow)),
-            (LogAction::Wrap, Some(v)) => format!("wrap: {}", on(v.wrap)),
-            (LogAction::Timestamps, Some(v)) => format!("timestamps: {}", on(v.timestamps)),
-            (LogAction::Previous, Some(v)) => format!("previous: {}", on(v.params.previous)),
-            (LogAction::Json, Some(v)) => format!("json: {:?}", v.json).to_lowercase(),
-            (a, _) => match a {
-                LogAction::Follow => "follow",
-                LogAction::Bottom => "newest + follow",
-                LogAction::Top => "oldest",
-                LogAction::Up => "up",
-                LogAction::Down => "down",
-                LogAction::PageUp => "page up",
-                LogAction::PageDown => "page down",
-                LogAction::Left => "scroll left",
-                LogAction::Right => "scroll right",
-                LogAction::FarLeft => "scroll left fast",
-                LogAction::FarRight => "scroll right fast",
-                LogAction::Wrap => "wrap",
-                LogAction::Timestamps => "timestamps",
-                LogAction::Previous => "previous container",
-                LogAction::Json => "json raw/fields/indented",
-                LogAction::Prefix => "pod/container prefix",
-                LogAction::Search => "search",
-                LogAction::Next => "next match",
-                LogAction::Prev => "previous match",
-                LogAction::Include => "include regex",
-                LogAction::Exclude => "exclude regex",
-                LogAction::Start => "tail/since",
-                LogAction::SaveShown => "save shown",
-                LogAction::SaveAll => "save buffer",
-                LogAction::Mark => "select from here",
-                LogAction::Copy => "copy (OSC 52)",
-            }
-            .to_string(),
-        }
+        Some(match self {
+            LogAction::Follow => format!("follow: {}", on(view.follow)),
+            LogAction::Wrap => format!("wrap: {}", on(view.wrap)),
+            LogAction::Timestamps => format!("timestamps: {}", on(view.timestamps)),
+            LogAction::Previous => format!("previous: {}", on(view.params.previous)),
+            LogAction::Json => format!("json: {:?}", view.json).to_lowercase(),
+            _ => return None,
+        })
     }
-}
 
-/// One key of the log view.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LogKey {
-    /// The key.
-    pub code: KeyCode,
-    /// Control held.
-    pub ctrl: bool,
-    /// What it does.
-    pub action: LogAction,
-    /// Shown in the footer.
-    pub footer: bool,
-}
-
-const fn k(code: KeyCode, action: LogAction, footer: bool) -> LogKey {
-    LogKey {
-        code,
-        ctrl: false,
-        action,
-        footer,
+    /// What a keymap action does in the log view: its own actions, and the moves and search it
+    /// shares with the other screens.
+    pub fn from_action(action: Action) -> Option<LogAction> {
+        Some(match action {
+            Action::Log(a) => a,
+            Action::Up => LogAction::Up,
+            Action::Down => LogAction::Down,
+            Action::Top => LogAction::Top,
+            Action::Bottom => LogAction::Bottom,
+            Action::PageUp => LogAction::PageUp,
+            Action::PageDown => LogAction::PageDown,
+            Action::ScrollLeft => LogAction::Left,
+            Action::ScrollRight => LogAction::Right,
+            Action::Search => LogAction::Search,
+            Action::NextMatch => LogAction::Next,
+            Action::PrevMatch => LogAction::Prev,
+            _ => return None,
+        })
     }
-}
-
-/// The log view's keys; anything else falls through to the global key map (q, ?, :, esc).
-pub fn log_keymap() -> Vec<LogKey> {
-    use KeyCode::*;
-    use LogAction as A;
-    vec![
-        k(Char('f'), A::Follow, true),
-        k(Char('/'), A::Search, true),
-        k(Char('i'), A::Include, true),
-        k(Char('x'), A::Exclude, true),
-        k(Char('s'), A::SaveShown, true),
-        k(Char('y'), A::Copy, true),
-        k(Char('t'), A::Timestamps, true),
-        k(Char('w'), A::Wrap, true),
-        k(Char('p'), A::Previous, true),
-        k(Char('J'), A::Json, true),
-        k(Char('T'), A::Start, true),
-        k(Char('n'), A::Next, false),
-        k(Char('N'), A::Prev, false),
-        k(Char('S'), A::SaveAll, false),
-        k(Char('v'), A::Mark, false),
-        k(Char('c'), A::Prefix, false),
-        k(Char('G'), A::Bottom, false),
-        k(End, A::Bottom, false),
-        k(Char('g'), A::Top, false),
-        k(Home, A::Top, false),
-        k(Char('j'), A::Down, false),
-        k(Down, A::Down, false),
-        k(Char('k'), A::Up, false),
-        k(Up, A::Up, false),
-        k(PageDown, A::PageDown, false),
-        LogKey {
-            code: Char('f'),
-            ctrl: true,
-            action: A::PageDown,
-            footer: false,
-        },
-        k(PageUp, A::PageUp, false),
-        LogKey {
-            code: Char('u'),
-            ctrl: true,
-            action: A::PageUp,
-            footer: false,
-        },
-        k(Char('h'), A::Left, false),
-        k(Left, A::Left, false),
-        k(Char('l'), A::Right, false),
-        k(Right, A::Right, false),
-        k(Char('H'), A::FarLeft, false),
-        k(Char('L'), A::FarRight, false),
-    ]
-}
-
-/// How a log key is written in help and the footer.
-pub fn label(key: &LogKey) -> String {
-    let mods = if key.ctrl {
-        KeyModifiers::CONTROL
-    } else {
-        KeyModifiers::NONE
-    };
-    crate::app::keys::Key::from_event(&crossterm::event::KeyEvent::new(key.code, mods)).label()
 }
 
 /// What a key did: effects, and a message for the user.
@@ -209,12 +119,12 @@ impl Outcome {
     }
 }
 
-/// Handle a key in the log view; None: not a log key (the global key map gets it).
+/// Handle a key in the log view that the keymap does not: an open prompt, and Esc peeling off a
+/// selection, search or filters. None: the keymap gets the key.
 pub fn on_key(view: &mut LogView, key: &KeyEvent, page: usize) -> Option<Outcome> {
     if view.prompt.is_some() {
         return Some(prompt_key(view, key, page));
     }
-    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     if key.code == KeyCode::Esc {
         // Esc peels off one layer at a time; with nothing left it leaves the view.
         if view.mark.take().is_some() {
@@ -231,11 +141,8 @@ pub fn on_key(view: &mut LogView, key: &KeyEvent, page: usize) -> Option<Outcome
         }
         return None;
     }
-    let action = log_keymap()
-        .into_iter()
-        .find(|b| b.code == key.code && b.ctrl == ctrl)?
-        .action;
-    Some(act(view, action, page))
+    // Everything else goes through the keymap's `logs` scope to `act`.
+    None
 }
 
 fn open(view: &mut LogView, prompt: Prompt, initial: &str) {

@@ -326,3 +326,27 @@ fn source_states_are_kept_and_gone_is_final() {
     );
     assert_eq!(view(&s).sources[0].state, SourceState::Gone);
 }
+
+#[test]
+fn log_keys_come_from_the_keymap_and_can_be_remapped() {
+    let text = "logs:\n  follow: { keys: [F], help: follow, footer: true }\n  top: { keys: [ctrl-t] }\n";
+    let source = crate::config::Source::File("mine.yaml".into());
+    let keymap = crate::config::keymap::parse_text("mine", text, &source).unwrap();
+    let mut s = open_pod();
+    s.keymap = keymap;
+    feed(&mut s, vec![lines(0, &["a", "b", "c"])]);
+    press(&mut s, 'f');
+    assert!(view(&s).follow, "f is no longer follow");
+    press(&mut s, 'F');
+    assert!(!view(&s).follow, "F is");
+    press(&mut s, 'g');
+    assert_eq!(view(&s).cursor, 2, "g is no longer top");
+    let ctrl_t = crossterm::event::KeyEvent::new(KeyCode::Char('t'), crossterm::event::KeyModifiers::CONTROL);
+    update(&mut s, Input::Key(ctrl_t));
+    assert_eq!(view(&s).cursor, 0);
+    press(&mut s, 'j');
+    assert_eq!(view(&s).cursor, 1, "the rest is the default keymap's");
+    let help = crate::ui::help::entries(&s);
+    assert!(help.iter().any(|(k, h)| k == &["F"] && h == "follow"), "{help:?}");
+    assert!(crate::ui::footer::hints(&s).contains(&("F".into(), "follow: off".into())));
+}
