@@ -88,6 +88,15 @@ impl Filter {
         Ok(Filter::Regex { re, invert })
     }
 
+    /// Whether the filter typed as `new` can only hide rows that the one typed as `old` showed: `new`
+    /// is `old` with more plain text after it (no regex syntax, no `!`, no `-l`), so a case-insensitive
+    /// substring that can only get rarer.
+    pub fn narrows(old: &str, new: &str) -> bool {
+        let plain = |t: &str| !t.contains(['\\', '.', '+', '*', '?', '(', ')', '|', '[', ']', '{', '}', '^', '$']);
+        let new_t = new.trim_start();
+        new.starts_with(old) && plain(new) && !new_t.starts_with('!') && !new_t.starts_with("-l")
+    }
+
     /// Whether a row passes.
     pub fn matches(&self, row: &Row) -> bool {
         match self {
@@ -138,6 +147,9 @@ pub struct Table {
     pub offset: usize,
     /// Key of the row under the cursor, so it stays put when rows move.
     pub selected: Option<String>,
+    /// Indices of the rows that pass the view's fixed constraints, sorted, and for which sort and
+    /// constraints: a filter change is then one pass over them, never a sort of 100,000 rows.
+    order: Option<(Sort, Fixed, Vec<usize>)>,
 }
 
 impl Table {
@@ -151,21 +163,44 @@ impl Table {
 
     /// Replace the rows and recompute the view.
     pub fn set_rows(&mut self, rows: Vec<Row>, filter: &Filter, fixed: &Fixed, sort: Sort) {
-        self.rows = rows.into_iter().map(Arc::new).collect();
+        self.replace_rows(rows.into_iter().map(Arc::new).collect());
         self.refresh(filter, fixed, sort);
+    }
+
+    /// Replace the rows (call `refresh` next); the only way rows should change, so the sorted order
+    /// is computed again.
+    pub fn replace_rows(&mut self, rows: Vec<Arc<Row>>) {
+        self.rows = rows;
+        self.order = None;
     }
 
     /// Recompute filtering and sorting, keeping the cursor on the same object when it is still shown.
     pub fn refresh(&mut self, filter: &Filter, fixed: &Fixed, sort: Sort) {
         let rows = &self.rows;
-        let mut visible: Vec<usize> = (0..rows.len())
-            .filter(|&i| fixed.matches(&rows[i]) && filter.matches(&rows[i]))
-            .collect();
-        visible.sort_by(|&a, &b| {
-            let o = compare(&rows[a], &rows[b], sort.col);
-            if sort.descending { o.reverse() } else { o }
-        });
-        self.visible = visible;
+        let fresh = self.order.as_ref().is_some_and(|(s, f, _)| *s == sort && f == fixed);
+        if !fresh {
+            let mut order: Vec<usize> = (0..rows.len()).filter(|&i| fixed.matches(&rows[i])).collect();
+            order.sort_by(|&a, &b| {
+                let o = compare(&rows[a], &rows[b], sort.col);
+                if sort.descending { o.reverse() } else { o }
+            });
+            self.order = Some((sort, fixed.clone(), order));
+        }
+        let order = self.order.as_ref().map_or(&[][..], |(_, _, o)| o.as_slice());
+        self.visible = order.iter().copied().filter(|&i| filter.matches(&rows[i])).collect();
+        self.keep_cursor();
+    }
+
+    /// Keep only the shown rows that also pass `filter`, in their order; for a filter that
+    /// [`Filter::narrows`] the last one, it gives what `refresh` would, without the full pass and sort.
+    pub fn narrow(&mut self, filter: &Filter) {
+        let rows = &self.rows;
+        self.visible.retain(|&i| filter.matches(&rows[i]));
+        self.keep_cursor();
+    }
+
+    /// After `visible` changed: the cursor follows the selected object, or stays in range.
+    fn keep_cursor(&mut self) {
         let found = self
             .selected
             .as_ref()
@@ -279,6 +314,38 @@ mod tests {
 
     fn names(t: &Table) -> Vec<&str> {
         t.visible.iter().map(|&i| t.rows[i].name.as_str()).collect()
+    }
+
+    #[test]
+    fn typing_on_narrows_to_what_a_full_refresh_shows() {
+        assert!(Filter::narrows("", "web"));
+        assert!(Filter::narrows("we", "web-"));
+        assert!(!Filter::narrows("web", "we"), "deleting widens");
+        assert!(!Filter::narrows("web", "web.*"), "regex syntax");
+        assert!(!Filter::narrows("", "!web"));
+        assert!(!Filter::narrows("-", "-l app=web"));
+        let rows: Vec<Row> = ["web-1", "WEB-10", "web-2", "db-web", "db-0", "webby"]
+            .iter()
+            .map(|n| row(n, &[]))
+            .collect();
+        let sort = Sort {
+            col: SortCol::Name,
+            descending: true,
+        };
+        let mut typed = Table::default();
+        typed.set_rows(rows.clone(), &Filter::None, &Fixed::default(), sort);
+        typed.select(2);
+        let mut old = String::new();
+        for new in ["w", "we", "web", "web-", "web-1"] {
+            assert!(Filter::narrows(&old, new));
+            let filter = Filter::parse(new).unwrap();
+            typed.narrow(&filter);
+            let mut full = Table::default();
+            full.set_rows(rows.clone(), &filter, &Fixed::default(), sort);
+            assert_eq!(names(&typed), names(&full), "after {new:?}");
+            old = new.to_string();
+        }
+        assert_eq!(names(&typed), ["web-1", "WEB-10"], "case-insensitive, still sorted");
     }
 
     #[test]
@@ -400,7 +467,9 @@ mod tests {
         // An age column: newest stamp first.
         t.refresh(&Filter::None, &Fixed::default(), sort(1));
         assert_eq!(names(&t), ["b", "c", "a"]);
-        Arc::make_mut(&mut t.rows[1]).stamps[1] = Some(1);
+        let mut changed = t.rows.clone();
+        Arc::make_mut(&mut changed[1]).stamps[1] = Some(1);
+        t.replace_rows(changed);
         t.refresh(&Filter::None, &Fixed::default(), sort(1));
         assert_eq!(names(&t), ["c", "a", "b"]);
     }

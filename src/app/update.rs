@@ -76,7 +76,7 @@ pub fn update(state: &mut State, input: Input) -> Vec<Effect> {
                 let view = state.top_mut();
                 view.status = Some(status);
                 if let Some(rows) = rows {
-                    view.table.rows = rows;
+                    view.table.replace_rows(rows);
                     view.refresh();
                     view.table.scroll_into_view(page);
                 }
@@ -100,7 +100,7 @@ pub fn update(state: &mut State, input: Input) -> Vec<Effect> {
                         })
                     })
                     .collect();
-                view.table.rows = rows;
+                view.table.replace_rows(rows);
                 view.status = Some(crate::cluster::watch::WatchStatus::Ready);
                 view.refresh();
             }
@@ -248,8 +248,14 @@ fn apply_filter_line(state: &mut State) {
     let page = state.page_rows;
     let view = state.top_mut();
     if let Ok(filter) = Filter::parse(&text) {
+        let narrowing = Filter::narrows(&view.filter_text, &text);
         view.filter = filter;
-        view.refresh();
+        if narrowing {
+            // Typing on narrows what is shown: no need to look at the hidden rows or sort again.
+            view.table.narrow(&view.filter);
+        } else {
+            view.refresh();
+        }
         view.table.scroll_into_view(page);
     }
     view.filter_text = text;
