@@ -181,6 +181,9 @@ pub fn serve(st: Arc<SimState>, t: Target, q: Query, accept: &str) -> Response {
     r
 }
 
+/// How much of a burst of events is written at once.
+const FLUSH_AT: usize = 64 * 1024;
+
 type Tx = mpsc::Sender<Result<Bytes, std::io::Error>>;
 
 /// How a watch starts and ends.
@@ -206,13 +209,20 @@ async fn run(st: Arc<SimState>, filter: Filter, opts: RunOpts, mut enc: Encoder,
         // Subscribe before listing so nothing falls between the list and the live events.
         let live = st.store.subscribe();
         let (items, rv) = st.store.list(filter.res, filter.ns.as_deref());
+        // The real server flushes only when no event is waiting, so a burst (the initial state)
+        // leaves in large writes rather than one small chunk per object.
+        let mut batch = BytesMut::new();
         for o in items.iter().filter(|o| filter.matches(o)) {
-            if tx.send(Ok(enc.line("ADDED", o))).await.is_err() {
+            batch.put(enc.line("ADDED", o));
+            if batch.len() >= FLUSH_AT && tx.send(Ok(batch.split().freeze())).await.is_err() {
                 return;
             }
         }
         if initial_end_bookmark && bookmarks {
-            let _ = tx.send(Ok(bookmark(filter.res, rv, true))).await;
+            batch.put(bookmark(filter.res, rv, true));
+        }
+        if !batch.is_empty() && tx.send(Ok(batch.freeze())).await.is_err() {
+            return;
         }
         (rv, Vec::new(), live)
     } else {
