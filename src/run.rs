@@ -183,6 +183,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                             ops.no_retry = Some(conn.no_retry.clone());
                             cache = Some(c);
                             shown = None;
+                            // A new cache's generations start again from zero: count afresh.
+                            header_seen.0.clear();
                             let input = Input::Connected { context: conn.context, namespace: conn.namespace, url: conn.url };
                             effects = update(&mut state, input);
                         }
@@ -428,14 +430,22 @@ fn header_watches(state: &State, cache: &Cache) -> [(Kind, Scope); 3] {
 
 /// Recount the header when one of its watches moved (at most once a second) or a minute passed
 /// (warnings age out of the last hour).
-fn header_counts(state: &mut State, cache: &Cache, seen: &mut (Vec<u64>, Instant)) {
+fn header_counts(state: &mut State, cache: &Cache, seen: &mut HeaderSeen) {
     use crate::app::counts::{self, Counts, Tally};
     let watches = header_watches(state, cache);
-    let gens: Vec<u64> = watches.iter().map(|(k, s)| cache.generation(*k, s)).collect();
+    let gens: Vec<((Kind, Scope), u64)> = watches
+        .iter()
+        .map(|(k, s)| ((*k, s.clone()), cache.generation(*k, s)))
+        .collect();
+    // The warnings count has a one-hour window, so it is recounted now and then even when quiet.
     let due = seen.1.elapsed() >= Duration::from_secs(60);
     if (gens == seen.0 && !due) || seen.1.elapsed() < Duration::from_secs(1) {
         return;
     }
+    // Only a watch that moved is counted again: at 100,000 pods a recount is not free, and the
+    // events watch moves far more often than the pods one.
+    let moved = |i: usize| seen.0.get(i) != Some(&gens[i]);
+    let moved = [moved(0), moved(1), moved(2) || due];
     *seen = (gens, Instant::now());
     let now = jiff::Timestamp::now().as_second();
     let tally = |(kind, scope): &(Kind, Scope), f: &dyn Fn(&[Arc<crate::cluster::rows::Row>]) -> Tally| match cache
@@ -445,10 +455,23 @@ fn header_counts(state: &mut State, cache: &Cache, seen: &mut (Vec<u64>, Instant
         Some(WatchStatus::Loading { .. }) | None => Tally::Unknown,
         _ => cache.rows(*kind, scope).map_or(Tally::Unknown, |rows| f(&rows)),
     };
+    let old = &state.counts;
     let c = Counts {
-        nodes: tally(&watches[0], &counts::nodes),
-        pods: tally(&watches[1], &counts::pods),
-        warnings: tally(&watches[2], &|s| counts::warnings(s, now - 3600)),
+        nodes: if moved[0] {
+            tally(&watches[0], &counts::nodes)
+        } else {
+            old.nodes.clone()
+        },
+        pods: if moved[1] {
+            tally(&watches[1], &counts::pods)
+        } else {
+            old.pods.clone()
+        },
+        warnings: if moved[2] {
+            tally(&watches[2], &|s| counts::warnings(s, now - 3600))
+        } else {
+            old.warnings.clone()
+        },
         namespace: match &watches[1].1 {
             Scope::Namespace(ns) => Some(ns.clone()),
             Scope::All => None,
@@ -458,6 +481,9 @@ fn header_counts(state: &mut State, cache: &Cache, seen: &mut (Vec<u64>, Instant
         update(state, Input::Counts(c));
     }
 }
+
+/// The header watches with their generations when last counted, and when that was.
+type HeaderSeen = (Vec<((Kind, Scope), u64)>, Instant);
 
 /// Delays between attempts to reach a cluster: 1 s doubling to 30 s.
 fn backoff() -> impl Iterator<Item = Duration> {
