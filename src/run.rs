@@ -147,7 +147,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         tokio::select! {
             _ = std::future::ready(()), if !carry.is_empty() => {}
             ev = events.next() => match ev {
-                Some(Ok(TermEvent::Key(k))) => effects = update(&mut state, Input::Key(k)),
+                Some(Ok(TermEvent::Key(k))) => {
+                    // Keys typed ahead (`:deploy⏎/web⏎l`) act on the rows the cache already has,
+                    // not on a view still waiting for its first frame.
+                    if let Some(c) = &cache {
+                        project(&mut state, c, &mut shown, &mut last_project);
+                    }
+                    effects = update(&mut state, Input::Key(k));
+                }
                 Some(Ok(TermEvent::Paste(p))) => effects = update(&mut state, Input::Paste(p)),
                 Some(Ok(TermEvent::Resize(_, h))) => effects = update(&mut state, Input::Resize(h)),
                 Some(Ok(TermEvent::Mouse(m))) => effects = on_mouse(&mut state, m),

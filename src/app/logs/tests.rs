@@ -350,3 +350,33 @@ fn log_keys_come_from_the_keymap_and_can_be_remapped() {
     assert!(help.iter().any(|(k, h)| k == &["F"] && h == "follow"), "{help:?}");
     assert!(crate::ui::footer::hints(&s).contains(&("F".into(), "follow: off".into())));
 }
+
+#[test]
+fn l_opens_logs_after_a_filter() {
+    use crate::test_util;
+    let mut s = test_util::connected("demo", "shop", false);
+    let rows = ["api", "web"]
+        .iter()
+        .map(|n| Row {
+            key: format!("uid-{n}"),
+            namespace: "shop".into(),
+            name: n.to_string(),
+            ..Default::default()
+        })
+        .collect();
+    test_util::show(
+        &mut s,
+        Kind::Deployment,
+        Scope::Namespace("shop".into()),
+        rows,
+        WatchStatus::Ready,
+    );
+    test_util::type_keys(&mut s, "/web");
+    update(&mut s, key(KeyCode::Enter));
+    let fx = press(&mut s, 'l');
+    assert!(
+        matches!(&fx[..], [Effect::Logs { .. }]),
+        "{fx:?} {:?}",
+        s.top().table.visible
+    );
+}
