@@ -26,7 +26,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Mode::Filter(ta) => ("/", ta),
         Mode::Command(ta) => (":", ta),
         Mode::Normal => {
-            frame.render_widget(Paragraph::new(normal_line(state, theme)), area);
+            frame.render_widget(Paragraph::new(normal_line(state, theme, area.width)), area);
             return;
         }
     };
@@ -37,7 +37,14 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 
 /// The footer's hints: for each action marked `footer` on this screen, its first key and description.
 pub fn hints(state: &State) -> Vec<(String, String)> {
-    let mut out: Vec<(Action, String, String)> = Vec::new();
+    hint_list(state).into_iter().map(|(_, k, w)| (k, w)).collect()
+}
+
+/// A footer hint: the action, its first key, what it says.
+type Hint = (Action, String, String);
+
+fn hint_list(state: &State) -> Vec<Hint> {
+    let mut out: Vec<Hint> = Vec::new();
     for b in state.keymap.active(state.key_scope()) {
         if !b.footer || (state.safety.readonly && b.action.mutating()) || out.iter().any(|(a, ..)| *a == b.action) {
             continue;
@@ -55,10 +62,26 @@ pub fn hints(state: &State) -> Vec<(String, String)> {
         };
         out.push((b.action, b.label(), what));
     }
-    out.into_iter().map(|(_, k, w)| (k, w)).collect()
+    out
 }
 
-fn normal_line(state: &State, theme: &Theme) -> Line<'static> {
+/// Drop hints from the end until the line fits `width`, but never those for help and the command
+/// line: on a narrow terminal (80 columns over SSH) the way to every other key stays on screen.
+fn fit(mut hints: Vec<Hint>, width: usize) -> Vec<Hint> {
+    let len = |h: &Hint| h.1.chars().count() + h.2.chars().count() + 5;
+    while hints.iter().map(len).sum::<usize>() > width {
+        let Some(i) = hints
+            .iter()
+            .rposition(|h| !matches!(h.0, Action::Help | Action::Command))
+        else {
+            break;
+        };
+        hints.remove(i);
+    }
+    hints
+}
+
+fn normal_line(state: &State, theme: &Theme, width: u16) -> Line<'static> {
     if let Some(t) = state.toasts.last() {
         // The word carries the meaning too, so a mono theme loses nothing.
         let (style, text) = if t.error {
@@ -69,11 +92,14 @@ fn normal_line(state: &State, theme: &Theme) -> Line<'static> {
         return Line::from(Span::styled(text, style));
     }
     let mut spans = Vec::new();
+    let mut width = usize::from(width);
     if !state.pending_keys.is_empty() {
         let typed: Vec<String> = state.pending_keys.iter().map(|k| k.label()).collect();
-        spans.push(Span::styled(format!("{}… ", typed.join(" ")), theme.prompt));
+        let typed = format!("{}… ", typed.join(" "));
+        width = width.saturating_sub(typed.chars().count());
+        spans.push(Span::styled(typed, theme.prompt));
     }
-    for (key, what) in hints(state) {
+    for (_, key, what) in fit(hint_list(state), width) {
         spans.push(Span::styled(format!("<{key}>"), theme.key));
         spans.push(Span::styled(format!(" {what}  "), theme.text));
     }

@@ -74,13 +74,12 @@ fn pods_view_shows_header_columns_rows_and_footer_hints() {
         "{out}"
     );
     assert!(out.contains("<:> command") && out.contains("</> filter"), "{out}");
-    assert!(out.contains("<w> wide: off"), "{out}");
+    let footer = |s: &State| text(&draw(s, 160, 20, NOW)).lines().last().unwrap().to_string();
+    assert!(footer(&s).contains("<w> wide: off"), "{}", footer(&s));
     update(&mut s, key(KeyCode::Char('w')));
     let out = screen(&s);
-    assert!(
-        out.contains("IP") && out.contains("10.0.0.5") && out.contains("wide: on"),
-        "{out}"
-    );
+    assert!(out.contains("IP") && out.contains("10.0.0.5"), "{out}");
+    assert!(footer(&s).contains("wide: on"), "{}", footer(&s));
 }
 
 #[test]
@@ -294,4 +293,18 @@ fn filter_line_help_and_failed_connection() {
     // The server answers later: the failure is over.
     update(&mut s, Input::ServerVersion("v1.33.1".into()));
     assert_eq!(s.connection, Connection::Connected);
+}
+
+#[test]
+fn a_narrow_footer_drops_hints_from_the_end_but_keeps_help() {
+    let mut s = connected();
+    show(&mut s, Kind::Pod, ns("default"), vec![], WatchStatus::Ready);
+    let wide = text(&draw(&s, 200, 20, NOW));
+    let footer = wide.lines().last().unwrap();
+    assert!(footer.contains("<q> quit") && footer.contains("<?> help"), "{footer}");
+    let narrow = text(&draw(&s, 80, 20, NOW));
+    let footer = narrow.lines().last().unwrap().trim_end();
+    assert!(footer.starts_with("</> filter  <enter> open"), "{footer}");
+    assert!(footer.ends_with("<:> command  <?> help"), "{footer}");
+    assert!(!footer.contains("<q> quit") && !footer.contains("<l> logs"), "{footer}");
 }
