@@ -2,8 +2,9 @@
 //!
 //! A list watch keeps no typed objects: each object is projected once, when its event arrives, to the
 //! [`Row`] the tables sort, filter and draw; the typed object is dropped at once. A trimmed k8s-openapi
-//! `Pod` takes about 6 KiB of memory, its row a few hundred bytes, and rows make a changed object cost
-//! one projection rather than a re-projection of the whole list.
+//! `Pod` takes about 6 KiB of memory, its row (with its cells, labels and owners) under 2 KiB (measured
+//! by `benches/ui_scale.rs`), and rows make a changed object cost one projection rather than a
+//! re-projection of the whole list.
 
 mod project;
 mod store;
