@@ -150,6 +150,9 @@ pub struct Table {
     /// Indices of the rows that pass the view's fixed constraints, sorted, and for which sort and
     /// constraints: a filter change is then one pass over them, never a sort of 100,000 rows.
     order: Option<(Sort, Fixed, Vec<usize>)>,
+    /// The rows `order` was computed for, after `replace_rows`: if the new rows sit at the same
+    /// places and none moved in the sort, the order still holds (one pod changing among 100,000).
+    replaced: Option<Vec<Arc<Row>>>,
 }
 
 impl Table {
@@ -167,18 +170,38 @@ impl Table {
         self.refresh(filter, fixed, sort);
     }
 
-    /// Replace the rows (call `refresh` next); the only way rows should change, so the sorted order
-    /// is computed again.
+    /// Replace the rows (call `refresh` next); the only way rows should change, so that `refresh`
+    /// knows whether the sorted order still holds.
     pub fn replace_rows(&mut self, rows: Vec<Arc<Row>>) {
-        self.rows = rows;
-        self.order = None;
+        let old = std::mem::replace(&mut self.rows, rows);
+        // Only the first replacement since the order was computed is what the order describes.
+        if self.order.is_some() && self.replaced.is_none() {
+            self.replaced = Some(old);
+        }
+    }
+
+    /// Whether `order`, computed for the rows before `replace_rows`, still sorts the current rows.
+    fn order_holds(&self, sort: Sort, fixed: &Fixed) -> bool {
+        let Some((s, f, _)) = &self.order else { return false };
+        if *s != sort || f != fixed {
+            return false;
+        }
+        let Some(old) = &self.replaced else { return true };
+        old.len() == self.rows.len()
+            && old.iter().zip(&self.rows).all(|(a, b)| {
+                Arc::ptr_eq(a, b)
+                    || a.key == b.key
+                        && compare(a, b, sort.col) == Ordering::Equal
+                        && fixed.matches(a) == fixed.matches(b)
+            })
     }
 
     /// Recompute filtering and sorting, keeping the cursor on the same object when it is still shown.
     pub fn refresh(&mut self, filter: &Filter, fixed: &Fixed, sort: Sort) {
+        let holds = self.order_holds(sort, fixed);
+        self.replaced = None;
         let rows = &self.rows;
-        let fresh = self.order.as_ref().is_some_and(|(s, f, _)| *s == sort && f == fixed);
-        if !fresh {
+        if !holds {
             let mut order: Vec<usize> = (0..rows.len()).filter(|&i| fixed.matches(&rows[i])).collect();
             order.sort_by(|&a, &b| {
                 let o = compare(&rows[a], &rows[b], sort.col);
@@ -314,6 +337,47 @@ mod tests {
 
     fn names(t: &Table) -> Vec<&str> {
         t.visible.iter().map(|&i| t.rows[i].name.as_str()).collect()
+    }
+
+    #[test]
+    fn the_sorted_order_is_kept_only_while_it_still_sorts_the_rows() {
+        let rows: Vec<Arc<Row>> = ["c", "a", "b"].iter().map(|n| Arc::new(row(n, &[]))).collect();
+        let by_status = Sort {
+            col: SortCol::Cell(0),
+            descending: false,
+        };
+        let status = |r: &Arc<Row>, s: &str| {
+            let mut r = (**r).clone();
+            r.cells = vec![s.into()];
+            Arc::new(r)
+        };
+        let rows: Vec<Arc<Row>> = rows.iter().map(|r| status(r, "Running")).collect();
+        let mut t = Table::default();
+        t.replace_rows(rows.clone());
+        t.refresh(&Filter::None, &Fixed::default(), by_status);
+        assert_eq!(names(&t), ["a", "b", "c"]);
+        // A change that leaves the sort key alone keeps the order (and must equal a full sort)…
+        let mut same = rows.clone();
+        same[1] = Arc::new(Row {
+            warn: true,
+            ..(*same[1]).clone()
+        });
+        t.replace_rows(same);
+        t.refresh(&Filter::None, &Fixed::default(), by_status);
+        assert_eq!(names(&t), ["a", "b", "c"]);
+        assert!(t.current().is_some());
+        // …one that moves a row in the sort does not.
+        let mut moved = rows.clone();
+        moved[1] = status(&moved[1], "Terminating");
+        t.replace_rows(moved.clone());
+        t.refresh(&Filter::None, &Fixed::default(), by_status);
+        assert_eq!(names(&t), ["b", "c", "a"]);
+        // Rows in other places (a new object re-hashed the store) are sorted again.
+        let mut reordered = moved;
+        reordered.swap(0, 2);
+        t.replace_rows(reordered);
+        t.refresh(&Filter::None, &Fixed::default(), by_status);
+        assert_eq!(names(&t), ["b", "c", "a"]);
     }
 
     #[test]
