@@ -5,7 +5,7 @@ mod common;
 
 use std::collections::HashMap;
 
-use common::{cluster_with_ns, eventually};
+use common::{cluster_with_ns, eventually, running_pod};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, LogParams, Patch, PatchParams, PostParams};
@@ -15,27 +15,6 @@ use kubedeck::sim::resources::res;
 use kubedeck::sim::store::Origin;
 use serde_json::json;
 use tokio::sync::mpsc;
-
-fn ago(secs: i64) -> String {
-    (jiff::Timestamp::now() - jiff::SignedDuration::from_secs(secs))
-        .strftime("%Y-%m-%dT%H:%M:%SZ")
-        .to_string()
-}
-
-/// A running pod written straight into the store, logging `rate` lines a second for 30s so far.
-fn running_pod(name: &str, restarts: u64, rate: u32) -> serde_json::Value {
-    let mut status = json!({"name": "app", "ready": true, "restartCount": restarts,
-        "state": {"running": {"startedAt": ago(30)}}});
-    if restarts > 0 {
-        status["lastState"] =
-            json!({"terminated": {"exitCode": 1, "reason": "Error", "startedAt": ago(90), "finishedAt": ago(60)}});
-    }
-    json!({
-        "metadata": {"name": name, "namespace": "logs", "annotations": {"sim.kubedeck.io/log-rate": rate.to_string()}},
-        "spec": {"nodeName": "worker-1", "containers": [{"name": "app", "image": "shop/api:1.0"}]},
-        "status": {"phase": "Running", "containerStatuses": [status]}
-    })
-}
 
 /// Everything a session reported so far.
 #[derive(Default)]

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{cluster_with_ns, eventually};
+use common::{cluster_with_ns, eventually, running_pod};
 use futures::{AsyncBufReadExt, StreamExt};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::Pod;
@@ -11,35 +11,14 @@ use kubedeck::sim::resources::res;
 use kubedeck::sim::store::Origin;
 use serde_json::json;
 
-fn ago(secs: i64) -> String {
-    (jiff::Timestamp::now() - jiff::SignedDuration::from_secs(secs))
-        .strftime("%Y-%m-%dT%H:%M:%SZ")
-        .to_string()
-}
-
-/// A running pod written straight into the store (no kubelet needed), logging 20 lines a second.
-fn running_pod(name: &str, restarts: u64) -> serde_json::Value {
-    let mut status = json!({"name": "app", "ready": true, "restartCount": restarts,
-        "state": {"running": {"startedAt": ago(30)}}});
-    if restarts > 0 {
-        status["lastState"] =
-            json!({"terminated": {"exitCode": 1, "reason": "Error", "startedAt": ago(90), "finishedAt": ago(60)}});
-    }
-    json!({
-        "metadata": {"name": name, "namespace": "logs", "annotations": {"sim.kubedeck.io/log-rate": "20"}},
-        "spec": {"nodeName": "worker-1", "containers": [{"name": "app", "image": "shop/api:1.0"}]},
-        "status": {"phase": "Running", "containerStatuses": [status]}
-    })
-}
-
 #[tokio::test]
 async fn logs_tail_previous_and_follow() {
     let (c, client) = cluster_with_ns("logs").await;
     c.store()
-        .create(res("Pod"), running_pod("api-1", 1), Origin::Internal)
+        .create(res("Pod"), running_pod("api-1", 1, 20), Origin::Internal)
         .unwrap();
     c.store()
-        .create(res("Pod"), running_pod("fresh", 0), Origin::Internal)
+        .create(res("Pod"), running_pod("fresh", 0, 20), Origin::Internal)
         .unwrap();
     let pods: Api<Pod> = Api::namespaced(client, "logs");
 

@@ -36,6 +36,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 }
 
 /// The footer's hints: for each action marked `footer` on this screen, its first key and description.
+#[cfg(test)]
 pub fn hints(state: &State) -> Vec<(String, String)> {
     hint_list(state).into_iter().map(|(_, k, w)| (k, w)).collect()
 }

@@ -52,15 +52,7 @@ fn pod(name: &str, status: &str, warn: bool) -> Row {
 
 /// Connected to `shop`, three pods, the middle one crash-looping, cursor on the first.
 fn pods() -> State {
-    let mut s = State::new(Some("shop".into()), true);
-    update(
-        &mut s,
-        Input::Connected {
-            context: "demo".into(),
-            namespace: "shop".into(),
-            url: "https://x".into(),
-        },
-    );
+    let mut s = crate::test_util::connected("demo", "shop", true);
     let rows = vec![
         pod("api-1", "Running", false),
         pod("api-2", "CrashLoopBackOff", true),

@@ -7,6 +7,7 @@ use std::time::Duration;
 use k8s_openapi::api::core::v1::Namespace;
 use kube::api::{Api, PostParams};
 use kubedeck::sim::{DemoCluster, SimOptions};
+use serde_json::json;
 
 /// Options for a quiet, fast demo cluster.
 pub fn fast_opts() -> SimOptions {
@@ -44,4 +45,27 @@ pub async fn cluster_with_ns(ns: &str) -> (DemoCluster, kube::Client) {
         nss.create(&PostParams::default(), &n).await.expect("create namespace");
     }
     (c, client)
+}
+
+/// An RFC 3339 time `secs` seconds ago.
+pub fn ago(secs: i64) -> String {
+    (jiff::Timestamp::now() - jiff::SignedDuration::from_secs(secs))
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
+}
+
+/// A running pod in namespace `logs`, to write straight into the store (no kubelet needed), logging
+/// `rate` lines a second for 30s so far.
+pub fn running_pod(name: &str, restarts: u64, rate: u32) -> serde_json::Value {
+    let mut status = json!({"name": "app", "ready": true, "restartCount": restarts,
+        "state": {"running": {"startedAt": ago(30)}}});
+    if restarts > 0 {
+        status["lastState"] =
+            json!({"terminated": {"exitCode": 1, "reason": "Error", "startedAt": ago(90), "finishedAt": ago(60)}});
+    }
+    json!({
+        "metadata": {"name": name, "namespace": "logs", "annotations": {"sim.kubedeck.io/log-rate": rate.to_string()}},
+        "spec": {"nodeName": "worker-1", "containers": [{"name": "app", "image": "shop/api:1.0"}]},
+        "status": {"phase": "Running", "containerStatuses": [status]}
+    })
 }
