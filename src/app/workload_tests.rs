@@ -348,3 +348,35 @@ fn ctrl_d_is_not_delete() {
     );
     assert!(s.dialog.is_none());
 }
+
+#[test]
+fn delete_works_from_describe_and_yaml_with_the_usual_confirmation() {
+    for (open, scope_key) in [("d", "describe"), ("y", "yaml")] {
+        let mut s = on(Kind::Deployment, &["web"], false);
+        typed(&mut s, open);
+        assert!(
+            matches!(s.top().kind, ViewKind::Doc(_)),
+            "{scope_key}: a document is open"
+        );
+        assert!(
+            typed(&mut s, "D").is_empty(),
+            "{scope_key}: nothing sent before confirming"
+        );
+        assert!(
+            matches!(&s.dialog, Some(Dialog::Delete(d)) if d.target == web()),
+            "{scope_key}: the delete dialog aims at the document's object"
+        );
+        update(&mut s, key(KeyCode::Enter));
+        assert!(matches!(&s.dialog, Some(Dialog::Confirm(_))), "{scope_key}: asks first");
+        let effects = update(&mut s, key(KeyCode::Char('y')));
+        assert!(
+            matches!(effects.as_slice(), [Effect::Mutate { target, op: Op::Delete { .. } }] if *target == web()),
+            "{scope_key}: {effects:?}"
+        );
+    }
+    let mut s = on(Kind::Deployment, &["web"], true);
+    typed(&mut s, "d");
+    assert!(typed(&mut s, "D").is_empty());
+    assert!(s.dialog.is_none());
+    assert!(s.toasts.last().unwrap().text.contains("delete is disabled"));
+}
