@@ -75,6 +75,25 @@ fn scale_dialog_accepts_only_a_whole_number_then_confirms() {
     assert!(d.error.as_deref().unwrap().contains("whole number"), "{:?}", d.error);
     update(&mut s, key(KeyCode::Backspace));
     update(&mut s, key(KeyCode::Backspace));
+    // Digits, but past spec.replicas' int32: said to be too large, not "not a number".
+    typed(&mut s, "99999999999");
+    assert!(update(&mut s, key(KeyCode::Enter)).is_empty());
+    let Some(Dialog::Scale(d)) = &s.dialog else {
+        panic!("dialog closed")
+    };
+    assert_eq!(
+        d.error.as_deref(),
+        Some("replicas 99999999999 is too large: at most 2147483647")
+    );
+    for _ in 0..11 {
+        update(&mut s, key(KeyCode::Backspace));
+    }
+    typed(&mut s, "2147483648");
+    update(&mut s, key(KeyCode::Enter));
+    assert!(matches!(&s.dialog, Some(Dialog::Scale(d)) if d.error.as_deref().unwrap().contains("too large")));
+    for _ in 0..10 {
+        update(&mut s, key(KeyCode::Backspace));
+    }
     typed(&mut s, "5");
     assert!(
         update(&mut s, key(KeyCode::Enter)).is_empty(),
