@@ -10,6 +10,7 @@ pub mod event;
 pub mod keys;
 pub mod logs;
 pub mod nodehealth;
+pub mod pattern;
 pub mod state;
 pub mod table;
 pub mod text;

@@ -55,6 +55,8 @@ pub struct View {
     pub filter_text: String,
     /// The compiled filter.
     pub filter: Filter,
+    /// How the filter line was read, when that is not what it looks like, or why it is invalid.
+    pub filter_note: Option<String>,
     /// Drill-down constraints.
     pub fixed: Fixed,
     /// A scope this view is pinned to (drill-down), instead of the global namespace.
@@ -79,12 +81,21 @@ impl View {
             table: Table::default(),
             filter_text: String::new(),
             filter: Filter::None,
+            filter_note: None,
             fixed: Fixed::default(),
             pinned: None,
             subtitle: String::new(),
             sort,
             status: None,
         }
+    }
+
+    /// Drop the filter line and show every row again.
+    pub fn clear_filter(&mut self) {
+        self.filter_text.clear();
+        self.filter = Filter::None;
+        self.filter_note = None;
+        self.refresh();
     }
 
     /// Re-run filter and sort over the current rows.

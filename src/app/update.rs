@@ -180,12 +180,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Mode::Normal => {}
         Mode::Filter(mut ta) => {
             match key.code {
-                KeyCode::Esc => {
-                    let view = state.top_mut();
-                    view.filter_text.clear();
-                    view.filter = Filter::None;
-                    view.refresh();
-                }
+                KeyCode::Esc => state.top_mut().clear_filter(),
                 KeyCode::Enter => {}
                 _ => {
                     ta.input(key);
@@ -241,22 +236,27 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     }
 }
 
-/// Re-filter the top view from the text in the filter line; an invalid pattern keeps the last good filter.
+/// Re-filter the top view from the text in the filter line; an invalid selector keeps the last good
+/// filter, and the note under the title says why.
 fn apply_filter_line(state: &mut State) {
     let Mode::Filter(ta) = &state.mode else { return };
     let text = ta.lines().join(" ");
     let page = state.page_rows;
     let view = state.top_mut();
-    if let Ok(filter) = Filter::parse(&text) {
-        let narrowing = Filter::narrows(&view.filter_text, &text);
-        view.filter = filter;
-        if narrowing {
-            // Typing on narrows what is shown: no need to look at the hidden rows or sort again.
-            view.table.narrow(&view.filter);
-        } else {
-            view.refresh();
+    match Filter::parse(&text) {
+        Ok((filter, note)) => {
+            let narrowing = Filter::narrows(&view.filter_text, &text) && view.filter_note.is_none();
+            view.filter = filter;
+            view.filter_note = note;
+            if narrowing {
+                // Typing on narrows what is shown: no need to look at the hidden rows or sort again.
+                view.table.narrow(&view.filter);
+            } else {
+                view.refresh();
+            }
+            view.table.scroll_into_view(page);
         }
-        view.table.scroll_into_view(page);
+        Err(e) => view.filter_note = Some(format!("{e} (the last valid filter stays)")),
     }
     view.filter_text = text;
 }
@@ -405,9 +405,7 @@ fn push(state: &mut State, view: View) -> Vec<Effect> {
 fn back(state: &mut State) -> Vec<Effect> {
     let view = state.top_mut();
     if !view.filter_text.is_empty() {
-        view.filter_text.clear();
-        view.filter = Filter::None;
-        view.refresh();
+        view.clear_filter();
         return vec![];
     }
     if state.stack.len() > 1 {

@@ -62,6 +62,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             if !view.filter_text.is_empty() {
                 spans.push(Span::styled(format!("  /{}", view.filter_text), theme.prompt));
             }
+            if let Some(note) = &view.filter_note {
+                spans.push(Span::styled(format!("  ✗ {note}"), theme.error));
+            }
             spans.push(Span::raw("  "));
             spans.push(status_span(view.status.as_ref(), theme));
             spans

@@ -223,9 +223,33 @@ fn include_and_exclude_filters_hide_lines_and_apply_to_new_ones() {
     press(&mut s, 'i');
     update(&mut s, key(KeyCode::Char('(')));
     update(&mut s, key(KeyCode::Enter));
-    assert!(s.toasts.last().unwrap().error);
+    let t = s.toasts.last().unwrap();
+    assert!(t.error);
+    assert_eq!(
+        t.text,
+        "include regex \"500|ok(\": not a valid regex (unclosed group); the filter in force stays"
+    );
     assert_eq!(view(&s).len(), 3, "the filter in force stays");
     assert_eq!(view(&s).include.as_ref().unwrap().0, "500|ok");
+}
+
+#[test]
+fn patterns_keep_their_spaces_and_an_invalid_search_says_why() {
+    let mut s = open_pod();
+    feed(
+        &mut s,
+        vec![lines(0, &["GET / 500 3ms", "took 15000ms", "GET / 200 1ms"])],
+    );
+    press(&mut s, 'i');
+    typed(&mut s, " 500 ");
+    assert_eq!(text_of(view(&s)), vec!["GET / 500 3ms"], "not 15000");
+    assert_eq!(view(&s).include.as_ref().unwrap().0, " 500 ");
+    press(&mut s, '/');
+    typed(&mut s, "[abc");
+    let t = s.toasts.last().unwrap();
+    assert!(t.error);
+    assert_eq!(t.text, "search \"[abc\": not a valid regex (unclosed character class)");
+    assert!(view(&s).search.is_none());
 }
 
 #[test]
@@ -239,9 +263,19 @@ fn search_jumps_between_matches_and_esc_peels_layers() {
     assert_eq!(v.cursor, 3, "from the bottom the newest match comes first");
     press(&mut s, 'N');
     assert_eq!(view(&s).cursor, 1);
+    // Past the first match N wraps to the last, and says so; n wraps the other way.
     press(&mut s, 'N');
+    assert_eq!(view(&s).cursor, 3);
+    assert_eq!(
+        s.toasts.last().unwrap().text,
+        "search hit the top, continued from the bottom"
+    );
+    press(&mut s, 'n');
     assert_eq!(view(&s).cursor, 1);
-    assert_eq!(s.toasts.last().unwrap().text, "no more matches");
+    assert_eq!(
+        s.toasts.last().unwrap().text,
+        "search hit the bottom, continued from the top"
+    );
     press(&mut s, 'n');
     assert_eq!(view(&s).cursor, 3);
     update(&mut s, key(KeyCode::Esc));
