@@ -289,7 +289,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                         });
                     }
                 },
-                Effect::Save { path, text, lines } => spawn_save(path, text, lines, input_tx.clone()),
+                Effect::Save {
+                    path,
+                    text,
+                    lines,
+                    overwrite,
+                } => spawn_save(path, text, lines, overwrite, input_tx.clone()),
                 other @ (Effect::Mutate { .. }
                 | Effect::DryRunRollback { .. }
                 | Effect::ScaleInfo(_)
@@ -560,21 +565,19 @@ fn spawn_fetch(client: Client, kind: Kind, ns: String, name: String, describe: b
 }
 
 /// Write a saved log off the event loop and report the outcome as a toast.
-fn spawn_save(path: String, text: String, lines: usize, tx: mpsc::UnboundedSender<Input>) {
+fn spawn_save(path: String, text: String, lines: usize, overwrite: bool, tx: mpsc::UnboundedSender<Input>) {
     tokio::task::spawn_blocking(move || {
-        let file = match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
-            (Some(rest), Some(home)) => std::path::PathBuf::from(home).join(rest),
-            _ => std::path::PathBuf::from(&path),
-        };
-        let input = match std::fs::write(&file, text) {
-            Ok(()) => Input::Toast {
-                text: format!("saved {lines} line(s) to {path}"),
+        let input = match crate::save::save(&path, &text, overwrite) {
+            Ok(crate::save::Saved::Written(file)) => Input::Toast {
+                text: format!("saved {lines} line(s) to {}", file.display()),
                 error: false,
             },
-            Err(e) => Input::Toast {
-                text: format!("could not save {path}: {e}"),
-                error: true,
+            Ok(crate::save::Saved::Exists(file)) => Input::SaveExists {
+                path: file.display().to_string(),
+                text,
+                lines,
             },
+            Err(e) => Input::Toast { text: e, error: true },
         };
         let _ = tx.send(input);
     });

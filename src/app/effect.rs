@@ -66,6 +66,8 @@ pub enum Effect {
         text: String,
         /// Number of lines, for the report.
         lines: usize,
+        /// Replace an existing file (the user said yes); else an existing file is asked about.
+        overwrite: bool,
     },
     /// Gather a control-plane report and feed it back.
     FetchControlPlane,

@@ -117,6 +117,15 @@ pub enum Input {
         /// Shown as an error.
         error: bool,
     },
+    /// A save found its file already there (absolute path): ask before overwriting.
+    SaveExists {
+        /// The absolute path.
+        path: String,
+        /// The contents to write.
+        text: String,
+        /// Number of lines.
+        lines: usize,
+    },
     /// A control-plane report.
     ControlPlane(Box<crate::cluster::health::Report>),
     /// One node's health.

@@ -11,6 +11,7 @@ pub mod keys;
 pub mod logs;
 pub mod nodehealth;
 pub mod pattern;
+pub mod question;
 pub mod state;
 pub mod table;
 pub mod text;

@@ -179,6 +179,8 @@ pub struct State {
     pub counts: super::counts::Counts,
     /// The open dialog (keys go to it).
     pub dialog: Option<super::dialog::Dialog>,
+    /// A yes/no question on the bottom line (keys go to it).
+    pub question: Option<super::question::Question>,
     /// The live rollout-status or drain panel.
     pub panel: Option<super::dialog::Panel>,
     /// Lines a log view keeps (`--log-lines`).
@@ -221,6 +223,7 @@ impl State {
             wide: false,
             counts: Default::default(),
             dialog: None,
+            question: None,
             panel: None,
             log_lines: super::logs::ring::DEFAULT_CAPACITY,
             control_plane: None,

@@ -140,6 +140,10 @@ pub fn update(state: &mut State, input: Input) -> Vec<Effect> {
             super::logs::glue::feed(state, batch);
             vec![]
         }
+        Input::SaveExists { path, text, lines } => {
+            super::question::overwrite(state, path, text, lines);
+            vec![]
+        }
         Input::Toast { text, error } => {
             state.toast(text, error);
             vec![]
@@ -172,6 +176,9 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     }
     if state.dialog.is_some() {
         return super::workload::on_dialog_key(state, key);
+    }
+    if state.question.is_some() {
+        return super::question::on_key(state, &key);
     }
     if state.panel.is_some() && key.code == KeyCode::Esc && matches!(state.mode, Mode::Normal) {
         return super::workload::close_panel(state);

@@ -22,6 +22,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         frame.render_widget(ta, rest);
         return;
     }
+    if let Some(q) = &state.question {
+        frame.render_widget(Paragraph::new(q.text.as_str()).style(theme.prompt), area);
+        return;
+    }
     let (prompt, ta) = match &state.mode {
         Mode::Filter(ta) => ("/", ta),
         Mode::Command(ta) => (":", ta),

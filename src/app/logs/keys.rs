@@ -355,6 +355,7 @@ fn submit(view: &mut LogView, prompt: Prompt, text: &str, page: usize) -> Outcom
                     path: text.to_string(),
                     text: text_out,
                     lines: n,
+                    overwrite: false,
                 }],
                 toast: None,
             }

@@ -309,7 +309,41 @@ fn copy_sends_the_selection_and_save_the_shown_lines() {
         vec![Effect::Save {
             path: "web.log-x".into(),
             text: "two\nthree\n".into(),
-            lines: 2
+            lines: 2,
+            overwrite: false,
+        }]
+    );
+}
+
+#[test]
+fn saving_over_an_existing_file_asks_first_and_names_it_in_full() {
+    let mut s = open_pod();
+    feed(&mut s, vec![lines(0, &["one"])]);
+    let exists = || Input::SaveExists {
+        path: "/home/op/web.log".into(),
+        text: "one\n".into(),
+        lines: 1,
+    };
+    update(&mut s, exists());
+    let q = s.question.as_ref().expect("asked before overwriting");
+    assert_eq!(q.text, "/home/op/web.log exists: overwrite it with 1 line(s)? (y/n)");
+    let screen = crate::test_util::text(&crate::test_util::draw(&s, 80, 12, 0));
+    assert!(screen.contains("/home/op/web.log exists: overwrite it"), "{screen}");
+    // Anything but y keeps the file, and says so; the key does nothing else.
+    assert!(press(&mut s, 'j').is_empty());
+    assert!(s.question.is_none());
+    assert_eq!(
+        s.toasts.last().unwrap().text,
+        "not saved: /home/op/web.log is unchanged"
+    );
+    update(&mut s, exists());
+    assert_eq!(
+        press(&mut s, 'y'),
+        vec![Effect::Save {
+            path: "/home/op/web.log".into(),
+            text: "one\n".into(),
+            lines: 1,
+            overwrite: true,
         }]
     );
 }
