@@ -39,6 +39,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         cli.keymap.as_deref(),
         crate::config::env,
     )?;
+    {
+        use std::io::IsTerminal;
+        crate::tui::require_terminal(std::io::stdin().is_terminal(), std::io::stdout().is_terminal())
+            .map_err(anyhow::Error::msg)?;
+    }
     let config = setup.config.clone();
     let theme = setup.theme.clone();
     let frame_interval = Duration::from_millis(config.refresh.frame_ms.max(1));

@@ -322,3 +322,35 @@ fn projecting_many_pods_keeps_owners_and_nodes() {
             .all(|r| r.owners == ["rs-1"] && r.node.as_deref() == Some("worker-1"))
     );
 }
+
+#[test]
+fn reveal_secrets_is_offered_only_on_a_secret() {
+    use crate::app::state::View;
+    use crate::app::text::{Body, Doc, Target};
+    let doc = |kind: Kind, obj: Value, describe: bool| {
+        let mut d = Doc::loading(Target {
+            kind,
+            namespace: "shop".into(),
+            name: "web".into(),
+            describe,
+        });
+        d.set_body(match describe {
+            true => Body::Describe(vec!["Name: web".into()]),
+            false => Body::Yaml(obj),
+        });
+        View::new(ViewKind::Doc(Box::new(d)))
+    };
+    // What the document holds decides, not the screen it was opened from.
+    let secret = json!({"kind": "Secret", "metadata": {"name": "web"}, "data": {"token": "c2VjcmV0"}});
+    let pod = json!({"kind": "Pod", "metadata": {"name": "web"}});
+    for (view, offered) in [
+        (doc(Kind::Pod, secret.clone(), false), true),
+        (doc(Kind::Pod, secret, true), false),
+        (doc(Kind::Pod, pod, false), false),
+    ] {
+        let mut s = test_util::connected("prod", "shop", false);
+        s.stack.push(view);
+        let footer = screen(&s).lines().last().unwrap().to_string();
+        assert_eq!(footer.contains("reveal secrets"), offered, "{footer}");
+    }
+}
