@@ -134,6 +134,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             // Freshly projected rows may put a node under the nodes list's cursor: fetch its health now.
             carried.extend(crate::app::nodehealth::follow_cursor(&mut state));
+            // An empty list: is its namespace there at all?
+            carried.extend(crate::app::namespaces::check(&mut state));
             let now = jiff::Timestamp::now().as_second();
             tui.draw(|f| ui::draw_with(f, &state, &theme, now))?;
             dirty = pending;
@@ -264,6 +266,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                         tokio::spawn(async move {
                             let health = crate::cluster::nodehealth::fetch(&client, &node).await;
                             let _ = tx.send(Input::NodeHealth(Box::new(health)));
+                        });
+                    }
+                }
+                Effect::CheckNamespace(ns) => {
+                    if let Some(c) = &cache {
+                        let (c, tx) = (c.clone(), input_tx.clone());
+                        tokio::spawn(async move {
+                            let exists = crate::cluster::namespaces::exists(&c, &ns).await;
+                            let _ = tx.send(Input::NamespaceChecked { namespace: ns, exists });
                         });
                     }
                 }

@@ -69,6 +69,8 @@ pub enum Effect {
         /// Replace an existing file (the user said yes); else an existing file is asked about.
         overwrite: bool,
     },
+    /// Find out whether a namespace exists (an empty list is shown in it) and feed it back.
+    CheckNamespace(String),
     /// Gather a control-plane report and feed it back.
     FetchControlPlane,
     /// Gather one node's health and feed it back.

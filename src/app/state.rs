@@ -90,6 +90,14 @@ impl View {
         }
     }
 
+    /// A pod's containers view whose pod is gone: its watch is live and holds no pod (a pod has at
+    /// least one container, so no rows means no pod).
+    pub fn pod_gone(&self) -> bool {
+        matches!(self.kind, ViewKind::Containers { .. })
+            && self.status == Some(crate::cluster::watch::WatchStatus::Ready)
+            && self.table.rows.is_empty()
+    }
+
     /// Drop the filter line and show every row again.
     pub fn clear_filter(&mut self) {
         self.filter_text.clear();
@@ -179,6 +187,8 @@ pub struct State {
     pub counts: super::counts::Counts,
     /// The open dialog (keys go to it).
     pub dialog: Option<super::dialog::Dialog>,
+    /// Whether the last namespace an empty list showed exists.
+    pub ns_check: Option<super::namespaces::NsCheck>,
     /// A yes/no question on the bottom line (keys go to it).
     pub question: Option<super::question::Question>,
     /// The live rollout-status or drain panel.
@@ -224,6 +234,7 @@ impl State {
             counts: Default::default(),
             dialog: None,
             question: None,
+            ns_check: None,
             panel: None,
             log_lines: super::logs::ring::DEFAULT_CAPACITY,
             control_plane: None,

@@ -140,6 +140,10 @@ pub fn update(state: &mut State, input: Input) -> Vec<Effect> {
             super::logs::glue::feed(state, batch);
             vec![]
         }
+        Input::NamespaceChecked { namespace, exists } => {
+            super::namespaces::received(state, namespace, exists);
+            vec![]
+        }
         Input::SaveExists { path, text, lines } => {
             super::question::overwrite(state, path, text, lines);
             vec![]

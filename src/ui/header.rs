@@ -66,14 +66,23 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 spans.push(Span::styled(format!("  ✗ {note}"), theme.error));
             }
             spans.push(Span::raw("  "));
-            spans.push(status_span(view.status.as_ref(), theme));
+            match crate::app::namespaces::missing(state) {
+                Some(ns) => spans.push(Span::styled(format!("✗ no namespace {ns}"), theme.error)),
+                None => spans.push(status_span(view.status.as_ref(), theme)),
+            }
             spans
         }
-        ViewKind::Containers { pod, .. } => vec![
-            Span::styled("containers", theme.title),
-            Span::raw(format!(" [{}]", view.table.rows.len())),
-            Span::styled(format!("  pod {pod}"), key),
-        ],
+        ViewKind::Containers { pod, .. } => {
+            let mut spans = vec![
+                Span::styled("containers", theme.title),
+                Span::raw(format!(" [{}]", view.table.rows.len())),
+                Span::styled(format!("  pod {pod}"), key),
+            ];
+            if view.pod_gone() {
+                spans.push(Span::styled("  ✗ pod deleted", theme.error));
+            }
+            spans
+        }
         ViewKind::Contexts => vec![Span::styled("contexts", theme.title)],
         ViewKind::Doc(doc) => vec![Span::styled(doc.target.title(), theme.title)],
         ViewKind::History(h) => vec![Span::styled(
