@@ -98,6 +98,27 @@ impl View {
             && self.table.rows.is_empty()
     }
 
+    /// Filter by the text of the filter line; an invalid selector keeps the last good filter, and
+    /// the note in the title says why.
+    pub fn apply_filter(&mut self, text: String, page: usize) {
+        match Filter::parse(&text) {
+            Ok((filter, note)) => {
+                let narrowing = Filter::narrows(&self.filter_text, &text) && self.filter_note.is_none();
+                self.filter = filter;
+                self.filter_note = note;
+                if narrowing {
+                    // Typing on narrows what is shown: no need to look at the hidden rows or sort again.
+                    self.table.narrow(&self.filter);
+                } else {
+                    self.refresh();
+                }
+                self.table.scroll_into_view(page);
+            }
+            Err(e) => self.filter_note = Some(format!("{e} (the last valid filter stays)")),
+        }
+        self.filter_text = text;
+    }
+
     /// Drop the filter line and show every row again.
     pub fn clear_filter(&mut self) {
         self.filter_text.clear();

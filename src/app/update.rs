@@ -11,7 +11,7 @@ use super::effect::Effect;
 use super::event::Input;
 use super::keys::{Key, Match};
 use super::state::{Connection, Mode, State, View, ViewKind};
-use super::table::{Filter, Row};
+use super::table::Row;
 use super::text::{Body, Doc, Target};
 use crate::cluster::describe::fetch::Fetched;
 use crate::cluster::{Kind, Scope};
@@ -247,29 +247,12 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     }
 }
 
-/// Re-filter the top view from the text in the filter line; an invalid selector keeps the last good
-/// filter, and the note under the title says why.
+/// Re-filter the top view from the text in the filter line.
 fn apply_filter_line(state: &mut State) {
     let Mode::Filter(ta) = &state.mode else { return };
     let text = ta.lines().join(" ");
     let page = state.page_rows;
-    let view = state.top_mut();
-    match Filter::parse(&text) {
-        Ok((filter, note)) => {
-            let narrowing = Filter::narrows(&view.filter_text, &text) && view.filter_note.is_none();
-            view.filter = filter;
-            view.filter_note = note;
-            if narrowing {
-                // Typing on narrows what is shown: no need to look at the hidden rows or sort again.
-                view.table.narrow(&view.filter);
-            } else {
-                view.refresh();
-            }
-            view.table.scroll_into_view(page);
-        }
-        Err(e) => view.filter_note = Some(format!("{e} (the last valid filter stays)")),
-    }
-    view.filter_text = text;
+    state.top_mut().apply_filter(text, page);
 }
 
 fn text_line(initial: &str) -> TextArea<'static> {
