@@ -220,6 +220,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     if let ViewKind::Doc(doc) = &mut state.top_mut().kind
         && doc.on_typing_key(&key, page)
     {
+        doc_notice(state);
         return vec![];
     }
     if let ViewKind::History(h) = &mut state.top_mut().kind
@@ -274,6 +275,7 @@ pub fn act(state: &mut State, action: Action) -> Vec<Effect> {
     if let ViewKind::Doc(doc) = &mut state.top_mut().kind
         && doc.act(action, doc_page)
     {
+        doc_notice(state);
         return vec![];
     }
     match action {
@@ -374,6 +376,15 @@ pub fn act(state: &mut State, action: Action) -> Vec<Effect> {
         }
     }
     vec![]
+}
+
+/// Show what a document's search has to say.
+fn doc_notice(state: &mut State) {
+    if let ViewKind::Doc(doc) = &mut state.top_mut().kind
+        && let Some(n) = doc.notice.take()
+    {
+        state.toast(n, false);
+    }
 }
 
 fn move_cursor(state: &mut State, f: impl FnOnce(&mut super::table::Table)) {
