@@ -43,8 +43,19 @@ fn set_values(key: &str, rest: &str) -> Result<Option<Vec<String>>, String> {
     let Some(inner) = rest.strip_prefix('(').and_then(|r| r.strip_suffix(')')) else {
         return Ok(None);
     };
-    let vals = inner.split(',').map(str::trim).filter(|v| !v.is_empty());
-    vals.map(|v| value(key, v)).collect::<Result<_, _>>().map(Some)
+    let vals: Vec<String> = inner
+        .split(',')
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(|v| value(key, v))
+        .collect::<Result<_, _>>()?;
+    if vals.is_empty() {
+        return Err(format!(
+            "{}: for 'in', 'notin' operators, values set can't be empty",
+            key.trim()
+        ));
+    }
+    Ok(Some(vals))
 }
 
 /// The characters and shape a label name and value share: alphanumerics at both ends, `-_.` between.
@@ -244,6 +255,7 @@ mod tests {
             ("-app=web", "invalid label key \"-app\": the name part"),
             ("Example.com/app", "the prefix must be a DNS subdomain"),
             ("app in (a, b c)", "invalid label value \"b c\""),
+            ("app in ()", "values set can't be empty"),
         ] {
             let err = LabelSelector::parse(sel).unwrap_err();
             assert!(err.contains(says), "{sel}: {err}");

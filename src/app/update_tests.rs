@@ -347,7 +347,9 @@ fn the_filter_line_says_how_it_was_read_and_why_a_selector_is_invalid() {
     assert!(shown(&s).is_empty());
     assert_eq!(note(&s).as_deref(), Some("matching an empty value of label app"));
     update(&mut s, key(KeyCode::Esc));
-    // Spaces are part of the pattern.
+    // Spaces are part of the pattern, and the title quotes it so that they can be seen.
     typed(&mut s, "/web ");
     assert!(shown(&s).is_empty(), "no cell has \"web \"");
+    let screen = crate::test_util::text(&crate::test_util::draw(&s, 100, 10, 0));
+    assert!(screen.contains("/\"web \""), "{screen}");
 }

@@ -60,7 +60,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 spans.push(Span::styled(format!("  {}", view.subtitle), key));
             }
             if !view.filter_text.is_empty() {
-                spans.push(Span::styled(format!("  /{}", view.filter_text), theme.prompt));
+                // Spaces at either end count: quoted, they can be seen.
+                let t = &view.filter_text;
+                let shown = if t.trim() == t { t.clone() } else { format!("{t:?}") };
+                spans.push(Span::styled(format!("  /{shown}"), theme.prompt));
             }
             if let Some(note) = &view.filter_note {
                 spans.push(Span::styled(format!("  ✗ {note}"), theme.error));
