@@ -37,16 +37,78 @@ fn split_top(s: &str) -> Vec<&str> {
     parts
 }
 
-fn set_values(rest: &str) -> Option<Vec<String>> {
+/// The values of `key in (a, b)`; None when the parentheses are missing.
+fn set_values(key: &str, rest: &str) -> Result<Option<Vec<String>>, String> {
     let rest = rest.trim();
-    let inner = rest.strip_prefix('(')?.strip_suffix(')')?;
-    Some(
-        inner
-            .split(',')
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty())
-            .collect(),
-    )
+    let Some(inner) = rest.strip_prefix('(').and_then(|r| r.strip_suffix(')')) else {
+        return Ok(None);
+    };
+    let vals: Vec<String> = inner
+        .split(',')
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(|v| value(key, v))
+        .collect::<Result<_, _>>()?;
+    if vals.is_empty() {
+        return Err(format!(
+            "{}: for 'in', 'notin' operators, values set can't be empty",
+            key.trim()
+        ));
+    }
+    Ok(Some(vals))
+}
+
+/// The characters and shape a label name and value share: alphanumerics at both ends, `-_.` between.
+fn label_shaped(s: &str) -> bool {
+    let alnum = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+    alnum(s.chars().next())
+        && alnum(s.chars().last())
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+}
+
+/// A label key as the API server validates it: `[prefix/]name`, the prefix a DNS subdomain.
+fn key(raw: &str) -> Result<String, String> {
+    let k = raw.trim();
+    let (prefix, name) = match k.rsplit_once('/') {
+        Some((p, n)) => (Some(p), n),
+        None => (None, k),
+    };
+    let why = if k.is_empty() {
+        Some("the key is empty".to_string())
+    } else if name.len() > 63 {
+        Some("the name part is longer than 63 characters".into())
+    } else if !label_shaped(name) {
+        Some("the name part must consist of alphanumeric characters, '-', '_' or '.', and start and end with an alphanumeric character".into())
+    } else if let Some(p) = prefix
+        && (p.is_empty()
+            || p.len() > 253
+            || !p.split('.').all(|l| {
+                l.len() <= 63
+                    && label_shaped(l)
+                    && l.chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            }))
+    {
+        Some("the prefix must be a DNS subdomain (lower-case alphanumerics, '-' and '.')".into())
+    } else {
+        None
+    };
+    match why {
+        Some(why) => Err(format!("invalid label key {k:?}: {why}")),
+        None => Ok(k.to_string()),
+    }
+}
+
+/// A label value as the API server validates it: empty, or up to 63 label-shaped characters.
+fn value(key: &str, raw: &str) -> Result<String, String> {
+    let v = raw.trim();
+    if v.is_empty() || (v.len() <= 63 && label_shaped(v)) {
+        return Ok(v.to_string());
+    }
+    Err(format!(
+        "invalid label value {v:?} for key {:?}: a value must be empty or up to 63 alphanumeric characters, '-', '_' or '.', starting and ending with an alphanumeric character",
+        key.trim()
+    ))
 }
 
 impl LabelSelector {
@@ -62,23 +124,22 @@ impl LabelSelector {
             if p.is_empty() {
                 return Err(bad());
             }
-            if let Some(k) = p.strip_prefix('!') {
-                reqs.push(Req::NotExists(k.trim().to_string()));
+            let req = if let Some(k) = p.strip_prefix('!') {
+                Req::NotExists(key(k)?)
             } else if let Some((k, v)) = p.split_once("!=") {
-                reqs.push(Req::NotEq(k.trim().into(), v.trim().into()));
-            } else if let Some((k, v)) = p.split_once("==") {
-                reqs.push(Req::Eq(k.trim().into(), v.trim().into()));
-            } else if let Some((k, v)) = p.split_once('=') {
-                reqs.push(Req::Eq(k.trim().into(), v.trim().into()));
+                Req::NotEq(key(k)?, value(k, v)?)
+            } else if let Some((k, v)) = p.split_once("==").or_else(|| p.split_once('=')) {
+                Req::Eq(key(k)?, value(k, v)?)
             } else if let Some((k, rest)) = p.split_once(" notin ") {
-                reqs.push(Req::NotIn(k.trim().into(), set_values(rest).ok_or_else(bad)?));
+                Req::NotIn(key(k)?, set_values(k, rest)?.ok_or_else(bad)?)
             } else if let Some((k, rest)) = p.split_once(" in ") {
-                reqs.push(Req::In(k.trim().into(), set_values(rest).ok_or_else(bad)?));
-            } else if p.chars().all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c)) {
-                reqs.push(Req::Exists(p.to_string()));
-            } else {
+                Req::In(key(k)?, set_values(k, rest)?.ok_or_else(bad)?)
+            } else if p.contains([' ', '(', ')', '<', '>']) {
                 return Err(bad());
-            }
+            } else {
+                Req::Exists(key(p)?)
+            };
+            reqs.push(req);
         }
         Ok(LabelSelector(reqs))
     }
@@ -113,6 +174,17 @@ impl LabelSelector {
             }
         }
         LabelSelector(reqs)
+    }
+
+    /// The keys compared with an empty value (`app=`, `app!=`): valid, and easily typed by mistake.
+    pub fn empty_values(&self) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter_map(|r| match r {
+                Req::Eq(k, v) | Req::NotEq(k, v) if v.is_empty() => Some(k.as_str()),
+                _ => None,
+            })
+            .collect()
     }
 
     /// True when the selector has no requirement (matches everything).
@@ -166,5 +238,27 @@ mod tests {
             err,
             "unable to parse requirement: found 'app in web', expected: identifier"
         );
+    }
+
+    #[test]
+    fn keys_and_values_are_validated_as_the_api_server_does() {
+        // kubectl reads `app==` as "label app is empty": valid, and said so by empty_values.
+        let sel = LabelSelector::parse("app==").unwrap();
+        assert_eq!(sel.empty_values(), ["app"]);
+        assert!(sel.matches_pairs(&pairs(&[("app", "")])));
+        assert!(LabelSelector::parse("app.kubernetes.io/name=web,x!=").is_ok());
+        for (sel, says) in [
+            ("app===", "invalid label value \"=\" for key \"app\""),
+            ("app=a=b", "invalid label value \"a=b\""),
+            ("app=web!", "invalid label value \"web!\""),
+            ("=web", "invalid label key \"\": the key is empty"),
+            ("-app=web", "invalid label key \"-app\": the name part"),
+            ("Example.com/app", "the prefix must be a DNS subdomain"),
+            ("app in (a, b c)", "invalid label value \"b c\""),
+            ("app in ()", "values set can't be empty"),
+        ] {
+            let err = LabelSelector::parse(sel).unwrap_err();
+            assert!(err.contains(says), "{sel}: {err}");
+        }
     }
 }

@@ -39,6 +39,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         cli.keymap.as_deref(),
         crate::config::env,
     )?;
+    {
+        use std::io::IsTerminal;
+        crate::tui::require_terminal(std::io::stdin().is_terminal(), std::io::stdout().is_terminal())
+            .map_err(anyhow::Error::msg)?;
+    }
     let config = setup.config.clone();
     let theme = setup.theme.clone();
     let frame_interval = Duration::from_millis(config.refresh.frame_ms.max(1));
@@ -129,6 +134,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             // Freshly projected rows may put a node under the nodes list's cursor: fetch its health now.
             carried.extend(crate::app::nodehealth::follow_cursor(&mut state));
+            // An empty list: is its namespace there at all?
+            carried.extend(crate::app::namespaces::check(&mut state));
             let now = jiff::Timestamp::now().as_second();
             tui.draw(|f| ui::draw_with(f, &state, &theme, now))?;
             dirty = pending;
@@ -262,6 +269,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                         });
                     }
                 }
+                Effect::CheckNamespace(ns) => {
+                    if let Some(c) = &cache {
+                        let (c, tx) = (c.clone(), input_tx.clone());
+                        tokio::spawn(async move {
+                            let exists = crate::cluster::namespaces::exists(&c, &ns).await;
+                            let _ = tx.send(Input::NamespaceChecked { namespace: ns, exists });
+                        });
+                    }
+                }
                 Effect::ListContexts => {
                     let input = match client::load_kubeconfig(&opts) {
                         Ok(kc) => {
@@ -289,7 +305,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                         });
                     }
                 },
-                Effect::Save { path, text, lines } => spawn_save(path, text, lines, input_tx.clone()),
+                Effect::Save {
+                    path,
+                    text,
+                    lines,
+                    overwrite,
+                } => spawn_save(path, text, lines, overwrite, input_tx.clone()),
                 other @ (Effect::Mutate { .. }
                 | Effect::DryRunRollback { .. }
                 | Effect::ScaleInfo(_)
@@ -560,21 +581,19 @@ fn spawn_fetch(client: Client, kind: Kind, ns: String, name: String, describe: b
 }
 
 /// Write a saved log off the event loop and report the outcome as a toast.
-fn spawn_save(path: String, text: String, lines: usize, tx: mpsc::UnboundedSender<Input>) {
+fn spawn_save(path: String, text: String, lines: usize, overwrite: bool, tx: mpsc::UnboundedSender<Input>) {
     tokio::task::spawn_blocking(move || {
-        let file = match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
-            (Some(rest), Some(home)) => std::path::PathBuf::from(home).join(rest),
-            _ => std::path::PathBuf::from(&path),
-        };
-        let input = match std::fs::write(&file, text) {
-            Ok(()) => Input::Toast {
-                text: format!("saved {lines} line(s) to {path}"),
+        let input = match crate::save::save(&path, &text, overwrite) {
+            Ok(crate::save::Saved::Written(file)) => Input::Toast {
+                text: format!("saved {lines} line(s) to {}", file.display()),
                 error: false,
             },
-            Err(e) => Input::Toast {
-                text: format!("could not save {path}: {e}"),
-                error: true,
+            Ok(crate::save::Saved::Exists(file)) => Input::SaveExists {
+                path: file.display().to_string(),
+                text,
+                lines,
             },
+            Err(e) => Input::Toast { text: e, error: true },
         };
         let _ = tx.send(input);
     });

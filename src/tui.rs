@@ -25,6 +25,21 @@ pub struct Tui {
     pub terminal: Terminal<CrosstermBackend<Stdout>>,
 }
 
+/// Refuse to start without a terminal on both ends, before anything is taken or started: raw mode
+/// needs standard input to be a terminal, and the frames need standard output to be one.
+pub fn require_terminal(stdin: bool, stdout: bool) -> Result<(), String> {
+    let which = match (stdin, stdout) {
+        (true, true) => return Ok(()),
+        (false, true) => "standard input is not a terminal",
+        (true, false) => "standard output is not a terminal",
+        (false, false) => "standard input and output are not terminals",
+    };
+    Err(format!(
+        "a terminal is needed, but {which}. Run kubedeck in an interactive terminal (over ssh: ssh -t), \
+         without redirecting its input or output"
+    ))
+}
+
 impl Tui {
     /// Enter raw mode and the alternate screen (capturing the mouse if asked), and install the
     /// panic hook that undoes it all.
@@ -114,4 +129,22 @@ pub fn termination_signals() -> io::Result<mpsc::Receiver<i32>> {
         let _ = tx.send(sig).await;
     });
     Ok(rx)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_missing_terminal_is_named() {
+        assert_eq!(super::require_terminal(true, true), Ok(()));
+        let err = super::require_terminal(false, true).unwrap_err();
+        assert!(
+            err.starts_with("a terminal is needed, but standard input is not a terminal"),
+            "{err}"
+        );
+        assert!(
+            super::require_terminal(true, false)
+                .unwrap_err()
+                .contains("standard output is not")
+        );
+    }
 }

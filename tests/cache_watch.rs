@@ -169,3 +169,48 @@ async fn a_dropped_watch_goes_stale_and_comes_back_without_waiting_for_an_event(
     .await;
     assert_eq!(cluster.faults().throttled_total(), 2);
 }
+
+#[tokio::test]
+async fn whether_a_namespace_exists_is_told_from_a_get_or_the_namespace_watch() {
+    use kubedeck::cluster::namespaces::exists;
+    let (cluster, _) = common::cluster_with_ns("shop").await;
+    let opts = ConnectOptions {
+        inline: Some(cluster.kubeconfig()),
+        ..Default::default()
+    };
+    let conn = connect(&opts).await.expect("connect");
+    let (tx, _rx) = mpsc::channel(64);
+    let cache = Cache::new(conn.client, tx, Duration::from_secs(60));
+    assert_eq!(exists(&cache, "shop").await, Some(true));
+    assert_eq!(exists(&cache, "nosuchns").await, Some(false));
+    // With the namespaces watched and synced, the answer comes from the cache, without a request:
+    // refusing the GET to everyone leaves it unchanged.
+    cache.ensure(Kind::Namespace, Scope::All);
+    common::eventually(10, "namespaces ready", || async {
+        (cache.status(Kind::Namespace, &Scope::All) == Some(WatchStatus::Ready)).then_some(())
+    })
+    .await;
+    cluster.faults().deny(Deny {
+        user: "admin".into(),
+        plural: "namespaces".into(),
+        namespace: None,
+    });
+    assert_eq!(exists(&cache, "nosuchns").await, Some(false));
+    assert_eq!(exists(&cache, "shop").await, Some(true));
+    cache.shutdown();
+    // Not permitted to look: nothing is claimed.
+    let restricted = ConnectOptions {
+        inline: Some(cluster.kubeconfig()),
+        context: Some(RESTRICTED_CONTEXT.into()),
+        ..Default::default()
+    };
+    let conn = connect(&restricted).await.expect("connect");
+    cluster.faults().deny(Deny {
+        user: "jane".into(),
+        plural: "namespaces".into(),
+        namespace: None,
+    });
+    let (tx, _rx) = mpsc::channel(64);
+    let cache = Cache::new(conn.client, tx, Duration::from_secs(60));
+    assert_eq!(exists(&cache, "nosuchns").await, None);
+}

@@ -49,3 +49,16 @@ fn version_help_and_completions_need_no_home() {
         "{script}"
     );
 }
+
+#[test]
+fn without_a_terminal_it_says_one_is_needed() {
+    // `output()` gives the child no stdin and pipes for stdout and stderr: no terminal anywhere.
+    let out = kubedeck().arg("--demo").output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("kubedeck: a terminal is needed, but standard input and output are not terminals. Run"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty(), "nothing was drawn");
+}

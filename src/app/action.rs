@@ -165,7 +165,7 @@ pub const ACTIONS: &[(Action, &str, &str, &[KeyScope])] = &[
     (Action::Resume, "resume", "resume rollout", &[T]),
     (Action::History, "history", "rollout history", &[T]),
     (Action::Rollback, "rollback", "roll back (history)", &[T]),
-    (Action::Delete, "delete", "delete", &[T]),
+    (Action::Delete, "delete", "delete", &[T, D]),
     (Action::Cordon, "cordon", "cordon node", &[T]),
     (Action::Uncordon, "uncordon", "uncordon node", &[T]),
     (Action::Drain, "drain", "drain node", &[T]),

@@ -66,7 +66,11 @@ pub enum Effect {
         text: String,
         /// Number of lines, for the report.
         lines: usize,
+        /// Replace an existing file (the user said yes); else an existing file is asked about.
+        overwrite: bool,
     },
+    /// Find out whether a namespace exists (an empty list is shown in it) and feed it back.
+    CheckNamespace(String),
     /// Gather a control-plane report and feed it back.
     FetchControlPlane,
     /// Gather one node's health and feed it back.

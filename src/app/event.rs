@@ -117,6 +117,22 @@ pub enum Input {
         /// Shown as an error.
         error: bool,
     },
+    /// Whether a namespace exists (None: could not be told, e.g. not permitted).
+    NamespaceChecked {
+        /// The namespace.
+        namespace: String,
+        /// The answer.
+        exists: Option<bool>,
+    },
+    /// A save found its file already there (absolute path): ask before overwriting.
+    SaveExists {
+        /// The absolute path.
+        path: String,
+        /// The contents to write.
+        text: String,
+        /// Number of lines.
+        lines: usize,
+    },
     /// A control-plane report.
     ControlPlane(Box<crate::cluster::health::Report>),
     /// One node's health.

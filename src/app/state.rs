@@ -55,6 +55,8 @@ pub struct View {
     pub filter_text: String,
     /// The compiled filter.
     pub filter: Filter,
+    /// How the filter line was read, when that is not what it looks like, or why it is invalid.
+    pub filter_note: Option<String>,
     /// Drill-down constraints.
     pub fixed: Fixed,
     /// A scope this view is pinned to (drill-down), instead of the global namespace.
@@ -79,12 +81,50 @@ impl View {
             table: Table::default(),
             filter_text: String::new(),
             filter: Filter::None,
+            filter_note: None,
             fixed: Fixed::default(),
             pinned: None,
             subtitle: String::new(),
             sort,
             status: None,
         }
+    }
+
+    /// A pod's containers view whose pod is gone: its watch is live and holds no pod (a pod has at
+    /// least one container, so no rows means no pod).
+    pub fn pod_gone(&self) -> bool {
+        matches!(self.kind, ViewKind::Containers { .. })
+            && self.status == Some(crate::cluster::watch::WatchStatus::Ready)
+            && self.table.rows.is_empty()
+    }
+
+    /// Filter by the text of the filter line; an invalid selector keeps the last good filter, and
+    /// the note in the title says why.
+    pub fn apply_filter(&mut self, text: String, page: usize) {
+        match Filter::parse(&text) {
+            Ok((filter, note)) => {
+                let narrowing = Filter::narrows(&self.filter_text, &text) && self.filter_note.is_none();
+                self.filter = filter;
+                self.filter_note = note;
+                if narrowing {
+                    // Typing on narrows what is shown: no need to look at the hidden rows or sort again.
+                    self.table.narrow(&self.filter);
+                } else {
+                    self.refresh();
+                }
+                self.table.scroll_into_view(page);
+            }
+            Err(e) => self.filter_note = Some(format!("{e} (the last valid filter stays)")),
+        }
+        self.filter_text = text;
+    }
+
+    /// Drop the filter line and show every row again.
+    pub fn clear_filter(&mut self) {
+        self.filter_text.clear();
+        self.filter = Filter::None;
+        self.filter_note = None;
+        self.refresh();
     }
 
     /// Re-run filter and sort over the current rows.
@@ -168,6 +208,10 @@ pub struct State {
     pub counts: super::counts::Counts,
     /// The open dialog (keys go to it).
     pub dialog: Option<super::dialog::Dialog>,
+    /// Whether the last namespace an empty list showed exists.
+    pub ns_check: Option<super::namespaces::NsCheck>,
+    /// A yes/no question on the bottom line (keys go to it).
+    pub question: Option<super::question::Question>,
     /// The live rollout-status or drain panel.
     pub panel: Option<super::dialog::Panel>,
     /// Lines a log view keeps (`--log-lines`).
@@ -210,6 +254,8 @@ impl State {
             wide: false,
             counts: Default::default(),
             dialog: None,
+            question: None,
+            ns_check: None,
             panel: None,
             log_lines: super::logs::ring::DEFAULT_CAPACITY,
             control_plane: None,

@@ -3,7 +3,9 @@
 use std::cmp::Ordering;
 use std::sync::Arc;
 
-use regex::{Regex, RegexBuilder};
+use regex::Regex;
+
+use super::pattern::{self, Case};
 
 pub use crate::cluster::rows::Row;
 use crate::labels::LabelSelector;
@@ -68,24 +70,27 @@ pub enum Filter {
 }
 
 impl Filter {
-    /// Compile the text typed after `/`.
-    pub fn parse(text: &str) -> Result<Filter, String> {
-        let text = text.trim();
+    /// Compile the text typed after `/`, as typed (spaces are part of a pattern). The note says how
+    /// the text was read when that is not what it looks like: an invalid regex matched as plain text,
+    /// a selector comparing a label with an empty value. An invalid selector is an error, with the reason.
+    pub fn parse(text: &str) -> Result<(Filter, Option<String>), String> {
         if text.is_empty() {
-            return Ok(Filter::None);
+            return Ok((Filter::None, None));
         }
         if let Some(sel) = text.strip_prefix("-l") {
-            return LabelSelector::parse(sel).map(Filter::Labels);
+            let sel = LabelSelector::parse(sel).map_err(|e| format!("invalid selector: {e}"))?;
+            let note = match sel.empty_values().as_slice() {
+                [] => None,
+                keys => Some(format!("matching an empty value of label {}", keys.join(", "))),
+            };
+            return Ok((Filter::Labels(sel), note));
         }
         let (invert, pat) = match text.strip_prefix('!') {
             Some(p) => (true, p),
             None => (false, text),
         };
-        let build = |p: &str| RegexBuilder::new(p).case_insensitive(true).build();
-        let re = build(pat)
-            .or_else(|_| build(&regex::escape(pat)))
-            .map_err(|e| e.to_string())?;
-        Ok(Filter::Regex { re, invert })
+        let p = pattern::compile_or_text(pat, Case::Ignore)?;
+        Ok((Filter::Regex { re: p.re, invert }, p.note))
     }
 
     /// Whether the filter typed as `new` can only hide rows that the one typed as `old` showed: `new`
@@ -93,8 +98,7 @@ impl Filter {
     /// substring that can only get rarer.
     pub fn narrows(old: &str, new: &str) -> bool {
         let plain = |t: &str| !t.contains(['\\', '.', '+', '*', '?', '(', ')', '|', '[', ']', '{', '}', '^', '$']);
-        let new_t = new.trim_start();
-        new.starts_with(old) && plain(new) && !new_t.starts_with('!') && !new_t.starts_with("-l")
+        new.starts_with(old) && plain(new) && !new.starts_with('!') && !new.starts_with("-l")
     }
 
     /// Whether a row passes.
@@ -402,7 +406,7 @@ mod tests {
         let mut old = String::new();
         for new in ["w", "we", "web", "web-", "web-1"] {
             assert!(Filter::narrows(&old, new));
-            let filter = Filter::parse(new).unwrap();
+            let filter = Filter::parse(new).unwrap().0;
             typed.narrow(&filter);
             let mut full = Table::default();
             full.set_rows(rows.clone(), &filter, &Fixed::default(), sort);
@@ -420,28 +424,28 @@ mod tests {
             row("web-2", &[]),
         ];
         let mut t = Table::default();
-        let f = Filter::parse("^web").unwrap();
+        let f = Filter::parse("^web").unwrap().0;
         t.set_rows(rows.clone(), &f, &Fixed::default(), Sort::default());
         assert_eq!(names(&t), ["web-1", "web-2"]);
-        t.refresh(&Filter::parse("!web").unwrap(), &Fixed::default(), Sort::default());
+        t.refresh(&Filter::parse("!web").unwrap().0, &Fixed::default(), Sort::default());
         assert_eq!(names(&t), ["db-0"]);
         t.refresh(
-            &Filter::parse("-l app=web").unwrap(),
+            &Filter::parse("-l app=web").unwrap().0,
             &Fixed::default(),
             Sort::default(),
         );
         assert_eq!(names(&t), ["web-1"]);
         t.refresh(
-            &Filter::parse("-l app!=web").unwrap(),
+            &Filter::parse("-l app!=web").unwrap().0,
             &Fixed::default(),
             Sort::default(),
         );
         assert_eq!(names(&t), ["db-0", "web-2"]);
         // An unbalanced bracket is searched for literally instead of failing.
-        t.refresh(&Filter::parse("web[").unwrap(), &Fixed::default(), Sort::default());
+        t.refresh(&Filter::parse("web[").unwrap().0, &Fixed::default(), Sort::default());
         assert!(names(&t).is_empty());
         t.refresh(
-            &Filter::parse("-l app in (db, api)").unwrap(),
+            &Filter::parse("-l app in (db, api)").unwrap().0,
             &Fixed::default(),
             Sort::default(),
         );

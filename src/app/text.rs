@@ -84,6 +84,8 @@ pub struct Doc {
     pub show_managed: bool,
     /// Show secret values decoded instead of masked.
     pub reveal: bool,
+    /// What the last search jump has to tell (it wrapped round, nothing matches), for a toast.
+    pub notice: Option<String>,
 }
 
 impl Doc {
@@ -101,6 +103,7 @@ impl Doc {
             current: 0,
             show_managed: false,
             reveal: false,
+            notice: None,
         }
     }
 
@@ -154,16 +157,34 @@ impl Doc {
 
     fn jump(&mut self, page: usize, forward: bool, from_scroll: bool) {
         if self.matches.is_empty() {
+            if !self.search.is_empty() {
+                self.notice = Some(format!("no line matches {:?}", self.search));
+            }
             return;
         }
         let n = self.matches.len();
-        self.current = if from_scroll {
-            self.matches.iter().position(|m| m.line >= self.scroll).unwrap_or(0)
+        let (current, wrapped) = if from_scroll {
+            match self.matches.iter().position(|m| m.line >= self.scroll) {
+                Some(i) => (i, false),
+                None => (0, true),
+            }
         } else if forward {
-            (self.current + 1) % n
+            ((self.current + 1) % n, self.current + 1 == n)
         } else {
-            (self.current + n - 1) % n
+            ((self.current + n - 1) % n, self.current == 0)
         };
+        self.current = current;
+        // Search goes round at either end, as less and vim do, and says so.
+        if wrapped {
+            self.notice = Some(
+                if forward {
+                    "search hit the bottom, continued from the top"
+                } else {
+                    "search hit the top, continued from the bottom"
+                }
+                .into(),
+            );
+        }
         let line = self.matches[self.current].line;
         if line < self.scroll || line >= self.scroll + page {
             self.scroll = line.saturating_sub(page / 3);
@@ -361,5 +382,44 @@ mod tests {
         // Esc leaves the document.
         update(&mut s, key(KeyCode::Esc));
         assert_eq!(s.stack.len(), 1);
+    }
+
+    #[test]
+    fn search_goes_round_at_either_end_and_says_so() {
+        let mut s = with_pod();
+        update(&mut s, key(KeyCode::Char('d')));
+        let target = match &s.top().kind {
+            ViewKind::Doc(d) => d.target.clone(),
+            _ => panic!("doc view"),
+        };
+        let lines = ["x err", "y", "z err"].map(String::from).to_vec();
+        let result = Ok(crate::cluster::describe::fetch::Fetched {
+            object: serde_json::json!({}),
+            describe: Some(lines),
+        });
+        update(&mut s, Input::Fetched { target, result });
+        let current = |s: &State| match &s.top().kind {
+            ViewKind::Doc(d) => d.current,
+            _ => panic!("doc view"),
+        };
+        let said = |s: &State| s.toasts.last().map(|t| t.text.clone());
+        for c in "/err".chars() {
+            update(&mut s, key(KeyCode::Char(c)));
+        }
+        update(&mut s, key(KeyCode::Enter));
+        assert_eq!((current(&s), said(&s)), (0, None));
+        update(&mut s, key(KeyCode::Char('n')));
+        assert_eq!((current(&s), said(&s)), (1, None));
+        update(&mut s, key(KeyCode::Char('n')));
+        assert_eq!(current(&s), 0);
+        assert_eq!(said(&s).unwrap(), "search hit the bottom, continued from the top");
+        update(&mut s, key(KeyCode::Char('N')));
+        assert_eq!(current(&s), 1);
+        assert_eq!(said(&s).unwrap(), "search hit the top, continued from the bottom");
+        for c in "/zzz".chars() {
+            update(&mut s, key(KeyCode::Char(c)));
+        }
+        update(&mut s, key(KeyCode::Enter));
+        assert_eq!(said(&s).unwrap(), "no line matches \"zzz\"");
     }
 }

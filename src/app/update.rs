@@ -11,7 +11,7 @@ use super::effect::Effect;
 use super::event::Input;
 use super::keys::{Key, Match};
 use super::state::{Connection, Mode, State, View, ViewKind};
-use super::table::{Filter, Row};
+use super::table::Row;
 use super::text::{Body, Doc, Target};
 use crate::cluster::describe::fetch::Fetched;
 use crate::cluster::{Kind, Scope};
@@ -140,6 +140,14 @@ pub fn update(state: &mut State, input: Input) -> Vec<Effect> {
             super::logs::glue::feed(state, batch);
             vec![]
         }
+        Input::NamespaceChecked { namespace, exists } => {
+            super::namespaces::received(state, namespace, exists);
+            vec![]
+        }
+        Input::SaveExists { path, text, lines } => {
+            super::question::overwrite(state, path, text, lines);
+            vec![]
+        }
         Input::Toast { text, error } => {
             state.toast(text, error);
             vec![]
@@ -173,6 +181,9 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     if state.dialog.is_some() {
         return super::workload::on_dialog_key(state, key);
     }
+    if state.question.is_some() {
+        return super::question::on_key(state, &key);
+    }
     if state.panel.is_some() && key.code == KeyCode::Esc && matches!(state.mode, Mode::Normal) {
         return super::workload::close_panel(state);
     }
@@ -180,12 +191,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Mode::Normal => {}
         Mode::Filter(mut ta) => {
             match key.code {
-                KeyCode::Esc => {
-                    let view = state.top_mut();
-                    view.filter_text.clear();
-                    view.filter = Filter::None;
-                    view.refresh();
-                }
+                KeyCode::Esc => state.top_mut().clear_filter(),
                 KeyCode::Enter => {}
                 _ => {
                     ta.input(key);
@@ -214,6 +220,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     if let ViewKind::Doc(doc) = &mut state.top_mut().kind
         && doc.on_typing_key(&key, page)
     {
+        doc_notice(state);
         return vec![];
     }
     if let ViewKind::History(h) = &mut state.top_mut().kind
@@ -241,24 +248,12 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     }
 }
 
-/// Re-filter the top view from the text in the filter line; an invalid pattern keeps the last good filter.
+/// Re-filter the top view from the text in the filter line.
 fn apply_filter_line(state: &mut State) {
     let Mode::Filter(ta) = &state.mode else { return };
     let text = ta.lines().join(" ");
     let page = state.page_rows;
-    let view = state.top_mut();
-    if let Ok(filter) = Filter::parse(&text) {
-        let narrowing = Filter::narrows(&view.filter_text, &text);
-        view.filter = filter;
-        if narrowing {
-            // Typing on narrows what is shown: no need to look at the hidden rows or sort again.
-            view.table.narrow(&view.filter);
-        } else {
-            view.refresh();
-        }
-        view.table.scroll_into_view(page);
-    }
-    view.filter_text = text;
+    state.top_mut().apply_filter(text, page);
 }
 
 fn text_line(initial: &str) -> TextArea<'static> {
@@ -280,6 +275,7 @@ pub fn act(state: &mut State, action: Action) -> Vec<Effect> {
     if let ViewKind::Doc(doc) = &mut state.top_mut().kind
         && doc.act(action, doc_page)
     {
+        doc_notice(state);
         return vec![];
     }
     match action {
@@ -382,6 +378,15 @@ pub fn act(state: &mut State, action: Action) -> Vec<Effect> {
     vec![]
 }
 
+/// Show what a document's search has to say.
+fn doc_notice(state: &mut State) {
+    if let ViewKind::Doc(doc) = &mut state.top_mut().kind
+        && let Some(n) = doc.notice.take()
+    {
+        state.toast(n, false);
+    }
+}
+
 fn move_cursor(state: &mut State, f: impl FnOnce(&mut super::table::Table)) {
     let page = state.page_rows;
     let view = state.top_mut();
@@ -405,9 +410,7 @@ fn push(state: &mut State, view: View) -> Vec<Effect> {
 fn back(state: &mut State) -> Vec<Effect> {
     let view = state.top_mut();
     if !view.filter_text.is_empty() {
-        view.filter_text.clear();
-        view.filter = Filter::None;
-        view.refresh();
+        view.clear_filter();
         return vec![];
     }
     if state.stack.len() > 1 {

@@ -314,3 +314,42 @@ fn copy_name_copies_namespace_slash_name() {
     let name = &s.top().table.current().unwrap().name;
     assert_eq!(effects, [Effect::Copy(format!("default/{name}"))]);
 }
+
+#[test]
+fn the_filter_line_says_how_it_was_read_and_why_a_selector_is_invalid() {
+    let mut s = pods_state();
+    typed(&mut s, "/[web");
+    let note = |s: &State| s.top().filter_note.clone();
+    assert_eq!(
+        note(&s).as_deref(),
+        Some("not a valid regex (unclosed character class): matched as plain text")
+    );
+    assert!(shown(&s).is_empty(), "no pod has \"[web\" in it");
+    update(&mut s, key(KeyCode::Esc));
+    assert_eq!((note(&s), shown(&s).len()), (None, 3), "esc clears filter and note");
+    // A selector: valid so far, then broken; the last valid one stays in force and the note says why.
+    typed(&mut s, "/-l app=web");
+    assert_eq!(shown(&s), ["web-1", "web-2"]);
+    assert_eq!(note(&s), None);
+    typed(&mut s, "=");
+    assert_eq!(shown(&s), ["web-1", "web-2"]);
+    assert_eq!(
+        note(&s).as_deref(),
+        Some(
+            "invalid selector: invalid label value \"web=\" for key \"app\": a value must be empty or up to 63 \
+             alphanumeric characters, '-', '_' or '.', starting and ending with an alphanumeric character \
+             (the last valid filter stays)"
+        )
+    );
+    update(&mut s, key(KeyCode::Esc));
+    // `app==` is kubectl's "label app is empty": valid, and said, since it is easily typed by mistake.
+    typed(&mut s, "/-l app==");
+    assert!(shown(&s).is_empty());
+    assert_eq!(note(&s).as_deref(), Some("matching an empty value of label app"));
+    update(&mut s, key(KeyCode::Esc));
+    // Spaces are part of the pattern, and the title quotes it so that they can be seen.
+    typed(&mut s, "/web ");
+    assert!(shown(&s).is_empty(), "no cell has \"web \"");
+    let screen = crate::test_util::text(&crate::test_util::draw(&s, 100, 10, 0));
+    assert!(screen.contains("/\"web \""), "{screen}");
+}

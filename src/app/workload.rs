@@ -210,7 +210,8 @@ pub fn on_dialog_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 return vec![];
             }
             let text = d.input.lines().join("").trim().to_string();
-            match text.parse::<u32>() {
+            // spec.replicas is an int32.
+            match whole_number(&text, "replicas", i32::MAX as u32) {
                 Ok(n) => {
                     let mut extra = Vec::new();
                     if let Some(c) = d.current {
@@ -219,8 +220,8 @@ pub fn on_dialog_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                     extra.extend(d.warnings.iter().map(|w| format!("Warning: {w}")));
                     confirm(state, d.target, Op::Scale(n), extra, vec![])
                 }
-                Err(_) => {
-                    d.error = Some(format!("replicas must be a whole number, 0 or more (got {text:?})"));
+                Err(e) => {
+                    d.error = Some(e);
                     state.dialog = Some(Dialog::Scale(d));
                     vec![]
                 }
@@ -237,10 +238,10 @@ pub fn on_dialog_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 let grace = if text.is_empty() {
                     None
                 } else {
-                    match text.parse::<u32>() {
+                    match whole_number(&text, "grace period (seconds)", u32::MAX) {
                         Ok(g) => Some(g),
-                        Err(_) => {
-                            d.error = Some(format!("grace period must be whole seconds, 0 or more (got {text:?})"));
+                        Err(e) => {
+                            d.error = Some(e);
                             state.dialog = Some(Dialog::Delete(d));
                             return vec![];
                         }
@@ -282,6 +283,17 @@ pub fn on_dialog_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 }
             }
         }
+    }
+}
+
+/// A count typed in a dialog: digits only, at most `max`; the error says which of the two failed.
+pub fn whole_number(text: &str, what: &str, max: u32) -> Result<u32, String> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("{what} must be a whole number, 0 or more (got {text:?})"));
+    }
+    match text.parse::<u64>() {
+        Ok(n) if n <= u64::from(max) => Ok(n as u32),
+        _ => Err(format!("{what} {text} is too large: at most {max}")),
     }
 }
 

@@ -75,6 +75,25 @@ fn scale_dialog_accepts_only_a_whole_number_then_confirms() {
     assert!(d.error.as_deref().unwrap().contains("whole number"), "{:?}", d.error);
     update(&mut s, key(KeyCode::Backspace));
     update(&mut s, key(KeyCode::Backspace));
+    // Digits, but past spec.replicas' int32: said to be too large, not "not a number".
+    typed(&mut s, "99999999999");
+    assert!(update(&mut s, key(KeyCode::Enter)).is_empty());
+    let Some(Dialog::Scale(d)) = &s.dialog else {
+        panic!("dialog closed")
+    };
+    assert_eq!(
+        d.error.as_deref(),
+        Some("replicas 99999999999 is too large: at most 2147483647")
+    );
+    for _ in 0..11 {
+        update(&mut s, key(KeyCode::Backspace));
+    }
+    typed(&mut s, "2147483648");
+    update(&mut s, key(KeyCode::Enter));
+    assert!(matches!(&s.dialog, Some(Dialog::Scale(d)) if d.error.as_deref().unwrap().contains("too large")));
+    for _ in 0..10 {
+        update(&mut s, key(KeyCode::Backspace));
+    }
     typed(&mut s, "5");
     assert!(
         update(&mut s, key(KeyCode::Enter)).is_empty(),
@@ -347,4 +366,36 @@ fn ctrl_d_is_not_delete() {
         Input::Key(KeyEvent::new(KeyCode::Char('d'), KeyModifiers::CONTROL)),
     );
     assert!(s.dialog.is_none());
+}
+
+#[test]
+fn delete_works_from_describe_and_yaml_with_the_usual_confirmation() {
+    for (open, scope_key) in [("d", "describe"), ("y", "yaml")] {
+        let mut s = on(Kind::Deployment, &["web"], false);
+        typed(&mut s, open);
+        assert!(
+            matches!(s.top().kind, ViewKind::Doc(_)),
+            "{scope_key}: a document is open"
+        );
+        assert!(
+            typed(&mut s, "D").is_empty(),
+            "{scope_key}: nothing sent before confirming"
+        );
+        assert!(
+            matches!(&s.dialog, Some(Dialog::Delete(d)) if d.target == web()),
+            "{scope_key}: the delete dialog aims at the document's object"
+        );
+        update(&mut s, key(KeyCode::Enter));
+        assert!(matches!(&s.dialog, Some(Dialog::Confirm(_))), "{scope_key}: asks first");
+        let effects = update(&mut s, key(KeyCode::Char('y')));
+        assert!(
+            matches!(effects.as_slice(), [Effect::Mutate { target, op: Op::Delete { .. } }] if *target == web()),
+            "{scope_key}: {effects:?}"
+        );
+    }
+    let mut s = on(Kind::Deployment, &["web"], true);
+    typed(&mut s, "d");
+    assert!(typed(&mut s, "D").is_empty());
+    assert!(s.dialog.is_none());
+    assert!(s.toasts.last().unwrap().text.contains("delete is disabled"));
 }

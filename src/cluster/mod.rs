@@ -6,6 +6,7 @@ pub mod counters;
 pub mod describe;
 pub mod health;
 pub mod logs;
+pub mod namespaces;
 pub mod nodehealth;
 pub mod ops;
 pub mod printers;

@@ -22,6 +22,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         frame.render_widget(ta, rest);
         return;
     }
+    if let Some(q) = &state.question {
+        frame.render_widget(Paragraph::new(q.text.as_str()).style(theme.prompt), area);
+        return;
+    }
     let (prompt, ta) = match &state.mode {
         Mode::Filter(ta) => ("/", ta),
         Mode::Command(ta) => (":", ta),
@@ -48,6 +52,10 @@ fn hint_list(state: &State) -> Vec<Hint> {
     let mut out: Vec<Hint> = Vec::new();
     for b in state.keymap.active(state.key_scope()) {
         if !b.footer || (state.safety.readonly && b.action.mutating()) || out.iter().any(|(a, ..)| *a == b.action) {
+            continue;
+        }
+        // Reveal is offered only where there is a secret to reveal.
+        if b.action == Action::ToggleReveal && !matches!(&state.top().kind, ViewKind::Doc(d) if d.is_secret()) {
             continue;
         }
         let what = match b.action {

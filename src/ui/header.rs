@@ -60,17 +60,32 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 spans.push(Span::styled(format!("  {}", view.subtitle), key));
             }
             if !view.filter_text.is_empty() {
-                spans.push(Span::styled(format!("  /{}", view.filter_text), theme.prompt));
+                // Spaces at either end count: quoted, they can be seen.
+                let t = &view.filter_text;
+                let shown = if t.trim() == t { t.clone() } else { format!("{t:?}") };
+                spans.push(Span::styled(format!("  /{shown}"), theme.prompt));
+            }
+            if let Some(note) = &view.filter_note {
+                spans.push(Span::styled(format!("  ✗ {note}"), theme.error));
             }
             spans.push(Span::raw("  "));
-            spans.push(status_span(view.status.as_ref(), theme));
+            match crate::app::namespaces::missing(state) {
+                Some(ns) => spans.push(Span::styled(format!("✗ no namespace {ns}"), theme.error)),
+                None => spans.push(status_span(view.status.as_ref(), theme)),
+            }
             spans
         }
-        ViewKind::Containers { pod, .. } => vec![
-            Span::styled("containers", theme.title),
-            Span::raw(format!(" [{}]", view.table.rows.len())),
-            Span::styled(format!("  pod {pod}"), key),
-        ],
+        ViewKind::Containers { pod, .. } => {
+            let mut spans = vec![
+                Span::styled("containers", theme.title),
+                Span::raw(format!(" [{}]", view.table.rows.len())),
+                Span::styled(format!("  pod {pod}"), key),
+            ];
+            if view.pod_gone() {
+                spans.push(Span::styled("  ✗ pod deleted", theme.error));
+            }
+            spans
+        }
         ViewKind::Contexts => vec![Span::styled("contexts", theme.title)],
         ViewKind::Doc(doc) => vec![Span::styled(doc.target.title(), theme.title)],
         ViewKind::History(h) => vec![Span::styled(

@@ -322,3 +322,112 @@ fn projecting_many_pods_keeps_owners_and_nodes() {
             .all(|r| r.owners == ["rs-1"] && r.node.as_deref() == Some("worker-1"))
     );
 }
+
+#[test]
+fn reveal_secrets_is_offered_only_on_a_secret() {
+    use crate::app::state::View;
+    use crate::app::text::{Body, Doc, Target};
+    let doc = |kind: Kind, obj: Value, describe: bool| {
+        let mut d = Doc::loading(Target {
+            kind,
+            namespace: "shop".into(),
+            name: "web".into(),
+            describe,
+        });
+        d.set_body(match describe {
+            true => Body::Describe(vec!["Name: web".into()]),
+            false => Body::Yaml(obj),
+        });
+        View::new(ViewKind::Doc(Box::new(d)))
+    };
+    // What the document holds decides, not the screen it was opened from.
+    let secret = json!({"kind": "Secret", "metadata": {"name": "web"}, "data": {"token": "c2VjcmV0"}});
+    let pod = json!({"kind": "Pod", "metadata": {"name": "web"}});
+    for (view, offered) in [
+        (doc(Kind::Pod, secret.clone(), false), true),
+        (doc(Kind::Pod, secret, true), false),
+        (doc(Kind::Pod, pod, false), false),
+    ] {
+        let mut s = test_util::connected("prod", "shop", false);
+        s.stack.push(view);
+        let footer = screen(&s).lines().last().unwrap().to_string();
+        assert_eq!(footer.contains("reveal secrets"), offered, "{footer}");
+    }
+}
+
+fn empty_live(s: &mut State, ns: &str) {
+    update(
+        s,
+        Input::Rows {
+            watch: (Kind::Pod, crate::cluster::Scope::Namespace(ns.into())),
+            rows: Some(vec![]),
+            status: WatchStatus::Ready,
+        },
+    );
+}
+
+#[test]
+fn the_containers_of_a_deleted_pod_say_it_is_gone() {
+    let mut s = test_util::connected("prod", "shop", false);
+    s.stack.push(crate::app::state::View::new(ViewKind::Containers {
+        namespace: "shop".into(),
+        pod: "web-1".into(),
+    }));
+    empty_live(&mut s, "shop");
+    let shown = screen(&s);
+    assert!(shown.contains("pod web-1  ✗ pod deleted"), "{shown}");
+    assert!(
+        shown.contains("Pod shop/web-1 no longer exists: it was deleted. Esc goes back."),
+        "{shown}"
+    );
+}
+
+#[test]
+fn an_empty_list_in_a_namespace_that_does_not_exist_says_so_after_one_check() {
+    let mut s = test_util::connected("prod", "shop", false);
+    test_util::type_keys(&mut s, ":po nosuchns");
+    update(&mut s, key(KeyCode::Enter));
+    empty_live(&mut s, "nosuchns");
+    assert_eq!(
+        crate::app::namespaces::check(&mut s),
+        [crate::app::Effect::CheckNamespace("nosuchns".into())]
+    );
+    assert!(
+        crate::app::namespaces::check(&mut s).is_empty(),
+        "asked once, not every frame"
+    );
+    assert!(screen(&s).contains("● live"), "not known yet: nothing claimed");
+    update(
+        &mut s,
+        Input::NamespaceChecked {
+            namespace: "nosuchns".into(),
+            exists: Some(false),
+        },
+    );
+    let shown = screen(&s);
+    assert!(
+        shown.contains("✗ no namespace nosuchns") && !shown.contains("● live"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("Namespace nosuchns does not exist. :ns lists the namespaces."),
+        "{shown}"
+    );
+    // An existing namespace that is just empty stays "no pods", and live.
+    test_util::type_keys(&mut s, ":po quiet");
+    update(&mut s, key(KeyCode::Enter));
+    empty_live(&mut s, "quiet");
+    assert_eq!(crate::app::namespaces::check(&mut s).len(), 1);
+    update(
+        &mut s,
+        Input::NamespaceChecked {
+            namespace: "quiet".into(),
+            exists: Some(true),
+        },
+    );
+    let shown = screen(&s);
+    assert!(
+        shown.contains("No pods in namespace quiet") && shown.contains("● live"),
+        "{shown}"
+    );
+}

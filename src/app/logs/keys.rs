@@ -4,7 +4,7 @@
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui_textarea::TextArea;
 
-use super::{JsonMode, LogView, Prompt, compile, format, next_session};
+use super::{Found, JsonMode, LogView, Prompt, compile, format, next_session};
 use crate::app::action::Action;
 use crate::app::effect::Effect;
 use crate::cluster::logs::Params;
@@ -218,8 +218,11 @@ pub fn act(view: &mut LogView, action: LogAction, page: usize) -> Outcome {
             if view.search.is_none() {
                 return Outcome::say("no search: press / first", true);
             }
-            if !view.find(action == A::Next, false, page) {
-                return Outcome::say("no more matches", false);
+            let forward = action == A::Next;
+            match view.find(forward, false, page) {
+                Found::Yes => {}
+                Found::Wrapped => return Outcome::say(wrapped(forward), false),
+                Found::No => return Outcome::say("no line matches the search", false),
             }
         }
         A::Mark => {
@@ -272,7 +275,7 @@ fn prompt_key(view: &mut LogView, key: &KeyEvent, page: usize) -> Outcome {
     let Some((prompt, mut ta)) = view.prompt.take() else {
         return Outcome::default();
     };
-    let text = ta.lines().join(" ").trim().to_string();
+    let text = ta.lines().join(" ");
     match key.code {
         KeyCode::Esc => {
             if prompt == Prompt::Search {
@@ -298,6 +301,7 @@ fn prompt_key(view: &mut LogView, key: &KeyEvent, page: usize) -> Outcome {
 
 fn submit(view: &mut LogView, prompt: Prompt, text: &str, page: usize) -> Outcome {
     match prompt {
+        // Patterns are kept as typed: `/ 500 ` looks for " 500 ", not for "500" inside "15000".
         Prompt::Search => match compile(text) {
             Ok(re) => {
                 view.search = re;
@@ -305,18 +309,14 @@ fn submit(view: &mut LogView, prompt: Prompt, text: &str, page: usize) -> Outcom
                     return Outcome::default();
                 }
                 // From the bottom the newest match is the interesting one; else search on downwards.
-                let found = if view.follow {
-                    view.find(false, true, page)
-                } else {
-                    view.find(true, true, page)
-                };
-                if found {
-                    Outcome::default()
-                } else {
-                    Outcome::say(format!("no line matches /{text}/"), false)
+                let forward = !view.follow;
+                match view.find(forward, true, page) {
+                    Found::Yes => Outcome::default(),
+                    Found::Wrapped => Outcome::say(wrapped(forward), false),
+                    Found::No => Outcome::say(format!("no line matches /{text}/"), false),
                 }
             }
-            Err(e) => Outcome::say(e, true),
+            Err(e) => Outcome::say(format!("search {text:?}: {e}"), true),
         },
         Prompt::Include | Prompt::Exclude => match compile(text) {
             Ok(re) => {
@@ -328,7 +328,10 @@ fn submit(view: &mut LogView, prompt: Prompt, text: &str, page: usize) -> Outcom
                 view.refilter();
                 Outcome::default()
             }
-            Err(e) => Outcome::say(e, true),
+            Err(e) => {
+                let what = prompt.label().trim_end_matches(": ");
+                Outcome::say(format!("{what} {text:?}: {e}; the filter in force stays"), true)
+            }
         },
         Prompt::Start => match parse_start(text) {
             Ok((tail, since_seconds)) => {
@@ -342,6 +345,7 @@ fn submit(view: &mut LogView, prompt: Prompt, text: &str, page: usize) -> Outcom
             Err(e) => Outcome::say(e, true),
         },
         Prompt::SaveShown | Prompt::SaveAll => {
+            let text = text.trim();
             if text.is_empty() {
                 return Outcome::say("no file name given: nothing saved", true);
             }
@@ -351,10 +355,20 @@ fn submit(view: &mut LogView, prompt: Prompt, text: &str, page: usize) -> Outcom
                     path: text.to_string(),
                     text: text_out,
                     lines: n,
+                    overwrite: false,
                 }],
                 toast: None,
             }
         }
+    }
+}
+
+/// What `n`/`N` say when the search went past the end and on from the other one.
+fn wrapped(forward: bool) -> &'static str {
+    if forward {
+        "search hit the bottom, continued from the top"
+    } else {
+        "search hit the top, continued from the bottom"
     }
 }
 

@@ -10,7 +10,7 @@ use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use ratatui_textarea::TextArea;
-use regex::{Regex, RegexBuilder};
+use regex::Regex;
 
 use crate::cluster::logs::{Event, Line, Params, SourceState, Target};
 use ring::Ring;
@@ -342,12 +342,13 @@ impl LogView {
         self.cursor = self.last().unwrap_or(self.ring.first());
     }
 
-    /// Jump to the next (or previous) shown line matching the search; centred for context.
-    pub fn find(&mut self, forward: bool, from_inclusive: bool, page: usize) -> bool {
-        let Some((_, re)) = &self.search else { return false };
+    /// Jump to the next (or previous) shown line matching the search, wrapping around at the end
+    /// (or start) as less and vim do; centred for context.
+    pub fn find(&mut self, forward: bool, from_inclusive: bool, page: usize) -> Found {
+        let Some((_, re)) = &self.search else { return Found::No };
         let n = self.len();
         if n == 0 {
-            return false;
+            return Found::No;
         }
         let start = self.index_of(self.cursor);
         let hit = |i: usize| {
@@ -355,18 +356,24 @@ impl LogView {
                 .and_then(|s| self.ring.get(s))
                 .is_some_and(|l| re.is_match(&l.text))
         };
-        let found = if forward {
+        let (found, wrapped) = if forward {
             let from = if from_inclusive { start } else { start + 1 };
-            (from..n).find(|&i| hit(i))
+            match (from..n).find(|&i| hit(i)) {
+                Some(i) => (Some(i), false),
+                None => ((0..from.min(n)).find(|&i| hit(i)), true),
+            }
         } else {
             let to = if from_inclusive { start + 1 } else { start };
-            (0..to).rev().find(|&i| hit(i))
+            match (0..to).rev().find(|&i| hit(i)) {
+                Some(i) => (Some(i), false),
+                None => ((to..n).rev().find(|&i| hit(i)), true),
+            }
         };
-        let Some(i) = found else { return false };
+        let Some(i) = found else { return Found::No };
         self.set_cursor(i, page);
         let half = page / 2;
         self.top = self.seq_at(i.saturating_sub(half)).unwrap_or(self.cursor);
-        true
+        if wrapped { Found::Wrapped } else { Found::Yes }
     }
 
     /// The shown lines between the mark and the cursor (or the cursor line), oldest first.
@@ -380,6 +387,17 @@ impl LogView {
     }
 }
 
+/// What a search jump found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Found {
+    /// A match on the way.
+    Yes,
+    /// A match only after wrapping past the end (or start).
+    Wrapped,
+    /// No shown line matches.
+    No,
+}
+
 impl PartialEq for LogView {
     /// Two log views are the same view when they read the same session.
     fn eq(&self, other: &Self) -> bool {
@@ -387,18 +405,14 @@ impl PartialEq for LogView {
     }
 }
 
-/// Compile a user pattern: case-insensitive unless it has an upper-case letter; invalid is an error.
+/// Compile a pattern typed in the log view: smart case, spaces kept, an invalid regex refused with
+/// the reason (a filter or search in force stays rather than silently changing meaning).
 pub fn compile(text: &str) -> Result<Option<(String, Regex)>, String> {
     if text.is_empty() {
         return Ok(None);
     }
-    let smart = !text.chars().any(|c| c.is_uppercase());
-    RegexBuilder::new(text)
-        .case_insensitive(smart)
-        .size_limit(1 << 20)
-        .build()
-        .map(|r| Some((text.to_string(), r)))
-        .map_err(|e| format!("invalid regex: {e}"))
+    let re = crate::app::pattern::compile(text, crate::app::pattern::Case::Smart)?;
+    Ok(Some((text.to_string(), re)))
 }
 
 #[cfg(test)]

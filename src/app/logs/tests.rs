@@ -223,9 +223,33 @@ fn include_and_exclude_filters_hide_lines_and_apply_to_new_ones() {
     press(&mut s, 'i');
     update(&mut s, key(KeyCode::Char('(')));
     update(&mut s, key(KeyCode::Enter));
-    assert!(s.toasts.last().unwrap().error);
+    let t = s.toasts.last().unwrap();
+    assert!(t.error);
+    assert_eq!(
+        t.text,
+        "include regex \"500|ok(\": not a valid regex (unclosed group); the filter in force stays"
+    );
     assert_eq!(view(&s).len(), 3, "the filter in force stays");
     assert_eq!(view(&s).include.as_ref().unwrap().0, "500|ok");
+}
+
+#[test]
+fn patterns_keep_their_spaces_and_an_invalid_search_says_why() {
+    let mut s = open_pod();
+    feed(
+        &mut s,
+        vec![lines(0, &["GET / 500 3ms", "took 15000ms", "GET / 200 1ms"])],
+    );
+    press(&mut s, 'i');
+    typed(&mut s, " 500 ");
+    assert_eq!(text_of(view(&s)), vec!["GET / 500 3ms"], "not 15000");
+    assert_eq!(view(&s).include.as_ref().unwrap().0, " 500 ");
+    press(&mut s, '/');
+    typed(&mut s, "[abc");
+    let t = s.toasts.last().unwrap();
+    assert!(t.error);
+    assert_eq!(t.text, "search \"[abc\": not a valid regex (unclosed character class)");
+    assert!(view(&s).search.is_none());
 }
 
 #[test]
@@ -239,9 +263,19 @@ fn search_jumps_between_matches_and_esc_peels_layers() {
     assert_eq!(v.cursor, 3, "from the bottom the newest match comes first");
     press(&mut s, 'N');
     assert_eq!(view(&s).cursor, 1);
+    // Past the first match N wraps to the last, and says so; n wraps the other way.
     press(&mut s, 'N');
+    assert_eq!(view(&s).cursor, 3);
+    assert_eq!(
+        s.toasts.last().unwrap().text,
+        "search hit the top, continued from the bottom"
+    );
+    press(&mut s, 'n');
     assert_eq!(view(&s).cursor, 1);
-    assert_eq!(s.toasts.last().unwrap().text, "no more matches");
+    assert_eq!(
+        s.toasts.last().unwrap().text,
+        "search hit the bottom, continued from the top"
+    );
     press(&mut s, 'n');
     assert_eq!(view(&s).cursor, 3);
     update(&mut s, key(KeyCode::Esc));
@@ -275,7 +309,41 @@ fn copy_sends_the_selection_and_save_the_shown_lines() {
         vec![Effect::Save {
             path: "web.log-x".into(),
             text: "two\nthree\n".into(),
-            lines: 2
+            lines: 2,
+            overwrite: false,
+        }]
+    );
+}
+
+#[test]
+fn saving_over_an_existing_file_asks_first_and_names_it_in_full() {
+    let mut s = open_pod();
+    feed(&mut s, vec![lines(0, &["one"])]);
+    let exists = || Input::SaveExists {
+        path: "/home/op/web.log".into(),
+        text: "one\n".into(),
+        lines: 1,
+    };
+    update(&mut s, exists());
+    let q = s.question.as_ref().expect("asked before overwriting");
+    assert_eq!(q.text, "/home/op/web.log exists: overwrite it with 1 line(s)? (y/n)");
+    let screen = crate::test_util::text(&crate::test_util::draw(&s, 80, 12, 0));
+    assert!(screen.contains("/home/op/web.log exists: overwrite it"), "{screen}");
+    // Anything but y keeps the file, and says so; the key does nothing else.
+    assert!(press(&mut s, 'j').is_empty());
+    assert!(s.question.is_none());
+    assert_eq!(
+        s.toasts.last().unwrap().text,
+        "not saved: /home/op/web.log is unchanged"
+    );
+    update(&mut s, exists());
+    assert_eq!(
+        press(&mut s, 'y'),
+        vec![Effect::Save {
+            path: "/home/op/web.log".into(),
+            text: "one\n".into(),
+            lines: 1,
+            overwrite: true,
         }]
     );
 }

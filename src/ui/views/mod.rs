@@ -41,6 +41,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
                 title,
                 with_ns,
                 scope,
+                gone: crate::app::namespaces::missing(state)
+                    .map(|ns| format!("✗ Namespace {ns} does not exist. :ns lists the namespaces.")),
             };
             // The nodes list keeps the health of the node under the cursor below the table.
             let strip =
@@ -60,6 +62,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
                 title: format!(" containers({namespace}/{pod}) "),
                 with_ns: false,
                 scope: None,
+                gone: view
+                    .pod_gone()
+                    .then(|| format!("✗ Pod {namespace}/{pod} no longer exists: it was deleted. Esc goes back.")),
             };
             list(frame, area, state, view, &what, theme, now)
         }
@@ -100,6 +105,8 @@ struct List<'a> {
     with_ns: bool,
     /// The namespace named in "No pods in namespace x".
     scope: Option<&'a str>,
+    /// Why the live list is empty, when it is because what it lists from is gone (or never was).
+    gone: Option<String>,
 }
 
 /// The text of cell `n` of a row, time columns drawn against `now`.
@@ -164,6 +171,9 @@ fn list(frame: &mut Frame, area: Rect, state: &State, view: &View, what: &List<'
         (Some(s @ WatchStatus::Loading { .. }), _) if empty => {
             let progress = s.progress().unwrap_or_default();
             return centered(frame, message(format!("Loading {plural}: {progress}"), theme.warn));
+        }
+        (Some(WatchStatus::Ready), _) if empty && what.gone.is_some() => {
+            return centered(frame, message(what.gone.clone().unwrap_or_default(), theme.error));
         }
         (Some(WatchStatus::Ready), _) if empty => {
             let text = match what.scope {
