@@ -141,7 +141,26 @@ pub fn no_retry_client(mut config: Config) -> anyhow::Result<Client> {
     Client::try_from(config).context("building the Kubernetes client")
 }
 
+/// What kubedeck sends as its User-Agent, shaped like kubectl's (`kubectl/v1.33.4 (linux/amd64)`)
+/// so that audit logs and API priority-and-fairness rules can tell its requests apart. The
+/// architecture uses Go's names (amd64, arm64), as every other Kubernetes client reports them.
+pub fn user_agent() -> String {
+    let arch = match std::env::consts::ARCH {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        "x86" => "386",
+        other => other,
+    };
+    format!(
+        "kubedeck/{} ({}/{arch})",
+        env!("CARGO_PKG_VERSION"),
+        std::env::consts::OS
+    )
+}
+
 fn finish(mut config: Config, context: String) -> anyhow::Result<Connection> {
+    let agent = http::HeaderValue::from_str(&user_agent()).context("the User-Agent header")?;
+    config.headers.push((http::header::USER_AGENT, agent));
     let namespace = config.default_namespace.clone();
     let url = config.cluster_url.to_string();
     let no_retry = no_retry_client(config.clone())?;
