@@ -53,6 +53,9 @@ mod screen_render_tests;
 mod health_render_tests;
 
 #[cfg(test)]
+mod node_panel_tests;
+
+#[cfg(test)]
 mod theme_render_tests;
 
 #[cfg(test)]
