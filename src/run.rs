@@ -83,10 +83,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     state.safety.protected = cli.protected;
     state.log_lines = cli.log_lines.unwrap_or(config.log_ring).max(1);
     if fallback {
-        state.toast(
-            "No kubeconfig found: showing the built-in demo cluster (kubedeck --demo)",
-            false,
-        );
+        state.demo = Some(crate::app::demo::Demo::fallback(
+            crate::cluster::client::searched_places(),
+        ));
+    } else if cli.demo {
+        state.demo = Some(crate::app::demo::Demo::asked());
     }
     state.namespace_from_context = cli.namespace.is_none() && !cli.all_namespaces;
 

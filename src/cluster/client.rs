@@ -32,6 +32,28 @@ pub fn any_config(explicit: Option<&std::path::Path>) -> bool {
     std::env::var_os("HOME").is_some_and(|h| std::path::Path::new(&h).join(".kube/config").exists())
 }
 
+/// Where kubectl looks for cluster configuration, in its order, each with what is there: the demo
+/// cluster's first-screen notice lists them when none was found.
+pub fn searched_places() -> Vec<String> {
+    let kubeconfig = match std::env::var_os("KUBECONFIG").filter(|v| !v.is_empty()) {
+        Some(v) => format!("$KUBECONFIG: {}", v.to_string_lossy()),
+        None => "$KUBECONFIG: not set".into(),
+    };
+    let home = match std::env::var_os("HOME") {
+        Some(h) => {
+            let p = Path::new(&h).join(".kube/config");
+            let found = if p.exists() { "found" } else { "not found" };
+            format!("{}: {found}", p.display())
+        }
+        None => "~/.kube/config: no $HOME".into(),
+    };
+    let in_cluster = match std::env::var_os("KUBERNETES_SERVICE_HOST") {
+        Some(_) => "in-cluster service account: $KUBERNETES_SERVICE_HOST set",
+        None => "in-cluster service account: not in a pod ($KUBERNETES_SERVICE_HOST not set)",
+    };
+    vec![kubeconfig, home, in_cluster.into()]
+}
+
 /// A connected client and what the header shows about it.
 #[derive(Clone)]
 pub struct Connection {
