@@ -117,13 +117,14 @@ pub fn first_line(state: &State, theme: &Theme) -> Vec<Segment> {
         ],
     ));
     out.push(Segment::new(1, vec![Span::styled("ns ", key), Span::styled(ns, val)]));
-    out.push(Segment::new(0, vec![conn]));
+    // Safety first: a long connection error after them must not push them off the line.
     if state.safety.readonly {
         out.push(Segment::new(0, vec![Span::styled("readonly", theme.readonly)]));
     }
     if state.safety.protected {
         out.push(Segment::new(0, vec![Span::styled("protected", theme.error.bold())]));
     }
+    out.push(Segment::new(0, vec![conn]));
     if state.connection == Connection::Connected {
         out.extend(count_segments(&state.counts, theme));
     }

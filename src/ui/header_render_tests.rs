@@ -56,7 +56,7 @@ fn at_80_columns_the_least_important_fields_give_way_whole() {
     // Nothing is cut mid-field: the name, the version and the warnings gave way whole.
     assert_eq!(
         top,
-        "ctx kubedeck-demo  ns shop  ● connected  readonly  nodes ✗ 3/4  pods ✗ 20/25"
+        "ctx kubedeck-demo  ns shop  readonly  ● connected  nodes ✗ 3/4  pods ✗ 20/25"
     );
 }
 
@@ -108,4 +108,12 @@ fn the_fallback_notice_says_why_and_how_and_any_key_dismisses_it() {
     let out = test_util::text(&test_util::draw(&s, 80, 24, NOW));
     assert!(!out.contains("No kubeconfig was found"), "{out}");
     assert!(out.lines().next().unwrap().contains("DEMO CLUSTER"), "the marker stays");
+}
+
+#[test]
+fn a_long_connection_error_never_pushes_readonly_off_the_line() {
+    let mut s = busy(None, true);
+    s.connection = crate::app::state::Connection::Failed("x".repeat(120));
+    let top = top_line(&s, 80);
+    assert!(top.contains("readonly  ✗ not connected"), "{top}");
 }
