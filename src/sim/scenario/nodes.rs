@@ -100,7 +100,7 @@ fn static_pod(store: &Store, component: &str, image: &str, command: Vec<String>,
     }
     let scheme = if component == "etcd" { "HTTP" } else { "HTTPS" };
     let path = if component == "etcd" { "/livez" } else { "/healthz" };
-    let probe = json!({"httpGet": {"host": if component == "kube-apiserver" { "192.168.10.10" } else { "127.0.0.1" },
+    let probe = json!({"httpGet": {"host": if component == "kube-apiserver" { CP_IP } else { "127.0.0.1" },
         "path": path, "port": port, "scheme": scheme}, "initialDelaySeconds": 10, "periodSeconds": 10,
         "timeoutSeconds": 15, "failureThreshold": 8, "successThreshold": 1});
     let mut v = json!({
