@@ -28,7 +28,7 @@ const LOG_CHANNEL: usize = 256;
 /// Log batches folded into one update, so a flood cannot starve the keyboard.
 const LOG_BATCHES: usize = 512;
 /// The control-plane and node health screens refresh this often while on screen.
-const HEALTH_REFRESH: Duration = Duration::from_secs(10);
+const HEALTH_REFRESH: Duration = Duration::from_secs(crate::app::controlplane::REFRESH_SECS);
 
 /// Run the dashboard until the user quits or a termination signal arrives.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -88,10 +88,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     state.safety.protected = cli.protected;
     state.log_lines = cli.log_lines.unwrap_or(config.log_ring).max(1);
     if fallback {
-        state.toast(
-            "No kubeconfig found: showing the built-in demo cluster (kubedeck --demo)",
-            false,
-        );
+        state.demo = Some(crate::app::demo::Demo::fallback(
+            crate::cluster::client::searched_places(),
+        ));
+    } else if cli.demo {
+        state.demo = Some(crate::app::demo::Demo::asked());
     }
     state.namespace_from_context = cli.namespace.is_none() && !cli.all_namespaces;
 
@@ -132,11 +133,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             if let Some(c) = &cache {
                 header_counts(&mut state, c, &mut header_seen);
             }
-            // Freshly projected rows may put a node under the nodes list's cursor: fetch its health now.
-            carried.extend(crate::app::nodehealth::follow_cursor(&mut state));
             // An empty list: is its namespace there at all?
             carried.extend(crate::app::namespaces::check(&mut state));
             let now = jiff::Timestamp::now().as_second();
+            // Freshly projected rows may put a node under the nodes list's cursor: fetch its health now.
+            carried.extend(crate::app::nodehealth::follow_cursor(&mut state, now));
             tui.draw(|f| ui::draw_with(f, &state, &theme, now))?;
             dirty = pending;
             next_frame = tokio::time::Instant::now() + frame_interval;

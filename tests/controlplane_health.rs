@@ -4,7 +4,7 @@ mod common;
 
 use common::{eventually, fast_opts};
 use kubedeck::cluster::health::{Panel, fetch::fetch};
-use kubedeck::sim::DemoCluster;
+use kubedeck::sim::{DemoCluster, SimOptions};
 
 #[tokio::test]
 async fn a_healthy_demo_cluster_reports_every_panel() {
@@ -50,6 +50,25 @@ async fn a_healthy_demo_cluster_reports_every_panel() {
         ("policy-guard", "policy/guard", "no ready endpoints")
     );
     assert!(r.events.ok().is_some());
+    c.stop().await;
+}
+
+#[tokio::test]
+async fn the_demo_starts_with_its_control_plane_running() {
+    // Realistic speed, as `kubedeck --demo` runs it: booting the static pods takes seconds there.
+    let c = DemoCluster::start(SimOptions::default()).await.unwrap();
+    let client = c.client().await.unwrap();
+    let r = fetch(&client).await;
+    let pods = r.pods.ok().expect("control-plane pods");
+    assert!(pods.len() == 4 && pods.iter().all(|p| p.healthy()), "{pods:?}");
+    // Only the scenario's two lasting problems, from the first screen on.
+    assert_eq!(
+        r.alerts(r.taken),
+        [
+            "APIService v1beta1.metrics.k8s.io unavailable",
+            "webhook validate.policy-guard.example.com blocks writes (no ready endpoints)"
+        ],
+    );
     c.stop().await;
 }
 

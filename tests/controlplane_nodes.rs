@@ -145,7 +145,15 @@ async fn jane_sees_not_permitted_panels_beside_working_ones() {
         });
     }
     let client = c.client_for(kubedeck::sim::RESTRICTED_CONTEXT).await.unwrap();
-    let report = kubedeck::cluster::health::fetch::fetch(&client).await;
+    // Pods the kubelet brings up take their time: wait for the condition, never on start-up luck.
+    let report = eventually(20, "the control-plane pods are ready", || {
+        let client = client.clone();
+        async move {
+            let r = kubedeck::cluster::health::fetch::fetch(&client).await;
+            r.pods.ok()?.iter().all(|p| p.healthy()).then_some(r)
+        }
+    })
+    .await;
     assert!(matches!(report.webhooks, Panel::Forbidden(_)));
     let mut s = connected(ViewKind::ControlPlane { scroll: 0 });
     update(&mut s, Input::ControlPlane(Box::new(report)));

@@ -4,6 +4,7 @@ pub mod action;
 pub mod columns;
 pub mod controlplane;
 pub mod counts;
+pub mod demo;
 pub mod dialog;
 pub mod effect;
 pub mod event;

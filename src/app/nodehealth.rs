@@ -49,18 +49,35 @@ pub fn under_cursor(state: &State) -> Option<&str> {
     state.top().table.current().map(|r| r.name.as_str())
 }
 
-/// On the nodes list, ask for the health of the node under the cursor when what is held is another's.
-/// The event loop calls it after each frame's projection (rows arrive there, not through an input
-/// whose effects it performs).
-pub fn follow_cursor(state: &mut State) -> Vec<Effect> {
+/// On the nodes list, ask for the health of the node under the cursor when what is held is another's,
+/// or was fetched a refresh interval or more before `now` (coming back to the list after a while
+/// must not show old data as current). The event loop calls it after each frame's projection (rows
+/// arrive there, not through an input whose effects it performs).
+pub fn follow_cursor(state: &mut State, now: i64) -> Vec<Effect> {
     let Some(node) = under_cursor(state) else {
         return vec![];
     };
-    if state.node_health.as_ref().is_some_and(|h| h.name == node) {
+    let max_age = super::controlplane::REFRESH_SECS as i64;
+    if state
+        .node_health
+        .as_ref()
+        .is_some_and(|h| h.name == node && now - h.taken < max_age)
+    {
         return vec![];
     }
     let node = node.to_string();
     refresh(state, node)
+}
+
+/// A cordon, uncordon or drain of `node` went through: its health on screen (view or panel) is
+/// fetched again at once, so that it shows the change rather than the state before it.
+pub fn changed(state: &mut State, node: &str) -> Vec<Effect> {
+    if state.node_health.as_ref().is_none_or(|h| h.name != node) {
+        return vec![];
+    }
+    // A fetch already on its way may have left before the change.
+    state.nh_pending = false;
+    refresh(state, node.to_string())
 }
 
 /// Data arrived; kept only if a view of that node is still open, or it is under the nodes list's cursor.

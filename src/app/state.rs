@@ -226,6 +226,8 @@ pub struct State {
     pub node_health: Option<Box<crate::cluster::nodehealth::NodeHealth>>,
     /// Node health data has been asked for and not arrived.
     pub nh_pending: bool,
+    /// Connected to the built-in demo cluster (None: a real one).
+    pub demo: Option<super::demo::Demo>,
 }
 
 impl State {
@@ -263,6 +265,7 @@ impl State {
             cp_first_transitions: Vec::new(),
             node_health: None,
             nh_pending: false,
+            demo: None,
         }
     }
 

@@ -166,6 +166,9 @@ pub fn update(state: &mut State, input: Input) -> Vec<Effect> {
 }
 
 fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    if super::demo::dismiss(state) {
+        return vec![];
+    }
     if state.help {
         // Whatever opens help, goes back or quits closes it (Esc always does).
         let closes = key.code == KeyCode::Esc

@@ -324,6 +324,9 @@ pub fn on_input(state: &mut State, input: Input) -> Vec<Effect> {
                 });
                 effects.push(Effect::FollowRollout(target.clone()));
             }
+            if result.is_ok() && target.kind == Kind::Node {
+                effects.extend(super::nodehealth::changed(state, &target.name));
+            }
             // A history on screen shows the new revision numbers.
             if matches!(&state.top().kind, ViewKind::History(h) if h.target == target) && result.is_ok() {
                 effects.push(Effect::LoadHistory(target));

@@ -32,6 +32,28 @@ pub fn any_config(explicit: Option<&std::path::Path>) -> bool {
     std::env::var_os("HOME").is_some_and(|h| std::path::Path::new(&h).join(".kube/config").exists())
 }
 
+/// Where kubectl looks for cluster configuration, in its order, each with what is there: the demo
+/// cluster's first-screen notice lists them when none was found.
+pub fn searched_places() -> Vec<String> {
+    let kubeconfig = match std::env::var_os("KUBECONFIG").filter(|v| !v.is_empty()) {
+        Some(v) => format!("$KUBECONFIG: {}", v.to_string_lossy()),
+        None => "$KUBECONFIG: not set".into(),
+    };
+    let home = match std::env::var_os("HOME") {
+        Some(h) => {
+            let p = Path::new(&h).join(".kube/config");
+            let found = if p.exists() { "found" } else { "not found" };
+            format!("{}: {found}", p.display())
+        }
+        None => "~/.kube/config: no $HOME".into(),
+    };
+    let in_cluster = match std::env::var_os("KUBERNETES_SERVICE_HOST") {
+        Some(_) => "in-cluster service account: $KUBERNETES_SERVICE_HOST set",
+        None => "in-cluster service account: not in a pod ($KUBERNETES_SERVICE_HOST not set)",
+    };
+    vec![kubeconfig, home, in_cluster.into()]
+}
+
 /// A connected client and what the header shows about it.
 #[derive(Clone)]
 pub struct Connection {
@@ -141,7 +163,26 @@ pub fn no_retry_client(mut config: Config) -> anyhow::Result<Client> {
     Client::try_from(config).context("building the Kubernetes client")
 }
 
+/// What kubedeck sends as its User-Agent, shaped like kubectl's (`kubectl/v1.33.4 (linux/amd64)`)
+/// so that audit logs and API priority-and-fairness rules can tell its requests apart. The
+/// architecture uses Go's names (amd64, arm64), as every other Kubernetes client reports them.
+pub fn user_agent() -> String {
+    let arch = match std::env::consts::ARCH {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        "x86" => "386",
+        other => other,
+    };
+    format!(
+        "kubedeck/{} ({}/{arch})",
+        env!("CARGO_PKG_VERSION"),
+        std::env::consts::OS
+    )
+}
+
 fn finish(mut config: Config, context: String) -> anyhow::Result<Connection> {
+    let agent = http::HeaderValue::from_str(&user_agent()).context("the User-Agent header")?;
+    config.headers.push((http::header::USER_AGENT, agent));
     let namespace = config.default_namespace.clone();
     let url = config.cluster_url.to_string();
     let no_retry = no_retry_client(config.clone())?;

@@ -303,15 +303,29 @@ fn service_namespace_event_only_lose_metadata_weight() {
 async fn printers_read_the_same_rows_from_trimmed_demo_objects() {
     let cluster = DemoCluster::start(SimOptions::default()).await.unwrap();
     let store = cluster.store().clone();
-    // The kubelet simulation fills pod statuses shortly after start; compare once they are there.
+    // The controllers create ReplicaSets and pods, and the kubelet simulation fills pod statuses,
+    // shortly after start: compare once every kind has objects and most pods run (the static
+    // control-plane pods run from the start, so running pods alone say nothing about the rest).
     let deadline = Instant::now() + Duration::from_secs(20);
+    let kinds = [
+        "Pod",
+        "Node",
+        "Service",
+        "Deployment",
+        "ReplicaSet",
+        "StatefulSet",
+        "DaemonSet",
+        "Job",
+        "CronJob",
+    ];
     loop {
         let (pods, _) = store.list(res("Pod"), None);
         let running = pods
             .iter()
             .filter(|p| p.value()["status"]["phase"] == "Running")
             .count();
-        if !pods.is_empty() && running * 2 >= pods.len() {
+        let every_kind = kinds.iter().all(|k| !store.list(res(k), None).0.is_empty());
+        if every_kind && running * 2 >= pods.len() {
             break;
         }
         assert!(Instant::now() < deadline, "{running}/{} demo pods running", pods.len());

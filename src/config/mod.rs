@@ -98,10 +98,10 @@ impl ConfigError {
 /// (`~/.config/kubedeck`). None when there is no home to find one in.
 pub fn config_dir(flag: Option<&Path>, get: impl Fn(&str) -> Option<String>) -> Option<PathBuf> {
     if let Some(p) = flag {
-        return Some(if p.is_dir() {
-            p.to_path_buf()
-        } else {
+        return Some(if names_file(p) {
             p.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+        } else {
+            p.to_path_buf()
         });
     }
     if let Some(d) = get("KUBEDECK_CONFIG_DIR").filter(|d| !d.is_empty()) {
@@ -137,12 +137,27 @@ pub fn user_file(
     Ok(Some((name, text, source)))
 }
 
+/// Whether `--config PATH` names the config file itself rather than a config directory: an
+/// existing file, or a missing path with a YAML extension. Any other path is a directory, and
+/// like `$KUBEDECK_CONFIG_DIR` none of it has to exist.
+pub fn names_file(p: &Path) -> bool {
+    p.is_file() || (!p.is_dir() && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")))
+}
+
 /// The config file: `--config FILE`, else `config.yaml` in the config directory.
 pub fn config_file(flag: Option<&Path>, dir: Option<&Path>) -> Option<PathBuf> {
     match flag {
-        Some(p) if !p.is_dir() => Some(p.to_path_buf()),
+        Some(p) if names_file(p) => Some(p.to_path_buf()),
         _ => dir.map(|d| d.join("config.yaml")),
     }
+}
+
+/// A missing file, or a directory that cannot hold one: what an optional file may be.
+fn optional(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+    )
 }
 
 /// Per-context safety settings.
@@ -310,9 +325,8 @@ impl Config {
         let source = Source::File(path.clone());
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
-            // Only an explicit --config must exist; the default location is optional.
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && flag.is_none() => return Ok(config),
-            Err(e) if e.kind() == std::io::ErrorKind::NotADirectory && flag.is_none() => return Ok(config),
+            // Only an explicit --config FILE must exist; config.yaml in a directory is optional.
+            Err(e) if !flag.is_some_and(names_file) && optional(&e) => return Ok(config),
             Err(e) => return Err(ConfigError::io(&source, &e)),
         };
         let mut config = parse_file(&text, &source)?.over(config);

@@ -70,6 +70,19 @@ fn config_flag_takes_a_file_or_a_directory() {
 }
 
 #[test]
+fn config_flag_on_a_directory_needs_none_of_it_to_exist() {
+    // As with KUBEDECK_CONFIG_DIR: a directory without config.yaml, or no directory at all.
+    let dir = scratch("flag-empty");
+    let c = Config::load(Some(&dir), no_env).unwrap();
+    assert_eq!((c.theme.as_str(), c.file.as_deref()), ("default", None));
+    assert_eq!(c.dir.as_deref(), Some(dir.as_path()));
+    let absent = dir.join("not-yet");
+    let s = setup(Some(&absent), None, None, no_env).unwrap();
+    assert_eq!(s.config.dir.as_deref(), Some(absent.as_path()));
+    assert!(s.notices.is_empty(), "{:?}", s.notices);
+}
+
+#[test]
 fn unknown_keys_are_reported_with_file_line_and_field() {
     let dir = scratch("unknown");
     let file = dir.join("config.yaml");

@@ -1,5 +1,6 @@
 //! The demo cluster: a Kubernetes API server simulation served over HTTP on loopback.
 
+pub mod agents;
 pub mod controllers;
 pub mod defaults;
 pub mod delete;
@@ -75,6 +76,7 @@ impl DemoCluster {
             addr,
             started: jiff::Timestamp::now(),
             log_rate: opts.log_rate,
+            agents: Default::default(),
         });
         let certs = tls::make_certs()?;
         let listener = tls::TlsListener::new(listener, certs.server, shutdown.clone())?;
@@ -112,6 +114,11 @@ impl DemoCluster {
     /// The fault switches.
     pub fn faults(&self) -> &Arc<Faults> {
         &self.state.faults
+    }
+
+    /// The User-Agent of every request answered so far, with its request count.
+    pub fn user_agents(&self) -> std::collections::BTreeMap<String, u64> {
+        self.state.agents.seen()
     }
 
     /// A kubeconfig with two contexts: the administrator (current) and the restricted user "jane".

@@ -39,6 +39,8 @@ pub struct SimState {
     pub started: jiff::Timestamp,
     /// Log lines per second per container.
     pub log_rate: f64,
+    /// The User-Agent of every request.
+    pub agents: super::agents::UserAgents,
 }
 
 /// The parsed query string.
@@ -160,6 +162,8 @@ fn verb(method: &Method, t: &Target, q: &Query) -> &'static str {
 }
 
 async fn handle(State(st): State<Arc<SimState>>, req: Request) -> Response {
+    st.agents
+        .record(req.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok()));
     let latency = st.faults.latency_ms();
     if latency > 0 {
         tokio::time::sleep(Duration::from_millis(latency)).await;

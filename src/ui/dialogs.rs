@@ -12,7 +12,8 @@ use crate::app::dialog::{Dialog, Panel};
 use crate::app::workload::whereabouts;
 use crate::config::theme::Theme;
 
-fn centered(area: Rect, width: u16, height: u16) -> Rect {
+/// A `width` × `height` box in the middle of `area` (clipped to it).
+pub(crate) fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let [r] = Layout::horizontal([Constraint::Length(width.min(area.width))])
         .flex(Flex::Center)
         .areas(area);

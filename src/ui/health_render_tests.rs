@@ -307,7 +307,7 @@ fn not_ready_node() -> NodeHealth {
     };
     NodeHealth {
         name: "worker-3".into(),
-        taken: NOW - 1,
+        taken: NOW,
         error: None,
         conditions: vec![
             cond("Ready", "Unknown", "NodeStatusUnknown"),
@@ -406,11 +406,11 @@ fn the_nodes_list_shows_the_health_of_the_node_under_the_cursor() {
         },
     );
     // What the event loop does after each frame.
-    let follow = |s: &mut State| crate::app::nodehealth::follow_cursor(s);
+    let follow = |s: &mut State| crate::app::nodehealth::follow_cursor(s, NOW);
     assert_eq!(follow(&mut s), [crate::app::Effect::FetchNodeHealth("worker-1".into())]);
     let (out, _) = draw(&s, 150, 30);
     assert!(
-        out.contains("worker-1: health (h: details)") && out.contains("Loading node worker-1…"),
+        out.contains("worker-1: health (H: details)") && out.contains("Loading node worker-1…"),
         "{out}"
     );
     // The cursor moves on before the answer lands: the answer is dropped, the new node asked for.
@@ -423,7 +423,7 @@ fn the_nodes_list_shows_the_health_of_the_node_under_the_cursor() {
     assert!(s.node_health.is_none());
     update(&mut s, Input::NodeHealth(Box::new(not_ready_node())));
     let (out, _) = draw(&s, 150, 30);
-    assert!(out.contains("worker-3: health (h: details)"), "{out}");
+    assert!(out.contains("worker-3: health (H: details)"), "{out}");
     assert!(out.contains("✖ Ready Unknown since 18m ago (NodeStatusUnknown)"));
     assert!(out.contains("! cordoned"));
     assert!(out.contains("heartbeat ✖ STALE renewed 18m ago"));

@@ -1,5 +1,6 @@
 //! Drawing only: `(&State, now)` into a ratatui frame. No state changes, no I/O.
 
+pub mod demo;
 pub mod dialogs;
 pub mod footer;
 pub mod header;
@@ -38,6 +39,9 @@ pub fn draw_with(frame: &mut Frame, state: &State, theme: &Theme, now: i64) {
     if state.help {
         help::render(frame, body, state, theme);
     }
+    if let Some(demo) = state.demo.as_ref().filter(|d| d.notice) {
+        demo::render(frame, body, demo, theme);
+    }
 }
 
 #[cfg(test)]
@@ -51,6 +55,12 @@ mod screen_render_tests;
 
 #[cfg(test)]
 mod health_render_tests;
+
+#[cfg(test)]
+mod node_panel_tests;
+
+#[cfg(test)]
+mod header_render_tests;
 
 #[cfg(test)]
 mod theme_render_tests;

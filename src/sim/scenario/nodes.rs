@@ -3,12 +3,16 @@
 use serde_json::{Value, json};
 
 use super::{DAY, put};
+use crate::sim::controllers::kubelet_status::set_condition;
+use crate::sim::controllers::kubelet_steps::warm_status;
 use crate::sim::controllers::leases::mark_unreachable;
 use crate::sim::controllers::simkit::{ago, rand_hex};
 use crate::sim::resources::res;
 use crate::sim::store::Store;
 
 const K8S: &str = "v1.33.4";
+/// The control-plane node's address (its static pods use the host network).
+const CP_IP: &str = "192.168.10.10";
 
 fn cond(ty: &str, status: &str, reason: &str, msg: &str, since: i64) -> Value {
     json!({"type": ty, "status": status, "reason": reason, "message": msg,
@@ -96,10 +100,10 @@ fn static_pod(store: &Store, component: &str, image: &str, command: Vec<String>,
     }
     let scheme = if component == "etcd" { "HTTP" } else { "HTTPS" };
     let path = if component == "etcd" { "/livez" } else { "/healthz" };
-    let probe = json!({"httpGet": {"host": if component == "kube-apiserver" { "192.168.10.10" } else { "127.0.0.1" },
+    let probe = json!({"httpGet": {"host": if component == "kube-apiserver" { CP_IP } else { "127.0.0.1" },
         "path": path, "port": port, "scheme": scheme}, "initialDelaySeconds": 10, "periodSeconds": 10,
         "timeoutSeconds": 15, "failureThreshold": 8, "successThreshold": 1});
-    let v = json!({
+    let mut v = json!({
         "metadata": {"name": name, "namespace": "kube-system",
             "labels": {"component": component, "tier": "control-plane"}, "annotations": ann,
             "ownerReferences": [{"apiVersion": "v1", "kind": "Node", "name": "control-plane-1", "uid": node_uid, "controller": true}]},
@@ -115,8 +119,14 @@ fn static_pod(store: &Store, component: &str, image: &str, command: Vec<String>,
             "tolerations": [{"effect": "NoExecute", "operator": "Exists"}],
             "volumes": [{"name": "k8s-certs", "hostPath": {"path": "/etc/kubernetes/pki", "type": "DirectoryOrCreate"}}],
         },
-        "status": {"phase": "Pending"},
     });
+    // The cluster has been up for 90 days: its control plane is already running when the demo
+    // starts, rather than replaying its boot for the first seconds (which showed a new user
+    // "6 PROBLEMS" and made a test reading the control plane right after start a race).
+    let since = ago(90 * DAY - 60);
+    let mut status = warm_status(&v, CP_IP, CP_IP, &since);
+    set_condition(&mut status, "PodScheduled", "True", None, None, &since);
+    v["status"] = status;
     put(store, "Pod", v, 90 * DAY);
 }
 

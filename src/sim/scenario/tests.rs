@@ -99,3 +99,19 @@ fn bulk_load_of_100k_pods_is_quick() {
     );
     assert_eq!(count(&s, "Deployment", Some("load")), 1000);
 }
+
+#[test]
+fn the_control_plane_is_running_and_ready_when_loaded() {
+    let s = Store::new(10_000);
+    load(&s, &SimOptions::default());
+    for o in s.list(res("Pod"), Some("kube-system")).0 {
+        let pod: k8s_openapi::api::core::v1::Pod = serde_json::from_value(o.value()).unwrap();
+        let cp = crate::cluster::health::fetch::cp_pod(&pod);
+        assert!(cp.healthy(), "{cp:?}");
+        assert_eq!(
+            pod.status.unwrap().pod_ip.as_deref(),
+            Some("192.168.10.10"),
+            "host network"
+        );
+    }
+}

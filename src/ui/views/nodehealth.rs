@@ -57,7 +57,8 @@ pub fn lines(st: &Styles, h: &NodeHealth, now: i64) -> Vec<Line<'static>> {
     out.push(section(st, "HEARTBEAT (kube-node-lease)"));
     match &h.lease {
         Panel::Ok(Some(l)) => {
-            let stale = l.stale(now);
+            // Judged when fetched (see `strip_lines`); the title says how long ago that was.
+            let stale = l.stale(h.taken);
             out.push(Line::from(vec![
                 if stale {
                     Span::styled("  ✖ STALE  ", st.bad)
@@ -65,7 +66,7 @@ pub fn lines(st: &Styles, h: &NodeHealth, now: i64) -> Vec<Line<'static>> {
                     Span::styled("  ✔ fresh  ", st.good)
                 },
                 Span::styled("renewed ", st.dim),
-                Span::styled(ago(l.renewed, now), if stale { st.bad } else { Default::default() }),
+                Span::styled(ago(l.renewed, h.taken), if stale { st.bad } else { Default::default() }),
                 Span::styled(format!(" (lease {}s)", l.duration.unwrap_or(0)), st.dim),
             ]));
         }
@@ -188,9 +189,15 @@ pub fn render_strip(frame: &mut Frame, area: Rect, state: &State, st: &Styles, n
         Some(h) => strip_lines(st, h, now),
         None => vec![Line::from(Span::styled(format!("Loading node {node}…"), st.warn))],
     };
+    // The key named is the active keymap's (`H`, `g H` in vim), and none when it is unbound.
+    let details = state
+        .keymap
+        .first(state.key_scope(), crate::app::action::Action::NodeHealth)
+        .map(|b| format!(" ({}: details)", b.label()))
+        .unwrap_or_default();
     let block = ratatui::widgets::Block::bordered()
         .border_style(st.border)
-        .title(format!(" {node}: health (h: details) "));
+        .title(format!(" {node}: health{details} "));
     frame.render_widget(ratatui::widgets::Paragraph::new(lines).block(block), area);
 }
 
@@ -214,15 +221,15 @@ pub fn strip_lines(st: &Styles, h: &NodeHealth, now: i64) -> Vec<Line<'static>> 
             st.dim,
         ));
     }
-    if h.unschedulable {
-        first.push(Span::styled("! cordoned", st.warn));
-    }
     let mut second = vec![Span::styled("heartbeat ", st.dim)];
+    // The lease is judged as it was when fetched: data held from a while ago (until the next
+    // refresh) must not make a node that renewed on time look stale.
     match &h.lease {
-        Panel::Ok(Some(l)) if l.stale(now) => {
-            second.push(Span::styled(format!("✖ STALE renewed {}", ago(l.renewed, now)), st.bad))
-        }
-        Panel::Ok(Some(l)) => second.push(Span::styled(format!("✔ renewed {}", ago(l.renewed, now)), st.good)),
+        Panel::Ok(Some(l)) if l.stale(h.taken) => second.push(Span::styled(
+            format!("✖ STALE renewed {}", ago(l.renewed, h.taken)),
+            st.bad,
+        )),
+        Panel::Ok(Some(l)) => second.push(Span::styled(format!("✔ renewed {}", ago(l.renewed, h.taken)), st.good)),
         Panel::Ok(None) => second.push(Span::styled("– no lease", st.dim)),
         Panel::Forbidden(_) => second.push(Span::styled("! not permitted", st.warn)),
         Panel::Failed(_) => second.push(Span::styled("! unavailable", st.warn)),
@@ -262,7 +269,13 @@ pub fn strip_lines(st: &Styles, h: &NodeHealth, now: i64) -> Vec<Line<'static>> 
     } else {
         h.taints.join(", ")
     };
-    let fourth = vec![Span::styled("taints ", st.dim), Span::raw(taints)];
+    let mut fourth = Vec::new();
+    // Cordoning sets spec.unschedulable; the taint it brings is added later (by the node
+    // lifecycle controller), so the cordon is said in its own words, beside the taints.
+    if h.unschedulable {
+        fourth.push(Span::styled("! cordoned (unschedulable)   ", st.warn));
+    }
+    fourth.extend([Span::styled("taints ", st.dim), Span::raw(taints)]);
     vec![
         Line::from(first),
         Line::from(second),
