@@ -268,7 +268,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                             let (names, current) = client::contexts(&kc);
                             Input::Contexts(names, opts.context.clone().or(current))
                         }
-                        Err(e) => Input::Error(format!("{e:#}")),
+                        Err(e) => Input::Error(crate::cluster::errors::explain_any(&e)),
                     };
                     let _ = input_tx.send(input);
                 }
@@ -531,7 +531,7 @@ fn spawn_version(client: Client, tx: mpsc::UnboundedSender<Input>, cancel: Cance
                 _ = cancel.cancelled() => return,
                 r = client.apiserver_version() => match r {
                     Ok(info) => Input::ServerVersion(info.git_version),
-                    Err(e) => Input::ConnectFailed(e.to_string()),
+                    Err(e) => Input::ConnectFailed(crate::cluster::errors::explain(&e)),
                 },
             };
             let done = matches!(input, Input::ServerVersion(_));

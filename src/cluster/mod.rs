@@ -4,6 +4,7 @@ pub mod cache;
 pub mod client;
 pub mod counters;
 pub mod describe;
+pub mod errors;
 pub mod health;
 pub mod logs;
 pub mod nodehealth;
