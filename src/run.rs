@@ -119,7 +119,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     // Effects that arise outside an input (rows projected before a frame): performed next turn.
     let mut carried: Vec<Effect> = Vec::new();
 
+    // Messages written to the log file so far: each toast and error lands there too, whole.
+    let mut logged = 0u64;
     loop {
+        crate::logging::messages(&state, &mut logged);
         if dirty && tokio::time::Instant::now() >= next_frame {
             let pending = cache
                 .as_ref()
@@ -195,7 +198,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                             let input = Input::Connected { context: conn.context, namespace: conn.namespace, url: conn.url };
                             effects = update(&mut state, input);
                         }
-                        Err(e) => effects = update(&mut state, Input::ConnectFailed(format!("{e:#}"))),
+                        Err(e) => {
+                            let (context, message) = crate::cluster::config_error::describe(&opts, &e);
+                            effects = update(&mut state, Input::Misconfigured { context, message });
+                        }
                     }
                 }
             }
@@ -327,6 +333,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             break;
         }
     }
+    crate::logging::messages(&state, &mut logged);
     for token in log_sessions.values() {
         token.cancel();
     }
@@ -499,8 +506,9 @@ fn backoff() -> impl Iterator<Item = Duration> {
     })
 }
 
-/// Build the client, retrying with back-off until it works (a kubeconfig being fixed, an exec plugin
-/// coming back) or `cancel` fires; every failure is reported so the screen says what is wrong.
+/// Build the client once: building it does no network I/O, so a failure is the configuration's
+/// (a malformed kubeconfig, a certificate that cannot be loaded) and is said once, not retried;
+/// choosing the context again tries again. An unreachable server shows up in the requests instead.
 fn spawn_connect(
     opts: ConnectOptions,
     id: u64,
@@ -508,15 +516,10 @@ fn spawn_connect(
     cancel: CancellationToken,
 ) {
     tokio::spawn(async move {
-        for delay in backoff() {
-            let result = client::connect(&opts).await;
-            let done = result.is_ok();
-            if tx.send((id, result)).is_err() || done {
-                return;
-            }
-            tokio::select! {
-                _ = cancel.cancelled() => return,
-                _ = tokio::time::sleep(delay) => {}
+        tokio::select! {
+            _ = cancel.cancelled() => {}
+            result = client::connect(&opts) => {
+                let _ = tx.send((id, result));
             }
         }
     });

@@ -9,6 +9,7 @@ pub mod effect;
 pub mod event;
 pub mod keys;
 pub mod logs;
+pub mod messages;
 pub mod nodehealth;
 pub mod state;
 pub mod table;

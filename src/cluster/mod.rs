@@ -2,6 +2,7 @@
 
 pub mod cache;
 pub mod client;
+pub mod config_error;
 pub mod counters;
 pub mod describe;
 pub mod errors;

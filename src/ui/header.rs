@@ -20,6 +20,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Connection::Connecting => Span::styled("● connecting", theme.warn),
         Connection::Connected => Span::styled("● connected", theme.ok),
         Connection::Failed(msg) => Span::styled(format!("✗ not connected (retrying): {msg}"), theme.error),
+        Connection::Misconfigured(_) => Span::styled("✗ configuration error, not retried (:messages)", theme.error),
     };
     let ns = state.view_namespace().unwrap_or("all").to_string();
     let mut first = vec![
@@ -85,6 +86,11 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         ViewKind::NodeHealth { node, .. } => vec![
             Span::styled("node health", theme.title),
             Span::styled(format!("  node {node}  refreshes every 10s, ctrl-r now"), key),
+        ],
+        ViewKind::Messages { .. } => vec![
+            Span::styled("messages", theme.title),
+            Span::raw(format!(" [{}]", state.messages.len())),
+            Span::styled("  newest first, kept whole; also in the log file", key),
         ],
     };
     frame.render_widget(Paragraph::new(vec![Line::from(first), Line::from(second)]), area);

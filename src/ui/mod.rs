@@ -57,3 +57,6 @@ mod theme_render_tests;
 
 #[cfg(test)]
 mod logs_render_tests;
+
+#[cfg(test)]
+mod messages_render_tests;

@@ -25,6 +25,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, st: &Styles, scroll:
                 crate::app::state::Connection::Failed(msg) => {
                     Span::styled(format!("✖ Cannot reach the cluster: {msg}"), st.bad)
                 }
+                crate::app::state::Connection::Misconfigured(msg) => {
+                    Span::styled(format!("✖ Configuration error (not retried): {msg}"), st.bad)
+                }
                 _ => Span::styled("Loading control-plane health…", st.warn),
             };
             (vec![Line::from(text)], String::new())
