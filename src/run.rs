@@ -582,3 +582,7 @@ fn spawn_save(path: String, text: String, lines: usize, tx: mpsc::UnboundedSende
         let _ = tx.send(input);
     });
 }
+
+#[cfg(test)]
+#[path = "run_tests.rs"]
+mod tests;

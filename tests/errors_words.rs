@@ -35,3 +35,47 @@ async fn a_refused_connection_names_the_address_and_says_refused() {
         "{text}"
     );
 }
+
+/// A kubeconfig file whose one user signs in with the X.509 v1 certificate in
+/// `tests/fixtures/v1-client` (made with `openssl x509 -req` and no extensions, as kubeadm-era
+/// guides do; valid until 2126, so no test depends on the date).
+fn v1_kubeconfig(dir: &std::path::Path) -> std::path::PathBuf {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/v1-client");
+    let yaml = format!(
+        "apiVersion: v1\nkind: Config\ncurrent-context: v1\nclusters:\n- name: k\n  cluster: {{ server: \"https://127.0.0.1:1\" }}\n\
+         users:\n- name: v1-user\n  user:\n    client-certificate: {}\n    client-key: {}\n\
+         contexts:\n- name: v1\n  context: {{ cluster: k, user: v1-user }}\n",
+        fixtures.join("client.crt").display(),
+        fixtures.join("client.key").display()
+    );
+    let path = dir.join("config");
+    std::fs::write(&path, yaml).unwrap();
+    path
+}
+
+#[tokio::test]
+async fn a_v1_client_certificate_is_one_clear_configuration_error() {
+    let dir = std::env::temp_dir().join(format!("kubedeck-v1-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = v1_kubeconfig(&dir);
+    let opts = ConnectOptions {
+        kubeconfig: Some(path.clone()),
+        ..Default::default()
+    };
+    let err = match client::connect(&opts).await {
+        Ok(_) => panic!("rustls cannot load a v1 client certificate: the client should not build"),
+        Err(e) => e,
+    };
+    let (context, message) = kubedeck::cluster::config_error::describe(&opts, &err);
+    assert_eq!(context.as_deref(), Some("v1"));
+    for part in [
+        "context \"v1\" user \"v1-user\"".to_string(),
+        format!("kubeconfig {}", path.display()),
+        "tests/fixtures/v1-client/client.crt is an X.509 version 1 certificate".into(),
+        "kubectl accepts it".into(),
+        "Re-issue it as version 3".into(),
+    ] {
+        assert!(message.contains(&part), "{part:?} not in: {message}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
