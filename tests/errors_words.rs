@@ -79,3 +79,59 @@ async fn a_v1_client_certificate_is_one_clear_configuration_error() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[tokio::test]
+async fn a_server_certificate_from_another_authority_is_said_as_such() {
+    let c = kubedeck::sim::DemoCluster::start(common::fast_opts()).await.unwrap();
+    // The kubeconfig trusts some other cluster's CA.
+    use base64::Engine as _;
+    let other = kubedeck::sim::tls::make_certs().unwrap();
+    let mut kc = c.kubeconfig();
+    for cluster in &mut kc.clusters {
+        let data = base64::engine::general_purpose::STANDARD.encode(&other.ca_pem);
+        cluster.cluster.as_mut().unwrap().certificate_authority_data = Some(data);
+    }
+    let opts = ConnectOptions {
+        inline: Some(kc),
+        ..Default::default()
+    };
+    let conn = client::connect(&opts).await.unwrap();
+    let err = conn.client.apiserver_version().await.unwrap_err();
+    let text = explain(&err);
+    assert!(
+        text.starts_with(
+            "cannot connect to the API server: TLS: the server's certificate is not signed by the cluster's certificate authority"
+        ),
+        "{text}"
+    );
+    c.stop().await;
+}
+
+#[tokio::test]
+async fn a_malformed_kubeconfig_is_said_once_with_file_line_and_field() {
+    let dir = std::env::temp_dir().join(format!("kubedeck-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("config");
+    std::fs::write(
+        &path,
+        "apiVersion: v1\nkind: Config\ncurrent-context: c\ncontexts:\n- name: c\n  context: [oops]\n",
+    )
+    .unwrap();
+    let opts = ConnectOptions {
+        kubeconfig: Some(path.clone()),
+        ..Default::default()
+    };
+    let err = client::connect(&opts)
+        .await
+        .err()
+        .expect("a malformed kubeconfig does not load");
+    let (context, message) = kubedeck::cluster::config_error::describe(&opts, &err);
+    assert_eq!(context, None, "the file does not load, so it names no context");
+    assert!(
+        message.starts_with(&format!("kubeconfig {}:6:", path.display())),
+        "{message}"
+    );
+    assert!(message.contains("field contexts[0].context"), "{message}");
+    assert_eq!(message.matches(&path.display().to_string()).count(), 1, "{message}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -19,7 +19,12 @@ pub fn open(state: &mut State) -> Vec<Effect> {
 /// (retries that fail the same way add nothing).
 pub fn connect_failed(state: &mut State, msg: String) {
     if state.connection != Connection::Failed(msg.clone()) {
-        state.log_message(format!("not connected: {msg}"), true);
+        let at = if state.url.is_empty() {
+            String::new()
+        } else {
+            format!(" to {}", state.url)
+        };
+        state.log_message(format!("not connected{at}: {msg}"), true);
     }
     state.connection = Connection::Failed(msg);
 }

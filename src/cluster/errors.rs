@@ -120,9 +120,11 @@ fn tls(e: &rustls::Error) -> String {
     use rustls::{AlertDescription as A, CertificateError as C};
     match e {
         rustls::Error::InvalidCertificate(c) => match c {
-            C::UnknownIssuer => "TLS: the server's certificate is not signed by the cluster's certificate authority \
-                 (certificate-authority in the kubeconfig)"
-                .into(),
+            // BadSignature: an authority of the same name signed it (a CA replaced, another cluster's).
+            C::UnknownIssuer | C::BadSignature => format!(
+                "TLS: the server's certificate is not signed by the cluster's certificate authority \
+                 (certificate-authority in the kubeconfig): {e}"
+            ),
             C::NotValidForName | C::NotValidForNameContext { .. } => {
                 format!("TLS: the server's certificate is not valid for this host name ({e})")
             }

@@ -125,3 +125,22 @@ fn help_lists_the_message_log() {
     let screen = text(&draw(&s, 120, 40, NOW));
     assert!(screen.contains(":msg (messages)"), "{screen}");
 }
+
+#[test]
+fn on_the_control_plane_screen_a_long_failure_wraps_instead_of_being_cut() {
+    let mut s = crate::app::State::new(Some("default".into()), false);
+    crate::app::update::run_command(&mut s, "cp");
+    let message = format!(
+        "kubeconfig /home/user/.kube/config:14:7: field users[0].user: {}",
+        "invalid type: sequence, expected a map ".repeat(3)
+    );
+    update(
+        &mut s,
+        Input::Misconfigured {
+            context: None,
+            message: message.clone(),
+        },
+    );
+    let screen = text(&draw(&s, 80, 20, NOW));
+    assert!(flowing(&screen).contains(message.trim_end()), "{screen}");
+}

@@ -22,16 +22,19 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, st: &Styles, scroll:
             )
         }
         None => {
-            let text = match &state.connection {
-                crate::app::state::Connection::Failed(msg) => {
-                    Span::styled(format!("✖ Cannot reach the cluster: {msg}"), st.bad)
-                }
+            let (text, style) = match &state.connection {
+                crate::app::state::Connection::Failed(msg) => (format!("✖ Cannot reach the cluster: {msg}"), st.bad),
                 crate::app::state::Connection::Misconfigured(msg) => {
-                    Span::styled(format!("✖ Configuration error (not retried): {msg}"), st.bad)
+                    (format!("✖ Configuration error (not retried): {msg}"), st.bad)
                 }
-                _ => Span::styled("Loading control-plane health…", st.warn),
+                _ => ("Loading control-plane health…".to_string(), st.warn),
             };
-            (vec![Line::from(text)], String::new())
+            // Wrapped: the reason is the whole point of the screen until a report arrives.
+            let lines = super::messages::wrap(&text, width.max(10))
+                .into_iter()
+                .map(|l| Line::from(Span::styled(l, style)))
+                .collect();
+            (lines, String::new())
         }
     };
     scrolled(frame, area, st, " control plane ".into(), right, lines, scroll);

@@ -57,7 +57,7 @@ pub fn clock(at: i64) -> String {
 }
 
 /// `text` cut into pieces of at most `width` characters, at a space when there is one.
-fn wrap(text: &str, width: usize) -> Vec<String> {
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest: &str = text;
     while rest.chars().count() > width {

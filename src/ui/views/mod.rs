@@ -152,10 +152,15 @@ fn list(frame: &mut Frame, area: Rect, state: &State, view: &View, what: &List<'
             return centered(frame, message(format!("✗ Forbidden: {msg}{hint}"), theme.error));
         }
         (None, Connection::Failed(msg)) if empty => {
+            let at = if state.url.is_empty() {
+                String::new()
+            } else {
+                format!(" at {}", state.url)
+            };
             return centered(
                 frame,
                 message(
-                    format!("✗ Cannot connect to the cluster (retrying): {msg}"),
+                    format!("✗ Cannot connect to the cluster{at} (retrying): {msg}"),
                     theme.error,
                 ),
             );
