@@ -125,7 +125,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     // Effects that arise outside an input (rows projected before a frame): performed next turn.
     let mut carried: Vec<Effect> = Vec::new();
 
+    // Messages written to the log file so far: each toast and error lands there too, whole.
+    let mut logged = 0u64;
     loop {
+        crate::logging::messages(&state, &mut logged);
         if dirty && tokio::time::Instant::now() >= next_frame {
             let pending = cache
                 .as_ref()
@@ -203,7 +206,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                             let input = Input::Connected { context: conn.context, namespace: conn.namespace, url: conn.url };
                             effects = update(&mut state, input);
                         }
-                        Err(e) => effects = update(&mut state, Input::ConnectFailed(format!("{e:#}"))),
+                        Err(e) => {
+                            let (context, message) = crate::cluster::config_error::describe(&opts, &e);
+                            effects = update(&mut state, Input::Misconfigured { context, message });
+                        }
                     }
                 }
             }
@@ -285,7 +291,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                             let (names, current) = client::contexts(&kc);
                             Input::Contexts(names, opts.context.clone().or(current))
                         }
-                        Err(e) => Input::Error(format!("{e:#}")),
+                        Err(e) => Input::Error(crate::cluster::errors::explain_any(&e)),
                     };
                     let _ = input_tx.send(input);
                 }
@@ -349,6 +355,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             break;
         }
     }
+    crate::logging::messages(&state, &mut logged);
     for token in log_sessions.values() {
         token.cancel();
     }
@@ -521,8 +528,9 @@ fn backoff() -> impl Iterator<Item = Duration> {
     })
 }
 
-/// Build the client, retrying with back-off until it works (a kubeconfig being fixed, an exec plugin
-/// coming back) or `cancel` fires; every failure is reported so the screen says what is wrong.
+/// Build the client once: building it does no network I/O, so a failure is the configuration's
+/// (a malformed kubeconfig, a certificate that cannot be loaded) and is said once, not retried;
+/// choosing the context again tries again. An unreachable server shows up in the requests instead.
 fn spawn_connect(
     opts: ConnectOptions,
     id: u64,
@@ -530,15 +538,10 @@ fn spawn_connect(
     cancel: CancellationToken,
 ) {
     tokio::spawn(async move {
-        for delay in backoff() {
-            let result = client::connect(&opts).await;
-            let done = result.is_ok();
-            if tx.send((id, result)).is_err() || done {
-                return;
-            }
-            tokio::select! {
-                _ = cancel.cancelled() => return,
-                _ = tokio::time::sleep(delay) => {}
+        tokio::select! {
+            _ = cancel.cancelled() => {}
+            result = client::connect(&opts) => {
+                let _ = tx.send((id, result));
             }
         }
     });
@@ -553,7 +556,7 @@ fn spawn_version(client: Client, tx: mpsc::UnboundedSender<Input>, cancel: Cance
                 _ = cancel.cancelled() => return,
                 r = client.apiserver_version() => match r {
                     Ok(info) => Input::ServerVersion(info.git_version),
-                    Err(e) => Input::ConnectFailed(e.to_string()),
+                    Err(e) => Input::ConnectFailed(crate::cluster::errors::explain(&e)),
                 },
             };
             let done = matches!(input, Input::ServerVersion(_));
@@ -599,3 +602,7 @@ fn spawn_save(path: String, text: String, lines: usize, overwrite: bool, tx: mps
         let _ = tx.send(input);
     });
 }
+
+#[cfg(test)]
+#[path = "run_tests.rs"]
+mod tests;

@@ -166,3 +166,34 @@ async fn jane_sees_not_permitted_panels_beside_working_ones() {
     assert!(out.contains("readyz    ✔ all"));
     c.stop().await;
 }
+
+#[tokio::test]
+async fn jane_who_may_read_no_control_plane_object_gets_no_green_verdict() {
+    let c = DemoCluster::start(fast_opts()).await.unwrap();
+    let resources = [
+        "leases",
+        "pods",
+        "apiservices",
+        "validatingwebhookconfigurations",
+        "mutatingwebhookconfigurations",
+        "events",
+    ];
+    for plural in resources {
+        c.faults().deny(kubedeck::sim::Deny {
+            user: "jane".into(),
+            plural: plural.into(),
+            namespace: None,
+        });
+    }
+    let client = c.client_for(kubedeck::sim::RESTRICTED_CONTEXT).await.unwrap();
+    let report = kubedeck::cluster::health::fetch::fetch(&client).await;
+    // /version, /readyz and /livez stay open to everyone (system:public-info-viewer); the rest is refused.
+    let unchecked = report.unchecked();
+    assert_eq!((unchecked.forbidden, unchecked.total), (6, 9), "{report:#?}");
+    let mut s = connected(ViewKind::ControlPlane { scroll: 0 });
+    update(&mut s, Input::ControlPlane(Box::new(report)));
+    let out = draw(&s);
+    assert!(!out.contains("CONTROL PLANE OK"), "{out}");
+    assert!(out.contains("? 6 of 9 checks not permitted"), "{out}");
+    c.stop().await;
+}

@@ -78,12 +78,15 @@ pub fn periodic(state: &State) -> bool {
     health_screen(state) || state.top().kind == ViewKind::Resource(crate::cluster::Kind::Node)
 }
 
-/// Actions with a meaning of their own on the health screens (scrolling, refresh); None: not handled.
+/// Actions with a meaning of their own on the health screens and the message log (scrolling,
+/// refresh); None: not handled.
 pub fn act(state: &mut State, action: Action) -> Option<Vec<Effect>> {
     let page = state.page_rows as i32;
     let view = state.top_mut();
     let scroll = match &mut view.kind {
-        ViewKind::ControlPlane { scroll } | ViewKind::NodeHealth { scroll, .. } => scroll,
+        ViewKind::ControlPlane { scroll } | ViewKind::NodeHealth { scroll, .. } | ViewKind::Messages { scroll } => {
+            scroll
+        }
         _ => return None,
     };
     let by = |s: &mut u16, n: i32| *s = (*s as i32 + n).clamp(0, u16::MAX as i32) as u16;

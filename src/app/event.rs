@@ -36,6 +36,13 @@ pub enum Input {
     ServerVersion(String),
     /// The client could not be built, or the server is unreachable.
     ConnectFailed(String),
+    /// The context's configuration cannot work (said once, not retried).
+    Misconfigured {
+        /// The context it is about, when the kubeconfig names one.
+        context: Option<String>,
+        /// What is wrong, in words.
+        message: String,
+    },
     /// Fresh rows and status of a watch.
     Rows {
         /// The watch they come from; ignored unless the top view wants it.

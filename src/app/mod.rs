@@ -11,6 +11,7 @@ pub mod event;
 pub mod keys;
 pub mod logs;
 pub mod namespaces;
+pub mod messages;
 pub mod nodehealth;
 pub mod pattern;
 pub mod question;

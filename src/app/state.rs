@@ -35,6 +35,11 @@ pub enum ViewKind {
         /// First line shown.
         scroll: u16,
     },
+    /// The message log (`:messages`): every toast and error, whole; `scroll` is its first line on screen.
+    Messages {
+        /// First line shown.
+        scroll: u16,
+    },
     /// The health of one node (`h` on the nodes screen).
     NodeHealth {
         /// Node name.
@@ -142,6 +147,9 @@ pub enum Connection {
     Connected,
     /// The client could not be built or the server cannot be reached.
     Failed(String),
+    /// The context's configuration cannot work (a kubeconfig or certificate problem): said once,
+    /// not retried until the context is chosen again.
+    Misconfigured(String),
 }
 
 /// A short message at the bottom of the screen.
@@ -154,6 +162,20 @@ pub struct Toast {
     /// When it was first seen by a tick (None until then).
     pub shown_at: Option<Instant>,
 }
+
+/// A message of the log (`:messages`): kept whole, with its time, after its toast has gone.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    /// When it was said (Unix seconds).
+    pub at: i64,
+    /// The message, whole.
+    pub text: String,
+    /// An error rather than a notice.
+    pub error: bool,
+}
+
+/// Messages the log keeps; older ones are dropped.
+pub const MESSAGES_KEPT: usize = 500;
 
 /// What the keyboard currently types into.
 #[derive(Debug, Clone, Default)]
@@ -192,6 +214,10 @@ pub struct State {
     pub help: bool,
     /// Messages, oldest first.
     pub toasts: Vec<Toast>,
+    /// The message log, oldest first, at most [`MESSAGES_KEPT`].
+    pub messages: std::collections::VecDeque<Message>,
+    /// Messages ever logged (the event loop writes the ones past what it has written to the log file).
+    pub messages_total: u64,
     /// Table rows that fit on screen (set from the terminal size) for paging.
     pub page_rows: usize,
     /// The active keymap.
@@ -248,6 +274,8 @@ impl State {
             mode: Mode::Normal,
             help: false,
             toasts: Vec::new(),
+            messages: Default::default(),
+            messages_total: 0,
             page_rows: 20,
             keymap: crate::config::keymap::builtin("default").expect("the default keymap is built in"),
             pending_keys: Vec::new(),
@@ -313,12 +341,24 @@ impl State {
         }
     }
 
-    /// Queue a message.
+    /// Queue a message; the message log keeps it whole.
     pub fn toast(&mut self, text: impl Into<String>, error: bool) {
+        let text = text.into();
+        self.log_message(text.clone(), error);
         self.toasts.push(Toast {
-            text: text.into(),
+            text,
             error,
             shown_at: None,
         });
+    }
+
+    /// Keep a message in the log (`:messages`) without a toast.
+    pub fn log_message(&mut self, text: String, error: bool) {
+        if self.messages.len() >= MESSAGES_KEPT {
+            self.messages.pop_front();
+        }
+        let at = jiff::Timestamp::now().as_second();
+        self.messages.push_back(Message { at, text, error });
+        self.messages_total += 1;
     }
 }

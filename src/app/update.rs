@@ -67,7 +67,11 @@ pub fn update(state: &mut State, input: Input) -> Vec<Effect> {
             vec![]
         }
         Input::ConnectFailed(msg) => {
-            state.connection = Connection::Failed(msg);
+            super::messages::connect_failed(state, msg);
+            vec![]
+        }
+        Input::Misconfigured { context, message } => {
+            super::messages::misconfigured(state, context, message);
             vec![]
         }
         Input::Rows { watch, rows, status } => {
@@ -480,7 +484,7 @@ fn enter(state: &mut State) -> Vec<Effect> {
         }
         ViewKind::Resource(_) => fetch(state, true),
         ViewKind::Doc(_) | ViewKind::Containers { .. } | ViewKind::History(_) | ViewKind::Logs(_) => vec![],
-        ViewKind::ControlPlane { .. } | ViewKind::NodeHealth { .. } => vec![],
+        ViewKind::ControlPlane { .. } | ViewKind::NodeHealth { .. } | ViewKind::Messages { .. } => vec![],
     }
 }
 
@@ -578,6 +582,7 @@ pub fn run_command(state: &mut State, line: &str) -> Vec<Effect> {
             watch_top(state)
         }
         c if super::controlplane::COMMANDS.contains(&c) => super::controlplane::open(state),
+        c if super::messages::COMMANDS.contains(&c) => super::messages::open(state),
         _ => match ALIASES.iter().find(|(a, _)| *a == cmd) {
             Some((_, kind)) => {
                 match arg {

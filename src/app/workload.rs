@@ -25,7 +25,7 @@ pub fn selected(state: &State) -> Option<ObjRef> {
         // Cordon, drain and the like work from a node's health view too.
         ViewKind::NodeHealth { node, .. } => Some(ObjRef::new(Kind::Node, "", node)),
         // The log view's keys are its own; actions do not reach through it.
-        ViewKind::Contexts | ViewKind::Logs(_) | ViewKind::ControlPlane { .. } => None,
+        ViewKind::Contexts | ViewKind::Logs(_) | ViewKind::ControlPlane { .. } | ViewKind::Messages { .. } => None,
     }
 }
 

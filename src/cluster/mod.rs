@@ -2,8 +2,10 @@
 
 pub mod cache;
 pub mod client;
+pub mod config_error;
 pub mod counters;
 pub mod describe;
+pub mod errors;
 pub mod health;
 pub mod logs;
 pub mod namespaces;

@@ -249,7 +249,7 @@ async fn usage(client: &Client, name: &str) -> Usage {
         // 404: no metrics API registered; 503: registered but its service is gone.
         Err(kube::Error::Api(s)) if s.code == 404 || s.code == 503 => Usage::NotAvailable,
         Err(kube::Error::Api(s)) if s.code == 403 => Usage::Error(format!("not permitted: {}", s.message)),
-        Err(e) => Usage::Error(e.to_string()),
+        Err(e) => Usage::Error(crate::cluster::errors::explain(&e)),
     }
 }
 

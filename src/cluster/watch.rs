@@ -362,11 +362,11 @@ pub fn classify(err: &watcher::Error, current: &WatchStatus, last_event: Instant
         _ => match current {
             WatchStatus::Stale { since, .. } => WatchStatus::Stale {
                 since: *since,
-                error: err.to_string(),
+                error: super::errors::explain(err),
             },
             _ => WatchStatus::Stale {
                 since: last_event,
-                error: err.to_string(),
+                error: super::errors::explain(err),
             },
         },
     }

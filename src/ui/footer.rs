@@ -93,11 +93,17 @@ fn fit(mut hints: Vec<Hint>, width: usize) -> Vec<Hint> {
 fn normal_line(state: &State, theme: &Theme, width: u16) -> Line<'static> {
     if let Some(t) = state.toasts.last() {
         // The word carries the meaning too, so a mono theme loses nothing.
-        let (style, text) = if t.error {
+        let (style, mut text) = if t.error {
             (theme.error, format!("✗ {}", t.text))
         } else {
             (theme.ok, t.text.clone())
         };
+        // A message longer than the line says where to read it whole.
+        const MORE: &str = "… (:messages)";
+        if text.chars().count() > usize::from(width) {
+            let keep = usize::from(width).saturating_sub(MORE.chars().count());
+            text = text.chars().take(keep).collect::<String>() + MORE;
+        }
         return Line::from(Span::styled(text, style));
     }
     let mut spans = Vec::new();

@@ -68,6 +68,11 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             Span::styled("node health", theme.title),
             Span::styled(format!("  node {node}  refreshes every 10s, ctrl-r now"), key),
         ],
+        ViewKind::Messages { .. } => vec![
+            Span::styled("messages", theme.title),
+            Span::raw(format!(" [{}]", state.messages.len())),
+            Span::styled("  newest first, kept whole; also in the log file", key),
+        ],
     };
     frame.render_widget(Paragraph::new(vec![first, Line::from(second)]), area);
 }
@@ -106,6 +111,7 @@ pub fn first_line(state: &State, theme: &Theme) -> Vec<Segment> {
         Connection::Connecting => Span::styled("● connecting", theme.warn),
         Connection::Connected => Span::styled("● connected", theme.ok),
         Connection::Failed(msg) => Span::styled(format!("✗ not connected (retrying): {msg}"), theme.error),
+        Connection::Misconfigured(_) => Span::styled("✗ configuration error, not retried (:messages)", theme.error),
     };
     let ns = state.view_namespace().unwrap_or("all").to_string();
     let context = if state.context.is_empty() {

@@ -265,7 +265,45 @@ fn refused_panels_say_not_permitted_and_the_rest_still_shows() {
         out.contains("✔ ready  kube-scheduler"),
         "other panels keep working:\n{out}"
     );
-    assert!(out.contains("✔ CONTROL PLANE OK"), "a refused panel is not a failure");
+    // A refused panel is not a failure, nor a pass: the verdict says what was not checked.
+    assert!(!out.contains("CONTROL PLANE OK"), "{out}");
+    assert!(!out.contains("PROBLEM"), "{out}");
+    // First in the frame, where the verdict stands.
+    assert_eq!(
+        line_index(&out, "? 3 of 9 checks not permitted; no problems in the 6 checked"),
+        3,
+        "{out}"
+    );
+}
+
+#[test]
+fn a_user_who_may_check_nothing_gets_no_green_verdict() {
+    let mut r = healthy();
+    let no = |what: &str| format!("{what} is forbidden: User \"jane\" cannot list resource \"{what}\"");
+    r.api.version = Panel::Forbidden(no("version"));
+    r.api.readyz = Panel::Forbidden(no("readyz"));
+    r.api.livez = Panel::Forbidden(no("livez"));
+    r.api.instances = Panel::Forbidden(no("leases"));
+    r.leaders = Panel::Forbidden(no("leases"));
+    r.pods = Panel::Forbidden(no("pods"));
+    r.apis = Panel::Forbidden(no("apiservices"));
+    r.webhooks = Panel::Forbidden(no("validatingwebhookconfigurations"));
+    r.events = Panel::Forbidden(no("events"));
+    let (out, buf) = cp_screen(r);
+    assert_eq!(
+        line_index(&out, "? 9 of 9 checks not permitted: nothing could be checked"),
+        3,
+        "{out}"
+    );
+    assert!(!out.contains("CONTROL PLANE OK") && !out.contains('✔'), "{out}");
+    assert_ne!(style_at(&out, &buf, "9 of 9 checks").fg, Some(Color::Green));
+    // A panel that failed otherwise is not checked either; problems still come first.
+    let mut r = degraded();
+    r.events = Panel::Failed("timed out".into());
+    r.apis = Panel::Forbidden(no("apiservices"));
+    let (out, _) = cp_screen(r);
+    let verdict = line_index(&out, "? 1 of 9 checks not permitted, 1 of 9 checks unanswered");
+    assert!(verdict > line_index(&out, "PROBLEM"), "{out}");
 }
 
 #[test]

@@ -49,10 +49,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let left = entries;
     let aliases: Vec<&str> = ALIASES.iter().map(|(a, _)| *a).filter(|a| a.len() <= 3).collect();
     let commands = vec![
-        Line::styled(
-            format!(":cp   :{} [namespace|all]   :ctx [name]   :q", aliases.join(" :")),
-            theme.dim,
-        ),
+        Line::styled(format!(":{} [namespace|all]", aliases.join(" :")), theme.dim),
+        Line::styled(":cp (control plane)   :ctx [name]   :msg (messages)   :q", theme.dim),
         Line::styled("/regex   /!regex (invert)   /-l app=web,tier!=db (labels)", theme.dim),
     ];
     let close = state
@@ -66,7 +64,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let inner = block.inner(area);
     frame.render_widget(Clear, area);
     frame.render_widget(block, area);
-    let [keys, cmds] = Layout::vertical([Constraint::Min(1), Constraint::Length(2)]).areas(inner);
+    let [keys, cmds] = Layout::vertical([Constraint::Min(1), Constraint::Length(3)]).areas(inner);
     let [l, r] = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).areas(keys);
     frame.render_widget(Paragraph::new(left), l);
     frame.render_widget(Paragraph::new(right), r);

@@ -67,3 +67,6 @@ mod theme_render_tests;
 
 #[cfg(test)]
 mod logs_render_tests;
+
+#[cfg(test)]
+mod messages_render_tests;

@@ -21,19 +21,10 @@ pub struct Fetched {
     pub describe: Option<Vec<String>>,
 }
 
-/// kubectl's wording of an API error: `Error from server (NotFound): pods "x" not found`.
+/// kubectl's wording of an API error (`Error from server (NotFound): pods "x" not found`), any
+/// other failure in words ([`crate::cluster::errors::explain`]).
 pub fn error_text(e: &kube::Error) -> String {
-    match e {
-        kube::Error::Api(s) => {
-            let reason = if s.reason.is_empty() {
-                "Unknown"
-            } else {
-                s.reason.as_str()
-            };
-            format!("Error from server ({reason}): {}", s.message)
-        }
-        other => format!("{other}"),
-    }
+    crate::cluster::errors::explain(e)
 }
 
 async fn get_json<K>(api: Api<K>, name: &str) -> Result<Value, kube::Error>

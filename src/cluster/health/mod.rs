@@ -182,7 +182,45 @@ pub const COMPONENTS: [&str; 4] = ["etcd", "kube-apiserver", "kube-scheduler", "
 /// Warning events older than this are not "recent".
 pub const RECENT_EVENTS_SECS: i64 = 3600;
 
+/// How many of a report's checks could not be made, of how many: nothing unchecked may be called OK.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unchecked {
+    /// Refused with 403.
+    pub forbidden: usize,
+    /// Failed otherwise, where that is not already an alert.
+    pub failed: usize,
+    /// Every check of the report.
+    pub total: usize,
+}
+
 impl Report {
+    /// The checks this report could not make (each panel is one check).
+    pub fn unchecked(&self) -> Unchecked {
+        fn state<T>(p: &Panel<T>) -> (bool, bool) {
+            (matches!(p, Panel::Forbidden(_)), matches!(p, Panel::Failed(_)))
+        }
+        // A failed version, readyz or livez is an alert already ("not answering").
+        let alerting = [
+            state(&self.api.version),
+            state(&self.api.readyz),
+            state(&self.api.livez),
+        ];
+        let quiet = [
+            state(&self.api.instances),
+            state(&self.leaders),
+            state(&self.pods),
+            state(&self.apis),
+            state(&self.webhooks),
+            state(&self.events),
+        ];
+        let all = alerting.iter().chain(&quiet);
+        Unchecked {
+            forbidden: all.clone().filter(|s| s.0).count(),
+            failed: quiet.iter().filter(|s| s.1).count(),
+            total: alerting.len() + quiet.len(),
+        }
+    }
+
     /// The alerts of this report at `now`, worst first: what makes the cluster "not OK".
     pub fn alerts(&self, now: i64) -> Vec<String> {
         let mut out = Vec::new();

@@ -141,7 +141,7 @@ impl Manager {
                         {
                             format!("Forbidden: {}", s.message)
                         }
-                        other => other.to_string(),
+                        other => crate::cluster::errors::explain(other),
                     };
                     if !self.send(Event::Target(Some(text))).await {
                         return;
@@ -223,7 +223,7 @@ fn error_text(e: &kube::Error) -> String {
     match e {
         kube::Error::Api(s) if s.code == 403 => format!("Forbidden: {}", s.message),
         kube::Error::Api(s) => s.message.clone(),
-        other => other.to_string(),
+        other => crate::cluster::errors::explain(other),
     }
 }
 

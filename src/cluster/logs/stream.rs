@@ -182,7 +182,7 @@ impl Reader {
         let pod = match self.api.get_opt(&self.pod).await {
             Ok(Some(p)) => p,
             Ok(None) => return Some(SourceState::Gone),
-            Err(e) => return Some(SourceState::Reconnecting(e.to_string())),
+            Err(e) => return Some(SourceState::Reconnecting(crate::cluster::errors::explain(&e))),
         };
         if self.uid.is_some() && pod.metadata.uid != self.uid {
             return Some(SourceState::Gone);
@@ -210,6 +210,6 @@ pub fn classify(e: &kube::Error) -> (SourceState, bool) {
         kube::Error::Api(s) if (400..500).contains(&s.code) && s.code != 429 => {
             (SourceState::Failed(s.message.clone()), false)
         }
-        other => (SourceState::Reconnecting(other.to_string()), true),
+        other => (SourceState::Reconnecting(crate::cluster::errors::explain(other)), true),
     }
 }

@@ -3,6 +3,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 
 use super::health::{Styles, ago, panel_problem, scrolled, section, status_line, wrap_chips};
@@ -21,13 +22,19 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, st: &Styles, scroll:
             )
         }
         None => {
-            let text = match &state.connection {
-                crate::app::state::Connection::Failed(msg) => {
-                    Span::styled(format!("✖ Cannot reach the cluster: {msg}"), st.bad)
+            let (text, style) = match &state.connection {
+                crate::app::state::Connection::Failed(msg) => (format!("✖ Cannot reach the cluster: {msg}"), st.bad),
+                crate::app::state::Connection::Misconfigured(msg) => {
+                    (format!("✖ Configuration error (not retried): {msg}"), st.bad)
                 }
-                _ => Span::styled("Loading control-plane health…", st.warn),
+                _ => ("Loading control-plane health…".to_string(), st.warn),
             };
-            (vec![Line::from(text)], String::new())
+            // Wrapped: the reason is the whole point of the screen until a report arrives.
+            let lines = super::messages::wrap(&text, width.max(10))
+                .into_iter()
+                .map(|l| Line::from(Span::styled(l, style)))
+                .collect();
+            (lines, String::new())
         }
     };
     scrolled(frame, area, st, " control plane ".into(), right, lines, scroll);
@@ -37,16 +44,41 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, st: &Styles, scroll:
 pub fn lines(st: &Styles, r: &Report, first: &[(String, i32)], now: i64, width: usize) -> Vec<Line<'static>> {
     let mut out = Vec::new();
     let alerts = r.alerts(now);
-    if alerts.is_empty() {
+    let unchecked = r.unchecked();
+    let blind = unchecked.forbidden + unchecked.failed;
+    let problems = alerts.len();
+    if alerts.is_empty() && blind == 0 {
         out.push(Line::from(Span::styled(
             "✔ CONTROL PLANE OK: no problems found",
             st.good,
         )));
-    } else {
+    } else if !alerts.is_empty() {
         let n = alerts.len();
         let s = if n == 1 { "" } else { "S" };
         out.push(Line::from(Span::styled(format!("✖ {n} PROBLEM{s}"), st.bad)));
         out.extend(alerts.into_iter().map(|a| status_line(st, false, a)));
+    }
+    // What could not be checked is said, never counted as fine.
+    let total = unchecked.total;
+    let clear = if problems == 0 {
+        format!("; no problems in the {} checked", total - blind)
+    } else {
+        String::new()
+    };
+    let mut unknown = Vec::new();
+    if unchecked.forbidden > 0 {
+        unknown.push(format!("{} of {total} checks not permitted", unchecked.forbidden));
+    }
+    if unchecked.failed > 0 {
+        unknown.push(format!("{} of {total} checks unanswered", unchecked.failed));
+    }
+    if !unknown.is_empty() {
+        let text = if blind == total {
+            format!("? {}: nothing could be checked", unknown.join(", "))
+        } else {
+            format!("? {}{clear}", unknown.join(", "))
+        };
+        out.push(Line::from(Span::styled(text, st.warn.add_modifier(Modifier::BOLD))));
     }
     out.push(Line::raw(""));
     api_server(&mut out, st, r, now);

@@ -5,6 +5,7 @@ pub mod controlplane;
 pub mod health;
 pub mod history;
 pub mod logs;
+pub mod messages;
 pub mod nodehealth;
 pub mod rows;
 pub mod text;
@@ -92,6 +93,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         ViewKind::NodeHealth { node, scroll } => {
             nodehealth::render(frame, area, state, &health::Styles::of(theme), node, *scroll, now)
         }
+        ViewKind::Messages { scroll } => messages::render(frame, area, state, &health::Styles::of(theme), *scroll, now),
     }
 }
 
@@ -157,13 +159,25 @@ fn list(frame: &mut Frame, area: Rect, state: &State, view: &View, what: &List<'
             return centered(frame, message(format!("✗ Forbidden: {msg}{hint}"), theme.error));
         }
         (None, Connection::Failed(msg)) if empty => {
+            let at = if state.url.is_empty() {
+                String::new()
+            } else {
+                format!(" at {}", state.url)
+            };
             return centered(
                 frame,
                 message(
-                    format!("✗ Cannot connect to the cluster (retrying): {msg}"),
+                    format!("✗ Cannot connect to the cluster{at} (retrying): {msg}"),
                     theme.error,
                 ),
             );
+        }
+        (None, Connection::Misconfigured(msg)) if empty => {
+            let text = format!(
+                "✗ This context cannot be used as configured (not retried):\n{msg}\n\n\
+                 Fix it, then choose the context again (:ctx). :messages keeps this message."
+            );
+            return centered(frame, message(text, theme.error));
         }
         (None, _) | (Some(WatchStatus::Loading { listed: 0, total: None }), _) if empty => {
             return centered(frame, message(format!("Loading {plural}…"), theme.warn));
