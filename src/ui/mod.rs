@@ -6,6 +6,7 @@ pub mod header;
 pub mod help;
 pub mod table;
 pub mod views;
+pub mod wrap;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
@@ -57,3 +58,6 @@ mod theme_render_tests;
 
 #[cfg(test)]
 mod logs_render_tests;
+
+#[cfg(test)]
+mod table_render_tests;
