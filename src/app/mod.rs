@@ -1,12 +1,14 @@
 //! The state of the screen and the pure function that changes it.
 
 pub mod action;
+pub mod applies;
 pub mod columns;
 pub mod controlplane;
 pub mod counts;
 pub mod dialog;
 pub mod effect;
 pub mod event;
+pub mod help;
 pub mod keys;
 pub mod logs;
 pub mod nodehealth;

@@ -150,6 +150,8 @@ pub struct State {
     pub mode: Mode,
     /// Help screen shown.
     pub help: bool,
+    /// The first line of help on screen.
+    pub help_scroll: u16,
     /// Messages, oldest first.
     pub toasts: Vec<Toast>,
     /// Table rows that fit on screen (set from the terminal size) for paging.
@@ -201,6 +203,7 @@ impl State {
             },
             mode: Mode::Normal,
             help: false,
+            help_scroll: 0,
             toasts: Vec::new(),
             page_rows: 20,
             keymap: crate::config::keymap::builtin("default").expect("the default keymap is built in"),

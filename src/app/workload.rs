@@ -30,7 +30,7 @@ pub fn selected(state: &State) -> Option<ObjRef> {
 }
 
 /// The kinds an action applies to (None: every kind).
-fn kinds(action: Action) -> Option<&'static [Kind]> {
+pub fn kinds(action: Action) -> Option<&'static [Kind]> {
     Some(match action {
         Action::Scale => &[Kind::Deployment, Kind::StatefulSet, Kind::ReplicaSet],
         Action::Restart | Action::History => &[Kind::Deployment, Kind::StatefulSet, Kind::DaemonSet],

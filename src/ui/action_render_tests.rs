@@ -185,6 +185,7 @@ fn panel_shows_the_latest_lines_and_its_state() {
 #[test]
 fn readonly_hides_mutating_keys_from_help() {
     let mut s = State::new(Some("shop".into()), true);
+    crate::test_util::open(&mut s, crate::cluster::Kind::Deployment);
     update(&mut s, key(KeyCode::Char('?')));
     let (text, _) = draw(&s, 120, 40);
     assert!(text.contains("rollout history"), "{text}");
@@ -193,10 +194,11 @@ fn readonly_hides_mutating_keys_from_help() {
         "{text}"
     );
     let mut s = State::new(Some("shop".into()), false);
+    crate::test_util::open(&mut s, crate::cluster::Kind::Deployment);
     update(&mut s, key(KeyCode::Char('?')));
     let (text, _) = draw(&s, 120, 40);
     assert!(
-        text.contains("scale") && text.contains("drain node") && text.contains("delete"),
+        text.contains("scale") && text.contains("rollout restart") && text.contains("delete"),
         "{text}"
     );
 }

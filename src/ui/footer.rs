@@ -7,6 +7,7 @@ use ratatui::widgets::Paragraph;
 
 use crate::app::State;
 use crate::app::action::Action;
+use crate::app::applies::applies;
 use crate::app::state::{Mode, ViewKind};
 use crate::config::theme::Theme;
 
@@ -47,7 +48,8 @@ type Hint = (Action, String, String);
 fn hint_list(state: &State) -> Vec<Hint> {
     let mut out: Vec<Hint> = Vec::new();
     for b in state.keymap.active(state.key_scope()) {
-        if !b.footer || (state.safety.readonly && b.action.mutating()) || out.iter().any(|(a, ..)| *a == b.action) {
+        let hidden = (state.safety.readonly && b.action.mutating()) || !applies(state, b.action);
+        if !b.footer || hidden || out.iter().any(|(a, ..)| *a == b.action) {
             continue;
         }
         let what = match b.action {
