@@ -269,6 +269,12 @@ pub fn act(state: &mut State, action: Action) -> Vec<Effect> {
     if let Some(effects) = super::controlplane::act(state, action) {
         return effects;
     }
+    // The panel over the table takes the moving keys: it is what is read while it is open.
+    if let Some(panel) = &mut state.panel
+        && panel.act(action)
+    {
+        return vec![];
+    }
     let page = state.page_rows as isize;
     let doc_page = state.page_rows + 1;
     if let ViewKind::Doc(doc) = &mut state.top_mut().kind

@@ -188,6 +188,7 @@ fn mutate(state: &mut State, target: ObjRef, op: Op) -> Vec<Effect> {
             lines: Vec::new(),
             done: false,
             failed: false,
+            scroll: None,
         });
     }
     vec![Effect::Mutate { target, op }]
@@ -309,6 +310,7 @@ pub fn on_input(state: &mut State, input: Input) -> Vec<Effect> {
                     lines: Vec::new(),
                     done: false,
                     failed: false,
+                    scroll: None,
                 });
                 effects.push(Effect::FollowRollout(target.clone()));
             }

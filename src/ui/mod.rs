@@ -31,7 +31,7 @@ pub fn draw_with(frame: &mut Frame, state: &State, theme: &Theme, now: i64) {
     views::render(frame, body, state, theme, now);
     footer::render(frame, foot, state, theme);
     if let Some(panel) = &state.panel {
-        dialogs::render_panel(frame, body, panel, theme);
+        dialogs::render_panel(frame, body, state, panel, theme);
     }
     if let Some(dialog) = &state.dialog {
         dialogs::render(frame, body, state, dialog, theme);
