@@ -263,17 +263,17 @@ pub fn act(state: &mut State, action: Action) -> Vec<Effect> {
     if !super::applies::applies(state, action) && !super::applies::explained(state, action) {
         return vec![];
     }
+    // The panel over the screen takes the moving keys: it is what is read while it is open.
+    if let Some(panel) = &mut state.panel
+        && panel.act(action)
+    {
+        return vec![];
+    }
     if let Some(effects) = super::logs::glue::act(state, action) {
         return effects;
     }
     if let Some(effects) = super::controlplane::act(state, action) {
         return effects;
-    }
-    // The panel over the table takes the moving keys: it is what is read while it is open.
-    if let Some(panel) = &mut state.panel
-        && panel.act(action)
-    {
-        return vec![];
     }
     let page = state.page_rows as isize;
     let doc_page = state.page_rows + 1;
