@@ -115,6 +115,12 @@ wait_for '^ *deployments \[[1-9][0-9]*/[0-9]+\].*live'
 settle
 shot deployments
 
+# Events: every column whole but MESSAGE, cut with … and written out whole under the table.
+command_line ev
+wait_for '^ *events \[[1-9][0-9]*/[0-9]+\].*live'
+settle
+shot events
+
 # Describe and YAML of a web pod: filter, confirm the filter, open.
 command_line pods
 wait_for '^ *pods \[[1-9][0-9]*/[0-9]+\].*live'
@@ -138,6 +144,14 @@ keys '?'
 wait_for 'help: .* keys'
 settle
 shot help
+keys Escape
+
+# The containers of the first web pod, with the PROBES of the cursor row whole under the table.
+wait_for '^ *pods \['
+keys Enter
+wait_for 'containers\('
+settle
+shot containers
 keys Escape
 
 # Workload actions on shop/web: the scale dialog (with its HPA warning), then a restart and the

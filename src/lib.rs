@@ -11,6 +11,7 @@ pub mod logging;
 pub mod run;
 pub mod run_ops;
 pub mod save;
+pub mod sgr16;
 pub mod sim;
 #[cfg(test)]
 mod test_util;

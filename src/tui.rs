@@ -14,6 +14,8 @@ use ratatui::{Frame, Terminal};
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
+use crate::sgr16::Sgr16;
+
 /// Whether the terminal is currently in dashboard mode (raw + alternate screen); makes restore idempotent.
 static ACTIVE: AtomicBool = AtomicBool::new(false);
 /// Whether mouse capture is asked for (off by default so terminal text selection keeps working).
@@ -22,7 +24,7 @@ static MOUSE: AtomicBool = AtomicBool::new(false);
 /// The dashboard's terminal.
 pub struct Tui {
     /// The ratatui terminal drawing to stdout.
-    pub terminal: Terminal<CrosstermBackend<Stdout>>,
+    pub terminal: Terminal<CrosstermBackend<Sgr16<Stdout>>>,
 }
 
 /// Refuse to start without a terminal on both ends, before anything is taken or started: raw mode
@@ -47,7 +49,7 @@ impl Tui {
         MOUSE.store(mouse, Ordering::SeqCst);
         install_panic_hook();
         enter()?;
-        let terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+        let terminal = Terminal::new(backend(io::stdout()))?;
         Ok(Tui { terminal })
     }
 
@@ -75,6 +77,12 @@ impl Drop for Tui {
     fn drop(&mut self) {
         let _ = restore();
     }
+}
+
+/// The backend frames are drawn with: crossterm writing to `out`, the 16 terminal colours in their
+/// 16-colour codes so that a 16-colour terminal shows them.
+pub fn backend<W: Write>(out: W) -> CrosstermBackend<Sgr16<W>> {
+    CrosstermBackend::new(Sgr16::new(out))
 }
 
 fn enter() -> io::Result<()> {

@@ -27,6 +27,9 @@ pub struct ColSpec {
     pub time: Option<TimeFmt>,
     /// Where the text comes from.
     pub source: Source,
+    /// Free text of any length (a message, a selector): it takes the width the identifying columns
+    /// leave and is cut with `…`, so that NAME or OBJECT stay whole.
+    pub free: bool,
 }
 
 impl ColSpec {
@@ -42,6 +45,22 @@ impl ColSpec {
 
 /// The cell of a service row holding ENDPOINTS ("ready/total" from EndpointSlices), after the printer's cells.
 pub const SERVICE_ENDPOINTS_CELL: usize = 6;
+
+/// Titles of free-text columns, whatever the kind: long descriptive values, not identities.
+pub const FREE_TEXT: &[&str] = &[
+    "MESSAGE",
+    "PROBES",
+    "SELECTOR",
+    "LABELS",
+    "IMAGES",
+    "IMAGE",
+    "CONTAINERS",
+];
+
+/// Whether a column of this title holds free text.
+pub fn is_free_text(title: &str) -> bool {
+    FREE_TEXT.contains(&title)
+}
 
 /// Columns of the containers drill-down.
 pub const CONTAINER_COLUMNS: &[&str] = &["NAME", "TYPE", "IMAGE", "READY", "STATE", "RESTARTS", "PORTS", "PROBES"];
@@ -61,6 +80,7 @@ pub fn all(kind: &ViewKind) -> Vec<ColSpec> {
                         Source::Cell(n - 1)
                     };
                     ColSpec {
+                        free: is_free_text(&c.header()),
                         title: c.header(),
                         wide: c.priority > 0,
                         time: time_fmt(c.name),
@@ -75,6 +95,7 @@ pub fn all(kind: &ViewKind) -> Vec<ColSpec> {
                     wide: false,
                     time: None,
                     source: Source::Cell(SERVICE_ENDPOINTS_CELL),
+                    free: false,
                 };
                 cols.insert(age, endpoints);
             }
@@ -88,6 +109,7 @@ pub fn all(kind: &ViewKind) -> Vec<ColSpec> {
                 wide: false,
                 time: (*t == "RESTARTS").then_some(TimeFmt::Ago),
                 source: if i == 0 { Source::Name } else { Source::Cell(i - 1) },
+                free: is_free_text(t),
             })
             .collect(),
         _ => vec![],

@@ -84,9 +84,39 @@ pub struct Panel {
     pub done: bool,
     /// Ended badly.
     pub failed: bool,
+    /// The first line on screen when scrolled back; None follows the newest lines.
+    pub scroll: Option<usize>,
 }
 
+/// Lines of a panel on screen at most: it covers the bottom of the table, not all of it.
+pub const PANEL_ROWS: usize = 8;
+
 impl Panel {
+    /// The first line on screen.
+    pub fn first_shown(&self) -> usize {
+        let last_page = self.lines.len().saturating_sub(PANEL_ROWS);
+        self.scroll.map_or(last_page, |s| s.min(last_page))
+    }
+
+    /// Scroll through the panel's lines with a moving key; false for any other action. Scrolling
+    /// down to the newest lines follows them again.
+    pub fn act(&mut self, action: super::Action) -> bool {
+        use super::Action::*;
+        let last_page = self.lines.len().saturating_sub(PANEL_ROWS);
+        let first = self.first_shown();
+        let to = match action {
+            Up => first.saturating_sub(1),
+            Down => first + 1,
+            PageUp => first.saturating_sub(PANEL_ROWS),
+            PageDown => first + PANEL_ROWS,
+            Top => 0,
+            Bottom => last_page,
+            _ => return false,
+        };
+        self.scroll = (to < last_page).then_some(to);
+        true
+    }
+
     /// Add a line, replacing an earlier one with the same key.
     pub fn push(&mut self, line: Line) {
         if let Some(k) = &line.key

@@ -1,6 +1,7 @@
 //! The state of the screen and the pure function that changes it.
 
 pub mod action;
+pub mod applies;
 pub mod columns;
 pub mod controlplane;
 pub mod counts;
@@ -8,6 +9,7 @@ pub mod demo;
 pub mod dialog;
 pub mod effect;
 pub mod event;
+pub mod help;
 pub mod keys;
 pub mod logs;
 pub mod namespaces;

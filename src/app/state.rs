@@ -212,6 +212,8 @@ pub struct State {
     pub mode: Mode,
     /// Help screen shown.
     pub help: bool,
+    /// The first line of help on screen.
+    pub help_scroll: u16,
     /// Messages, oldest first.
     pub toasts: Vec<Toast>,
     /// The message log, oldest first, at most [`MESSAGES_KEPT`].
@@ -273,6 +275,7 @@ impl State {
             },
             mode: Mode::Normal,
             help: false,
+            help_scroll: 0,
             toasts: Vec::new(),
             messages: Default::default(),
             messages_total: 0,

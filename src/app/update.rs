@@ -6,7 +6,7 @@ use std::time::Duration;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui_textarea::TextArea;
 
-use super::action::{ALIASES, Action, KeyScope};
+use super::action::{ALIASES, Action};
 use super::effect::Effect;
 use super::event::Input;
 use super::keys::{Key, Match};
@@ -174,16 +174,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         return vec![];
     }
     if state.help {
-        // Whatever opens help, goes back or quits closes it (Esc always does).
-        let closes = key.code == KeyCode::Esc
-            || matches!(
-                state.keymap.lookup(KeyScope::Global, &[Key::from_event(&key)]),
-                Match::Action(Action::Help | Action::Back | Action::Quit)
-            );
-        if closes {
-            state.help = false;
-        }
-        return vec![];
+        return super::help::on_key(state, key);
     }
     if state.dialog.is_some() {
         return super::workload::on_dialog_key(state, key);
@@ -271,6 +262,15 @@ fn text_line(initial: &str) -> TextArea<'static> {
 
 /// Perform a normal-mode action.
 pub fn act(state: &mut State, action: Action) -> Vec<Effect> {
+    if !super::applies::applies(state, action) && !super::applies::explained(state, action) {
+        return vec![];
+    }
+    // The panel over the screen takes the moving keys: it is what is read while it is open.
+    if let Some(panel) = &mut state.panel
+        && panel.act(action)
+    {
+        return vec![];
+    }
     if let Some(effects) = super::logs::glue::act(state, action) {
         return effects;
     }
@@ -307,7 +307,7 @@ pub fn act(state: &mut State, action: Action) -> Vec<Effect> {
             }
         }
         Action::Command => state.mode = Mode::Command(text_line("")),
-        Action::Help => state.help = true,
+        Action::Help => (state.help, state.help_scroll) = (true, 0),
         Action::Describe | Action::Yaml => return fetch(state, action == Action::Describe),
         Action::AllNamespaces => {
             state.namespace = match state.namespace {

@@ -30,7 +30,7 @@ pub fn selected(state: &State) -> Option<ObjRef> {
 }
 
 /// The kinds an action applies to (None: every kind).
-fn kinds(action: Action) -> Option<&'static [Kind]> {
+pub fn kinds(action: Action) -> Option<&'static [Kind]> {
     Some(match action {
         Action::Scale => &[Kind::Deployment, Kind::StatefulSet, Kind::ReplicaSet],
         Action::Restart | Action::History => &[Kind::Deployment, Kind::StatefulSet, Kind::DaemonSet],
@@ -188,6 +188,7 @@ fn mutate(state: &mut State, target: ObjRef, op: Op) -> Vec<Effect> {
             lines: Vec::new(),
             done: false,
             failed: false,
+            scroll: None,
         });
     }
     vec![Effect::Mutate { target, op }]
@@ -321,6 +322,7 @@ pub fn on_input(state: &mut State, input: Input) -> Vec<Effect> {
                     lines: Vec::new(),
                     done: false,
                     failed: false,
+                    scroll: None,
                 });
                 effects.push(Effect::FollowRollout(target.clone()));
             }

@@ -173,6 +173,7 @@ fn panel_shows_the_latest_lines_and_its_state() {
         }],
         done: false,
         failed: false,
+        scroll: None,
     });
     let (text, _) = draw(&s, 120, 20);
     assert!(
@@ -185,6 +186,7 @@ fn panel_shows_the_latest_lines_and_its_state() {
 #[test]
 fn readonly_hides_mutating_keys_from_help() {
     let mut s = State::new(Some("shop".into()), true);
+    crate::test_util::open(&mut s, crate::cluster::Kind::Deployment);
     update(&mut s, key(KeyCode::Char('?')));
     let (text, _) = draw(&s, 120, 40);
     assert!(text.contains("rollout history"), "{text}");
@@ -193,10 +195,11 @@ fn readonly_hides_mutating_keys_from_help() {
         "{text}"
     );
     let mut s = State::new(Some("shop".into()), false);
+    crate::test_util::open(&mut s, crate::cluster::Kind::Deployment);
     update(&mut s, key(KeyCode::Char('?')));
     let (text, _) = draw(&s, 120, 40);
     assert!(
-        text.contains("scale") && text.contains("drain node") && text.contains("delete"),
+        text.contains("scale") && text.contains("rollout restart") && text.contains("delete"),
         "{text}"
     );
 }
@@ -231,4 +234,111 @@ fn rollback_confirmation_shows_the_diff_and_a_protected_context_asks_for_the_nam
         .expect("diff in the dialog");
     let col = text.lines().nth(row).unwrap().chars().position(|c| c == '+').unwrap();
     assert_eq!(buf[(col as u16, row as u16)].fg, Color::Green);
+}
+
+/// The dialog's rows between its borders, without the borders, joined with spaces.
+fn dialog_text(text: &str) -> String {
+    text.lines()
+        .filter_map(|l| l.split('│').nth(2))
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn a_long_warning_in_the_confirm_dialog_is_wrapped_whole() {
+    let mut s = connected();
+    let row = crate::app::table::Row {
+        key: "u".into(),
+        namespace: "shop".into(),
+        name: "web".into(),
+        ..Default::default()
+    };
+    let scope = crate::cluster::Scope::Namespace("shop".into());
+    test_util::show(
+        &mut s,
+        Kind::Deployment,
+        scope,
+        vec![row],
+        crate::cluster::watch::WatchStatus::Ready,
+    );
+    update(&mut s, key(KeyCode::Char('s')));
+    let hpa = "HorizontalPodAutoscaler web-frontend-autoscaler manages this Deployment (min 3, \
+               max 12): it sets the replica count back within 15 seconds";
+    let info = ScaleInfo {
+        current: Some(3),
+        warnings: vec![hpa.into()],
+    };
+    let target = web();
+    update(
+        &mut s,
+        Input::ScaleInfo {
+            target,
+            result: Ok(info),
+        },
+    );
+    test_util::type_keys(&mut s, "5");
+    update(&mut s, key(KeyCode::Enter));
+    assert!(matches!(s.dialog, Some(crate::app::dialog::Dialog::Confirm(_))));
+    for width in [80, 60] {
+        let (text, _) = draw(&s, width, 24);
+        let whole = dialog_text(&text);
+        assert!(whole.contains(&format!("Warning: {hpa}")), "{width}:\n{text}");
+        assert!(whole.contains("y / enter: do it"), "{width}:\n{text}");
+    }
+}
+
+#[test]
+fn the_drain_panel_scrolls_back_and_keeps_the_table_still() {
+    let mut s = connected();
+    let rows = (0..30)
+        .map(|i| crate::app::table::Row {
+            key: format!("n{i}"),
+            name: format!("node-{i}"),
+            ..Default::default()
+        })
+        .collect();
+    test_util::show(
+        &mut s,
+        Kind::Node,
+        crate::cluster::Scope::All,
+        rows,
+        crate::cluster::watch::WatchStatus::Ready,
+    );
+    s.panel = Some(Panel {
+        target: ObjRef::new(Kind::Node, "", "node-0"),
+        title: "drain node/node-0".into(),
+        lines: (1..=20)
+            .map(|i| Line {
+                key: None,
+                text: format!("evicting pod shop/web-{i}"),
+            })
+            .collect(),
+        done: false,
+        failed: false,
+        scroll: None,
+    });
+    let (text, _) = draw(&s, 100, 30);
+    assert!(text.contains("web-20") && !text.contains("web-12 "), "{text}");
+    assert!(
+        text.contains("lines 13–20 of 20 (newest), j k scroll, esc closes"),
+        "{text}"
+    );
+    for _ in 0..3 {
+        update(&mut s, key(KeyCode::Char('k')));
+    }
+    assert_eq!(s.top().table.cursor, 0, "the table behind did not move");
+    let (text, _) = draw(&s, 100, 30);
+    assert!(text.contains("web-10") && !text.contains("web-18"), "{text}");
+    assert!(text.contains("lines 10–17 of 20,"), "{text}");
+    update(&mut s, key(KeyCode::Char('g')));
+    assert!(draw(&s, 100, 30).0.contains("web-1 "));
+    update(&mut s, key(KeyCode::Char('G')));
+    assert_eq!(
+        s.panel.as_ref().unwrap().scroll,
+        None,
+        "back at the newest: following again"
+    );
+    update(&mut s, key(KeyCode::Char('j')));
+    assert_eq!(s.top().table.cursor, 0);
 }

@@ -4,11 +4,12 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Clear, Paragraph};
 use ratatui_textarea::TextArea;
 
 use crate::app::State;
-use crate::app::dialog::{Dialog, Panel};
+use crate::app::action::Action;
+use crate::app::dialog::{Dialog, PANEL_ROWS, Panel};
 use crate::app::workload::whereabouts;
 use crate::config::theme::Theme;
 
@@ -50,9 +51,10 @@ fn with_field(
 ) {
     let width = area.width.saturating_sub(4).min(100);
     let inner_w = width.saturating_sub(2).max(1) as usize;
-    // Long lines (warnings, names) wrap: size the box by wrapped rows so nothing is cut off.
-    let rows = |lines: &[Line]| -> u16 { lines.iter().map(|l| l.width().max(1).div_ceil(inner_w) as u16).sum() };
-    let (top_h, bottom_h) = (rows(&before), rows(&after));
+    // Long lines (warnings, names) are wrapped here, so that the box has a row for each.
+    let before = super::wrap::wrap(&before, inner_w);
+    let after = super::wrap::wrap(&after, inner_w);
+    let (top_h, bottom_h) = (before.len() as u16, after.len() as u16);
     let h = top_h + bottom_h + if field.is_some() { 1 } else { 0 } + 2;
     let rect = centered(area, width, h);
     let block = Block::bordered()
@@ -67,7 +69,7 @@ fn with_field(
         Constraint::Min(0),
     ])
     .areas(inner);
-    frame.render_widget(Paragraph::new(before).wrap(Wrap { trim: false }), top);
+    frame.render_widget(Paragraph::new(before), top);
     if let Some((label, ta)) = field {
         let [l, f] = Layout::horizontal([Constraint::Length(label.len() as u16 + 1), Constraint::Min(1)]).areas(mid);
         frame.render_widget(Paragraph::new(label.to_string()).style(theme.accent), l);
@@ -76,7 +78,7 @@ fn with_field(
         ta.set_style(Style::new().add_modifier(Modifier::UNDERLINED));
         frame.render_widget(&ta, f);
     }
-    frame.render_widget(Paragraph::new(after).wrap(Wrap { trim: false }), bottom);
+    frame.render_widget(Paragraph::new(after), bottom);
 }
 
 /// Draw the open dialog over `area`.
@@ -166,33 +168,48 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, dialog: &Dialog, the
     }
 }
 
-/// Draw the live panel over the bottom of `area`.
-pub fn render_panel(frame: &mut Frame, area: Rect, p: &Panel, theme: &Theme) {
-    let shown = p.lines.len().clamp(1, 8) as u16;
+/// Draw the live panel over the bottom of `area`, at its scroll position.
+pub fn render_panel(frame: &mut Frame, area: Rect, state: &State, p: &Panel, theme: &Theme) {
+    let shown = p.lines.len().clamp(1, PANEL_ROWS) as u16;
     let h = (shown + 2).min(area.height);
     let rect = Rect {
         y: area.y + area.height - h,
         height: h,
         ..area
     };
-    let (state, color) = match (p.done, p.failed) {
+    let (progress, color) = match (p.done, p.failed) {
         (false, _) => ("… running", theme.warn),
         (true, false) => ("✓ done", theme.ok),
         (true, true) => ("✗ failed", theme.error),
     };
+    let first = p.first_shown();
+    // Where the window is, once there is more than fits, so that the scrollback is not hidden.
+    let how = if p.lines.len() > PANEL_ROWS {
+        let key = |a: Action| {
+            let b = state.keymap.first(state.key_scope(), a);
+            b.map_or_else(|| a.describe().to_string(), |b| b.label())
+        };
+        let last = (first + PANEL_ROWS).min(p.lines.len());
+        let follow = if p.scroll.is_none() { " (newest)" } else { "" };
+        let n = p.lines.len();
+        let (down, up) = (key(Action::Down), key(Action::Up));
+        format!(
+            "lines {}–{last} of {n}{follow}, {down} {up} scroll, esc closes",
+            first + 1
+        )
+    } else {
+        "esc closes".into()
+    };
     let block = Block::bordered()
-        .title(Span::styled(
-            format!(" {} — {state} (esc closes) ", p.title),
-            theme.title,
-        ))
+        .title(Span::styled(format!(" {} — {progress} ({how}) ", p.title), theme.title))
         .border_style(color);
-    let skip = p.lines.len().saturating_sub(shown as usize);
     let lines: Vec<Line> = if p.lines.is_empty() {
         vec![hint("waiting for the first status…", theme)]
     } else {
         p.lines
             .iter()
-            .skip(skip)
+            .skip(first)
+            .take(PANEL_ROWS)
             .map(|l| Line::styled(l.text.clone(), theme.text))
             .collect()
     };

@@ -7,6 +7,7 @@ use ratatui::widgets::Paragraph;
 
 use crate::app::State;
 use crate::app::action::Action;
+use crate::app::applies::applies;
 use crate::app::state::{Mode, ViewKind};
 use crate::config::theme::Theme;
 
@@ -51,7 +52,8 @@ type Hint = (Action, String, String);
 fn hint_list(state: &State) -> Vec<Hint> {
     let mut out: Vec<Hint> = Vec::new();
     for b in state.keymap.active(state.key_scope()) {
-        if !b.footer || (state.safety.readonly && b.action.mutating()) || out.iter().any(|(a, ..)| *a == b.action) {
+        let hidden = (state.safety.readonly && b.action.mutating()) || !applies(state, b.action);
+        if !b.footer || hidden || out.iter().any(|(a, ..)| *a == b.action) {
             continue;
         }
         // Reveal is offered only where there is a secret to reveal.

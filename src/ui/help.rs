@@ -1,5 +1,5 @@
 //! The help screen, generated from the active keymap (this screen's keys, then the global ones)
-//! and the command aliases.
+//! and the command aliases; it scrolls when it is taller than the screen.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
@@ -7,26 +7,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
 use crate::app::State;
-use crate::app::action::{ALIASES, Action};
+use crate::app::action::Action;
 use crate::config::theme::Theme;
 
-/// The help entries of the screen on show: every action bound here (less the mutating ones in
-/// read-only mode), its keys and its description, in keymap order.
-pub fn entries(state: &State) -> Vec<(Vec<String>, String)> {
-    let mut groups: Vec<(Action, Vec<String>, String)> = Vec::new();
-    for b in state.keymap.active(state.key_scope()) {
-        if state.safety.readonly && b.action.mutating() {
-            continue;
-        }
-        match groups.iter_mut().find(|(a, ..)| *a == b.action) {
-            Some((_, keys, _)) => keys.push(b.label()),
-            None => groups.push((b.action, vec![b.label()], b.help.clone())),
-        }
-    }
-    groups.into_iter().map(|(_, k, h)| (k, h)).collect()
-}
+pub use crate::app::help::entries;
 
-/// Draw the help overlay over `area`: key bindings in two columns, then the command syntax.
+/// Draw the help overlay over `area`: key bindings in two columns, then the command syntax,
+/// scrolled to `state.help_scroll`.
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let [area] = Layout::horizontal([Constraint::Max(100)])
         .flex(Flex::Center)
@@ -37,36 +24,52 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         .map(|(k, _)| k.join(" ").chars().count())
         .max()
         .unwrap_or(0);
+    let half = usize::from(area.width.saturating_sub(2) / 2);
     let entry = |(keys, help): &(Vec<String>, String)| {
-        Line::from(vec![
+        let help = format!("{help:<w$}", w = half.saturating_sub(width + 2));
+        vec![
             Span::styled(format!("{:>width$}  ", keys.join(" ")), theme.key),
-            Span::styled(help.clone(), theme.text),
-        ])
+            Span::styled(
+                super::table::ellipsize(&help, half.saturating_sub(width + 2)).into_owned(),
+                theme.text,
+            ),
+        ]
     };
-    let mut entries: Vec<Line> = groups.iter().map(entry).collect();
-    let half = entries.len().div_ceil(2);
-    let right: Vec<Line> = entries.split_off(half);
-    let left = entries;
-    let aliases: Vec<&str> = ALIASES.iter().map(|(a, _)| *a).filter(|a| a.len() <= 3).collect();
-    let commands = vec![
-        Line::styled(format!(":{} [namespace|all]", aliases.join(" :")), theme.dim),
-        Line::styled(":cp (control plane)   :ctx [name]   :msg (messages)   :q", theme.dim),
-        Line::styled("/regex   /!regex (invert)   /-l app=web,tier!=db (labels)", theme.dim),
-    ];
-    let close = state
-        .keymap
-        .first(state.key_scope(), Action::Back)
-        .map_or("esc".to_string(), |b| b.label());
+    let rows = groups.len().div_ceil(2);
+    let mut lines: Vec<Line> = (0..rows)
+        .map(|i| {
+            let mut spans = entry(&groups[i]);
+            if let Some(right) = groups.get(i + rows) {
+                spans.extend(entry(right));
+            }
+            Line::from(spans)
+        })
+        .collect();
+    lines.push(Line::raw(""));
+    lines.extend(
+        crate::app::help::commands()
+            .into_iter()
+            .map(|c| Line::styled(c, theme.dim)),
+    );
+    let scope = state.key_scope();
+    let key = |a: Action, default: &str| state.keymap.first(scope, a).map_or(default.to_string(), |b| b.label());
+    let close = key(Action::Back, "esc");
+    let inner_rows = usize::from(area.height.saturating_sub(2));
+    let more = lines.len() > inner_rows;
+    let how = if more {
+        format!(
+            "{close} to close, {} {} to scroll",
+            key(Action::Down, "down"),
+            key(Action::Up, "up")
+        )
+    } else {
+        format!("{close} to close")
+    };
     let block = Block::bordered().border_style(theme.border).title(Span::styled(
-        format!(" help: {} keys ({close} to close) ", state.keymap.name),
+        format!(" help: {} keys ({how}) ", state.keymap.name),
         theme.title,
     ));
-    let inner = block.inner(area);
+    let top = state.help_scroll.min(crate::app::help::max_scroll(state, inner_rows));
     frame.render_widget(Clear, area);
-    frame.render_widget(block, area);
-    let [keys, cmds] = Layout::vertical([Constraint::Min(1), Constraint::Length(3)]).areas(inner);
-    let [l, r] = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).areas(keys);
-    frame.render_widget(Paragraph::new(left), l);
-    frame.render_widget(Paragraph::new(right), r);
-    frame.render_widget(Paragraph::new(commands), cmds);
+    frame.render_widget(Paragraph::new(lines).block(block).scroll((top, 0)), area);
 }

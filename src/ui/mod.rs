@@ -7,6 +7,7 @@ pub mod header;
 pub mod help;
 pub mod table;
 pub mod views;
+pub mod wrap;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
@@ -31,7 +32,7 @@ pub fn draw_with(frame: &mut Frame, state: &State, theme: &Theme, now: i64) {
     views::render(frame, body, state, theme, now);
     footer::render(frame, foot, state, theme);
     if let Some(panel) = &state.panel {
-        dialogs::render_panel(frame, body, panel, theme);
+        dialogs::render_panel(frame, body, state, panel, theme);
     }
     if let Some(dialog) = &state.dialog {
         dialogs::render(frame, body, state, dialog, theme);
@@ -70,3 +71,6 @@ mod logs_render_tests;
 
 #[cfg(test)]
 mod messages_render_tests;
+
+#[cfg(test)]
+mod table_render_tests;

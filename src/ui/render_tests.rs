@@ -308,3 +308,33 @@ fn a_narrow_footer_drops_hints_from_the_end_but_keeps_help() {
     assert!(footer.ends_with("<:> command  <?> help"), "{footer}");
     assert!(!footer.contains("<q> quit") && !footer.contains("<l> logs"), "{footer}");
 }
+
+#[test]
+fn help_names_every_screen_and_scrolls_with_the_usual_keys() {
+    let mut s = connected();
+    show(&mut s, Kind::Pod, ns("default"), vec![], WatchStatus::Ready);
+    update(&mut s, Input::Resize(24));
+    update(&mut s, key(KeyCode::Char('?')));
+    let out = text(&draw(&s, 80, 24, NOW));
+    assert!(out.contains(":deploy") && out.contains(":po :no :svc"), "{out}");
+    // Too short for all of it: the commands are below the fold until the end key.
+    update(&mut s, Input::Resize(14));
+    let out = text(&draw(&s, 80, 14, NOW));
+    assert!(
+        !out.contains(":deploy") && out.contains("esc to close, j k to scroll"),
+        "{out}"
+    );
+    update(&mut s, key(KeyCode::Char('G')));
+    let out = text(&draw(&s, 80, 14, NOW));
+    assert!(out.contains(":deploy") && !out.contains("/  filter"), "{out}");
+    let bottom = s.help_scroll;
+    update(&mut s, key(KeyCode::Char('k')));
+    assert_eq!(s.help_scroll, bottom - 1);
+    update(&mut s, key(KeyCode::Char('g')));
+    assert_eq!(s.help_scroll, 0);
+    update(&mut s, key(KeyCode::Char('j')));
+    assert_eq!(s.help_scroll, 1);
+    assert!(s.help, "scrolling keeps help open");
+    update(&mut s, key(KeyCode::Esc));
+    assert!(!s.help);
+}

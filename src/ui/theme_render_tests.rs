@@ -135,9 +135,13 @@ fn light_theme_degrades_on_a_16_colour_terminal() {
 }
 
 /// The expected help entries straight from the keymap: (keys, description) per action.
-fn expected(km: &crate::app::keys::Keymap, scope: KeyScope, readonly: bool) -> Vec<(String, String)> {
+/// What help should list on `s`'s screen: the bindings of `scope` that apply there.
+fn expected(s: &State, scope: KeyScope) -> Vec<(String, String)> {
     let mut out: Vec<(crate::app::Action, Vec<String>, String)> = Vec::new();
-    for b in km.active(scope).filter(|b| !(readonly && b.action.mutating())) {
+    let shown = |b: &&crate::app::keys::Binding| {
+        !(s.safety.readonly && b.action.mutating()) && crate::app::applies::applies(s, b.action)
+    };
+    for b in s.keymap.active(scope).filter(shown) {
         match out.iter_mut().find(|(a, ..)| *a == b.action) {
             Some((_, keys, _)) => keys.push(b.label()),
             None => out.push((b.action, vec![b.label()], b.help.clone())),
@@ -165,7 +169,7 @@ fn help_lists_exactly_the_active_keymap_for_the_screen() {
             }
             s.help = true;
             let scope = if doc { KeyScope::Document } else { KeyScope::Table };
-            let want = expected(&km, scope, readonly);
+            let want = expected(&s, scope);
             if readonly && !doc {
                 assert!(
                     want.iter().all(|(_, h)| h != "scale"),
@@ -216,5 +220,67 @@ fn footer_hints_come_from_the_active_keymap() {
     assert!(
         footer.contains("<y> yaml") && footer.contains("<d> describe"),
         "{footer}"
+    );
+}
+
+/// Bytes a terminal would have been sent, kept where the test can read them.
+#[derive(Clone, Default)]
+struct Written(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+
+impl std::io::Write for Written {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The colour parameters of every SGR sequence in `out`.
+fn sgr_colours(out: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for seq in out.split('\x1b').filter_map(|s| s.strip_prefix('[')) {
+        let Some(params) = seq.split_once('m').map(|(p, _)| p) else {
+            continue;
+        };
+        if params.chars().all(|c| c.is_ascii_digit() || c == ';') {
+            found.extend(params.split(';').map(str::to_string));
+        }
+    }
+    found
+}
+
+#[test]
+fn ansi16_on_a_16_colour_terminal_writes_16_colour_codes() {
+    use ratatui::layout::Rect;
+    use ratatui::{Terminal, TerminalOptions, Viewport};
+    // TERM=xterm: the theme as a 16-colour terminal gets it, drawn by the backend kubedeck uses.
+    let depth = theme::detect_depth(|k| (k == "TERM").then(|| "xterm".to_string()));
+    assert_eq!(depth, theme::Depth::Ansi16);
+    let ansi = theme::builtin("ansi16").unwrap().degrade(depth);
+    let viewport = Viewport::Fixed(Rect::new(0, 0, 120, 12));
+    let written = Written::default();
+    let backend = crate::tui::backend(written.clone());
+    let mut term = Terminal::with_options(backend, TerminalOptions { viewport }).unwrap();
+    let s = pods();
+    term.draw(|f| crate::ui::draw_with(f, &s, &ansi, NOW)).unwrap();
+    let out = String::from_utf8(written.0.borrow().clone()).unwrap();
+    assert!(
+        !out.contains("38;5;") && !out.contains("48;5;"),
+        "256-colour codes written"
+    );
+    let colours = sgr_colours(&out);
+    // Yellow (warn, the CrashLoopBackOff row) and blue (titles) as 16-colour codes.
+    assert!(
+        colours.iter().any(|c| c == "33") && colours.iter().any(|c| c == "34"),
+        "{colours:?}"
+    );
+    // Attributes (0–29), the 16 colours, the defaults (39, 49, and 59 for the underline colour).
+    let sixteen = |c: u32| matches!(c, 0..=37 | 39..=47 | 49 | 59 | 90..=97 | 100..=107);
+    assert!(
+        colours.iter().all(|c| c.parse::<u32>().is_ok_and(sixteen)),
+        "{colours:?}"
     );
 }

@@ -10,6 +10,20 @@ use crate::app::state::{State, View, ViewKind};
 use crate::cluster::Kind;
 use crate::cluster::logs::{Params, Tagged, Target};
 
+/// Whether objects of `kind` have logs (their pods'): pods, workloads and services.
+pub fn has_logs(kind: Kind) -> bool {
+    matches!(
+        kind,
+        Kind::Pod
+            | Kind::Deployment
+            | Kind::StatefulSet
+            | Kind::DaemonSet
+            | Kind::Job
+            | Kind::ReplicaSet
+            | Kind::Service
+    )
+}
+
 /// Open the logs of the row under the cursor: a pod (all containers), a container, a workload or a service.
 pub fn open(state: &mut State) -> Vec<Effect> {
     let view = state.top();
@@ -27,14 +41,7 @@ pub fn open(state: &mut State) -> Vec<Effect> {
             name: pod.clone(),
             container: Some(row.name.clone()),
         },
-        ViewKind::Resource(
-            kind @ (Kind::Deployment
-            | Kind::StatefulSet
-            | Kind::DaemonSet
-            | Kind::Job
-            | Kind::ReplicaSet
-            | Kind::Service),
-        ) => Target::Workload {
+        ViewKind::Resource(kind) if *kind != Kind::Pod && has_logs(*kind) => Target::Workload {
             kind: *kind,
             namespace: row.namespace.clone(),
             name: row.name.clone(),

@@ -73,6 +73,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
             let cells = |r: &Row| vec![r.cells.first().cloned().unwrap_or_default(), r.name.clone()];
             let cols = Columns {
                 titles: vec!["CURRENT".into(), "NAME".into()],
+                free: vec![false, false],
                 cells: &cells,
             };
             table::render(
@@ -214,10 +215,13 @@ fn list(frame: &mut Frame, area: Rect, state: &State, view: &View, what: &List<'
     let cols = columns::shown(&view.kind, state.wide);
     let with_ns = what.with_ns;
     let mut titles: Vec<String> = Vec::new();
+    let mut free: Vec<bool> = Vec::new();
     if with_ns {
         titles.push("NAMESPACE".into());
+        free.push(false);
     }
     for c in &cols {
+        free.push(c.free);
         if c.sort_col() == view.sort.col {
             // The arrow says which way, so the order is not told by position alone.
             let arrow = if view.sort.descending { "↓" } else { "↑" };
@@ -244,7 +248,11 @@ fn list(frame: &mut Frame, area: Rect, state: &State, view: &View, what: &List<'
         area,
         block,
         &view.table,
-        &Columns { titles, cells: &cells },
+        &Columns {
+            titles,
+            free,
+            cells: &cells,
+        },
         theme,
     );
 }

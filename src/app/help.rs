@@ -1,0 +1,84 @@
+//! The help overlay as data: its entries (this screen's keys, then the global ones), its command
+//! lines, and its keys: the screen's own scrolling keys scroll it; help, back or quit close it.
+
+use crossterm::event::{KeyCode, KeyEvent};
+
+use super::action::{ALIASES, Action};
+use super::applies::applies;
+use super::effect::Effect;
+use super::keys::{Key, Match};
+use super::state::State;
+
+/// The help entries of the screen on show: every action bound here that does something on it
+/// (less the mutating ones in read-only mode), its keys and its description, in keymap order.
+pub fn entries(state: &State) -> Vec<(Vec<String>, String)> {
+    let mut groups: Vec<(Action, Vec<String>, String)> = Vec::new();
+    for b in state.keymap.active(state.key_scope()) {
+        if (state.safety.readonly && b.action.mutating()) || !applies(state, b.action) {
+            continue;
+        }
+        match groups.iter_mut().find(|(a, ..)| *a == b.action) {
+            Some((_, keys, _)) => keys.push(b.label()),
+            None => groups.push((b.action, vec![b.label()], b.help.clone())),
+        }
+    }
+    groups.into_iter().map(|(_, k, h)| (k, h)).collect()
+}
+
+/// The command syntax under the keys: every screen by its shortest alias (kubectl's short name).
+pub fn commands() -> Vec<String> {
+    let mut kinds = Vec::new();
+    let mut aliases = Vec::new();
+    for (alias, kind) in ALIASES {
+        if !kinds.contains(kind) {
+            kinds.push(*kind);
+            aliases.push(*alias);
+        }
+    }
+    vec![
+        // Short enough lines for 80 columns.
+        format!(":{} [namespace|all]", aliases.join(" :")),
+        ":cp (control plane)   :ctx [name]   :msg (messages)   :q".into(),
+        "/regex   /!regex (invert)   /-l app=web,tier!=db (labels)".into(),
+    ]
+}
+
+/// Lines of the help text: the entries in two columns, a blank line, the commands.
+pub fn line_count(state: &State) -> usize {
+    entries(state).len().div_ceil(2) + 1 + commands().len()
+}
+
+/// The first line help can start at with `rows` on screen, so the last page stays full.
+pub fn max_scroll(state: &State, rows: usize) -> u16 {
+    u16::try_from(line_count(state).saturating_sub(rows)).unwrap_or(u16::MAX)
+}
+
+/// A key while help is open.
+pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let scope = state.key_scope();
+    let mut typed = std::mem::take(&mut state.pending_keys);
+    typed.push(Key::from_event(&key));
+    let mut found = state.keymap.lookup(scope, &typed);
+    if found == Match::None && typed.len() > 1 {
+        typed = vec![Key::from_event(&key)];
+        found = state.keymap.lookup(scope, &typed);
+    }
+    // The help overlay takes the body of the screen less its frame: the table's rows plus one.
+    let rows = state.page_rows + 1;
+    let max = max_scroll(state, rows);
+    let page = u16::try_from(state.page_rows).unwrap_or(u16::MAX);
+    let scroll = &mut state.help_scroll;
+    match found {
+        _ if key.code == KeyCode::Esc => state.help = false,
+        Match::Action(Action::Help | Action::Back | Action::Quit) => state.help = false,
+        Match::Action(Action::Down) => *scroll = scroll.saturating_add(1).min(max),
+        Match::Action(Action::Up) => *scroll = scroll.saturating_sub(1),
+        Match::Action(Action::PageDown) => *scroll = scroll.saturating_add(page).min(max),
+        Match::Action(Action::PageUp) => *scroll = scroll.saturating_sub(page),
+        Match::Action(Action::Top) => *scroll = 0,
+        Match::Action(Action::Bottom) => *scroll = max,
+        Match::Prefix => state.pending_keys = typed,
+        _ => {}
+    }
+    vec![]
+}
