@@ -26,6 +26,8 @@ pub fn applies(state: &State, action: Action) -> bool {
         ViewKind::History(h) => action == Rollback || (action != History && on_object(h.target.kind, action)),
         ViewKind::NodeHealth { .. } => action == Refresh || on_object(Kind::Node, action),
         ViewKind::ControlPlane { .. } => action == Refresh,
+        // The message log only scrolls: the moving keys above.
+        ViewKind::Messages { .. } => false,
     }
 }
 
@@ -114,5 +116,21 @@ mod tests {
         update(&mut s, key(KeyCode::Char('s')));
         let toast = &s.toasts.last().expect("a reason").text;
         assert!(toast.starts_with("scale"), "{toast}");
+    }
+
+    #[test]
+    fn the_message_log_offers_only_moving_keys() {
+        let mut s = connected("demo", "shop", false);
+        type_keys(&mut s, ":msg");
+        update(&mut s, key(KeyCode::Enter));
+        assert!(matches!(s.top().kind, ViewKind::Messages { .. }));
+        let footer: Vec<String> = crate::ui::footer::hints(&s).into_iter().map(|(_, w)| w).collect();
+        for gone in ["filter", "open", "describe", "yaml", "all ns", "logs"] {
+            assert!(!footer.iter().any(|w| w == gone), "{gone}: {footer:?}");
+        }
+        for c in ['0', 'w', 'd', '/'] {
+            assert!(update(&mut s, key(KeyCode::Char(c))).is_empty(), "{c}");
+        }
+        assert!(matches!(s.top().kind, ViewKind::Messages { .. }) && !s.wide);
     }
 }
