@@ -102,8 +102,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let mut conn_cancel = CancellationToken::new();
     spawn_connect(opts.clone(), attempt, conn_tx.clone(), conn_cancel.clone());
 
+    tui::exit_on_termination_signals()?;
     let mut tui = Tui::init(cli.mouse || config.mouse)?;
-    let mut signals = tui::termination_signals()?;
     let mut events = EventStream::new();
     let size = tui.terminal.size()?;
     update(&mut state, Input::Resize(size.height));
@@ -209,7 +209,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 header_watches(&state, c);
                 c.sweep(Instant::now())
             },
-            Some(_sig) = signals.recv() => break,
         }
         effects.splice(0..0, carry);
         dirty = true;

@@ -348,7 +348,12 @@ fn start(st: &Arc<SimState>, t: &Target, q: &Query) -> Result<Response, ApiError
     let previous = q.get("previous").is_some_and(|v| v == "true" || v == "1");
     let container = q.get("container").map(String::as_str);
     let inst = instance(&pod, container, previous, rate_of(st, &pod))?;
-    let (lines, next) = snapshot(&inst, &opts, now);
+    let (mut lines, next) = snapshot(&inst, &opts, now);
+    let huge = st.faults.huge_log_line();
+    if huge > 0 && !previous {
+        let end = next.saturating_sub(1);
+        lines.push(render(&inst, end, &super::hostile::huge_line(huge), opts.timestamps));
+    }
     let (tx, rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(64);
     let mut budget = opts.limit_bytes.unwrap_or(u64::MAX);
     let first: String = lines.concat();

@@ -1,5 +1,6 @@
 //! Drawing only: `(&State, now)` into a ratatui frame. No state changes, no I/O.
 
+pub mod clean;
 pub mod dialogs;
 pub mod footer;
 pub mod header;
@@ -38,6 +39,7 @@ pub fn draw_with(frame: &mut Frame, state: &State, theme: &Theme, now: i64) {
     if state.help {
         help::render(frame, body, state, theme);
     }
+    clean::scrub(frame.buffer_mut());
 }
 
 #[cfg(test)]
