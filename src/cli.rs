@@ -38,7 +38,7 @@ pub struct Cli {
     /// With --demo: start the demo cluster with faults on, comma-separated: failing-check=NAME
     /// (a /readyz and /livez check), stale-leader (kube-scheduler stops renewing its lease),
     /// huge-log-line=SIZE (every log read ends with one line of SIZE, e.g. 20MB), bidi-event (an
-    /// Event whose message holds bidi controls and zero-width characters).
+    /// Event, and a log line, whose text holds bidi controls and zero-width characters).
     #[arg(long, value_name = "LIST", requires = "demo")]
     pub demo_faults: Option<String>,
     /// The screen to open on: cp (the control plane) or a resource such as pods, deploy, nodes

@@ -148,7 +148,8 @@ impl Faults {
         self.huge_log_line.load(Ordering::Relaxed)
     }
 
-    /// Records a Warning Event whose message holds bidi controls and zero-width characters.
+    /// Records a Warning Event whose message holds bidi controls and zero-width characters, and ends
+    /// every log read with a line of the same text.
     pub fn bidi_event(&self) {
         self.bidi_event.send_replace(true);
     }

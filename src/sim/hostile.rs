@@ -1,8 +1,6 @@
 //! Hostile content on demand: a log line of many megabytes and an Event whose message hides bidi
 //! controls and zero-width characters, so kubedeck can be seen (and tested) facing both.
 
-use serde_json::Value;
-
 use super::controllers::Ctx;
 use super::events::{Source, record};
 use super::store::pods;
@@ -29,24 +27,53 @@ pub fn huge_line(bytes: u64) -> String {
     s
 }
 
-/// Records the bidi Event about the first pod of the "shop" namespace whenever the fault is switched on.
+/// Records the bidi Event about the first pod of the "shop" namespace whenever the fault is switched
+/// on (waiting for the pod to exist when the cluster is still starting).
 pub async fn run(ctx: Ctx) {
     let mut asked = ctx.faults.bidi_events();
     loop {
-        if *asked.borrow_and_update() {
+        let mut pending = *asked.borrow_and_update();
+        while pending {
             let (pods, _) = ctx.store.list(pods(), Some("shop"));
-            let pod: Option<Value> = pods.first().map(|p| p.value());
-            if let Some(pod) = pod {
+            if let Some(pod) = pods.first().map(|p| p.value()) {
                 let src = Source {
                     component: "kubelet",
-                    host: None,
+                    host: pod["spec"]["nodeName"].as_str(),
                 };
                 record(&ctx.store, &pod, None, "Warning", "Failed", BIDI_MESSAGE, src);
+                pending = false;
+            } else {
+                tokio::select! {
+                    _ = ctx.cancel.cancelled() => return,
+                    _ = tokio::time::sleep(std::time::Duration::from_millis(200)) => {}
+                }
             }
         }
         tokio::select! {
             _ = ctx.cancel.cancelled() => return,
             changed = asked.changed() => if changed.is_err() { return },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::resources::res;
+
+    #[tokio::test]
+    async fn the_bidi_fault_records_its_event() {
+        let c = crate::sim::DemoCluster::start(Default::default()).await.unwrap();
+        c.faults().bidi_event();
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let (events, _) = c.store().list(res("Event"), Some("shop"));
+            if events.iter().any(|e| e.value()["message"] == BIDI_MESSAGE) {
+                break;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "no bidi Event recorded");
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        assert!(huge_line(1000).len() == 1000 && huge_line(1000).ends_with("\"}"));
     }
 }

@@ -354,6 +354,10 @@ fn start(st: &Arc<SimState>, t: &Target, q: &Query) -> Result<Response, ApiError
         let end = next.saturating_sub(1);
         lines.push(render(&inst, end, &super::hostile::huge_line(huge), opts.timestamps));
     }
+    if *st.faults.bidi_events().borrow() && !previous {
+        let end = next.saturating_sub(1);
+        lines.push(render(&inst, end, super::hostile::BIDI_MESSAGE, opts.timestamps));
+    }
     let (tx, rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(64);
     let mut budget = opts.limit_bytes.unwrap_or(u64::MAX);
     let first: String = lines.concat();
