@@ -37,7 +37,7 @@ pub struct Cli {
     pub demo: bool,
     /// With --demo: start the demo cluster with faults on, comma-separated: failing-check=NAME
     /// (a /readyz and /livez check), stale-leader (kube-scheduler stops renewing its lease),
-    /// huge-log-line=SIZE (every log read ends with one line of SIZE, e.g. 20MB), bidi-event (an
+    /// huge-log-line=SIZE (the line each container writes as it is switched on is SIZE long, e.g. 20MB), bidi-event (an
     /// Event, and a log line, whose text holds bidi controls and zero-width characters).
     #[arg(long, value_name = "LIST", requires = "demo")]
     pub demo_faults: Option<String>,

@@ -289,6 +289,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     }
                 },
                 Effect::Save { path, text, lines } => spawn_save(path, text, lines, input_tx.clone()),
+                Effect::SaveLine { path, kept, whole } => {
+                    let client = cache.as_ref().map(|c| c.client().clone());
+                    spawn_save_line(client, path, kept, whole, input_tx.clone());
+                }
                 other @ (Effect::Mutate { .. }
                 | Effect::DryRunRollback { .. }
                 | Effect::ScaleInfo(_)
@@ -576,5 +580,31 @@ fn spawn_save(path: String, text: String, lines: usize, tx: mpsc::UnboundedSende
             },
         };
         let _ = tx.send(input);
+    });
+}
+
+/// Save one log line to a new file: read again from the server when it was cut, else as kept.
+fn spawn_save_line(
+    client: Option<Client>,
+    path: String,
+    kept: String,
+    whole: Option<crate::cluster::logs::whole::WholeLine>,
+    tx: mpsc::UnboundedSender<Input>,
+) {
+    use crate::cluster::logs::whole;
+    tokio::spawn(async move {
+        let file = whole::absolute(&path);
+        let result = match (whole, client) {
+            (Some(w), Some(client)) => whole::save(client, &w, &file).await,
+            (Some(_), None) => Err("not connected: the whole line cannot be read again".into()),
+            (None, _) => whole::save_kept(&kept, &file).await,
+        };
+        let _ = tx.send(match result {
+            Ok(n) => Input::Toast {
+                text: format!("saved the line ({n} bytes) to {}", file.display()),
+                error: false,
+            },
+            Err(e) => Input::Toast { text: e, error: true },
+        });
     });
 }

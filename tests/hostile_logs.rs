@@ -10,7 +10,7 @@ use common::{cluster_with_ns, eventually, running_pod};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use kubedeck::app::logs::{LogView, next_session};
 use kubedeck::app::state::{State, View, ViewKind};
-use kubedeck::app::{Input, update};
+use kubedeck::app::{Effect, Input, update};
 use kubedeck::cluster::logs::{self, Event, LINE_CAP, Params, Tagged, Target};
 use kubedeck::sim::resources::res;
 use kubedeck::sim::store::Origin;
@@ -130,6 +130,42 @@ async fn a_20_mb_line_is_received_wrapped_and_navigated_with_no_frame_over_100_m
     frames.push(frame(&mut state, &mut term, Some(key(KeyCode::Enter))));
     let shown = screen(&term);
     assert!(shown.contains("1 of "), "only the dump passes the filter:\n{shown}");
+    // The whole line, saved on a key: read again from the server and streamed to a file.
+    for k in [KeyCode::Esc, KeyCode::Char('g')] {
+        update(&mut state, key(k));
+    }
+    let mut keys = vec![KeyCode::Char('/')];
+    keys.extend("state dump".chars().map(KeyCode::Char));
+    keys.extend([KeyCode::Enter, KeyCode::Char('W')]);
+    let mut effects = Vec::new();
+    for k in keys {
+        effects = update(&mut state, key(k));
+    }
+    let [
+        Effect::SaveLine {
+            path,
+            whole: Some(whole),
+            ..
+        },
+    ] = &effects[..]
+    else {
+        panic!("W on a cut line reads it again: {effects:?}")
+    };
+    assert!(path.starts_with("dump-app-") && path.ends_with(".log"), "{path}");
+    let dir = std::env::temp_dir().join(format!("kubedeck-wholeline-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(path);
+    let _ = std::fs::remove_file(&file);
+    let n = kubedeck::cluster::logs::whole::save(c.client().await.unwrap(), whole, &file)
+        .await
+        .unwrap();
+    let saved = std::fs::read(&file).unwrap();
+    assert_eq!(n, 20 << 20);
+    assert_eq!(saved.len() as u64, n + 1, "the line and its newline");
+    assert!(saved == format!("{}\n", kubedeck::sim::hostile::huge_line(20 << 20)).into_bytes());
+    let again = kubedeck::cluster::logs::whole::save(c.client().await.unwrap(), whole, &file).await;
+    assert!(again.unwrap_err().contains("exists: not overwritten"));
+    let _ = std::fs::remove_dir_all(&dir);
     cancel.cancel();
     let worst = frames.iter().max().copied().unwrap_or_default();
     eprintln!(

@@ -4,6 +4,7 @@
 pub mod resume;
 pub mod sources;
 pub mod stream;
+pub mod whole;
 
 use jiff::Timestamp;
 
