@@ -124,9 +124,18 @@ pub fn exit_on_termination_signals() -> io::Result<()> {
                     _ = term.recv() => (SignalKind::terminate().as_raw_value(), "SIGTERM"),
                 };
                 tracing::info!("{name} received: restoring the terminal and exiting");
-                // Holding stdout keeps the event loop from writing half a frame after the restore.
-                let _stdout = io::stdout().lock();
-                let _ = restore();
+                let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
+                // Holding stdout keeps the event loop from writing half a frame after the restore; a
+                // terminal that stopped reading (flow control) could hold it for ever, so the exit
+                // below waits for the restore half a second at most.
+                let _ = std::thread::Builder::new()
+                    .name("kubedeck-restore".into())
+                    .spawn(move || {
+                        let _stdout = io::stdout().lock();
+                        let _ = restore();
+                        let _ = done_tx.send(());
+                    });
+                let _ = done_rx.recv_timeout(std::time::Duration::from_millis(500));
                 std::process::exit(128 + sig);
             });
         })?;
