@@ -385,7 +385,7 @@ fn slice(spans: Vec<Span<'static>>, skip: usize, take: usize) -> Vec<Span<'stati
 /// A row of spans cut into rows of `width` columns, in one pass (a wide grapheme that does not fit
 /// starts the next row).
 fn chunk(spans: Vec<Span<'static>>, width: usize) -> Vec<Vec<Span<'static>>> {
-    let width = width.max(2);
+    let width = width.max(1);
     let mut rows: Vec<Vec<Span<'static>>> = vec![vec![]];
     let mut col = 0;
     for s in spans {
@@ -424,4 +424,30 @@ fn chunk(spans: Vec<Span<'static>>, width: usize) -> Vec<Vec<Span<'static>>> {
         }
     }
     rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(rows: Vec<Vec<Span<'static>>>) -> Vec<String> {
+        rows.iter()
+            .map(|r| r.iter().map(|s| s.content.as_ref()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn wrapping_and_slicing_count_screen_columns_per_grapheme() {
+        let spans = vec![Span::raw("ab"), Span::raw("日本語e\u{301}x")];
+        // 日 does not fit after "ab" in 3 columns: it starts the next row.
+        assert_eq!(
+            texts(chunk(spans.clone(), 3)),
+            vec!["ab", "日", "本", "語e\u{301}", "x"]
+        );
+        assert_eq!(texts(chunk(spans.clone(), 4)), vec!["ab日", "本語", "e\u{301}x"]);
+        let cut: String = slice(spans, 2, 5).iter().map(|s| s.content.as_ref()).collect();
+        assert_eq!(cut, "日本", "語 would straddle the edge and stays out");
+        let long = "x".repeat(1000);
+        assert_eq!(chunk(vec![Span::raw(long)], 100).len(), 10);
+    }
 }
