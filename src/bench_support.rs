@@ -67,16 +67,31 @@ impl Headless {
         Ok(pending)
     }
 
-    /// Feed one input through `update`, perform the watch effects it asks for, and draw the resulting frame.
-    pub fn input(&mut self, input: Input) -> anyhow::Result<()> {
+    /// Feed one input through `update`, perform the watch effects it asks for, and draw the resulting
+    /// frame; the other effects are returned for the caller to perform or ignore.
+    pub fn input(&mut self, input: Input) -> anyhow::Result<Vec<Effect>> {
+        let mut rest = Vec::new();
         for effect in update(&mut self.state, input) {
-            if let Effect::Watch(kind, scope) = effect {
-                self.cache.ensure(kind, scope);
-                self.shown = None;
+            match effect {
+                Effect::Watch(kind, scope) => {
+                    self.cache.ensure(kind, scope);
+                    self.shown = None;
+                }
+                other => rest.push(other),
             }
         }
         self.frame()?;
-        Ok(())
+        Ok(rest)
+    }
+
+    /// The client the cache watches with.
+    pub fn client(&self) -> kube::Client {
+        self.cache.client().clone()
+    }
+
+    /// The last drawn frame.
+    pub fn buffer(&self) -> &ratatui::buffer::Buffer {
+        self.terminal.backend().buffer()
     }
 
     /// Wait until the cache announces a change (true) or `timeout` passes (false); a burst counts as one.

@@ -36,7 +36,9 @@ pub struct Cli {
     #[arg(long)]
     pub demo: bool,
     /// With --demo: start the demo cluster with faults on, comma-separated: failing-check=NAME
-    /// (a /readyz and /livez check), stale-leader (kube-scheduler stops renewing its lease).
+    /// (a /readyz and /livez check), stale-leader (kube-scheduler stops renewing its lease),
+    /// huge-log-line=SIZE (the line each container writes as it is switched on is SIZE long, e.g. 20MB), bidi-event (an
+    /// Event, and a log line, whose text holds bidi controls and zero-width characters).
     #[arg(long, value_name = "LIST", requires = "demo")]
     pub demo_faults: Option<String>,
     /// The screen to open on: cp (the control plane) or a resource such as pods, deploy, nodes
@@ -104,6 +106,9 @@ pub struct DemoServerArgs {
     /// Log lines per second per container.
     #[arg(long, value_name = "R")]
     pub log_rate: Option<f64>,
+    /// Faults to switch on, as kubedeck's --demo-faults.
+    #[arg(long, value_name = "LIST")]
+    pub demo_faults: Option<String>,
 }
 
 impl DemoServerArgs {
@@ -132,10 +137,37 @@ pub fn apply_demo_faults(list: &str, faults: &crate::sim::Faults) -> anyhow::Res
         match item.split_once('=') {
             Some(("failing-check", name)) if !name.is_empty() => faults.set_failing_check(Some(name)),
             None if item == "stale-leader" => faults.set_stale_leader(true),
-            _ => anyhow::bail!("unknown demo fault {item:?}: use failing-check=NAME or stale-leader"),
+            Some(("huge-log-line", size)) => faults.set_huge_log_line(parse_size(size)?),
+            None if item == "bidi-event" => faults.bidi_event(),
+            _ => anyhow::bail!(
+                "unknown demo fault {item:?}: use failing-check=NAME, stale-leader, huge-log-line=SIZE or bidi-event"
+            ),
         }
     }
     Ok(())
+}
+
+/// A size such as `20MB`, `512K` or `1000` (bytes); K and M are powers of 1024.
+fn parse_size(text: &str) -> anyhow::Result<u64> {
+    let t = text.trim().to_ascii_uppercase();
+    let t = t.strip_suffix('B').unwrap_or(&t);
+    let (digits, unit) = match t.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((i, _)) => t.split_at(i),
+        None => (t, ""),
+    };
+    let unit = match unit {
+        "" => 1,
+        "K" | "KI" => 1 << 10,
+        "M" | "MI" => 1 << 20,
+        "G" | "GI" => 1 << 30,
+        _ => anyhow::bail!("huge-log-line={text}: the size takes a K, M or G suffix, e.g. 20MB"),
+    };
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| anyhow::anyhow!("huge-log-line={text}: not a size, e.g. 20MB"))?;
+    n.checked_mul(unit)
+        .filter(|&b| b > 0)
+        .ok_or_else(|| anyhow::anyhow!("huge-log-line={text}: use a size above 0 and below 16 EiB"))
 }
 
 #[cfg(test)]
@@ -160,6 +192,14 @@ mod tests {
         apply_demo_faults(cli.demo_faults.as_deref().unwrap(), &faults).unwrap();
         assert_eq!(faults.failing_check().as_deref(), Some("etcd"));
         assert!(faults.stale_leader());
+        apply_demo_faults("huge-log-line=20MB, bidi-event", &faults).unwrap();
+        assert_eq!(faults.huge_log_line(), 20 << 20);
+        assert!(*faults.bidi_events().borrow());
+        assert_eq!(parse_size("512k").unwrap(), 512 << 10);
+        assert_eq!(parse_size("1000").unwrap(), 1000);
+        for bad in ["", "MB", "5X", "0"] {
+            assert!(parse_size(bad).is_err(), "{bad:?} must be refused");
+        }
         let err = apply_demo_faults("melt", &faults).unwrap_err().to_string();
         assert!(err.contains("unknown demo fault \"melt\""), "{err}");
         assert!(

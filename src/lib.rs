@@ -10,6 +10,7 @@ pub mod labels;
 pub mod logging;
 pub mod run;
 pub mod run_ops;
+pub mod run_save;
 pub mod save;
 pub mod sgr16;
 pub mod sim;

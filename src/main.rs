@@ -36,5 +36,5 @@ fn main() -> ExitCode {
 
 /// Run the demo cluster alone until interrupted.
 async fn demo_server(args: kubedeck::cli::DemoServerArgs) -> anyhow::Result<()> {
-    kubedeck::sim::run_demo_server(args.sim_options(), &args.kubeconfig_out).await
+    kubedeck::sim::run_demo_server(args.sim_options(), &args.kubeconfig_out, args.demo_faults.as_deref()).await
 }

@@ -108,8 +108,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let mut conn_cancel = CancellationToken::new();
     spawn_connect(opts.clone(), attempt, conn_tx.clone(), conn_cancel.clone());
 
+    tui::exit_on_termination_signals()?;
     let mut tui = Tui::init(cli.mouse || config.mouse)?;
-    let mut signals = tui::termination_signals()?;
     let mut events = EventStream::new();
     let size = tui.terminal.size()?;
     update(&mut state, Input::Resize(size.height));
@@ -223,7 +223,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 header_watches(&state, c);
                 c.sweep(Instant::now())
             },
-            Some(_sig) = signals.recv() => break,
         }
         effects.splice(0..0, carry);
         dirty = true;
@@ -317,7 +316,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     text,
                     lines,
                     overwrite,
-                } => spawn_save(path, text, lines, overwrite, input_tx.clone()),
+                } => crate::run_save::spawn_save(path, text, lines, overwrite, input_tx.clone()),
+                Effect::SaveLine { path, kept, whole } => {
+                    let client = cache.as_ref().map(|c| c.client().clone());
+                    crate::run_save::spawn_save_line(client, path, kept, whole, input_tx.clone());
+                }
                 other @ (Effect::Mutate { .. }
                 | Effect::DryRunRollback { .. }
                 | Effect::ScaleInfo(_)
@@ -581,25 +584,6 @@ fn spawn_fetch(client: Client, kind: Kind, ns: String, name: String, describe: b
             describe,
         };
         let _ = tx.send(Input::Fetched { target, result });
-    });
-}
-
-/// Write a saved log off the event loop and report the outcome as a toast.
-fn spawn_save(path: String, text: String, lines: usize, overwrite: bool, tx: mpsc::UnboundedSender<Input>) {
-    tokio::task::spawn_blocking(move || {
-        let input = match crate::save::save(&path, &text, overwrite) {
-            Ok(crate::save::Saved::Written(file)) => Input::Toast {
-                text: format!("saved {lines} line(s) to {}", file.display()),
-                error: false,
-            },
-            Ok(crate::save::Saved::Exists(file)) => Input::SaveExists {
-                path: file.display().to_string(),
-                text,
-                lines,
-            },
-            Err(e) => Input::Toast { text: e, error: true },
-        };
-        let _ = tx.send(input);
     });
 }
 

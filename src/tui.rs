@@ -12,7 +12,6 @@ use crossterm::{cursor, execute};
 use ratatui::backend::CrosstermBackend;
 use ratatui::{Frame, Terminal};
 use tokio::signal::unix::{SignalKind, signal};
-use tokio::sync::mpsc;
 
 use crate::sgr16::Sgr16;
 
@@ -124,19 +123,48 @@ fn install_panic_hook() {
     }));
 }
 
-/// A channel that yields the signal number when SIGHUP or SIGTERM arrives, so the loop can end and restore.
-pub fn termination_signals() -> io::Result<mpsc::Receiver<i32>> {
-    let (tx, rx) = mpsc::channel(2);
-    let mut hup = signal(SignalKind::hangup())?;
-    let mut term = signal(SignalKind::terminate())?;
-    tokio::spawn(async move {
-        let sig = tokio::select! {
-            _ = hup.recv() => SignalKind::hangup().as_raw_value(),
-            _ = term.recv() => SignalKind::terminate().as_raw_value(),
-        };
-        let _ = tx.send(sig).await;
-    });
-    Ok(rx)
+/// Watch for SIGHUP and SIGTERM on a thread of its own: when one arrives, restore the terminal and
+/// exit at once with 128 + the signal's number. The event loop may be busy for any length of time
+/// (a frame, a huge line), and a closed terminal or a `kill` must not wait for it.
+pub fn exit_on_termination_signals() -> io::Result<()> {
+    // Registered before this returns, so a signal sent right after start-up is not missed.
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel::<io::Result<()>>();
+    std::thread::Builder::new()
+        .name("kubedeck-signals".into())
+        .spawn(move || {
+            let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                Ok(rt) => rt,
+                Err(e) => return drop(ready_tx.send(Err(e))),
+            };
+            runtime.block_on(async move {
+                let (mut hup, mut term) = match (signal(SignalKind::hangup()), signal(SignalKind::terminate())) {
+                    (Ok(h), Ok(t)) => (h, t),
+                    (Err(e), _) | (_, Err(e)) => return drop(ready_tx.send(Err(e))),
+                };
+                let _ = ready_tx.send(Ok(()));
+                let (sig, name) = tokio::select! {
+                    _ = hup.recv() => (SignalKind::hangup().as_raw_value(), "SIGHUP"),
+                    _ = term.recv() => (SignalKind::terminate().as_raw_value(), "SIGTERM"),
+                };
+                tracing::info!("{name} received: restoring the terminal and exiting");
+                let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
+                // Holding stdout keeps the event loop from writing half a frame after the restore; a
+                // terminal that stopped reading (flow control) could hold it for ever, so the exit
+                // below waits for the restore half a second at most.
+                let _ = std::thread::Builder::new()
+                    .name("kubedeck-restore".into())
+                    .spawn(move || {
+                        let _stdout = io::stdout().lock();
+                        let _ = restore();
+                        let _ = done_tx.send(());
+                    });
+                let _ = done_rx.recv_timeout(std::time::Duration::from_millis(500));
+                std::process::exit(128 + sig);
+            });
+        })?;
+    ready_rx
+        .recv()
+        .unwrap_or_else(|_| Err(io::Error::other("the signal thread ended before it was ready")))
 }
 
 #[cfg(test)]

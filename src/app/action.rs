@@ -197,6 +197,7 @@ pub const ACTIONS: &[(Action, &str, &str, &[KeyScope])] = &[
     (Action::Log(LogAction::SaveAll), "save-all", "save buffer", &[L]),
     (Action::Log(LogAction::Mark), "mark", "select from here", &[L]),
     (Action::Log(LogAction::Copy), "copy", "copy (OSC 52)", &[L]),
+    (Action::Log(LogAction::SaveLine), "save-line", "save whole line", &[L]),
 ];
 
 impl Action {

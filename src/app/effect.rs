@@ -58,6 +58,15 @@ pub enum Effect {
         /// How to read.
         params: crate::cluster::logs::Params,
     },
+    /// Save one log line whole to a new file (read again from the server when it was cut) and report back.
+    SaveLine {
+        /// Where, as offered (relative to the working directory).
+        path: String,
+        /// The text kept (saved as is when the line was not cut).
+        kept: String,
+        /// Where to read a cut line again.
+        whole: Option<crate::cluster::logs::whole::WholeLine>,
+    },
     /// Write text to a file (log save) and report back.
     Save {
         /// The path as typed.

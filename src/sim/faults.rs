@@ -27,6 +27,8 @@ pub struct Faults {
     failing_check: Mutex<Option<String>>,
     stale_leader: AtomicBool,
     drop_logs: watch::Sender<u64>,
+    huge_log_line: Mutex<Option<(u64, jiff::Timestamp)>>,
+    bidi_event: watch::Sender<bool>,
 }
 
 impl Default for Faults {
@@ -40,6 +42,8 @@ impl Default for Faults {
             failing_check: Mutex::new(None),
             stale_leader: AtomicBool::new(false),
             drop_logs: watch::channel(0).0,
+            huge_log_line: Mutex::new(None),
+            bidi_event: watch::channel(false).0,
         }
     }
 }
@@ -132,5 +136,32 @@ impl Faults {
     /// A receiver that changes whenever log streams are dropped.
     pub fn log_drops(&self) -> watch::Receiver<u64> {
         self.drop_logs.subscribe()
+    }
+
+    /// Makes the line each container writes from now on (or its second line, for one started later)
+    /// a JSON blob of `bytes` bytes; 0 stops.
+    pub fn set_huge_log_line(&self, bytes: u64) {
+        *self.huge_log_line.lock() = (bytes > 0).then(|| (bytes, jiff::Timestamp::now()));
+    }
+
+    /// The size of the huge log line, 0 when off.
+    pub fn huge_log_line(&self) -> u64 {
+        self.huge_log_line.lock().map_or(0, |(b, _)| b)
+    }
+
+    /// The size of the huge log line and when the fault was switched on.
+    pub fn huge_log_line_since(&self) -> Option<(u64, jiff::Timestamp)> {
+        *self.huge_log_line.lock()
+    }
+
+    /// Records a Warning Event whose message holds bidi controls and zero-width characters, and ends
+    /// every log read with a line of the same text.
+    pub fn bidi_event(&self) {
+        self.bidi_event.send_replace(true);
+    }
+
+    /// A receiver that turns true when the bidi Event is asked for.
+    pub fn bidi_events(&self) -> watch::Receiver<bool> {
+        self.bidi_event.subscribe()
     }
 }

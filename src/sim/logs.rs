@@ -38,6 +38,8 @@ pub struct Instance {
     pub rate: f64,
     /// Image, which picks the log format.
     pub image: String,
+    /// A line of many bytes in place of a regular one (its index, its size): the huge-log-line fault.
+    pub huge: Option<(u64, u64)>,
 }
 
 fn ts(v: &Value) -> Option<Timestamp> {
@@ -82,6 +84,11 @@ impl Instance {
 
     /// The text of line `i`.
     pub fn line(&self, i: u64) -> String {
+        if let Some((at, bytes)) = self.huge
+            && at == i
+        {
+            return super::hostile::huge_line(bytes);
+        }
         let r = mix(self.seed() ^ i.wrapping_mul(0x2545_f491_4f6c_dd1d));
         if i == 0 {
             return format!("starting {} (run {})", self.container, self.run);
@@ -210,6 +217,7 @@ pub fn instance(pod: &Value, container: Option<&str>, previous: bool, rate: f64)
         exit_code: None,
         rate,
         image,
+        huge: None,
     };
     let terminated = |t: &Value, run: u64| -> Option<Instance> {
         Some(Instance {
@@ -348,7 +356,16 @@ fn start(st: &Arc<SimState>, t: &Target, q: &Query) -> Result<Response, ApiError
     let previous = q.get("previous").is_some_and(|v| v == "true" || v == "1");
     let container = q.get("container").map(String::as_str);
     let inst = instance(&pod, container, previous, rate_of(st, &pod))?;
-    let (lines, next) = snapshot(&inst, &opts, now);
+    let mut inst = inst;
+    if let Some((bytes, since)) = st.faults.huge_log_line_since() {
+        // The line written when the fault was switched on (or the second line): the same line on every read.
+        inst.huge = Some((inst.first_at(since).max(1), bytes));
+    }
+    let (mut lines, next) = snapshot(&inst, &opts, now);
+    if *st.faults.bidi_events().borrow() && !previous {
+        let end = next.saturating_sub(1);
+        lines.push(render(&inst, end, super::hostile::BIDI_MESSAGE, opts.timestamps));
+    }
     let (tx, rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(64);
     let mut budget = opts.limit_bytes.unwrap_or(u64::MAX);
     let first: String = lines.concat();

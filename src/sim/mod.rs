@@ -9,6 +9,7 @@ pub mod events;
 pub mod evict;
 pub mod faults;
 pub mod health;
+pub mod hostile;
 pub mod index;
 pub mod logs;
 pub mod options;
@@ -185,9 +186,12 @@ impl Drop for DemoCluster {
 }
 
 /// `kubedeck demo-server`: serves until interrupted, with its kubeconfig written to a file.
-pub async fn run_demo_server(opts: SimOptions, kubeconfig_out: &Path) -> anyhow::Result<()> {
+pub async fn run_demo_server(opts: SimOptions, kubeconfig_out: &Path, faults: Option<&str>) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let cluster = DemoCluster::start(opts).await?;
+    if let Some(list) = faults {
+        crate::cli::apply_demo_faults(list, cluster.faults())?;
+    }
     cluster.write_kubeconfig(kubeconfig_out)?;
     eprintln!(
         "demo cluster serving on {} (loaded in {:.1?}); kubeconfig: {}\nuse it with: kubectl --kubeconfig {} get pods -A",

@@ -67,6 +67,7 @@ fn lines(texts: &[(u32, &str)]) -> Event {
                 source: *source,
                 ts: Some("2026-11-23T08:00:00.25Z".parse().unwrap()),
                 text: t.to_string(),
+                cut: 0,
             })
             .collect(),
     )

@@ -1,5 +1,6 @@
 //! Drawing only: `(&State, now)` into a ratatui frame. No state changes, no I/O.
 
+pub mod clean;
 pub mod demo;
 pub mod dialogs;
 pub mod footer;
@@ -43,6 +44,7 @@ pub fn draw_with(frame: &mut Frame, state: &State, theme: &Theme, now: i64) {
     if let Some(demo) = state.demo.as_ref().filter(|d| d.notice) {
         demo::render(frame, body, demo, theme);
     }
+    clean::scrub(frame.buffer_mut());
 }
 
 #[cfg(test)]

@@ -90,6 +90,24 @@ pub fn indented(text: &str) -> Option<Vec<String>> {
     Some(s.lines().map(String::from).collect())
 }
 
+/// What says a line was cut: ` … 19,922,944 more bytes` (None for a whole line).
+pub fn cut_marker(line: &Line) -> Option<String> {
+    (line.cut > 0).then(|| format!(" … {} more bytes", thousands(line.cut)))
+}
+
+/// `n` with thousands separators: 19,922,944.
+pub fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// A line as plain text (copy and save): prefix and timestamp when shown, then the body rows.
 pub fn plain(view: &LogView, seq: u64) -> String {
     let Some(line) = view.ring.get(seq) else {
@@ -104,11 +122,14 @@ pub fn plain(view: &LogView, seq: u64) -> String {
         head.push_str(&stamp(line));
         head.push(' ');
     }
-    body(view, line)
+    let mut text = body(view, line)
         .iter()
         .map(|row| format!("{head}{row}"))
         .collect::<Vec<_>>()
-        .join("\n")
+        .join("\n");
+    // A saved or copied cut line says so, as the screen does.
+    text.push_str(&cut_marker(line).unwrap_or_default());
+    text
 }
 
 /// The text of a saved file: the shown (filtered) lines, or the whole buffer; and how many lines.

@@ -7,7 +7,8 @@ use ratatui_textarea::TextArea;
 use super::{Found, JsonMode, LogView, Prompt, compile, format, next_session};
 use crate::app::action::Action;
 use crate::app::effect::Effect;
-use crate::cluster::logs::Params;
+use crate::cluster::logs::whole::WholeLine;
+use crate::cluster::logs::{Params, Target};
 
 /// Something the user can do in the log view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,6 +65,8 @@ pub enum LogAction {
     Mark,
     /// Copy the selection through the terminal (OSC 52).
     Copy,
+    /// Save the line under the cursor whole, even when the view keeps only its first 64 KiB.
+    SaveLine,
 }
 
 impl LogAction {
@@ -235,6 +238,7 @@ pub fn act(view: &mut LogView, action: LogAction, page: usize) -> Outcome {
                 }
             }
         }
+        A::SaveLine => return save_line(view),
         A::Copy => {
             let seqs = view.selection();
             if seqs.is_empty() {
@@ -256,6 +260,53 @@ pub fn act(view: &mut LogView, action: LogAction, page: usize) -> Outcome {
         }
     }
     Outcome::default()
+}
+
+/// The line under the cursor (the newest when following) to a new file named after its source and time.
+fn save_line(view: &LogView) -> Outcome {
+    let seq = if view.follow { view.last() } else { Some(view.cursor) };
+    let Some(line) = seq.and_then(|s| view.ring.get(s)) else {
+        return Outcome::say("no line to save", true);
+    };
+    let (pod, container) = match view.sources.get(line.source as usize) {
+        Some(s) => (s.pod.clone(), s.container.clone()),
+        None => return Outcome::say("the line's source is unknown: not saved", true),
+    };
+    let namespace = match &view.target {
+        Target::Pod { namespace, .. } | Target::Workload { namespace, .. } => namespace.clone(),
+    };
+    let stamp = line
+        .ts
+        .map_or_else(|| "line".to_string(), |t| t.strftime("%Y%m%dT%H%M%S%.fZ").to_string());
+    let path = format!("{pod}-{container}-{stamp}.log");
+    let whole = match line.ts {
+        Some(ts) if line.cut > 0 => Some(WholeLine {
+            namespace,
+            pod,
+            container,
+            ts,
+            previous: view.params.previous,
+            prefix: crate::cluster::logs::whole::prefix_of(&line.text),
+        }),
+        _ => None,
+    };
+    let toast = whole.as_ref().map(|_| {
+        (
+            format!(
+                "reading the whole line again ({} bytes)…",
+                format::thousands(line.text.len() as u64 + line.cut)
+            ),
+            false,
+        )
+    });
+    Outcome {
+        effects: vec![Effect::SaveLine {
+            path,
+            kept: line.text.clone(),
+            whole,
+        }],
+        toast,
+    }
 }
 
 fn restart(view: &mut LogView, params: Params) -> Outcome {

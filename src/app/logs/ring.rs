@@ -93,6 +93,7 @@ mod tests {
             source: 0,
             ts: None,
             text: n.to_string(),
+            cut: 0,
         }
     }
 

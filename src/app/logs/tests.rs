@@ -70,6 +70,7 @@ fn lines(source: u32, texts: &[&str]) -> Event {
                 source,
                 ts: None,
                 text: t.to_string(),
+                cut: 0,
             })
             .collect(),
     )

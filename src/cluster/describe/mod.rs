@@ -1,7 +1,8 @@
 //! `kubectl describe`, written natively for typed objects (`k8s.io/kubectl/pkg/describe`).
 //!
 //! Each describer writes kubectl's tab-separated text through [`Out`] and the text is aligned the way
-//! Go's `text/tabwriter` aligns it (min width 0, padding 2), so the layout matches kubectl's.
+//! Go's `text/tabwriter` aligns it (min width 0, padding 2), so the layout matches kubectl's; cells are
+//! measured in screen columns (per grapheme) where tabwriter counts runes, so wide text stays aligned.
 
 pub mod events;
 pub mod fetch;
@@ -108,7 +109,7 @@ fn format_block(lines: &[Vec<&str>], widths: &mut Vec<usize>, lo: usize, hi: usi
         line0 = this;
         let mut width = 0;
         while this < hi && column + 1 < lines[this].len() {
-            width = width.max(lines[this][column].chars().count() + 2);
+            width = width.max(crate::ui::clean::width(lines[this][column]) + 2);
             this += 1;
         }
         widths.push(width);
@@ -125,7 +126,7 @@ fn write_lines(lines: &[Vec<&str>], widths: &[usize], lo: usize, hi: usize, out:
         for (j, cell) in lines[i].iter().enumerate() {
             s.push_str(cell);
             if let Some(w) = widths.get(j) {
-                let pad = w.saturating_sub(cell.chars().count());
+                let pad = w.saturating_sub(crate::ui::clean::width(cell));
                 s.extend(std::iter::repeat_n(' ', pad));
             }
         }

@@ -33,6 +33,13 @@ fn tabwriter_aligns_blocks_like_go() {
     );
 }
 
+#[test]
+fn tabwriter_measures_cells_in_screen_columns() {
+    // "日本" takes 4 columns and "e\u{301}" one: the values line up on screen, not by rune count.
+    let lines = tabulate("日本:\tx\ne\u{301}:\ty\nab:\tz\n");
+    assert_eq!(lines, vec!["日本:  x", "e\u{301}:     y", "ab:    z"]);
+}
+
 fn backoff_event() -> serde_json::Value {
     json!({
         "metadata": {"name": "web.1", "namespace": "shop"},

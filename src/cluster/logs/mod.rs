@@ -4,6 +4,7 @@
 pub mod resume;
 pub mod sources;
 pub mod stream;
+pub mod whole;
 
 use jiff::Timestamp;
 
@@ -75,15 +76,21 @@ impl Default for Params {
     }
 }
 
+/// The most bytes of a line's text kept: past it the rest is counted, not kept, so that one line of
+/// many megabytes costs what 64 KiB cost (to read, search, filter, wrap and draw).
+pub const LINE_CAP: usize = 64 * 1024;
+
 /// One log line; the server's timestamp is kept apart from the text.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Line {
     /// The source (index announced by [`Event::Source`]).
     pub source: u32,
     /// The time the runtime stamped on it.
     pub ts: Option<Timestamp>,
-    /// The text, without the timestamp and the newline.
+    /// The text, without the timestamp and the newline (at most [`LINE_CAP`] bytes).
     pub text: String,
+    /// Bytes of the line past the cap that were not kept (0 for a whole line).
+    pub cut: u64,
 }
 
 /// How a source is doing.

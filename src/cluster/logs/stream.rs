@@ -135,10 +135,9 @@ impl Reader {
     async fn pump(&self, reader: impl futures::AsyncBufRead, resume: &mut Resume) -> (Outcome, bool) {
         let reader = Box::pin(reader);
         let chunks = futures::stream::unfold(reader, |mut r| async move {
-            let mut buf = Vec::new();
-            match r.read_until(b'\n', &mut buf).await {
-                Ok(0) => None,
-                Ok(_) => Some((Ok(buf), r)),
+            match read_capped(&mut r, RAW_CAP).await {
+                Ok(None) => None,
+                Ok(Some(line)) => Some((Ok(line), r)),
                 Err(e) => Some((Err(e), r)),
             }
         })
@@ -150,14 +149,16 @@ impl Reader {
             let mut broken = None;
             for item in chunk {
                 match item {
-                    Ok(buf) => {
+                    Ok((buf, dropped)) => {
                         let raw = String::from_utf8_lossy(&buf);
                         let (ts, text) = split(&raw);
+                        let (text, over) = cap(text);
                         if resume.accept(ts, text) {
                             lines.push(Line {
                                 source: self.id,
                                 ts,
                                 text: text.to_string(),
+                                cut: dropped + over,
                             });
                         }
                     }
@@ -199,6 +200,69 @@ impl Reader {
     }
 }
 
+/// Bytes of a raw line (timestamp, text, newline) read into memory: the text cap and room for the stamp.
+const RAW_CAP: usize = super::LINE_CAP + 64;
+
+/// Read one line, keeping at most `cap` bytes of it and counting the rest as it streams past; `None` at
+/// the end of the stream. Memory and time per line stay bounded however long the line is.
+pub async fn read_capped(
+    r: &mut (impl futures::AsyncBufRead + Unpin),
+    cap: usize,
+) -> std::io::Result<Option<(Vec<u8>, u64)>> {
+    let mut kept = Vec::new();
+    let mut dropped = 0u64;
+    let mut any = false;
+    loop {
+        let chunk = r.fill_buf().await?;
+        if chunk.is_empty() {
+            return Ok(any.then(|| finish(kept, dropped, false)));
+        }
+        any = true;
+        let (part, end) = match memchr(chunk) {
+            Some(i) => (&chunk[..=i], true),
+            None => (chunk, false),
+        };
+        let room = cap.saturating_sub(kept.len()).min(part.len());
+        kept.extend_from_slice(&part[..room]);
+        dropped += (part.len() - room) as u64;
+        let n = part.len();
+        r.consume_unpin(n);
+        if end {
+            return Ok(Some(finish(kept, dropped, true)));
+        }
+    }
+}
+
+/// A cut line: its newline went with the cut, and a character the cap split in two goes whole.
+fn finish(mut kept: Vec<u8>, mut dropped: u64, newline: bool) -> (Vec<u8>, u64) {
+    if dropped > 0 {
+        dropped -= u64::from(newline);
+        if let Err(e) = std::str::from_utf8(&kept)
+            && e.error_len().is_none()
+        {
+            dropped += (kept.len() - e.valid_up_to()) as u64;
+            kept.truncate(e.valid_up_to());
+        }
+    }
+    (kept, dropped)
+}
+
+fn memchr(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|&b| b == b'\n')
+}
+
+/// `text` cut to [`super::LINE_CAP`] bytes on a character boundary, and the bytes cut off.
+pub fn cap(text: &str) -> (&str, u64) {
+    if text.len() <= super::LINE_CAP {
+        return (text, 0);
+    }
+    let mut end = super::LINE_CAP;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    (&text[..end], (text.len() - end) as u64)
+}
+
 /// What an error opening a stream means: the state to show and whether to try again.
 pub fn classify(e: &kube::Error) -> (SourceState, bool) {
     match e {
@@ -211,5 +275,32 @@ pub fn classify(e: &kube::Error) -> (SourceState, bool) {
             (SourceState::Failed(s.message.clone()), false)
         }
         other => (SourceState::Reconnecting(crate::cluster::errors::explain(other)), true),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_long_line_is_kept_to_the_cap_and_the_rest_counted() {
+        let mut data = b"short\n".to_vec();
+        data.extend(std::iter::repeat_n(b'x', 100));
+        data.extend("é".as_bytes());
+        data.extend(b"\nlast");
+        let mut r = futures::io::Cursor::new(data);
+        assert_eq!(read_capped(&mut r, 64).await.unwrap(), Some((b"short\n".to_vec(), 0)));
+        let (kept, cut) = read_capped(&mut r, 64).await.unwrap().unwrap();
+        assert_eq!(
+            (kept.len(), cut),
+            (64, 38),
+            "100 x and a 2-byte é, the newline not counted"
+        );
+        assert_eq!(read_capped(&mut r, 64).await.unwrap(), Some((b"last".to_vec(), 0)));
+        assert_eq!(read_capped(&mut r, 64).await.unwrap(), None);
+        // The cap splitting a character keeps none of it.
+        let mut r = futures::io::Cursor::new("ab\u{e9}cd\n".as_bytes().to_vec());
+        assert_eq!(read_capped(&mut r, 3).await.unwrap(), Some((b"ab".to_vec(), 4)));
+        assert_eq!(cap("abc"), ("abc", 0));
     }
 }

@@ -8,22 +8,12 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use crate::app::logs::{LogView, format};
-use crate::cluster::logs::SourceState;
+use crate::app::logs::LogView;
+use crate::app::logs::format::{self, thousands};
+use crate::cluster::logs::{LINE_CAP, SourceState};
 use crate::config::theme::Theme;
+use crate::ui::clean;
 use crate::ui::views::frame_block;
-
-fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
 
 /// The header's second line for a log view.
 pub fn header_spans(view: &LogView, theme: &Theme) -> Vec<Span<'static>> {
@@ -119,6 +109,18 @@ fn status(view: &LogView, theme: &Theme) -> Vec<Span<'static>> {
     if let Some((t, _)) = &view.search {
         spans.push(sep());
         spans.push(Span::styled(format!("search /{t}/"), theme.prompt));
+    }
+    let current = if view.follow { view.last() } else { Some(view.cursor) };
+    if let Some(line) = current.and_then(|seq| view.ring.get(seq)).filter(|l| l.cut > 0) {
+        spans.push(sep());
+        spans.push(Span::styled(
+            format!(
+                "line cut at {} KiB, {} more bytes",
+                LINE_CAP / 1024,
+                thousands(line.cut)
+            ),
+            theme.warn,
+        ));
     }
     spans.push(sep());
     if view.follow {
@@ -229,6 +231,11 @@ fn visible_rows(view: &LogView, theme: &Theme, width: usize, height: usize) -> V
     for i in start..n {
         let mut r = rows_of(i);
         if out.len() + r.len() > height && i <= cursor {
+            if out.is_empty() && i == cursor {
+                // A line taller than the screen shows from its start; its end is in the status line.
+                r.truncate(height);
+                return r;
+            }
             break;
         }
         cursor_in |= i == cursor;
@@ -273,9 +280,11 @@ fn line_rows(view: &LogView, theme: &Theme, i: usize, width: usize) -> Vec<Line<
         };
         head.push(Span::styled(format!("{} ", format::prefix(view, line)), style));
     }
-    let head_width: usize = head.iter().map(|s| s.content.chars().count()).sum();
+    let head_width: usize = head.iter().map(|s| clean::width(&s.content)).sum();
     let mut out = Vec::new();
-    for (r, body) in format::body(view, line).into_iter().enumerate() {
+    let bodies = format::body(view, line);
+    let last = bodies.len().saturating_sub(1);
+    for (r, body) in bodies.into_iter().enumerate() {
         let mut spans: Vec<Span<'static>> = Vec::new();
         if view.timestamps {
             spans.push(Span::styled(format!("{} ", format::stamp(line)), theme.dim));
@@ -286,6 +295,11 @@ fn line_rows(view: &LogView, theme: &Theme, i: usize, width: usize) -> Vec<Line<
             theme.search_hit
         };
         spans.extend(highlight(view, &body, hit));
+        if r == last
+            && let Some(m) = format::cut_marker(line)
+        {
+            spans.push(Span::styled(m, theme.warn));
+        }
         let first: Vec<Span<'static>> = if r == 0 {
             head.clone()
         } else {
@@ -334,34 +348,106 @@ fn highlight(view: &LogView, text: &str, hit: Style) -> Vec<Span<'static>> {
     spans
 }
 
-/// Characters `skip..skip+take` of a row of spans.
+/// Columns `skip..skip+take` of a row of spans, measured per grapheme (a wide one that would be cut goes).
 fn slice(spans: Vec<Span<'static>>, skip: usize, take: usize) -> Vec<Span<'static>> {
     let mut out = Vec::new();
-    let (mut skip, mut take) = (skip, take);
+    let (mut col, end) = (0usize, skip + take);
     for s in spans {
-        if take == 0 {
+        if col >= end {
             break;
         }
-        let n = s.content.chars().count();
-        if skip >= n {
-            skip -= n;
-            continue;
+        let text = if s.content.is_ascii() {
+            // One column a byte: no need to find graphemes (most logs are ASCII, some lines are huge).
+            let n = s.content.len();
+            let (from, to) = (skip.saturating_sub(col).min(n), end.saturating_sub(col).min(n));
+            col += n;
+            s.content[from..to].to_string()
+        } else {
+            let mut text = String::new();
+            for (g, w) in clean::graphemes(&s.content) {
+                if col >= skip && col + w <= end {
+                    text.push_str(g);
+                }
+                col += w;
+                if col >= end {
+                    break;
+                }
+            }
+            text
+        };
+        if !text.is_empty() {
+            out.push(Span::styled(text, s.style));
         }
-        let text: String = s.content.chars().skip(skip).take(take).collect();
-        take -= text.chars().count();
-        skip = 0;
-        out.push(Span::styled(text, s.style));
     }
     out
 }
 
-/// A row of spans cut into rows of `width` characters.
+/// A row of spans cut into rows of `width` columns, in one pass (a wide grapheme that does not fit
+/// starts the next row).
 fn chunk(spans: Vec<Span<'static>>, width: usize) -> Vec<Vec<Span<'static>>> {
-    let total: usize = spans.iter().map(|s| s.content.chars().count()).sum();
-    if total == 0 {
-        return vec![vec![]];
+    let width = width.max(1);
+    let mut rows: Vec<Vec<Span<'static>>> = vec![vec![]];
+    let mut col = 0;
+    for s in spans {
+        if s.content.is_ascii() {
+            let mut rest: &str = &s.content;
+            while !rest.is_empty() {
+                if col == width {
+                    rows.push(vec![]);
+                    col = 0;
+                }
+                let (part, tail) = rest.split_at((width - col).min(rest.len()));
+                rows.last_mut()
+                    .expect("never empty")
+                    .push(Span::styled(part.to_string(), s.style));
+                col += part.len();
+                rest = tail;
+            }
+            continue;
+        }
+        let mut text = String::new();
+        for (g, w) in clean::graphemes(&s.content) {
+            if col + w > width {
+                if !text.is_empty() {
+                    rows.last_mut()
+                        .expect("never empty")
+                        .push(Span::styled(std::mem::take(&mut text), s.style));
+                }
+                rows.push(vec![]);
+                col = 0;
+            }
+            text.push_str(g);
+            col += w;
+        }
+        if !text.is_empty() {
+            rows.last_mut().expect("never empty").push(Span::styled(text, s.style));
+        }
     }
-    (0..total.div_ceil(width))
-        .map(|r| slice(spans.clone(), r * width, width))
-        .collect()
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(rows: Vec<Vec<Span<'static>>>) -> Vec<String> {
+        rows.iter()
+            .map(|r| r.iter().map(|s| s.content.as_ref()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn wrapping_and_slicing_count_screen_columns_per_grapheme() {
+        let spans = vec![Span::raw("ab"), Span::raw("日本語e\u{301}x")];
+        // 日 does not fit after "ab" in 3 columns: it starts the next row.
+        assert_eq!(
+            texts(chunk(spans.clone(), 3)),
+            vec!["ab", "日", "本", "語e\u{301}", "x"]
+        );
+        assert_eq!(texts(chunk(spans.clone(), 4)), vec!["ab日", "本語", "e\u{301}x"]);
+        let cut: String = slice(spans, 2, 5).iter().map(|s| s.content.as_ref()).collect();
+        assert_eq!(cut, "日本", "語 would straddle the edge and stays out");
+        let long = "x".repeat(1000);
+        assert_eq!(chunk(vec![Span::raw(long)], 100).len(), 10);
+    }
 }

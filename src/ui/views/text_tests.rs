@@ -159,3 +159,44 @@ fn describe_loading_error_and_horizontal_scroll() {
         "│g  BackOff  1m  kubelet  x"
     );
 }
+
+#[test]
+fn an_emoji_row_with_piled_combining_accents_keeps_its_right_border() {
+    let mut d = Doc::loading(Target {
+        kind: Kind::Pod,
+        namespace: "shop".into(),
+        name: "x".into(),
+        describe: true,
+    });
+    let zalgo = format!(
+        "Annotations:  note: {}",
+        "😀\u{301}\u{302}\u{303}\u{304}\u{305}".repeat(800)
+    );
+    let piled = format!("Labels:       x={}", format!("e{}", "\u{301}".repeat(800)).repeat(3));
+    d.set_body(Body::Describe(vec![zalgo, piled, "Name:  x".into()]));
+    let mut s = crate::test_util::connected("kind", "shop", false);
+    s.stack
+        .push(crate::app::state::View::new(crate::app::state::ViewKind::Doc(
+            Box::new(d),
+        )));
+    let buf = crate::test_util::draw(&s, 80, 16, 0);
+    for y in 3..6 {
+        assert_eq!(
+            buf[(79, y)].symbol(),
+            "│",
+            "row {y} lost its right border:\n{}",
+            crate::test_util::text(&buf)
+        );
+    }
+    for cell in buf.content.iter() {
+        let marks = cell
+            .symbol()
+            .chars()
+            .filter(|c| ('\u{300}'..='\u{36f}').contains(c))
+            .count();
+        assert!(
+            marks <= crate::ui::clean::MAX_MARKS,
+            "a cell carries {marks} combining marks: terminals keep a few and spill the rest"
+        );
+    }
+}
