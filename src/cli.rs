@@ -36,7 +36,8 @@ pub struct Cli {
     #[arg(long)]
     pub demo: bool,
     /// With --demo: start the demo cluster with faults on, comma-separated: failing-check=NAME
-    /// (a /readyz and /livez check), stale-leader (kube-scheduler stops renewing its lease).
+    /// (a /readyz and /livez check), stale-leader (kube-scheduler stops renewing its lease),
+    /// jane-only=NAMESPACE (the restricted user may use that namespace only).
     #[arg(long, value_name = "LIST", requires = "demo")]
     pub demo_faults: Option<String>,
     /// The screen to open on: cp (the control plane) or a resource such as pods, deploy, nodes
@@ -132,7 +133,12 @@ pub fn apply_demo_faults(list: &str, faults: &crate::sim::Faults) -> anyhow::Res
         match item.split_once('=') {
             Some(("failing-check", name)) if !name.is_empty() => faults.set_failing_check(Some(name)),
             None if item == "stale-leader" => faults.set_stale_leader(true),
-            _ => anyhow::bail!("unknown demo fault {item:?}: use failing-check=NAME or stale-leader"),
+            // The restricted user's Role: only this namespace (context kubedeck-demo-jane).
+            Some(("jane-only", ns)) if !ns.is_empty() => faults.confine("jane", ns),
+            _ => anyhow::bail!(
+                "unknown demo fault {item:?}: use failing-check=NAME, stale-leader or jane-only=NAMESPACE \
+                 (freeze and restart are switched at run time: see \"When the cluster misbehaves\" in the README)"
+            ),
         }
     }
     Ok(())
@@ -160,6 +166,9 @@ mod tests {
         apply_demo_faults(cli.demo_faults.as_deref().unwrap(), &faults).unwrap();
         assert_eq!(faults.failing_check().as_deref(), Some("etcd"));
         assert!(faults.stale_leader());
+        apply_demo_faults("jane-only=shop", &faults).unwrap();
+        assert!(faults.is_denied("jane", "pods", None) && faults.is_denied("jane", "pods", Some("web")));
+        assert!(!faults.is_denied("jane", "pods", Some("shop")) && !faults.is_denied("admin", "nodes", None));
         let err = apply_demo_faults("melt", &faults).unwrap_err().to_string();
         assert!(err.contains("unknown demo fault \"melt\""), "{err}");
         assert!(

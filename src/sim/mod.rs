@@ -1,5 +1,6 @@
 //! The demo cluster: a Kubernetes API server simulation served over HTTP on loopback.
 
+pub mod admin;
 pub mod controllers;
 pub mod defaults;
 pub mod delete;
@@ -77,7 +78,11 @@ impl DemoCluster {
             log_rate: opts.log_rate,
         });
         let certs = tls::make_certs()?;
-        let listener = tls::TlsListener::new(listener, certs.server, shutdown.clone())?;
+        // A restarted server comes back with its watch history gone, as after an etcd compaction:
+        // every watch resumed from before the restart gets 410 Gone and must list again.
+        let store = state.store.clone();
+        let back = Box::new(move || store.compact());
+        let listener = tls::TlsListener::new(listener, certs.server, shutdown.clone(), state.faults.clone(), back)?;
         let app = server::router(state.clone());
         let server = tokio::spawn(async move {
             let served = axum::serve(listener, app)

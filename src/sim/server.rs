@@ -90,7 +90,8 @@ pub fn router(state: Arc<SimState>) -> Router {
     Router::new().fallback(handle).with_state(state)
 }
 
-fn authenticate(headers: &HeaderMap) -> Option<User> {
+/// The user a request's bearer token names.
+pub fn authenticate(headers: &HeaderMap) -> Option<User> {
     let token = headers
         .get(header::AUTHORIZATION)?
         .to_str()
@@ -160,6 +161,11 @@ fn verb(method: &Method, t: &Target, q: &Query) -> &'static str {
 }
 
 async fn handle(State(st): State<Arc<SimState>>, req: Request) -> Response {
+    // The fault switches answer even while the server plays dead, or nothing could thaw it.
+    if let Some(r) = super::admin::route(&st, authenticate(req.headers()).as_ref(), req.method(), req.uri()) {
+        return r;
+    }
+    st.faults.thawed().await;
     let latency = st.faults.latency_ms();
     if latency > 0 {
         tokio::time::sleep(Duration::from_millis(latency)).await;
@@ -167,6 +173,7 @@ async fn handle(State(st): State<Arc<SimState>>, req: Request) -> Response {
     let Some(user) = authenticate(req.headers()) else {
         return ApiError::unauthorized().into_response();
     };
+    st.faults.count_request(&user.0);
     if st.faults.take_throttle() {
         return ApiError::too_many_requests(1).into_response();
     }
