@@ -102,6 +102,13 @@ pub enum Connection {
     Connected,
     /// The client could not be built or the server cannot be reached.
     Failed(String),
+    /// The server answered before but does not now: what is shown is as of `since`.
+    Lost {
+        /// The last answer.
+        since: Instant,
+        /// Why, in a few words.
+        error: String,
+    },
 }
 
 /// A short message at the bottom of the screen.

@@ -70,6 +70,10 @@ pub fn update(state: &mut State, input: Input) -> Vec<Effect> {
             state.connection = Connection::Failed(msg);
             vec![]
         }
+        Input::ContactLost { since, error } => {
+            state.connection = Connection::Lost { since, error };
+            vec![]
+        }
         Input::Rows { watch, rows, status } => {
             if state.wanted().as_ref() == Some(&watch) {
                 let page = state.page_rows;

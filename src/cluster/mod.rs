@@ -5,6 +5,7 @@ pub mod client;
 pub mod counters;
 pub mod describe;
 pub mod health;
+pub mod liveness;
 pub mod logs;
 pub mod nodehealth;
 pub mod ops;

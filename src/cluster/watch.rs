@@ -16,6 +16,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::Kind;
+use super::liveness::Contact;
 use super::rows::{Project, RowStore};
 
 /// A data-less message from the cache: re-read what you show of this kind.
@@ -23,6 +24,8 @@ use super::rows::{Project, RowStore};
 pub enum Notice {
     /// Objects or the watch status of this kind changed.
     Changed(Kind),
+    /// Contact with the API server was lost or came back.
+    Contact,
 }
 
 /// How far a watch has got, as the UI shows it.
@@ -165,7 +168,8 @@ where
 }
 
 /// Run a watcher into `sink` until `cancel` fires, reporting status in `shared` and notices on `notices`;
-/// with `name`, only the object of that name is watched.
+/// with `name`, only the object of that name is watched. Failures are retried with a back-off that
+/// `contact` cuts short when the API server answers again.
 #[allow(clippy::too_many_arguments)]
 pub async fn run<K>(
     api: Api<K>,
@@ -176,6 +180,7 @@ pub async fn run<K>(
     shared: Arc<WatchShared>,
     notices: mpsc::Sender<Notice>,
     cancel: CancellationToken,
+    contact: Arc<Contact>,
 ) where
     K: Resource + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
     K::DynamicType: Default + Eq + Hash + Clone,
@@ -197,18 +202,21 @@ pub async fn run<K>(
             config = config.fields(&format!("metadata.name={name}"));
         }
         // Back-off is ours rather than kube-rs's `default_backoff`, so the watch knows when a retry
-        // has started: a re-established watch is silent until something changes, and without this
-        // the data would read "stale" for as long as the cluster stays quiet.
+        // has started (a re-established watch is silent until something changes, and without this
+        // the data would read "stale" for as long as the cluster stays quiet), and so that the
+        // liveness probe can cut it short.
         let stream = watcher(api.clone(), config);
         let mut stream = std::pin::pin!(stream);
         let mut synced = false;
         let mut failures = 0u32;
         let mut retrying = false;
+        let mut regained = contact.regained();
         loop {
             let item = tokio::select! {
                 _ = cancel.cancelled() => return,
                 item = stream.next() => item,
-                _ = tokio::time::sleep(RECOVERED_AFTER), if retrying => {
+                // Only while the server answers: a connection attempt that hangs is no recovery.
+                _ = tokio::time::sleep(RECOVERED_AFTER), if retrying && contact.lost_since().is_none() => {
                     retrying = false;
                     failures = 0;
                     recovered(&shared);
@@ -216,14 +224,26 @@ pub async fn run<K>(
                     let _ = notices.try_send(Notice::Changed(kind));
                     continue;
                 }
+                // Contact came back after a loss: a watch that heard nothing since the loss was
+                // noticed may sit on a half-open connection that will never speak again: start over.
+                _ = regained.changed() => {
+                    let noticed = contact.noticed_loss().unwrap_or_else(Instant::now);
+                    if *shared.last_event.lock() < noticed {
+                        tracing::debug!(kind = kind.plural(), "contact regained; watch starts over");
+                        continue 'restart;
+                    }
+                    continue;
+                }
             };
             let Some(mut item) = item else { return };
             // Coalesce a burst (a list page, a storm of updates) into one notice.
             let failed = loop {
-                if initial == InitialList::Streaming && !synced && item.is_err() {
-                    if let Err(err) = &item {
-                        tracing::info!(kind = kind.plural(), error = %err, "streaming list refused; listing in pages");
-                    }
+                if initial == InitialList::Streaming
+                    && !synced
+                    && let Err(err) = &item
+                    && refuses_streaming(err)
+                {
+                    tracing::info!(kind = kind.plural(), error = %err, "streaming list refused; listing in pages");
                     initial = FALLBACK;
                     continue 'restart;
                 }
@@ -231,44 +251,103 @@ pub async fn run<K>(
                     synced |= matches!(event, watcher::Event::InitDone);
                     sink.apply(event);
                 }
-                let failed = item.is_err();
-                apply(&shared, item);
-                if failed {
-                    break true;
+                let failed = match &item {
+                    Ok(_) => None,
+                    Err(e) => Some(Retry::of(e)),
+                };
+                if failed == Some(Retry::Connection) {
+                    contact.suspect();
+                }
+                apply(&shared, kind, item);
+                if failed.is_some() {
+                    break failed;
                 }
                 match stream.next().now_or_never() {
                     Some(Some(next)) => item = next,
-                    _ => break false,
+                    _ => break None,
                 }
             };
             shared.generation.fetch_add(1, Ordering::Relaxed);
             // A full channel already holds notices that make the UI re-read everything it shows.
             let _ = notices.try_send(Notice::Changed(kind));
-            if failed {
-                let delay = backoff_delay(failures);
-                failures = failures.saturating_add(1);
-                tokio::select! {
-                    _ = cancel.cancelled() => return,
-                    _ = tokio::time::sleep(delay) => {}
-                }
-                retrying = true;
-            } else {
+            let Some(retry) = failed else {
                 failures = 0;
                 retrying = false;
+                continue;
+            };
+            let delay = retry.delay(failures);
+            if retry != Retry::Gone {
+                failures = failures.saturating_add(1);
             }
+            regained.mark_unchanged();
+            tokio::select! {
+                _ = cancel.cancelled() => return,
+                _ = tokio::time::sleep(delay) => {}
+                // The server answers again: retry now rather than at the end of a long back-off.
+                // A refusal (403) is not about reachability and keeps its own long wait.
+                _ = regained.changed(), if retry != Retry::Forbidden => {}
+            }
+            retrying = true;
         }
     }
 }
 
+/// How a failed watch waits before it tries again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Retry {
+    /// 410 Gone: its resourceVersion is too old; it lists again at once (after a little jitter).
+    Gone,
+    /// 403 Forbidden: asking again soon would be refused again; wait long.
+    Forbidden,
+    /// The connection failed (refused, reset, timed out): back off exponentially.
+    Connection,
+    /// Any other answer from the server: back off exponentially.
+    Other,
+}
+
+impl Retry {
+    fn of(err: &watcher::Error) -> Retry {
+        match api_status(err).map(|s| s.code) {
+            Some(410) => Retry::Gone,
+            Some(403) => Retry::Forbidden,
+            Some(_) => Retry::Other,
+            None if matches!(err, watcher::Error::NoResourceVersion) => Retry::Other,
+            None => Retry::Connection,
+        }
+    }
+
+    fn delay(self, failures: u32) -> Duration {
+        match self {
+            Retry::Gone => Duration::from_secs_f64(rand::random_range(0.0..GONE_JITTER_SECS)),
+            Retry::Forbidden => FORBIDDEN_RETRY.mul_f64(rand::random_range(0.9..1.1)),
+            Retry::Connection | Retry::Other => backoff_delay(failures),
+        }
+    }
+}
+
+/// Whether a failed streaming list means the server cannot stream lists (so paged lists are worth a
+/// try): an answer that refuses the request, but not a refused user or an unreachable server.
+fn refuses_streaming(err: &watcher::Error) -> bool {
+    api_status(err).is_some_and(|s| s.code != 403 && s.code != 410)
+}
+
+/// The longest wait, in seconds, before a watch whose version is too old lists again.
+const GONE_JITTER_SECS: f64 = 1.0;
+
+/// A watch the server refused (403) asks again after about this long; a context or namespace
+/// change starts other watches at once.
+pub const FORBIDDEN_RETRY: Duration = Duration::from_secs(300);
+
 /// A retried watch that has not failed again for this long is taken as re-established.
 const RECOVERED_AFTER: Duration = Duration::from_secs(2);
 
-/// The wait before retry `n` (from 0): 0.8 s doubling to 30 s, with ±20% jitter so that many clients
-/// dropped at once do not come back at once.
+/// The wait before retry `n` (from 0): 0.8 s doubling to 60 s, with ±20% jitter so that many clients
+/// dropped at once do not come back at once. It may grow long: the liveness probe, every 2–3 s
+/// while contact is lost, wakes every waiting watch as soon as the server answers.
 fn backoff_delay(n: u32) -> Duration {
-    let base = 0.8 * 2f64.powi(n.min(6) as i32);
+    let base = 0.8 * 2f64.powi(n.min(7) as i32);
     let jitter = rand::random_range(0.8..1.2);
-    Duration::from_secs_f64((base * jitter).min(30.0))
+    Duration::from_secs_f64((base * jitter).min(60.0))
 }
 
 /// A stale watch that reconnected: the data is live again.
@@ -308,13 +387,17 @@ async fn estimate<K>(
     }
 }
 
-fn apply<K: Resource>(shared: &WatchShared, item: Result<watcher::Event<K>, watcher::Error>) {
+fn apply<K: Resource>(shared: &WatchShared, kind: Kind, item: Result<watcher::Event<K>, watcher::Error>) {
     let mut status = shared.status.lock();
     match item {
+        // A re-list after a failure keeps saying what it said (stale, forbidden, live) until objects
+        // arrive: a retry that is refused again must not flicker through "loading".
         Ok(watcher::Event::Init) => {
-            *status = WatchStatus::Loading {
-                listed: 0,
-                total: *shared.estimate.lock(),
+            if let WatchStatus::Loading { .. } = *status {
+                *status = WatchStatus::Loading {
+                    listed: 0,
+                    total: *shared.estimate.lock(),
+                }
             }
         }
         Ok(watcher::Event::InitApply(_)) => {
@@ -337,23 +420,33 @@ fn apply<K: Resource>(shared: &WatchShared, item: Result<watcher::Event<K>, watc
             }
         }
         Err(err) => {
-            tracing::warn!(error = %err, "watch error");
             super::counters::watch_restarted();
-            *status = classify(&err, &status, *shared.last_event.lock());
+            let next = classify(&err, &status, *shared.last_event.lock());
+            // Once per change of state, not once per retry: an unreachable server is one line.
+            if std::mem::discriminant(&next) != std::mem::discriminant(&*status) {
+                tracing::warn!(kind = kind.plural(), error = %err, "watch failed");
+            } else {
+                tracing::debug!(kind = kind.plural(), error = %err, "watch failed again");
+            }
+            *status = next;
         }
     }
 }
 
-/// The status a watcher error leads to.
-pub fn classify(err: &watcher::Error, current: &WatchStatus, last_event: Instant) -> WatchStatus {
-    let api_status = match err {
+/// The API server's Status in a watcher error, if the server answered.
+fn api_status(err: &watcher::Error) -> Option<&kube::core::Status> {
+    match err {
         watcher::Error::InitialListFailed(kube::Error::Api(s))
         | watcher::Error::WatchStartFailed(kube::Error::Api(s))
         | watcher::Error::WatchFailed(kube::Error::Api(s)) => Some(s.as_ref()),
         watcher::Error::WatchError(s) => Some(s.as_ref()),
         _ => None,
-    };
-    match api_status {
+    }
+}
+
+/// The status a watcher error leads to.
+pub fn classify(err: &watcher::Error, current: &WatchStatus, last_event: Instant) -> WatchStatus {
+    match api_status(err) {
         Some(s) if s.code == 403 => WatchStatus::Forbidden {
             message: s.message.clone(),
         },
@@ -419,12 +512,31 @@ mod tests {
     #[test]
     fn init_apply_counts_progress_and_init_done_is_ready() {
         let shared = WatchShared::default();
-        apply::<Pod>(&shared, Ok(watcher::Event::Init));
-        apply(&shared, Ok(watcher::Event::InitApply(Pod::default())));
-        apply(&shared, Ok(watcher::Event::InitApply(Pod::default())));
+        apply::<Pod>(&shared, Kind::Pod, Ok(watcher::Event::Init));
+        apply(&shared, Kind::Pod, Ok(watcher::Event::InitApply(Pod::default())));
+        apply(&shared, Kind::Pod, Ok(watcher::Event::InitApply(Pod::default())));
         assert_eq!(*shared.status.lock(), WatchStatus::Loading { listed: 2, total: None });
-        apply::<Pod>(&shared, Ok(watcher::Event::InitDone));
+        apply::<Pod>(&shared, Kind::Pod, Ok(watcher::Event::InitDone));
         assert_eq!(*shared.status.lock(), WatchStatus::Ready);
+    }
+
+    #[test]
+    fn a_refused_retry_stays_forbidden_without_passing_through_loading() {
+        let shared = WatchShared::default();
+        apply::<Pod>(&shared, Kind::Pod, Err(api_err(403, "pods is forbidden")));
+        // Each retry of a paged list starts with Init before its LIST is refused again.
+        apply::<Pod>(&shared, Kind::Pod, Ok(watcher::Event::Init));
+        assert!(matches!(*shared.status.lock(), WatchStatus::Forbidden { .. }));
+        assert_eq!(Retry::of(&api_err(403, "no")), Retry::Forbidden);
+        assert!(Retry::Forbidden.delay(0) >= Duration::from_secs(240));
+        assert!(
+            Retry::Gone.delay(9) <= Duration::from_secs(1),
+            "410 lists again at once"
+        );
+        assert!(
+            !refuses_streaming(&api_err(403, "no")),
+            "a refused user is no reason to page"
+        );
     }
     const BULK: usize = 30;
 
@@ -470,6 +582,7 @@ mod tests {
             shared.clone(),
             tx,
             cancel.clone(),
+            Arc::new(Contact::new(None)),
         ));
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
         let mut seen = vec![];

@@ -16,11 +16,7 @@ use crate::config::theme::Theme;
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let key = theme.dim;
     let val = theme.text.add_modifier(Modifier::BOLD);
-    let conn = match &state.connection {
-        Connection::Connecting => Span::styled("● connecting", theme.warn),
-        Connection::Connected => Span::styled("● connected", theme.ok),
-        Connection::Failed(msg) => Span::styled(format!("✗ not connected (retrying): {msg}"), theme.error),
-    };
+    let conn = connection_span(&state.connection, theme);
     let ns = state.view_namespace().unwrap_or("all").to_string();
     let mut first = vec![
         Span::styled("kubedeck ", theme.accent),
@@ -46,9 +42,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     if state.safety.protected {
         first.extend([Span::raw("  "), Span::styled("protected", theme.error.bold())]);
     }
-    if state.connection == Connection::Connected {
-        first.extend(count_spans(&state.counts, theme));
-    }
+    first.extend(counts_as_known(state, theme));
     let view = state.top();
     let second = match &view.kind {
         ViewKind::Resource(kind) => {
@@ -88,6 +82,37 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         ],
     };
     frame.render_widget(Paragraph::new(vec![Line::from(first), Line::from(second)]), area);
+}
+
+/// The one connection state of this context, from the client build and the liveness probe; a lost
+/// contact says for how long and why.
+fn connection_span(c: &Connection, theme: &Theme) -> Span<'static> {
+    match c {
+        Connection::Connecting => Span::styled("● connecting", theme.warn),
+        Connection::Connected => Span::styled("● connected", theme.ok),
+        Connection::Failed(msg) => Span::styled(format!("✗ not connected (retrying): {msg}"), theme.error),
+        Connection::Lost { since, error } => Span::styled(
+            format!("✗ no contact {}s ({error})", since.elapsed().as_secs()),
+            theme.error,
+        ),
+    }
+}
+
+/// The counts while they mean something: live when connected; when contact is lost, the last ones
+/// seen, dimmed and marked stale, since nothing says they still hold.
+fn counts_as_known(state: &State, theme: &Theme) -> Vec<Span<'static>> {
+    match &state.connection {
+        Connection::Connected => count_spans(&state.counts, theme),
+        Connection::Lost { .. } => {
+            let mut spans: Vec<Span<'static>> = count_spans(&state.counts, theme)
+                .into_iter()
+                .map(|s| s.style(theme.dim))
+                .collect();
+            spans.push(Span::styled(" (stale)", theme.warn));
+            spans
+        }
+        _ => vec![],
+    }
 }
 
 fn status_span(status: Option<&WatchStatus>, theme: &Theme) -> Span<'static> {
