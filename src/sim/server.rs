@@ -161,19 +161,23 @@ fn verb(method: &Method, t: &Target, q: &Query) -> &'static str {
 }
 
 async fn handle(State(st): State<Arc<SimState>>, req: Request) -> Response {
+    let user = authenticate(req.headers());
     // The fault switches answer even while the server plays dead, or nothing could thaw it.
-    if let Some(r) = super::admin::route(&st, authenticate(req.headers()).as_ref(), req.method(), req.uri()) {
+    if let Some(r) = super::admin::route(&st, user.as_ref(), req.method(), req.uri()) {
         return r;
+    }
+    if let Some(u) = &user {
+        // Counted on arrival: a request a frozen server holds has still reached it.
+        st.faults.count_request(&u.0);
     }
     st.faults.thawed().await;
     let latency = st.faults.latency_ms();
     if latency > 0 {
         tokio::time::sleep(Duration::from_millis(latency)).await;
     }
-    let Some(user) = authenticate(req.headers()) else {
+    let Some(user) = user else {
         return ApiError::unauthorized().into_response();
     };
-    st.faults.count_request(&user.0);
     if st.faults.take_throttle() {
         return ApiError::too_many_requests(1).into_response();
     }

@@ -57,3 +57,6 @@ mod theme_render_tests;
 
 #[cfg(test)]
 mod logs_render_tests;
+
+#[cfg(test)]
+mod contact_render_tests;
