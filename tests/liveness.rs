@@ -129,6 +129,35 @@ async fn a_frozen_server_is_seen_within_15s_in_the_header_and_the_view() {
 }
 
 #[tokio::test]
+async fn a_watch_retrying_into_a_silent_server_is_never_shown_live() {
+    let cluster = DemoCluster::start(common::fast_opts()).await.unwrap();
+    let mut d = Dashboard::connect(&cluster, ADMIN_CONTEXT).await;
+    d.live(20).await;
+    // Every connection cut and refused for a second, then the server comes back silent: the
+    // watch's retry hangs rather than fails, which is no sign that it is live again.
+    cluster.faults().restart(Duration::from_secs(1));
+    cluster.faults().freeze();
+    common::eventually(10, "the watch failed", || {
+        let failed = !matches!(d.frame(), Some(WatchStatus::Ready));
+        std::future::ready(failed.then_some(()))
+    })
+    .await;
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(20) {
+        let status = d.frame();
+        assert!(
+            !matches!(status, Some(WatchStatus::Ready)),
+            "shown live {:?} into the freeze",
+            start.elapsed()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(matches!(d.state.connection, Connection::Lost { .. }));
+    cluster.faults().thaw();
+    d.live(15).await;
+}
+
+#[tokio::test]
 async fn after_a_restart_the_view_is_live_within_5s_of_the_server_answering() {
     let cluster = DemoCluster::start(common::fast_opts()).await.unwrap();
     let mut d = Dashboard::connect(&cluster, ADMIN_CONTEXT).await;

@@ -97,6 +97,11 @@ impl Contact {
         self.regained.subscribe()
     }
 
+    /// Whether the server answered a probe after `t`.
+    pub fn answered_since(&self, t: Instant) -> bool {
+        self.last_ok.lock().is_some_and(|ok| ok > t)
+    }
+
     /// When the last loss of contact was noticed (its first failed probe).
     pub fn noticed_loss(&self) -> Option<Instant> {
         *self.noticed.lock()

@@ -210,13 +210,18 @@ pub async fn run<K>(
         let mut synced = false;
         let mut failures = 0u32;
         let mut retrying = false;
+        let mut failed_at = Instant::now();
         let mut regained = contact.regained();
         loop {
             let item = tokio::select! {
                 _ = cancel.cancelled() => return,
                 item = stream.next() => item,
-                // Only while the server answers: a connection attempt that hangs is no recovery.
-                _ = tokio::time::sleep(RECOVERED_AFTER), if retrying && contact.lost_since().is_none() => {
+                // Only once the server has answered since the failure: a retry that hangs on a
+                // silent server is no recovery, however long it stays quiet.
+                _ = tokio::time::sleep(RECOVERED_AFTER), if retrying => {
+                    if !contact.answered_since(failed_at) {
+                        continue;
+                    }
                     retrying = false;
                     failures = 0;
                     recovered(&shared);
@@ -275,6 +280,7 @@ pub async fn run<K>(
                 retrying = false;
                 continue;
             };
+            failed_at = Instant::now();
             let delay = retry.delay(failures);
             if retry != Retry::Gone {
                 failures = failures.saturating_add(1);

@@ -195,6 +195,8 @@ impl Faults {
     /// Restarts the server as a crashed API server restarts: every connection is dropped, new ones are
     /// refused for `down`, and it comes back with its watch history compacted (resumed watches get 410).
     pub fn restart(&self, down: Duration) {
+        // Watch bodies end even where the connection is not read from or written to meanwhile.
+        self.drop_watches();
         self.restarts.send_modify(|(n, d)| {
             *n += 1;
             *d = down;

@@ -259,6 +259,11 @@ async fn run(st: Arc<SimState>, filter: Filter, opts: RunOpts, mut enc: Encoder,
             _ = frozen.wait_for(|f| *f).map(|r| r.is_ok()) => tokio::select! {
                 _ = st.shutdown.cancelled() => return,
                 _ = st.faults.thawed() => {}
+                // A restart ends a frozen server's watches too.
+                _ = drops.changed() => {
+                    let _ = tx.send(Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "watch dropped by fault"))).await;
+                    return;
+                }
             },
             _ = tick.tick(), if bookmarks => {
                 let rv = st.store.rv().max(last_rv);
