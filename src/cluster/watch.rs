@@ -16,7 +16,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::Kind;
-use super::liveness::Contact;
+use super::liveness::{Contact, ContactState};
 use super::rows::{Project, RowStore};
 
 /// A data-less message from the cache: re-read what you show of this kind.
@@ -216,10 +216,10 @@ pub async fn run<K>(
             let item = tokio::select! {
                 _ = cancel.cancelled() => return,
                 item = stream.next() => item,
-                // Only once the server has answered since the failure: a retry that hangs on a
-                // silent server is no recovery, however long it stays quiet.
+                // Only once the server has answered since the failure (where a probe runs): a
+                // retry that hangs on a silent server is no recovery, however long it stays quiet.
                 _ = tokio::time::sleep(RECOVERED_AFTER), if retrying => {
-                    if !contact.answered_since(failed_at) {
+                    if contact.state() != ContactState::Unknown && !contact.answered_since(failed_at) {
                         continue;
                     }
                     retrying = false;
