@@ -188,11 +188,13 @@ pub async fn run_demo_server(opts: SimOptions, kubeconfig_out: &Path) -> anyhow:
     let cluster = DemoCluster::start(opts).await?;
     cluster.write_kubeconfig(kubeconfig_out)?;
     eprintln!(
-        "demo cluster serving on {} (loaded in {:.1?}); kubeconfig: {}\nuse it with: kubectl --kubeconfig {} get pods -A",
+        "demo cluster serving on {} (loaded in {:.1?}); kubeconfig: {}\nuse it with: kubectl --kubeconfig {} get pods -A\n\
+         faults (freeze, restart, confine): POST {}/sim/faults/... with the administrator's token (README: When the cluster misbehaves)",
         cluster.url(),
         started.elapsed(),
         kubeconfig_out.display(),
-        kubeconfig_out.display()
+        kubeconfig_out.display(),
+        cluster.url()
     );
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     tokio::select! {
