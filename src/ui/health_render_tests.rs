@@ -466,4 +466,14 @@ fn a_report_taken_before_the_server_stopped_answering_is_not_shown_as_current() 
     let first = line_index(&out, "API SERVER NOT ANSWERING for 40s (no answer within 4s)");
     assert!(first < line_index(&out, "CONTROL PLANE OK"), "{out}");
     assert!(out.contains("what follows is from 3s ago, not current"), "{out}");
+
+    // Lost before any report came: no "Loading…" forever.
+    let mut s = connected_on(ViewKind::ControlPlane { scroll: 0 });
+    let error = "connection refused".to_string();
+    update(&mut s, Input::ContactLost { since, error });
+    let (out, _) = draw(&s, 150, 12);
+    assert!(
+        out.contains("✖ API server not answering for 40s (connection refused)"),
+        "{out}"
+    );
 }

@@ -26,6 +26,13 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, st: &Styles, scroll:
                 crate::app::state::Connection::Failed(msg) => {
                     Span::styled(format!("✖ Cannot reach the cluster: {msg}"), st.bad)
                 }
+                crate::app::state::Connection::Lost { since, error } => Span::styled(
+                    format!(
+                        "✖ API server not answering for {}s ({error})",
+                        since.elapsed().as_secs()
+                    ),
+                    st.bad,
+                ),
                 _ => Span::styled("Loading control-plane health…", st.warn),
             };
             (vec![Line::from(text)], String::new())
