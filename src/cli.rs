@@ -38,7 +38,8 @@ pub struct Cli {
     /// With --demo: start the demo cluster with faults on, comma-separated: failing-check=NAME
     /// (a /readyz and /livez check), stale-leader (kube-scheduler stops renewing its lease),
     /// huge-log-line=SIZE (the line each container writes as it is switched on is SIZE long, e.g. 20MB), bidi-event (an
-    /// Event, and a log line, whose text holds bidi controls and zero-width characters).
+    /// Event, and a log line, whose text holds bidi controls and zero-width characters), jane-only=NAMESPACE (the
+    /// restricted user may use that namespace only).
     #[arg(long, value_name = "LIST", requires = "demo")]
     pub demo_faults: Option<String>,
     /// The screen to open on: cp (the control plane) or a resource such as pods, deploy, nodes
@@ -139,8 +140,12 @@ pub fn apply_demo_faults(list: &str, faults: &crate::sim::Faults) -> anyhow::Res
             None if item == "stale-leader" => faults.set_stale_leader(true),
             Some(("huge-log-line", size)) => faults.set_huge_log_line(parse_size(size)?),
             None if item == "bidi-event" => faults.bidi_event(),
+            // The restricted user's Role: only this namespace (context kubedeck-demo-jane).
+            Some(("jane-only", ns)) if !ns.is_empty() => faults.confine("jane", ns),
             _ => anyhow::bail!(
-                "unknown demo fault {item:?}: use failing-check=NAME, stale-leader, huge-log-line=SIZE or bidi-event"
+                "unknown demo fault {item:?}: use failing-check=NAME, stale-leader, huge-log-line=SIZE, bidi-event \
+                 or jane-only=NAMESPACE (freeze and restart are switched at run time: see \"When the cluster \
+                 misbehaves\" in the README)"
             ),
         }
     }
@@ -200,6 +205,9 @@ mod tests {
         for bad in ["", "MB", "5X", "0"] {
             assert!(parse_size(bad).is_err(), "{bad:?} must be refused");
         }
+        apply_demo_faults("jane-only=shop", &faults).unwrap();
+        assert!(faults.is_denied("jane", "pods", None) && faults.is_denied("jane", "pods", Some("web")));
+        assert!(!faults.is_denied("jane", "pods", Some("shop")) && !faults.is_denied("admin", "nodes", None));
         let err = apply_demo_faults("melt", &faults).unwrap_err().to_string();
         assert!(err.contains("unknown demo fault \"melt\""), "{err}");
         assert!(

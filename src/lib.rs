@@ -9,6 +9,7 @@ pub mod config;
 pub mod labels;
 pub mod logging;
 pub mod run;
+pub mod run_header;
 pub mod run_ops;
 pub mod run_save;
 pub mod save;

@@ -22,8 +22,11 @@ pub fn default_log_path() -> Option<PathBuf> {
 pub fn init(override_path: Option<&Path>) -> Option<PathBuf> {
     let path = override_path.map(Path::to_path_buf).or_else(default_log_path)?;
     let file = open(&path).ok()?;
-    let filter = EnvFilter::try_from_env("KUBEDECK_LOG")
-        .unwrap_or_else(|_| EnvFilter::new("info,kube=warn,hyper=warn,tower=warn,rustls=warn"));
+    // kube-client's trace layer logs every failed request as an error: while a server is down that is
+    // several lines a second. The callers log a failure once per change of state instead.
+    let filter = EnvFilter::try_from_env("KUBEDECK_LOG").unwrap_or_else(|_| {
+        EnvFilter::new("info,kube=warn,kube_client::client::builder=off,hyper=warn,tower=warn,rustls=warn")
+    });
     let writer = RedactingFile(Arc::new(Mutex::new(file)));
     let ok = tracing_subscriber::fmt()
         .with_env_filter(filter)

@@ -119,6 +119,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let mut shown: Option<((Kind, Scope), u64)> = None;
     let mut last_project = Instant::now() - BIG_TABLE_INTERVAL;
     let mut header_seen = (Vec::new(), Instant::now() - Duration::from_secs(60));
+    let mut contact_seen = 0u64;
     let mut sweep = tokio::time::interval(Duration::from_secs(30));
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     let mut health_tick = tokio::time::interval(HEALTH_REFRESH);
@@ -134,7 +135,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .as_ref()
                 .is_some_and(|c| project(&mut state, c, &mut shown, &mut last_project));
             if let Some(c) = &cache {
-                header_counts(&mut state, c, &mut header_seen);
+                crate::run_header::sync_contact(&mut state, c, &mut contact_seen);
+                crate::run_header::header_counts(&mut state, c, &mut header_seen);
             }
             // An empty list: is its namespace there at all?
             carried.extend(crate::app::namespaces::check(&mut state));
@@ -147,6 +149,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         // Something on screen moves with time: toasts expire, stale and loading ages count.
         let ticking = !state.toasts.is_empty()
+            || matches!(state.connection, crate::app::state::Connection::Lost { .. })
             || crate::app::controlplane::periodic(&state)
             || state
                 .top()
@@ -197,10 +200,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                             let per_context = config.context(&conn.context);
                             state.safety.readonly = cli.readonly || per_context.readonly;
                             state.safety.protected = cli.protected || per_context.protected;
-                            spawn_version(conn.client.clone(), input_tx.clone(), conn_cancel.clone());
+                            tokio::spawn(crate::cluster::liveness::probe(
+                                conn.client.clone(),
+                                c.contact().clone(),
+                                conn_cancel.clone(),
+                            ));
                             ops.no_retry = Some(conn.no_retry.clone());
                             cache = Some(c);
                             shown = None;
+                            contact_seen = 0;
                             // A new cache's generations start again from zero: count afresh.
                             header_seen.0.clear();
                             let input = Input::Connected { context: conn.context, namespace: conn.namespace, url: conn.url };
@@ -220,7 +228,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             _ = sweep.tick() => if let Some(c) = &cache {
                 // The header's watches live as long as the header: mark them used before sweeping.
-                header_watches(&state, c);
+                crate::run_header::header_watches(&state, c);
                 c.sweep(Instant::now())
             },
         }
@@ -449,88 +457,6 @@ pub(crate) fn project(
     false
 }
 
-/// The watches behind the header counts: nodes, and pods and events cluster-wide, or in the
-/// namespace in view when listing them cluster-wide is refused.
-fn header_watches(state: &State, cache: &Cache) -> [(Kind, Scope); 3] {
-    let home = Scope::Namespace(state.namespace.clone().unwrap_or_else(|| state.home_namespace.clone()));
-    let scoped = |kind: Kind| {
-        cache.ensure(kind, Scope::All);
-        match cache.status(kind, &Scope::All) {
-            Some(crate::cluster::watch::WatchStatus::Forbidden { .. }) => {
-                cache.ensure(kind, home.clone());
-                (kind, home.clone())
-            }
-            _ => (kind, Scope::All),
-        }
-    };
-    cache.ensure(Kind::Node, Scope::All);
-    [(Kind::Node, Scope::All), scoped(Kind::Pod), scoped(Kind::Event)]
-}
-
-/// Recount the header when one of its watches moved (at most once a second) or a minute passed
-/// (warnings age out of the last hour).
-fn header_counts(state: &mut State, cache: &Cache, seen: &mut HeaderSeen) {
-    use crate::app::counts::{self, Counts, Tally};
-    let watches = header_watches(state, cache);
-    let gens: Vec<((Kind, Scope), u64)> = watches
-        .iter()
-        .map(|(k, s)| ((*k, s.clone()), cache.generation(*k, s)))
-        .collect();
-    // The warnings count has a one-hour window, so it is recounted now and then even when quiet.
-    let due = seen.1.elapsed() >= Duration::from_secs(60);
-    if (gens == seen.0 && !due) || seen.1.elapsed() < Duration::from_secs(1) {
-        return;
-    }
-    // Only a watch that moved is counted again: at 100,000 pods a recount is not free, and the
-    // events watch moves far more often than the pods one.
-    let moved = |i: usize| seen.0.get(i) != Some(&gens[i]);
-    let moved = [moved(0), moved(1), moved(2) || due];
-    *seen = (gens, Instant::now());
-    let now = jiff::Timestamp::now().as_second();
-    let tally = |(kind, scope): &(Kind, Scope), f: &dyn Fn(&[Arc<crate::cluster::rows::Row>]) -> Tally| match cache
-        .status(*kind, scope)
-    {
-        Some(WatchStatus::Forbidden { .. }) => Tally::Forbidden,
-        Some(WatchStatus::Loading { .. }) | None => Tally::Unknown,
-        _ => cache.rows(*kind, scope).map_or(Tally::Unknown, |rows| f(&rows)),
-    };
-    let old = &state.counts;
-    let c = Counts {
-        nodes: if moved[0] {
-            tally(&watches[0], &counts::nodes)
-        } else {
-            old.nodes.clone()
-        },
-        pods: if moved[1] {
-            tally(&watches[1], &counts::pods)
-        } else {
-            old.pods.clone()
-        },
-        warnings: if moved[2] {
-            tally(&watches[2], &|s| counts::warnings(s, now - 3600))
-        } else {
-            old.warnings.clone()
-        },
-        namespace: match &watches[1].1 {
-            Scope::Namespace(ns) => Some(ns.clone()),
-            Scope::All => None,
-        },
-    };
-    if c != state.counts {
-        update(state, Input::Counts(c));
-    }
-}
-
-/// The header watches with their generations when last counted, and when that was.
-type HeaderSeen = (Vec<((Kind, Scope), u64)>, Instant);
-
-/// Delays between attempts to reach a cluster: 1 s doubling to 30 s.
-fn backoff() -> impl Iterator<Item = Duration> {
-    std::iter::successors(Some(Duration::from_secs(1)), |d| {
-        Some((*d * 2).min(Duration::from_secs(30)))
-    })
-}
-
 /// Build the client once: building it does no network I/O, so a failure is the configuration's
 /// (a malformed kubeconfig, a certificate that cannot be loaded) and is said once, not retried;
 /// choosing the context again tries again. An unreachable server shows up in the requests instead.
@@ -545,30 +471,6 @@ fn spawn_connect(
             _ = cancel.cancelled() => {}
             result = client::connect(&opts) => {
                 let _ = tx.send((id, result));
-            }
-        }
-    });
-}
-
-/// Ask for /version until the server answers (it may be down when kubedeck starts): each failure
-/// marks the connection failed, the answer marks it connected.
-fn spawn_version(client: Client, tx: mpsc::UnboundedSender<Input>, cancel: CancellationToken) {
-    tokio::spawn(async move {
-        for delay in backoff() {
-            let input = tokio::select! {
-                _ = cancel.cancelled() => return,
-                r = client.apiserver_version() => match r {
-                    Ok(info) => Input::ServerVersion(info.git_version),
-                    Err(e) => Input::ConnectFailed(crate::cluster::errors::explain(&e)),
-                },
-            };
-            let done = matches!(input, Input::ServerVersion(_));
-            if tx.send(input).is_err() || done {
-                return;
-            }
-            tokio::select! {
-                _ = cancel.cancelled() => return,
-                _ = tokio::time::sleep(delay) => {}
             }
         }
     });

@@ -43,6 +43,13 @@ pub enum Input {
         /// What is wrong, in words.
         message: String,
     },
+    /// The server answered before but does not now (the liveness probe failed).
+    ContactLost {
+        /// The last answer.
+        since: std::time::Instant,
+        /// Why, in a few words.
+        error: String,
+    },
     /// Fresh rows and status of a watch.
     Rows {
         /// The watch they come from; ignored unless the top view wants it.

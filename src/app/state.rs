@@ -150,6 +150,13 @@ pub enum Connection {
     /// The context's configuration cannot work (a kubeconfig or certificate problem): said once,
     /// not retried until the context is chosen again.
     Misconfigured(String),
+    /// The server answered before but does not now: what is shown is as of `since`.
+    Lost {
+        /// The last answer.
+        since: Instant,
+        /// Why, in a few words.
+        error: String,
+    },
 }
 
 /// A short message at the bottom of the screen.

@@ -57,6 +57,10 @@ pub fn update(state: &mut State, input: Input) -> Vec<Effect> {
             if state.namespace_from_context {
                 state.namespace = Some(namespace.clone());
                 state.home_namespace = namespace;
+            } else if state.namespace.is_none() {
+                // -A: "home" (the header's fallback when cluster-wide lists are refused, and where
+                // 0 goes back to) is the context's namespace, as kubectl's default is.
+                state.home_namespace = namespace;
             }
             watch_top(state)
         }
@@ -72,6 +76,10 @@ pub fn update(state: &mut State, input: Input) -> Vec<Effect> {
         }
         Input::Misconfigured { context, message } => {
             super::messages::misconfigured(state, context, message);
+            vec![]
+        }
+        Input::ContactLost { since, error } => {
+            state.connection = Connection::Lost { since, error };
             vec![]
         }
         Input::Rows { watch, rows, status } => {

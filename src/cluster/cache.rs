@@ -18,6 +18,7 @@ use serde::de::DeserializeOwned;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+use super::liveness::{Contact, ContactState};
 use super::rows::{self, Row, RowStore};
 use super::watch::{self, InitialList, Notice, Sink, WatchShared, WatchStatus};
 use super::{Kind, Scope, trim};
@@ -132,6 +133,7 @@ pub struct Cache {
     entries: Mutex<HashMap<Key, Entry>>,
     root: CancellationToken,
     config: CacheConfig,
+    contact: Arc<Contact>,
 }
 
 impl Cache {
@@ -142,12 +144,31 @@ impl Cache {
 
     /// A cache over `client` run as `config` says.
     pub fn with_config(client: Client, notices: mpsc::Sender<Notice>, config: CacheConfig) -> Cache {
+        let contact = Arc::new(Contact::new(Some(notices.clone())));
         Cache {
             client,
             notices,
             entries: Mutex::new(HashMap::new()),
             root: CancellationToken::new(),
             config,
+            contact,
+        }
+    }
+
+    /// What the liveness probe knows of this cluster's API server (run [`super::liveness::probe`] on it).
+    pub fn contact(&self) -> &Arc<Contact> {
+        &self.contact
+    }
+
+    /// A watch's status as the screen should show it: data that was live is stale while the API
+    /// server does not answer, whatever its watch (which may sit on a dead connection) believes.
+    fn seen(&self, status: WatchStatus) -> WatchStatus {
+        match (status, self.contact.state()) {
+            (WatchStatus::Ready, ContactState::Lost { since, error, .. }) => WatchStatus::Stale {
+                since,
+                error: format!("API server not answering: {error}"),
+            },
+            (s, _) => s,
         }
     }
 
@@ -274,6 +295,7 @@ impl Cache {
             run.shared.clone(),
             self.notices.clone(),
             run.cancel.clone(),
+            self.contact.clone(),
         );
         tokio::spawn(fut);
     }
@@ -313,6 +335,7 @@ impl Cache {
         self.entry(&Key::Rows(kind, scope.clone().for_kind(kind)), |e| {
             e.shared.status.lock().clone()
         })
+        .map(|s| self.seen(s))
     }
 
     /// The status of a running [`Cache::ensure_objects`] watch.
@@ -320,6 +343,7 @@ impl Cache {
         self.entry(&Key::Objects(kind, scope.clone().for_kind(kind)), |e| {
             e.shared.status.lock().clone()
         })
+        .map(|s| self.seen(s))
     }
 
     /// The status of a running [`Cache::ensure_one`] watch.
@@ -327,6 +351,7 @@ impl Cache {
         self.entry(&Key::One(kind, namespace.to_string(), name.to_string()), |e| {
             e.shared.status.lock().clone()
         })
+        .map(|s| self.seen(s))
     }
 
     /// The change counter of a running row watch (0 when not running): equal generations mean equal data.
@@ -345,8 +370,11 @@ impl Cache {
     }
 
     fn generation_of(&self, key: &Key) -> u64 {
-        self.entry(key, |e| e.shared.generation.load(Ordering::Relaxed))
-            .unwrap_or(0)
+        // Contact lost or regained changes what every watch's data is shown as.
+        self.entry(key, |e| {
+            e.shared.generation.load(Ordering::Relaxed) + self.contact.generation()
+        })
+        .unwrap_or(0)
     }
 
     /// The running row and object watches (one-object watches aside).

@@ -7,6 +7,7 @@ pub mod counters;
 pub mod describe;
 pub mod errors;
 pub mod health;
+pub mod liveness;
 pub mod logs;
 pub mod namespaces;
 pub mod nodehealth;

@@ -16,6 +16,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::Kind;
+use super::liveness::{Contact, ContactState};
 use super::rows::{Project, RowStore};
 
 /// A data-less message from the cache: re-read what you show of this kind.
@@ -23,6 +24,8 @@ use super::rows::{Project, RowStore};
 pub enum Notice {
     /// Objects or the watch status of this kind changed.
     Changed(Kind),
+    /// Contact with the API server was lost or came back.
+    Contact,
 }
 
 /// How far a watch has got, as the UI shows it.
@@ -165,7 +168,8 @@ where
 }
 
 /// Run a watcher into `sink` until `cancel` fires, reporting status in `shared` and notices on `notices`;
-/// with `name`, only the object of that name is watched.
+/// with `name`, only the object of that name is watched. Failures are retried with a back-off that
+/// `contact` cuts short when the API server answers again.
 #[allow(clippy::too_many_arguments)]
 pub async fn run<K>(
     api: Api<K>,
@@ -176,6 +180,7 @@ pub async fn run<K>(
     shared: Arc<WatchShared>,
     notices: mpsc::Sender<Notice>,
     cancel: CancellationToken,
+    contact: Arc<Contact>,
 ) where
     K: Resource + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
     K::DynamicType: Default + Eq + Hash + Clone,
@@ -197,18 +202,26 @@ pub async fn run<K>(
             config = config.fields(&format!("metadata.name={name}"));
         }
         // Back-off is ours rather than kube-rs's `default_backoff`, so the watch knows when a retry
-        // has started: a re-established watch is silent until something changes, and without this
-        // the data would read "stale" for as long as the cluster stays quiet.
+        // has started (a re-established watch is silent until something changes, and without this
+        // the data would read "stale" for as long as the cluster stays quiet), and so that the
+        // liveness probe can cut it short.
         let stream = watcher(api.clone(), config);
         let mut stream = std::pin::pin!(stream);
         let mut synced = false;
         let mut failures = 0u32;
         let mut retrying = false;
+        let mut failed_at = Instant::now();
+        let mut regained = contact.regained();
         loop {
             let item = tokio::select! {
                 _ = cancel.cancelled() => return,
                 item = stream.next() => item,
+                // Only once the server has answered since the failure (where a probe runs): a
+                // retry that hangs on a silent server is no recovery, however long it stays quiet.
                 _ = tokio::time::sleep(RECOVERED_AFTER), if retrying => {
+                    if contact.state() != ContactState::Unknown && !contact.answered_since(failed_at) {
+                        continue;
+                    }
                     retrying = false;
                     failures = 0;
                     recovered(&shared);
@@ -216,14 +229,26 @@ pub async fn run<K>(
                     let _ = notices.try_send(Notice::Changed(kind));
                     continue;
                 }
+                // Contact came back after a loss: a watch that heard nothing since the loss was
+                // noticed may sit on a half-open connection that will never speak again: start over.
+                _ = regained.changed() => {
+                    let noticed = contact.noticed_loss().unwrap_or_else(Instant::now);
+                    if *shared.last_event.lock() < noticed {
+                        tracing::debug!(kind = kind.plural(), "contact regained; watch starts over");
+                        continue 'restart;
+                    }
+                    continue;
+                }
             };
             let Some(mut item) = item else { return };
             // Coalesce a burst (a list page, a storm of updates) into one notice.
             let failed = loop {
-                if initial == InitialList::Streaming && !synced && item.is_err() {
-                    if let Err(err) = &item {
-                        tracing::info!(kind = kind.plural(), error = %err, "streaming list refused; listing in pages");
-                    }
+                if initial == InitialList::Streaming
+                    && !synced
+                    && let Err(err) = &item
+                    && refuses_streaming(err)
+                {
+                    tracing::info!(kind = kind.plural(), error = %err, "streaming list refused; listing in pages");
                     initial = FALLBACK;
                     continue 'restart;
                 }
@@ -231,44 +256,104 @@ pub async fn run<K>(
                     synced |= matches!(event, watcher::Event::InitDone);
                     sink.apply(event);
                 }
-                let failed = item.is_err();
-                apply(&shared, item);
-                if failed {
-                    break true;
+                let failed = match &item {
+                    Ok(_) => None,
+                    Err(e) => Some(Retry::of(e)),
+                };
+                if failed == Some(Retry::Connection) {
+                    contact.suspect();
+                }
+                apply(&shared, kind, item);
+                if failed.is_some() {
+                    break failed;
                 }
                 match stream.next().now_or_never() {
                     Some(Some(next)) => item = next,
-                    _ => break false,
+                    _ => break None,
                 }
             };
             shared.generation.fetch_add(1, Ordering::Relaxed);
             // A full channel already holds notices that make the UI re-read everything it shows.
             let _ = notices.try_send(Notice::Changed(kind));
-            if failed {
-                let delay = backoff_delay(failures);
-                failures = failures.saturating_add(1);
-                tokio::select! {
-                    _ = cancel.cancelled() => return,
-                    _ = tokio::time::sleep(delay) => {}
-                }
-                retrying = true;
-            } else {
+            let Some(retry) = failed else {
                 failures = 0;
                 retrying = false;
+                continue;
+            };
+            failed_at = Instant::now();
+            let delay = retry.delay(failures);
+            if retry != Retry::Gone {
+                failures = failures.saturating_add(1);
             }
+            regained.mark_unchanged();
+            tokio::select! {
+                _ = cancel.cancelled() => return,
+                _ = tokio::time::sleep(delay) => {}
+                // The server answers again: retry now rather than at the end of a long back-off.
+                // A refusal (403) is not about reachability and keeps its own long wait.
+                _ = regained.changed(), if retry != Retry::Forbidden => {}
+            }
+            retrying = true;
         }
     }
 }
 
+/// How a failed watch waits before it tries again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Retry {
+    /// 410 Gone: its resourceVersion is too old; it lists again at once (after a little jitter).
+    Gone,
+    /// 403 Forbidden: asking again soon would be refused again; wait long.
+    Forbidden,
+    /// The connection failed (refused, reset, timed out): back off exponentially.
+    Connection,
+    /// Any other answer from the server: back off exponentially.
+    Other,
+}
+
+impl Retry {
+    fn of(err: &watcher::Error) -> Retry {
+        match api_status(err).map(|s| s.code) {
+            Some(410) => Retry::Gone,
+            Some(403) => Retry::Forbidden,
+            Some(_) => Retry::Other,
+            None if matches!(err, watcher::Error::NoResourceVersion) => Retry::Other,
+            None => Retry::Connection,
+        }
+    }
+
+    fn delay(self, failures: u32) -> Duration {
+        match self {
+            Retry::Gone => Duration::from_secs_f64(rand::random_range(0.0..GONE_JITTER_SECS)),
+            Retry::Forbidden => FORBIDDEN_RETRY.mul_f64(rand::random_range(0.9..1.1)),
+            Retry::Connection | Retry::Other => backoff_delay(failures),
+        }
+    }
+}
+
+/// Whether a failed streaming list means the server cannot stream lists (so paged lists are worth a
+/// try): an answer that refuses the request, but not a refused user or an unreachable server.
+fn refuses_streaming(err: &watcher::Error) -> bool {
+    api_status(err).is_some_and(|s| s.code != 403 && s.code != 410)
+}
+
+/// The longest wait, in seconds, before a watch whose version is too old lists again.
+const GONE_JITTER_SECS: f64 = 1.0;
+
+/// A watch the server refused (403) asks again after about this long; a context or namespace
+/// change starts other watches at once.
+pub const FORBIDDEN_RETRY: Duration = Duration::from_secs(300);
+
 /// A retried watch that has not failed again for this long is taken as re-established.
 const RECOVERED_AFTER: Duration = Duration::from_secs(2);
 
-/// The wait before retry `n` (from 0): 0.8 s doubling to 30 s, with ±20% jitter so that many clients
-/// dropped at once do not come back at once.
+/// The wait before retry `n` (from 0): 0.8 s doubling to 60 s, with ±20% jitter so that many clients
+/// dropped at once do not come back at once. It may grow long: the liveness probe, every 2–3 s
+/// while contact is lost, wakes every waiting watch as soon as the server answers.
 fn backoff_delay(n: u32) -> Duration {
-    let base = 0.8 * 2f64.powi(n.min(6) as i32);
+    let base = 0.8 * 2f64.powi(n.min(7) as i32);
     let jitter = rand::random_range(0.8..1.2);
-    Duration::from_secs_f64((base * jitter).min(30.0))
+    Duration::from_secs_f64((base * jitter).min(60.0))
 }
 
 /// A stale watch that reconnected: the data is live again.
@@ -308,13 +393,17 @@ async fn estimate<K>(
     }
 }
 
-fn apply<K: Resource>(shared: &WatchShared, item: Result<watcher::Event<K>, watcher::Error>) {
+fn apply<K: Resource>(shared: &WatchShared, kind: Kind, item: Result<watcher::Event<K>, watcher::Error>) {
     let mut status = shared.status.lock();
     match item {
+        // A re-list after a failure keeps saying what it said (stale, forbidden, live) until objects
+        // arrive: a retry that is refused again must not flicker through "loading".
         Ok(watcher::Event::Init) => {
-            *status = WatchStatus::Loading {
-                listed: 0,
-                total: *shared.estimate.lock(),
+            if let WatchStatus::Loading { .. } = *status {
+                *status = WatchStatus::Loading {
+                    listed: 0,
+                    total: *shared.estimate.lock(),
+                }
             }
         }
         Ok(watcher::Event::InitApply(_)) => {
@@ -337,23 +426,33 @@ fn apply<K: Resource>(shared: &WatchShared, item: Result<watcher::Event<K>, watc
             }
         }
         Err(err) => {
-            tracing::warn!(error = %err, "watch error");
             super::counters::watch_restarted();
-            *status = classify(&err, &status, *shared.last_event.lock());
+            let next = classify(&err, &status, *shared.last_event.lock());
+            // Once per change of state, not once per retry: an unreachable server is one line.
+            if std::mem::discriminant(&next) != std::mem::discriminant(&*status) {
+                tracing::warn!(kind = kind.plural(), error = %err, "watch failed");
+            } else {
+                tracing::debug!(kind = kind.plural(), error = %err, "watch failed again");
+            }
+            *status = next;
         }
     }
 }
 
-/// The status a watcher error leads to.
-pub fn classify(err: &watcher::Error, current: &WatchStatus, last_event: Instant) -> WatchStatus {
-    let api_status = match err {
+/// The API server's Status in a watcher error, if the server answered.
+fn api_status(err: &watcher::Error) -> Option<&kube::core::Status> {
+    match err {
         watcher::Error::InitialListFailed(kube::Error::Api(s))
         | watcher::Error::WatchStartFailed(kube::Error::Api(s))
         | watcher::Error::WatchFailed(kube::Error::Api(s)) => Some(s.as_ref()),
         watcher::Error::WatchError(s) => Some(s.as_ref()),
         _ => None,
-    };
-    match api_status {
+    }
+}
+
+/// The status a watcher error leads to.
+pub fn classify(err: &watcher::Error, current: &WatchStatus, last_event: Instant) -> WatchStatus {
+    match api_status(err) {
         Some(s) if s.code == 403 => WatchStatus::Forbidden {
             message: s.message.clone(),
         },
@@ -373,172 +472,5 @@ pub fn classify(err: &watcher::Error, current: &WatchStatus, last_event: Instant
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use k8s_openapi::api::core::v1::Pod;
-    use kube::core::Status;
-
-    fn api_err(code: u16, message: &str) -> watcher::Error {
-        let status = Status {
-            code,
-            message: message.into(),
-            ..Default::default()
-        };
-        watcher::Error::InitialListFailed(kube::Error::Api(Box::new(status)))
-    }
-
-    #[test]
-    fn progress_reads_like_a_person_would_write_it() {
-        let at = |listed, total| WatchStatus::Loading { listed, total }.progress().unwrap();
-        assert_eq!(at(3500, Some(10000)), "3,500 / ~10,000");
-        assert_eq!(at(12, None), "12");
-        // Objects created since the estimate: the total never reads less than what has arrived.
-        assert_eq!(at(1_000_001, Some(999_999)), "1,000,001 / ~1,000,001");
-        assert_eq!(WatchStatus::Ready.progress(), None);
-    }
-
-    #[test]
-    fn forbidden_keeps_the_servers_message() {
-        let msg = r#"pods is forbidden: User "dev" cannot list resource "pods" in API group "" at the cluster scope"#;
-        let s = classify(&api_err(403, msg), &WatchStatus::Ready, Instant::now());
-        assert_eq!(s, WatchStatus::Forbidden { message: msg.into() });
-    }
-
-    #[test]
-    fn other_errors_mark_stale_and_keep_the_first_since() {
-        let t0 = Instant::now();
-        let s = classify(&api_err(500, "boom"), &WatchStatus::Ready, t0);
-        let WatchStatus::Stale { since, .. } = s.clone() else {
-            panic!("{s:?}")
-        };
-        assert_eq!(since, t0);
-        let later = classify(&api_err(503, "again"), &s, Instant::now());
-        assert!(matches!(later, WatchStatus::Stale { since, .. } if since == t0));
-    }
-
-    #[test]
-    fn init_apply_counts_progress_and_init_done_is_ready() {
-        let shared = WatchShared::default();
-        apply::<Pod>(&shared, Ok(watcher::Event::Init));
-        apply(&shared, Ok(watcher::Event::InitApply(Pod::default())));
-        apply(&shared, Ok(watcher::Event::InitApply(Pod::default())));
-        assert_eq!(*shared.status.lock(), WatchStatus::Loading { listed: 2, total: None });
-        apply::<Pod>(&shared, Ok(watcher::Event::InitDone));
-        assert_eq!(*shared.status.lock(), WatchStatus::Ready);
-    }
-    const BULK: usize = 30;
-
-    /// A demo cluster whose namespace "load" holds exactly [`BULK`] pods that stay put (no churn).
-    async fn stable_cluster() -> crate::sim::DemoCluster {
-        let opts = crate::sim::SimOptions {
-            pods: BULK,
-            ..Default::default()
-        };
-        let cluster = crate::sim::DemoCluster::start(opts).await.unwrap();
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-        let pods = crate::sim::resources::res("Pod");
-        while cluster.store().list(pods, Some("load")).0.len() < BULK {
-            assert!(std::time::Instant::now() < deadline, "bulk pods never created");
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
-        cluster
-    }
-
-    /// Runs a watch of the pods in namespace "load" with `initial` against `cluster` into `sink`;
-    /// waits for Ready and returns the statuses it went through and the list strategy it ended with.
-    async fn sync(
-        cluster: &crate::sim::DemoCluster,
-        initial: InitialList,
-        sink: Sink<Pod>,
-    ) -> (Vec<WatchStatus>, InitialList) {
-        // Without kube-rs's own retries, so that a refused request reaches the watcher.
-        let mut config = kube::Config::from_custom_kubeconfig(cluster.kubeconfig(), &Default::default())
-            .await
-            .unwrap();
-        config.default_retry = false;
-        let client = kube::Client::try_from(config).unwrap();
-        let shared = Arc::new(WatchShared::default());
-        let (tx, mut rx) = mpsc::channel(1024);
-        let cancel = CancellationToken::new();
-        let api = Api::<Pod>::namespaced(client, "load");
-        let task = tokio::spawn(run(
-            api,
-            sink,
-            initial,
-            None,
-            Kind::Pod,
-            shared.clone(),
-            tx,
-            cancel.clone(),
-        ));
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-        let mut seen = vec![];
-        loop {
-            let status = shared.status.lock().clone();
-            if seen.last() != Some(&status) {
-                seen.push(status.clone());
-            }
-            if status == WatchStatus::Ready {
-                break;
-            }
-            assert!(std::time::Instant::now() < deadline, "never ready: {seen:?}");
-            let _ = tokio::time::timeout(std::time::Duration::from_millis(200), rx.recv()).await;
-        }
-        cancel.cancel();
-        task.await.unwrap();
-        let used = *shared.initial_list.lock();
-        (seen, used)
-    }
-
-    /// [`sync`] into a typed store and into rows; both must hold the same pods.
-    async fn synced_pods(
-        cluster: &crate::sim::DemoCluster,
-        initial: InitialList,
-    ) -> (usize, Vec<WatchStatus>, InitialList) {
-        let (reader, writer) = kube::runtime::reflector::store::<Pod>();
-        let (seen, used) = sync(cluster, initial, Sink::Objects(writer, crate::cluster::trim::pod)).await;
-        let rows = Arc::new(crate::cluster::rows::RowStore::default());
-        sync(cluster, initial, Sink::Rows(rows.clone(), crate::cluster::rows::pod)).await;
-        let mut from_objects: Vec<String> = reader
-            .state()
-            .iter()
-            .map(|p| p.metadata.name.clone().unwrap())
-            .collect();
-        let mut from_rows: Vec<String> = rows.rows().iter().map(|r| r.name.clone()).collect();
-        from_objects.sort();
-        from_rows.sort();
-        assert_eq!(from_objects, from_rows);
-        (reader.len(), seen, used)
-    }
-
-    #[tokio::test]
-    async fn every_initial_list_strategy_syncs_the_same_pods() {
-        let cluster = stable_cluster().await;
-        let (paged, seen, _) = synced_pods(&cluster, InitialList::Paged(5)).await;
-        assert_eq!(paged, BULK);
-        assert!(
-            seen.iter()
-                .any(|s| matches!(s, WatchStatus::Loading { listed, .. } if *listed > 0)),
-            "no progress shown while listing: {seen:?}"
-        );
-        assert_eq!(synced_pods(&cluster, InitialList::Unpaged).await.0, paged);
-        let (streamed, _, used) = synced_pods(&cluster, InitialList::Streaming).await;
-        assert_eq!((streamed, used), (paged, InitialList::Streaming));
-    }
-
-    #[tokio::test]
-    async fn a_refused_streaming_list_falls_back_to_paged_lists() {
-        let cluster = stable_cluster().await;
-        // The next requests (the streaming watch, and the LIST of one that estimates the total) are
-        // answered 429, as a server without WatchList answers the watch with 422.
-        cluster.faults().throttle_next(2);
-        let (got, seen, used) = synced_pods(&cluster, InitialList::Streaming).await;
-        assert_eq!(got, BULK, "{seen:?}");
-        assert_eq!(used, FALLBACK);
-        assert_eq!(
-            cluster.faults().throttled_total(),
-            2,
-            "the streaming request was refused"
-        );
-    }
-}
+#[path = "watch_tests.rs"]
+mod tests;

@@ -1,6 +1,8 @@
 //! Fault injection: what tests (and demos) switch on to see kubedeck cope with a misbehaving server.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::time::Duration;
 
 use parking_lot::Mutex;
 use tokio::sync::watch;
@@ -29,6 +31,10 @@ pub struct Faults {
     drop_logs: watch::Sender<u64>,
     huge_log_line: Mutex<Option<(u64, jiff::Timestamp)>>,
     bidi_event: watch::Sender<bool>,
+    frozen: watch::Sender<bool>,
+    restarts: watch::Sender<(u64, Duration)>,
+    confined: Mutex<HashMap<String, String>>,
+    requests: Mutex<HashMap<String, u64>>,
 }
 
 impl Default for Faults {
@@ -44,6 +50,10 @@ impl Default for Faults {
             drop_logs: watch::channel(0).0,
             huge_log_line: Mutex::new(None),
             bidi_event: watch::channel(false).0,
+            frozen: watch::channel(false).0,
+            restarts: watch::channel((0, Duration::ZERO)).0,
+            confined: Mutex::new(HashMap::new()),
+            requests: Mutex::new(HashMap::new()),
         }
     }
 }
@@ -93,6 +103,11 @@ impl Faults {
 
     /// Whether a user is refused a resource in a namespace.
     pub fn is_denied(&self, user: &str, plural: &str, namespace: Option<&str>) -> bool {
+        if let Some(only) = self.confined.lock().get(user)
+            && namespace != Some(only.as_str())
+        {
+            return true;
+        }
         self.deny.lock().iter().any(|d| {
             d.user == user && d.plural == plural && (d.namespace.is_none() || d.namespace.as_deref() == namespace)
         })
@@ -163,5 +178,64 @@ impl Faults {
     /// A receiver that turns true when the bidi Event is asked for.
     pub fn bidi_events(&self) -> watch::Receiver<bool> {
         self.bidi_event.subscribe()
+    }
+
+    /// Allows `user` nothing outside `namespace` (cluster scope included), as a Role bound in one
+    /// namespace does; discovery, `/version` and the health endpoints stay open, as for any user.
+    pub fn confine(&self, user: &str, namespace: &str) {
+        self.confined.lock().insert(user.into(), namespace.into());
+    }
+
+    /// Counts one authenticated request of `user`.
+    pub fn count_request(&self, user: &str) {
+        *self.requests.lock().entry(user.into()).or_default() += 1;
+    }
+
+    /// Requests `user` has made so far (watches count once, when they start).
+    pub fn requests(&self, user: &str) -> u64 {
+        self.requests.lock().get(user).copied().unwrap_or(0)
+    }
+
+    /// Freezes the server as `kill -STOP` would: connections are still accepted, but requests hang
+    /// and open watches stop writing until [`Faults::thaw`].
+    pub fn freeze(&self) {
+        self.frozen.send_replace(true);
+    }
+
+    /// Ends a [`Faults::freeze`]: held requests and watches carry on.
+    pub fn thaw(&self) {
+        self.frozen.send_replace(false);
+    }
+
+    /// Whether the server is frozen.
+    pub fn is_frozen(&self) -> bool {
+        *self.frozen.borrow()
+    }
+
+    /// A receiver of the frozen flag.
+    pub fn frozen(&self) -> watch::Receiver<bool> {
+        self.frozen.subscribe()
+    }
+
+    /// Waits until the server is not frozen.
+    pub async fn thawed(&self) {
+        let mut rx = self.frozen.subscribe();
+        let _ = rx.wait_for(|f| !*f).await.map(|_| ());
+    }
+
+    /// Restarts the server as a crashed API server restarts: every connection is dropped, new ones are
+    /// refused for `down`, and it comes back with its watch history compacted (resumed watches get 410).
+    pub fn restart(&self, down: Duration) {
+        // Watch bodies end even where the connection is not read from or written to meanwhile.
+        self.drop_watches();
+        self.restarts.send_modify(|(n, d)| {
+            *n += 1;
+            *d = down;
+        });
+    }
+
+    /// A receiver that changes on every [`Faults::restart`], with how long the server stays down.
+    pub fn restarts(&self) -> watch::Receiver<(u64, Duration)> {
+        self.restarts.subscribe()
     }
 }

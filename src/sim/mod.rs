@@ -1,5 +1,6 @@
 //! The demo cluster: a Kubernetes API server simulation served over HTTP on loopback.
 
+pub mod admin;
 pub mod agents;
 pub mod controllers;
 pub mod defaults;
@@ -80,7 +81,11 @@ impl DemoCluster {
             agents: Default::default(),
         });
         let certs = tls::make_certs()?;
-        let listener = tls::TlsListener::new(listener, certs.server, shutdown.clone())?;
+        // A restarted server comes back with its watch history gone, as after an etcd compaction:
+        // every watch resumed from before the restart gets 410 Gone and must list again.
+        let store = state.store.clone();
+        let back = Box::new(move || store.compact());
+        let listener = tls::TlsListener::new(listener, certs.server, shutdown.clone(), state.faults.clone(), back)?;
         let app = server::router(state.clone());
         let server = tokio::spawn(async move {
             let served = axum::serve(listener, app)
@@ -194,11 +199,13 @@ pub async fn run_demo_server(opts: SimOptions, kubeconfig_out: &Path, faults: Op
     }
     cluster.write_kubeconfig(kubeconfig_out)?;
     eprintln!(
-        "demo cluster serving on {} (loaded in {:.1?}); kubeconfig: {}\nuse it with: kubectl --kubeconfig {} get pods -A",
+        "demo cluster serving on {} (loaded in {:.1?}); kubeconfig: {}\nuse it with: kubectl --kubeconfig {} get pods -A\n\
+         faults (freeze, restart, confine): POST {}/sim/faults/... with the administrator's token (README: When the cluster misbehaves)",
         cluster.url(),
         started.elapsed(),
         kubeconfig_out.display(),
-        kubeconfig_out.display()
+        kubeconfig_out.display(),
+        cluster.url()
     );
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     tokio::select! {

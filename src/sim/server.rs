@@ -92,7 +92,8 @@ pub fn router(state: Arc<SimState>) -> Router {
     Router::new().fallback(handle).with_state(state)
 }
 
-fn authenticate(headers: &HeaderMap) -> Option<User> {
+/// The user a request's bearer token names.
+pub fn authenticate(headers: &HeaderMap) -> Option<User> {
     let token = headers
         .get(header::AUTHORIZATION)?
         .to_str()
@@ -164,11 +165,21 @@ fn verb(method: &Method, t: &Target, q: &Query) -> &'static str {
 async fn handle(State(st): State<Arc<SimState>>, req: Request) -> Response {
     st.agents
         .record(req.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok()));
+    let user = authenticate(req.headers());
+    // The fault switches answer even while the server plays dead, or nothing could thaw it.
+    if let Some(r) = super::admin::route(&st, user.as_ref(), req.method(), req.uri()) {
+        return r;
+    }
+    if let Some(u) = &user {
+        // Counted on arrival: a request a frozen server holds has still reached it.
+        st.faults.count_request(&u.0);
+    }
+    st.faults.thawed().await;
     let latency = st.faults.latency_ms();
     if latency > 0 {
         tokio::time::sleep(Duration::from_millis(latency)).await;
     }
-    let Some(user) = authenticate(req.headers()) else {
+    let Some(user) = user else {
         return ApiError::unauthorized().into_response();
     };
     if st.faults.take_throttle() {

@@ -1,17 +1,23 @@
 //! TLS for the demo cluster: a fresh self-signed CA and serving certificate per run, and a
 //! listener that completes handshakes off the accept path so one slow client stalls no one.
 
+use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use anyhow::Context as _;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::rustls::{self, pki_types};
-use tokio_util::sync::CancellationToken;
+use tokio_util::sync::{CancellationToken, WaitForCancellationFutureOwned};
+
+use super::faults::Faults;
 
 /// The CA certificate clients trust (PEM) and the server's TLS configuration.
 pub struct Certs {
@@ -59,34 +65,65 @@ pub fn make_certs() -> anyhow::Result<Certs> {
 
 /// An axum listener yielding connections whose TLS handshake has completed.
 pub struct TlsListener {
-    rx: mpsc::Receiver<(tokio_rustls::server::TlsStream<TcpStream>, SocketAddr)>,
+    rx: mpsc::Receiver<(Severable<tokio_rustls::server::TlsStream<TcpStream>>, SocketAddr)>,
     addr: SocketAddr,
 }
 
 impl TlsListener {
-    /// Accepts on `tcp` until `cancel`, handshaking each connection in its own task.
-    pub fn new(tcp: TcpListener, config: Arc<rustls::ServerConfig>, cancel: CancellationToken) -> io::Result<Self> {
+    /// Accepts on `tcp` until `cancel`, handshaking each connection in its own task; a
+    /// [`Faults::restart`] cuts every connection and closes the port for the time it says, then
+    /// calls `back` just before it listens again.
+    pub fn new(
+        tcp: TcpListener,
+        config: Arc<rustls::ServerConfig>,
+        cancel: CancellationToken,
+        faults: Arc<Faults>,
+        back: Box<dyn Fn() + Send>,
+    ) -> io::Result<Self> {
         let addr = tcp.local_addr()?;
         let acceptor = TlsAcceptor::from(config);
         let (tx, rx) = mpsc::channel(64);
+        let mut restarts = faults.restarts();
         tokio::spawn(async move {
+            let mut tcp = Some(tcp);
+            // Cancelled on a restart: every connection accepted before it ends.
+            let mut cut = cancel.child_token();
             loop {
-                let (sock, peer) = tokio::select! {
+                let accepted = tokio::select! {
                     _ = cancel.cancelled() => return,
-                    r = tcp.accept() => match r {
-                        Ok(x) => x,
-                        Err(e) => {
-                            tracing::debug!("accept: {e}");
-                            tokio::time::sleep(Duration::from_millis(10)).await;
-                            continue;
+                    _ = restarts.changed() => {
+                        let down = restarts.borrow_and_update().1;
+                        cut.cancel();
+                        cut = cancel.child_token();
+                        // Closing the port makes new connections fail with "connection refused".
+                        drop(tcp.take());
+                        tokio::select! {
+                            _ = cancel.cancelled() => return,
+                            _ = tokio::time::sleep(down) => {}
                         }
-                    },
+                        back();
+                        tcp = rebind(addr, &cancel).await;
+                        continue;
+                    }
+                    r = accept(tcp.as_ref()) => r,
                 };
-                let (acceptor, tx) = (acceptor.clone(), tx.clone());
+                let (sock, peer) = match accepted {
+                    Ok(x) => x,
+                    Err(e) => {
+                        tracing::debug!("accept: {e}");
+                        tokio::time::sleep(Duration::from_millis(10)).await;
+                        continue;
+                    }
+                };
+                let (acceptor, tx, cut) = (acceptor.clone(), tx.clone(), cut.clone());
                 tokio::spawn(async move {
                     match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(sock)).await {
                         Ok(Ok(tls)) => {
-                            let _ = tx.send((tls, peer)).await;
+                            let io = Severable {
+                                io: tls,
+                                cut: Box::pin(cut.cancelled_owned()),
+                            };
+                            let _ = tx.send((io, peer)).await;
                         }
                         Ok(Err(e)) => tracing::debug!("TLS handshake with {peer}: {e}"),
                         Err(_) => tracing::debug!("TLS handshake with {peer} timed out"),
@@ -98,8 +135,67 @@ impl TlsListener {
     }
 }
 
+async fn accept(tcp: Option<&TcpListener>) -> io::Result<(TcpStream, SocketAddr)> {
+    match tcp {
+        Some(t) => t.accept().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Binds `addr` again after a restart, retrying while the port is still held (or until `cancel`).
+async fn rebind(addr: SocketAddr, cancel: &CancellationToken) -> Option<TcpListener> {
+    loop {
+        match TcpListener::bind(addr).await {
+            Ok(t) => return Some(t),
+            Err(e) => tracing::debug!("rebinding {addr}: {e}"),
+        }
+        tokio::select! {
+            _ = cancel.cancelled() => return None,
+            _ = tokio::time::sleep(Duration::from_millis(50)) => {}
+        }
+    }
+}
+
+/// A connection that a restart can cut: once `cut` fires, reads and writes fail as on a reset.
+pub struct Severable<T> {
+    io: T,
+    cut: Pin<Box<WaitForCancellationFutureOwned>>,
+}
+
+impl<T> Severable<T> {
+    fn check(&mut self, cx: &mut Context<'_>) -> io::Result<()> {
+        match self.cut.as_mut().poll(cx) {
+            Poll::Ready(()) => Err(io::Error::new(io::ErrorKind::ConnectionReset, "server restarted")),
+            Poll::Pending => Ok(()),
+        }
+    }
+}
+
+impl<T: AsyncRead + Unpin> AsyncRead for Severable<T> {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        self.check(cx)?;
+        Pin::new(&mut self.io).poll_read(cx, buf)
+    }
+}
+
+impl<T: AsyncWrite + Unpin> AsyncWrite for Severable<T> {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        self.check(cx)?;
+        Pin::new(&mut self.io).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.check(cx)?;
+        Pin::new(&mut self.io).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.io).poll_shutdown(cx)
+    }
+}
+
 impl axum::serve::Listener for TlsListener {
-    type Io = tokio_rustls::server::TlsStream<TcpStream>;
+    type Io = Severable<tokio_rustls::server::TlsStream<TcpStream>>;
     type Addr = SocketAddr;
 
     async fn accept(&mut self) -> (Self::Io, Self::Addr) {

@@ -8,6 +8,7 @@ use axum::body::Body;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use bytes::{BufMut, Bytes, BytesMut};
+use futures::FutureExt as _;
 use serde_json::json;
 use tokio::sync::{broadcast, mpsc};
 
@@ -205,6 +206,7 @@ async fn run(st: Arc<SimState>, filter: Filter, opts: RunOpts, mut enc: Encoder,
     } = opts;
     let mut drops = st.faults.watch_drops();
     drops.mark_unchanged();
+    let mut frozen = st.faults.frozen();
     let (mut last_rv, past, mut live) = if initial {
         // Subscribe before listing so nothing falls between the list and the live events.
         let live = st.store.subscribe();
@@ -253,6 +255,16 @@ async fn run(st: Arc<SimState>, filter: Filter, opts: RunOpts, mut enc: Encoder,
                 return;
             }
             _ = tx.closed() => return,
+            // A frozen server writes nothing, bookmarks included, until it thaws.
+            _ = frozen.wait_for(|f| *f).map(|r| r.is_ok()) => tokio::select! {
+                _ = st.shutdown.cancelled() => return,
+                _ = st.faults.thawed() => {}
+                // A restart ends a frozen server's watches too.
+                _ = drops.changed() => {
+                    let _ = tx.send(Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "watch dropped by fault"))).await;
+                    return;
+                }
+            },
             _ = tick.tick(), if bookmarks => {
                 let rv = st.store.rv().max(last_rv);
                 if tx.send(Ok(bookmark(filter.res, rv, false))).await.is_err() {

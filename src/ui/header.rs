@@ -107,12 +107,7 @@ impl Segment {
 pub fn first_line(state: &State, theme: &Theme) -> Vec<Segment> {
     let key = theme.dim;
     let val = theme.text.add_modifier(Modifier::BOLD);
-    let conn = match &state.connection {
-        Connection::Connecting => Span::styled("● connecting", theme.warn),
-        Connection::Connected => Span::styled("● connected", theme.ok),
-        Connection::Failed(msg) => Span::styled(format!("✗ not connected (retrying): {msg}"), theme.error),
-        Connection::Misconfigured(_) => Span::styled("✗ configuration error, not retried (:messages)", theme.error),
-    };
+    let conn = connection_span(&state.connection, theme);
     let ns = state.view_namespace().unwrap_or("all").to_string();
     let context = if state.context.is_empty() {
         "-".to_string()
@@ -146,9 +141,7 @@ pub fn first_line(state: &State, theme: &Theme) -> Vec<Segment> {
         out.push(Segment::new(0, vec![Span::styled("protected", theme.error.bold())]));
     }
     out.push(Segment::new(0, vec![conn]));
-    if state.connection == Connection::Connected {
-        out.extend(count_segments(&state.counts, theme));
-    }
+    out.extend(counts_as_known(state, theme));
     out
 }
 
@@ -192,6 +185,44 @@ pub fn fit(mut segments: Vec<Segment>, width: usize) -> Line<'static> {
         spans.extend(s.full);
     }
     Line::from(spans)
+}
+
+/// The one connection state of this context, from the client build and the liveness probe; a lost
+/// contact says for how long and why.
+fn connection_span(c: &Connection, theme: &Theme) -> Span<'static> {
+    match c {
+        Connection::Connecting => Span::styled("● connecting", theme.warn),
+        Connection::Connected => Span::styled("● connected", theme.ok),
+        Connection::Failed(msg) => Span::styled(format!("✗ not connected (retrying): {msg}"), theme.error),
+        Connection::Misconfigured(_) => Span::styled("✗ configuration error, not retried (:messages)", theme.error),
+        Connection::Lost { since, error } => Span::styled(
+            format!("✗ no contact {}s ({error})", since.elapsed().as_secs()),
+            theme.error,
+        ),
+    }
+}
+
+/// The counts while they mean something: live when connected; when contact is lost, the last ones
+/// seen, dimmed and marked stale, since nothing says they still hold.
+fn counts_as_known(state: &State, theme: &Theme) -> Vec<Segment> {
+    match &state.connection {
+        Connection::Connected => count_segments(&state.counts, theme),
+        Connection::Lost { .. } => {
+            let dim = |spans: Vec<Span<'static>>| spans.into_iter().map(|s| s.style(theme.dim)).collect();
+            let mut out: Vec<Segment> = count_segments(&state.counts, theme)
+                .into_iter()
+                .map(|s| Segment {
+                    priority: s.priority,
+                    full: dim(s.full),
+                    short: s.short.map(|(at, short)| (at, dim(short))),
+                })
+                .collect();
+            // Outlasts the counts it qualifies (fields of higher numbers leave first).
+            out.push(Segment::new(1, vec![Span::styled("(stale)", theme.warn)]));
+            out
+        }
+        _ => vec![],
+    }
 }
 
 fn status_span(status: Option<&WatchStatus>, theme: &Theme) -> Span<'static> {

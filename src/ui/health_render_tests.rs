@@ -487,3 +487,31 @@ fn in_the_mono_theme_problems_still_read_as_problems() {
         text.contains("✖ 4 PROBLEMS") && text.contains("✖ STALE  kube-scheduler") && text.contains("✖ [-]etcd failed")
     );
 }
+
+#[test]
+fn a_report_taken_before_the_server_stopped_answering_is_not_shown_as_current() {
+    let mut s = connected_on(ViewKind::ControlPlane { scroll: 0 });
+    update(&mut s, Input::ControlPlane(Box::new(healthy())));
+    let since = std::time::Instant::now() - std::time::Duration::from_secs(40);
+    update(
+        &mut s,
+        Input::ContactLost {
+            since,
+            error: "no answer within 4s".into(),
+        },
+    );
+    let (out, _) = draw(&s, 150, 40);
+    let first = line_index(&out, "API SERVER NOT ANSWERING for 40s (no answer within 4s)");
+    assert!(first < line_index(&out, "CONTROL PLANE OK"), "{out}");
+    assert!(out.contains("what follows is from 3s ago, not current"), "{out}");
+
+    // Lost before any report came: no "Loading…" forever.
+    let mut s = connected_on(ViewKind::ControlPlane { scroll: 0 });
+    let error = "connection refused".to_string();
+    update(&mut s, Input::ContactLost { since, error });
+    let (out, _) = draw(&s, 150, 12);
+    assert!(
+        out.contains("✖ API server not answering for 40s (connection refused)"),
+        "{out}"
+    );
+}

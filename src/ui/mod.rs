@@ -76,3 +76,6 @@ mod messages_render_tests;
 
 #[cfg(test)]
 mod table_render_tests;
+
+#[cfg(test)]
+mod contact_render_tests;

@@ -16,10 +16,11 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, st: &Styles, scroll:
     let (lines, right) = match state.control_plane.as_deref() {
         Some(r) => {
             let refreshing = if state.cp_pending { ", refreshing…" } else { "" };
-            (
-                lines(st, r, &state.cp_first_transitions, now, width),
-                format!(" refreshed {}{refreshing} ", ago(Some(r.taken), now)),
-            )
+            let mut out = lines(st, r, &state.cp_first_transitions, now, width);
+            if let Some(banner) = not_answering(state, st, r, now) {
+                out.splice(0..0, banner);
+            }
+            (out, format!(" refreshed {}{refreshing} ", ago(Some(r.taken), now)))
         }
         None => {
             let (text, style) = match &state.connection {
@@ -27,6 +28,13 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, st: &Styles, scroll:
                 crate::app::state::Connection::Misconfigured(msg) => {
                     (format!("✖ Configuration error (not retried): {msg}"), st.bad)
                 }
+                crate::app::state::Connection::Lost { since, error } => (
+                    format!(
+                        "✖ API server not answering for {}s ({error})",
+                        since.elapsed().as_secs()
+                    ),
+                    st.bad,
+                ),
                 _ => ("Loading control-plane health…".to_string(), st.warn),
             };
             // Wrapped: the reason is the whole point of the screen until a report arrives.
@@ -38,6 +46,20 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, st: &Styles, scroll:
         }
     };
     scrolled(frame, area, st, " control plane ".into(), right, lines, scroll);
+}
+
+/// While the API server does not answer, the report is old: say so above it, rather than let its
+/// verdict and round trip read as current.
+fn not_answering(state: &State, st: &Styles, r: &Report, now: i64) -> Option<Vec<Line<'static>>> {
+    let crate::app::state::Connection::Lost { since, error } = &state.connection else {
+        return None;
+    };
+    let text = format!(
+        "✖ API SERVER NOT ANSWERING for {}s ({error}): what follows is from {}, not current",
+        since.elapsed().as_secs(),
+        ago(Some(r.taken), now)
+    );
+    Some(vec![Line::from(Span::styled(text, st.bad)), Line::raw("")])
 }
 
 /// Every line of the screen for `r` at `now`, `width` columns wide.

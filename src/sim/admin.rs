@@ -1,0 +1,56 @@
+//! Fault switches over HTTP, for the administrator only, so that faults can be shown by hand against
+//! `kubedeck demo-server`: `curl -k -H "Authorization: Bearer kubedeck-demo-admin" -X POST
+//! https://127.0.0.1:PORT/sim/faults/freeze?secs=30`.
+
+use std::time::Duration;
+
+use axum::http::{Method, Uri};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use super::server::{SimState, User, json_response, parse_query};
+use super::status::ApiError;
+
+/// Where the switches live; no Kubernetes API path starts so.
+pub const PREFIX: &str = "/sim/";
+
+/// Answers a request under [`PREFIX`], or `None` for every other path.
+pub fn route(st: &SimState, user: Option<&User>, method: &Method, uri: &Uri) -> Option<Response> {
+    let what = uri.path().strip_prefix(PREFIX)?;
+    if user.is_none_or(|u| u.0 != "admin") {
+        return Some(ApiError::unauthorized().into_response());
+    }
+    let q = parse_query(uri.query());
+    let secs = |name: &str| q.get(name).and_then(|v| v.parse::<f64>().ok()).filter(|s| *s >= 0.0);
+    let faults = &st.faults;
+    match (method.as_str(), what) {
+        ("GET", "requests") => {
+            let user = q.get("user").map_or("jane", String::as_str);
+            return Some(json_response(
+                200,
+                &json!({"user": user, "requests": faults.requests(user)}),
+            ));
+        }
+        ("POST", "faults/freeze") => {
+            faults.freeze();
+            if let Some(s) = secs("secs") {
+                let faults = faults.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(Duration::from_secs_f64(s)).await;
+                    faults.thaw();
+                });
+            }
+        }
+        ("POST", "faults/thaw") => faults.thaw(),
+        ("POST", "faults/restart") => faults.restart(Duration::from_secs_f64(secs("down").unwrap_or(10.0))),
+        ("POST", "faults/confine") => match (q.get("user"), q.get("namespace")) {
+            (Some(u), Some(ns)) => faults.confine(u, ns),
+            _ => return Some(ApiError::bad_request("confine needs user= and namespace=").into_response()),
+        },
+        _ => {
+            let known = "GET requests?user=U, POST faults/freeze[?secs=S], faults/thaw, faults/restart?down=S, faults/confine?user=U&namespace=NS";
+            return Some(ApiError::bad_request(format!("unknown fault switch {what:?}: {known}")).into_response());
+        }
+    }
+    Some(json_response(200, &json!({"ok": what})))
+}

@@ -1,0 +1,100 @@
+//! Render tests of a lost API server: the header's connection state with its age, the counts marked
+//! stale, and the list view stale rather than live.
+
+use std::time::{Duration, Instant};
+
+use crate::app::counts::{Counts, Tally};
+use crate::app::{Input, update};
+use crate::cluster::Kind;
+use crate::cluster::Scope;
+use crate::cluster::watch::WatchStatus;
+use crate::test_util::{self, draw, show, text};
+
+const NOW: i64 = 1_700_000_000;
+
+fn counted() -> crate::app::State {
+    let mut s = test_util::connected("prod", "shop", false);
+    update(&mut s, Input::ServerVersion("v1.33.1".into()));
+    let counts = Counts {
+        nodes: Tally::Of { good: 50, total: 50 },
+        pods: Tally::Of {
+            good: 2064,
+            total: 2070,
+        },
+        warnings: Tally::Count(0),
+        namespace: None,
+    };
+    update(&mut s, Input::Counts(counts));
+    s
+}
+
+#[test]
+fn a_lost_server_reads_no_contact_with_its_age_and_stale_counts() {
+    let mut s = counted();
+    let header = |s: &crate::app::State| text(&draw(s, 160, 20, NOW)).lines().next().unwrap().to_string();
+    let live = header(&s);
+    assert!(
+        live.contains("● connected") && live.contains("pods ✗ 2064/2070"),
+        "{live}"
+    );
+    assert!(!live.contains("stale"), "{live}");
+
+    let since = Instant::now() - Duration::from_secs(32);
+    update(
+        &mut s,
+        Input::ContactLost {
+            since,
+            error: "no answer within 4s".into(),
+        },
+    );
+    let lost = header(&s);
+    assert!(lost.contains("✗ no contact 32s (no answer within 4s)"), "{lost}");
+    assert!(!lost.contains("connected"), "{lost}");
+    assert!(
+        lost.contains("pods ✗ 2064/2070") && lost.trim_end().ends_with("(stale)"),
+        "{lost}"
+    );
+
+    // It answers again: one state, back to connected, counts no longer marked.
+    update(&mut s, Input::ServerVersion("v1.33.1".into()));
+    let back = header(&s);
+    assert!(back.contains("● connected") && !back.contains("stale"), "{back}");
+}
+
+#[test]
+fn a_view_whose_server_is_lost_says_stale_with_its_age() {
+    let mut s = counted();
+    let status = WatchStatus::Stale {
+        since: Instant::now() - Duration::from_secs(20),
+        error: "API server not answering: connection refused".into(),
+    };
+    let row = crate::app::table::Row {
+        key: "web-1".into(),
+        namespace: "shop".into(),
+        name: "web-1".into(),
+        cells: ["1/1", "Running", "0", "", "10.0.0.5", "node-1"]
+            .map(String::from)
+            .to_vec(),
+        ..Default::default()
+    };
+    show(&mut s, Kind::Pod, Scope::Namespace("shop".into()), vec![row], status);
+    let out = text(&draw(&s, 160, 20, NOW));
+    assert!(out.contains("✗ stale 20s"), "{out}");
+    assert!(out.contains("API server not answering: connection refused"), "{out}");
+    assert!(!out.contains("● live"), "{out}");
+}
+
+#[test]
+fn with_all_namespaces_home_is_the_contexts_namespace() {
+    // `-A` as a user confined to "shop": the header falls back to counting in shop, not "default".
+    let mut s = crate::app::State::new(None, false);
+    update(
+        &mut s,
+        Input::Connected {
+            context: "jane".into(),
+            namespace: "shop".into(),
+            url: "https://x".into(),
+        },
+    );
+    assert_eq!((s.namespace.as_deref(), s.home_namespace.as_str()), (None, "shop"));
+}
