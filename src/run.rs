@@ -76,8 +76,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             "unknown screen {screen:?}: use cp (the control plane) or a resource such as pods, deploy, nodes"
         );
     }
-    let mut state = State::new(namespace, cli.readonly);
-    state.keymap = setup.keymap;
+    let mut state = State::new(namespace, cli.readonly, setup.keymap);
     for n in setup.notices {
         state.toast(n, true);
     }

@@ -266,8 +266,8 @@ pub struct State {
 }
 
 impl State {
-    /// Start on the pod list of `namespace` (None: all namespaces).
-    pub fn new(namespace: Option<String>, readonly: bool) -> State {
+    /// Start on the pod list of `namespace` (None: all namespaces), keys bound by `keymap`.
+    pub fn new(namespace: Option<String>, readonly: bool, keymap: Keymap) -> State {
         State {
             stack: vec![View::new(ViewKind::Resource(Kind::Pod))],
             home_namespace: namespace.clone().unwrap_or_else(|| "default".into()),
@@ -287,7 +287,7 @@ impl State {
             messages: Default::default(),
             messages_total: 0,
             page_rows: 20,
-            keymap: crate::config::keymap::builtin("default").expect("the default keymap is built in"),
+            keymap,
             pending_keys: Vec::new(),
             namespace_from_context: false,
             quit: false,

@@ -15,6 +15,7 @@ pub mod index;
 pub mod logs;
 pub mod options;
 pub mod patch;
+pub mod request;
 pub mod resources;
 pub mod rest;
 pub mod scenario;
@@ -37,7 +38,7 @@ use tokio_util::sync::CancellationToken;
 
 pub use faults::{Deny, Faults};
 pub use options::SimOptions;
-use server::SimState;
+use request::SimState;
 pub use server::{ADMIN_TOKEN, RESTRICTED_TOKEN};
 use store::Store;
 

@@ -185,7 +185,7 @@ fn panel_shows_the_latest_lines_and_its_state() {
 
 #[test]
 fn readonly_hides_mutating_keys_from_help() {
-    let mut s = State::new(Some("shop".into()), true);
+    let mut s = State::new(Some("shop".into()), true, crate::config::keymap::default_keymap());
     crate::test_util::open(&mut s, crate::cluster::Kind::Deployment);
     update(&mut s, key(KeyCode::Char('?')));
     let (text, _) = draw(&s, 120, 40);
@@ -194,7 +194,7 @@ fn readonly_hides_mutating_keys_from_help() {
         !text.contains("scale") && !text.contains("drain node") && !text.contains("delete"),
         "{text}"
     );
-    let mut s = State::new(Some("shop".into()), false);
+    let mut s = State::new(Some("shop".into()), false, crate::config::keymap::default_keymap());
     crate::test_util::open(&mut s, crate::cluster::Kind::Deployment);
     update(&mut s, key(KeyCode::Char('?')));
     let (text, _) = draw(&s, 120, 40);
