@@ -1,20 +1,12 @@
-//! No new import cycle between the files of `src/`: each file's `use` and `crate::`/`super::` paths
-//! are resolved to the file that holds the module, and the strongly connected components of that
-//! graph must be ones listed in `KNOWN` (cycles that predate this test and are still to be broken).
-//! A cycle between files is what keeps a module from moving into its own crate.
+//! No import cycle between the files of `src/`: each file's `use` and `crate::`/`super::` paths are
+//! resolved to the file that holds the module, and that graph must have no strongly connected
+//! component of two files or more. A cycle between files is what keeps a module from moving into
+//! its own crate.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use regex::Regex;
-
-/// Cycles that exist today, by module path; breaking one means deleting its line here.
-const KNOWN: &[&[&str]] = &[
-    &["app::demo", "app::namespaces", "app::question", "app::state"],
-    &["app::controlplane", "app::nodehealth"],
-    &["cluster::liveness", "cluster::watch"],
-    &["cli", "sim"],
-];
 
 /// A module path: `["app", "logs", "keys"]`; the crate root is empty.
 type Module = Vec<String>;
@@ -202,18 +194,13 @@ fn name(m: &Module) -> String {
 }
 
 #[test]
-fn no_new_import_cycle_between_files() {
+fn no_import_cycle_between_files() {
     let mut files = BTreeMap::new();
     modules(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &[], &mut files);
     assert!(files.len() > 50, "found only {} source files", files.len());
     let edges = graph(&files);
-    let known: Vec<BTreeSet<&str>> = KNOWN.iter().map(|c| c.iter().copied().collect()).collect();
-    let mut new = Vec::new();
+    let mut found = Vec::new();
     for comp in cycles(&edges) {
-        let names: BTreeSet<String> = comp.iter().map(name).collect();
-        if known.iter().any(|k| names.iter().all(|n| k.contains(n.as_str()))) {
-            continue;
-        }
         let arrows: Vec<String> = comp
             .iter()
             .flat_map(|a| {
@@ -223,9 +210,9 @@ fn no_new_import_cycle_between_files() {
                     .map(move |b| format!("{} -> {}", name(a), name(b)))
             })
             .collect();
-        new.push(arrows.join(", "));
+        found.push(arrows.join(", "));
     }
-    assert!(new.is_empty(), "import cycles between files:\n{}", new.join("\n"));
+    assert!(found.is_empty(), "import cycles between files:\n{}", found.join("\n"));
 }
 
 #[test]

@@ -8,6 +8,7 @@ pub mod delete;
 pub mod discovery;
 pub mod events;
 pub mod evict;
+pub mod fault_list;
 pub mod faults;
 pub mod health;
 pub mod hostile;
@@ -196,7 +197,7 @@ pub async fn run_demo_server(opts: SimOptions, kubeconfig_out: &Path, faults: Op
     let started = std::time::Instant::now();
     let cluster = DemoCluster::start(opts).await?;
     if let Some(list) = faults {
-        crate::cli::apply_demo_faults(list, cluster.faults())?;
+        fault_list::apply_demo_faults(list, cluster.faults())?;
     }
     cluster.write_kubeconfig(kubeconfig_out)?;
     eprintln!(
