@@ -127,7 +127,7 @@ async fn main() -> anyhow::Result<()> {
     }
 
     // The user's path: the Deployment row, `l`.
-    let mut state = State::new(Some(NS.into()), false);
+    let mut state = State::new(Some(NS.into()), false, kubedeck::config::keymap::default_keymap());
     state.stack = vec![View::new(ViewKind::Resource(Kind::Deployment))];
     update(&mut state, Input::Resize(45));
     let row = Row {

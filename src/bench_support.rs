@@ -39,7 +39,7 @@ impl Headless {
         let conn = client::connect(&opts).await?;
         let (tx, notices) = mpsc::channel(256);
         let cache = Arc::new(Cache::new(conn.client.clone(), tx, IDLE_WATCH));
-        let mut state = State::new(None, false);
+        let mut state = State::new(None, false, crate::config::keymap::default_keymap());
         update(&mut state, Input::Resize(height));
         let mut h = Headless {
             state,

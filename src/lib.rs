@@ -1,6 +1,7 @@
 //! kubedeck: a terminal dashboard for Kubernetes, with a built-in demo cluster.
 
 pub mod app;
+#[cfg(feature = "bench")]
 pub mod bench_support;
 pub mod cli;
 pub mod clipboard;

@@ -113,7 +113,7 @@ mod tests {
             .with_writer(move || writer.clone())
             .finish();
         let long = format!("theme not loaded, using the default: {}", "x".repeat(300));
-        let mut state = crate::app::State::new(None, false);
+        let mut state = crate::app::State::new(None, false, crate::config::keymap::default_keymap());
         let mut logged = 0;
         tracing::subscriber::with_default(subscriber, || {
             state.toast(long.clone(), true);

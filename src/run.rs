@@ -53,7 +53,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let demo = if cli.demo || fallback {
         let d = crate::sim::DemoCluster::start(Default::default()).await?;
         if let Some(list) = &cli.demo_faults {
-            crate::cli::apply_demo_faults(list, d.faults())?;
+            crate::sim::fault_list::apply_demo_faults(list, d.faults())?;
         }
         Some(d)
     } else {
@@ -76,8 +76,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             "unknown screen {screen:?}: use cp (the control plane) or a resource such as pods, deploy, nodes"
         );
     }
-    let mut state = State::new(namespace, cli.readonly);
-    state.keymap = setup.keymap;
+    let mut state = State::new(namespace, cli.readonly, setup.keymap);
     for n in setup.notices {
         state.toast(n, true);
     }

@@ -18,7 +18,11 @@ use crate::config::theme::Theme;
 
 /// A state connected to `context` with `namespace` as the current namespace.
 pub fn connected(context: &str, namespace: &str, readonly: bool) -> State {
-    let mut s = State::new(Some(namespace.into()), readonly);
+    let mut s = State::new(
+        Some(namespace.into()),
+        readonly,
+        crate::config::keymap::default_keymap(),
+    );
     update(
         &mut s,
         Input::Connected {

@@ -10,7 +10,7 @@ use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::core::v1::{Node, Pod};
 use kube::api::{Api, ListParams, Patch, PatchParams, PostParams};
 use kubedeck::cluster::Kind;
-use kubedeck::cluster::ops::{self, ObjRef, Op, Propagation, RESTARTED_AT};
+use kubedeck::cluster::ops::{self, ObjRef, Op, Propagation, RESTARTED_AT, Success};
 use serde_json::json;
 
 fn deployment(name: &str, image: &str, replicas: i32) -> Deployment {
@@ -36,14 +36,14 @@ async fn scale_restart_pause_resume_as_kubectl() {
 
     assert_eq!(
         ops::scale(&client, &web, 4).await.unwrap(),
-        "deployment.apps/web scaled"
+        Success::changed("deployment.apps/web scaled")
     );
     assert_eq!(api.get("web").await.unwrap().spec.unwrap().replicas, Some(4));
 
     let at = "2026-11-23T08:01:21Z";
     assert_eq!(
         ops::restart(&client, &web, at).await.unwrap(),
-        "deployment.apps/web restarted"
+        Success::changed("deployment.apps/web restarted")
     );
     let d = api.get("web").await.unwrap();
     let ann = d.spec.unwrap().template.metadata.unwrap().annotations.unwrap();
@@ -51,7 +51,7 @@ async fn scale_restart_pause_resume_as_kubectl() {
 
     assert_eq!(
         ops::perform(&client, &web, &Op::Pause).await.unwrap(),
-        "deployment.apps/web paused"
+        Success::changed("deployment.apps/web paused")
     );
     assert_eq!(api.get("web").await.unwrap().spec.unwrap().paused, Some(true));
     assert_eq!(
@@ -73,7 +73,7 @@ async fn scale_restart_pause_resume_as_kubectl() {
 
     assert_eq!(
         ops::perform(&client, &web, &Op::Resume).await.unwrap(),
-        "deployment.apps/web resumed"
+        Success::changed("deployment.apps/web resumed")
     );
     // `{"spec":{"paused":null}}` removes the field, as kubectl's resume does.
     assert_eq!(api.get("web").await.unwrap().spec.unwrap().paused, None);
@@ -102,7 +102,7 @@ async fn scale_statefulset_and_refusals_from_the_server() {
     let pg = ObjRef::new(Kind::StatefulSet, "payments", "postgres");
     assert_eq!(
         ops::scale(&client, &pg, 2).await.unwrap(),
-        "statefulset.apps/postgres scaled"
+        Success::changed("statefulset.apps/postgres scaled")
     );
     let sts: Api<StatefulSet> = Api::namespaced(client.clone(), "payments");
     assert_eq!(sts.get("postgres").await.unwrap().spec.unwrap().replicas, Some(2));
@@ -143,7 +143,7 @@ async fn delete_with_propagation_and_cordon() {
     };
     assert_eq!(
         ops::perform(&client, &gone, &op).await.unwrap(),
-        "deployment.apps \"gone\" deleted from acts namespace"
+        Success::changed("deployment.apps \"gone\" deleted from acts namespace")
     );
     eventually(10, "the deployment gone", || async {
         api.get_opt("gone").await.ok()?.is_none().then_some(())
@@ -165,7 +165,7 @@ async fn delete_with_propagation_and_cordon() {
     let nodes: Api<Node> = Api::all(client.clone());
     assert_eq!(
         ops::cordon(&client, "worker-2", true).await.unwrap(),
-        "node/worker-2 cordoned"
+        Success::changed("node/worker-2 cordoned")
     );
     assert_eq!(
         nodes.get("worker-2").await.unwrap().spec.unwrap().unschedulable,
@@ -173,11 +173,11 @@ async fn delete_with_propagation_and_cordon() {
     );
     assert_eq!(
         ops::cordon(&client, "worker-2", true).await.unwrap(),
-        "node/worker-2 already cordoned"
+        Success::unchanged("node/worker-2 already cordoned")
     );
     assert_eq!(
         ops::cordon(&client, "worker-2", false).await.unwrap(),
-        "node/worker-2 uncordoned"
+        Success::changed("node/worker-2 uncordoned")
     );
     assert_eq!(nodes.get("worker-2").await.unwrap().spec.unwrap().unschedulable, None);
     cluster.stop().await;
@@ -244,7 +244,7 @@ async fn drain_skips_daemonset_pods_and_waits_out_a_pdb() {
     })
     .await
     .expect("drain ends");
-    assert_eq!(result.unwrap(), format!("node/{node} drained"));
+    assert_eq!(result.unwrap(), Success::changed(format!("node/{node} drained")));
     let lines = lines.into_inner().unwrap();
     assert_eq!(lines[0].text, format!("node/{node} cordoned"));
     assert!(

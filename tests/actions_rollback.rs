@@ -8,7 +8,7 @@ use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet, StatefulSet};
 use kube::api::{Api, ListParams, Patch, PatchParams, PostParams};
 use kubedeck::cluster::Kind;
 use kubedeck::cluster::ops::history::{self, POD_TEMPLATE_HASH, REVISION, REVISION_HISTORY};
-use kubedeck::cluster::ops::{self, ObjRef, rollback};
+use kubedeck::cluster::ops::{self, ObjRef, Success, rollback};
 use serde_json::json;
 
 fn ann(meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta, key: &str) -> Option<String> {
@@ -75,14 +75,14 @@ async fn deployment_history_diff_and_undo_match_kubectl() {
     let before = api.get("web").await.unwrap();
     assert_eq!(
         rollback::dry_run(&client, &web, 1).await.unwrap(),
-        "deployment.apps/web rolled back (server dry run)"
+        Success::changed("deployment.apps/web rolled back (server dry run)")
     );
     let after = api.get("web").await.unwrap();
     assert_eq!(after.metadata.generation, before.metadata.generation);
     assert_eq!(after.spec, before.spec);
     assert_eq!(
         rollback::rollback(&client, &web, 3).await.unwrap(),
-        "deployment.apps/web skipped rollback (current template already matches revision 3)"
+        Success::unchanged("deployment.apps/web skipped rollback (current template already matches revision 3)")
     );
     assert_eq!(
         rollback::rollback(&client, &web, 9).await.unwrap_err(),
@@ -100,7 +100,7 @@ async fn deployment_history_diff_and_undo_match_kubectl() {
         .unwrap();
     assert_eq!(
         rollback::rollback(&client, &web, 1).await.unwrap(),
-        "deployment.apps/web rolled back"
+        Success::changed("deployment.apps/web rolled back")
     );
     let d = eventually(30, "revision 4", || at_revision(&api, "4")).await;
     // kubectl: the ReplicaSet's template without pod-template-hash, and its annotations, with
@@ -174,11 +174,11 @@ async fn statefulset_undo_applies_the_controller_revision() {
     let old_name = h.revisions[1].source.clone();
     assert_eq!(
         rollback::rollback(&client, &db, 2).await.unwrap(),
-        "statefulset.apps/db skipped rollback (current template already matches revision 2)"
+        Success::unchanged("statefulset.apps/db skipped rollback (current template already matches revision 2)")
     );
     assert_eq!(
         rollback::rollback(&client, &db, 1).await.unwrap(),
-        "statefulset.apps/db rolled back"
+        Success::changed("statefulset.apps/db rolled back")
     );
     let image = api
         .get("db")
@@ -233,7 +233,7 @@ async fn daemonset_history_marks_the_live_template_and_undo_restores_it() {
     assert!(h.revisions[0].current && !h.revisions[1].current);
     assert_eq!(
         rollback::rollback(&client, &agent, 1).await.unwrap(),
-        "daemonset.apps/agent rolled back"
+        Success::changed("daemonset.apps/agent rolled back")
     );
     let h = eventually(20, "revision 1 renumbered to 3 and live again", || async {
         let h = history::load(&client, &agent).await.ok()?;

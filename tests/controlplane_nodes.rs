@@ -23,7 +23,7 @@ fn draw(state: &State) -> String {
 }
 
 fn connected(kind: ViewKind) -> State {
-    let mut s = State::new(None, false);
+    let mut s = State::new(None, false, kubedeck::config::keymap::default_keymap());
     s.stack = vec![View::new(kind)];
     update(
         &mut s,

@@ -57,7 +57,7 @@ async fn describe_of_crash_looping_pod_has_its_events() {
     assert!(text[events + 1].contains("Type") && text[events + 1].contains("Message"));
 
     // The state machine takes the same result: `d` pushes a loading view, the result fills it.
-    let mut state = State::new(Some("shop".into()), false);
+    let mut state = State::new(Some("shop".into()), false, kubedeck::config::keymap::default_keymap());
     let target = Target {
         kind: Kind::Pod,
         namespace: "shop".into(),

@@ -56,7 +56,7 @@ async fn a_20_mb_line_is_received_wrapped_and_navigated_with_no_frame_over_100_m
         container: None,
     };
     let session = next_session();
-    let mut state = State::new(Some("logs".into()), false);
+    let mut state = State::new(Some("logs".into()), false, kubedeck::config::keymap::default_keymap());
     state.stack.push(View::new(ViewKind::Logs(Box::new(LogView::new(
         target.clone(),
         Params::default(),

@@ -49,7 +49,11 @@ impl Dashboard {
             cache.contact().clone(),
             stop.clone(),
         ));
-        let mut state = State::new(Some(conn.namespace.clone()), true);
+        let mut state = State::new(
+            Some(conn.namespace.clone()),
+            true,
+            kubedeck::config::keymap::default_keymap(),
+        );
         update(
             &mut state,
             Input::Connected {

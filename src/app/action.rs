@@ -1,6 +1,5 @@
 //! Named actions, as plain data: keymaps bind keys to these names; help and the footer list them.
 
-use super::logs::keys::LogAction;
 use super::table::SortCol;
 
 /// Something the user can ask for.
@@ -276,3 +275,62 @@ pub const ALIASES: &[(&str, crate::cluster::Kind)] = {
         ("events", Event),
     ]
 };
+
+/// Something the user can do in the log view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogAction {
+    /// Toggle following the newest line.
+    Follow,
+    /// Newest line, and follow.
+    Bottom,
+    /// Oldest line kept.
+    Top,
+    /// One line up.
+    Up,
+    /// One line down.
+    Down,
+    /// One page up.
+    PageUp,
+    /// One page down.
+    PageDown,
+    /// Scroll left.
+    Left,
+    /// Scroll right.
+    Right,
+    /// Scroll left fast.
+    FarLeft,
+    /// Scroll right fast.
+    FarRight,
+    /// Toggle wrapping.
+    Wrap,
+    /// Toggle timestamps.
+    Timestamps,
+    /// Toggle the previous container's logs.
+    Previous,
+    /// Cycle the JSON display.
+    Json,
+    /// Toggle the pod/container prefix.
+    Prefix,
+    /// Type a search.
+    Search,
+    /// Next match.
+    Next,
+    /// Previous match.
+    Prev,
+    /// Type an include filter.
+    Include,
+    /// Type an exclude filter.
+    Exclude,
+    /// Type where to start (tail or since).
+    Start,
+    /// Save the shown lines.
+    SaveShown,
+    /// Save the whole buffer.
+    SaveAll,
+    /// Start or clear a selection.
+    Mark,
+    /// Copy the selection through the terminal (OSC 52).
+    Copy,
+    /// Save the line under the cursor whole, even when the view keeps only its first 64 KiB.
+    SaveLine,
+}

@@ -5,8 +5,7 @@ use super::effect::Effect;
 use super::state::{State, View, ViewKind};
 use crate::cluster::health::Report;
 
-/// Seconds between refreshes of the health screens and of the nodes list's health panel.
-pub const REFRESH_SECS: u64 = 10;
+pub use super::nodehealth::REFRESH_SECS;
 
 /// `:` command words that open the control-plane screen.
 pub const COMMANDS: [&str; 3] = ["cp", "controlplane", "control-plane"];

@@ -53,7 +53,7 @@ fn report() -> crate::cluster::health::Report {
 
 #[test]
 fn the_start_screen_fetches_once_connected_and_not_before() {
-    let mut s = State::new(Some("shop".into()), false);
+    let mut s = State::new(Some("shop".into()), false, crate::config::keymap::default_keymap());
     assert!(run_command(&mut s, "cp").is_empty(), "no client yet");
     assert!(matches!(s.top().kind, ViewKind::ControlPlane { .. }));
     assert_eq!(connect(&mut s), [Effect::FetchControlPlane]);
@@ -68,7 +68,7 @@ fn the_start_screen_fetches_once_connected_and_not_before() {
 
 #[test]
 fn colon_cp_opens_the_screen_from_anywhere_and_other_screens_do_not_refresh() {
-    let mut s = State::new(Some("shop".into()), false);
+    let mut s = State::new(Some("shop".into()), false, crate::config::keymap::default_keymap());
     connect(&mut s);
     assert!(!controlplane::periodic(&s), "pods are a watch, not a poll");
     assert!(controlplane::due(&mut s).is_empty());
@@ -83,7 +83,7 @@ fn colon_cp_opens_the_screen_from_anywhere_and_other_screens_do_not_refresh() {
 
 #[test]
 fn arrows_scroll_the_control_plane_screen() {
-    let mut s = State::new(None, false);
+    let mut s = State::new(None, false, crate::config::keymap::default_keymap());
     connect(&mut s);
     command(&mut s, "cp");
     let scroll = |s: &State| match s.top().kind {
@@ -105,7 +105,7 @@ fn arrows_scroll_the_control_plane_screen() {
 
 #[test]
 fn h_on_a_node_opens_its_health_and_esc_goes_back() {
-    let mut s = State::new(None, false);
+    let mut s = State::new(None, false, crate::config::keymap::default_keymap());
     connect(&mut s);
     command(&mut s, "no");
     let row = Row {

@@ -3,18 +3,10 @@
 //! shown (the namespace watch when it runs, else one GET), never a poll.
 
 use super::effect::Effect;
+pub use super::state::NsCheck;
 use super::state::{State, ViewKind};
 use crate::cluster::Scope;
 use crate::cluster::watch::WatchStatus;
-
-/// What is known about the last namespace checked.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NsCheck {
-    /// The namespace.
-    pub name: String,
-    /// Whether it exists; None while asked, or when the answer could not be had (not permitted).
-    pub exists: Option<bool>,
-}
 
 /// The namespace of the top view's list when that list is live and has no rows.
 fn empty_list_namespace(state: &State) -> Option<String> {

@@ -5,6 +5,9 @@ use super::state::{State, View, ViewKind};
 use crate::cluster::Kind;
 use crate::cluster::nodehealth::NodeHealth;
 
+/// Seconds between refreshes of the health screens and of the nodes list's health panel.
+pub const REFRESH_SECS: u64 = 10;
+
 /// Open the health view of the node under the cursor (nodes screen only).
 pub fn open_selected(state: &mut State) -> Vec<Effect> {
     if state.top().kind != ViewKind::Resource(Kind::Node) {
@@ -57,7 +60,7 @@ pub fn follow_cursor(state: &mut State, now: i64) -> Vec<Effect> {
     let Some(node) = under_cursor(state) else {
         return vec![];
     };
-    let max_age = super::controlplane::REFRESH_SECS as i64;
+    let max_age = REFRESH_SECS as i64;
     if state
         .node_health
         .as_ref()

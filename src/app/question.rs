@@ -4,18 +4,8 @@
 use crossterm::event::{KeyCode, KeyEvent};
 
 use super::effect::Effect;
+pub use super::state::Question;
 use super::state::State;
-
-/// A question waiting for `y` or `n`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Question {
-    /// What is asked, ending in "(y/n)".
-    pub text: String,
-    /// What `y` does.
-    pub yes: Effect,
-    /// What is said when the answer is no.
-    pub no: String,
-}
 
 /// Ask whether to overwrite the file at `path` (absolute) with a log save.
 pub fn overwrite(state: &mut State, path: String, text: String, lines: usize) {

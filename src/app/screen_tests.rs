@@ -43,7 +43,7 @@ fn shown(s: &State) -> Vec<String> {
 }
 
 fn pods() -> State {
-    let mut s = State::new(Some("default".into()), false);
+    let mut s = State::new(Some("default".into()), false, crate::config::keymap::default_keymap());
     let rows = vec![
         pod("a", "1/1", "Running", "10", 300, "10.0.0.12"),
         pod("b", "2/3", "CrashLoopBackOff", "9", 100, "10.0.0.9"),
@@ -146,7 +146,7 @@ fn owner_drill_downs_of_statefulsets_daemonsets_jobs_and_cronjobs() {
         ("rs", Kind::ReplicaSet, Kind::Pod),
         ("cj", Kind::CronJob, Kind::Job),
     ] {
-        let mut s = State::new(Some("default".into()), false);
+        let mut s = State::new(Some("default".into()), false, crate::config::keymap::default_keymap());
         press(&mut s, ':');
         for c in cmd.chars() {
             press(&mut s, c);
@@ -176,7 +176,7 @@ fn owner_drill_downs_of_statefulsets_daemonsets_jobs_and_cronjobs() {
 
 #[test]
 fn a_service_drills_down_by_selector_and_events_start_newest_first() {
-    let mut s = State::new(Some("default".into()), false);
+    let mut s = State::new(Some("default".into()), false, crate::config::keymap::default_keymap());
     press(&mut s, ':');
     for c in "svc".chars() {
         press(&mut s, c);

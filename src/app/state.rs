@@ -5,6 +5,7 @@ use std::time::Instant;
 use ratatui_textarea::TextArea;
 
 use super::action::KeyScope;
+use super::effect::Effect;
 use super::keys::{Key, Keymap};
 use super::table::{Filter, Fixed, Sort, Table};
 use crate::cluster::watch::WatchStatus;
@@ -244,9 +245,9 @@ pub struct State {
     /// The open dialog (keys go to it).
     pub dialog: Option<super::dialog::Dialog>,
     /// Whether the last namespace an empty list showed exists.
-    pub ns_check: Option<super::namespaces::NsCheck>,
+    pub ns_check: Option<NsCheck>,
     /// A yes/no question on the bottom line (keys go to it).
-    pub question: Option<super::question::Question>,
+    pub question: Option<Question>,
     /// The live rollout-status or drain panel.
     pub panel: Option<super::dialog::Panel>,
     /// Lines a log view keeps (`--log-lines`).
@@ -262,12 +263,12 @@ pub struct State {
     /// Node health data has been asked for and not arrived.
     pub nh_pending: bool,
     /// Connected to the built-in demo cluster (None: a real one).
-    pub demo: Option<super::demo::Demo>,
+    pub demo: Option<Demo>,
 }
 
 impl State {
-    /// Start on the pod list of `namespace` (None: all namespaces).
-    pub fn new(namespace: Option<String>, readonly: bool) -> State {
+    /// Start on the pod list of `namespace` (None: all namespaces), keys bound by `keymap`.
+    pub fn new(namespace: Option<String>, readonly: bool, keymap: Keymap) -> State {
         State {
             stack: vec![View::new(ViewKind::Resource(Kind::Pod))],
             home_namespace: namespace.clone().unwrap_or_else(|| "default".into()),
@@ -287,7 +288,7 @@ impl State {
             messages: Default::default(),
             messages_total: 0,
             page_rows: 20,
-            keymap: crate::config::keymap::builtin("default").expect("the default keymap is built in"),
+            keymap,
             pending_keys: Vec::new(),
             namespace_from_context: false,
             quit: false,
@@ -371,4 +372,51 @@ impl State {
         self.messages.push_back(Message { at, text, error });
         self.messages_total += 1;
     }
+}
+
+/// Why the screen shows the demo cluster.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Demo {
+    /// Where a kubeconfig was looked for, each with what was there (empty: `--demo` asked for it).
+    pub looked_at: Vec<String>,
+    /// The first-screen notice is up until a key dismisses it.
+    pub notice: bool,
+}
+
+impl Demo {
+    /// The demo started as a fallback after looking at `looked_at`: the notice says so.
+    pub fn fallback(looked_at: Vec<String>) -> Demo {
+        Demo {
+            looked_at,
+            notice: true,
+        }
+    }
+
+    /// The demo asked for with `--demo`: marked, nothing to explain.
+    pub fn asked() -> Demo {
+        Demo {
+            looked_at: Vec::new(),
+            notice: false,
+        }
+    }
+}
+
+/// What is known about the last namespace checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NsCheck {
+    /// The namespace.
+    pub name: String,
+    /// Whether it exists; None while asked, or when the answer could not be had (not permitted).
+    pub exists: Option<bool>,
+}
+
+/// A question waiting for `y` or `n`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Question {
+    /// What is asked, ending in "(y/n)".
+    pub text: String,
+    /// What `y` does.
+    pub yes: Effect,
+    /// What is said when the answer is no.
+    pub no: String,
 }

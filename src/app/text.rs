@@ -304,7 +304,7 @@ mod tests {
     use crate::cluster::watch::WatchStatus;
 
     fn with_pod() -> State {
-        let mut s = State::new(Some("shop".into()), false);
+        let mut s = State::new(Some("shop".into()), false, crate::config::keymap::default_keymap());
         let row = Row {
             key: "shop/web".into(),
             name: "web".into(),

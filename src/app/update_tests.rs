@@ -46,7 +46,7 @@ fn shown(state: &State) -> Vec<String> {
 }
 
 fn pods_state() -> State {
-    let mut s = State::new(Some("default".into()), false);
+    let mut s = State::new(Some("default".into()), false, crate::config::keymap::default_keymap());
     let rows = vec![
         pod("web-1", "default", &[("app", "web")], "n1"),
         pod("web-2", "default", &[("app", "web")], "n2"),
@@ -149,7 +149,7 @@ fn zero_toggles_all_namespaces() {
 
 #[test]
 fn enter_on_a_deployment_shows_its_replicasets_then_their_pods_by_owner_and_esc_goes_back() {
-    let mut s = State::new(Some("default".into()), false);
+    let mut s = State::new(Some("default".into()), false, crate::config::keymap::default_keymap());
     update(&mut s, key(KeyCode::Char(':')));
     typed(&mut s, "deploy");
     update(&mut s, key(KeyCode::Enter));
@@ -189,7 +189,7 @@ fn enter_on_a_deployment_shows_its_replicasets_then_their_pods_by_owner_and_esc_
 
 #[test]
 fn enter_on_a_node_shows_its_pods_in_every_namespace() {
-    let mut s = State::new(Some("default".into()), false);
+    let mut s = State::new(Some("default".into()), false, crate::config::keymap::default_keymap());
     update(&mut s, key(KeyCode::Char(':')));
     typed(&mut s, "no");
     update(&mut s, key(KeyCode::Enter));
@@ -260,7 +260,7 @@ fn toasts_expire_after_their_time() {
 
 #[test]
 fn ns_with_a_name_switches_namespace_without_listing_namespaces() {
-    let mut s = State::new(Some("default".into()), false);
+    let mut s = State::new(Some("default".into()), false, crate::config::keymap::default_keymap());
     update(&mut s, key(KeyCode::Char(':')));
     typed(&mut s, "deploy");
     update(&mut s, key(KeyCode::Enter));

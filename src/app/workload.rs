@@ -12,7 +12,7 @@ use super::state::{State, View, ViewKind};
 use crate::cluster::Kind;
 use crate::cluster::ops::drain::Line;
 use crate::cluster::ops::history::DiffLine;
-use crate::cluster::ops::{ObjRef, Op, rollback};
+use crate::cluster::ops::{ObjRef, Op};
 
 /// The object the top view points at: the row under the cursor, the document's or the history's object.
 pub fn selected(state: &State) -> Option<ObjRef> {
@@ -304,18 +304,21 @@ pub fn on_input(state: &mut State, input: Input) -> Vec<Effect> {
         Input::Done { target, op, result } => {
             let mut effects = Vec::new();
             match &result {
-                Ok(line) => state.toast(line.clone(), false),
+                Ok(done) => state.toast(done.line.clone(), false),
                 Err(e) => state.toast(e.clone(), true),
             }
             if let Some(p) = state.panel.as_mut().filter(|p| op == Op::Drain && p.target == target) {
                 p.push(Line {
                     key: None,
-                    text: result.clone().unwrap_or_else(|e| format!("error: {e}")),
+                    text: match &result {
+                        Ok(done) => done.line.clone(),
+                        Err(e) => format!("error: {e}"),
+                    },
                 });
                 p.done = true;
                 p.failed = result.is_err();
             }
-            if result.is_ok() && op.starts_rollout() && !rollback::skipped(result.as_deref().unwrap_or("")) {
+            if result.as_ref().is_ok_and(|done| done.changed) && op.starts_rollout() {
                 state.panel = Some(Panel {
                     title: format!("rollout status {}", target.kubectl_name()),
                     target: target.clone(),
@@ -376,7 +379,7 @@ pub fn on_input(state: &mut State, input: Input) -> Vec<Effect> {
         } => {
             match result {
                 Err(e) => state.toast(e, true),
-                Ok(line) if rollback::skipped(&line) => state.toast(line, false),
+                Ok(done) if !done.changed => state.toast(done.line, false),
                 Ok(_) => {
                     let diff = match &state.top().kind {
                         ViewKind::History(h) if h.target == target => h.diff(),

@@ -12,7 +12,7 @@ use super::update::{key, update};
 use crate::cluster::ops::history::{self, History};
 use crate::cluster::ops::precheck::ScaleInfo;
 use crate::cluster::ops::status::Reading;
-use crate::cluster::ops::{ObjRef, Op, Propagation};
+use crate::cluster::ops::{ObjRef, Op, Propagation, Success};
 use crate::cluster::watch::WatchStatus;
 use crate::cluster::{Kind, Scope};
 use crate::test_util;
@@ -266,7 +266,7 @@ fn history_then_rollback_runs_a_dry_run_then_confirms_with_the_diff() {
         Input::DryRun {
             target: web(),
             revision: 1,
-            result: Ok("deployment.apps/web rolled back (server dry run)".into()),
+            result: Ok(Success::changed("deployment.apps/web rolled back (server dry run)")),
         },
     );
     let Some(Dialog::Confirm(c)) = &s.dialog else {
@@ -288,7 +288,7 @@ fn history_then_rollback_runs_a_dry_run_then_confirms_with_the_diff() {
         Input::Done {
             target: web(),
             op: Op::Rollback(1),
-            result: Ok("deployment.apps/web rolled back".into()),
+            result: Ok(Success::changed("deployment.apps/web rolled back")),
         },
     );
     assert_eq!(effects, [Effect::FollowRollout(web()), Effect::LoadHistory(web())]);
@@ -310,11 +310,25 @@ fn history_then_rollback_runs_a_dry_run_then_confirms_with_the_diff() {
         Input::DryRun {
             target: web(),
             revision: 2,
-            result: Ok("deployment.apps/web skipped rollback (current template already matches revision 2)".into()),
+            result: Ok(Success::unchanged(
+                "deployment.apps/web skipped rollback (current template already matches revision 2)",
+            )),
         },
     );
     assert!(s.dialog.is_none());
     assert!(s.toasts.last().unwrap().text.contains("skipped rollback"));
+    // A rollback that changed nothing follows no rollout; only the history reloads.
+    let effects = update(
+        &mut s,
+        Input::Done {
+            target: web(),
+            op: Op::Rollback(2),
+            result: Ok(Success::unchanged("deployment.apps/web unchanged")),
+        },
+    );
+    assert_eq!(effects, [Effect::LoadHistory(web())]);
+    assert!(s.panel.is_none());
+    assert_eq!(s.toasts.last().unwrap().text, "deployment.apps/web unchanged");
 }
 
 #[test]
@@ -351,7 +365,7 @@ fn drain_opens_a_progress_panel_with_countdown_lines_replaced() {
         Input::Done {
             target: node,
             op: Op::Drain,
-            result: Ok("node/worker-1 drained".into()),
+            result: Ok(Success::changed("node/worker-1 drained")),
         },
     );
     let p = s.panel.as_ref().unwrap();

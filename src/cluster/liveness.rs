@@ -12,7 +12,7 @@ use parking_lot::Mutex;
 use tokio::sync::{Notify, mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
-use super::watch::Notice;
+use super::notice::Notice;
 
 /// Time between probes while the server answers: at most 6 small GETs an idle minute, no LIST.
 pub const PERIOD: Duration = Duration::from_secs(10);

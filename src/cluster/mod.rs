@@ -11,6 +11,7 @@ pub mod liveness;
 pub mod logs;
 pub mod namespaces;
 pub mod nodehealth;
+pub mod notice;
 pub mod ops;
 pub mod printers;
 pub mod rows;

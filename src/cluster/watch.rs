@@ -17,16 +17,8 @@ use tokio_util::sync::CancellationToken;
 
 use super::Kind;
 use super::liveness::{Contact, ContactState};
+pub use super::notice::Notice;
 use super::rows::{Project, RowStore};
-
-/// A data-less message from the cache: re-read what you show of this kind.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Notice {
-    /// Objects or the watch status of this kind changed.
-    Changed(Kind),
-    /// Contact with the API server was lost or came back.
-    Contact,
-}
 
 /// How far a watch has got, as the UI shows it.
 #[derive(Debug, Clone, PartialEq)]

@@ -348,6 +348,11 @@ pub fn builtin(name: &str) -> Option<Keymap> {
     Some(assemble(name, located))
 }
 
+/// The keymap used when none is chosen.
+pub fn default_keymap() -> Keymap {
+    builtin("default").expect("the default keymap is built in")
+}
+
 /// Parse a keymap file's text; it is layered over the built-in keymap its `base:` names.
 pub fn parse_text(name: &str, text: &str, source: &Source) -> Result<Keymap, ConfigError> {
     let base_name = serde_yaml::from_str::<serde_yaml::Value>(text)

@@ -148,7 +148,7 @@ fn the_log_view_has_its_own_scope_with_the_moves_it_shares() {
     let default = builtin("default").unwrap();
     assert_eq!(
         default.lookup(KeyScope::Logs, &[key('f')]),
-        Match::Action(Action::Log(crate::app::logs::keys::LogAction::Follow))
+        Match::Action(Action::Log(crate::app::action::LogAction::Follow))
     );
     assert_eq!(default.lookup(KeyScope::Logs, &[key('q')]), Match::Action(Action::Quit));
     let err = refused("logs:\n  wide: { keys: [w] }\n");

@@ -8,7 +8,7 @@ use axum::http::{Method, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use super::server::{SimState, User, json_response, parse_query};
+use super::request::{SimState, User, json_response, parse_query};
 use super::status::ApiError;
 
 /// Where the switches live; no Kubernetes API path starts so.

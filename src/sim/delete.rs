@@ -6,9 +6,8 @@ use std::sync::Arc;
 use axum::response::Response;
 use serde_json::{Value, json};
 
+use super::request::{Query, SimState, Target, json_response, name, ns, obj_response, parse_body};
 use super::resources::ResId;
-use super::rest::{name, ns, obj_response, parse_body};
-use super::server::{Query, SimState, Target, json_response};
 use super::status::{ApiError, Cause, success_status};
 use super::store::{Obj, now_str, pods};
 use super::watch::Filter;

@@ -4,8 +4,8 @@ use axum::http::{HeaderMap, Method};
 use axum::response::Response;
 use serde_json::{Value, json};
 
+use super::request::{SimState, json_response};
 use super::resources::{RESOURCES, ResourceDef, groups};
-use super::server::{SimState, json_response};
 
 /// The version the demo cluster reports.
 pub const GIT_VERSION: &str = "v1.33.4";

@@ -3,9 +3,9 @@
 use axum::response::Response;
 use serde_json::{Value, json};
 
+use super::request::{SimState, Target, json_response};
 use super::resources::res;
 use super::select::LabelSelector;
-use super::server::{SimState, Target, json_response};
 use super::status::ApiError;
 use super::store::pods;
 

@@ -4,7 +4,7 @@ use axum::body::Body;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 
-use super::server::{Query, SimState};
+use super::request::{Query, SimState};
 
 const LIVEZ: &[&str] = &[
     "ping",

@@ -12,7 +12,7 @@ use jiff::Timestamp;
 use serde_json::Value;
 use tokio::sync::mpsc;
 
-use super::server::{Query, SimState, Target};
+use super::request::{Query, SimState, Target};
 use super::status::ApiError;
 use super::store::pods;
 

@@ -8,6 +8,7 @@ pub mod delete;
 pub mod discovery;
 pub mod events;
 pub mod evict;
+pub mod fault_list;
 pub mod faults;
 pub mod health;
 pub mod hostile;
@@ -15,6 +16,7 @@ pub mod index;
 pub mod logs;
 pub mod options;
 pub mod patch;
+pub mod request;
 pub mod resources;
 pub mod rest;
 pub mod scenario;
@@ -37,7 +39,7 @@ use tokio_util::sync::CancellationToken;
 
 pub use faults::{Deny, Faults};
 pub use options::SimOptions;
-use server::SimState;
+use request::SimState;
 pub use server::{ADMIN_TOKEN, RESTRICTED_TOKEN};
 use store::Store;
 
@@ -195,7 +197,7 @@ pub async fn run_demo_server(opts: SimOptions, kubeconfig_out: &Path, faults: Op
     let started = std::time::Instant::now();
     let cluster = DemoCluster::start(opts).await?;
     if let Some(list) = faults {
-        crate::cli::apply_demo_faults(list, cluster.faults())?;
+        fault_list::apply_demo_faults(list, cluster.faults())?;
     }
     cluster.write_kubeconfig(kubeconfig_out)?;
     eprintln!(

@@ -9,10 +9,10 @@ use bytes::{BufMut, Bytes, BytesMut};
 use serde_json::{Value, json};
 
 use super::patch::{self, PatchType};
+use super::request::{Query, SimState, Target, bytes_response, json_response, name, ns, obj_response, parse_body};
 use super::resources::ResourceDef;
-use super::server::{Query, SimState, Target, bytes_response, json_response};
 use super::status::{ApiError, Cause};
-use super::store::{Obj, Origin, now_str, pods};
+use super::store::{Origin, now_str, pods};
 use super::watch::Filter;
 use super::{delete, evict, table, validate};
 
@@ -65,20 +65,8 @@ pub async fn dispatch(
     }
 }
 
-pub(super) fn ns(t: &Target) -> &str {
-    t.ns.as_deref().unwrap_or("")
-}
-
-pub(super) fn name(t: &Target) -> &str {
-    t.name.as_deref().unwrap_or("")
-}
-
 fn accept(headers: &HeaderMap) -> &str {
     headers.get(header::ACCEPT).and_then(|a| a.to_str().ok()).unwrap_or("")
-}
-
-pub(super) fn obj_response(code: u16, o: &Obj) -> Response {
-    bytes_response(code, o.json.clone())
 }
 
 fn encode_continue(rv: u64, ns: &str, name: &str) -> String {
@@ -174,18 +162,6 @@ fn get(st: &SimState, headers: &HeaderMap, t: &Target, q: &Query) -> Result<Resp
         ));
     }
     Ok(obj_response(200, &o))
-}
-
-pub(super) fn parse_body(body: &[u8]) -> Result<Value, ApiError> {
-    let v: Value = match serde_json::from_slice(body) {
-        Ok(v) => v,
-        Err(_) => serde_yaml::from_slice(body)
-            .map_err(|e| ApiError::bad_request(format!("error decoding request body: {e}")))?,
-    };
-    if !v.is_object() {
-        return Err(ApiError::bad_request("request body must be an object"));
-    }
-    Ok(v)
 }
 
 fn check_kind(def: &ResourceDef, v: &Value) -> Result<(), ApiError> {

@@ -1,91 +1,22 @@
 //! HTTP front of the demo cluster: authentication, fault injection, routing to handlers.
 
-use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, Method, header};
 use axum::response::{IntoResponse, Response};
-use bytes::Bytes;
-use serde_json::Value;
-use tokio_util::sync::CancellationToken;
 
-use super::faults::Faults;
-use super::resources::{ResId, lookup};
+use super::request::{Query, SimState, Target, User, parse_query};
+use super::resources::lookup;
 use super::status::ApiError;
-use super::store::Store;
 use super::{discovery, health, logs, rest, watch};
 
 /// Bearer token of the demo cluster's administrator.
 pub const ADMIN_TOKEN: &str = "kubedeck-demo-admin";
 /// Bearer token of "jane", the user that faults can refuse.
 pub const RESTRICTED_TOKEN: &str = "kubedeck-demo-jane";
-
-/// Everything a request handler needs.
-pub struct SimState {
-    /// Objects.
-    pub store: Arc<Store>,
-    /// Fault switches.
-    pub faults: Arc<Faults>,
-    /// Cancelled when the server stops; long-running responses end with it.
-    pub shutdown: CancellationToken,
-    /// Where the server listens, for discovery's serverAddressByClientCIDRs.
-    pub addr: SocketAddr,
-    /// When the server started (log generation counts from here).
-    pub started: jiff::Timestamp,
-    /// Log lines per second per container.
-    pub log_rate: f64,
-    /// The User-Agent of every request.
-    pub agents: super::agents::UserAgents,
-}
-
-/// The parsed query string.
-pub type Query = HashMap<String, String>;
-
-/// Where a resource request points.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Target {
-    /// Resource.
-    pub res: ResId,
-    /// Namespace from the path.
-    pub ns: Option<String>,
-    /// Object name, absent for collections.
-    pub name: Option<String>,
-    /// Subresource (scale, status, log, eviction).
-    pub sub: Option<String>,
-}
-
-/// The authenticated user of a request.
-#[derive(Debug, Clone)]
-pub struct User(pub String);
-
-/// A JSON response with a status code.
-pub fn json_response(code: u16, v: &Value) -> Response {
-    bytes_response(code, Bytes::from(serde_json::to_vec(v).expect("JSON values serialize")))
-}
-
-/// A JSON response from bytes that are already JSON.
-pub fn bytes_response(code: u16, body: Bytes) -> Response {
-    let mut r = Response::new(Body::from(body));
-    *r.status_mut() = StatusCode::from_u16(code).unwrap_or(StatusCode::OK);
-    r.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    r
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let mut r = json_response(self.code, &self.to_status());
-        if let Some(s) = self.retry_after {
-            r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(s));
-        }
-        r
-    }
-}
 
 /// The router, with state.
 pub fn router(state: Arc<SimState>) -> Router {
@@ -137,13 +68,6 @@ pub fn parse_target(path: &str) -> Option<Target> {
         [plural, name, sub] => t(plural, None, Some(name), Some(sub)),
         _ => None,
     }
-}
-
-/// Parses a query string into a map (last value wins, as for the server's single-valued options).
-pub fn parse_query(q: Option<&str>) -> Query {
-    q.and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
-        .map(|v| v.into_iter().collect())
-        .unwrap_or_default()
 }
 
 /// The verb RBAC would check for this request.

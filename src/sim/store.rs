@@ -7,57 +7,14 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
 
-use bytes::Bytes;
 use parking_lot::Mutex;
 use serde_json::{Value, json};
 use tokio::sync::broadcast;
 
 use super::index::index;
-pub use super::index::selectable_fields;
+pub use super::index::{Key, Obj, selectable_fields};
 use super::resources::{RESOURCES, ResId, res};
 use super::status::ApiError;
-
-/// An object's identity: resource, namespace ("" when cluster-scoped) and name.
-pub type Key = (ResId, String, String);
-
-/// A stored object.
-#[derive(Debug)]
-pub struct Obj {
-    /// Which resource it belongs to.
-    pub res: ResId,
-    /// Namespace, "" for cluster-scoped objects.
-    pub ns: String,
-    /// metadata.name.
-    pub name: String,
-    /// metadata.uid.
-    pub uid: String,
-    /// The resourceVersion of the write that produced this state.
-    pub rv: u64,
-    /// metadata.labels.
-    pub labels: BTreeMap<String, String>,
-    /// Values of the fields this resource supports in field selectors.
-    pub fields: Vec<(&'static str, String)>,
-    /// uids of every owner in metadata.ownerReferences.
-    pub owners: Vec<String>,
-    /// uid of the controlling owner, if any.
-    pub controller: Option<String>,
-    /// Whether metadata.deletionTimestamp is set.
-    pub deleting: bool,
-    /// The object as JSON.
-    pub json: Bytes,
-}
-
-impl Obj {
-    /// The object parsed back into a JSON value.
-    pub fn value(&self) -> Value {
-        serde_json::from_slice(&self.json).expect("stored objects are valid JSON")
-    }
-
-    /// The object's key.
-    pub fn key(&self) -> Key {
-        (self.res, self.ns.clone(), self.name.clone())
-    }
-}
 
 /// What happened to an object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

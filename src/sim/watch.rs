@@ -12,9 +12,9 @@ use futures::FutureExt as _;
 use serde_json::json;
 use tokio::sync::{broadcast, mpsc};
 
+use super::request::{Query, SimState, Target};
 use super::resources::ResId;
 use super::select::{FieldSelector, LabelSelector};
-use super::server::{Query, SimState, Target};
 use super::status::ApiError;
 use super::store::{Event, EventType, Obj, selectable_fields};
 use super::table::{self, Include};

@@ -9,11 +9,11 @@ use crate::app::state::{State, View, ViewKind};
 use crate::app::update::key;
 use crate::app::{Input, update};
 use crate::cluster::Kind;
-use crate::cluster::ops::ObjRef;
 use crate::cluster::ops::RESTARTED_AT;
 use crate::cluster::ops::drain::Line;
 use crate::cluster::ops::history::{self, REVISION};
 use crate::cluster::ops::precheck::ScaleInfo;
+use crate::cluster::ops::{ObjRef, Success};
 use crate::test_util;
 
 const NOW: i64 = 1_767_225_600; // 2026-01-01T00:00:00Z
@@ -185,7 +185,7 @@ fn panel_shows_the_latest_lines_and_its_state() {
 
 #[test]
 fn readonly_hides_mutating_keys_from_help() {
-    let mut s = State::new(Some("shop".into()), true);
+    let mut s = State::new(Some("shop".into()), true, crate::config::keymap::default_keymap());
     crate::test_util::open(&mut s, crate::cluster::Kind::Deployment);
     update(&mut s, key(KeyCode::Char('?')));
     let (text, _) = draw(&s, 120, 40);
@@ -194,7 +194,7 @@ fn readonly_hides_mutating_keys_from_help() {
         !text.contains("scale") && !text.contains("drain node") && !text.contains("delete"),
         "{text}"
     );
-    let mut s = State::new(Some("shop".into()), false);
+    let mut s = State::new(Some("shop".into()), false, crate::config::keymap::default_keymap());
     crate::test_util::open(&mut s, crate::cluster::Kind::Deployment);
     update(&mut s, key(KeyCode::Char('?')));
     let (text, _) = draw(&s, 120, 40);
@@ -215,7 +215,7 @@ fn rollback_confirmation_shows_the_diff_and_a_protected_context_asks_for_the_nam
         Input::DryRun {
             target: web(),
             revision: 1,
-            result: Ok("deployment.apps/web rolled back (server dry run)".into()),
+            result: Ok(Success::changed("deployment.apps/web rolled back (server dry run)")),
         },
     );
     let (text, buf) = draw(&s, 120, 40);

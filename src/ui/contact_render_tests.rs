@@ -87,7 +87,7 @@ fn a_view_whose_server_is_lost_says_stale_with_its_age() {
 #[test]
 fn with_all_namespaces_home_is_the_contexts_namespace() {
     // `-A` as a user confined to "shop": the header falls back to counting in shop, not "default".
-    let mut s = crate::app::State::new(None, false);
+    let mut s = crate::app::State::new(None, false, crate::config::keymap::default_keymap());
     update(
         &mut s,
         Input::Connected {

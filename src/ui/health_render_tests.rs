@@ -114,7 +114,7 @@ fn degraded() -> Report {
 }
 
 fn connected_on(kind: ViewKind) -> State {
-    let mut s = State::new(Some("default".into()), false);
+    let mut s = State::new(Some("default".into()), false, crate::config::keymap::default_keymap());
     s.stack = vec![View::new(kind)];
     update(
         &mut s,

@@ -17,7 +17,7 @@ use crate::cluster::{Kind, Scope};
 use crate::config::theme::{self, Theme};
 
 fn deployment_logs() -> State {
-    let mut s = State::new(Some("shop".into()), false);
+    let mut s = State::new(Some("shop".into()), false, crate::config::keymap::default_keymap());
     s.stack = vec![View::new(ViewKind::Resource(Kind::Deployment))];
     update(&mut s, Input::Resize(12));
     let row = Row {

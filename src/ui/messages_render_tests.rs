@@ -80,7 +80,7 @@ fn the_log_is_newest_first_and_scrolls() {
 
 #[test]
 fn a_configuration_error_names_the_context_and_is_not_called_retrying() {
-    let mut s = crate::app::State::new(Some("default".into()), false);
+    let mut s = crate::app::State::new(Some("default".into()), false, crate::config::keymap::default_keymap());
     let message = "context \"v1\" user \"v1-user\" (kubeconfig /tmp/k): its client-certificate /tmp/c.crt is an X.509 version 1 certificate.";
     update(
         &mut s,
@@ -102,7 +102,7 @@ fn a_configuration_error_names_the_context_and_is_not_called_retrying() {
 
 #[test]
 fn a_connection_failure_is_logged_once_per_reason() {
-    let mut s = crate::app::State::new(Some("default".into()), false);
+    let mut s = crate::app::State::new(Some("default".into()), false, crate::config::keymap::default_keymap());
     for _ in 0..5 {
         update(
             &mut s,
@@ -128,7 +128,7 @@ fn help_lists_the_message_log() {
 
 #[test]
 fn on_the_control_plane_screen_a_long_failure_wraps_instead_of_being_cut() {
-    let mut s = crate::app::State::new(Some("default".into()), false);
+    let mut s = crate::app::State::new(Some("default".into()), false, crate::config::keymap::default_keymap());
     crate::app::update::run_command(&mut s, "cp");
     let message = format!(
         "kubeconfig /home/user/.kube/config:14:7: field users[0].user: {}",

@@ -5,7 +5,7 @@ use crate::app::table::Row;
 use crate::app::{Effect, Input, update};
 use crate::cluster::health::{LeaseInfo, Panel};
 use crate::cluster::nodehealth::{Condition, NodeHealth, Usage};
-use crate::cluster::ops::{ObjRef, Op};
+use crate::cluster::ops::{ObjRef, Op, Success};
 use crate::cluster::watch::WatchStatus;
 use crate::cluster::{Kind, Scope};
 use crate::test_util;
@@ -105,7 +105,7 @@ fn a_cordoned_node_says_so_beside_its_taints_and_a_cordon_refetches() {
         Input::Done {
             target: ObjRef::new(Kind::Node, "", "worker-1"),
             op: Op::Uncordon,
-            result: Ok("node/worker-1 uncordoned".into()),
+            result: Ok(Success::changed("node/worker-1 uncordoned")),
         },
     );
     assert!(

@@ -283,7 +283,7 @@ fn filter_line_help_and_failed_connection() {
         out.contains("help") && out.contains("all ns") && out.contains(":po"),
         "{out}"
     );
-    let mut s = State::new(Some("default".into()), false);
+    let mut s = State::new(Some("default".into()), false, crate::config::keymap::default_keymap());
     s.connection = Connection::Failed("connection refused".into());
     let out = screen(&s);
     assert!(

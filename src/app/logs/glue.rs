@@ -2,9 +2,9 @@
 
 use crossterm::event::KeyEvent;
 
-use super::keys::{self, LogAction, Outcome};
+use super::keys::{self, Outcome};
 use super::{LogView, next_session};
-use crate::app::action::Action;
+use crate::app::action::{Action, LogAction};
 use crate::app::effect::Effect;
 use crate::app::state::{State, View, ViewKind};
 use crate::cluster::Kind;

@@ -36,7 +36,7 @@ fn rows(s: &mut State, kind: Kind, names: &[&str]) {
 }
 
 fn state_on(kind: Kind) -> State {
-    let mut s = State::new(Some("shop".into()), false);
+    let mut s = State::new(Some("shop".into()), false, crate::config::keymap::default_keymap());
     if kind != Kind::Pod {
         s.stack = vec![crate::app::state::View::new(ViewKind::Resource(kind))];
     }
@@ -131,7 +131,7 @@ fn l_opens_logs_of_workloads_services_and_containers() {
             "{kind:?}: {fx:?}"
         );
     }
-    let mut s = State::new(Some("shop".into()), false);
+    let mut s = State::new(Some("shop".into()), false, crate::config::keymap::default_keymap());
     s.stack = vec![crate::app::state::View::new(ViewKind::Containers {
         namespace: "shop".into(),
         pod: "web-1".into(),

@@ -9,7 +9,7 @@ use k8s_openapi::api::core::v1::Pod;
 use kube::api::{EvictParams, ListParams};
 use kube::{Api, Client};
 
-use super::{Outcome, cordon};
+use super::{Outcome, Success, cordon};
 use crate::cluster::describe::fetch::error_text;
 
 /// Timing of a drain.
@@ -82,7 +82,7 @@ pub async fn drain(
     opts: &DrainOptions,
     emit: impl Fn(Line) + Sync,
 ) -> Outcome {
-    emit(line(cordon(client, node, true).await?));
+    emit(line(cordon(client, node, true).await?.line));
     let all: Api<Pod> = Api::all(client.clone());
     let pods = all
         .list(&ListParams::default().fields(&format!("spec.nodeName={node}")))
@@ -117,7 +117,7 @@ pub async fn drain(
     if !failed.is_empty() {
         return Err(format!("unable to drain node {node:?}: {}", failed.join("; ")));
     }
-    Ok(format!("node/{node} drained"))
+    Ok(Success::changed(format!("node/{node} drained")))
 }
 
 async fn evict_one(

@@ -203,8 +203,36 @@ pub async fn get_value(client: &Client, obj: &ObjRef) -> Result<Value, String> {
     Ok(serde_json::to_value(o).unwrap_or_default())
 }
 
-/// What an action ended with: kubectl's success line, or the error as kubectl prints it.
-pub type Outcome = Result<String, String>;
+/// A finished action: kubectl's success line, and whether the object changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Success {
+    /// kubectl's line ("deployment.apps/web scaled").
+    pub line: String,
+    /// False when the object already was as asked (a rollback to the current template, a second
+    /// cordon): no rollout follows from it.
+    pub changed: bool,
+}
+
+impl Success {
+    /// The action changed the object.
+    pub fn changed(line: impl Into<String>) -> Success {
+        Success {
+            line: line.into(),
+            changed: true,
+        }
+    }
+
+    /// The object already was as asked; nothing was written.
+    pub fn unchanged(line: impl Into<String>) -> Success {
+        Success {
+            line: line.into(),
+            changed: false,
+        }
+    }
+}
+
+/// What an action ended with: its success, or the error as kubectl prints it.
+pub type Outcome = Result<Success, String>;
 
 /// Perform `op` on `obj` (drain and rollback have their own entry points with progress and dry run).
 pub async fn perform(client: &Client, obj: &ObjRef, op: &Op) -> Outcome {
@@ -236,7 +264,7 @@ pub async fn scale(client: &Client, obj: &ObjRef, replicas: u32) -> Outcome {
         .patch_scale(&obj.name, &PatchParams::default(), &Patch::Merge(&patch))
         .await
         .map_err(|e| error_text(&e))?;
-    Ok(format!("{} scaled", obj.kubectl_name()))
+    Ok(Success::changed(format!("{} scaled", obj.kubectl_name())))
 }
 
 /// The time as Go's `time.RFC3339` writes it in local time ("Z" for UTC), as kubectl stamps restarts.
@@ -269,7 +297,7 @@ pub async fn restart(client: &Client, obj: &ObjRef, at: &str) -> Outcome {
         .patch(&obj.name, &patch_params(), &Patch::Strategic(&patch))
         .await
         .map_err(|e| error_text(&e))?;
-    Ok(format!("{} restarted", obj.kubectl_name()))
+    Ok(Success::changed(format!("{} restarted", obj.kubectl_name())))
 }
 
 /// `kubectl rollout pause` / `resume`: `{"spec":{"paused":true}}` or `{"spec":{"paused":null}}`.
@@ -291,7 +319,7 @@ pub async fn set_paused(client: &Client, obj: &ObjRef, paused: bool) -> Outcome 
         .await
         .map_err(|e| error_text(&e))?;
     let verb = if paused { "paused" } else { "resumed" };
-    Ok(format!("{} {verb}", obj.kubectl_name()))
+    Ok(Success::changed(format!("{} {verb}", obj.kubectl_name())))
 }
 
 /// `kubectl delete --cascade=… [--grace-period=N]`: DELETE with DeleteOptions.
@@ -311,11 +339,11 @@ pub async fn delete(client: &Client, obj: &ObjRef, propagation: Propagation, gra
         .map_err(|e| error_text(&e))?;
     let verb = if grace == Some(0) { "force deleted" } else { "deleted" };
     let what = format!("{} \"{}\" {verb}", singular_group(obj.kind), obj.name);
-    Ok(if obj.namespace.is_empty() {
+    Ok(Success::changed(if obj.namespace.is_empty() {
         what
     } else {
         format!("{what} from {} namespace", obj.namespace)
-    })
+    }))
 }
 
 /// `kubectl cordon` / `uncordon`: `{"spec":{"unschedulable":true}}` or `{"spec":{"unschedulable":null}}`.
@@ -325,7 +353,7 @@ pub async fn cordon(client: &Client, node: &str, on: bool) -> Outcome {
     let already = current["spec"]["unschedulable"] == json!(true);
     let verb = if on { "cordoned" } else { "uncordoned" };
     if already == on {
-        return Ok(format!("node/{node} already {verb}"));
+        return Ok(Success::unchanged(format!("node/{node} already {verb}")));
     }
     let value = if on { json!(true) } else { Value::Null };
     let patch = json!({"spec": {"unschedulable": value}});
@@ -333,5 +361,5 @@ pub async fn cordon(client: &Client, node: &str, on: bool) -> Outcome {
         .patch(node, &PatchParams::default(), &Patch::Strategic(&patch))
         .await
         .map_err(|e| error_text(&e))?;
-    Ok(format!("node/{node} {verb}"))
+    Ok(Success::changed(format!("node/{node} {verb}")))
 }

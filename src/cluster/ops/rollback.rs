@@ -12,7 +12,7 @@ use kube::api::{Patch, PatchParams};
 use serde_json::{Value, json};
 
 use super::history::{POD_TEMPLATE_HASH, REVISION, REVISION_HISTORY};
-use super::{ObjRef, Outcome, dyn_api, get_value};
+use super::{ObjRef, Outcome, Success, dyn_api, get_value};
 use crate::cluster::Kind;
 use crate::cluster::describe::fetch::error_text;
 
@@ -173,7 +173,7 @@ async fn run(client: &Client, obj: &ObjRef, rev: i64, dry_run: bool) -> Outcome 
     pp.dry_run = dry_run;
     let api = dyn_api(client, obj);
     let sent = match plan(obj, &owner, &children, rev)? {
-        Plan::Skip(line) => return Ok(line),
+        Plan::Skip(line) => return Ok(Success::unchanged(line)),
         Plan::Json(p) => {
             // The Patch type's own json-patch version decodes it; kubedeck never names that crate.
             let p = serde_json::from_value(p).map_err(|e| e.to_string())?;
@@ -183,7 +183,7 @@ async fn run(client: &Client, obj: &ObjRef, rev: i64, dry_run: bool) -> Outcome 
     };
     sent.map_err(|e| format!("failed restoring revision {rev}: {}", error_text(&e)))?;
     let suffix = if dry_run { " (server dry run)" } else { "" };
-    Ok(format!("{} rolled back{suffix}", obj.kubectl_name()))
+    Ok(Success::changed(format!("{} rolled back{suffix}", obj.kubectl_name())))
 }
 
 /// Roll back for real.
@@ -194,11 +194,6 @@ pub async fn rollback(client: &Client, obj: &ObjRef, rev: i64) -> Outcome {
 /// The same request with `dryRun=All`: the server validates and admits it but stores nothing.
 pub async fn dry_run(client: &Client, obj: &ObjRef, rev: i64) -> Outcome {
     run(client, obj, rev, true).await
-}
-
-/// Whether an outcome line is kubectl's "skipped rollback".
-pub fn skipped(line: &str) -> bool {
-    line.contains(" skipped rollback (")
 }
 
 #[cfg(test)]
