@@ -442,10 +442,12 @@ fn apply<K: Resource>(
             };
             let next = classify(&err, &status, current);
             // Once per change of state, not once per retry: an unreachable server is one line.
+            // In words, as the screen says it: the error's own text stops at "client error (Connect)".
+            let said = super::errors::explain(&err);
             if std::mem::discriminant(&next) != std::mem::discriminant(&*status) {
-                tracing::warn!(kind = kind.plural(), error = %err, "watch failed");
+                tracing::warn!(kind = kind.plural(), error = %said, "watch failed");
             } else {
-                tracing::debug!(kind = kind.plural(), error = %err, "watch failed again");
+                tracing::debug!(kind = kind.plural(), error = %said, "watch failed again");
             }
             *status = next;
         }

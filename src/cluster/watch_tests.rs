@@ -82,6 +82,28 @@ fn a_live_watch_that_fails_is_stale_from_the_servers_last_answer_not_its_last_ev
 }
 
 #[test]
+fn a_failed_watch_is_logged_in_words_once_per_change() {
+    // The log file said "ServiceError: client error (Connect)" while the screen said what happened.
+    let shared = WatchShared::default();
+    let refused = || {
+        let io = std::io::Error::new(
+            std::io::ErrorKind::ConnectionRefused,
+            "Connection refused (os error 111)",
+        );
+        watcher::Error::WatchStartFailed(kube::Error::Service(Box::new(io)))
+    };
+    let log = crate::test_util::logged(|| {
+        apply::<Pod>(&shared, Kind::Pod, Err(refused()), None);
+        apply::<Pod>(&shared, Kind::Pod, Err(refused()), None);
+    });
+    assert_eq!(log.lines().count(), 1, "{log}");
+    assert!(
+        log.contains("error=connection refused (nothing listens there)"),
+        "{log}"
+    );
+}
+
+#[test]
 fn init_apply_counts_progress_and_init_done_is_ready() {
     let shared = WatchShared::default();
     apply::<Pod>(&shared, Kind::Pod, Ok(watcher::Event::Init), None);
