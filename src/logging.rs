@@ -90,39 +90,18 @@ pub fn messages(state: &crate::app::State, logged: &mut u64) {
 mod tests {
     use super::*;
 
-    /// A log file in memory.
-    #[derive(Clone, Default)]
-    struct Memory(Arc<Mutex<Vec<u8>>>);
-
-    impl Write for Memory {
-        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-            self.0.lock().extend_from_slice(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> io::Result<()> {
-            Ok(())
-        }
-    }
-
     #[test]
     fn every_message_reaches_the_log_file_once_and_whole() {
-        let file = Memory::default();
-        let writer = file.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_ansi(false)
-            .with_writer(move || writer.clone())
-            .finish();
         let long = format!("theme not loaded, using the default: {}", "x".repeat(300));
         let mut state = crate::app::State::new(None, false, crate::config::keymap::default_keymap());
         let mut logged = 0;
-        tracing::subscriber::with_default(subscriber, || {
+        let text = crate::test_util::logged(|| {
             state.toast(long.clone(), true);
             messages(&state, &mut logged);
             state.toast("copied web-1", false);
             messages(&state, &mut logged);
             messages(&state, &mut logged);
         });
-        let text = String::from_utf8(file.0.lock().clone()).unwrap();
         assert_eq!(text.lines().count(), 2, "{text}");
         assert!(
             text.lines().next().unwrap().contains("WARN") && text.contains(&long),

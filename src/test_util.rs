@@ -86,3 +86,26 @@ pub fn text(buf: &Buffer) -> String {
         .map(|y| (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect::<String>() + "\n")
         .collect()
 }
+
+/// What `f` writes to the log (tracing, without colour), as the log file would hold it.
+pub fn logged(f: impl FnOnce()) -> String {
+    #[derive(Clone, Default)]
+    struct Memory(Arc<parking_lot::Mutex<Vec<u8>>>);
+    impl std::io::Write for Memory {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let file = Memory::default();
+    let writer = file.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    tracing::subscriber::with_default(subscriber, f);
+    String::from_utf8_lossy(&file.0.lock()).into_owned()
+}

@@ -20,7 +20,12 @@ async fn faults_switch_at_run_time_for_the_administrator_only() {
     let admin = cluster.client().await.unwrap();
     let jane = cluster.client_for(RESTRICTED_CONTEXT).await.unwrap();
     let refused = post(&jane, "/sim/faults/freeze").await.unwrap_err();
-    assert!(matches!(&refused, kube::Error::Api(s) if s.code == 401), "{refused:?}");
+    // A known user who is not the administrator is refused as RBAC refuses a path: 403, not 401.
+    assert!(
+        matches!(&refused, kube::Error::Api(s) if s.code == 403
+            && s.message == r#"forbidden: User "jane" cannot post path "/sim/faults/freeze""#),
+        "{refused:?}"
+    );
 
     post(&admin, "/sim/faults/confine?user=jane&namespace=shop")
         .await

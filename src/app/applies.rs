@@ -16,8 +16,10 @@ pub fn applies(state: &State, action: Action) -> bool {
     }
     let sorting = matches!(action, SortBy(_) | SortPrev | SortNext | SortReverse);
     match &state.top().kind {
-        // Describe, YAML and the log view have keymap scopes of their own.
-        ViewKind::Doc(_) | ViewKind::Logs(_) => true,
+        // Describe, YAML and the log view have keymap scopes of their own; only a Secret's YAML has
+        // values to reveal.
+        ViewKind::Doc(d) => action != ToggleReveal || d.is_secret(),
+        ViewKind::Logs(_) => true,
         ViewKind::Resource(kind) => on_list(*kind, action),
         ViewKind::Containers { .. } => {
             sorting || matches!(action, Filter | CopyName | Logs) || on_object(Kind::Pod, action)

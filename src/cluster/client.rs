@@ -79,19 +79,14 @@ pub fn load_kubeconfig(opts: &ConnectOptions) -> anyhow::Result<Kubeconfig> {
     if let Some(path) = &opts.kubeconfig {
         return read_file(path);
     }
-    let from_env: Vec<PathBuf> = std::env::var_os("KUBECONFIG")
-        .map(|v| {
-            std::env::split_paths(&v)
-                .filter(|p| !p.as_os_str().is_empty())
-                .collect()
-        })
-        .unwrap_or_default();
-    let paths = if from_env.is_empty() {
-        let home = std::env::var_os("HOME").context("no KUBECONFIG and no HOME to find ~/.kube/config in")?;
-        vec![PathBuf::from(home).join(".kube/config")]
-    } else {
-        from_env.into_iter().filter(|p| p.exists()).collect()
-    };
+    let kubeconfig = std::env::var_os("KUBECONFIG");
+    let set = kubeconfig.as_ref().is_some_and(|v| !v.is_empty());
+    let home = std::env::var_os("HOME");
+    anyhow::ensure!(
+        set || home.is_some(),
+        "no KUBECONFIG and no HOME to find ~/.kube/config in"
+    );
+    let paths = kubeconfig_files(kubeconfig, home);
     anyhow::ensure!(!paths.is_empty(), "none of the files in KUBECONFIG exists");
     let mut merged = Kubeconfig::default();
     for path in &paths {
@@ -100,6 +95,33 @@ pub fn load_kubeconfig(opts: &ConnectOptions) -> anyhow::Result<Kubeconfig> {
             .with_context(|| format!("merging kubeconfig {}", path.display()))?;
     }
     Ok(merged)
+}
+
+/// The kubeconfig files kubectl would read, given `$KUBECONFIG` and `$HOME`: the `KUBECONFIG` files
+/// that exist (client-go skips missing ones), else `~/.kube/config`, else none.
+fn kubeconfig_files(kubeconfig: Option<std::ffi::OsString>, home: Option<std::ffi::OsString>) -> Vec<PathBuf> {
+    let from_env: Vec<PathBuf> = kubeconfig
+        .map(|v| {
+            std::env::split_paths(&v)
+                .filter(|p| !p.as_os_str().is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    if from_env.is_empty() {
+        home.map(|h| PathBuf::from(h).join(".kube/config"))
+            .filter(|p| p.exists())
+            .into_iter()
+            .collect()
+    } else {
+        from_env.into_iter().filter(|p| p.exists()).collect()
+    }
+}
+
+/// Whether kubedeck may fall back to the in-cluster service account, as kubectl does: only when no
+/// kubeconfig file exists where it looks. A malformed one is an error to show, never a reason to act
+/// as another identity (a pod's service account).
+fn in_cluster_fallback(opts: &ConnectOptions, files: &[PathBuf]) -> bool {
+    opts.inline.is_none() && opts.kubeconfig.is_none() && opts.context.is_none() && files.is_empty()
 }
 
 /// Read one kubeconfig file; a malformed one is reported with its path, line, column and field.
@@ -136,7 +158,12 @@ pub fn contexts(kubeconfig: &Kubeconfig) -> (Vec<String>, Option<String>) {
 pub async fn connect(opts: &ConnectOptions) -> anyhow::Result<Connection> {
     let kubeconfig = match load_kubeconfig(opts) {
         Ok(k) => k,
-        Err(err) if opts.kubeconfig.is_none() && opts.context.is_none() => {
+        Err(err)
+            if in_cluster_fallback(
+                opts,
+                &kubeconfig_files(std::env::var_os("KUBECONFIG"), std::env::var_os("HOME")),
+            ) =>
+        {
             let config = Config::incluster().map_err(|e| err.context(format!("in-cluster config: {e}")))?;
             return finish(config, "in-cluster".into());
         }
@@ -275,6 +302,32 @@ contexts:
         let at = format!("kubeconfig {}:{line}:", path.display());
         assert!(err.starts_with(&at), "{err}");
         assert!(err.contains("field contexts[1].context:"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_malformed_kubeconfig_is_never_passed_over_for_the_in_cluster_account() {
+        let dir = std::env::temp_dir().join(format!("kubedeck-kc-fallback-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("home/.kube")).unwrap();
+        let bad = dir.join("bad");
+        std::fs::write(&bad, "clusters:\n- cluster:\n    server: [x\n").unwrap();
+        let missing = dir.join("missing");
+        let none = ConnectOptions::default();
+        let files = |kc: Option<&std::path::Path>, home: &str| {
+            kubeconfig_files(
+                kc.map(|p| p.as_os_str().to_owned()),
+                Some(dir.join(home).into_os_string()),
+            )
+        };
+        // KUBECONFIG names a malformed file: that file is the configuration, its error is shown.
+        assert_eq!(files(Some(&bad), "home"), vec![bad.clone()]);
+        assert!(!in_cluster_fallback(&none, &files(Some(&bad), "home")));
+        // Nothing where kubectl looks: the service account, as kubectl.
+        assert!(in_cluster_fallback(&none, &files(Some(&missing), "home")));
+        assert!(in_cluster_fallback(&none, &files(None, "home")));
+        // ~/.kube/config exists (malformed or not): no fallback.
+        std::fs::write(dir.join("home/.kube/config"), "not: [yaml").unwrap();
+        assert!(!in_cluster_fallback(&none, &files(None, "home")));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

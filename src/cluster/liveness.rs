@@ -102,6 +102,11 @@ impl Contact {
         self.last_ok.lock().is_some_and(|ok| ok > t)
     }
 
+    /// When the server last answered a probe, if ever.
+    pub fn last_answer(&self) -> Option<Instant> {
+        *self.last_ok.lock()
+    }
+
     /// When the last loss of contact was noticed (its first failed probe).
     pub fn noticed_loss(&self) -> Option<Instant> {
         *self.noticed.lock()

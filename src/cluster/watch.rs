@@ -255,7 +255,7 @@ pub async fn run<K>(
                 if failed == Some(Retry::Connection) {
                     contact.suspect();
                 }
-                apply(&shared, kind, item);
+                apply(&shared, kind, item, contact.last_answer());
                 if failed.is_some() {
                     break failed;
                 }
@@ -385,7 +385,13 @@ async fn estimate<K>(
     }
 }
 
-fn apply<K: Resource>(shared: &WatchShared, kind: Kind, item: Result<watcher::Event<K>, watcher::Error>) {
+/// Apply one watcher event to `shared`'s status; `last_answer` is the liveness probe's last answer.
+fn apply<K: Resource>(
+    shared: &WatchShared,
+    kind: Kind,
+    item: Result<watcher::Event<K>, watcher::Error>,
+    last_answer: Option<Instant>,
+) {
     let mut status = shared.status.lock();
     match item {
         // A re-list after a failure keeps saying what it said (stale, forbidden, live) until objects
@@ -419,12 +425,21 @@ fn apply<K: Resource>(shared: &WatchShared, kind: Kind, item: Result<watcher::Ev
         }
         Err(err) => {
             super::counters::watch_restarted();
-            let next = classify(&err, &status, *shared.last_event.lock());
+            // A live watch of a quiet namespace hears nothing for minutes: its data was current
+            // until the server last answered, and its age must agree with the header's.
+            let last_event = *shared.last_event.lock();
+            let current = match (&*status, last_answer) {
+                (WatchStatus::Ready, Some(answered)) => last_event.max(answered),
+                _ => last_event,
+            };
+            let next = classify(&err, &status, current);
             // Once per change of state, not once per retry: an unreachable server is one line.
+            // In words, as the screen says it: the error's own text stops at "client error (Connect)".
+            let said = super::errors::explain(&err);
             if std::mem::discriminant(&next) != std::mem::discriminant(&*status) {
-                tracing::warn!(kind = kind.plural(), error = %err, "watch failed");
+                tracing::warn!(kind = kind.plural(), error = %said, "watch failed");
             } else {
-                tracing::debug!(kind = kind.plural(), error = %err, "watch failed again");
+                tracing::debug!(kind = kind.plural(), error = %said, "watch failed again");
             }
             *status = next;
         }
@@ -442,8 +457,8 @@ fn api_status(err: &watcher::Error) -> Option<&kube::core::Status> {
     }
 }
 
-/// The status a watcher error leads to.
-pub fn classify(err: &watcher::Error, current: &WatchStatus, last_event: Instant) -> WatchStatus {
+/// The status a watcher error leads to; `current_until` is when the data was last known current.
+pub fn classify(err: &watcher::Error, current: &WatchStatus, current_until: Instant) -> WatchStatus {
     match api_status(err) {
         Some(s) if s.code == 403 => WatchStatus::Forbidden {
             message: s.message.clone(),
@@ -456,7 +471,7 @@ pub fn classify(err: &watcher::Error, current: &WatchStatus, last_event: Instant
                 error: super::errors::explain(err),
             },
             _ => WatchStatus::Stale {
-                since: last_event,
+                since: current_until,
                 error: super::errors::explain(err),
             },
         },

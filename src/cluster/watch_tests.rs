@@ -43,22 +43,83 @@ fn other_errors_mark_stale_and_keep_the_first_since() {
 }
 
 #[test]
+fn a_live_watch_that_fails_is_stale_from_the_servers_last_answer_not_its_last_event() {
+    // A quiet namespace sends no event for minutes while its watch is live: what it shows was
+    // current until the server's last answer, so "connection lost 17s ago" 2 s after a restart
+    // (and an age other than the header's "no contact") would be wrong.
+    let shared = WatchShared::default();
+    apply::<Pod>(&shared, Kind::Pod, Ok(watcher::Event::InitDone), None);
+    let last_event = *shared.last_event.lock();
+    let answered = last_event + Duration::from_secs(15);
+    let refused = watcher::Error::WatchFailed(kube::Error::Service("connection refused".into()));
+    apply::<Pod>(&shared, Kind::Pod, Err(refused), Some(answered));
+    assert!(
+        matches!(*shared.status.lock(), WatchStatus::Stale { since, .. } if since == answered),
+        "{:?}",
+        shared.status.lock()
+    );
+    // An answer before the last event changes nothing; a watch still loading was never current.
+    let shared = WatchShared::default();
+    apply::<Pod>(&shared, Kind::Pod, Ok(watcher::Event::InitDone), None);
+    let last_event = *shared.last_event.lock();
+    apply::<Pod>(
+        &shared,
+        Kind::Pod,
+        Err(api_err(500, "boom")),
+        Some(last_event - Duration::from_millis(1)),
+    );
+    assert!(matches!(*shared.status.lock(), WatchStatus::Stale { since, .. } if since == last_event));
+    let shared = WatchShared::default();
+    let before = *shared.last_event.lock();
+    apply::<Pod>(&shared, Kind::Pod, Ok(watcher::Event::Init), None);
+    apply::<Pod>(
+        &shared,
+        Kind::Pod,
+        Err(api_err(500, "boom")),
+        Some(before + Duration::from_secs(5)),
+    );
+    assert!(matches!(*shared.status.lock(), WatchStatus::Stale { since, .. } if since == before));
+}
+
+#[test]
+fn a_failed_watch_is_logged_in_words_once_per_change() {
+    // The log file said "ServiceError: client error (Connect)" while the screen said what happened.
+    let shared = WatchShared::default();
+    let refused = || {
+        let io = std::io::Error::new(
+            std::io::ErrorKind::ConnectionRefused,
+            "Connection refused (os error 111)",
+        );
+        watcher::Error::WatchStartFailed(kube::Error::Service(Box::new(io)))
+    };
+    let log = crate::test_util::logged(|| {
+        apply::<Pod>(&shared, Kind::Pod, Err(refused()), None);
+        apply::<Pod>(&shared, Kind::Pod, Err(refused()), None);
+    });
+    assert_eq!(log.lines().count(), 1, "{log}");
+    assert!(
+        log.contains("error=connection refused (nothing listens there)"),
+        "{log}"
+    );
+}
+
+#[test]
 fn init_apply_counts_progress_and_init_done_is_ready() {
     let shared = WatchShared::default();
-    apply::<Pod>(&shared, Kind::Pod, Ok(watcher::Event::Init));
-    apply(&shared, Kind::Pod, Ok(watcher::Event::InitApply(Pod::default())));
-    apply(&shared, Kind::Pod, Ok(watcher::Event::InitApply(Pod::default())));
+    apply::<Pod>(&shared, Kind::Pod, Ok(watcher::Event::Init), None);
+    apply(&shared, Kind::Pod, Ok(watcher::Event::InitApply(Pod::default())), None);
+    apply(&shared, Kind::Pod, Ok(watcher::Event::InitApply(Pod::default())), None);
     assert_eq!(*shared.status.lock(), WatchStatus::Loading { listed: 2, total: None });
-    apply::<Pod>(&shared, Kind::Pod, Ok(watcher::Event::InitDone));
+    apply::<Pod>(&shared, Kind::Pod, Ok(watcher::Event::InitDone), None);
     assert_eq!(*shared.status.lock(), WatchStatus::Ready);
 }
 
 #[test]
 fn a_refused_retry_stays_forbidden_without_passing_through_loading() {
     let shared = WatchShared::default();
-    apply::<Pod>(&shared, Kind::Pod, Err(api_err(403, "pods is forbidden")));
+    apply::<Pod>(&shared, Kind::Pod, Err(api_err(403, "pods is forbidden")), None);
     // Each retry of a paged list starts with Init before its LIST is refused again.
-    apply::<Pod>(&shared, Kind::Pod, Ok(watcher::Event::Init));
+    apply::<Pod>(&shared, Kind::Pod, Ok(watcher::Event::Init), None);
     assert!(matches!(*shared.status.lock(), WatchStatus::Forbidden { .. }));
     assert_eq!(Retry::of(&api_err(403, "no")), Retry::Forbidden);
     assert!(Retry::Forbidden.delay(0) >= Duration::from_secs(240));

@@ -17,8 +17,15 @@ pub const PREFIX: &str = "/sim/";
 /// Answers a request under [`PREFIX`], or `None` for every other path.
 pub fn route(st: &SimState, user: Option<&User>, method: &Method, uri: &Uri) -> Option<Response> {
     let what = uri.path().strip_prefix(PREFIX)?;
-    if user.is_none_or(|u| u.0 != "admin") {
-        return Some(ApiError::unauthorized().into_response());
+    match user {
+        None => return Some(ApiError::unauthorized().into_response()),
+        // Known but not the administrator: 403, as an API server answers a path RBAC does not allow
+        // (a 401 would have kubectl tell a logged-in user to log in).
+        Some(u) if u.0 != "admin" => {
+            let verb = method.as_str().to_lowercase();
+            return Some(ApiError::forbidden_path(&u.0, &verb, uri.path()).into_response());
+        }
+        Some(_) => {}
     }
     let q = parse_query(uri.query());
     let secs = |name: &str| q.get(name).and_then(|v| v.parse::<f64>().ok()).filter(|s| *s >= 0.0);

@@ -189,6 +189,15 @@ impl ApiError {
         e
     }
 
+    /// 403 for a path (not a resource) the user may not use, as the RBAC authorizer words it.
+    pub fn forbidden_path(user: &str, verb: &str, path: &str) -> Self {
+        Self::new(
+            403,
+            "Forbidden",
+            format!("forbidden: User \"{user}\" cannot {verb} path \"{path}\""),
+        )
+    }
+
     /// 401 for a missing or unknown bearer token.
     pub fn unauthorized() -> Self {
         Self::new(401, "Unauthorized", "Unauthorized".into())

@@ -98,3 +98,43 @@ fn with_all_namespaces_home_is_the_contexts_namespace() {
     );
     assert_eq!((s.namespace.as_deref(), s.home_namespace.as_str()), (None, "shop"));
 }
+
+#[test]
+fn an_empty_stale_list_says_why_it_is_empty_never_that_a_filter_hid_it() {
+    let stale = || WatchStatus::Stale {
+        since: Instant::now() - Duration::from_secs(7),
+        error: "cannot connect to 127.0.0.1:1: connection refused".into(),
+    };
+    // Never connected: the watch failed before any list arrived, and no filter is typed.
+    let mut s = crate::app::State::new(Some("default".into()), false);
+    s.connection = crate::app::state::Connection::Failed("connection refused".into());
+    show(&mut s, Kind::Pod, Scope::Namespace("default".into()), vec![], stale());
+    let out = text(&draw(&s, 100, 20, NOW));
+    assert!(out.contains("Cannot connect to the cluster"), "{out}");
+    assert!(!out.contains("match the filter"), "{out}");
+
+    // Connected once, then lost with nothing listed: stale, with its age and cause.
+    let mut s = counted();
+    show(&mut s, Kind::Pod, Scope::Namespace("shop".into()), vec![], stale());
+    let out = text(&draw(&s, 100, 20, NOW));
+    assert!(out.contains("No pods to show: connection lost 7s ago"), "{out}");
+    assert!(!out.contains("match the filter"), "{out}");
+
+    // Rows hidden by a filter while stale: the stale banner stays above the filter's message.
+    let row = crate::app::table::Row {
+        key: "web-1".into(),
+        namespace: "shop".into(),
+        name: "web-1".into(),
+        cells: ["1/1", "Running", "0", "", "10.0.0.5", "node-1"]
+            .map(String::from)
+            .to_vec(),
+        ..Default::default()
+    };
+    show(&mut s, Kind::Pod, Scope::Namespace("shop".into()), vec![row], stale());
+    for c in ['/', 'z', 'z'] {
+        update(&mut s, crate::app::update::key(crossterm::event::KeyCode::Char(c)));
+    }
+    let out = text(&draw(&s, 100, 20, NOW));
+    assert!(out.contains("No pods match the filter"), "{out}");
+    assert!(out.contains("connection lost 7s ago"), "{out}");
+}

@@ -56,10 +56,6 @@ fn hint_list(state: &State) -> Vec<Hint> {
         if !b.footer || hidden || out.iter().any(|(a, ..)| *a == b.action) {
             continue;
         }
-        // Reveal is offered only where there is a secret to reveal.
-        if b.action == Action::ToggleReveal && !matches!(&state.top().kind, ViewKind::Doc(d) if d.is_secret()) {
-            continue;
-        }
         let what = match b.action {
             // The footer says whether wide mode is on, so the toggle's state is always visible.
             Action::Wide if state.wide => "wide: on".to_string(),

@@ -352,6 +352,12 @@ fn reveal_secrets_is_offered_only_on_a_secret() {
         s.stack.push(view);
         let footer = screen(&s).lines().last().unwrap().to_string();
         assert_eq!(footer.contains("reveal secrets"), offered, "{footer}");
+        // Help lists the same keys, and `x` changes nothing where there is no secret.
+        let help: Vec<String> = crate::ui::help::entries(&s).into_iter().map(|(_, h)| h).collect();
+        assert_eq!(help.iter().any(|h| h == "reveal secrets"), offered, "{help:?}");
+        update(&mut s, crate::app::update::key(crossterm::event::KeyCode::Char('x')));
+        let ViewKind::Doc(d) = &s.top().kind else { panic!() };
+        assert_eq!(d.reveal, offered);
     }
 }
 

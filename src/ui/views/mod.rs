@@ -132,7 +132,7 @@ pub fn frame_block(title: String, theme: &Theme) -> Block<'static> {
 fn list(frame: &mut Frame, area: Rect, state: &State, view: &View, what: &List<'_>, theme: &Theme, now: i64) {
     let block = frame_block(what.title.clone(), theme);
     let message = |text: String, style: Style| (text, style);
-    let centered = |frame: &mut Frame, (text, style): (String, Style)| {
+    let centered = |frame: &mut Frame, area: Rect, (text, style): (String, Style)| {
         let inner = block.inner(area);
         frame.render_widget(block.clone(), area);
         // Wrapped lines (about: word wrapping may take one more), so that no line is cut off.
@@ -157,9 +157,9 @@ fn list(frame: &mut Frame, area: Rect, state: &State, view: &View, what: &List<'
             } else {
                 ""
             };
-            return centered(frame, message(format!("✗ Forbidden: {msg}{hint}"), theme.error));
+            return centered(frame, area, message(format!("✗ Forbidden: {msg}{hint}"), theme.error));
         }
-        (None, Connection::Failed(msg)) if empty => {
+        (None | Some(WatchStatus::Stale { .. }), Connection::Failed(msg)) if empty => {
             let at = if state.url.is_empty() {
                 String::new()
             } else {
@@ -167,6 +167,7 @@ fn list(frame: &mut Frame, area: Rect, state: &State, view: &View, what: &List<'
             };
             return centered(
                 frame,
+                area,
                 message(
                     format!("✗ Cannot connect to the cluster{at} (retrying): {msg}"),
                     theme.error,
@@ -178,28 +179,41 @@ fn list(frame: &mut Frame, area: Rect, state: &State, view: &View, what: &List<'
                 "✗ This context cannot be used as configured (not retried):\n{msg}\n\n\
                  Fix it, then choose the context again (:ctx). :messages keeps this message."
             );
-            return centered(frame, message(text, theme.error));
+            return centered(frame, area, message(text, theme.error));
         }
         (None, _) | (Some(WatchStatus::Loading { listed: 0, total: None }), _) if empty => {
-            return centered(frame, message(format!("Loading {plural}…"), theme.warn));
+            return centered(frame, area, message(format!("Loading {plural}…"), theme.warn));
         }
         (Some(s @ WatchStatus::Loading { .. }), _) if empty => {
             let progress = s.progress().unwrap_or_default();
-            return centered(frame, message(format!("Loading {plural}: {progress}"), theme.warn));
+            return centered(
+                frame,
+                area,
+                message(format!("Loading {plural}: {progress}"), theme.warn),
+            );
+        }
+        // Nothing to show and no word from the server: say so, not that a filter hid it.
+        (Some(WatchStatus::Stale { since, error }), _) if empty => {
+            let text = format!(
+                "✗ No {plural} to show: connection lost {}s ago, reconnecting ({error})",
+                since.elapsed().as_secs()
+            );
+            return centered(frame, area, message(text, theme.error));
         }
         (Some(WatchStatus::Ready), _) if empty && what.gone.is_some() => {
-            return centered(frame, message(what.gone.clone().unwrap_or_default(), theme.error));
+            return centered(frame, area, message(what.gone.clone().unwrap_or_default(), theme.error));
         }
         (Some(WatchStatus::Ready), _) if empty => {
             let text = match what.scope {
                 Some(ns) => format!("No {plural} in namespace {ns}"),
                 None => format!("No {plural} found"),
             };
-            return centered(frame, message(text, theme.dim));
+            return centered(frame, area, message(text, theme.dim));
         }
         _ => {}
     }
     let mut area = area;
+    // Below the stale banner: the filter's message must not cover it.
     if let Some(WatchStatus::Stale { since, error }) = &view.status {
         let [banner, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
         let text = format!(
@@ -210,7 +224,7 @@ fn list(frame: &mut Frame, area: Rect, state: &State, view: &View, what: &List<'
         area = rest;
     }
     if view.table.visible.is_empty() {
-        return centered(frame, message(format!("No {plural} match the filter"), theme.dim));
+        return centered(frame, area, message(format!("No {plural} match the filter"), theme.dim));
     }
     let cols = columns::shown(&view.kind, state.wide);
     let with_ns = what.with_ns;
