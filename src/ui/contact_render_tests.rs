@@ -106,7 +106,7 @@ fn an_empty_stale_list_says_why_it_is_empty_never_that_a_filter_hid_it() {
         error: "cannot connect to 127.0.0.1:1: connection refused".into(),
     };
     // Never connected: the watch failed before any list arrived, and no filter is typed.
-    let mut s = crate::app::State::new(Some("default".into()), false);
+    let mut s = crate::app::State::new(Some("default".into()), false, crate::config::keymap::default_keymap());
     s.connection = crate::app::state::Connection::Failed("connection refused".into());
     show(&mut s, Kind::Pod, Scope::Namespace("default".into()), vec![], stale());
     let out = text(&draw(&s, 100, 20, NOW));
