@@ -6,7 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use super::action::{ALIASES, Action};
 use super::applies::applies;
 use super::effect::Effect;
-use super::keys::{Key, Match};
+use super::keys::Match;
 use super::state::State;
 
 /// The help entries of the screen on show: every action bound here that does something on it
@@ -55,14 +55,7 @@ pub fn max_scroll(state: &State, rows: usize) -> u16 {
 
 /// A key while help is open.
 pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    let scope = state.key_scope();
-    let mut typed = std::mem::take(&mut state.pending_keys);
-    typed.push(Key::from_event(&key));
-    let mut found = state.keymap.lookup(scope, &typed);
-    if found == Match::None && typed.len() > 1 {
-        typed = vec![Key::from_event(&key)];
-        found = state.keymap.lookup(scope, &typed);
-    }
+    let (typed, found) = state.lookup_typed(&key);
     // The help overlay takes the body of the screen less its frame: the table's rows plus one.
     let rows = state.page_rows + 1;
     let max = max_scroll(state, rows);

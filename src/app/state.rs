@@ -6,7 +6,7 @@ use ratatui_textarea::TextArea;
 
 use super::action::KeyScope;
 use super::effect::Effect;
-use super::keys::{Key, Keymap};
+use super::keys::{Key, Keymap, Match};
 use super::table::{Filter, Fixed, Sort, Table};
 use crate::cluster::watch::WatchStatus;
 use crate::cluster::{Kind, Scope};
@@ -306,6 +306,34 @@ impl State {
             nh_pending: false,
             demo: None,
         }
+    }
+
+    /// Looks `key` up after the keys typed so far (taking them), in the scope on screen; a sequence
+    /// that went nowhere is forgotten, since its last key may start something of its own.
+    pub fn lookup_typed(&mut self, key: &crossterm::event::KeyEvent) -> (Vec<Key>, Match) {
+        let scope = self.key_scope();
+        let mut typed = std::mem::take(&mut self.pending_keys);
+        typed.push(Key::from_event(key));
+        let mut found = self.keymap.lookup(scope, &typed);
+        if found == Match::None && typed.len() > 1 {
+            typed = vec![Key::from_event(key)];
+            found = self.keymap.lookup(scope, &typed);
+        }
+        (typed, found)
+    }
+
+    /// Forgets what belongs to the cluster left behind, on a switch to another context: a dialog or
+    /// panel about the old cluster must not act on the new one.
+    pub fn leave_context(&mut self) {
+        self.stack = vec![View::new(ViewKind::Resource(Kind::Pod))];
+        self.dialog = None;
+        self.panel = None;
+        self.connection = Connection::Connecting;
+        self.server_version = None;
+        self.namespace_from_context = true;
+        self.control_plane = None;
+        self.cp_pending = false;
+        self.cp_first_transitions.clear();
     }
 
     /// Which keymap scope the view on screen uses.

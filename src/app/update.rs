@@ -9,7 +9,7 @@ use ratatui_textarea::TextArea;
 use super::action::{ALIASES, Action};
 use super::effect::Effect;
 use super::event::Input;
-use super::keys::{Key, Match};
+use super::keys::Match;
 use super::state::{Connection, Mode, State, View, ViewKind};
 use super::table::Row;
 use super::text::{Body, Doc, Target};
@@ -234,15 +234,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     {
         return vec![];
     }
-    let scope = state.key_scope();
-    let mut typed = std::mem::take(&mut state.pending_keys);
-    typed.push(Key::from_event(&key));
-    let mut found = state.keymap.lookup(scope, &typed);
-    if found == Match::None && typed.len() > 1 {
-        // A sequence that went nowhere: the last key may start something of its own.
-        typed = vec![Key::from_event(&key)];
-        found = state.keymap.lookup(scope, &typed);
-    }
+    let (typed, found) = state.lookup_typed(&key);
     match found {
         // A mutating action in a read-only session reaches `act`, which refuses it with a reason.
         Match::Action(action) => act(state, action),
@@ -550,16 +542,7 @@ fn fetched(state: &mut State, target: Target, result: Result<Fetched, String>) {
 }
 
 fn switch_context(state: &mut State, name: String) -> Vec<Effect> {
-    state.stack = vec![View::new(ViewKind::Resource(Kind::Pod))];
-    // A dialog or panel about the old cluster must not act on the new one.
-    state.dialog = None;
-    state.panel = None;
-    state.connection = Connection::Connecting;
-    state.server_version = None;
-    state.namespace_from_context = true;
-    state.control_plane = None;
-    state.cp_pending = false;
-    state.cp_first_transitions.clear();
+    state.leave_context();
     vec![Effect::SwitchContext(name)]
 }
 
