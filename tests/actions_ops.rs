@@ -171,6 +171,23 @@ async fn delete_with_propagation_and_cordon() {
         nodes.get("worker-2").await.unwrap().spec.unwrap().unschedulable,
         Some(true)
     );
+    // As on a real cluster, the node lifecycle controller then taints the cordoned node.
+    let tainted = |want: bool| {
+        let nodes = nodes.clone();
+        move || {
+            let nodes = nodes.clone();
+            async move {
+                let spec = nodes.get("worker-2").await.ok()?.spec?;
+                let has = spec
+                    .taints
+                    .unwrap_or_default()
+                    .iter()
+                    .any(|t| t.key == "node.kubernetes.io/unschedulable" && t.effect == "NoSchedule");
+                (has == want).then_some(())
+            }
+        }
+    };
+    eventually(10, "the unschedulable taint", tainted(true)).await;
     assert_eq!(
         ops::cordon(&client, "worker-2", true).await.unwrap(),
         Success::unchanged("node/worker-2 already cordoned")
@@ -180,6 +197,7 @@ async fn delete_with_propagation_and_cordon() {
         Success::changed("node/worker-2 uncordoned")
     );
     assert_eq!(nodes.get("worker-2").await.unwrap().spec.unwrap().unschedulable, None);
+    eventually(10, "the unschedulable taint gone", tainted(false)).await;
     cluster.stop().await;
 }
 

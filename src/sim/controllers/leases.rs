@@ -193,6 +193,29 @@ pub fn mark_unreachable(n: &mut Value, now: &str) {
     n["spec"]["taints"] = json!(taints);
 }
 
+/// What the node lifecycle controller keeps on a node: the `node.kubernetes.io/unschedulable`
+/// NoSchedule taint, there exactly while the node is cordoned (`spec.unschedulable`). Whether it
+/// changed anything.
+pub fn sync_unschedulable_taint(n: &mut Value, now: &str) -> bool {
+    const KEY: &str = "node.kubernetes.io/unschedulable";
+    let cordoned = n["spec"]["unschedulable"] == true;
+    let taints: Vec<Value> = n["spec"]["taints"].as_array().cloned().unwrap_or_default();
+    let tainted = taints.iter().any(|t| t["key"] == KEY);
+    if cordoned == tainted {
+        return false;
+    }
+    let mut kept: Vec<Value> = taints.into_iter().filter(|t| t["key"] != KEY).collect();
+    if cordoned {
+        kept.push(json!({"key": KEY, "effect": "NoSchedule", "timeAdded": now}));
+    }
+    if kept.is_empty() {
+        n["spec"].as_object_mut().map(|s| s.remove("taints"));
+    } else {
+        n["spec"]["taints"] = json!(kept);
+    }
+    true
+}
+
 /// Runs the heartbeats until cancelled.
 pub async fn run(ctx: Ctx) {
     let ts = ctx.opts.time_scale;
@@ -232,6 +255,12 @@ pub async fn run(ctx: Ctx) {
         let (nodes, _) = store.list(res("Node"), None);
         for n in nodes {
             let v = n.value();
+            if sync_unschedulable_taint(&mut v.clone(), "") {
+                let _ = store.update_with(res("Node"), "", &n.name, |n| {
+                    sync_unschedulable_taint(n, &now_str());
+                    Ok(())
+                });
+            }
             if !node_ready(&v) {
                 continue;
             }
@@ -304,5 +333,26 @@ mod tests {
         let n = s.get_value(res("Node"), "", "w2").unwrap();
         assert_eq!(n["status"]["conditions"][0]["reason"], "NodeStatusUnknown");
         ctx.cancel.cancel();
+    }
+
+    #[test]
+    fn a_cordon_brings_the_unschedulable_taint_and_an_uncordon_takes_it_away() {
+        let cp = json!({"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"});
+        let mut n = json!({"spec": {"unschedulable": true, "taints": [cp.clone()]}});
+        assert!(sync_unschedulable_taint(&mut n, "t1"));
+        let unsched = json!({"key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule", "timeAdded": "t1"});
+        assert_eq!(n["spec"]["taints"], json!([cp.clone(), unsched]));
+        assert!(
+            !sync_unschedulable_taint(&mut n, "t2"),
+            "already there: nothing to write"
+        );
+        n["spec"]["unschedulable"] = json!(false);
+        assert!(sync_unschedulable_taint(&mut n, "t3"));
+        assert_eq!(n["spec"]["taints"], json!([cp]));
+        let mut plain = json!({"spec": {"unschedulable": true}});
+        assert!(sync_unschedulable_taint(&mut plain, "t4"));
+        plain["spec"]["unschedulable"] = json!(false);
+        assert!(sync_unschedulable_taint(&mut plain, "t5"));
+        assert!(plain["spec"].get("taints").is_none(), "{plain}");
     }
 }
