@@ -21,6 +21,8 @@ pub fn applies(state: &State, action: Action) -> bool {
         ViewKind::Doc(d) => action != ToggleReveal || d.is_secret(),
         ViewKind::Logs(_) => true,
         ViewKind::Resource(kind) => on_list(*kind, action),
+        // A deleted pod has no containers, no logs and nothing to act on.
+        ViewKind::Containers { .. } if state.top().pod_gone() => false,
         ViewKind::Containers { .. } => {
             sorting || matches!(action, Filter | CopyName | Logs) || on_object(Kind::Pod, action)
         }

@@ -386,6 +386,15 @@ fn the_containers_of_a_deleted_pod_say_it_is_gone() {
         shown.contains("Pod shop/web-1 no longer exists: it was deleted. Esc goes back."),
         "{shown}"
     );
+    // Nothing to read or act on: the footer offers no logs, and `l` and `D` do nothing.
+    assert!(
+        !crate::ui::footer::hints(&s).iter().any(|(_, w)| w == "logs"),
+        "{shown}"
+    );
+    for c in ['l', 'D'] {
+        assert!(update(&mut s, key(KeyCode::Char(c))).is_empty(), "{c}");
+    }
+    assert!(s.dialog.is_none());
 }
 
 #[test]
