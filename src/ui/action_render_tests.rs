@@ -116,9 +116,8 @@ fn restart_only_revision_is_labelled_under_the_diff() {
     );
 }
 
-#[test]
-fn scale_dialog_names_object_context_and_warnings() {
-    let mut s = connected();
+/// The Deployment shop/web on screen, live, under the cursor.
+fn show_web_deployment(s: &mut crate::app::State) {
     let row = crate::app::table::Row {
         key: "u".into(),
         namespace: "shop".into(),
@@ -127,12 +126,18 @@ fn scale_dialog_names_object_context_and_warnings() {
     };
     let scope = crate::cluster::Scope::Namespace("shop".into());
     test_util::show(
-        &mut s,
+        s,
         Kind::Deployment,
         scope,
         vec![row],
         crate::cluster::watch::WatchStatus::Ready,
     );
+}
+
+#[test]
+fn scale_dialog_names_object_context_and_warnings() {
+    let mut s = connected();
+    show_web_deployment(&mut s);
     update(&mut s, key(KeyCode::Char('s')));
     let info = ScaleInfo {
         current: Some(3),
@@ -248,20 +253,7 @@ fn dialog_text(text: &str) -> String {
 #[test]
 fn a_long_warning_in_the_confirm_dialog_is_wrapped_whole() {
     let mut s = connected();
-    let row = crate::app::table::Row {
-        key: "u".into(),
-        namespace: "shop".into(),
-        name: "web".into(),
-        ..Default::default()
-    };
-    let scope = crate::cluster::Scope::Namespace("shop".into());
-    test_util::show(
-        &mut s,
-        Kind::Deployment,
-        scope,
-        vec![row],
-        crate::cluster::watch::WatchStatus::Ready,
-    );
+    show_web_deployment(&mut s);
     update(&mut s, key(KeyCode::Char('s')));
     let hpa = "HorizontalPodAutoscaler web-frontend-autoscaler manages this Deployment (min 3, \
                max 12): it sets the replica count back within 15 seconds";

@@ -68,15 +68,7 @@ fn a_view_whose_server_is_lost_says_stale_with_its_age() {
         since: Instant::now() - Duration::from_secs(20),
         error: "API server not answering: connection refused".into(),
     };
-    let row = crate::app::table::Row {
-        key: "web-1".into(),
-        namespace: "shop".into(),
-        name: "web-1".into(),
-        cells: ["1/1", "Running", "0", "", "10.0.0.5", "node-1"]
-            .map(String::from)
-            .to_vec(),
-        ..Default::default()
-    };
+    let row = running_pod();
     show(&mut s, Kind::Pod, Scope::Namespace("shop".into()), vec![row], status);
     let out = text(&draw(&s, 160, 20, NOW));
     assert!(out.contains("✗ stale 20s"), "{out}");
@@ -121,15 +113,7 @@ fn an_empty_stale_list_says_why_it_is_empty_never_that_a_filter_hid_it() {
     assert!(!out.contains("match the filter"), "{out}");
 
     // Rows hidden by a filter while stale: the stale banner stays above the filter's message.
-    let row = crate::app::table::Row {
-        key: "web-1".into(),
-        namespace: "shop".into(),
-        name: "web-1".into(),
-        cells: ["1/1", "Running", "0", "", "10.0.0.5", "node-1"]
-            .map(String::from)
-            .to_vec(),
-        ..Default::default()
-    };
+    let row = running_pod();
     show(&mut s, Kind::Pod, Scope::Namespace("shop".into()), vec![row], stale());
     for c in ['/', 'z', 'z'] {
         update(&mut s, crate::app::update::key(crossterm::event::KeyCode::Char(c)));
@@ -137,4 +121,17 @@ fn an_empty_stale_list_says_why_it_is_empty_never_that_a_filter_hid_it() {
     let out = text(&draw(&s, 100, 20, NOW));
     assert!(out.contains("No pods match the filter"), "{out}");
     assert!(out.contains("connection lost 7s ago"), "{out}");
+}
+
+/// A running pod's row, shop/web-1.
+fn running_pod() -> crate::app::table::Row {
+    crate::app::table::Row {
+        key: "web-1".into(),
+        namespace: "shop".into(),
+        name: "web-1".into(),
+        cells: ["1/1", "Running", "0", "", "10.0.0.5", "node-1"]
+            .map(String::from)
+            .to_vec(),
+        ..Default::default()
+    }
 }
