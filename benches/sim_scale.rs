@@ -5,8 +5,8 @@ use std::time::Instant;
 
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, ListParams};
-use kubedeck::sim::resources::res;
-use kubedeck::sim::{DemoCluster, SimOptions};
+use sim::resources::res;
+use sim::{DemoCluster, SimOptions};
 
 mod common;
 use common::rss_mib;

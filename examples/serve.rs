@@ -1,7 +1,7 @@
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    kubedeck::sim::run_demo_server(
-        kubedeck::sim::SimOptions::default(),
+    sim::run_demo_server(
+        sim::SimOptions::default(),
         std::path::Path::new("/tmp/demo.kubeconfig"),
         None,
     )

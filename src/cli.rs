@@ -112,30 +112,10 @@ pub struct DemoServerArgs {
     pub demo_faults: Option<String>,
 }
 
-impl DemoServerArgs {
-    /// The demo cluster options these flags ask for, defaults elsewhere.
-    pub fn sim_options(&self) -> crate::sim::options::SimOptions {
-        let mut o = crate::sim::options::SimOptions::default();
-        if let Some(n) = self.nodes {
-            o.nodes = n;
-        }
-        if let Some(n) = self.pods {
-            o.pods = n;
-        }
-        if let Some(r) = self.churn {
-            o.churn = r;
-        }
-        if let Some(r) = self.log_rate {
-            o.log_rate = r;
-        }
-        o
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::fault_list::{apply_demo_faults, parse_size};
+    use sim::fault_list::{apply_demo_faults, parse_size};
 
     #[test]
     fn kubectl_flag_names_parse() {
@@ -151,7 +131,7 @@ mod tests {
         let cli =
             Cli::try_parse_from(["kubedeck", "--demo", "--demo-faults", "failing-check=etcd,stale-leader"]).unwrap();
         assert_eq!(cli.screen, None, "the config's default_screen applies");
-        let faults = crate::sim::Faults::default();
+        let faults = sim::Faults::default();
         apply_demo_faults(cli.demo_faults.as_deref().unwrap(), &faults).unwrap();
         assert_eq!(faults.failing_check().as_deref(), Some("etcd"));
         assert!(faults.stale_leader());
@@ -225,7 +205,7 @@ mod tests {
             panic!("no subcommand")
         };
         assert_eq!(args.kubeconfig_out, PathBuf::from("/tmp/k"));
-        assert_eq!(args.sim_options().pods, 500);
+        assert_eq!(crate::demo::options(&args).pods, 500);
         assert!(Cli::try_parse_from(["kubedeck", "demo-server"]).is_err());
     }
 }

@@ -7,7 +7,8 @@ pub mod cli;
 pub mod clipboard;
 pub mod cluster;
 pub mod config;
-pub mod labels;
+pub mod demo;
+pub use model::labels;
 pub mod logging;
 pub mod run;
 pub mod run_header;
@@ -15,7 +16,6 @@ pub mod run_ops;
 pub mod run_save;
 pub mod save;
 pub mod sgr16;
-pub mod sim;
 #[cfg(test)]
 mod test_util;
 pub mod tui;

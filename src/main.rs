@@ -20,7 +20,7 @@ fn main() -> ExitCode {
         }
     };
     let result = match cli.command.clone() {
-        Some(Command::DemoServer(args)) => runtime.block_on(demo_server(args)),
+        Some(Command::DemoServer(args)) => runtime.block_on(kubedeck::demo::serve(args)),
         Some(Command::Completions { .. }) => Ok(()),
         None => runtime.block_on(kubedeck::run::run(cli)),
     };
@@ -32,9 +32,4 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-/// Run the demo cluster alone until interrupted.
-async fn demo_server(args: kubedeck::cli::DemoServerArgs) -> anyhow::Result<()> {
-    kubedeck::sim::run_demo_server(args.sim_options(), &args.kubeconfig_out, args.demo_faults.as_deref()).await
 }

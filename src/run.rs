@@ -51,18 +51,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     // No kubeconfig anywhere: a newcomer gets the built-in demo cluster rather than an error.
     let fallback = !cli.demo && !crate::cluster::client::any_config(cli.kubeconfig.as_deref());
     let demo = if cli.demo || fallback {
-        let d = crate::sim::DemoCluster::start(Default::default()).await?;
-        if let Some(list) = &cli.demo_faults {
-            crate::sim::fault_list::apply_demo_faults(list, d.faults())?;
-        }
-        Some(d)
+        Some(crate::demo::start(cli.demo_faults.as_deref()).await?)
     } else {
         None
     };
     let mut opts = ConnectOptions {
         kubeconfig: cli.kubeconfig.clone(),
         context: cli.context.clone(),
-        inline: demo.as_ref().map(|d| d.kubeconfig()),
+        inline: demo.as_ref().map(crate::demo::kubeconfig),
     };
     let namespace = if cli.all_namespaces {
         None

@@ -108,12 +108,12 @@ async fn scale_statefulset_and_refusals_from_the_server() {
     assert_eq!(sts.get("postgres").await.unwrap().spec.unwrap().replicas, Some(2));
 
     // jane may not touch deployments in shop: the API server's 403 text comes back whole.
-    cluster.faults().deny(kubedeck::sim::Deny {
+    cluster.faults().deny(sim::Deny {
         user: "jane".into(),
         plural: "deployments".into(),
         namespace: Some("shop".into()),
     });
-    let jane = cluster.client_for(kubedeck::sim::RESTRICTED_CONTEXT).await.unwrap();
+    let jane = cluster.client_for(sim::RESTRICTED_CONTEXT).await.unwrap();
     let err = ops::scale(&jane, &ObjRef::new(Kind::Deployment, "shop", "web"), 1)
         .await
         .unwrap_err();

@@ -11,7 +11,7 @@ use kubedeck::cluster::cache::{Cache, Snapshot};
 use kubedeck::cluster::client::{ConnectOptions, connect};
 use kubedeck::cluster::watch::{Notice, WatchStatus};
 use kubedeck::cluster::{Kind, Scope};
-use kubedeck::sim::{Deny, RESTRICTED_CONTEXT};
+use sim::{Deny, RESTRICTED_CONTEXT};
 use tokio::sync::mpsc;
 
 fn pod_names(cache: &Cache, scope: &Scope) -> Vec<String> {

@@ -8,9 +8,9 @@ use kubedeck::app::state::{State, View, ViewKind};
 use kubedeck::app::{Input, update};
 use kubedeck::cluster::health::Panel;
 use kubedeck::cluster::nodehealth::{self, Usage};
-use kubedeck::sim::DemoCluster;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use sim::DemoCluster;
 
 fn draw(state: &State) -> String {
     let mut term = Terminal::new(TestBackend::new(160, 70)).unwrap();
@@ -42,7 +42,7 @@ async fn the_not_ready_worker_and_a_healthy_one() {
     let client = c.client().await.unwrap();
     let nodes: Vec<String> = c
         .store()
-        .list(kubedeck::sim::resources::res("Node"), None)
+        .list(sim::resources::res("Node"), None)
         .0
         .iter()
         .map(|n| n.name.clone())
@@ -138,13 +138,13 @@ async fn the_screen_goes_from_degraded_to_healthy_as_faults_clear() {
 async fn jane_sees_not_permitted_panels_beside_working_ones() {
     let c = DemoCluster::start(fast_opts()).await.unwrap();
     for plural in ["leases", "validatingwebhookconfigurations"] {
-        c.faults().deny(kubedeck::sim::Deny {
+        c.faults().deny(sim::Deny {
             user: "jane".into(),
             plural: plural.into(),
             namespace: None,
         });
     }
-    let client = c.client_for(kubedeck::sim::RESTRICTED_CONTEXT).await.unwrap();
+    let client = c.client_for(sim::RESTRICTED_CONTEXT).await.unwrap();
     // Pods the kubelet brings up take their time: wait for the condition, never on start-up luck.
     let report = eventually(20, "the control-plane pods are ready", || {
         let client = client.clone();
@@ -179,13 +179,13 @@ async fn jane_who_may_read_no_control_plane_object_gets_no_green_verdict() {
         "events",
     ];
     for plural in resources {
-        c.faults().deny(kubedeck::sim::Deny {
+        c.faults().deny(sim::Deny {
             user: "jane".into(),
             plural: plural.into(),
             namespace: None,
         });
     }
-    let client = c.client_for(kubedeck::sim::RESTRICTED_CONTEXT).await.unwrap();
+    let client = c.client_for(sim::RESTRICTED_CONTEXT).await.unwrap();
     let report = kubedeck::cluster::health::fetch::fetch(&client).await;
     // /version, /readyz and /livez stay open to everyone (system:public-info-viewer); the rest is refused.
     let unchecked = report.unchecked();

@@ -6,7 +6,7 @@ use kubedeck::app::text::{Body, Target};
 use kubedeck::app::{Effect, Input, State, update};
 use kubedeck::cluster::Kind;
 use kubedeck::cluster::describe::fetch::fetch;
-use kubedeck::sim::DemoCluster;
+use sim::DemoCluster;
 
 use k8s_openapi::api::core::v1::Pod;
 use kube::Api;

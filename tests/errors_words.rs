@@ -82,10 +82,10 @@ async fn a_v1_client_certificate_is_one_clear_configuration_error() {
 
 #[tokio::test]
 async fn a_server_certificate_from_another_authority_is_said_as_such() {
-    let c = kubedeck::sim::DemoCluster::start(common::fast_opts()).await.unwrap();
+    let c = sim::DemoCluster::start(common::fast_opts()).await.unwrap();
     // The kubeconfig trusts some other cluster's CA.
     use base64::Engine as _;
-    let other = kubedeck::sim::tls::make_certs().unwrap();
+    let other = sim::tls::make_certs().unwrap();
     let mut kc = c.kubeconfig();
     for cluster in &mut kc.clusters {
         let data = base64::engine::general_purpose::STANDARD.encode(&other.ca_pem);

@@ -9,8 +9,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use kubedeck::app::{Effect, Input};
 use kubedeck::bench_support::Headless;
 use kubedeck::cluster::logs::{self, Tagged};
-use kubedeck::sim::DemoCluster;
 use kubedeck::ui::clean::is_hidden;
+use sim::DemoCluster;
 use tokio::sync::mpsc;
 
 fn key(c: char) -> Input {

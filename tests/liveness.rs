@@ -19,7 +19,7 @@ use kubedeck::cluster::client::{ConnectOptions, connect};
 use kubedeck::cluster::liveness::{self, ContactState};
 use kubedeck::cluster::watch::WatchStatus;
 use kubedeck::cluster::{Kind, Scope};
-use kubedeck::sim::{ADMIN_CONTEXT, DemoCluster, RESTRICTED_CONTEXT};
+use sim::{ADMIN_CONTEXT, DemoCluster, RESTRICTED_CONTEXT};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 

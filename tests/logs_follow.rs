@@ -11,9 +11,9 @@ use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, LogParams, Patch, PatchParams, PostParams};
 use kubedeck::cluster::Kind;
 use kubedeck::cluster::logs::{self, Event, Line, Params, SourceState, Tagged, Target};
-use kubedeck::sim::resources::res;
-use kubedeck::sim::store::Origin;
 use serde_json::json;
+use sim::resources::res;
+use sim::store::Origin;
 use tokio::sync::mpsc;
 
 /// Everything a session reported so far.
@@ -185,12 +185,12 @@ async fn tail_then_follow_in_order_and_previous_with_its_errors() {
     .await;
 
     // 403 for a restricted user, said as such.
-    c.faults().deny(kubedeck::sim::Deny {
+    c.faults().deny(sim::Deny {
         user: "jane".into(),
         plural: "pods".into(),
         namespace: None,
     });
-    let jane = c.client_for(kubedeck::sim::RESTRICTED_CONTEXT).await.unwrap();
+    let jane = c.client_for(sim::RESTRICTED_CONTEXT).await.unwrap();
     let (tx, mut rx) = mpsc::channel(16);
     let _c = logs::start(
         jane,

@@ -219,12 +219,12 @@ async fn watch_from_expired_version_is_410_and_selectors_translate_moves() {
 #[tokio::test]
 async fn forbidden_and_throttled_come_back_as_kube_errors() {
     let (c, _admin) = cluster_with_ns("shop").await;
-    c.faults().deny(kubedeck::sim::Deny {
+    c.faults().deny(sim::Deny {
         user: "jane".into(),
         plural: "pods".into(),
         namespace: None,
     });
-    let jane = c.client_for(kubedeck::sim::RESTRICTED_CONTEXT).await.unwrap();
+    let jane = c.client_for(sim::RESTRICTED_CONTEXT).await.unwrap();
     let pods: Api<Pod> = Api::namespaced(jane.clone(), "shop");
     match pods.list(&ListParams::default()).await.unwrap_err() {
         kube::Error::Api(s) => {
@@ -247,7 +247,7 @@ async fn forbidden_and_throttled_come_back_as_kube_errors() {
 
     // Without the retry layer the 429 reaches the caller with its Status.
     let opts = kube::config::KubeConfigOptions {
-        context: Some(kubedeck::sim::RESTRICTED_CONTEXT.into()),
+        context: Some(sim::RESTRICTED_CONTEXT.into()),
         ..Default::default()
     };
     let mut config = kube::Config::from_custom_kubeconfig(c.kubeconfig(), &opts)

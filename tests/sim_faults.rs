@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, ListParams};
-use kubedeck::sim::{DemoCluster, RESTRICTED_CONTEXT};
+use sim::{DemoCluster, RESTRICTED_CONTEXT};
 
 async fn post(client: &kube::Client, path: &str) -> Result<String, kube::Error> {
     let req = http::Request::post(path).body(Vec::new()).unwrap();

@@ -7,9 +7,9 @@ use futures::{AsyncBufReadExt, StreamExt};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, LogParams, Patch, PatchParams, PostParams};
-use kubedeck::sim::resources::res;
-use kubedeck::sim::store::Origin;
 use serde_json::json;
+use sim::resources::res;
+use sim::store::Origin;
 
 #[tokio::test]
 async fn logs_tail_previous_and_follow() {

@@ -10,7 +10,7 @@ use kubedeck::cluster::cache::Cache;
 use kubedeck::cluster::client::{ConnectOptions, connect};
 use kubedeck::cluster::watch::WatchStatus;
 use kubedeck::cluster::{Kind, Scope, counters, liveness};
-use kubedeck::sim::DemoCluster;
+use sim::DemoCluster;
 use tokio_util::sync::CancellationToken;
 
 #[tokio::test]

@@ -7,7 +7,7 @@ use futures::{StreamExt, TryStreamExt};
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, ListParams, WatchParams};
 use kubedeck::cluster::client::{ConnectOptions, connect, user_agent};
-use kubedeck::sim::DemoCluster;
+use sim::DemoCluster;
 
 #[tokio::test]
 async fn every_request_says_it_comes_from_kubedeck() {

@@ -135,14 +135,14 @@ fn a_refused_retry_stays_forbidden_without_passing_through_loading() {
 const BULK: usize = 30;
 
 /// A demo cluster whose namespace "load" holds exactly [`BULK`] pods that stay put (no churn).
-async fn stable_cluster() -> crate::sim::DemoCluster {
-    let opts = crate::sim::SimOptions {
+async fn stable_cluster() -> sim::DemoCluster {
+    let opts = sim::SimOptions {
         pods: BULK,
         ..Default::default()
     };
-    let cluster = crate::sim::DemoCluster::start(opts).await.unwrap();
+    let cluster = sim::DemoCluster::start(opts).await.unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    let pods = crate::sim::resources::res("Pod");
+    let pods = sim::resources::res("Pod");
     while cluster.store().list(pods, Some("load")).0.len() < BULK {
         assert!(std::time::Instant::now() < deadline, "bulk pods never created");
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
@@ -152,11 +152,7 @@ async fn stable_cluster() -> crate::sim::DemoCluster {
 
 /// Runs a watch of the pods in namespace "load" with `initial` against `cluster` into `sink`;
 /// waits for Ready and returns the statuses it went through and the list strategy it ended with.
-async fn sync(
-    cluster: &crate::sim::DemoCluster,
-    initial: InitialList,
-    sink: Sink<Pod>,
-) -> (Vec<WatchStatus>, InitialList) {
+async fn sync(cluster: &sim::DemoCluster, initial: InitialList, sink: Sink<Pod>) -> (Vec<WatchStatus>, InitialList) {
     // Without kube-rs's own retries, so that a refused request reaches the watcher.
     let mut config = kube::Config::from_custom_kubeconfig(cluster.kubeconfig(), &Default::default())
         .await
@@ -198,10 +194,7 @@ async fn sync(
 }
 
 /// [`sync`] into a typed store and into rows; both must hold the same pods.
-async fn synced_pods(
-    cluster: &crate::sim::DemoCluster,
-    initial: InitialList,
-) -> (usize, Vec<WatchStatus>, InitialList) {
+async fn synced_pods(cluster: &sim::DemoCluster, initial: InitialList) -> (usize, Vec<WatchStatus>, InitialList) {
     let (reader, writer) = kube::runtime::reflector::store::<Pod>();
     let (seen, used) = sync(cluster, initial, Sink::Objects(writer, crate::cluster::trim::pod)).await;
     let rows = Arc::new(crate::cluster::rows::RowStore::default());

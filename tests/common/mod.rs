@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use k8s_openapi::api::core::v1::Namespace;
 use kube::api::{Api, PostParams};
-use kubedeck::sim::{DemoCluster, SimOptions};
 use serde_json::json;
+use sim::{DemoCluster, SimOptions};
 
 /// Options for a quiet, fast demo cluster.
 pub fn fast_opts() -> SimOptions {

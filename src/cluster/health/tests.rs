@@ -90,3 +90,20 @@ fn only_recent_warnings_newest_first() {
     assert_eq!(names, ["pod/b", "pod/a"]);
     assert_eq!(w[0].message, "restarting");
 }
+
+/// The demo's scenario loads the static control-plane pods as this module reads them: running and ready.
+#[test]
+fn the_control_plane_is_running_and_ready_when_loaded() {
+    let s = sim::store::Store::new(10_000);
+    sim::scenario::load(&s, &sim::SimOptions::default());
+    for o in s.list(sim::resources::res("Pod"), Some("kube-system")).0 {
+        let pod: k8s_openapi::api::core::v1::Pod = serde_json::from_value(o.value()).unwrap();
+        let cp = super::fetch::cp_pod(&pod);
+        assert!(cp.healthy(), "{cp:?}");
+        assert_eq!(
+            pod.status.unwrap().pod_ip.as_deref(),
+            Some("192.168.10.10"),
+            "host network"
+        );
+    }
+}

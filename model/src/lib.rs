@@ -1,0 +1,14 @@
+//! kubedeck's vocabulary as plain data and pure functions: the kinds, compact rows, kubectl's
+//! printers and label selectors. No I/O, no async runtime: the app and the demo cluster share it.
+#![deny(missing_docs)]
+
+mod kind;
+pub mod labels;
+pub mod printers;
+pub mod rows;
+pub mod watch_status;
+
+pub use kind::{Kind, Scope};
+pub use labels::LabelSelector;
+pub use rows::Row;
+pub use watch_status::WatchStatus;
