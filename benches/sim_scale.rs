@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, ListParams};
-use sim::resources::res;
+use sim::res;
 use sim::{DemoCluster, SimOptions};
 
 mod common;

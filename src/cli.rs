@@ -115,7 +115,7 @@ pub struct DemoServerArgs {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sim::fault_list::{apply_demo_faults, parse_size};
+    use sim::{apply_demo_faults, parse_size};
 
     #[test]
     fn kubectl_flag_names_parse() {

@@ -22,7 +22,7 @@ const MISSING: &str = "this kubedeck was built without the demo cluster (cargo f
 pub async fn start(faults: Option<&str>) -> anyhow::Result<Demo> {
     let d = sim::DemoCluster::start(Default::default()).await?;
     if let Some(list) = faults {
-        sim::fault_list::apply_demo_faults(list, d.faults())?;
+        sim::apply_demo_faults(list, d.faults())?;
     }
     Ok(d)
 }

@@ -129,12 +129,12 @@ async fn a_failing_check_and_a_stale_leader_show_up_and_heal() {
 #[tokio::test]
 async fn a_refused_panel_says_so_and_the_others_still_work() {
     let c = DemoCluster::start(fast_opts()).await.unwrap();
-    c.faults().deny(sim::faults::Deny {
+    c.faults().deny(sim::Deny {
         user: "admin".into(),
         plural: "leases".into(),
         namespace: None,
     });
-    c.faults().deny(sim::faults::Deny {
+    c.faults().deny(sim::Deny {
         user: "admin".into(),
         plural: "apiservices".into(),
         namespace: None,

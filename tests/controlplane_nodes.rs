@@ -42,7 +42,7 @@ async fn the_not_ready_worker_and_a_healthy_one() {
     let client = c.client().await.unwrap();
     let nodes: Vec<String> = c
         .store()
-        .list(sim::resources::res("Node"), None)
+        .list(sim::res("Node"), None)
         .0
         .iter()
         .map(|n| n.name.clone())

@@ -85,7 +85,7 @@ async fn a_server_certificate_from_another_authority_is_said_as_such() {
     let c = sim::DemoCluster::start(common::fast_opts()).await.unwrap();
     // The kubeconfig trusts some other cluster's CA.
     use base64::Engine as _;
-    let other = sim::tls::make_certs().unwrap();
+    let other = sim::make_certs().unwrap();
     let mut kc = c.kubeconfig();
     for cluster in &mut kc.clusters {
         let data = base64::engine::general_purpose::STANDARD.encode(&other.ca_pem);

@@ -14,8 +14,8 @@ use kubedeck::app::{Effect, Input, update};
 use kubedeck::cluster::logs::{self, Event, LINE_CAP, Params, Tagged, Target};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use sim::resources::res;
-use sim::store::Origin;
+use sim::Origin;
+use sim::res;
 use tokio::sync::mpsc;
 
 /// The limit every frame must keep, generous for a loaded 2-core machine and a debug build; the
@@ -162,7 +162,7 @@ async fn a_20_mb_line_is_received_wrapped_and_navigated_with_no_frame_over_100_m
     let saved = std::fs::read(&file).unwrap();
     assert_eq!(n, 20 << 20);
     assert_eq!(saved.len() as u64, n + 1, "the line and its newline");
-    assert!(saved == format!("{}\n", sim::hostile::huge_line(20 << 20)).into_bytes());
+    assert!(saved == format!("{}\n", sim::huge_line(20 << 20)).into_bytes());
     let again = kubedeck::cluster::logs::whole::save(c.client().await.unwrap(), whole, &file).await;
     assert!(again.unwrap_err().contains("exists: not overwritten"));
     let _ = std::fs::remove_dir_all(&dir);

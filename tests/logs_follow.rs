@@ -12,8 +12,8 @@ use kube::api::{Api, LogParams, Patch, PatchParams, PostParams};
 use kubedeck::cluster::Kind;
 use kubedeck::cluster::logs::{self, Event, Line, Params, SourceState, Tagged, Target};
 use serde_json::json;
-use sim::resources::res;
-use sim::store::Origin;
+use sim::Origin;
+use sim::res;
 use tokio::sync::mpsc;
 
 /// Everything a session reported so far.

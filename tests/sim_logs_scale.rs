@@ -8,8 +8,8 @@ use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, LogParams, Patch, PatchParams, PostParams};
 use serde_json::json;
-use sim::resources::res;
-use sim::store::Origin;
+use sim::Origin;
+use sim::res;
 
 #[tokio::test]
 async fn logs_tail_previous_and_follow() {

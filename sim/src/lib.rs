@@ -1,33 +1,34 @@
-//! The demo cluster: a Kubernetes API server simulation served over HTTP on loopback.
+//! The demo cluster: a Kubernetes API server simulation served over HTTPS on loopback.
+#![deny(missing_docs)]
 
-pub mod admin;
-pub mod agents;
-pub mod controllers;
-pub mod defaults;
-pub mod delete;
-pub mod discovery;
-pub mod events;
-pub mod evict;
-pub mod fault_list;
-pub mod faults;
-pub mod health;
-pub mod hostile;
-pub mod index;
-pub mod logs;
-pub mod options;
-pub mod patch;
-pub mod request;
-pub mod resources;
-pub mod rest;
-pub mod scenario;
-pub mod select;
-pub mod server;
-pub mod status;
-pub mod store;
-pub mod table;
-pub mod tls;
-pub mod validate;
-pub mod watch;
+mod admin;
+mod agents;
+mod controllers;
+mod defaults;
+mod delete;
+mod discovery;
+mod events;
+mod evict;
+mod fault_list;
+mod faults;
+mod health;
+mod hostile;
+mod index;
+mod logs;
+mod options;
+mod patch;
+mod request;
+mod resources;
+mod rest;
+mod scenario;
+mod select;
+mod server;
+mod status;
+mod store;
+mod table;
+mod tls;
+mod validate;
+mod watch;
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -37,11 +38,17 @@ use anyhow::Context as _;
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use tokio_util::sync::CancellationToken;
 
+pub use fault_list::{apply_demo_faults, parse_size};
 pub use faults::{Deny, Faults};
+pub use health::{checks as health_checks, render as render_health};
+pub use hostile::huge_line;
 pub use options::SimOptions;
 use request::SimState;
+pub use resources::res;
+pub use scenario::load as load_scenario;
 pub use server::{ADMIN_TOKEN, RESTRICTED_TOKEN};
-use store::Store;
+pub use store::{Origin, Store};
+pub use tls::make_certs;
 
 /// A running demo cluster. Dropping it stops the server and its controllers.
 pub struct DemoCluster {
@@ -78,7 +85,6 @@ impl DemoCluster {
             faults,
             shutdown: shutdown.clone(),
             addr,
-            started: jiff::Timestamp::now(),
             log_rate: opts.log_rate,
             agents: Default::default(),
         });

@@ -27,8 +27,6 @@ pub struct SimState {
     pub shutdown: CancellationToken,
     /// Where the server listens, for discovery's serverAddressByClientCIDRs.
     pub addr: SocketAddr,
-    /// When the server started (log generation counts from here).
-    pub started: jiff::Timestamp,
     /// Log lines per second per container.
     pub log_rate: f64,
     /// The User-Agent of every request.

@@ -487,16 +487,6 @@ impl Store {
     }
 }
 
-/// Shorthand for the namespace a value names.
-pub fn ns_of(v: &Value) -> &str {
-    v["metadata"]["namespace"].as_str().unwrap_or_default()
-}
-
-/// Shorthand for the name a value names.
-pub fn name_of(v: &Value) -> &str {
-    v["metadata"]["name"].as_str().unwrap_or_default()
-}
-
 /// The Pod resource id (used on hot paths).
 pub fn pods() -> ResId {
     res("Pod")

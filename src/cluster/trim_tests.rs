@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::*;
 use crate::cluster::printers;
-use sim::resources::res;
+use sim::res;
 use sim::{DemoCluster, SimOptions};
 
 fn obj<T: DeserializeOwned>(v: Value) -> T {
@@ -332,7 +332,7 @@ async fn printers_read_the_same_rows_from_trimmed_demo_objects() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 
-    fn check<K: Serialize + DeserializeOwned>(store: &sim::store::Store, kind: &str, f: fn(&mut K)) -> usize {
+    fn check<K: Serialize + DeserializeOwned>(store: &sim::Store, kind: &str, f: fn(&mut K)) -> usize {
         let (objs, _) = store.list(res(kind), None);
         for o in &objs {
             let before = o.value();

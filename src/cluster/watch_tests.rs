@@ -142,7 +142,7 @@ async fn stable_cluster() -> sim::DemoCluster {
     };
     let cluster = sim::DemoCluster::start(opts).await.unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    let pods = sim::resources::res("Pod");
+    let pods = sim::res("Pod");
     while cluster.store().list(pods, Some("load")).0.len() < BULK {
         assert!(std::time::Instant::now() < deadline, "bulk pods never created");
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;

@@ -1,18 +1,15 @@
 //! The CronJob controller (pkg/controller/cronjob, v2): starts a Job named
 //! `<cronjob>-<scheduled unix minutes>` at the most recent due time, honouring
 //! `startingDeadlineSeconds`, `concurrencyPolicy` and `suspend`; tracks active Jobs, notices
-//! finished ones and prunes them beyond the history limits. Also the manual trigger that
-//! `kubectl create job --from=cronjob/…` performs.
+//! finished ones and prunes them beyond the history limits.
 
 use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
-use rand::Rng;
 use serde_json::{Value, json};
 
 use super::super::events::{self, Source};
 use super::super::resources::res;
-use super::super::status::ApiError;
 use super::super::store::{Event, Key, Origin, Store};
 use super::Ctx;
 use super::cron::{self, MAX_MISSED};
@@ -253,23 +250,6 @@ pub fn sync(store: &Store, key: &Key, now: Timestamp) -> Option<Duration> {
         Ok(())
     });
     recheck
-}
-
-/// Starts the CronJob's Job now, as `kubectl create job --from=cronjob/<name>` does: a Job
-/// `<cronjob>-manual-<5 chars>` annotated `cronjob.kubernetes.io/instantiate: manual`.
-/// Returns the Job's name.
-pub fn trigger_now(store: &Store, ns: &str, name: &str) -> Result<String, ApiError> {
-    let id = res("CronJob");
-    let cj = store
-        .get_value(id, ns, name)
-        .ok_or_else(|| ApiError::not_found(id.def(), name))?;
-    const SAFE: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
-    let mut rng = rand::rng();
-    let suffix: String = (0..5).map(|_| SAFE[rng.random_range(0..SAFE.len())] as char).collect();
-    let job_name = format!("{name}-manual-{suffix}");
-    let job = job_from_template(&cj, &job_name, ("cronjob.kubernetes.io/instantiate", "manual"));
-    let created = store.create(res("Job"), job, Origin::Api)?;
-    Ok(created.name.clone())
 }
 
 #[cfg(test)]

@@ -3,7 +3,9 @@ use serde_json::{Value, json};
 use super::super::job;
 use super::super::testkit::Kit;
 use super::*;
+use crate::status::ApiError;
 use crate::store::now_str;
+use rand::Rng;
 
 fn ts(s: &str) -> Timestamp {
     s.parse().unwrap()
@@ -204,4 +206,22 @@ async fn the_controller_runs_jobs_and_sees_them_complete() {
         "manual"
     );
     assert!(trigger_now(kit.store(), "default", "nope").is_err_and(|e| e.code == 404));
+}
+
+/// Starts the CronJob's Job now, as `kubectl create job --from=cronjob/<name>` does: a Job
+/// `<cronjob>-manual-<5 chars>` annotated `cronjob.kubernetes.io/instantiate: manual`.
+/// Returns the Job's name. (No action of kubedeck starts one yet; the tests check the controller
+/// runs a manual Job like a scheduled one.)
+fn trigger_now(store: &Store, ns: &str, name: &str) -> Result<String, ApiError> {
+    let id = res("CronJob");
+    let cj = store
+        .get_value(id, ns, name)
+        .ok_or_else(|| ApiError::not_found(id.def(), name))?;
+    const SAFE: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+    let mut rng = rand::rng();
+    let suffix: String = (0..5).map(|_| SAFE[rng.random_range(0..SAFE.len())] as char).collect();
+    let job_name = format!("{name}-manual-{suffix}");
+    let job = job_from_template(&cj, &job_name, ("cronjob.kubernetes.io/instantiate", "manual"));
+    let created = store.create(res("Job"), job, Origin::Api)?;
+    Ok(created.name.clone())
 }

@@ -71,6 +71,7 @@ pub fn leader_duration(time_scale: f64) -> i64 {
 }
 
 /// Creates any missing lease (node leases, leaders, API server identity) at normal speed.
+#[cfg(test)]
 pub fn ensure(store: &Store) {
     ensure_scaled(store, 1.0)
 }

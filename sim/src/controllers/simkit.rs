@@ -4,8 +4,6 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::store::Store;
-
 /// A simulated delay of `secs` seconds, scaled by the run's time scale.
 pub fn scaled(time_scale: f64, secs: f64) -> Duration {
     Duration::from_secs_f64((secs * time_scale).max(0.0))
@@ -30,7 +28,12 @@ pub fn annotation<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
 }
 
 /// Waits until `pred` holds, re-checking after every store change; false when `timeout` passes first.
-pub async fn wait_for(store: &Store, timeout: Duration, mut pred: impl FnMut(&Store) -> bool) -> bool {
+#[cfg(test)]
+pub async fn wait_for(
+    store: &crate::store::Store,
+    timeout: Duration,
+    mut pred: impl FnMut(&crate::store::Store) -> bool,
+) -> bool {
     let mut rx = store.subscribe();
     let deadline = tokio::time::Instant::now() + timeout;
     loop {

@@ -71,9 +71,9 @@ mod tests {
 
     #[test]
     fn the_sims_output_round_trips() {
-        let (_, body) = sim::health::render("livez", true, Some("etcd"), None);
+        let (_, body) = sim::render_health("livez", true, Some("etcd"), None);
         let checks = parse_checks(&body);
-        assert_eq!(checks.len(), sim::health::checks("livez").len());
+        assert_eq!(checks.len(), sim::health_checks("livez").len());
         assert_eq!(checks.iter().filter(|c| !c.passed).count(), 1);
         assert!(parse_checks("ok").is_empty());
     }

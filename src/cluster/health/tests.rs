@@ -94,9 +94,9 @@ fn only_recent_warnings_newest_first() {
 /// The demo's scenario loads the static control-plane pods as this module reads them: running and ready.
 #[test]
 fn the_control_plane_is_running_and_ready_when_loaded() {
-    let s = sim::store::Store::new(10_000);
-    sim::scenario::load(&s, &sim::SimOptions::default());
-    for o in s.list(sim::resources::res("Pod"), Some("kube-system")).0 {
+    let s = sim::Store::new(10_000);
+    sim::load_scenario(&s, &sim::SimOptions::default());
+    for o in s.list(sim::res("Pod"), Some("kube-system")).0 {
         let pod: k8s_openapi::api::core::v1::Pod = serde_json::from_value(o.value()).unwrap();
         let cp = super::fetch::cp_pod(&pod);
         assert!(cp.healthy(), "{cp:?}");
