@@ -129,27 +129,27 @@ fn renew(store: &Store, ns: &str, name: &str) {
 }
 
 /// Keeps a leader lease renewed, or lets it go stale and has a new holder take over when it recovers.
-fn renew_leader(
-    store: &Store,
-    name: &str,
-    stale: bool,
-    stale_since: &mut Option<Instant>,
-    duration: std::time::Duration,
-) {
+/// Expiry is judged from the lease itself (renewTime + leaseDurationSeconds), as the candidates of a
+/// real election judge it: whoever saw the lease expire also sees the takeover.
+fn renew_leader(store: &Store, name: &str, stale: bool) {
     if stale {
-        stale_since.get_or_insert_with(Instant::now);
         return;
     }
-    let expired = stale_since.take().is_some_and(|t| t.elapsed() > duration);
-    let now = micro_now();
+    let now = jiff::Timestamp::now();
+    let stamp = micro_now();
     let _ = store.update_with(res("Lease"), "kube-system", name, |l| {
+        let renewed = l["spec"]["renewTime"]
+            .as_str()
+            .and_then(|t| t.parse::<jiff::Timestamp>().ok());
+        let duration = l["spec"]["leaseDurationSeconds"].as_i64().unwrap_or(15);
+        let expired = renewed.is_none_or(|r| now.duration_since(r).as_secs_f64() > duration as f64);
         if expired {
             l["spec"]["holderIdentity"] = json!(format!("control-plane-1_{}", new_uid()));
-            l["spec"]["acquireTime"] = json!(now);
+            l["spec"]["acquireTime"] = json!(stamp);
             let t = l["spec"]["leaseTransitions"].as_i64().unwrap_or(0);
             l["spec"]["leaseTransitions"] = json!(t + 1);
         }
-        l["spec"]["renewTime"] = json!(now);
+        l["spec"]["renewTime"] = json!(stamp);
         Ok(())
     });
 }
@@ -225,7 +225,6 @@ pub async fn run(ctx: Ctx) {
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut last_node_lease = Instant::now();
     let mut last_status: HashMap<String, Instant> = HashMap::new();
-    let mut stale_since = None;
     let api = apiserver_lease_name();
     loop {
         tokio::select! {
@@ -233,20 +232,8 @@ pub async fn run(ctx: Ctx) {
             _ = tick.tick() => {}
         }
         let store = &ctx.store;
-        renew_leader(
-            store,
-            "kube-scheduler",
-            ctx.faults.stale_leader(),
-            &mut stale_since,
-            std::time::Duration::from_secs(leader_duration(ts) as u64),
-        );
-        renew_leader(
-            store,
-            "kube-controller-manager",
-            false,
-            &mut None,
-            std::time::Duration::from_secs(leader_duration(ts) as u64),
-        );
+        renew_leader(store, "kube-scheduler", ctx.faults.stale_leader());
+        renew_leader(store, "kube-controller-manager", false);
         if last_node_lease.elapsed() < scaled(ts, NODE_LEASE_RENEW) {
             continue;
         }
