@@ -10,12 +10,12 @@ pub mod config;
 pub mod labels;
 pub mod logging;
 pub mod run;
-pub mod run_header;
 pub mod run_ops;
 pub mod run_save;
 pub mod save;
 pub mod sgr16;
 pub mod sim;
+pub mod store;
 #[cfg(test)]
 mod test_util;
 pub mod tui;

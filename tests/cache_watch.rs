@@ -7,11 +7,11 @@ use std::time::Duration;
 use k8s_openapi::api::core::v1::Pod;
 use kube::ResourceExt;
 use kube::api::{Api, PostParams};
-use kubedeck::cluster::cache::{Cache, Snapshot};
 use kubedeck::cluster::client::{ConnectOptions, connect};
 use kubedeck::cluster::watch::{Notice, WatchStatus};
 use kubedeck::cluster::{Kind, Scope};
 use kubedeck::sim::{Deny, RESTRICTED_CONTEXT};
+use kubedeck::store::cache::{Cache, Snapshot};
 use tokio::sync::mpsc;
 
 fn pod_names(cache: &Cache, scope: &Scope) -> Vec<String> {

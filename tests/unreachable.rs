@@ -6,11 +6,11 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use kubedeck::cluster::cache::Cache;
 use kubedeck::cluster::client::{ConnectOptions, connect};
 use kubedeck::cluster::watch::WatchStatus;
 use kubedeck::cluster::{Kind, Scope, counters, liveness};
 use kubedeck::sim::DemoCluster;
+use kubedeck::store::cache::Cache;
 use tokio_util::sync::CancellationToken;
 
 #[tokio::test]
