@@ -1,19 +1,19 @@
-//! A headless dashboard for benchmarks: the event loop's own update → project → draw path, drawn into a
+//! A headless dashboard for benchmarks: the event loop's own update → store → draw path, drawn into a
 //! ratatui `TestBackend` instead of a terminal, so frames can be timed and the table inspected.
 
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use tokio::sync::mpsc;
 
 use crate::app::{Effect, Input, State, update};
-use crate::cluster::cache::Cache;
 use crate::cluster::client::{self, ConnectOptions};
 use crate::cluster::watch::{Notice, WatchStatus};
-use crate::cluster::{Kind, Scope};
+use crate::store::Store;
+use crate::store::cache::Cache;
 
 /// Watches idle this long are swept; the same value as the real event loop.
 const IDLE_WATCH: Duration = Duration::from_secs(120);
@@ -22,11 +22,9 @@ const IDLE_WATCH: Duration = Duration::from_secs(120);
 pub struct Headless {
     /// The screen state, as the real loop keeps it.
     pub state: State,
-    cache: Arc<Cache>,
+    store: Store,
     notices: mpsc::Receiver<Notice>,
     terminal: Terminal<TestBackend>,
-    shown: Option<((Kind, Scope), u64)>,
-    last_project: Instant,
 }
 
 impl Headless {
@@ -43,12 +41,9 @@ impl Headless {
         update(&mut state, Input::Resize(height));
         let mut h = Headless {
             state,
-            cache,
+            store: Store::new(cache),
             notices,
             terminal: Terminal::new(TestBackend::new(width, height))?,
-            shown: None,
-            // Lets the first big-table projection through at once, as in the real loop.
-            last_project: Instant::now() - Duration::from_secs(3600),
         };
         h.input(Input::Connected {
             context: conn.context,
@@ -58,9 +53,9 @@ impl Headless {
         Ok(h)
     }
 
-    /// Re-project the top view if its watch moved on, then draw one frame; true if rows were held back (throttled).
+    /// Feed the top view from the store if its watch moved on, then draw one frame; true if rows were held back (throttled).
     pub fn frame(&mut self) -> anyhow::Result<bool> {
-        let pending = crate::run::project(&mut self.state, &self.cache, &mut self.shown, &mut self.last_project);
+        let pending = self.store.feed_rows(&mut self.state);
         let now = jiff::Timestamp::now().as_second();
         let state = &self.state;
         self.terminal.draw(|f| crate::ui::draw(f, state, now))?;
@@ -73,10 +68,7 @@ impl Headless {
         let mut rest = Vec::new();
         for effect in update(&mut self.state, input) {
             match effect {
-                Effect::Watch(kind, scope) => {
-                    self.cache.ensure(kind, scope);
-                    self.shown = None;
-                }
+                Effect::Watch(kind, scope) => self.store.watch(kind, scope),
                 other => rest.push(other),
             }
         }
@@ -86,7 +78,7 @@ impl Headless {
 
     /// The client the cache watches with.
     pub fn client(&self) -> kube::Client {
-        self.cache.client().clone()
+        self.store.cache().client().clone()
     }
 
     /// The last drawn frame.
@@ -131,6 +123,6 @@ impl Headless {
 
     /// Stop every watch.
     pub fn shutdown(&self) {
-        self.cache.shutdown();
+        self.store.cache().shutdown();
     }
 }

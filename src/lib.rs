@@ -11,11 +11,11 @@ pub mod demo;
 pub use model::labels;
 pub mod logging;
 pub mod run;
-pub mod run_header;
 pub mod run_ops;
 pub mod run_save;
 pub mod save;
 pub mod sgr16;
+pub mod store;
 #[cfg(test)]
 mod test_util;
 pub mod tui;

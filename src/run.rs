@@ -13,16 +13,13 @@ use tokio_util::sync::CancellationToken;
 use crate::app::state::ViewKind;
 use crate::app::{Effect, Input, State, update};
 use crate::cli::Cli;
-use crate::cluster::cache::Cache;
+use crate::cluster::Kind;
 use crate::cluster::client::{self, ConnectOptions, Connection};
-use crate::cluster::watch::WatchStatus;
-use crate::cluster::{Kind, Scope};
+use crate::store::Store;
+use crate::store::cache::Cache;
 use crate::tui::{self, Tui};
 use crate::ui;
 
-/// Big tables are re-projected at most this often, so churn on 100,000 pods does not eat a core.
-const BIG_TABLE_INTERVAL: Duration = Duration::from_millis(500);
-const BIG_TABLE: usize = 20_000;
 /// Log batches in flight between the readers and the loop: a full channel makes the readers wait.
 const LOG_CHANNEL: usize = 256;
 /// Log batches folded into one update, so a flood cannot starve the keyboard.
@@ -95,6 +92,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let (conn_tx, mut conn_rx) = mpsc::unbounded_channel::<(u64, anyhow::Result<Connection>)>();
     let (notice_tx, mut notice_rx) = mpsc::channel(256);
     let mut cache: Option<Arc<Cache>> = None;
+    // What the screen is fed from the cache: rows of the top view, header counts.
+    let mut store: Option<Store> = None;
     let mut ops = crate::run_ops::Ops::default();
     let (log_tx, mut log_rx) = mpsc::channel::<crate::cluster::logs::Tagged>(LOG_CHANNEL);
     let mut log_sessions: HashMap<u64, CancellationToken> = HashMap::new();
@@ -111,10 +110,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 
     let mut dirty = true;
     let mut next_frame = tokio::time::Instant::now();
-    let mut shown: Option<((Kind, Scope), u64)> = None;
-    let mut last_project = Instant::now() - BIG_TABLE_INTERVAL;
-    let mut header_seen = (Vec::new(), Instant::now() - Duration::from_secs(60));
-    let mut contact_seen = 0u64;
     let mut sweep = tokio::time::interval(Duration::from_secs(30));
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     let mut health_tick = tokio::time::interval(HEALTH_REFRESH);
@@ -126,12 +121,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     loop {
         crate::logging::messages(&state, &mut logged);
         if dirty && tokio::time::Instant::now() >= next_frame {
-            let pending = cache
-                .as_ref()
-                .is_some_and(|c| project(&mut state, c, &mut shown, &mut last_project));
-            if let Some(c) = &cache {
-                crate::run_header::sync_contact(&mut state, c, &mut contact_seen);
-                crate::run_header::header_counts(&mut state, c, &mut header_seen);
+            let pending = store.as_mut().is_some_and(|s| s.feed_rows(&mut state));
+            if let Some(s) = &mut store {
+                s.feed_header(&mut state);
             }
             // An empty list: is its namespace there at all?
             carried.extend(crate::app::namespaces::check(&mut state));
@@ -159,8 +151,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 Some(Ok(TermEvent::Key(k))) => {
                     // Keys typed ahead (`:deploy⏎/web⏎l`) act on the rows the cache already has,
                     // not on a view still waiting for its first frame.
-                    if let Some(c) = &cache {
-                        project(&mut state, c, &mut shown, &mut last_project);
+                    if let Some(s) = &mut store {
+                        s.feed_rows(&mut state);
                     }
                     effects = update(&mut state, Input::Key(k));
                 }
@@ -201,11 +193,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                                 conn_cancel.clone(),
                             ));
                             ops.no_retry = Some(conn.no_retry.clone());
+                            store = Some(Store::new(c.clone()));
                             cache = Some(c);
-                            shown = None;
-                            contact_seen = 0;
-                            // A new cache's generations start again from zero: count afresh.
-                            header_seen.0.clear();
                             let input = Input::Connected { context: conn.context, namespace: conn.namespace, url: conn.url };
                             effects = update(&mut state, input);
                         }
@@ -221,10 +210,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             _ = health_tick.tick(), if crate::app::controlplane::periodic(&state) => {
                 effects = crate::app::controlplane::due(&mut state)
             }
-            _ = sweep.tick() => if let Some(c) = &cache {
-                // The header's watches live as long as the header: mark them used before sweeping.
-                crate::run_header::header_watches(&state, c);
-                c.sweep(Instant::now())
+            _ = sweep.tick() => if let Some(s) = &store {
+                s.sweep(&state, Instant::now())
             },
         }
         effects.splice(0..0, carry);
@@ -245,10 +232,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     let _ = input_tx.send(input);
                 }
                 Effect::Watch(kind, scope) => {
-                    if let Some(c) = &cache {
-                        c.ensure(kind, scope);
+                    if let Some(s) = &mut store {
+                        s.watch(kind, scope);
                     }
-                    shown = None;
                 }
                 Effect::Fetch {
                     kind,
@@ -337,7 +323,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     if let Some(c) = cache.take() {
                         c.shutdown();
                     }
-                    shown = None;
+                    store = None;
                     opts.context = Some(name);
                     attempt += 1;
                     conn_cancel.cancel();
@@ -383,73 +369,6 @@ fn on_mouse(state: &mut State, m: crossterm::event::MouseEvent) -> Vec<Effect> {
         MouseEventKind::ScrollUp => crate::app::update::act(state, crate::app::Action::Up),
         _ => vec![],
     }
-}
-
-/// Feed the top view fresh rows when its watch has moved on since the last projection; true if some were held back.
-pub(crate) fn project(
-    state: &mut State,
-    cache: &Cache,
-    shown: &mut Option<((Kind, Scope), u64)>,
-    last: &mut Instant,
-) -> bool {
-    let Some(want) = state.wanted() else { return false };
-    let rows = match &state.top().kind {
-        ViewKind::Containers { namespace, pod } => {
-            // One pod, watched alone: the list watches keep rows, not the containers a pod has.
-            cache.ensure_one(Kind::Pod, namespace, pod);
-            let generation = cache.one_generation(Kind::Pod, namespace, pod);
-            if shown.as_ref() == Some(&(want.clone(), generation)) {
-                return false;
-            }
-            let rows = cache
-                .one(Kind::Pod, namespace, pod)
-                .map(|s| ui::views::rows::containers(&s))
-                .unwrap_or_default();
-            *shown = Some((want.clone(), generation));
-            rows
-        }
-        _ => {
-            cache.ensure(want.0, want.1.clone());
-            // Services join their EndpointSlices (ENDPOINTS column): either watch moving re-reads.
-            let slices_watch = (want.0 == Kind::Service).then(|| (Kind::EndpointSlice, want.1.clone()));
-            if let Some((k, s)) = &slices_watch {
-                cache.ensure(*k, s.clone());
-            }
-            let generation =
-                cache.generation(want.0, &want.1) + slices_watch.as_ref().map_or(0, |(k, s)| cache.generation(*k, s));
-            if shown.as_ref() == Some(&(want.clone(), generation)) {
-                return false;
-            }
-            let Some(mut rows) = cache.rows(want.0, &want.1) else {
-                return false;
-            };
-            let big = rows.len() > BIG_TABLE;
-            if big && last.elapsed() < BIG_TABLE_INTERVAL && shown.as_ref().is_some_and(|(w, _)| *w == want) {
-                return true;
-            }
-            if let Some((k, s)) = slices_watch {
-                let slices = cache.rows(k, &s);
-                ui::views::rows::join_endpoints(&mut rows, slices.as_deref());
-            }
-            *shown = Some((want.clone(), generation));
-            rows
-        }
-    };
-    let status = match &state.top().kind {
-        ViewKind::Containers { namespace, pod } => cache.one_status(Kind::Pod, namespace, pod),
-        _ => cache.status(want.0, &want.1),
-    };
-    let status = status.unwrap_or(WatchStatus::Loading { listed: 0, total: None });
-    update(
-        state,
-        Input::Rows {
-            watch: want,
-            rows: Some(rows),
-            status,
-        },
-    );
-    *last = Instant::now();
-    false
 }
 
 /// Build the client once: building it does no network I/O, so a failure is the configuration's

@@ -7,10 +7,10 @@ use std::time::Duration;
 use k8s_openapi::api::core::v1::Pod;
 use kube::ResourceExt;
 use kube::api::{Api, PostParams};
-use kubedeck::cluster::cache::{Cache, Snapshot};
 use kubedeck::cluster::client::{ConnectOptions, connect};
 use kubedeck::cluster::watch::{Notice, WatchStatus};
 use kubedeck::cluster::{Kind, Scope};
+use kubedeck::store::cache::{Cache, Snapshot};
 use sim::{Deny, RESTRICTED_CONTEXT};
 use tokio::sync::mpsc;
 

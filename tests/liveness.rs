@@ -14,21 +14,22 @@ use kube::api::{Api, PostParams};
 use kubedeck::app::counts::Tally;
 use kubedeck::app::state::Connection;
 use kubedeck::app::{Input, State, update};
-use kubedeck::cluster::cache::Cache;
 use kubedeck::cluster::client::{ConnectOptions, connect};
 use kubedeck::cluster::liveness::{self, ContactState};
 use kubedeck::cluster::watch::WatchStatus;
 use kubedeck::cluster::{Kind, Scope};
+use kubedeck::store::Store;
+use kubedeck::store::cache::Cache;
 use sim::{ADMIN_CONTEXT, DemoCluster, RESTRICTED_CONTEXT};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-/// What the dashboard runs against a cluster: a cache with its liveness probe, and a screen state.
+/// What the dashboard runs against a cluster: a cache with its liveness probe and the store over
+/// it, and a screen state.
 struct Dashboard {
     cache: Arc<Cache>,
+    store: Store,
     state: State,
-    contact_seen: u64,
-    header_seen: kubedeck::run_header::HeaderSeen,
     stop: CancellationToken,
 }
 
@@ -63,10 +64,9 @@ impl Dashboard {
             },
         );
         Dashboard {
+            store: Store::new(cache.clone()),
             cache,
             state,
-            contact_seen: 0,
-            header_seen: (Vec::new(), Instant::now() - Duration::from_secs(60)),
             stop,
         }
     }
@@ -75,8 +75,7 @@ impl Dashboard {
     fn frame(&mut self) -> Option<WatchStatus> {
         let scope = Scope::Namespace(self.state.namespace.clone().unwrap());
         self.cache.ensure(Kind::Pod, scope.clone());
-        kubedeck::run_header::sync_contact(&mut self.state, &self.cache, &mut self.contact_seen);
-        kubedeck::run_header::header_counts(&mut self.state, &self.cache, &mut self.header_seen);
+        self.store.feed_header(&mut self.state);
         self.cache.status(Kind::Pod, &scope)
     }
 

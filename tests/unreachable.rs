@@ -6,10 +6,10 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use kubedeck::cluster::cache::Cache;
 use kubedeck::cluster::client::{ConnectOptions, connect};
 use kubedeck::cluster::watch::WatchStatus;
 use kubedeck::cluster::{Kind, Scope, counters, liveness};
+use kubedeck::store::cache::Cache;
 use sim::DemoCluster;
 use tokio_util::sync::CancellationToken;
 

@@ -3,7 +3,7 @@
 
 use super::state::ViewKind;
 use super::table::SortCol;
-use crate::cluster::{Kind, printers};
+use crate::cluster::printers;
 
 pub use crate::cluster::rows::{TimeFmt, time_fmt};
 
@@ -42,9 +42,6 @@ impl ColSpec {
         }
     }
 }
-
-/// The cell of a service row holding ENDPOINTS ("ready/total" from EndpointSlices), after the printer's cells.
-pub const SERVICE_ENDPOINTS_CELL: usize = 6;
 
 /// Titles of free-text columns, whatever the kind: long descriptive values, not identities.
 pub const FREE_TEXT: &[&str] = &[
@@ -88,16 +85,17 @@ pub fn all(kind: &ViewKind) -> Vec<ColSpec> {
                     }
                 })
                 .collect();
-            if *k == Kind::Service {
-                let age = cols.iter().position(|c| c.title == "AGE").unwrap_or(cols.len());
-                let endpoints = ColSpec {
-                    title: "ENDPOINTS".into(),
+            // Columns joined in by the store's enrichers, after the printer's cells.
+            for (title, before, cell) in crate::store::enrichers::columns(*k) {
+                let at = cols.iter().position(|c| c.title == before).unwrap_or(cols.len());
+                let joined = ColSpec {
+                    title: title.into(),
                     wide: false,
                     time: None,
-                    source: Source::Cell(SERVICE_ENDPOINTS_CELL),
+                    source: Source::Cell(cell),
                     free: false,
                 };
-                cols.insert(age, endpoints);
+                cols.insert(at, joined);
             }
             cols
         }
@@ -135,6 +133,7 @@ pub fn step_sort(kind: &ViewKind, wide: bool, current: SortCol, step: isize) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cluster::Kind;
 
     #[test]
     fn pod_columns_follow_kubectl_and_hide_wide_ones() {

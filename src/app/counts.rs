@@ -1,8 +1,5 @@
-//! The header's cluster counts: nodes ready/total, pods running/total, Warning events in the last hour.
-
-use std::sync::Arc;
-
-use crate::cluster::rows::Row;
+//! The header's cluster counts: nodes ready/total, pods running/total, Warning events in the last hour
+//! (counted by the store, `store::header`).
 
 /// One header count.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -34,42 +31,6 @@ pub struct Counts {
     pub warnings: Tally,
     /// The namespace pods and events were counted in, when listing them cluster-wide was refused.
     pub namespace: Option<String>,
-}
-
-/// Nodes whose STATUS starts with Ready (cordoned ones included, as kubectl shows "Ready,SchedulingDisabled").
-pub fn nodes(rows: &[Arc<Row>]) -> Tally {
-    // STATUS is the first cell after NAME.
-    let good = rows
-        .iter()
-        .filter(|n| n.cells.first().and_then(|s| s.split(',').next()) == Some("Ready"))
-        .count();
-    Tally::Of {
-        good,
-        total: rows.len(),
-    }
-}
-
-/// Pods whose kubectl STATUS is "Running" (a crash-looping pod is not, even in phase Running).
-pub fn pods(rows: &[Arc<Row>]) -> Tally {
-    // READY, then STATUS.
-    let good = rows
-        .iter()
-        .filter(|p| p.cells.get(1).map(String::as_str) == Some("Running"))
-        .count();
-    Tally::Of {
-        good,
-        total: rows.len(),
-    }
-}
-
-/// Warning events last seen at or after `since` (Unix seconds).
-pub fn warnings(rows: &[Arc<Row>], since: i64) -> Tally {
-    // LAST SEEN is the first cell, and its stamp the time.
-    let n = rows
-        .iter()
-        .filter(|e| e.warn && e.stamp(0).is_some_and(|t| t >= since))
-        .count();
-    Tally::Count(n)
 }
 
 impl Tally {

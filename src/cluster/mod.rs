@@ -1,6 +1,5 @@
 //! Everything that talks to (or describes) a Kubernetes API server; knows nothing of the screen.
 
-pub mod cache;
 pub mod client;
 pub mod config_error;
 pub mod counters;

@@ -4,9 +4,9 @@
 use k8s_openapi::api::core::v1::Namespace;
 use kube::Api;
 
-use super::cache::Cache;
 use super::watch::WatchStatus;
 use super::{Kind, Scope};
+use crate::store::cache::Cache;
 
 /// Whether `name` exists; None when it cannot be told (the GET is not permitted or failed).
 pub async fn exists(cache: &Cache, name: &str) -> Option<bool> {

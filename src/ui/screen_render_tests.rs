@@ -15,10 +15,10 @@ use crate::app::table::Row;
 use crate::app::update::key;
 use crate::app::{Input, update};
 use crate::cluster::Kind;
-use crate::cluster::cache::Snapshot;
 use crate::cluster::watch::WatchStatus;
+use crate::store::cache::Snapshot;
+use crate::store::{enrich, enrichers};
 use crate::test_util::{self, draw, text};
-use crate::ui::views::rows::join_endpoints;
 use std::sync::Arc;
 
 /// 2023-11-14T22:13:20Z.
@@ -63,7 +63,7 @@ where
     store.state().iter().map(|o| Arc::new(project(o))).collect()
 }
 
-/// What the event loop feeds a view: cache rows (services joined with their slices), or for a
+/// What the store feeds a view: cache rows (services joined with their slices), or for a
 /// containers view the containers of its pod.
 fn project(view: &ViewKind, snap: &Snapshot, slices: Option<&Snapshot>) -> Vec<Arc<Row>> {
     use crate::cluster::rows as r;
@@ -73,7 +73,7 @@ fn project(view: &ViewKind, snap: &Snapshot, slices: Option<&Snapshot>) -> Vec<A
             .into_iter()
             .filter(|p| p.metadata.name.as_ref() == Some(pod));
         return one
-            .flat_map(|p| crate::ui::views::containers::rows(&p))
+            .flat_map(|p| crate::store::containers::rows(&p))
             .map(Arc::new)
             .collect();
     }
@@ -91,8 +91,12 @@ fn project(view: &ViewKind, snap: &Snapshot, slices: Option<&Snapshot>) -> Vec<A
         Snapshot::Event(st) => all(st, r::event),
         Snapshot::EndpointSlice(st) => all(st, r::endpoint_slice),
     };
-    if let Some(Snapshot::EndpointSlice(st)) = slices {
-        join_endpoints(&mut rows, Some(&all(st, r::endpoint_slice)));
+    if let ViewKind::Resource(kind) = view {
+        let slices = match slices {
+            Some(Snapshot::EndpointSlice(st)) => Some(all(st, r::endpoint_slice)),
+            _ => None,
+        };
+        enrich::apply(*kind, &mut rows, &enrichers::of(*kind), |_| slices.clone());
     }
     rows
 }

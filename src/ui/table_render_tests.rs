@@ -118,7 +118,7 @@ fn containers_keep_name_and_state_and_cut_the_probes() {
         let mut s = test_util::connected("demo", "shop", false);
         feed(&mut s, vec![r::pod(&pod())]);
         update(&mut s, key(KeyCode::Enter));
-        feed(&mut s, crate::ui::views::containers::rows(&pod()));
+        feed(&mut s, crate::store::containers::rows(&pod()));
         let out = text(&draw(&s, width, 24, NOW));
         let header = line_with(&out, "RESTARTS");
         for col in ["NAME", "TYPE", "READY", "STATE", "RESTARTS", "PORTS"] {

@@ -50,7 +50,7 @@ pub fn project<K: Metadata<Ty = ObjectMeta>>(obj: &K, kind: Kind, cells_of: impl
     let mut stamps = Vec::with_capacity(printed.len());
     for (i, cell) in printed.into_iter().enumerate() {
         let Some(col) = cols.get(i) else {
-            // Cells past the printer's columns (service ENDPOINTS) are plain text.
+            // Cells past the printer's columns are plain text.
             cells.push(cell.to_string());
             stamps.push(None);
             continue;
@@ -129,17 +129,15 @@ pub fn node(n: &Node) -> Row {
     })
 }
 
-/// A service: `kubectl get svc -o wide` and an ENDPOINTS cell that the reader fills from
-/// EndpointSlices ("?" until it does), plus the selector for the pods drill-down.
+/// A service: `kubectl get svc -o wide`, plus the selector for the pods drill-down.
 pub fn service(svc: &Service) -> Row {
     project(svc, Kind::Service, |svc, r| {
-        let mut cells = network::service_row(svc, Timestamp::now());
+        let cells = network::service_row(svc, Timestamp::now());
         r.selector = svc
             .spec
             .as_ref()
             .and_then(|sp| sp.selector.as_ref())
             .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect());
-        cells.push("?".into());
         cells
     })
 }

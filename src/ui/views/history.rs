@@ -74,7 +74,7 @@ pub fn render(frame: &mut Frame, area: Rect, h: &HistoryView, now: i64, readonly
     let rows = hist.revisions.iter().enumerate().map(|(i, r)| {
         let age = r
             .created
-            .map(|t| super::rows::human_duration(now - t))
+            .map(|t| crate::cluster::printers::age::human_duration(now - t))
             .unwrap_or_else(|| "<unknown>".into());
         let row = Row::new([
             revision_cell(r),

@@ -1,13 +1,11 @@
 //! The body of the screen for each kind of view, including its loading, empty, forbidden and stale states.
 
-pub mod containers;
 pub mod controlplane;
 pub mod health;
 pub mod history;
 pub mod logs;
 pub mod messages;
 pub mod nodehealth;
-pub mod rows;
 pub mod text;
 
 use ratatui::Frame;
@@ -21,6 +19,7 @@ use crate::app::State;
 use crate::app::columns::{self, Source, TimeFmt};
 use crate::app::state::{Connection, View, ViewKind};
 use crate::app::table::Row;
+use crate::cluster::printers::age::human_duration;
 use crate::cluster::watch::WatchStatus;
 use crate::config::theme::Theme;
 
@@ -116,8 +115,8 @@ struct List<'a> {
 pub fn cell_text(row: &Row, n: usize, time: Option<TimeFmt>, now: i64) -> String {
     let text = row.cells.get(n).map_or("", String::as_str);
     match (time, row.stamp(n)) {
-        (Some(TimeFmt::Age), Some(t)) => rows::human_duration(now - t),
-        (Some(TimeFmt::Ago), Some(t)) => format!("{text} ({} ago)", rows::human_duration(now - t)),
+        (Some(TimeFmt::Age), Some(t)) => human_duration(now - t),
+        (Some(TimeFmt::Ago), Some(t)) => format!("{text} ({} ago)", human_duration(now - t)),
         _ => text.to_string(),
     }
 }

@@ -1,13 +1,28 @@
-//! What the event loop keeps the header told of: the connection state the liveness probe finds, and
-//! the cluster counts from the header's own watches.
+//! What the header is told of: the connection state the liveness probe finds, and the cluster
+//! counts (nodes ready, pods running, recent warnings) from the header's own watches.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use super::cache::Cache;
+use crate::app::counts::{Counts, Tally};
 use crate::app::{Input, State, update};
-use crate::cluster::cache::Cache;
+use crate::cluster::rows::Row;
 use crate::cluster::watch::WatchStatus;
 use crate::cluster::{Kind, Scope};
+
+/// The header watches with their generations when last counted, and when that was (None: never).
+#[derive(Debug, Clone, Default)]
+pub struct HeaderSeen {
+    gens: Vec<((Kind, Scope), u64)>,
+    at: Option<Instant>,
+}
+
+impl HeaderSeen {
+    fn elapsed(&self) -> Duration {
+        self.at.map_or(Duration::MAX, |t| t.elapsed())
+    }
+}
 
 /// Tell the screen what the liveness probe found, when that changed: the server's version on an
 /// answer, how long and why there has been none on a loss.
@@ -39,7 +54,7 @@ pub fn header_watches(state: &State, cache: &Cache) -> [(Kind, Scope); 3] {
     let scoped = |kind: Kind| {
         cache.ensure(kind, Scope::All);
         match cache.status(kind, &Scope::All) {
-            Some(crate::cluster::watch::WatchStatus::Forbidden { .. }) => {
+            Some(WatchStatus::Forbidden { .. }) => {
                 cache.ensure(kind, home.clone());
                 (kind, home.clone())
             }
@@ -53,26 +68,26 @@ pub fn header_watches(state: &State, cache: &Cache) -> [(Kind, Scope); 3] {
 /// Recount the header when one of its watches moved (at most once a second) or a minute passed
 /// (warnings age out of the last hour).
 pub fn header_counts(state: &mut State, cache: &Cache, seen: &mut HeaderSeen) {
-    use crate::app::counts::{self, Counts, Tally};
     let watches = header_watches(state, cache);
     let gens: Vec<((Kind, Scope), u64)> = watches
         .iter()
         .map(|(k, s)| ((*k, s.clone()), cache.generation(*k, s)))
         .collect();
     // The warnings count has a one-hour window, so it is recounted now and then even when quiet.
-    let due = seen.1.elapsed() >= Duration::from_secs(60);
-    if (gens == seen.0 && !due) || seen.1.elapsed() < Duration::from_secs(1) {
+    let due = seen.elapsed() >= Duration::from_secs(60);
+    if (gens == seen.gens && !due) || seen.elapsed() < Duration::from_secs(1) {
         return;
     }
     // Only a watch that moved is counted again: at 100,000 pods a recount is not free, and the
     // events watch moves far more often than the pods one.
-    let moved = |i: usize| seen.0.get(i) != Some(&gens[i]);
+    let moved = |i: usize| seen.gens.get(i) != Some(&gens[i]);
     let moved = [moved(0), moved(1), moved(2) || due];
-    *seen = (gens, Instant::now());
+    *seen = HeaderSeen {
+        gens,
+        at: Some(Instant::now()),
+    };
     let now = jiff::Timestamp::now().as_second();
-    let tally = |(kind, scope): &(Kind, Scope), f: &dyn Fn(&[Arc<crate::cluster::rows::Row>]) -> Tally| match cache
-        .status(*kind, scope)
-    {
+    let tally = |(kind, scope): &(Kind, Scope), f: &dyn Fn(&[Arc<Row>]) -> Tally| match cache.status(*kind, scope) {
         Some(WatchStatus::Forbidden { .. }) => Tally::Forbidden,
         Some(WatchStatus::Loading { .. }) | None => Tally::Unknown,
         _ => cache.rows(*kind, scope).map_or(Tally::Unknown, |rows| f(&rows)),
@@ -80,17 +95,17 @@ pub fn header_counts(state: &mut State, cache: &Cache, seen: &mut HeaderSeen) {
     let old = &state.counts;
     let c = Counts {
         nodes: if moved[0] {
-            tally(&watches[0], &counts::nodes)
+            tally(&watches[0], &nodes)
         } else {
             old.nodes.clone()
         },
         pods: if moved[1] {
-            tally(&watches[1], &counts::pods)
+            tally(&watches[1], &pods)
         } else {
             old.pods.clone()
         },
         warnings: if moved[2] {
-            tally(&watches[2], &|s| counts::warnings(s, now - 3600))
+            tally(&watches[2], &|s| warnings(s, now - 3600))
         } else {
             old.warnings.clone()
         },
@@ -104,5 +119,38 @@ pub fn header_counts(state: &mut State, cache: &Cache, seen: &mut HeaderSeen) {
     }
 }
 
-/// The header watches with their generations when last counted, and when that was.
-pub type HeaderSeen = (Vec<((Kind, Scope), u64)>, Instant);
+/// Nodes whose STATUS starts with Ready (cordoned ones included, as kubectl shows "Ready,SchedulingDisabled").
+pub fn nodes(rows: &[Arc<Row>]) -> Tally {
+    // STATUS is the first cell after NAME.
+    let good = rows
+        .iter()
+        .filter(|n| n.cells.first().and_then(|s| s.split(',').next()) == Some("Ready"))
+        .count();
+    Tally::Of {
+        good,
+        total: rows.len(),
+    }
+}
+
+/// Pods whose kubectl STATUS is "Running" (a crash-looping pod is not, even in phase Running).
+pub fn pods(rows: &[Arc<Row>]) -> Tally {
+    // READY, then STATUS.
+    let good = rows
+        .iter()
+        .filter(|p| p.cells.get(1).map(String::as_str) == Some("Running"))
+        .count();
+    Tally::Of {
+        good,
+        total: rows.len(),
+    }
+}
+
+/// Warning events last seen at or after `since` (Unix seconds).
+pub fn warnings(rows: &[Arc<Row>], since: i64) -> Tally {
+    // LAST SEEN is the first cell, and its stamp the time.
+    let n = rows
+        .iter()
+        .filter(|e| e.warn && e.stamp(0).is_some_and(|t| t >= since))
+        .count();
+    Tally::Count(n)
+}

@@ -18,10 +18,10 @@ use serde::de::DeserializeOwned;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use super::liveness::{Contact, ContactState};
-use super::rows::{self, Row, RowStore};
-use super::watch::{self, InitialList, Notice, Sink, WatchShared, WatchStatus};
-use super::{Kind, Scope, trim};
+use crate::cluster::liveness::{Contact, ContactState};
+use crate::cluster::rows::{self, Row, RowStore};
+use crate::cluster::watch::{self, InitialList, Notice, Sink, WatchShared, WatchStatus};
+use crate::cluster::{Kind, Scope, trim};
 
 /// How the cache runs its watches.
 #[derive(Debug, Clone, PartialEq)]
@@ -155,7 +155,7 @@ impl Cache {
         }
     }
 
-    /// What the liveness probe knows of this cluster's API server (run [`super::liveness::probe`] on it).
+    /// What the liveness probe knows of this cluster's API server (run [`crate::cluster::liveness::probe`] on it).
     pub fn contact(&self) -> &Arc<Contact> {
         &self.contact
     }

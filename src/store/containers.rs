@@ -1,11 +1,23 @@
 //! Rows of the containers drill-down of one pod: init (and sidecar), regular and ephemeral containers.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use k8s_openapi::api::core::v1::{Container, ContainerPort, ContainerStatus, Pod, Probe};
 
-use crate::app::table::Row;
+use super::cache::Snapshot;
 use crate::cluster::describe::pod::probe_handler;
+use crate::cluster::rows::Row;
+
+/// The container rows of the pod in a one-pod snapshot (none while it is not there).
+pub fn of_snapshot(snapshot: &Snapshot) -> Vec<Arc<Row>> {
+    let Snapshot::Pod(store) = snapshot else { return vec![] };
+    store
+        .state()
+        .first()
+        .map(|p| rows(p).into_iter().map(Arc::new).collect())
+        .unwrap_or_default()
+}
 
 /// One row per container, in the order kubectl describe lists them (init, regular, ephemeral); cells
 /// follow `app::columns::CONTAINER_COLUMNS` after NAME.
@@ -114,7 +126,7 @@ fn row(ty: &str, shape: Shape<'_>, st: Option<&ContainerStatus>) -> Row {
 
 /// STATE as kubectl describe names it: "Running", "Waiting: CrashLoopBackOff",
 /// "Terminated: Error (exit code 1)".
-pub fn state_text(cs: &ContainerStatus) -> String {
+fn state_text(cs: &ContainerStatus) -> String {
     let Some(s) = cs.state.as_ref() else {
         return "Waiting".into();
     };

@@ -1,0 +1,132 @@
+//! Columns a kind's rows gain from another kind's watch (joins): what an enricher is, and how its
+//! cells are filled, after the kind's printer cells in registration order (`store::enrichers`).
+
+use std::sync::Arc;
+
+use crate::cluster::rows::Row;
+use crate::cluster::{Kind, printers};
+
+/// How an enricher computes its cells: one per row, from the needed watch's rows (None: that watch
+/// has no rows yet).
+pub type Cells = fn(rows: &[Arc<Row>], needed: Option<&[Arc<Row>]>) -> Vec<String>;
+
+/// A column of `kind`'s rows filled from the rows of another watch in the same scope.
+pub struct Enricher {
+    /// The kind whose rows gain the column.
+    pub kind: Kind,
+    /// The column's title.
+    pub title: &'static str,
+    /// The title of the column it is shown before (at the end when the kind has none).
+    pub before: &'static str,
+    /// The kind whose watch (in the view's scope) it reads; the store starts that watch.
+    pub needs: Kind,
+    /// Its cells.
+    pub cells: Cells,
+}
+
+/// How many cells a row of `kind` has from its printer (every column but NAME); enriched cells follow.
+pub fn printer_cells(kind: Kind) -> usize {
+    printers::columns_for(kind.name())
+        .iter()
+        .filter(|c| c.format != "name")
+        .count()
+}
+
+/// Fill the cells of `enrichers` (all of `kind`) in `rows`, reading each one's needed rows from
+/// `needed`; a row is copied only when one of its cells changes.
+pub fn apply(
+    kind: Kind,
+    rows: &mut [Arc<Row>],
+    enrichers: &[&Enricher],
+    needed: impl Fn(Kind) -> Option<Vec<Arc<Row>>>,
+) {
+    let base = printer_cells(kind);
+    for (i, e) in enrichers.iter().enumerate() {
+        let other = needed(e.needs);
+        let cells = (e.cells)(rows, other.as_deref());
+        let at = base + i;
+        for (row, text) in rows.iter_mut().zip(cells) {
+            if row.cells.get(at) == Some(&text) {
+                continue;
+            }
+            let row = Arc::make_mut(row);
+            if row.cells.len() <= at {
+                row.cells.resize(at + 1, String::new());
+                row.stamps.resize(row.cells.len(), None);
+            }
+            row.cells[at] = text;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(name: &str, cells: &[&str]) -> Arc<Row> {
+        Arc::new(Row {
+            name: name.into(),
+            cells: cells.iter().map(|c| c.to_string()).collect(),
+            ..Default::default()
+        })
+    }
+
+    /// A made-up join: how many pods run on each node, as a new enricher would be written.
+    static PODS_ON_NODE: Enricher = Enricher {
+        kind: Kind::Node,
+        title: "PODS",
+        before: "AGE",
+        needs: Kind::Pod,
+        cells: |nodes, pods| {
+            nodes
+                .iter()
+                .map(|n| match pods {
+                    Some(pods) => pods
+                        .iter()
+                        .filter(|p| p.node.as_deref() == Some(&n.name))
+                        .count()
+                        .to_string(),
+                    None => "?".into(),
+                })
+                .collect()
+        },
+    };
+
+    #[test]
+    fn an_enricher_fills_the_cell_after_the_printer_cells_from_the_watch_it_needs() {
+        let base = printer_cells(Kind::Node);
+        let printed = vec![""; base];
+        let mut nodes = vec![row("a", &printed), row("b", &printed)];
+        let pod = |node: &str| {
+            Arc::new(Row {
+                node: Some(node.into()),
+                ..Default::default()
+            })
+        };
+        apply(Kind::Node, &mut nodes, &[&PODS_ON_NODE], |k| {
+            (k == Kind::Pod).then(|| vec![pod("a"), pod("a"), pod("b")])
+        });
+        let cells: Vec<&str> = nodes.iter().map(|n| n.cells[base].as_str()).collect();
+        assert_eq!(cells, ["2", "1"]);
+        assert_eq!(nodes[0].stamps.len(), base + 1);
+        // Without the needed watch's rows the enricher says so itself.
+        apply(Kind::Node, &mut nodes, &[&PODS_ON_NODE], |_| None);
+        assert_eq!(nodes[1].cells[base], "?");
+    }
+
+    #[test]
+    fn an_unchanged_cell_does_not_copy_the_row() {
+        let base = printer_cells(Kind::Service);
+        let mut cells = vec![""; base];
+        cells.push("?");
+        let shared = row("web", &cells);
+        let mut rows = vec![shared.clone()];
+        apply(
+            Kind::Service,
+            &mut rows,
+            &crate::store::enrichers::of(Kind::Service),
+            |_| None,
+        );
+        assert!(Arc::ptr_eq(&rows[0], &shared));
+    }
+}

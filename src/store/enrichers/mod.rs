@@ -1,0 +1,42 @@
+//! The enricher registry: each file here is one column a kind's rows gain from another watch, and
+//! is named once on the `enrichers!` line; the store and the table's columns read this list.
+
+use super::enrich::{Enricher, printer_cells};
+use crate::cluster::Kind;
+
+/// Declares each enricher file and lists its `ENRICHER`; within a kind, cells follow this order.
+macro_rules! enrichers {
+    ($($file:ident),* $(,)?) => {
+        $(mod $file;)*
+        /// Every enricher.
+        static ALL: &[&Enricher] = &[$(&$file::ENRICHER),*];
+    };
+}
+
+enrichers!(endpoints);
+
+/// The enrichers of `kind`, in the order of their cells.
+pub fn of(kind: Kind) -> Vec<&'static Enricher> {
+    ALL.iter().copied().filter(|e| e.kind == kind).collect()
+}
+
+/// The enriched columns of `kind` as (title, the title it goes before, its cell).
+pub fn columns(kind: Kind) -> Vec<(&'static str, &'static str, usize)> {
+    let base = printer_cells(kind);
+    of(kind)
+        .into_iter()
+        .enumerate()
+        .map(|(i, e)| (e.title, e.before, base + i))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn services_have_endpoints_after_their_printer_cells() {
+        assert_eq!(columns(Kind::Service), [("ENDPOINTS", "AGE", 6)]);
+        assert!(columns(Kind::Pod).is_empty());
+    }
+}

@@ -1,0 +1,134 @@
+//! The store, between the cluster's watches and the event loop: it owns the watch cache, turns the
+//! top view's watch into ready rows (enriched from other watches, the containers of one pod, big
+//! tables throttled) and keeps the header told. Watches only say "changed"; the loop then pulls.
+
+pub mod cache;
+pub(crate) mod containers;
+pub mod enrich;
+pub mod enrichers;
+pub mod header;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use cache::Cache;
+
+use crate::app::state::ViewKind;
+use crate::app::{Input, State, update};
+use crate::cluster::watch::WatchStatus;
+use crate::cluster::{Kind, Scope};
+
+/// Big tables are re-projected at most this often, so churn on 100,000 pods does not eat a core.
+const BIG_TABLE_INTERVAL: Duration = Duration::from_millis(500);
+const BIG_TABLE: usize = 20_000;
+
+/// The store of one cluster connection.
+pub struct Store {
+    cache: Arc<Cache>,
+    /// The watch whose rows the top view was last fed, and its generation then.
+    shown: Option<((Kind, Scope), u64)>,
+    /// When rows were last fed (None: never), for the big-table throttle.
+    last_fed: Option<Instant>,
+    header_seen: header::HeaderSeen,
+    contact_seen: u64,
+}
+
+impl Store {
+    /// A store over `cache`.
+    pub fn new(cache: Arc<Cache>) -> Store {
+        Store {
+            cache,
+            shown: None,
+            last_fed: None,
+            header_seen: header::HeaderSeen::default(),
+            contact_seen: 0,
+        }
+    }
+
+    /// The watch cache.
+    pub fn cache(&self) -> &Arc<Cache> {
+        &self.cache
+    }
+
+    /// Start (or keep) the watch of `kind` in `scope`, and feed the top view afresh even when its
+    /// watch has not moved (a new view on the same watch needs its rows).
+    pub fn watch(&mut self, kind: Kind, scope: Scope) {
+        self.cache.ensure(kind, scope);
+        self.shown = None;
+    }
+
+    /// Feed the top view fresh rows when its watch (or one its enrichers read) moved on since last
+    /// time; true if some were held back.
+    pub fn feed_rows(&mut self, state: &mut State) -> bool {
+        let Some(want) = state.wanted() else { return false };
+        let cache = &self.cache;
+        let rows = match &state.top().kind {
+            ViewKind::Containers { namespace, pod } => {
+                // One pod, watched alone: the list watches keep rows, not the containers a pod has.
+                cache.ensure_one(Kind::Pod, namespace, pod);
+                let generation = cache.one_generation(Kind::Pod, namespace, pod);
+                if self.shown.as_ref() == Some(&(want.clone(), generation)) {
+                    return false;
+                }
+                let rows = cache
+                    .one(Kind::Pod, namespace, pod)
+                    .map(|s| containers::of_snapshot(&s))
+                    .unwrap_or_default();
+                self.shown = Some((want.clone(), generation));
+                rows
+            }
+            _ => {
+                let (kind, scope) = (want.0, &want.1);
+                cache.ensure(kind, scope.clone());
+                let enrichers = enrichers::of(kind);
+                // Either the view's watch or one an enricher reads moving re-reads.
+                let mut generation = cache.generation(kind, scope);
+                for e in &enrichers {
+                    cache.ensure(e.needs, scope.clone());
+                    generation += cache.generation(e.needs, scope);
+                }
+                if self.shown.as_ref() == Some(&(want.clone(), generation)) {
+                    return false;
+                }
+                let Some(mut rows) = cache.rows(kind, scope) else {
+                    return false;
+                };
+                let big = rows.len() > BIG_TABLE;
+                let recent = self.last_fed.is_some_and(|t| t.elapsed() < BIG_TABLE_INTERVAL);
+                if big && recent && self.shown.as_ref().is_some_and(|(w, _)| *w == want) {
+                    return true;
+                }
+                if !enrichers.is_empty() {
+                    enrich::apply(kind, &mut rows, &enrichers, |k| cache.rows(k, scope));
+                }
+                self.shown = Some((want.clone(), generation));
+                rows
+            }
+        };
+        let status = match &state.top().kind {
+            ViewKind::Containers { namespace, pod } => cache.one_status(Kind::Pod, namespace, pod),
+            _ => cache.status(want.0, &want.1),
+        };
+        let status = status.unwrap_or(WatchStatus::Loading { listed: 0, total: None });
+        let input = Input::Rows {
+            watch: want,
+            rows: Some(rows),
+            status,
+        };
+        update(state, input);
+        self.last_fed = Some(Instant::now());
+        false
+    }
+
+    /// Tell the header what changed: contact with the API server, and the cluster counts.
+    pub fn feed_header(&mut self, state: &mut State) {
+        header::sync_contact(state, &self.cache, &mut self.contact_seen);
+        header::header_counts(state, &self.cache, &mut self.header_seen);
+    }
+
+    /// Stop the watches idle too long; the header's live as long as the header, so they are kept.
+    pub fn sweep(&self, state: &State, now: Instant) {
+        header::header_watches(state, &self.cache);
+        self.cache.sweep(now);
+    }
+}

@@ -1,0 +1,70 @@
+//! The store against the demo cluster, through the headless loop (update → store → draw): service
+//! rows arrive with ENDPOINTS joined from EndpointSlices, whose watch the enricher starts by itself,
+//! and a pod's containers view is fed container rows.
+
+mod common;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use kubedeck::app::Input;
+use kubedeck::app::state::ViewKind;
+use kubedeck::bench_support::Headless;
+use kubedeck::cluster::Kind;
+use sim::DemoCluster;
+
+fn typed(h: &mut Headless, keys: &str) {
+    for c in keys.chars() {
+        let code = if c == '\r' { KeyCode::Enter } else { KeyCode::Char(c) };
+        h.input(Input::Key(KeyEvent::new(code, KeyModifiers::NONE))).unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn services_arrive_with_their_endpoints_and_a_pod_with_its_containers() {
+    let c = DemoCluster::start(common::fast_opts()).await.unwrap();
+    let dir = std::env::temp_dir().join(format!("kubedeck-store-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let kubeconfig = dir.join("kubeconfig");
+    c.write_kubeconfig(&kubeconfig).unwrap();
+    let mut h = Headless::connect(&kubeconfig, 200, 40).await.unwrap();
+
+    typed(&mut h, ":svc\r");
+    let [(title, _, cell)] = kubedeck::store::enrichers::columns(Kind::Service)[..] else {
+        panic!("services have one enriched column");
+    };
+    assert_eq!(title, "ENDPOINTS");
+    let endpoints = common::eventually(30, "a service with ready/total endpoints", || {
+        h.frame().unwrap();
+        let found = h.state.top().table.rows.iter().find_map(|r| {
+            let text = r.cells.get(cell)?;
+            let (ready, total) = text.split_once('/')?;
+            let total: usize = total.parse().ok()?;
+            (ready.parse::<usize>().is_ok() && total > 0).then(|| (r.name.clone(), text.clone()))
+        });
+        std::future::ready(found)
+    })
+    .await;
+    let (name, text) = endpoints;
+    assert!(h.screen().contains("ENDPOINTS"), "{}", h.screen());
+    let line = h.screen().lines().find(|l| l.contains(&name)).unwrap().to_string();
+    assert!(line.contains(&text), "{line}");
+
+    typed(&mut h, ":po\r");
+    common::eventually(30, "pods listed", || {
+        h.frame().unwrap();
+        std::future::ready((!h.state.top().table.rows.is_empty()).then_some(()))
+    })
+    .await;
+    typed(&mut h, "\r");
+    assert!(matches!(h.state.top().kind, ViewKind::Containers { .. }));
+    common::eventually(30, "the pod's container rows", || {
+        h.frame().unwrap();
+        let rows = &h.state.top().table.rows;
+        let is_container = |r: &&std::sync::Arc<kubedeck::cluster::rows::Row>| {
+            ["init", "sidecar", "main", "ephemeral"].contains(&r.cells[0].as_str())
+        };
+        std::future::ready((!rows.is_empty() && rows.iter().all(|r| is_container(&r))).then_some(()))
+    })
+    .await;
+    h.shutdown();
+    std::fs::remove_dir_all(&dir).unwrap();
+}
