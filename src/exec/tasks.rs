@@ -9,7 +9,6 @@ use tokio::sync::mpsc::UnboundedSender;
 use crate::app::{Effect, Input};
 use crate::cluster::cache::Cache;
 use crate::cluster::client::{self, ConnectOptions};
-use crate::cluster::logs::whole;
 use crate::cluster::ops::{self, history, precheck, rollback};
 
 /// Start `effect` (any but the loop's and the sessions'); a request that needs the cluster while
@@ -57,7 +56,6 @@ pub fn spawn(effect: Effect, cache: Option<&Arc<Cache>>, tx: &UnboundedSender<In
                 let _ = tx.send(Input::NamespaceChecked { namespace: ns, exists });
             });
         }
-        Effect::SaveLine { path, kept, whole } => save_line(client, path, kept, whole, tx),
         other => workload(other, client, tx),
     }
 }
@@ -102,31 +100,6 @@ fn workload(effect: Effect, client: Option<Client>, tx: UnboundedSender<Input>) 
         }
         _ => {}
     }
-}
-
-/// Save one log line to a new file: read again from the server when it was cut, else as kept.
-fn save_line(
-    client: Option<Client>,
-    path: String,
-    kept: String,
-    whole: Option<whole::WholeLine>,
-    tx: UnboundedSender<Input>,
-) {
-    tokio::spawn(async move {
-        let file = crate::save::resolve(&path);
-        let result = match (whole, client) {
-            (Some(w), Some(client)) => whole::save(client, &w, &file).await,
-            (Some(_), None) => Err("not connected: the whole line cannot be read again".into()),
-            (None, _) => whole::save_kept(&kept, &file).await,
-        };
-        let _ = tx.send(match result {
-            Ok(n) => Input::Toast {
-                text: format!("saved the line ({n} bytes) to {}", file.display()),
-                error: false,
-            },
-            Err(e) => Input::Toast { text: e, error: true },
-        });
-    });
 }
 
 /// Put `text` on the clipboard; written between frames, so the escape sequence never lands inside one.

@@ -5,6 +5,7 @@ mod drain;
 mod logs;
 mod rollout;
 mod save;
+mod save_line;
 
 use super::session::{Base, Session, Sessions, next_session};
 use crate::app::Effect;
@@ -36,6 +37,9 @@ pub fn route(effect: Effect, sessions: &mut Sessions, base: &Base) -> Option<Eff
                 overwrite,
             },
         ),
+        Effect::SaveLine { path, kept, whole } => {
+            sessions.start(base, next_session(), save_line::SaveLine { path, kept, whole })
+        }
         other => return Some(other),
     }
     None
