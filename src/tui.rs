@@ -5,8 +5,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use crossterm::event::{DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture};
 use crossterm::terminal::{
-    BeginSynchronizedUpdate, EndSynchronizedUpdate, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode,
-    enable_raw_mode,
+    BeginSynchronizedUpdate, Clear, ClearType, EndSynchronizedUpdate, EnterAlternateScreen, LeaveAlternateScreen,
+    disable_raw_mode, enable_raw_mode,
 };
 use crossterm::{cursor, execute, queue};
 use ratatui::backend::CrosstermBackend;
@@ -66,13 +66,19 @@ impl Tui {
         restore()
     }
 
-    /// Take the terminal again after [`Tui::suspend`] and repaint everything.
+    /// Take the terminal again after [`Tui::suspend`] and repaint everything on the next frame.
     pub fn resume(&mut self) -> io::Result<()> {
         // A session may have left raw mode on: off first, so that turning it on starts from the
         // terminal's own settings, as at start.
         disable_raw_mode()?;
         enter()?;
-        self.terminal.clear()
+        // Not `Terminal::clear`: it asks the terminal where the cursor is and fails when no answer
+        // comes within two seconds (a slow link, a terminal that does not answer), which would end
+        // the dashboard. Both buffers blank: the next frame is drawn whole on the cleared screen.
+        execute!(io::stdout(), Clear(ClearType::All))?;
+        self.terminal.swap_buffers();
+        self.terminal.swap_buffers();
+        Ok(())
     }
 }
 
