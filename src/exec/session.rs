@@ -1,8 +1,8 @@
 //! Sessions: long-lived tasks started by an effect, reporting back as inputs, stopped by an effect,
 //! when the screen holding them closes, or at quit; all listed in one registry, [`Sessions`].
 //!
-//! A kind of session is one file in `exec/sessions/` with a type implementing [`Session`], plus the
-//! line in `exec/sessions/mod.rs` that starts it for its effect.
+//! A kind of session is one file in `exec/sessions/` with a type implementing [`Session`] (which
+//! says the effect that starts it and how it runs), plus its line in `exec/sessions/mod.rs`.
 
 use std::collections::{BTreeMap, HashSet};
 use std::future::Future;
@@ -12,8 +12,8 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use crate::app::Input;
 pub use crate::app::effect::{SessionId, next_session};
+use crate::app::{Effect, Input};
 use crate::cluster::logs::Tagged;
 
 /// What keeps a session running.
@@ -26,14 +26,27 @@ pub enum Hold {
     Screen,
 }
 
+/// What an effect asks of a kind of session.
+pub enum Asked<S> {
+    /// Start one, under the number the screen gave it (None: a fresh one).
+    Start(Option<SessionId>, S),
+    /// Stop every session of the kind.
+    Stop,
+}
+
 /// A kind of long-lived task.
-pub trait Session: Send + 'static {
+pub trait Session: Sized + Send + 'static {
     /// Its name in the registry ("logs", "rollout").
     const KIND: &'static str;
     /// What keeps it running.
     const HOLD: Hold = Hold::Own;
     /// Starting one stops the others of its kind (one rollout panel follows one rollout).
     const ONE_AT_A_TIME: bool = false;
+
+    /// What `effect` asks of this kind, if it is about it; else the effect back.
+    // The effect is only moved back to the caller, once per kind it passes: not worth a box.
+    #[allow(clippy::result_large_err)]
+    fn asked(effect: Effect) -> Result<Asked<Self>, Effect>;
 
     /// Do the work, reporting through `ctx`. Stopping drops this future and cancels `ctx.cancel`,
     /// which tasks it spawns should watch (child tokens).
@@ -90,6 +103,16 @@ pub struct Sessions {
 }
 
 impl Sessions {
+    /// Do what `effect` asks of the kind `S`, if it is about it; else give the effect back.
+    pub fn route<S: Session>(&mut self, base: &Base, effect: Effect) -> Option<Effect> {
+        match S::asked(effect) {
+            Ok(Asked::Start(id, session)) => self.start(base, id.unwrap_or_else(next_session), session),
+            Ok(Asked::Stop) => self.stop_kind(S::KIND),
+            Err(effect) => return Some(effect),
+        }
+        None
+    }
+
     /// Run `session` under `id` (a session already under `id` is stopped first).
     pub fn start<S: Session>(&mut self, base: &Base, id: SessionId, session: S) {
         if S::ONE_AT_A_TIME {

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::session::{Base, Ctx, Hold, Session, Sessions};
+use super::session::{Asked, Base, Ctx, Hold, Session, Sessions};
 use super::terminal::{HandOver, Screen, TerminalSession};
 use super::{Executor, ForLoop};
 use crate::app::state::{View, ViewKind};
@@ -144,6 +144,10 @@ impl Session for Waits {
     const KIND: &'static str = "waits";
     const HOLD: Hold = Hold::Screen;
 
+    fn asked(effect: Effect) -> Result<Asked<Self>, Effect> {
+        Err(effect)
+    }
+
     async fn run(self, ctx: Ctx) {
         let _me = self;
         std::future::pending::<()>().await;
@@ -229,6 +233,10 @@ impl Session for Single {
     const KIND: &'static str = "single";
     const ONE_AT_A_TIME: bool = true;
 
+    fn asked(effect: Effect) -> Result<Asked<Self>, Effect> {
+        Err(effect)
+    }
+
     async fn run(self, ctx: Ctx) {
         self.0.run(ctx).await
     }
@@ -251,4 +259,49 @@ async fn a_one_at_a_time_session_replaces_the_one_before() {
     assert_eq!(sessions.list(), vec![(2, "single")]);
     sessions.stop_kind("single");
     assert!(sessions.list().is_empty());
+}
+
+#[tokio::test]
+async fn each_kind_is_started_by_its_effect_and_reports_back() {
+    let (mut exec, mut rx) = executor();
+    let dir = std::env::temp_dir().join(format!("kubedeck-exec-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("shown.log").display().to_string();
+    let opts = ConnectOptions::default();
+    let save = Effect::Save {
+        path: path.clone(),
+        text: "one\n".into(),
+        lines: 1,
+        overwrite: false,
+    };
+    let node = crate::cluster::ops::ObjRef::new(crate::cluster::Kind::Node, "", "worker-1");
+    let drain = Effect::Mutate {
+        target: node,
+        op: crate::cluster::ops::Op::Drain,
+    };
+    let line = Effect::SaveLine {
+        path: dir.join("line.log").display().to_string(),
+        kept: "a line".into(),
+        whole: None,
+    };
+    for effect in [save, drain, line] {
+        assert!(
+            exec.perform(effect, &opts).is_none(),
+            "a session's effect is the executor's"
+        );
+    }
+    let mut said = Vec::new();
+    while said.len() < 3 {
+        match tokio::time::timeout(Duration::from_secs(30), rx.recv()).await {
+            Ok(Some(Input::Toast { text, .. } | Input::Error(text))) => said.push(text),
+            other => panic!("no report: {other:?} after {said:?}"),
+        }
+    }
+    said.sort();
+    assert_eq!(said.len(), 3);
+    assert_eq!(said[0], "not connected to a cluster", "{said:?}");
+    assert!(said[1].starts_with("saved 1 line(s) to "), "{said:?}");
+    assert!(said[2].starts_with("saved the line (6 bytes) to "), "{said:?}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "one\n");
+    std::fs::remove_dir_all(&dir).unwrap();
 }

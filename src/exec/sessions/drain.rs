@@ -1,7 +1,7 @@
 //! `kubectl drain`: cordon, then evict pod by pod with progress lines, then the outcome.
 
-use super::super::session::{Ctx, Session};
-use crate::app::Input;
+use super::super::session::{Asked, Ctx, Session};
+use crate::app::{Effect, Input};
 use crate::cluster::ops::{ObjRef, Op, drain};
 
 /// Drain the node `target`.
@@ -12,6 +12,13 @@ pub struct Drain {
 
 impl Session for Drain {
     const KIND: &'static str = "drain";
+
+    fn asked(effect: Effect) -> Result<Asked<Self>, Effect> {
+        match effect {
+            Effect::Mutate { target, op: Op::Drain } => Ok(Asked::Start(None, Drain { target })),
+            other => Err(other),
+        }
+    }
 
     async fn run(self, ctx: Ctx) {
         let Some(client) = ctx.client.clone() else {

@@ -1,7 +1,7 @@
 //! A log view's stream: the readers of every container it shows, until the view leaves the stack.
 
-use super::super::session::{Ctx, Hold, Session};
-use crate::app::Input;
+use super::super::session::{Asked, Ctx, Hold, Session};
+use crate::app::{Effect, Input};
 use crate::cluster::logs::{Params, Target, sources};
 
 /// Read the logs of `target`.
@@ -15,6 +15,17 @@ pub struct Logs {
 impl Session for Logs {
     const KIND: &'static str = "logs";
     const HOLD: Hold = Hold::Screen;
+
+    fn asked(effect: Effect) -> Result<Asked<Self>, Effect> {
+        match effect {
+            Effect::Logs {
+                session,
+                target,
+                params,
+            } => Ok(Asked::Start(Some(session), Logs { target, params })),
+            other => Err(other),
+        }
+    }
 
     async fn run(self, ctx: Ctx) {
         let Some(client) = ctx.client.clone() else {

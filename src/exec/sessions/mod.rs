@@ -1,48 +1,28 @@
-//! The kinds of session, one file each, and the one place that says which effect starts or stops
-//! which: adding a kind is its file plus its `mod` line and its line in [`route`].
+//! The kinds of session, one file each, and the one list of them: adding a kind is its file (a
+//! type implementing [`Session`]) plus its line in the `kinds!` list below.
 
-mod drain;
-mod logs;
-mod rollout;
-mod save;
-mod save_line;
-
-use super::session::{Base, Session, Sessions, next_session};
+use super::session::{Base, Session, Sessions};
 use crate::app::Effect;
-use crate::cluster::ops::Op;
 
-/// Start or stop the session `effect` asks for; gives the effect back when it is not about one.
-pub fn route(effect: Effect, sessions: &mut Sessions, base: &Base) -> Option<Effect> {
-    match effect {
-        Effect::Logs {
-            session,
-            target,
-            params,
-        } => sessions.start(base, session, logs::Logs { target, params }),
-        Effect::FollowRollout(target) => sessions.start(base, next_session(), rollout::Follow { target }),
-        Effect::StopFollow => sessions.stop_kind(ROLLOUT),
-        Effect::Mutate { target, op: Op::Drain } => sessions.start(base, next_session(), drain::Drain { target }),
-        Effect::Save {
-            path,
-            text,
-            lines,
-            overwrite,
-        } => sessions.start(
-            base,
-            next_session(),
-            save::Save {
-                path,
-                text,
-                lines,
-                overwrite,
-            },
-        ),
-        Effect::SaveLine { path, kept, whole } => {
-            sessions.start(base, next_session(), save_line::SaveLine { path, kept, whole })
+/// Declares each kind's module and offers each effect to the kinds in turn.
+macro_rules! kinds {
+    ($($file:ident::$kind:ident),* $(,)?) => {
+        $(mod $file;)*
+
+        /// Start or stop the session `effect` asks for; gives the effect back when it is not about one.
+        pub fn route(effect: Effect, sessions: &mut Sessions, base: &Base) -> Option<Effect> {
+            $(let effect = sessions.route::<$file::$kind>(base, effect)?;)*
+            Some(effect)
         }
-        other => return Some(other),
-    }
-    None
+    };
+}
+
+kinds! {
+    logs::Logs,
+    rollout::Follow,
+    drain::Drain,
+    save::Save,
+    save_line::SaveLine,
 }
 
 /// The kind of the rollout follow, which closing its panel or switching contexts stops.

@@ -2,8 +2,8 @@
 
 use std::time::Duration;
 
-use super::super::session::{Ctx, Session};
-use crate::app::Input;
+use super::super::session::{Asked, Ctx, Session};
+use crate::app::{Effect, Input};
 use crate::cluster::ops::{ObjRef, status};
 
 /// How often a rollout status panel re-reads its object.
@@ -18,6 +18,14 @@ pub struct Follow {
 impl Session for Follow {
     const KIND: &'static str = "rollout";
     const ONE_AT_A_TIME: bool = true;
+
+    fn asked(effect: Effect) -> Result<Asked<Self>, Effect> {
+        match effect {
+            Effect::FollowRollout(target) => Ok(Asked::Start(None, Follow { target })),
+            Effect::StopFollow => Ok(Asked::Stop),
+            other => Err(other),
+        }
+    }
 
     async fn run(self, ctx: Ctx) {
         let Some(client) = ctx.client.clone() else { return };

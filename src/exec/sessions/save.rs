@@ -1,7 +1,7 @@
 //! Saving log text to a file, off the event loop; an existing file is asked about first.
 
-use super::super::session::{Ctx, Session};
-use crate::app::Input;
+use super::super::session::{Asked, Ctx, Session};
+use crate::app::{Effect, Input};
 
 /// Write `text` to `path`.
 pub struct Save {
@@ -17,6 +17,26 @@ pub struct Save {
 
 impl Session for Save {
     const KIND: &'static str = "save";
+
+    fn asked(effect: Effect) -> Result<Asked<Self>, Effect> {
+        match effect {
+            Effect::Save {
+                path,
+                text,
+                lines,
+                overwrite,
+            } => Ok(Asked::Start(
+                None,
+                Save {
+                    path,
+                    text,
+                    lines,
+                    overwrite,
+                },
+            )),
+            other => Err(other),
+        }
+    }
 
     async fn run(self, ctx: Ctx) {
         let Save {

@@ -1,7 +1,7 @@
 //! Saving one log line to a new file: read again from the server when it was cut, else as kept.
 
-use super::super::session::{Ctx, Session};
-use crate::app::Input;
+use super::super::session::{Asked, Ctx, Session};
+use crate::app::{Effect, Input};
 use crate::cluster::logs::whole::{self, WholeLine};
 
 /// Save one line to `path`.
@@ -16,6 +16,13 @@ pub struct SaveLine {
 
 impl Session for SaveLine {
     const KIND: &'static str = "save-line";
+
+    fn asked(effect: Effect) -> Result<Asked<Self>, Effect> {
+        match effect {
+            Effect::SaveLine { path, kept, whole } => Ok(Asked::Start(None, SaveLine { path, kept, whole })),
+            other => Err(other),
+        }
+    }
 
     async fn run(self, ctx: Ctx) {
         let file = crate::save::resolve(&self.path);
