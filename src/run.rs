@@ -259,6 +259,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                         events: &mut events,
                     };
                     exec.hand_over(&mut screen, session).await?;
+                    // A resize while the session had the terminal reached no reader: say the size now.
+                    let _ = input_tx.send(Input::Resize(tui.terminal.size()?.height));
                 }
             }
         }
