@@ -1,4 +1,4 @@
-//! What `update` asks the outside world to do; the event loop performs it and feeds results back as inputs.
+//! What `update` asks the outside world to do; the executor (`exec`) performs it and feeds results back as inputs.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
