@@ -1,20 +1,17 @@
 //! The event loop: keys, cache notices, effect results and a frame deadline; draws only when something changed.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crossterm::event::{Event as TermEvent, EventStream};
-use futures::StreamExt;
-use kube::Client;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use crate::app::state::ViewKind;
 use crate::app::{Effect, Input, State, update};
 use crate::cli::Cli;
-use crate::cluster::Kind;
 use crate::cluster::client::{self, ConnectOptions, Connection};
+use crate::exec::terminal::{Dashboard, next_event};
+use crate::exec::{Executor, ForLoop};
 use crate::store::Store;
 use crate::store::cache::Cache;
 use crate::tui::{self, Tui};
@@ -94,9 +91,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let mut cache: Option<Arc<Cache>> = None;
     // What the screen is fed from the cache: rows of the top view, header counts.
     let mut store: Option<Store> = None;
-    let mut ops = crate::run_ops::Ops::default();
     let (log_tx, mut log_rx) = mpsc::channel::<crate::cluster::logs::Tagged>(LOG_CHANNEL);
-    let mut log_sessions: HashMap<u64, CancellationToken> = HashMap::new();
+    let mut exec = Executor::new(input_tx.clone(), log_tx, config.clipboard);
     let mut attempt = 0u64;
     // Cancels the connection attempt (and its retries) of the context being left.
     let mut conn_cancel = CancellationToken::new();
@@ -104,7 +100,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 
     tui::exit_on_termination_signals()?;
     let mut tui = Tui::init(cli.mouse || config.mouse)?;
-    let mut events = EventStream::new();
+    // None while a session has the terminal (see `exec::terminal`).
+    let mut events = Some(EventStream::new());
     let size = tui.terminal.size()?;
     update(&mut state, Input::Resize(size.height));
 
@@ -147,7 +144,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         let carry = std::mem::take(&mut carried);
         tokio::select! {
             _ = std::future::ready(()), if !carry.is_empty() => {}
-            ev = events.next() => match ev {
+            ev = next_event(&mut events) => match ev {
                 Some(Ok(TermEvent::Key(k))) => {
                     // Keys typed ahead (`:deploy⏎/web⏎l`) act on the rows the cache already has,
                     // not on a view still waiting for its first frame.
@@ -192,7 +189,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                                 c.contact().clone(),
                                 conn_cancel.clone(),
                             ));
-                            ops.no_retry = Some(conn.no_retry.clone());
+                            exec.connected(c.clone(), conn.no_retry.clone());
                             store = Some(Store::new(c.clone()));
                             cache = Some(c);
                             let input = Input::Connected { context: conn.context, namespace: conn.namespace, url: conn.url };
@@ -217,109 +214,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         effects.splice(0..0, carry);
         dirty = true;
         for effect in effects {
-            match effect {
-                Effect::Quit => state.quit = true,
-                Effect::Copy(text) => {
-                    // Written between frames, so the escape sequence never lands inside one.
-                    let input = match crate::clipboard::copy(&text, config.clipboard) {
-                        // A log selection can be long: say how much rather than echo it.
-                        Ok(how) if text.contains('\n') || text.chars().count() > 80 => {
-                            Input::Notice(format!("copied {} lines ({how})", text.lines().count()))
-                        }
-                        Ok(how) => Input::Notice(format!("copied {text} ({how})")),
-                        Err(e) => Input::Error(format!("copy failed: {e}")),
-                    };
-                    let _ = input_tx.send(input);
-                }
-                Effect::Watch(kind, scope) => {
+            match exec.perform(effect, &opts) {
+                None => {}
+                Some(ForLoop::Quit) => state.quit = true,
+                Some(ForLoop::Watch(kind, scope)) => {
                     if let Some(s) = &mut store {
                         s.watch(kind, scope);
                     }
                 }
-                Effect::Fetch {
-                    kind,
-                    namespace,
-                    name,
-                    describe,
-                } => {
-                    if let Some(c) = &cache {
-                        spawn_fetch(c.client().clone(), kind, namespace, name, describe, input_tx.clone());
-                    }
-                }
-                Effect::FetchControlPlane => {
-                    if let Some(c) = &cache {
-                        let (client, tx) = (c.client().clone(), input_tx.clone());
-                        tokio::spawn(async move {
-                            let report = crate::cluster::health::fetch::fetch(&client).await;
-                            let _ = tx.send(Input::ControlPlane(Box::new(report)));
-                        });
-                    }
-                }
-                Effect::FetchNodeHealth(node) => {
-                    if let Some(c) = &cache {
-                        let (client, tx) = (c.client().clone(), input_tx.clone());
-                        tokio::spawn(async move {
-                            let health = crate::cluster::nodehealth::fetch(&client, &node).await;
-                            let _ = tx.send(Input::NodeHealth(Box::new(health)));
-                        });
-                    }
-                }
-                Effect::CheckNamespace(ns) => {
-                    if let Some(c) = &cache {
-                        let (c, tx) = (c.clone(), input_tx.clone());
-                        tokio::spawn(async move {
-                            let exists = crate::cluster::namespaces::exists(&c, &ns).await;
-                            let _ = tx.send(Input::NamespaceChecked { namespace: ns, exists });
-                        });
-                    }
-                }
-                Effect::ListContexts => {
-                    let input = match client::load_kubeconfig(&opts) {
-                        Ok(kc) => {
-                            let (names, current) = client::contexts(&kc);
-                            Input::Contexts(names, opts.context.clone().or(current))
-                        }
-                        Err(e) => Input::Error(crate::cluster::errors::explain_any(&e)),
-                    };
-                    let _ = input_tx.send(input);
-                }
-                Effect::Logs {
-                    session,
-                    target,
-                    params,
-                } => match &cache {
-                    Some(c) => {
-                        let token =
-                            crate::cluster::logs::start(c.client().clone(), target, params, session, log_tx.clone());
-                        log_sessions.insert(session, token);
-                    }
-                    None => {
-                        let _ = input_tx.send(Input::Toast {
-                            text: "not connected: no logs to read".into(),
-                            error: true,
-                        });
-                    }
-                },
-                Effect::Save {
-                    path,
-                    text,
-                    lines,
-                    overwrite,
-                } => crate::run_save::spawn_save(path, text, lines, overwrite, input_tx.clone()),
-                Effect::SaveLine { path, kept, whole } => {
-                    let client = cache.as_ref().map(|c| c.client().clone());
-                    crate::run_save::spawn_save_line(client, path, kept, whole, input_tx.clone());
-                }
-                other @ (Effect::Mutate { .. }
-                | Effect::DryRunRollback { .. }
-                | Effect::ScaleInfo(_)
-                | Effect::LoadHistory(_)
-                | Effect::FollowRollout(_)
-                | Effect::StopFollow) => {
-                    ops.perform(&other, cache.as_ref().map(|c| c.client()), &input_tx);
-                }
-                Effect::SwitchContext(name) => {
-                    ops.perform(&Effect::StopFollow, None, &input_tx);
+                Some(ForLoop::SwitchContext(name)) => {
                     if let Some(c) = cache.take() {
                         c.shutdown();
                     }
@@ -330,27 +233,25 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     conn_cancel = CancellationToken::new();
                     spawn_connect(opts.clone(), attempt, conn_tx.clone(), conn_cancel.clone());
                 }
+                Some(ForLoop::HandOver(session)) => {
+                    let mut screen = Dashboard {
+                        tui: &mut tui,
+                        events: &mut events,
+                    };
+                    exec.hand_over(&mut screen, session).await?;
+                    // A resize while the session had the terminal reached no reader: say the size now.
+                    let _ = input_tx.send(Input::Resize(tui.terminal.size()?.height));
+                }
             }
         }
-        // A log view that left the stack stops its readers.
-        log_sessions.retain(|session, token| {
-            let live = state
-                .stack
-                .iter()
-                .any(|v| matches!(&v.kind, ViewKind::Logs(l) if l.session == *session));
-            if !live {
-                token.cancel();
-            }
-            live
-        });
+        // A session started for a screen (a log view's stream) stops when no screen holds it.
+        exec.release(&crate::app::sessions::held(&state));
         if state.quit {
             break;
         }
     }
     crate::logging::messages(&state, &mut logged);
-    for token in log_sessions.values() {
-        token.cancel();
-    }
+    exec.shutdown();
     if let Some(c) = cache {
         c.shutdown();
     }
@@ -387,19 +288,6 @@ fn spawn_connect(
                 let _ = tx.send((id, result));
             }
         }
-    });
-}
-
-fn spawn_fetch(client: Client, kind: Kind, ns: String, name: String, describe: bool, tx: mpsc::UnboundedSender<Input>) {
-    tokio::spawn(async move {
-        let result = crate::cluster::describe::fetch::fetch(client, kind, &ns, &name, describe).await;
-        let target = crate::app::text::Target {
-            kind,
-            namespace: ns,
-            name,
-            describe,
-        };
-        let _ = tx.send(Input::Fetched { target, result });
     });
 }
 

@@ -5,10 +5,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use crossterm::event::{DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture};
 use crossterm::terminal::{
-    BeginSynchronizedUpdate, EndSynchronizedUpdate, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode,
-    enable_raw_mode,
+    BeginSynchronizedUpdate, Clear, ClearType, EndSynchronizedUpdate, EnterAlternateScreen, LeaveAlternateScreen,
+    disable_raw_mode, enable_raw_mode,
 };
-use crossterm::{cursor, execute};
+use crossterm::{cursor, execute, queue};
 use ratatui::backend::CrosstermBackend;
 use ratatui::{Frame, Terminal};
 use tokio::signal::unix::{SignalKind, signal};
@@ -60,15 +60,25 @@ impl Tui {
         res
     }
 
-    /// Give the terminal back (for an editor, a shell, exec) until [`Tui::resume`].
+    /// Give the terminal back (for an editor, a shell, exec) until [`Tui::resume`]: see
+    /// `exec::terminal::hand_over`, the one caller.
     pub fn suspend(&mut self) -> io::Result<()> {
         restore()
     }
 
-    /// Take the terminal again after [`Tui::suspend`] and repaint everything.
+    /// Take the terminal again after [`Tui::suspend`] and repaint everything on the next frame.
     pub fn resume(&mut self) -> io::Result<()> {
+        // A session may have left raw mode on: off first, so that turning it on starts from the
+        // terminal's own settings, as at start.
+        disable_raw_mode()?;
         enter()?;
-        self.terminal.clear()
+        // Not `Terminal::clear`: it asks the terminal where the cursor is and fails when no answer
+        // comes within two seconds (a slow link, a terminal that does not answer), which would end
+        // the dashboard. Both buffers blank: the next frame is drawn whole on the cleared screen.
+        execute!(io::stdout(), Clear(ClearType::All))?;
+        self.terminal.swap_buffers();
+        self.terminal.swap_buffers();
+        Ok(())
     }
 }
 
@@ -86,26 +96,37 @@ pub fn backend<W: Write>(out: W) -> CrosstermBackend<Sgr16<W>> {
 
 fn enter() -> io::Result<()> {
     enable_raw_mode()?;
-    execute!(io::stdout(), EnterAlternateScreen, EnableBracketedPaste, cursor::Hide)?;
-    if MOUSE.load(Ordering::SeqCst) {
-        execute!(io::stdout(), EnableMouseCapture)?;
-    }
+    write_enter(&mut io::stdout(), MOUSE.load(Ordering::SeqCst))?;
     ACTIVE.store(true, Ordering::SeqCst);
     Ok(())
+}
+
+/// The sequences that put the terminal in dashboard mode once raw mode is on: alternate screen,
+/// bracketed paste, hidden cursor, and mouse capture when asked. Any writer, so tests see the bytes.
+pub fn write_enter(out: &mut impl Write, mouse: bool) -> io::Result<()> {
+    queue!(out, EnterAlternateScreen, EnableBracketedPaste, cursor::Hide)?;
+    if mouse {
+        queue!(out, EnableMouseCapture)?;
+    }
+    out.flush()
+}
+
+/// The sequences that undo [`write_enter`], in reverse order (raw mode is left apart).
+pub fn write_leave(out: &mut impl Write, mouse: bool) -> io::Result<()> {
+    // End a synchronized update a panic may have interrupted, or the terminal stays frozen.
+    let _ = queue!(out, EndSynchronizedUpdate);
+    if mouse {
+        let _ = queue!(out, DisableMouseCapture);
+    }
+    queue!(out, DisableBracketedPaste, LeaveAlternateScreen, cursor::Show)?;
+    out.flush()
 }
 
 /// Leave raw mode and the alternate screen if we are in them; safe to call any number of times.
 pub fn restore() -> io::Result<()> {
     if ACTIVE.swap(false, Ordering::SeqCst) {
-        let mut out = io::stdout();
-        // End a synchronized update a panic may have interrupted, or the terminal stays frozen.
-        let _ = execute!(out, EndSynchronizedUpdate);
-        if MOUSE.load(Ordering::SeqCst) {
-            let _ = execute!(out, DisableMouseCapture);
-        }
-        execute!(out, DisableBracketedPaste, LeaveAlternateScreen, cursor::Show)?;
+        write_leave(&mut io::stdout(), MOUSE.load(Ordering::SeqCst))?;
         disable_raw_mode()?;
-        out.flush()?;
     }
     Ok(())
 }
@@ -181,6 +202,27 @@ mod tests {
             super::require_terminal(true, false)
                 .unwrap_err()
                 .contains("standard output is not")
+        );
+    }
+
+    /// A hand-over leaves dashboard mode and comes back to exactly what start-up set: these bytes
+    /// are what the terminal sees (raw mode is a terminal setting, not bytes: see `hand_over`).
+    #[test]
+    fn leaving_and_entering_write_exactly_the_mode_sequences() {
+        let mut out = Vec::new();
+        super::write_leave(&mut out, false).unwrap();
+        super::write_enter(&mut out, false).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "\x1b[?2026l\x1b[?2004l\x1b[?1049l\x1b[?25h\x1b[?1049h\x1b[?2004h\x1b[?25l"
+        );
+        let mut out = Vec::new();
+        super::write_leave(&mut out, true).unwrap();
+        super::write_enter(&mut out, true).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "\x1b[?2026l\x1b[?1006l\x1b[?1015l\x1b[?1003l\x1b[?1002l\x1b[?1000l\x1b[?2004l\x1b[?1049l\x1b[?25h\
+             \x1b[?1049h\x1b[?2004h\x1b[?25l\x1b[?1000h\x1b[?1002h\x1b[?1003h\x1b[?1015h\x1b[?1006h"
         );
     }
 }

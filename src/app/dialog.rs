@@ -74,6 +74,8 @@ pub enum Dialog {
 /// A live panel over the bottom of the screen: rollout status or drain progress.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Panel {
+    /// What it follows.
+    pub kind: PanelKind,
     /// The object followed.
     pub target: ObjRef,
     /// "rollout status deployment.apps/web".
@@ -86,6 +88,15 @@ pub struct Panel {
     pub failed: bool,
     /// The first line on screen when scrolled back; None follows the newest lines.
     pub scroll: Option<usize>,
+}
+
+/// What a panel follows: it decides which reports reach it and whether closing it stops a session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PanelKind {
+    /// `rollout status`, followed by a session that closing the panel stops.
+    Rollout,
+    /// A drain's progress; the drain goes on when the panel closes.
+    Drain,
 }
 
 /// Lines of a panel on screen at most: it covers the bottom of the table, not all of it.

@@ -1,7 +1,21 @@
-//! What `update` asks the outside world to do; the event loop performs it and feeds results back as inputs.
+//! What `update` asks the outside world to do; the executor (`exec`) performs it and feeds results back as inputs.
+
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::cluster::ops::{ObjRef, Op};
 use crate::cluster::{Kind, Scope};
+
+/// A session's number: a long-lived task (log stream, rollout follow, drain, save, later a shell or
+/// a port-forward) that the executor runs and lists under it until it ends or is stopped.
+pub type SessionId = u64;
+
+static SESSIONS: AtomicU64 = AtomicU64::new(1);
+
+/// A fresh session number, never given twice: a screen keeps it to tell its session's events from
+/// those of a session it replaced, and to keep the session running while it is open.
+pub fn next_session() -> SessionId {
+    SESSIONS.fetch_add(1, Ordering::Relaxed)
+}
 
 /// A request for I/O.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,8 +65,8 @@ pub enum Effect {
     StopFollow,
     /// Start reading logs for a log view (a new session replaces nothing: old ones stop when their view goes).
     Logs {
-        /// Session the events are tagged with.
-        session: u64,
+        /// Session the events are tagged with; it runs while a view holds it (see `app::sessions::held`).
+        session: SessionId,
         /// What to read.
         target: crate::cluster::logs::Target,
         /// How to read.
@@ -84,6 +98,9 @@ pub enum Effect {
     FetchControlPlane,
     /// Gather one node's health and feed it back.
     FetchNodeHealth(String),
+    /// Suspend the dashboard and give the terminal to a session that needs it whole (a shell,
+    /// attach, an external editor): see `exec::terminal` for what is left, handed over and restored.
+    HandOverTerminal(crate::exec::terminal::HandOver),
 }
 
 impl Effect {

@@ -17,6 +17,7 @@ pub mod namespaces;
 pub mod nodehealth;
 pub mod pattern;
 pub mod question;
+pub mod sessions;
 pub mod state;
 pub mod table;
 pub mod text;

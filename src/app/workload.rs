@@ -5,7 +5,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::TextArea;
 
 use super::action::Action;
-use super::dialog::{Confirm, DeleteDialog, Dialog, HistoryBody, HistoryView, Panel, ScaleDialog};
+use super::dialog::{Confirm, DeleteDialog, Dialog, HistoryBody, HistoryView, Panel, PanelKind, ScaleDialog};
 use super::effect::Effect;
 use super::event::Input;
 use super::state::{State, View, ViewKind};
@@ -183,6 +183,7 @@ fn mutate(state: &mut State, target: ObjRef, op: Op) -> Vec<Effect> {
     }
     if op == Op::Drain {
         state.panel = Some(Panel {
+            kind: PanelKind::Drain,
             title: format!("drain node/{}", target.name),
             target: target.clone(),
             lines: Vec::new(),
@@ -320,6 +321,7 @@ pub fn on_input(state: &mut State, input: Input) -> Vec<Effect> {
             }
             if result.as_ref().is_ok_and(|done| done.changed) && op.starts_rollout() {
                 state.panel = Some(Panel {
+                    kind: PanelKind::Rollout,
                     title: format!("rollout status {}", target.kubectl_name()),
                     target: target.clone(),
                     lines: Vec::new(),
@@ -401,7 +403,7 @@ pub fn on_input(state: &mut State, input: Input) -> Vec<Effect> {
             if let Some(p) = state
                 .panel
                 .as_mut()
-                .filter(|p| p.target == target && !p.title.starts_with("drain"))
+                .filter(|p| p.target == target && p.kind == PanelKind::Rollout)
             {
                 p.push(Line {
                     key: None,
@@ -419,7 +421,7 @@ pub fn on_input(state: &mut State, input: Input) -> Vec<Effect> {
 /// Esc with a panel open closes it (and stops following).
 pub fn close_panel(state: &mut State) -> Vec<Effect> {
     match state.panel.take() {
-        Some(p) if !p.done && !p.title.starts_with("drain") => vec![Effect::StopFollow],
+        Some(p) if !p.done && p.kind == PanelKind::Rollout => vec![Effect::StopFollow],
         _ => vec![],
     }
 }

@@ -413,3 +413,31 @@ fn delete_works_from_describe_and_yaml_with_the_usual_confirmation() {
     assert!(s.dialog.is_none());
     assert!(s.toasts.last().unwrap().text.contains("delete is disabled"));
 }
+
+#[test]
+fn closing_a_running_rollout_panel_stops_its_follow_and_a_drain_panel_takes_no_rollout_lines() {
+    let mut s = on(Kind::Node, &["worker-1"], false);
+    typed(&mut s, "X");
+    update(&mut s, key(KeyCode::Enter));
+    let node = ObjRef::new(Kind::Node, "", "worker-1");
+    let reading = Reading {
+        text: "not a drain line".into(),
+        done: true,
+        failed: false,
+    };
+    update(&mut s, Input::Rollout { target: node, reading });
+    assert!(s.panel.as_ref().unwrap().lines.is_empty());
+    // The drain goes on when its panel closes: nothing to stop.
+    assert_eq!(update(&mut s, key(KeyCode::Esc)), []);
+    assert!(s.panel.is_none());
+    let effects = update(
+        &mut s,
+        Input::Done {
+            target: web(),
+            op: Op::Restart,
+            result: Ok(Success::changed("deployment.apps/web restarted")),
+        },
+    );
+    assert_eq!(effects, [Effect::FollowRollout(web())]);
+    assert_eq!(update(&mut s, key(KeyCode::Esc)), [Effect::StopFollow]);
+}

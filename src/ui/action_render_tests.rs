@@ -4,7 +4,7 @@ use crossterm::event::KeyCode;
 use ratatui::style::Color;
 use serde_json::json;
 
-use crate::app::dialog::{HistoryBody, HistoryView, Panel};
+use crate::app::dialog::{HistoryBody, HistoryView, Panel, PanelKind};
 use crate::app::state::{State, View, ViewKind};
 use crate::app::update::key;
 use crate::app::{Input, update};
@@ -170,6 +170,7 @@ fn scale_dialog_names_object_context_and_warnings() {
 fn panel_shows_the_latest_lines_and_its_state() {
     let mut s = connected();
     s.panel = Some(Panel {
+        kind: PanelKind::Rollout,
         target: web(),
         title: "rollout status deployment.apps/web".into(),
         lines: vec![Line {
@@ -298,6 +299,7 @@ fn the_drain_panel_scrolls_back_and_keeps_the_table_still() {
         crate::cluster::watch::WatchStatus::Ready,
     );
     s.panel = Some(Panel {
+        kind: PanelKind::Drain,
         target: ObjRef::new(Kind::Node, "", "node-0"),
         title: "drain node/node-0".into(),
         lines: (1..=20)

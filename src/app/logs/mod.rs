@@ -7,7 +7,6 @@ pub mod keys;
 pub mod ring;
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use ratatui_textarea::TextArea;
 use regex::Regex;
@@ -69,12 +68,8 @@ impl Prompt {
     }
 }
 
-static SESSIONS: AtomicU64 = AtomicU64::new(1);
-
-/// A fresh session number: events of older sessions are ignored.
-pub fn next_session() -> u64 {
-    SESSIONS.fetch_add(1, Ordering::Relaxed)
-}
+/// A fresh session number (one counter for every kind of session): events of older sessions are ignored.
+pub use crate::app::effect::next_session;
 
 /// The log view.
 #[derive(Debug, Clone)]

@@ -32,23 +32,33 @@ pub fn start(
     tx: mpsc::Sender<Tagged>,
 ) -> CancellationToken {
     let cancel = CancellationToken::new();
-    let token = cancel.clone();
-    tokio::spawn(async move {
-        let mut m = Manager {
-            client,
-            params,
-            session,
-            tx,
-            cancel: token.clone(),
-            next_id: 0,
-            pods: HashMap::new(),
-        };
-        tokio::select! {
-            _ = token.cancelled() => {}
-            _ = m.run(target) => {}
-        }
-    });
+    tokio::spawn(read(client, target, params, session, tx, cancel.clone()));
     cancel
+}
+
+/// Read `target` until `cancel` fires (or the target fails as a whole): what [`start`] runs, for a
+/// caller that owns the task (the executor's log session).
+pub async fn read(
+    client: Client,
+    target: Target,
+    params: Params,
+    session: u64,
+    tx: mpsc::Sender<Tagged>,
+    cancel: CancellationToken,
+) {
+    let mut m = Manager {
+        client,
+        params,
+        session,
+        tx,
+        cancel: cancel.clone(),
+        next_id: 0,
+        pods: HashMap::new(),
+    };
+    tokio::select! {
+        _ = cancel.cancelled() => {}
+        _ = m.run(target) => {}
+    }
 }
 
 struct Manager {

@@ -1,0 +1,126 @@
+//! The one-shot effects: each runs on a task of its own (or at once, when it is quick and local)
+//! and comes back as one `Input`.
+
+use std::sync::Arc;
+
+use kube::Client;
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::app::{Effect, Input};
+use crate::cluster::client::{self, ConnectOptions};
+use crate::cluster::ops::{self, history, precheck, rollback};
+use crate::store::cache::Cache;
+
+/// Start `effect` (any but the loop's and the sessions'); a request that needs the cluster while
+/// there is no connection is answered with an error rather than dropped, when it writes or waits.
+pub fn spawn(effect: Effect, cache: Option<&Arc<Cache>>, tx: &UnboundedSender<Input>) {
+    let client = cache.map(|c| c.client().clone());
+    let tx = tx.clone();
+    match effect {
+        Effect::Fetch {
+            kind,
+            namespace,
+            name,
+            describe,
+        } => {
+            let Some(client) = client else { return };
+            tokio::spawn(async move {
+                let result = crate::cluster::describe::fetch::fetch(client, kind, &namespace, &name, describe).await;
+                let target = crate::app::text::Target {
+                    kind,
+                    namespace,
+                    name,
+                    describe,
+                };
+                let _ = tx.send(Input::Fetched { target, result });
+            });
+        }
+        Effect::FetchControlPlane => {
+            let Some(client) = client else { return };
+            tokio::spawn(async move {
+                let report = crate::cluster::health::fetch::fetch(&client).await;
+                let _ = tx.send(Input::ControlPlane(Box::new(report)));
+            });
+        }
+        Effect::FetchNodeHealth(node) => {
+            let Some(client) = client else { return };
+            tokio::spawn(async move {
+                let health = crate::cluster::nodehealth::fetch(&client, &node).await;
+                let _ = tx.send(Input::NodeHealth(Box::new(health)));
+            });
+        }
+        Effect::CheckNamespace(ns) => {
+            let Some(cache) = cache.cloned() else { return };
+            tokio::spawn(async move {
+                let exists = crate::cluster::namespaces::exists(&cache, &ns).await;
+                let _ = tx.send(Input::NamespaceChecked { namespace: ns, exists });
+            });
+        }
+        other => workload(other, client, tx),
+    }
+}
+
+/// The workload actions: mutations, the rollback dry run, the scale dialog's facts, the history.
+fn workload(effect: Effect, client: Option<Client>, tx: UnboundedSender<Input>) {
+    let Some(client) = client else {
+        // Not connected: say so rather than drop the request silently.
+        if effect.writes() || matches!(effect, Effect::ScaleInfo(_) | Effect::LoadHistory(_)) {
+            let _ = tx.send(Input::Error("not connected to a cluster".into()));
+        }
+        return;
+    };
+    match effect {
+        Effect::Mutate { target, op } => {
+            tokio::spawn(async move {
+                let result = ops::perform(&client, &target, &op).await;
+                let _ = tx.send(Input::Done { target, op, result });
+            });
+        }
+        Effect::DryRunRollback { target, revision } => {
+            tokio::spawn(async move {
+                let result = rollback::dry_run(&client, &target, revision).await;
+                let _ = tx.send(Input::DryRun {
+                    target,
+                    revision,
+                    result,
+                });
+            });
+        }
+        Effect::ScaleInfo(target) => {
+            tokio::spawn(async move {
+                let result = precheck::scale_info(&client, &target).await;
+                let _ = tx.send(Input::ScaleInfo { target, result });
+            });
+        }
+        Effect::LoadHistory(target) => {
+            tokio::spawn(async move {
+                let result = history::load(&client, &target).await;
+                let _ = tx.send(Input::History { target, result });
+            });
+        }
+        _ => {}
+    }
+}
+
+/// Put `text` on the clipboard; written between frames, so the escape sequence never lands inside one.
+pub fn copy(text: &str, target: crate::clipboard::Target) -> Input {
+    match crate::clipboard::copy(text, target) {
+        // A log selection can be long: say how much rather than echo it.
+        Ok(how) if text.contains('\n') || text.chars().count() > 80 => {
+            Input::Notice(format!("copied {} lines ({how})", text.lines().count()))
+        }
+        Ok(how) => Input::Notice(format!("copied {text} ({how})")),
+        Err(e) => Input::Error(format!("copy failed: {e}")),
+    }
+}
+
+/// The kubeconfig's contexts and the one in use.
+pub fn contexts(opts: &ConnectOptions) -> Input {
+    match client::load_kubeconfig(opts) {
+        Ok(kc) => {
+            let (names, current) = client::contexts(&kc);
+            Input::Contexts(names, opts.context.clone().or(current))
+        }
+        Err(e) => Input::Error(crate::cluster::errors::explain_any(&e)),
+    }
+}
