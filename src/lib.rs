@@ -14,6 +14,7 @@ pub mod run_header;
 pub mod run_ops;
 pub mod run_save;
 pub mod save;
+pub mod screens;
 pub mod sgr16;
 pub mod sim;
 #[cfg(test)]

@@ -7,7 +7,6 @@ use ratatui::widgets::Paragraph;
 
 use crate::app::State;
 use crate::app::action::Action;
-use crate::app::applies::applies;
 use crate::app::state::{Mode, ViewKind};
 use crate::config::theme::Theme;
 
@@ -49,27 +48,12 @@ pub fn hints(state: &State) -> Vec<(String, String)> {
 /// A footer hint: the action, its first key, what it says.
 type Hint = (Action, String, String);
 
+/// The hints the screen on show marks for the footer and as applying now.
 fn hint_list(state: &State) -> Vec<Hint> {
-    let mut out: Vec<Hint> = Vec::new();
-    for b in state.keymap.active(state.key_scope()) {
-        let hidden = (state.safety.readonly && b.action.mutating()) || !applies(state, b.action);
-        if !b.footer || hidden || out.iter().any(|(a, ..)| *a == b.action) {
-            continue;
-        }
-        let what = match b.action {
-            // The footer says whether wide mode is on, so the toggle's state is always visible.
-            Action::Wide if state.wide => "wide: on".to_string(),
-            Action::Wide => "wide: off".to_string(),
-            // Log toggles say their state, as wide does.
-            Action::Log(a) => match &state.top().kind {
-                ViewKind::Logs(view) => a.state(view).unwrap_or_else(|| b.help.clone()),
-                _ => b.help.clone(),
-            },
-            _ => b.help.clone(),
-        };
-        out.push((b.action, b.label(), what));
-    }
-    out
+    let hints = crate::screens::hints(state).into_iter().filter(|h| h.applies);
+    hints
+        .filter_map(|h| Some((h.action, h.footer_key?, h.footer_text)))
+        .collect()
 }
 
 /// Drop hints from the end until the line fits `width`, but never those for help and the command

@@ -29,8 +29,9 @@ pub fn draw_with(frame: &mut Frame, state: &State, theme: &Theme, now: i64) {
     // The theme's text style is the screen's base, so a light theme's foreground applies everywhere.
     let all = frame.area();
     frame.buffer_mut().set_style(all, theme.text);
-    header::render(frame, head, state, theme);
-    views::render(frame, body, state, theme, now);
+    let screen = crate::screens::active(state);
+    header::render(frame, head, state, theme, (screen.header)(state, theme));
+    (screen.render)(frame, body, state, theme, now);
     footer::render(frame, foot, state, theme);
     if let Some(panel) = &state.panel {
         dialogs::render_panel(frame, body, state, panel, theme);
