@@ -54,8 +54,13 @@ fn doc_mut(state: &mut State) -> Option<&mut Doc> {
 fn applies(state: &State, action: Action) -> bool {
     let Some(d) = doc(state) else { return false };
     match action {
-        // Only a Secret's YAML has values to reveal.
+        // Only a Secret's YAML has values to reveal, only YAML has managedFields.
         Action::ToggleReveal => d.is_secret(),
+        Action::ToggleManaged => matches!(d.body, Body::Yaml(_)),
+        Action::NextMatch | Action::PrevMatch => !d.search.is_empty(),
+        // The other one of the two.
+        Action::Describe => !d.target.describe,
+        Action::Yaml => d.target.describe,
         _ => action.scopes().contains(&KeyScope::Document),
     }
 }

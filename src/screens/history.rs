@@ -6,7 +6,7 @@ use ratatui::text::Span;
 
 use super::screen::{Screen, never, no_input, no_label, no_open};
 use crate::app::action::{Action, KeyScope};
-use crate::app::dialog::HistoryView;
+use crate::app::dialog::{HistoryBody, HistoryView};
 use crate::app::effect::Effect;
 use crate::app::state::{State, ViewKind};
 
@@ -64,13 +64,31 @@ fn on_key(state: &mut State, key: &KeyEvent) -> Option<Vec<Effect>> {
     view_mut(state)?.on_key(key).then(Vec::new)
 }
 
-fn act(_: &mut State, _: Action) -> Option<Vec<Effect>> {
-    None
+/// The moving keys of the keymap do what its fixed keys do, and top and bottom go to the newest
+/// and oldest revision.
+fn act(state: &mut State, action: Action) -> Option<Vec<Effect>> {
+    let h = view_mut(state)?;
+    let last = match &h.body {
+        HistoryBody::Ready(hist) => hist.revisions.len().saturating_sub(1),
+        _ => 0,
+    };
+    match action {
+        Action::Up => h.cursor = h.cursor.saturating_sub(1),
+        Action::Down => h.cursor = (h.cursor + 1).min(last),
+        Action::Top => h.cursor = 0,
+        Action::Bottom => h.cursor = last,
+        Action::PageDown => h.diff_scroll += 10,
+        Action::PageUp => h.diff_scroll = h.diff_scroll.saturating_sub(10),
+        _ => return None,
+    }
+    if matches!(action, Action::Up | Action::Down | Action::Top | Action::Bottom) {
+        h.diff_scroll = 0;
+    }
+    Some(vec![])
 }
 
 #[cfg(test)]
 fn samples() -> Vec<State> {
-    use crate::app::dialog::HistoryBody;
     use crate::cluster::ops::ObjRef;
     use crate::cluster::ops::history::{self, REVISION};
     use serde_json::json;

@@ -13,10 +13,17 @@ pub fn moving(action: Action) -> bool {
     matches!(action, Up | Down | Top | Bottom | PageUp | PageDown)
 }
 
-/// Whether `action` sorts the list on show.
-pub fn sorting(_state: &State, action: Action) -> bool {
-    use Action::*;
-    matches!(action, SortBy(_) | SortPrev | SortNext | SortReverse)
+/// Whether `action` sorts the list on show: the column steps only when there is a column that
+/// way (at either edge, or with no columns, they would do nothing).
+pub fn sorting(state: &State, action: Action) -> bool {
+    let view = state.top();
+    let step = |by| crate::app::columns::step_sort(&view.kind, state.wide, view.sort.col, by) != view.sort.col;
+    match action {
+        Action::SortBy(_) | Action::SortReverse => true,
+        Action::SortPrev => step(-1),
+        Action::SortNext => step(1),
+        _ => false,
+    }
 }
 
 /// The actions every list has; None: not one of them.

@@ -65,9 +65,13 @@ pub fn key_scope(state: &State) -> KeyScope {
     active(state).scope
 }
 
-/// Whether a global action does something.
-fn global_applies(_state: &State, action: Action) -> bool {
-    matches!(action, Action::Back | Action::Quit | Action::Command | Action::Help)
+/// Whether a global action does something: back only when there is a view or a filter to leave.
+fn global_applies(state: &State, action: Action) -> bool {
+    match action {
+        Action::Back => state.stack.len() > 1 || !state.top().filter_text.is_empty(),
+        Action::Quit | Action::Command | Action::Help => true,
+        _ => false,
+    }
 }
 
 /// Whether `action` does something on the screen on show.
@@ -111,3 +115,6 @@ pub fn open_command(state: &mut State, word: &str) -> Option<Vec<Effect>> {
     let screen = SCREENS.iter().find(|s| s.commands.contains(&word))?;
     Some((screen.open)(state))
 }
+
+#[cfg(test)]
+mod tests;

@@ -84,6 +84,7 @@ fn act(state: &mut State, action: Action) -> Option<Vec<Effect>> {
             state.top_mut().pinned = None;
             watch_top(state)
         }
+        Action::Refresh => crate::app::controlplane::due(state),
         Action::NodeHealth => crate::app::nodehealth::open_selected(state),
         Action::Logs => crate::app::logs::glue::open(state),
         _ => return None,
