@@ -138,20 +138,12 @@ pub fn update(state: &mut State, input: Input) -> Vec<Effect> {
 }
 
 fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    if super::demo::dismiss(state) {
-        return vec![];
-    }
-    if state.help {
-        return super::help::on_key(state, key);
-    }
-    if state.dialog.is_some() {
-        return super::workload::on_dialog_key(state, key);
-    }
-    if state.question.is_some() {
-        return super::question::on_key(state, &key);
-    }
-    if state.panel.is_some() && key.code == KeyCode::Esc && matches!(state.mode, Mode::Normal) {
-        return super::workload::close_panel(state);
+    for overlay in screens::overlays::OVERLAYS {
+        if (overlay.open)(state)
+            && let Some(effects) = (overlay.on_key)(state, &key)
+        {
+            return effects;
+        }
     }
     match std::mem::take(&mut state.mode) {
         Mode::Normal => {}

@@ -8,9 +8,10 @@
 #![allow(clippy::result_large_err)]
 
 pub mod lists;
+pub mod overlays;
 pub mod screen;
 
-pub use screen::{Hint, Screen};
+pub use screen::{Hint, Overlay, Screen};
 
 use crate::app::action::{Action, KeyScope};
 use crate::app::effect::Effect;

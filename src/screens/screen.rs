@@ -10,6 +10,7 @@ use ratatui::text::Span;
 use crate::app::action::{Action, KeyScope};
 use crate::app::effect::Effect;
 use crate::app::event::Input;
+use crate::app::keys::Key;
 use crate::app::state::{State, ViewKind};
 use crate::cluster::ops::ObjRef;
 use crate::config::theme::Theme;
@@ -112,4 +113,31 @@ pub fn scroll(scroll: &mut u16, action: Action, page: usize) -> bool {
         _ => return false,
     }
     true
+}
+
+/// An overlay's footer hint: a key sequence and what it does.
+pub type KeyHint = (Vec<Key>, String);
+
+/// Something over the screen that takes keys before it: a dialog, a question, help, a text line,
+/// the live panel, the demo notice. Plain data like [`Screen`], registered in `screens/mod.rs`.
+pub struct Overlay {
+    /// Its name, for tests.
+    pub name: &'static str,
+    /// Whether it is up.
+    pub open: fn(&State) -> bool,
+    /// A key while it is up; None: the key goes on to what is under it.
+    pub on_key: fn(&mut State, &KeyEvent) -> Option<Vec<Effect>>,
+    /// Draw it over the body.
+    pub render: fn(&mut Frame, Rect, &State, &Theme),
+    /// Draw its own bottom line (a question, a text line being typed); false: it has none.
+    pub footer: fn(&mut Frame, Rect, &State, &Theme) -> bool,
+    /// The footer's hints while it is up, when it takes every key (so the screen's would do
+    /// nothing): its key sequences and words. None: keys reach the screen, whose hints stand.
+    pub hints: fn(&State) -> Option<Vec<KeyHint>>,
+    /// A screen action whose key it takes while up, and what that key does then (the footer says
+    /// so instead of the screen's word).
+    pub instead: fn(&State, Action) -> Option<&'static str>,
+    /// States with it up: the overlay test presses its hints there.
+    #[cfg(test)]
+    pub samples: fn() -> Vec<State>,
 }
