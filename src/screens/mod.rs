@@ -19,31 +19,23 @@ use crate::app::state::{State, ViewKind};
 
 /// Declares the screen modules and lists their `SCREEN`s, in one place.
 macro_rules! registry {
-    ($($(#[$doc:meta])* $m:ident,)*) => {
-        $($(#[$doc])* pub mod $m;)*
+    ($($m:ident,)*) => {
+        // Each module's own `//!` line says what it is.
+        $(pub mod $m;)*
         /// Every screen.
         pub static SCREENS: &[&Screen] = &[$(&$m::SCREEN),*];
     };
 }
 
 registry! {
-    /// Resource lists.
     table,
-    /// A pod's containers.
     containers,
-    /// The kubeconfig contexts.
     contexts,
-    /// Describe and YAML documents.
     doc,
-    /// Logs.
     logs,
-    /// Rollout history and rollback.
     history,
-    /// The control plane's health.
     controlplane,
-    /// A node's health.
     nodehealth,
-    /// The message log.
     messages,
 }
 

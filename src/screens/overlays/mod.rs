@@ -6,25 +6,20 @@ use crate::app::state::State;
 
 /// Declares the overlay modules and lists their `OVERLAY`s, in one place.
 macro_rules! registry {
-    ($($(#[$doc:meta])* $m:ident,)*) => {
-        $($(#[$doc])* pub mod $m;)*
+    ($($m:ident,)*) => {
+        // Each module's own `//!` line says what it is.
+        $(pub mod $m;)*
         /// Every overlay, in the order keys reach them.
         pub static OVERLAYS: &[&Overlay] = &[$(&$m::OVERLAY),*];
     };
 }
 
 registry! {
-    /// The demo cluster's first-screen notice.
     demo,
-    /// The help screen.
     help,
-    /// The action dialogs (scale, delete, confirm).
     dialog,
-    /// A yes/no question on the bottom line.
     question,
-    /// The live rollout-status or drain panel.
     panel,
-    /// The log view's prompts (search, include, exclude, since).
     log_prompt,
 }
 
