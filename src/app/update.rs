@@ -34,7 +34,7 @@ pub fn update(state: &mut State, input: Input) -> Vec<Effect> {
         }
     }
     match input {
-        // Inputs the screens take: a key release, or data for a view no longer open.
+        // Taken by their screens above; a key release does nothing.
         Input::Key(_)
         | Input::Rows { .. }
         | Input::Contexts(..)
