@@ -13,6 +13,7 @@ pub use model::labels;
 pub mod logging;
 pub mod run;
 pub mod save;
+pub mod screens;
 pub mod sgr16;
 pub mod store;
 #[cfg(test)]

@@ -2,62 +2,18 @@
 //! the keys of the others do nothing there: none changes state the screen does not show.
 
 use super::action::Action;
-use super::state::{State, ViewKind};
-use crate::cluster::Kind;
+use super::state::State;
 
-/// Whether `action` does something on the screen on show.
+/// Whether `action` does something on the screen on show (the global actions, and what the
+/// screen says of its own).
 pub fn applies(state: &State, action: Action) -> bool {
-    use Action::*;
-    if matches!(
-        action,
-        Back | Quit | Command | Help | Up | Down | Top | Bottom | PageUp | PageDown
-    ) {
-        return true;
-    }
-    let sorting = matches!(action, SortBy(_) | SortPrev | SortNext | SortReverse);
-    match &state.top().kind {
-        // Describe, YAML and the log view have keymap scopes of their own; only a Secret's YAML has
-        // values to reveal.
-        ViewKind::Doc(d) => action != ToggleReveal || d.is_secret(),
-        ViewKind::Logs(_) => true,
-        ViewKind::Resource(kind) => on_list(*kind, action),
-        // A deleted pod has no containers, no logs and nothing to act on.
-        ViewKind::Containers { .. } if state.top().pod_gone() => false,
-        ViewKind::Containers { .. } => {
-            sorting || matches!(action, Filter | CopyName | Logs) || on_object(Kind::Pod, action)
-        }
-        ViewKind::Contexts => sorting || matches!(action, Enter | Filter | CopyName),
-        ViewKind::History(h) => action == Rollback || (action != History && on_object(h.target.kind, action)),
-        ViewKind::NodeHealth { .. } => action == Refresh || on_object(Kind::Node, action),
-        ViewKind::ControlPlane { .. } => action == Refresh,
-        // The message log only scrolls: the moving keys above.
-        ViewKind::Messages { .. } => false,
-    }
+    crate::screens::applies(state, action)
 }
 
 /// Whether a key that does not apply here still answers with why: on a list of another kind, an
 /// object action or logs say which kinds they work on (as `--readonly` says what it refuses).
 pub fn explained(state: &State, action: Action) -> bool {
-    matches!(state.top().kind, ViewKind::Resource(_))
-        && (action == Action::Logs || action == Action::History || action.mutating())
-}
-
-fn on_list(kind: Kind, action: Action) -> bool {
-    use Action::*;
-    match action {
-        Enter | Filter | Describe | Yaml | SortBy(_) | SortPrev | SortNext | SortReverse | CopyName => true,
-        AllNamespaces => kind.namespaced(),
-        Wide => super::columns::all(&ViewKind::Resource(kind)).iter().any(|c| c.wide),
-        Logs => super::logs::glue::has_logs(kind),
-        Refresh | NodeHealth => kind == Kind::Node,
-        _ => on_object(kind, action),
-    }
-}
-
-/// Whether an object action (scale, delete, drain …) works on objects of `kind`.
-fn on_object(kind: Kind, action: Action) -> bool {
-    let object_action = action == Action::History || (action.mutating() && action != Action::Rollback);
-    object_action && super::workload::kinds(action).is_none_or(|ks| ks.contains(&kind))
+    crate::screens::explains(state, action)
 }
 
 #[cfg(test)]
@@ -65,6 +21,7 @@ mod tests {
     use crossterm::event::KeyCode;
 
     use super::*;
+    use crate::app::state::ViewKind;
     use crate::app::update::{key, update};
     use crate::test_util::{connected, type_keys};
 
@@ -127,7 +84,7 @@ mod tests {
         let mut s = connected("demo", "shop", false);
         type_keys(&mut s, ":msg");
         update(&mut s, key(KeyCode::Enter));
-        assert!(matches!(s.top().kind, ViewKind::Messages { .. }));
+        assert!(matches!(s.top().kind, ViewKind::Page { screen: "messages", .. }));
         let footer: Vec<String> = crate::ui::footer::hints(&s).into_iter().map(|(_, w)| w).collect();
         for gone in ["filter", "open", "describe", "yaml", "all ns", "logs"] {
             assert!(!footer.iter().any(|w| w == gone), "{gone}: {footer:?}");
@@ -135,6 +92,6 @@ mod tests {
         for c in ['0', 'w', 'd', '/'] {
             assert!(update(&mut s, key(KeyCode::Char(c))).is_empty(), "{c}");
         }
-        assert!(matches!(s.top().kind, ViewKind::Messages { .. }) && !s.wide);
+        assert!(matches!(s.top().kind, ViewKind::Page { screen: "messages", .. }) && !s.wide);
     }
 }

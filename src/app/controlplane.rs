@@ -1,6 +1,6 @@
-//! The control-plane screen's part of `update`: opening it, scrolling it, and asking for refreshes.
+//! The control-plane screen's state changes: opening it and asking for refreshes (its keys and
+//! drawing are `screens::controlplane`).
 
-use super::action::Action;
 use super::effect::Effect;
 use super::state::{State, View, ViewKind};
 use crate::cluster::health::Report;
@@ -75,30 +75,4 @@ pub fn health_screen(state: &State) -> bool {
 /// nodes list's panel of the node under the cursor).
 pub fn periodic(state: &State) -> bool {
     health_screen(state) || state.top().kind == ViewKind::Resource(crate::cluster::Kind::Node)
-}
-
-/// Actions with a meaning of their own on the health screens and the message log (scrolling,
-/// refresh); None: not handled.
-pub fn act(state: &mut State, action: Action) -> Option<Vec<Effect>> {
-    let page = state.page_rows as i32;
-    let view = state.top_mut();
-    let scroll = match &mut view.kind {
-        ViewKind::ControlPlane { scroll } | ViewKind::NodeHealth { scroll, .. } | ViewKind::Messages { scroll } => {
-            scroll
-        }
-        _ => return None,
-    };
-    let by = |s: &mut u16, n: i32| *s = (*s as i32 + n).clamp(0, u16::MAX as i32) as u16;
-    match action {
-        Action::Up => by(scroll, -1),
-        Action::Down => by(scroll, 1),
-        Action::PageUp => by(scroll, -page),
-        Action::PageDown => by(scroll, page),
-        Action::Top => *scroll = 0,
-        // The renderer clamps to the last line.
-        Action::Bottom => *scroll = u16::MAX,
-        Action::Refresh => return Some(due(state)),
-        _ => return None,
-    }
-    Some(vec![])
 }

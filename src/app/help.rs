@@ -4,7 +4,6 @@
 use crossterm::event::{KeyCode, KeyEvent};
 
 use super::action::{ALIASES, Action};
-use super::applies::applies;
 use super::effect::Effect;
 use super::keys::Match;
 use super::state::State;
@@ -12,17 +11,8 @@ use super::state::State;
 /// The help entries of the screen on show: every action bound here that does something on it
 /// (less the mutating ones in read-only mode), its keys and its description, in keymap order.
 pub fn entries(state: &State) -> Vec<(Vec<String>, String)> {
-    let mut groups: Vec<(Action, Vec<String>, String)> = Vec::new();
-    for b in state.keymap.active(state.key_scope()) {
-        if (state.safety.readonly && b.action.mutating()) || !applies(state, b.action) {
-            continue;
-        }
-        match groups.iter_mut().find(|(a, ..)| *a == b.action) {
-            Some((_, keys, _)) => keys.push(b.label()),
-            None => groups.push((b.action, vec![b.label()], b.help.clone())),
-        }
-    }
-    groups.into_iter().map(|(_, k, h)| (k, h)).collect()
+    let hints = crate::screens::hints(state).into_iter().filter(|h| h.applies);
+    hints.map(|h| (h.keys, h.help)).collect()
 }
 
 /// The command syntax under the keys: every screen by its shortest alias (kubectl's short name).
@@ -55,7 +45,7 @@ pub fn max_scroll(state: &State, rows: usize) -> u16 {
 
 /// A key while help is open.
 pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    let (typed, found) = state.lookup_typed(&key);
+    let (typed, found) = state.lookup_typed(crate::screens::key_scope(state), &key);
     // The help overlay takes the body of the screen less its frame: the table's rows plus one.
     let rows = state.page_rows + 1;
     let max = max_scroll(state, rows);

@@ -1,19 +1,7 @@
-//! The message log's part of `update`: opening `:messages`, and the connection and configuration
-//! failures it keeps beside the toasts (a toast lasts seconds and is cut at the screen edge).
+//! The connection and configuration failures the message log keeps beside the toasts (a toast
+//! lasts seconds and is cut at the screen edge).
 
-use super::effect::Effect;
-use super::state::{Connection, State, View, ViewKind};
-
-/// `:` command words that open the message log.
-pub const COMMANDS: [&str; 2] = ["messages", "msg"];
-
-/// Put the message log on top of the stack (`esc` goes back to where the user was).
-pub fn open(state: &mut State) -> Vec<Effect> {
-    if !matches!(state.top().kind, ViewKind::Messages { .. }) {
-        state.stack.push(View::new(ViewKind::Messages { scroll: 0 }));
-    }
-    vec![]
-}
+use super::state::{Connection, State};
 
 /// The server could not be reached: the state changes, and the log keeps each new reason once
 /// (retries that fail the same way add nothing).

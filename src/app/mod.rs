@@ -14,6 +14,7 @@ pub mod keys;
 pub mod logs;
 pub mod messages;
 pub mod namespaces;
+pub mod nav;
 pub mod nodehealth;
 pub mod pattern;
 pub mod question;

@@ -36,8 +36,11 @@ pub enum ViewKind {
         /// First line shown.
         scroll: u16,
     },
-    /// The message log (`:messages`): every toast and error, whole; `scroll` is its first line on screen.
-    Messages {
+    /// A scrolled text screen that keeps nothing but its place (the message log): the screen
+    /// file named `screen` draws it.
+    Page {
+        /// The name of the screen it belongs to.
+        screen: &'static str,
         /// First line shown.
         scroll: u16,
     },
@@ -308,10 +311,9 @@ impl State {
         }
     }
 
-    /// Looks `key` up after the keys typed so far (taking them), in the scope on screen; a sequence
-    /// that went nowhere is forgotten, since its last key may start something of its own.
-    pub fn lookup_typed(&mut self, key: &crossterm::event::KeyEvent) -> (Vec<Key>, Match) {
-        let scope = self.key_scope();
+    /// Looks `key` up after the keys typed so far (taking them), in `scope` (the screen's); a
+    /// sequence that went nowhere is forgotten, since its last key may start something of its own.
+    pub fn lookup_typed(&mut self, scope: KeyScope, key: &crossterm::event::KeyEvent) -> (Vec<Key>, Match) {
         let mut typed = std::mem::take(&mut self.pending_keys);
         typed.push(Key::from_event(key));
         let mut found = self.keymap.lookup(scope, &typed);
@@ -334,15 +336,6 @@ impl State {
         self.control_plane = None;
         self.cp_pending = false;
         self.cp_first_transitions.clear();
-    }
-
-    /// Which keymap scope the view on screen uses.
-    pub fn key_scope(&self) -> KeyScope {
-        match self.top().kind {
-            ViewKind::Doc(_) => KeyScope::Document,
-            ViewKind::Logs(_) => KeyScope::Logs,
-            _ => KeyScope::Table,
-        }
     }
 
     /// The view on screen.

@@ -14,21 +14,6 @@ use crate::cluster::ops::drain::Line;
 use crate::cluster::ops::history::DiffLine;
 use crate::cluster::ops::{ObjRef, Op};
 
-/// The object the top view points at: the row under the cursor, the document's or the history's object.
-pub fn selected(state: &State) -> Option<ObjRef> {
-    let view = state.top();
-    match &view.kind {
-        ViewKind::Resource(kind) => view.table.current().map(|r| ObjRef::new(*kind, &r.namespace, &r.name)),
-        ViewKind::Doc(doc) => Some(ObjRef::new(doc.target.kind, &doc.target.namespace, &doc.target.name)),
-        ViewKind::History(h) => Some(h.target.clone()),
-        ViewKind::Containers { namespace, pod } => Some(ObjRef::new(Kind::Pod, namespace, pod)),
-        // Cordon, drain and the like work from a node's health view too.
-        ViewKind::NodeHealth { node, .. } => Some(ObjRef::new(Kind::Node, "", node)),
-        // The log view's keys are its own; actions do not reach through it.
-        ViewKind::Contexts | ViewKind::Logs(_) | ViewKind::ControlPlane { .. } | ViewKind::Messages { .. } => None,
-    }
-}
-
 /// The kinds an action applies to (None: every kind).
 pub fn kinds(action: Action) -> Option<&'static [Kind]> {
     Some(match action {
@@ -40,13 +25,19 @@ pub fn kinds(action: Action) -> Option<&'static [Kind]> {
     })
 }
 
+/// Whether an object action (scale, delete, drain, history …) works on objects of `kind`.
+pub fn works_on(kind: Kind, action: Action) -> bool {
+    let object_action = action == Action::History || (action.mutating() && action != Action::Rollback);
+    object_action && kinds(action).is_none_or(|ks| ks.contains(&kind))
+}
+
 /// The readable refusal of a read-only session.
 pub fn readonly_refusal(action: &str) -> String {
     format!("read-only session: {action} is disabled (--readonly)")
 }
 
-/// Perform a workload action (called by `update::act`).
-pub fn act(state: &mut State, action: Action) -> Vec<Effect> {
+/// Perform a workload action on `selected`, the object of the screen on show (called by `update::act`).
+pub fn act(state: &mut State, action: Action, selected: Option<ObjRef>) -> Vec<Effect> {
     if state.safety.readonly && action.mutating() {
         state.toast(readonly_refusal(action.describe()), true);
         return vec![];
@@ -54,7 +45,7 @@ pub fn act(state: &mut State, action: Action) -> Vec<Effect> {
     if action == Action::Rollback {
         return rollback_selected(state);
     }
-    let Some(target) = selected(state) else {
+    let Some(target) = selected else {
         state.toast(format!("{}: nothing selected", action.describe()), true);
         return vec![];
     };

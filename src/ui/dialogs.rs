@@ -186,7 +186,7 @@ pub fn render_panel(frame: &mut Frame, area: Rect, state: &State, p: &Panel, the
     // Where the window is, once there is more than fits, so that the scrollback is not hidden.
     let how = if p.lines.len() > PANEL_ROWS {
         let key = |a: Action| {
-            let b = state.keymap.first(state.key_scope(), a);
+            let b = state.keymap.first(crate::screens::key_scope(state), a);
             b.map_or_else(|| a.describe().to_string(), |b| b.label())
         };
         let last = (first + PANEL_ROWS).min(p.lines.len());

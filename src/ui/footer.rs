@@ -7,25 +7,15 @@ use ratatui::widgets::Paragraph;
 
 use crate::app::State;
 use crate::app::action::Action;
-use crate::app::applies::applies;
-use crate::app::state::{Mode, ViewKind};
+use crate::app::state::Mode;
 use crate::config::theme::Theme;
 
 /// Draw the footer line.
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
-    if let ViewKind::Logs(view) = &state.top().kind
-        && let Some((prompt, ta)) = &view.prompt
-    {
-        let label = prompt.label();
-        let [p, rest] =
-            Layout::horizontal([Constraint::Length(label.chars().count() as u16), Constraint::Min(1)]).areas(area);
-        frame.render_widget(Paragraph::new(label).style(theme.prompt), p);
-        frame.render_widget(ta, rest);
-        return;
-    }
-    if let Some(q) = &state.question {
-        frame.render_widget(Paragraph::new(q.text.as_str()).style(theme.prompt), area);
-        return;
+    for overlay in crate::screens::overlays::open(state) {
+        if (overlay.footer)(frame, area, state, theme) {
+            return;
+        }
     }
     let (prompt, ta) = match &state.mode {
         Mode::Filter(ta) => ("/", ta),
@@ -46,30 +36,25 @@ pub fn hints(state: &State) -> Vec<(String, String)> {
     hint_list(state).into_iter().map(|(_, k, w)| (k, w)).collect()
 }
 
-/// A footer hint: the action, its first key, what it says.
-type Hint = (Action, String, String);
+/// A footer hint: whether it stays on a narrow line (help, the command line), its first key, what it says.
+type Hint = (bool, String, String);
 
+/// The hints of the overlay that takes every key, else those the screen on show marks for the
+/// footer and as applying now.
 fn hint_list(state: &State) -> Vec<Hint> {
-    let mut out: Vec<Hint> = Vec::new();
-    for b in state.keymap.active(state.key_scope()) {
-        let hidden = (state.safety.readonly && b.action.mutating()) || !applies(state, b.action);
-        if !b.footer || hidden || out.iter().any(|(a, ..)| *a == b.action) {
-            continue;
-        }
-        let what = match b.action {
-            // The footer says whether wide mode is on, so the toggle's state is always visible.
-            Action::Wide if state.wide => "wide: on".to_string(),
-            Action::Wide => "wide: off".to_string(),
-            // Log toggles say their state, as wide does.
-            Action::Log(a) => match &state.top().kind {
-                ViewKind::Logs(view) => a.state(view).unwrap_or_else(|| b.help.clone()),
-                _ => b.help.clone(),
-            },
-            _ => b.help.clone(),
-        };
-        out.push((b.action, b.label(), what));
+    if let Some(keys) = crate::screens::overlays::hints(state) {
+        let label = |keys: Vec<crate::app::keys::Key>| keys.iter().map(|k| k.label()).collect::<Vec<_>>().join(" ");
+        return keys.into_iter().map(|(k, w)| (false, label(k), w)).collect();
     }
-    out
+    let hints = crate::screens::hints(state).into_iter().filter(|h| h.applies);
+    let pinned = |a: Action| matches!(a, Action::Help | Action::Command);
+    hints
+        .filter_map(|h| {
+            // The panel's esc closes it rather than going back: the footer says what it does.
+            let text = crate::screens::overlays::instead(state, h.action).map_or(h.footer_text, str::to_string);
+            Some((pinned(h.action), h.footer_key?, text))
+        })
+        .collect()
 }
 
 /// Drop hints from the end until the line fits `width`, but never those for help and the command
@@ -77,10 +62,7 @@ fn hint_list(state: &State) -> Vec<Hint> {
 fn fit(mut hints: Vec<Hint>, width: usize) -> Vec<Hint> {
     let len = |h: &Hint| h.1.chars().count() + h.2.chars().count() + 5;
     while hints.iter().map(len).sum::<usize>() > width {
-        let Some(i) = hints
-            .iter()
-            .rposition(|h| !matches!(h.0, Action::Help | Action::Command))
-        else {
+        let Some(i) = hints.iter().rposition(|h| !h.0) else {
             break;
         };
         hints.remove(i);

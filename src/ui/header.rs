@@ -8,72 +8,13 @@ use ratatui::widgets::Paragraph;
 
 use crate::app::State;
 use crate::app::counts::{Counts, Tally};
-use crate::app::state::{Connection, ViewKind};
+use crate::app::state::Connection;
 use crate::cluster::watch::WatchStatus;
 use crate::config::theme::Theme;
 
-/// Draw the header into a two-line area.
-pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
-    let key = theme.dim;
+/// Draw the header into a two-line area: where we are, then `second`, what the screen shows.
+pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, second: Vec<Span<'static>>) {
     let first = fit(first_line(state, theme), area.width as usize);
-    let view = state.top();
-    let second = match &view.kind {
-        ViewKind::Resource(kind) => {
-            let mut spans = vec![
-                Span::styled(kind.plural(), theme.title),
-                Span::raw(format!(" [{}/{}]", view.table.visible.len(), view.table.rows.len())),
-            ];
-            if !view.subtitle.is_empty() {
-                spans.push(Span::styled(format!("  {}", view.subtitle), key));
-            }
-            if !view.filter_text.is_empty() {
-                // Spaces at either end count: quoted, they can be seen.
-                let t = &view.filter_text;
-                let shown = if t.trim() == t { t.clone() } else { format!("{t:?}") };
-                spans.push(Span::styled(format!("  /{shown}"), theme.prompt));
-            }
-            if let Some(note) = &view.filter_note {
-                spans.push(Span::styled(format!("  ✗ {note}"), theme.error));
-            }
-            spans.push(Span::raw("  "));
-            match crate::app::namespaces::missing(state) {
-                Some(ns) => spans.push(Span::styled(format!("✗ no namespace {ns}"), theme.error)),
-                None => spans.push(status_span(view.status.as_ref(), theme)),
-            }
-            spans
-        }
-        ViewKind::Containers { pod, .. } => {
-            let mut spans = vec![
-                Span::styled("containers", theme.title),
-                Span::raw(format!(" [{}]", view.table.rows.len())),
-                Span::styled(format!("  pod {pod}"), key),
-            ];
-            if view.pod_gone() {
-                spans.push(Span::styled("  ✗ pod deleted", theme.error));
-            }
-            spans
-        }
-        ViewKind::Contexts => vec![Span::styled("contexts", theme.title)],
-        ViewKind::Doc(doc) => vec![Span::styled(doc.target.title(), theme.title)],
-        ViewKind::History(h) => vec![Span::styled(
-            format!("rollout history {}", h.target.kubectl_name()),
-            theme.title,
-        )],
-        ViewKind::Logs(l) => super::views::logs::header_spans(l, theme),
-        ViewKind::ControlPlane { .. } => vec![
-            Span::styled("control plane", theme.title),
-            Span::styled("  refreshes every 10s, ctrl-r now", key),
-        ],
-        ViewKind::NodeHealth { node, .. } => vec![
-            Span::styled("node health", theme.title),
-            Span::styled(format!("  node {node}  refreshes every 10s, ctrl-r now"), key),
-        ],
-        ViewKind::Messages { .. } => vec![
-            Span::styled("messages", theme.title),
-            Span::raw(format!(" [{}]", state.messages.len())),
-            Span::styled("  newest first, kept whole; also in the log file", key),
-        ],
-    };
     frame.render_widget(Paragraph::new(vec![first, Line::from(second)]), area);
 }
 
@@ -225,7 +166,8 @@ fn counts_as_known(state: &State, theme: &Theme) -> Vec<Segment> {
     }
 }
 
-fn status_span(status: Option<&WatchStatus>, theme: &Theme) -> Span<'static> {
+/// A watch's status in a word and a glyph.
+pub fn status_span(status: Option<&WatchStatus>, theme: &Theme) -> Span<'static> {
     match status {
         None => Span::styled("… waiting", theme.warn),
         Some(s @ WatchStatus::Loading { .. }) => {

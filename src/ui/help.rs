@@ -51,7 +51,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             .into_iter()
             .map(|c| Line::styled(c, theme.dim)),
     );
-    let scope = state.key_scope();
+    let scope = crate::screens::key_scope(state);
     let key = |a: Action, default: &str| state.keymap.first(scope, a).map_or(default.to_string(), |b| b.label());
     let close = key(Action::Back, "esc");
     let inner_rows = usize::from(area.height.saturating_sub(2));

@@ -50,9 +50,9 @@ fn a_theme_error_is_read_whole_in_the_message_log_after_its_toast_is_gone() {
     // …but whole in the log, wrapped, with its time.
     type_keys(&mut s, ":messages");
     update(&mut s, key(KeyCode::Enter));
-    assert!(matches!(s.top().kind, ViewKind::Messages { .. }));
+    assert!(matches!(s.top().kind, ViewKind::Page { screen: "messages", .. }));
     let screen = text(&draw(&s, 80, 20, NOW));
-    let clock = crate::ui::views::messages::clock(s.messages[0].at);
+    let clock = crate::ui::views::health::clock(s.messages[0].at);
     assert!(screen.contains(&format!("{clock}  ✗ theme not loaded")), "{screen}");
     assert!(flowing(&screen).contains(&notice), "{screen}");
     // Esc goes back to where the user was.

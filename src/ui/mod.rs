@@ -29,20 +29,17 @@ pub fn draw_with(frame: &mut Frame, state: &State, theme: &Theme, now: i64) {
     // The theme's text style is the screen's base, so a light theme's foreground applies everywhere.
     let all = frame.area();
     frame.buffer_mut().set_style(all, theme.text);
-    header::render(frame, head, state, theme);
-    views::render(frame, body, state, theme, now);
+    let screen = crate::screens::active(state);
+    header::render(frame, head, state, theme, (screen.header)(state, theme));
+    (screen.render)(frame, body, state, theme, now);
     footer::render(frame, foot, state, theme);
-    if let Some(panel) = &state.panel {
-        dialogs::render_panel(frame, body, state, panel, theme);
-    }
-    if let Some(dialog) = &state.dialog {
-        dialogs::render(frame, body, state, dialog, theme);
-    }
-    if state.help {
-        help::render(frame, body, state, theme);
-    }
-    if let Some(demo) = state.demo.as_ref().filter(|d| d.notice) {
-        demo::render(frame, body, demo, theme);
+    // The first overlay takes keys first and is drawn last, on top.
+    for overlay in crate::screens::overlays::open(state)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+    {
+        (overlay.render)(frame, body, state, theme);
     }
     clean::scrub(frame.buffer_mut());
 }

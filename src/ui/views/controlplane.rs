@@ -38,7 +38,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, st: &Styles, scroll:
                 _ => ("Loading control-plane health…".to_string(), st.warn),
             };
             // Wrapped: the reason is the whole point of the screen until a report arrives.
-            let lines = super::messages::wrap(&text, width.max(10))
+            let lines = super::health::wrap(&text, width.max(10))
                 .into_iter()
                 .map(|l| Line::from(Span::styled(l, style)))
                 .collect();

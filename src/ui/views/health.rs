@@ -1,5 +1,5 @@
 //! Shared pieces of the health screens: styles, section titles, refused panels, wrapped check
-//! lists and the scrolled frame. State is always a word or glyph too, never colour alone.
+//! lists, wrapped text, clock times and the scrolled frame. State is always a word or glyph too, never colour alone.
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
@@ -119,5 +119,49 @@ pub fn ago(t: Option<i64>, now: i64) -> String {
             crate::cluster::printers::age::human_duration((now - t).max(0))
         ),
         None => "never".into(),
+    }
+}
+
+/// The local wall-clock time of a Unix second, `HH:MM:SS`.
+pub fn clock(at: i64) -> String {
+    let Ok(t) = jiff::Timestamp::from_second(at) else {
+        return "??:??:??".into();
+    };
+    t.to_zoned(jiff::tz::TimeZone::system())
+        .strftime("%H:%M:%S")
+        .to_string()
+}
+
+/// `text` cut into pieces of at most `width` characters, at a space when there is one.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest: &str = text;
+    while rest.chars().count() > width {
+        let cut = rest.char_indices().nth(width).map_or(rest.len(), |(i, _)| i);
+        let at = rest[..cut].rfind(' ').filter(|&i| i > 0).unwrap_or(cut);
+        out.push(rest[..at].to_string());
+        rest = rest[at..].trim_start_matches(' ');
+    }
+    out.push(rest.to_string());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrapping_keeps_every_character_and_cuts_at_spaces() {
+        let text = "kubeconfig /home/u/.kube/config:7:3: field users[0].user: invalid type";
+        let pieces = wrap(text, 20);
+        assert!(pieces.iter().all(|p| p.chars().count() <= 20), "{pieces:?}");
+        let squeezed = |s: &str| s.replace(' ', "");
+        assert_eq!(squeezed(&pieces.concat()), squeezed(text));
+        assert!(
+            pieces[0].ends_with("config:7:3:") || pieces[0].ends_with("kubeconfig"),
+            "{pieces:?}"
+        );
+        assert_eq!(wrap("", 5), [""]);
+        assert_eq!(wrap("abcdefghij", 4), ["abcd", "efgh", "ij"]);
     }
 }

@@ -1,10 +1,10 @@
-//! The body of the screen for each kind of view, including its loading, empty, forbidden and stale states.
+//! Drawing pieces of the screens' bodies: lists with their loading, empty, forbidden and stale
+//! states, documents, logs, history, health (each screen in `crate::screens` picks its own).
 
 pub mod controlplane;
 pub mod health;
 pub mod history;
 pub mod logs;
-pub mod messages;
 pub mod nodehealth;
 pub mod text;
 
@@ -17,98 +17,24 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 use super::table::{self, Columns};
 use crate::app::State;
 use crate::app::columns::{self, Source, TimeFmt};
-use crate::app::state::{Connection, View, ViewKind};
+use crate::app::state::{Connection, View};
 use crate::app::table::Row;
 use crate::cluster::printers::age::human_duration;
 use crate::cluster::watch::WatchStatus;
 use crate::config::theme::Theme;
 
-/// Draw the top view into `area`.
-pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: i64) {
-    let view = state.top();
-    match &view.kind {
-        ViewKind::Resource(kind) => {
-            let ns = state.view_namespace();
-            let title = match (kind.namespaced(), ns) {
-                (true, Some(ns)) => format!(" {}({ns}) ", kind.plural()),
-                (true, None) => format!(" {}(all) ", kind.plural()),
-                (false, _) => format!(" {} ", kind.plural()),
-            };
-            let with_ns = kind.namespaced() && ns.is_none();
-            let scope = if kind.namespaced() { ns } else { None };
-            let what = List {
-                plural: kind.plural(),
-                title,
-                with_ns,
-                scope,
-                gone: crate::app::namespaces::missing(state)
-                    .map(|ns| format!("✗ Namespace {ns} does not exist. :ns lists the namespaces.")),
-            };
-            // The nodes list keeps the health of the node under the cursor below the table.
-            let strip =
-                crate::app::nodehealth::under_cursor(state).is_some() && area.height > nodehealth::STRIP_HEIGHT * 2;
-            if strip {
-                let [table, health] =
-                    Layout::vertical([Constraint::Min(1), Constraint::Length(nodehealth::STRIP_HEIGHT)]).areas(area);
-                list(frame, table, state, view, &what, theme, now);
-                nodehealth::render_strip(frame, health, state, &health::Styles::of(theme), now);
-            } else {
-                list(frame, area, state, view, &what, theme, now)
-            }
-        }
-        ViewKind::Containers { namespace, pod } => {
-            let what = List {
-                plural: "containers",
-                title: format!(" containers({namespace}/{pod}) "),
-                with_ns: false,
-                scope: None,
-                gone: view
-                    .pod_gone()
-                    .then(|| format!("✗ Pod {namespace}/{pod} no longer exists: it was deleted. Esc goes back.")),
-            };
-            list(frame, area, state, view, &what, theme, now)
-        }
-        ViewKind::Contexts => {
-            let cells = |r: &Row| vec![r.cells.first().cloned().unwrap_or_default(), r.name.clone()];
-            let cols = Columns {
-                titles: vec!["CURRENT".into(), "NAME".into()],
-                free: vec![false, false],
-                cells: &cells,
-            };
-            table::render(
-                frame,
-                area,
-                frame_block(" contexts ".into(), theme),
-                &view.table,
-                &cols,
-                theme,
-            );
-        }
-        ViewKind::Doc(doc) => text::render(frame, area, doc, theme),
-        ViewKind::History(h) => history::render(frame, area, h, now, state.safety.readonly, theme),
-        ViewKind::Logs(l) => logs::render(frame, area, l, theme),
-        ViewKind::ControlPlane { scroll } => {
-            controlplane::render(frame, area, state, &health::Styles::of(theme), *scroll, now)
-        }
-        ViewKind::NodeHealth { node, scroll } => {
-            nodehealth::render(frame, area, state, &health::Styles::of(theme), node, *scroll, now)
-        }
-        ViewKind::Messages { scroll } => messages::render(frame, area, state, &health::Styles::of(theme), *scroll, now),
-    }
-}
-
 /// What a list view is about, for its frame title and messages.
-struct List<'a> {
+pub struct List<'a> {
     /// "pods".
-    plural: &'static str,
+    pub plural: &'static str,
     /// The frame title.
-    title: String,
+    pub title: String,
     /// Show a NAMESPACE column first.
-    with_ns: bool,
+    pub with_ns: bool,
     /// The namespace named in "No pods in namespace x".
-    scope: Option<&'a str>,
+    pub scope: Option<&'a str>,
     /// Why the live list is empty, when it is because what it lists from is gone (or never was).
-    gone: Option<String>,
+    pub gone: Option<String>,
 }
 
 /// The text of cell `n` of a row, time columns drawn against `now`.
@@ -128,7 +54,8 @@ pub fn frame_block(title: String, theme: &Theme) -> Block<'static> {
         .title(Span::styled(title, theme.title))
 }
 
-fn list(frame: &mut Frame, area: Rect, state: &State, view: &View, what: &List<'_>, theme: &Theme, now: i64) {
+/// Draw `view` as a list of `what` into `area`, or why there is nothing to list.
+pub fn list(frame: &mut Frame, area: Rect, state: &State, view: &View, what: &List<'_>, theme: &Theme, now: i64) {
     let block = frame_block(what.title.clone(), theme);
     let message = |text: String, style: Style| (text, style);
     let centered = |frame: &mut Frame, area: Rect, (text, style): (String, Style)| {

@@ -192,7 +192,10 @@ pub fn render_strip(frame: &mut Frame, area: Rect, state: &State, st: &Styles, n
     // The key named is the active keymap's (`H`, `g H` in vim), and none when it is unbound.
     let details = state
         .keymap
-        .first(state.key_scope(), crate::app::action::Action::NodeHealth)
+        .first(
+            crate::app::action::KeyScope::Table,
+            crate::app::action::Action::NodeHealth,
+        )
         .map(|b| format!(" ({}: details)", b.label()))
         .unwrap_or_default();
     let block = ratatui::widgets::Block::bordered()
