@@ -1,4 +1,5 @@
 //! kubedeck: a terminal dashboard for Kubernetes, with a built-in demo cluster.
+#![deny(missing_docs)]
 
 pub mod app;
 #[cfg(feature = "bench")]
@@ -12,12 +13,12 @@ pub mod exec;
 pub use model::labels;
 pub mod logging;
 pub mod run;
-pub mod save;
+mod save;
 pub mod screens;
-pub mod sgr16;
+mod sgr16;
 pub mod store;
 #[cfg(test)]
 mod test_util;
 pub mod tui;
 pub mod ui;
-pub mod yamlpath;
+mod yamlpath;
