@@ -4,6 +4,7 @@
 mod admin;
 mod agents;
 mod controllers;
+mod crd;
 mod defaults;
 mod delete;
 mod discovery;

@@ -9,8 +9,8 @@ use axum::http::{HeaderMap, Method, header};
 use axum::response::{IntoResponse, Response};
 
 use super::request::{Query, SimState, Target, User, parse_query};
-use super::resources::lookup;
 use super::status::ApiError;
+use super::store::Store;
 use super::{discovery, health, logs, rest, watch};
 
 /// Bearer token of the demo cluster's administrator.
@@ -38,8 +38,9 @@ pub fn authenticate(headers: &HeaderMap) -> Option<User> {
     }
 }
 
-/// Splits `/api/v1/...` or `/apis/g/v/...` into a resource target.
-pub fn parse_target(path: &str) -> Option<Target> {
+/// Splits `/api/v1/...` or `/apis/g/v/...` into a resource target (built-in or served custom).
+pub fn parse_target(store: &Store, path: &str) -> Option<Target> {
+    let lookup = |g: &str, v: &str, p: &str| store.lookup(g, v, p);
     let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
     let (group, version, rest) = match segs.as_slice() {
         ["api", v, rest @ ..] => ("", *v, rest),
@@ -124,7 +125,7 @@ async fn handle(State(st): State<Arc<SimState>>, req: Request) -> Response {
     if let Some(r) = health::route(&st, &path, &q) {
         return r;
     }
-    let Some(t) = parse_target(&path) else {
+    let Some(t) = parse_target(&st.store, &path) else {
         return ApiError::no_route().into_response();
     };
     let v = verb(&parts.method, &t, &q);
@@ -163,6 +164,8 @@ mod tests {
 
     #[test]
     fn paths_resolve_like_the_api_server() {
+        let store = Store::new(10);
+        let parse_target = |p: &str| super::parse_target(&store, p);
         let t = parse_target("/api/v1/namespaces/default/pods/web-1/log").unwrap();
         assert_eq!(
             (t.res.def().plural, t.ns.as_deref(), t.name.as_deref(), t.sub.as_deref()),
