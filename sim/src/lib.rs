@@ -16,6 +16,7 @@ mod health;
 mod hostile;
 mod index;
 mod logs;
+mod openapi;
 mod options;
 mod patch;
 mod request;

@@ -20,12 +20,17 @@ pub fn scale_of(paths: &ScalePaths, v: &Value) -> Value {
     if let Some(ns) = md.get("namespace") {
         meta["namespace"] = ns.clone();
     }
+    let mut status = json!({ "replicas": int(&paths.status_replicas) });
+    // `selector` is omitempty in autoscaling/v1.
+    if !selector.is_empty() {
+        status["selector"] = json!(selector);
+    }
     json!({
         "kind": "Scale",
         "apiVersion": "autoscaling/v1",
         "metadata": meta,
         "spec": { "replicas": int(&paths.spec_replicas) },
-        "status": { "replicas": int(&paths.status_replicas), "selector": selector },
+        "status": status,
     })
 }
 
