@@ -1,5 +1,7 @@
 //! The resource kinds the demo cluster serves, with the discovery facts clients read.
 
+use parking_lot::RwLock;
+
 /// One served resource: what discovery says about it and where it lives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ResourceDef {
@@ -22,7 +24,7 @@ pub struct ResourceDef {
     /// Discovery categories ("all" makes `kubectl get all` include it).
     pub categories: &'static [&'static str],
     /// What a CustomResourceDefinition adds (printer columns, scale paths); `None` for built-in kinds.
-    pub custom: Option<&'static crate::crd::Custom>,
+    pub custom: Option<&'static crate::crd::types::Custom>,
 }
 
 impl ResourceDef {
@@ -390,7 +392,7 @@ pub static RESOURCES: &[ResourceDef] = &[
 ];
 
 /// Index of a resource: below `RESOURCES.len()` in [`RESOURCES`], above it a definition a CRD
-/// added at run time (see `crd::registry`).
+/// added at run time (see [`intern`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ResId(pub u16);
 
@@ -400,7 +402,7 @@ impl ResId {
         let i = self.0 as usize;
         match RESOURCES.get(i) {
             Some(d) => d,
-            None => crate::crd::registry::get(i - RESOURCES.len()),
+            None => DYNAMIC.read()[i - RESOURCES.len()],
         }
     }
 
@@ -408,6 +410,31 @@ impl ResId {
     pub fn is_custom(self) -> bool {
         self.0 as usize >= RESOURCES.len()
     }
+}
+
+/// Definitions CustomResourceDefinitions added at run time, indexed by `ResId` beyond
+/// [`RESOURCES`], so `ResId::def()` needs no store at hand. The table only grows: an identical
+/// definition (two demo clusters, a CRD re-created) reuses its entry. Which of them a cluster
+/// serves is its store's business (`Store::serve_custom`).
+static DYNAMIC: RwLock<Vec<&'static ResourceDef>> = RwLock::new(Vec::new());
+
+/// The id of a definition equal to `def`, adding it to the table if it is new.
+pub fn intern(def: ResourceDef) -> ResId {
+    if let Some(i) = DYNAMIC.read().iter().position(|d| **d == def) {
+        return id_at(i);
+    }
+    let mut w = DYNAMIC.write();
+    // Another thread may have added it between the read and the write lock.
+    if let Some(i) = w.iter().position(|d| **d == def) {
+        return id_at(i);
+    }
+    w.push(Box::leak(Box::new(def)));
+    id_at(w.len() - 1)
+}
+
+fn id_at(i: usize) -> ResId {
+    let id = RESOURCES.len() + i;
+    ResId(u16::try_from(id).expect("fewer than 65,536 distinct custom resource definitions"))
 }
 
 /// Finds a built-in resource by group, version and plural (`Store::lookup` also finds custom ones).

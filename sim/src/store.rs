@@ -108,6 +108,17 @@ fn random_suffix(n: usize) -> String {
         .collect()
 }
 
+/// What one established CRD serves.
+#[derive(Debug, Clone)]
+pub struct Served {
+    /// Served versions in discovery order (preferred first).
+    pub defs: Vec<ResId>,
+    /// Where its objects are stored: every served version reads and writes the storage version's
+    /// objects (the demo cluster converts nothing; `conversion.strategy: None` changes only
+    /// `apiVersion`, which the demo does not rewrite).
+    pub storage: ResId,
+}
+
 /// Retained events after a version, and a receiver for the live ones.
 pub type WatchStart = (Vec<Arc<Event>>, broadcast::Receiver<Arc<Event>>);
 
@@ -140,7 +151,7 @@ struct Inner {
 pub struct Store {
     inner: Mutex<Inner>,
     /// The custom resources this cluster serves, by CRD name (see `crd::served`).
-    pub(crate) custom: Mutex<BTreeMap<String, crate::crd::served::Served>>,
+    pub(crate) custom: Mutex<BTreeMap<String, Served>>,
     tx: broadcast::Sender<Arc<Event>>,
     history_cap: usize,
 }

@@ -5,11 +5,11 @@
 use serde_json::{Value, json};
 use tokio::sync::broadcast::error::RecvError;
 
-use super::served::Served;
-use super::{FINALIZER, crd_res, defs_of, registry};
+use super::{FINALIZER, crd_res, defs_of};
 use crate::controllers::Ctx;
+use crate::resources::intern;
 use crate::status::ApiError;
-use crate::store::{EventType, Obj, Store, now_str};
+use crate::store::{EventType, Obj, Served, Store, now_str};
 
 /// Sets a condition, keeping its lastTransitionTime when its status does not change.
 fn set_condition(status: &mut Value, ty: &str, state: &str, reason: &str, message: &str, now: &str) {
@@ -97,8 +97,8 @@ pub fn reconcile(store: &Store, name: &str) {
     };
     let (defs, storage) = defs_of(&crd);
     let served = Served {
-        defs: defs.into_iter().map(registry::intern).collect(),
-        storage: registry::intern(storage),
+        defs: defs.into_iter().map(intern).collect(),
+        storage: intern(storage),
     };
     if crd["metadata"].get("deletionTimestamp").is_some() {
         finalize(store, name, &served);

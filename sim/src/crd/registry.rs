@@ -1,39 +1,10 @@
-//! Resource definitions that CustomResourceDefinitions add at run time.
-//!
-//! A [`ResId`] indexes a process-wide table so that `ResId::def()` needs no store at hand. The
-//! table only grows: an identical definition (two demo clusters, or a CRD re-created) reuses its
-//! entry, so a process leaks one small definition per distinct CRD shape, never per request.
-//! Which definitions a given cluster serves is the store's business (`Store::serve_custom`).
+//! `'static` copies of what run-time resource definitions hold (`resources::intern` keeps the
+//! definitions themselves). Each distinct value is leaked once, so a process leaks per distinct
+//! CRD shape, never per request.
 
 use parking_lot::RwLock;
 
-use crate::resources::{RESOURCES, ResId, ResourceDef};
-
-static DYNAMIC: RwLock<Vec<&'static ResourceDef>> = RwLock::new(Vec::new());
-
-/// The definition at `i` in the run-time table.
-pub fn get(i: usize) -> &'static ResourceDef {
-    DYNAMIC.read()[i]
-}
-
-/// The id of a definition equal to `def`, adding it to the table if it is new.
-pub fn intern(def: ResourceDef) -> ResId {
-    if let Some(i) = DYNAMIC.read().iter().position(|d| **d == def) {
-        return id_at(i);
-    }
-    let mut w = DYNAMIC.write();
-    // Another thread may have added it between the read and the write lock.
-    if let Some(i) = w.iter().position(|d| **d == def) {
-        return id_at(i);
-    }
-    w.push(Box::leak(Box::new(def)));
-    id_at(w.len() - 1)
-}
-
-fn id_at(i: usize) -> ResId {
-    let id = RESOURCES.len() + i;
-    ResId(u16::try_from(id).expect("fewer than 65,536 distinct custom resource definitions"))
-}
+use super::types::Custom;
 
 /// The one leaked copy of `value` in `table`, leaking it on first sight.
 fn interned<T: PartialEq + ?Sized>(
@@ -67,7 +38,7 @@ pub fn leak_list(items: &[String]) -> &'static [&'static str] {
 }
 
 /// A `'static` copy of a CRD's extras.
-pub fn leak_custom(c: crate::crd::Custom) -> &'static crate::crd::Custom {
-    static CUSTOM: RwLock<Vec<&'static crate::crd::Custom>> = RwLock::new(Vec::new());
+pub fn leak_custom(c: Custom) -> &'static Custom {
+    static CUSTOM: RwLock<Vec<&'static Custom>> = RwLock::new(Vec::new());
     interned(&CUSTOM, &c, || Box::leak(Box::new(c.clone())))
 }

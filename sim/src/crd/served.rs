@@ -2,18 +2,7 @@
 //! to them, and namespace deletion empties them.
 
 use crate::resources::{RESOURCES, ResId, lookup};
-use crate::store::Store;
-
-/// What one established CRD serves.
-#[derive(Debug, Clone)]
-pub struct Served {
-    /// Served versions in discovery order (preferred first).
-    pub defs: Vec<ResId>,
-    /// Where its objects are stored: every served version reads and writes the storage version's
-    /// objects (the demo cluster converts nothing; `conversion.strategy: None` changes only
-    /// `apiVersion`, which the demo does not rewrite).
-    pub storage: ResId,
-}
+use crate::store::{Served, Store};
 
 impl Store {
     /// Starts (or updates) serving a CRD's resources.

@@ -2,9 +2,9 @@
 
 use serde_json::json;
 
-use super::{controller, crd_res, served::Served};
+use super::{controller, crd_res};
 use crate::discovery::resource_list;
-use crate::store::{Origin, Store};
+use crate::store::{Origin, Served, Store};
 use crate::table::{Include, to_table};
 
 fn widget_crd() -> serde_json::Value {

@@ -5,8 +5,8 @@
 use serde_json::{Value, json};
 
 use super::{DAY, ago, put};
-use crate::crd::{controller, served::Served};
-use crate::store::{Origin, Store};
+use crate::crd::controller;
+use crate::store::{Origin, Served, Store};
 
 /// A schema that keeps whatever `spec` and `status` hold (the demo validates no custom fields).
 fn schema() -> Value {
