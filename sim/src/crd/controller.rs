@@ -89,6 +89,61 @@ fn finalize(store: &Store, name: &str, served: &Served) {
     });
 }
 
+/// Why a CRD's names cannot be accepted: another CRD of its group already has one of them
+/// (`NamingConditionController`: resource names and kinds are each one namespace per group).
+fn name_conflict(store: &Store, crd: &Value) -> Option<(&'static str, String)> {
+    let group = &crd["spec"]["group"];
+    let me = crd["metadata"]["name"].as_str().unwrap_or_default();
+    let (mut resources, mut kinds) = (Vec::new(), Vec::new());
+    for o in store.list(crd_res(), None).0.iter().filter(|o| o.name != me) {
+        let other = o.value();
+        if other["spec"]["group"] != *group {
+            continue;
+        }
+        let a = &other["status"]["acceptedNames"];
+        resources.extend(
+            ["plural", "singular"]
+                .iter()
+                .filter_map(|k| a[*k].as_str().map(String::from)),
+        );
+        resources.extend(
+            a["shortNames"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|x| x.as_str().map(String::from)),
+        );
+        kinds.extend(
+            ["kind", "listKind"]
+                .iter()
+                .filter_map(|k| a[*k].as_str().map(String::from)),
+        );
+    }
+    let names = &crd["spec"]["names"];
+    let taken = |list: &[String], v: &Value| {
+        v.as_str()
+            .filter(|x| !x.is_empty() && list.iter().any(|t| t == x))
+            .map(String::from)
+    };
+    let checks = [
+        ("PluralConflict", taken(&resources, &names["plural"])),
+        ("SingularConflict", taken(&resources, &names["singular"])),
+        (
+            "ShortNamesConflict",
+            names["shortNames"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find_map(|x| taken(&resources, x)),
+        ),
+        ("KindConflict", taken(&kinds, &names["kind"])),
+        ("ListKindConflict", taken(&kinds, &names["listKind"])),
+    ];
+    checks
+        .into_iter()
+        .find_map(|(reason, hit)| hit.map(|n| (reason, format!("\"{n}\" is already in use"))))
+}
+
 /// Brings what the store serves and the CRD's status in line with the CRD.
 pub fn reconcile(store: &Store, name: &str) {
     let Some(crd) = store.get_value(crd_res(), "", name) else {
@@ -104,9 +159,31 @@ pub fn reconcile(store: &Store, name: &str) {
         finalize(store, name, &served);
         return;
     }
+    let now = now_str();
+    if let Some((reason, message)) = name_conflict(store, &crd) {
+        // Names already served stay served; a CRD never established is not served at all.
+        let _ = store.update_with(crd_res(), "", name, |c| {
+            let st = &mut c["status"];
+            set_condition(st, "NamesAccepted", "False", reason, &message, &now);
+            if st["conditions"]
+                .as_array()
+                .is_none_or(|l| !l.iter().any(|x| x["type"] == "Established" && x["status"] == "True"))
+            {
+                set_condition(
+                    st,
+                    "Established",
+                    "False",
+                    "NotAccepted",
+                    "not all names are accepted",
+                    &now,
+                );
+            }
+            Ok(())
+        });
+        return;
+    }
     let storage_version = served.storage.def().version;
     store.serve_custom(name, served);
-    let now = now_str();
     let _ = store.update_with(crd_res(), "", name, |c| {
         let mut accepted = c["spec"]["names"].clone();
         if let Some(m) = accepted.as_object_mut() {
@@ -149,6 +226,11 @@ pub async fn run(ctx: Ctx) {
         tokio::select! {
             _ = ctx.cancel.cancelled() => break,
             r = rx.recv() => match r {
+                // A CRD gone may free names another CRD of its group is waiting for.
+                Ok(ev) if ev.obj.res == crd_res() && ev.kind == EventType::Deleted => {
+                    reconcile(&ctx.store, &ev.obj.name);
+                    reconcile_all(&ctx.store);
+                }
                 Ok(ev) if ev.obj.res == crd_res() => reconcile(&ctx.store, &ev.obj.name),
                 Ok(ev) if ev.kind == EventType::Deleted && ev.obj.res.is_custom() => {
                     if let Some(c) = ev.obj.res.def().custom

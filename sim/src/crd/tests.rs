@@ -119,3 +119,39 @@ fn without_declared_columns_the_table_is_name_and_age() {
         .collect();
     assert_eq!(heads, ["Name", "Age"]);
 }
+
+#[test]
+fn a_short_name_another_crd_of_the_group_holds_is_not_accepted() {
+    let store = Store::new(100);
+    establish(&store);
+    let mut other = widget_crd();
+    other["metadata"]["name"] = json!("gadgets.example.com");
+    other["spec"]["names"] = json!({"plural": "gadgets", "singular": "gadget", "kind": "Gadget", "listKind": "GadgetList", "shortNames": ["wd"]});
+    store.create(crd_res(), other, Origin::Api).unwrap();
+    controller::reconcile(&store, "gadgets.example.com");
+    let crd = store.get_value(crd_res(), "", "gadgets.example.com").unwrap();
+    let conds: Vec<(&str, &str, &str)> = crd["status"]["conditions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["type"].as_str().unwrap(),
+                c["status"].as_str().unwrap(),
+                c["reason"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        conds,
+        [
+            ("NamesAccepted", "False", "ShortNamesConflict"),
+            ("Established", "False", "NotAccepted")
+        ]
+    );
+    assert_eq!(crd["status"]["conditions"][0]["message"], "\"wd\" is already in use");
+    assert!(
+        store.lookup("example.com", "v1", "gadgets").is_none(),
+        "not served until its names are accepted"
+    );
+}
