@@ -21,7 +21,9 @@ fn crd() -> CustomResourceDefinition {
         "metadata": {"name": CRD},
         "spec": {"group": "stable.example.com", "scope": "Namespaced",
             "names": {"plural": "crontabs", "kind": "CronTab", "shortNames": ["ct"], "categories": ["all"]},
-            "versions": [{"name": "v1", "served": true, "storage": true,
+            "versions": [{"name": "v1beta1", "served": true, "storage": false,
+                "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}}},
+                {"name": "v1", "served": true, "storage": true,
                 "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}},
                 "subresources": {"status": {}, "scale": {"specReplicasPath": ".spec.replicas",
                     "statusReplicasPath": ".status.replicas", "labelSelectorPath": ".status.selector"}},
@@ -132,6 +134,18 @@ async fn a_crd_serves_its_objects_until_it_is_deleted() {
     let st = scale.status.unwrap();
     assert_eq!((st.replicas, st.selector.as_deref()), (2, Some("app=cron")));
 
+    // The other served version reads the same objects, in its own apiVersion.
+    let beta = ApiResource::from_gvk_with_plural(
+        &GroupVersionKind::gvk("stable.example.com", "v1beta1", "CronTab"),
+        "crontabs",
+    );
+    let in_beta = Api::<DynamicObject>::namespaced_with(client.clone(), "crds", &beta)
+        .get("nightly")
+        .await
+        .unwrap();
+    assert_eq!(in_beta.types.unwrap().api_version, "stable.example.com/v1beta1");
+    assert_eq!(in_beta.data["spec"]["replicas"], 5);
+
     // The Table kubectl asks for: Name, then the CRD's columns.
     let req = http::Request::get("/apis/stable.example.com/v1/namespaces/crds/crontabs")
         .header(
@@ -191,7 +205,7 @@ async fn malformed_crds_are_refused_with_the_servers_reasons() {
     let crds: Api<CustomResourceDefinition> = Api::all(client.clone());
     let mut bad = crd();
     bad.metadata.name = Some("crontab.stable.example.com".into());
-    bad.spec.versions[0].storage = false;
+    bad.spec.versions[1].storage = false;
     let (code, reason, msg) = api_error(crds.create(&PostParams::default(), &bad).await).await;
     assert_eq!((code, reason.as_str()), (422, "Invalid"));
     assert!(

@@ -52,11 +52,14 @@ pub fn parse_target(store: &Store, path: &str) -> Option<Target> {
         if ns.is_some() && !res.def().namespaced {
             return None;
         }
+        let stored = res.def();
+        let as_version = (stored.version != version).then(|| format!("{group}/{version}"));
         Some(Target {
             res,
             ns: ns.map(String::from),
             name: name.map(String::from),
             sub: sub.map(String::from),
+            as_version,
         })
     };
     let namespaced_plural = |p: &str| lookup(group, version, p).is_some_and(|r| r.def().namespaced);
@@ -155,9 +158,10 @@ async fn handle(State(st): State<Arc<SimState>>, req: Request) -> Response {
         ("get", Some("log")) => return logs::serve(&st, &t, &q),
         _ => rest::dispatch(&st, &parts.method, &parts.headers, &t, &q, body).await,
     };
-    match result {
-        Ok(r) => r,
-        Err(e) => e.into_response(),
+    match (result, &t.as_version) {
+        (Ok(r), Some(api_version)) => crate::crd::convert::response(r, t.res.def(), api_version).await,
+        (Ok(r), None) => r,
+        (Err(e), _) => e.into_response(),
     }
 }
 

@@ -5,6 +5,7 @@
 //! finalizing controllers of the real apiextensions server live in [`controller`].
 
 pub mod controller;
+pub mod convert;
 pub mod jsonpath;
 pub mod registry;
 pub mod scale;
