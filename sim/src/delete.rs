@@ -68,7 +68,12 @@ fn delete_one(st: &SimState, id: ResId, ns: &str, name: &str, opts: &DeleteOpts)
             ),
         ));
     }
-    let v = cur.value();
+    // A CRD first gets the cleanup finalizer: it goes once its custom objects are deleted.
+    let v = if id == crate::crd::crd_res() && !cur.deleting {
+        crate::crd::controller::begin_delete(&st.store, name)?.value()
+    } else {
+        cur.value()
+    };
     let finalizer = match opts.propagation.as_deref() {
         Some("Foreground") => Some("foregroundDeletion"),
         Some("Orphan") => Some("orphan"),
@@ -119,16 +124,13 @@ fn delete_one(st: &SimState, id: ResId, ns: &str, name: &str, opts: &DeleteOpts)
 /// The namespace controller's part: remove everything in the namespace, then the namespace.
 async fn finish_namespace(store: Arc<super::store::Store>, ns: String) {
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    for (i, def) in super::resources::RESOURCES
-        .iter()
-        .enumerate()
-        .filter(|(_, d)| d.namespaced)
-    {
-        let id = ResId(i as u16);
+    let ids = (0..super::resources::RESOURCES.len() as u16)
+        .map(ResId)
+        .chain(store.custom_storage());
+    for id in ids.filter(|id| id.def().namespaced) {
         for o in store.list(id, Some(&ns)).0 {
             let _ = store.remove(id, &o.ns, &o.name);
         }
-        let _ = def;
     }
     let _ = store.remove(super::resources::res("Namespace"), "", &ns);
 }

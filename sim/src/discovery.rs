@@ -5,7 +5,8 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::request::{SimState, json_response};
-use super::resources::{RESOURCES, ResourceDef, groups};
+use super::resources::{ResourceDef, groups};
+use super::store::Store;
 
 /// The version the demo cluster reports.
 pub const GIT_VERSION: &str = "v1.33.4";
@@ -43,10 +44,15 @@ fn sub_entry(def: &ResourceDef, sub: &str) -> Value {
     e
 }
 
-/// The APIResourceList of one group version.
-pub fn resource_list(group: &str, version: &str) -> Option<Value> {
+/// The APIResourceList of one group version, custom resources included.
+pub fn resource_list(store: &Store, group: &str, version: &str) -> Option<Value> {
     let mut resources = Vec::new();
-    for def in RESOURCES.iter().filter(|r| r.group == group && r.version == version) {
+    let defs = store.all_defs();
+    for def in defs
+        .iter()
+        .map(|id| id.def())
+        .filter(|r| r.group == group && r.version == version)
+    {
         let mut e = json!({
             "name": def.plural,
             "singularName": def.singular,
@@ -76,9 +82,10 @@ pub fn resource_list(group: &str, version: &str) -> Option<Value> {
     Some(json!({ "kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": resources }))
 }
 
-fn group_doc(group: &str, version: &str) -> Value {
-    let gv = json!({ "groupVersion": format!("{group}/{version}"), "version": version });
-    json!({ "name": group, "versions": [gv.clone()], "preferredVersion": gv })
+fn group_doc(group: &str, versions: &[&str]) -> Value {
+    let gv = |v: &str| json!({ "groupVersion": format!("{group}/{v}"), "version": v });
+    let list: Vec<Value> = versions.iter().map(|v| gv(v)).collect();
+    json!({ "name": group, "versions": list, "preferredVersion": gv(versions[0]) })
 }
 
 /// `/version`.
@@ -106,6 +113,7 @@ pub fn route(st: &SimState, method: &Method, path: &str, _headers: &HeaderMap) -
         return None;
     }
     let segs: Vec<&str> = path.trim_matches('/').split('/').filter(|s| !s.is_empty()).collect();
+    let defs = st.store.all_defs();
     let doc = match segs.as_slice() {
         ["version"] => version(),
         ["api"] => json!({
@@ -113,20 +121,22 @@ pub fn route(st: &SimState, method: &Method, path: &str, _headers: &HeaderMap) -
             "versions": ["v1"],
             "serverAddressByClientCIDRs": [{ "clientCIDR": "0.0.0.0/0", "serverAddress": st.addr.to_string() }]
         }),
-        ["api", v] => resource_list("", v)?,
+        ["api", v] => resource_list(&st.store, "", v)?,
         ["apis"] => json!({
             "kind": "APIGroupList",
             "apiVersion": "v1",
-            "groups": groups().into_iter().map(|(g, v)| group_doc(g, v)).collect::<Vec<_>>()
+            "groups": groups(defs.iter().map(|id| id.def())).into_iter().map(|(g, v)| group_doc(g, &v)).collect::<Vec<_>>()
         }),
         ["apis", g] => {
-            let (g, v) = groups().into_iter().find(|(name, _)| name == g)?;
-            let mut d = group_doc(g, v);
+            let (g, v) = groups(defs.iter().map(|id| id.def()))
+                .into_iter()
+                .find(|(name, _)| name == g)?;
+            let mut d = group_doc(g, &v);
             d["kind"] = json!("APIGroup");
             d["apiVersion"] = json!("v1");
             d
         }
-        ["apis", g, v] => resource_list(g, v)?,
+        ["apis", g, v] => resource_list(&st.store, g, v)?,
         _ => return None,
     };
     Some(json_response(200, &doc))
@@ -138,7 +148,8 @@ mod tests {
 
     #[test]
     fn apps_lists_deployments_with_scale_subresource() {
-        let l = resource_list("apps", "v1").unwrap();
+        let store = Store::new(10);
+        let l = resource_list(&store, "apps", "v1").unwrap();
         let names: Vec<&str> = l["resources"]
             .as_array()
             .unwrap()
@@ -154,6 +165,6 @@ mod tests {
             .unwrap();
         assert_eq!(scale["kind"], "Scale");
         assert_eq!(scale["group"], "autoscaling");
-        assert!(resource_list("apps", "v2").is_none());
+        assert!(resource_list(&store, "apps", "v2").is_none());
     }
 }

@@ -4,6 +4,7 @@
 mod admin;
 mod agents;
 mod controllers;
+mod crd;
 mod defaults;
 mod delete;
 mod discovery;
@@ -15,6 +16,7 @@ mod health;
 mod hostile;
 mod index;
 mod logs;
+mod openapi;
 mod options;
 mod patch;
 mod request;

@@ -47,6 +47,9 @@ pub struct Target {
     pub name: Option<String>,
     /// Subresource (scale, status, log, eviction).
     pub sub: Option<String>,
+    /// The `apiVersion` the client asked in, when it is not the one objects are stored in (a
+    /// custom resource's other served version): answers carry it.
+    pub as_version: Option<String>,
 }
 
 /// The authenticated user of a request.

@@ -1,5 +1,7 @@
 //! The resource kinds the demo cluster serves, with the discovery facts clients read.
 
+use parking_lot::RwLock;
+
 /// One served resource: what discovery says about it and where it lives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ResourceDef {
@@ -21,6 +23,8 @@ pub struct ResourceDef {
     pub subresources: &'static [&'static str],
     /// Discovery categories ("all" makes `kubectl get all` include it).
     pub categories: &'static [&'static str],
+    /// What a CustomResourceDefinition adds (printer columns, scale paths); `None` for built-in kinds.
+    pub custom: Option<&'static crate::crd::types::Custom>,
 }
 
 impl ResourceDef {
@@ -64,6 +68,7 @@ macro_rules! res {
             short_names: $short,
             subresources: $sub,
             categories: $cat,
+            custom: None,
         }
     };
 }
@@ -373,20 +378,66 @@ pub static RESOURCES: &[ResourceDef] = &[
         NONE,
         NONE
     ),
+    res!(
+        "apiextensions.k8s.io",
+        "v1",
+        "CustomResourceDefinition",
+        "customresourcedefinitions",
+        "customresourcedefinition",
+        false,
+        &["crd", "crds"],
+        ST,
+        &["api-extensions"]
+    ),
 ];
 
-/// Index of a resource in [`RESOURCES`].
+/// Index of a resource: below `RESOURCES.len()` in [`RESOURCES`], above it a definition a CRD
+/// added at run time (see [`intern`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ResId(pub u16);
 
 impl ResId {
     /// The definition this id names.
     pub fn def(self) -> &'static ResourceDef {
-        &RESOURCES[self.0 as usize]
+        let i = self.0 as usize;
+        match RESOURCES.get(i) {
+            Some(d) => d,
+            None => DYNAMIC.read()[i - RESOURCES.len()],
+        }
+    }
+
+    /// Whether a CustomResourceDefinition defines this resource.
+    pub fn is_custom(self) -> bool {
+        self.0 as usize >= RESOURCES.len()
     }
 }
 
-/// Finds a resource by group, version and plural, as a request path names it.
+/// Definitions CustomResourceDefinitions added at run time, indexed by `ResId` beyond
+/// [`RESOURCES`], so `ResId::def()` needs no store at hand. The table only grows: an identical
+/// definition (two demo clusters, a CRD re-created) reuses its entry. Which of them a cluster
+/// serves is its store's business (`Store::serve_custom`).
+static DYNAMIC: RwLock<Vec<&'static ResourceDef>> = RwLock::new(Vec::new());
+
+/// The id of a definition equal to `def`, adding it to the table if it is new.
+pub fn intern(def: ResourceDef) -> ResId {
+    if let Some(i) = DYNAMIC.read().iter().position(|d| **d == def) {
+        return id_at(i);
+    }
+    let mut w = DYNAMIC.write();
+    // Another thread may have added it between the read and the write lock.
+    if let Some(i) = w.iter().position(|d| **d == def) {
+        return id_at(i);
+    }
+    w.push(Box::leak(Box::new(def)));
+    id_at(w.len() - 1)
+}
+
+fn id_at(i: usize) -> ResId {
+    let id = RESOURCES.len() + i;
+    ResId(u16::try_from(id).expect("fewer than 65,536 distinct custom resource definitions"))
+}
+
+/// Finds a built-in resource by group, version and plural (`Store::lookup` also finds custom ones).
 pub fn lookup(group: &str, version: &str, plural: &str) -> Option<ResId> {
     RESOURCES
         .iter()
@@ -404,12 +455,15 @@ pub fn res(kind: &str) -> ResId {
     by_kind(kind).unwrap_or_else(|| panic!("demo cluster serves no kind {kind}"))
 }
 
-/// The API groups served, in the order discovery lists them, with their one version.
-pub fn groups() -> Vec<(&'static str, &'static str)> {
-    let mut out: Vec<(&'static str, &'static str)> = Vec::new();
-    for r in RESOURCES.iter().filter(|r| !r.group.is_empty()) {
-        if !out.iter().any(|(g, _)| *g == r.group) {
-            out.push((r.group, r.version));
+/// The API groups served by `defs`, in the order discovery lists them, each with its versions
+/// (the first is the preferred one).
+pub fn groups<'a>(defs: impl Iterator<Item = &'a ResourceDef>) -> Vec<(&'a str, Vec<&'a str>)> {
+    let mut out: Vec<(&str, Vec<&str>)> = Vec::new();
+    for r in defs.filter(|r| !r.group.is_empty()) {
+        match out.iter_mut().find(|(g, _)| *g == r.group) {
+            Some((_, vs)) if !vs.contains(&r.version) => vs.push(r.version),
+            Some(_) => {}
+            None => out.push((r.group, vec![r.version])),
         }
     }
     out

@@ -14,7 +14,7 @@ use super::resources::ResourceDef;
 use super::status::{ApiError, Cause};
 use super::store::{Origin, now_str, pods};
 use super::watch::Filter;
-use super::{delete, evict, table, validate};
+use super::{crd, delete, evict, table, validate};
 
 /// Which part of an object a write may change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -180,6 +180,16 @@ fn create(st: &SimState, t: &Target, body: &[u8], dry: bool) -> Result<Response,
     let def = t.res.def();
     let mut v = parse_body(body)?;
     check_kind(def, &v)?;
+    if let Some(c) = def.custom
+        && crd::controller::terminating(&st.store, &c.crd)
+    {
+        let mut e = ApiError::method_not_allowed();
+        e.message = "create not allowed while custom resource definition is terminating".into();
+        return Err(e);
+    }
+    if t.res == crd::crd_res() {
+        crd::default(&mut v);
+    }
     if def.namespaced {
         let path_ns = ns(t);
         match v["metadata"]["namespace"].as_str() {
@@ -261,6 +271,9 @@ fn replace(st: &SimState, t: &Target, body: &[u8], dry: bool, part: Part) -> Res
         check_rv(def, name(t), &v, cur)?;
         let mut next = merge_part(def, cur, v.clone(), part);
         next["metadata"]["namespace"] = cur["metadata"]["namespace"].clone();
+        if t.res == crd::crd_res() {
+            crd::default(&mut next);
+        }
         validate::check(t.res, &next, Some(cur))?;
         *cur = next;
         Ok(())
@@ -304,6 +317,12 @@ fn patch_obj(
         .and_then(|c| c.to_str().ok())
         .unwrap_or("");
     let kind = PatchType::from_content_type(ct)?;
+    if def.custom.is_some() && kind == PatchType::Strategic {
+        // Custom objects have no patch strategies to merge by: the real server refuses.
+        let mut e = ApiError::unsupported_media(ct);
+        e.message = "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml".into();
+        return Err(e);
+    }
     if kind == PatchType::Apply {
         if q.get("fieldManager").is_none_or(|m| m.is_empty()) {
             return Err(ApiError::bad_request("PATCH with apply-patch requires fieldManager"));
@@ -318,7 +337,10 @@ fn patch_obj(
     let write = |cur: &mut Value| -> Result<(), ApiError> {
         let patched = patch::apply(kind, cur, body)?;
         check_rv(def, name(t), &patched, cur)?;
-        let next = merge_part(def, cur, patched, part);
+        let mut next = merge_part(def, cur, patched, part);
+        if t.res == crd::crd_res() {
+            crd::default(&mut next);
+        }
         validate::check(t.res, &next, Some(cur))?;
         *cur = next;
         Ok(())
@@ -336,6 +358,7 @@ const SCALE: ResourceDef = ResourceDef {
     short_names: &[],
     subresources: &[],
     categories: &[],
+    custom: None,
 };
 
 /// The label selector as a string (`metav1.FormatLabelSelector` without the `<none>` placeholder).
@@ -364,7 +387,10 @@ pub fn selector_string(sel: &Value) -> String {
     parts.join(",")
 }
 
-fn scale_of(v: &Value) -> Value {
+fn scale_of(def: &ResourceDef, v: &Value) -> Value {
+    if let Some(paths) = def.custom.and_then(|c| c.scale.as_ref()) {
+        return crd::scale::scale_of(paths, v);
+    }
     let md = &v["metadata"];
     json!({
         "kind": "Scale",
@@ -388,7 +414,7 @@ fn scale(
 ) -> Result<Response, ApiError> {
     let def = t.res.def();
     let proposed = |cur: &Value| -> Result<Option<Value>, ApiError> {
-        let current = scale_of(cur);
+        let current = scale_of(def, cur);
         let next = match method.as_str() {
             "GET" => return Ok(None),
             "PUT" => parse_body(body)?,
@@ -421,7 +447,7 @@ fn scale(
         .get_value(t.res, ns(t), name(t))
         .ok_or_else(|| ApiError::not_found(def, name(t)))?;
     if method == Method::GET || dry {
-        let mut s = scale_of(&cur);
+        let mut s = scale_of(def, &cur);
         if let Some(n) = proposed(&cur)? {
             s["spec"]["replicas"] = n;
         }
@@ -429,11 +455,14 @@ fn scale(
     }
     let o = st.store.update_with(t.res, ns(t), name(t), |cur| {
         if let Some(n) = proposed(cur)? {
-            cur["spec"]["replicas"] = n;
+            match def.custom.and_then(|c| c.scale.as_ref()) {
+                Some(paths) => crd::scale::set_replicas(paths, cur, n.as_i64().unwrap_or(0)),
+                None => cur["spec"]["replicas"] = n,
+            }
         }
         Ok(())
     })?;
-    Ok(json_response(200, &scale_of(&o.value())))
+    Ok(json_response(200, &scale_of(def, &o.value())))
 }
 
 #[cfg(test)]

@@ -9,9 +9,9 @@ use axum::http::{HeaderMap, Method, header};
 use axum::response::{IntoResponse, Response};
 
 use super::request::{Query, SimState, Target, User, parse_query};
-use super::resources::lookup;
 use super::status::ApiError;
-use super::{discovery, health, logs, rest, watch};
+use super::store::Store;
+use super::{discovery, health, logs, openapi, rest, watch};
 
 /// Bearer token of the demo cluster's administrator.
 pub const ADMIN_TOKEN: &str = "kubedeck-demo-admin";
@@ -38,8 +38,9 @@ pub fn authenticate(headers: &HeaderMap) -> Option<User> {
     }
 }
 
-/// Splits `/api/v1/...` or `/apis/g/v/...` into a resource target.
-pub fn parse_target(path: &str) -> Option<Target> {
+/// Splits `/api/v1/...` or `/apis/g/v/...` into a resource target (built-in or served custom).
+pub fn parse_target(store: &Store, path: &str) -> Option<Target> {
+    let lookup = |g: &str, v: &str, p: &str| store.lookup(g, v, p);
     let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
     let (group, version, rest) = match segs.as_slice() {
         ["api", v, rest @ ..] => ("", *v, rest),
@@ -51,11 +52,14 @@ pub fn parse_target(path: &str) -> Option<Target> {
         if ns.is_some() && !res.def().namespaced {
             return None;
         }
+        let stored = res.def();
+        let as_version = (stored.version != version).then(|| format!("{group}/{version}"));
         Some(Target {
             res,
             ns: ns.map(String::from),
             name: name.map(String::from),
             sub: sub.map(String::from),
+            as_version,
         })
     };
     let namespaced_plural = |p: &str| lookup(group, version, p).is_some_and(|r| r.def().namespaced);
@@ -121,10 +125,13 @@ async fn handle(State(st): State<Arc<SimState>>, req: Request) -> Response {
     if let Some(r) = discovery::route(&st, &parts.method, &path, &parts.headers) {
         return r;
     }
+    if let Some(r) = openapi::route(&st, &path) {
+        return r;
+    }
     if let Some(r) = health::route(&st, &path, &q) {
         return r;
     }
-    let Some(t) = parse_target(&path) else {
+    let Some(t) = parse_target(&st.store, &path) else {
         return ApiError::no_route().into_response();
     };
     let v = verb(&parts.method, &t, &q);
@@ -151,9 +158,10 @@ async fn handle(State(st): State<Arc<SimState>>, req: Request) -> Response {
         ("get", Some("log")) => return logs::serve(&st, &t, &q),
         _ => rest::dispatch(&st, &parts.method, &parts.headers, &t, &q, body).await,
     };
-    match result {
-        Ok(r) => r,
-        Err(e) => e.into_response(),
+    match (result, &t.as_version) {
+        (Ok(r), Some(api_version)) => crate::crd::convert::response(r, t.res.def(), api_version).await,
+        (Ok(r), None) => r,
+        (Err(e), _) => e.into_response(),
     }
 }
 
@@ -163,6 +171,8 @@ mod tests {
 
     #[test]
     fn paths_resolve_like_the_api_server() {
+        let store = Store::new(10);
+        let parse_target = |p: &str| super::parse_target(&store, p);
         let t = parse_target("/api/v1/namespaces/default/pods/web-1/log").unwrap();
         assert_eq!(
             (t.res.def().plural, t.ns.as_deref(), t.name.as_deref(), t.sub.as_deref()),

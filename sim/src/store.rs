@@ -108,6 +108,17 @@ fn random_suffix(n: usize) -> String {
         .collect()
 }
 
+/// What one established CRD serves.
+#[derive(Debug, Clone)]
+pub struct Served {
+    /// Served versions in discovery order (preferred first).
+    pub defs: Vec<ResId>,
+    /// Where its objects are stored: every served version reads and writes the storage version's
+    /// objects (the demo cluster converts nothing; `conversion.strategy: None` changes only
+    /// `apiVersion`, which the demo does not rewrite).
+    pub storage: ResId,
+}
+
 /// Retained events after a version, and a receiver for the live ones.
 pub type WatchStart = (Vec<Arc<Event>>, broadcast::Receiver<Arc<Event>>);
 
@@ -120,9 +131,15 @@ pub enum Origin {
     Internal,
 }
 
+type ObjMap = BTreeMap<(String, String), Arc<Obj>>;
+
+/// What a resource without objects (a custom resource never written) lists.
+static EMPTY: ObjMap = BTreeMap::new();
+
 struct Inner {
     rv: u64,
-    objs: Vec<BTreeMap<(String, String), Arc<Obj>>>,
+    /// Objects by resource id; custom resources' maps are added when first written.
+    objs: Vec<ObjMap>,
     /// owner uid → dependents, for garbage collection.
     owned: HashMap<String, BTreeSet<Key>>,
     history: VecDeque<Arc<Event>>,
@@ -133,11 +150,25 @@ struct Inner {
 /// The object store shared by the HTTP server and the simulated controllers.
 pub struct Store {
     inner: Mutex<Inner>,
+    /// The custom resources this cluster serves, by CRD name (see `crd::served`).
+    pub(crate) custom: Mutex<BTreeMap<String, Served>>,
     tx: broadcast::Sender<Arc<Event>>,
     history_cap: usize,
 }
 
 impl Inner {
+    fn map(&self, id: ResId) -> &ObjMap {
+        self.objs.get(id.0 as usize).unwrap_or(&EMPTY)
+    }
+
+    fn map_mut(&mut self, id: ResId) -> &mut ObjMap {
+        let i = id.0 as usize;
+        if self.objs.len() <= i {
+            self.objs.resize_with(i + 1, BTreeMap::new);
+        }
+        &mut self.objs[i]
+    }
+
     fn push(&mut self, ev: Event, tx: &broadcast::Sender<Arc<Event>>, cap: usize) {
         let ev = Arc::new(ev);
         self.history.push_back(ev.clone());
@@ -179,6 +210,7 @@ impl Store {
                 history: VecDeque::new(),
                 compacted_below: 0,
             }),
+            custom: Mutex::new(BTreeMap::new()),
             tx,
             history_cap,
         }
@@ -191,7 +223,9 @@ impl Store {
 
     /// One object.
     pub fn get(&self, id: ResId, ns: &str, name: &str) -> Option<Arc<Obj>> {
-        self.inner.lock().objs[id.0 as usize]
+        self.inner
+            .lock()
+            .map(id)
             .get(&(ns.to_string(), name.to_string()))
             .cloned()
     }
@@ -204,7 +238,7 @@ impl Store {
     /// Every object of a resource (in one namespace, or all), ordered by namespace and name, with the list's resourceVersion.
     pub fn list(&self, id: ResId, ns: Option<&str>) -> (Vec<Arc<Obj>>, u64) {
         let g = self.inner.lock();
-        let map = &g.objs[id.0 as usize];
+        let map = g.map(id);
         let items = match ns {
             Some(ns) => map
                 .range((ns.to_string(), String::new())..)
@@ -229,7 +263,7 @@ impl Store {
     ) -> (Vec<Arc<Obj>>, bool) {
         use std::ops::Bound;
         let g = self.inner.lock();
-        let map = &g.objs[id.0 as usize];
+        let map = g.map(id);
         let start = match (after, ns) {
             (Some((n, m)), _) => Bound::Excluded((n.to_string(), m.to_string())),
             (None, Some(n)) => Bound::Included((n.to_string(), String::new())),
@@ -250,7 +284,7 @@ impl Store {
         use std::ops::Bound;
         let g = self.inner.lock();
         let start = Bound::Excluded((after.0.to_string(), after.1.to_string()));
-        g.objs[id.0 as usize]
+        g.map(id)
             .range((start, Bound::Unbounded))
             .take_while(|((n, _), _)| ns.is_none_or(|want| want == n))
             .count()
@@ -258,7 +292,7 @@ impl Store {
 
     /// Number of objects of a resource.
     pub fn count(&self, id: ResId) -> usize {
-        self.inner.lock().objs[id.0 as usize].len()
+        self.inner.lock().map(id).len()
     }
 
     /// Objects whose ownerReferences name this uid.
@@ -319,7 +353,7 @@ impl Store {
 
         let mut g = self.inner.lock();
         let k = (ns, name.clone());
-        if g.objs[id.0 as usize].contains_key(&k) {
+        if g.map(id).contains_key(&k) {
             return Err(ApiError::already_exists(def, &name));
         }
         g.rv += 1;
@@ -327,7 +361,7 @@ impl Store {
         v["metadata"]["resourceVersion"] = json!(rv.to_string());
         let obj = Arc::new(index(id, &v, rv));
         g.link(&obj);
-        g.objs[id.0 as usize].insert(k, obj.clone());
+        g.map_mut(id).insert(k, obj.clone());
         g.push(
             Event {
                 kind: EventType::Added,
@@ -352,7 +386,8 @@ impl Store {
         let def = id.def();
         let mut g = self.inner.lock();
         let k = (ns.to_string(), name.to_string());
-        let cur = g.objs[id.0 as usize]
+        let cur = g
+            .map(id)
             .get(&k)
             .cloned()
             .ok_or_else(|| ApiError::not_found(def, name))?;
@@ -406,7 +441,7 @@ impl Store {
         let obj = Arc::new(index(id, &v, rv));
         g.unlink(&cur);
         if gone_deleting {
-            g.objs[id.0 as usize].remove(&k);
+            g.map_mut(id).remove(&k);
             g.push(
                 Event {
                     kind: EventType::Deleted,
@@ -418,7 +453,7 @@ impl Store {
             );
         } else {
             g.link(&obj);
-            g.objs[id.0 as usize].insert(k, obj.clone());
+            g.map_mut(id).insert(k, obj.clone());
             g.push(
                 Event {
                     kind: EventType::Modified,
@@ -436,7 +471,8 @@ impl Store {
     pub fn remove(&self, id: ResId, ns: &str, name: &str) -> Result<Arc<Obj>, ApiError> {
         let mut g = self.inner.lock();
         let k = (ns.to_string(), name.to_string());
-        let cur = g.objs[id.0 as usize]
+        let cur = g
+            .map_mut(id)
             .remove(&k)
             .ok_or_else(|| ApiError::not_found(id.def(), name))?;
         g.unlink(&cur);

@@ -92,17 +92,30 @@ pub fn to_table_at(
     include: Include,
     now: Timestamp,
 ) -> Value {
-    let columns = printers::columns_for(def.kind);
-    let column_defs: Vec<Value> = columns
-        .iter()
-        .map(|c| {
-            json!({"name": c.name, "type": c.ty, "format": c.format, "description": c.description, "priority": c.priority})
-        })
-        .collect();
-    let rows: Vec<Value> = items
-        .iter()
-        .map(|item| row(def, item, columns.len(), include, now))
-        .collect();
+    let (column_defs, rows): (Vec<Value>, Vec<Value>) = match def.custom {
+        // Custom objects: the CRD's printer columns, as the apiextensions server prints them.
+        Some(c) => (
+            crate::crd::table::column_defs(c),
+            items
+                .iter()
+                .map(|item| json!({"cells": crate::crd::table::cells(c, item, now), "object": row_object(def, item, include)}))
+                .collect(),
+        ),
+        None => {
+            let columns = printers::columns_for(def.kind);
+            let defs = columns
+                .iter()
+                .map(|c| {
+                    json!({"name": c.name, "type": c.ty, "format": c.format, "description": c.description, "priority": c.priority})
+                })
+                .collect();
+            let rows = items
+                .iter()
+                .map(|item| row(def, item, columns.len(), include, now))
+                .collect();
+            (defs, rows)
+        }
+    };
     let mut metadata = json!({"resourceVersion": list_rv.to_string()});
     if let Some(token) = continue_token.filter(|t| !t.is_empty()) {
         metadata["continue"] = json!(token);
@@ -126,7 +139,24 @@ fn row(def: &ResourceDef, item: &Value, width: usize, include: Include, now: Tim
             cells
         }
     };
-    let object = match include {
+    let mut row = json!({"cells": cells, "object": row_object(def, item, include)});
+    // The pod printer marks finished pods so clients can grey them out.
+    if def.kind == "Pod" {
+        let completed = match item["status"]["phase"].as_str() {
+            Some("Succeeded") => Some(("Succeeded", "The pod has completed successfully.")),
+            Some("Failed") => Some(("Failed", "The pod failed.")),
+            _ => None,
+        };
+        if let Some((reason, message)) = completed {
+            row["conditions"] = json!([{"type": "Completed", "status": "True", "reason": reason, "message": message}]);
+        }
+    }
+    row
+}
+
+/// A row's `object`, as `includeObject` asks.
+fn row_object(def: &ResourceDef, item: &Value, include: Include) -> Value {
+    match include {
         Include::None => Value::Null,
         Include::Metadata => json!({
             "kind": "PartialObjectMetadata",
@@ -141,20 +171,7 @@ fn row(def: &ResourceDef, item: &Value, width: usize, include: Include, now: Tim
             }
             obj
         }
-    };
-    let mut row = json!({"cells": cells, "object": object});
-    // The pod printer marks finished pods so clients can grey them out.
-    if def.kind == "Pod" {
-        let completed = match item["status"]["phase"].as_str() {
-            Some("Succeeded") => Some(("Succeeded", "The pod has completed successfully.")),
-            Some("Failed") => Some(("Failed", "The pod failed.")),
-            _ => None,
-        };
-        if let Some((reason, message)) = completed {
-            row["conditions"] = json!([{"type": "Completed", "status": "True", "reason": reason, "message": message}]);
-        }
     }
-    row
 }
 
 #[cfg(test)]

@@ -135,6 +135,7 @@ pub fn check(id: ResId, v: &Value, old: Option<&Value>) -> Result<(), ApiError> 
                 }
             }
         }
+        "CustomResourceDefinition" => causes.extend(crate::crd::causes(v, old)),
         _ => {}
     }
     if causes.is_empty() {

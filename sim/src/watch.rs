@@ -106,27 +106,45 @@ fn flag(q: &Query, k: &str) -> bool {
 /// asked for the Table format (column definitions only in the first event, as the server does).
 pub struct Encoder {
     table: Option<(Include, bool)>,
+    /// The `apiVersion` to show objects in, when not the stored one.
+    as_version: Option<String>,
 }
 
 impl Encoder {
     /// An encoder for a request's Accept header and `includeObject`.
     pub fn new(accept: &str, q: &Query) -> Result<Self, ApiError> {
         if !table::accepts_table(accept) {
-            return Ok(Encoder { table: None });
+            return Ok(Encoder {
+                table: None,
+                as_version: None,
+            });
         }
         let include = Include::parse(q.get("includeObject").map(String::as_str))?;
         Ok(Encoder {
             table: Some((include, true)),
+            as_version: None,
         })
     }
 
     /// One event line for an object.
     pub fn line(&mut self, kind: &str, o: &Obj) -> Bytes {
-        let Some((include, first)) = &mut self.table else {
-            return event_line(kind, &o.json);
+        let value = || {
+            let mut v = o.value();
+            if let Some(av) = &self.as_version {
+                v["apiVersion"] = json!(av);
+            }
+            v
         };
-        let mut t = table::to_table(o.res.def(), &[o.value()], o.rv, None, *include);
-        if !std::mem::take(first) {
+        let Some((include, first)) = &self.table else {
+            return match &self.as_version {
+                Some(_) => event_line(kind, &serde_json::to_vec(&value()).expect("JSON values serialize")),
+                None => event_line(kind, &o.json),
+            };
+        };
+        let (include, first) = (*include, *first);
+        let mut t = table::to_table(o.res.def(), &[value()], o.rv, None, include);
+        self.table = Some((include, false));
+        if !first {
             t.as_object_mut().map(|m| m.remove("columnDefinitions"));
         }
         event_line(kind, &serde_json::to_vec(&t).expect("JSON values serialize"))
@@ -136,7 +154,10 @@ impl Encoder {
 /// Starts a watch response.
 pub fn serve(st: Arc<SimState>, t: Target, q: Query, accept: &str) -> Response {
     let enc = match Encoder::new(accept, &q) {
-        Ok(e) => e,
+        Ok(e) => Encoder {
+            as_version: t.as_version.clone(),
+            ..e
+        },
         Err(e) => return e.into_response(),
     };
     let filter = match Filter::from_request(&t, &q) {

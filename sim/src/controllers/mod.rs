@@ -56,6 +56,7 @@ pub fn spawn_all(ctx: &Ctx) {
     spawn_node_side(ctx);
     tokio::spawn(super::events::run_expiry(ctx.store.clone(), ctx.cancel.clone()));
     tokio::spawn(super::hostile::run(ctx.clone()));
+    tokio::spawn(super::crd::controller::run(ctx.clone()));
 }
 
 /// Starts the node side: scheduler and kubelets, leases and heartbeats, endpoints, PDB status, churn.

@@ -7,6 +7,7 @@
 mod apps;
 mod build;
 mod cluster;
+mod crds;
 mod nodes;
 mod platform;
 
@@ -54,6 +55,7 @@ pub fn load(store: &Store, opts: &SimOptions) {
     cluster::load(store);
     platform::load(store);
     apps::load(store);
+    crds::load(store);
     load_bulk(store, opts.pods);
 }
 
