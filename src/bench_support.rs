@@ -56,6 +56,8 @@ impl Headless {
     /// Feed the top view from the store if its watch moved on, then draw one frame; true if rows were held back (throttled).
     pub fn frame(&mut self) -> anyhow::Result<bool> {
         let pending = self.store.feed_rows(&mut self.state);
+        // As the real loop does before each frame: the header's watches and counts cost what they cost.
+        self.store.feed_header(&mut self.state);
         let now = jiff::Timestamp::now().as_second();
         let state = &self.state;
         self.terminal.draw(|f| crate::ui::draw(f, state, now))?;
@@ -74,6 +76,11 @@ impl Headless {
         }
         self.frame()?;
         Ok(rest)
+    }
+
+    /// The watch cache under the store.
+    pub fn cache(&self) -> &Arc<Cache> {
+        self.store.cache()
     }
 
     /// The client the cache watches with.

@@ -1,14 +1,19 @@
 //! The store against the demo cluster, through the headless loop (update → store → draw): service
 //! rows arrive with ENDPOINTS joined from EndpointSlices, whose watch the enricher starts by itself,
-//! and a pod's containers view is fed container rows.
+//! and a pod's containers view is fed container rows; the header counts Warning events from a watch
+//! the server filters to Warnings, never from a watch of every Event.
 
 mod common;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use k8s_openapi::api::core::v1::Event;
+use kube::api::{Api, ListParams};
 use kubedeck::app::Input;
+use kubedeck::app::counts::Tally;
 use kubedeck::app::state::ViewKind;
 use kubedeck::bench_support::Headless;
-use kubedeck::cluster::Kind;
+use kubedeck::cluster::{Kind, Scope};
+use kubedeck::store::header::WARNINGS;
 use sim::DemoCluster;
 
 fn typed(h: &mut Headless, keys: &str) {
@@ -65,6 +70,42 @@ async fn services_arrive_with_their_endpoints_and_a_pod_with_its_containers() {
         std::future::ready((!rows.is_empty() && rows.iter().all(|r| is_container(&r))).then_some(()))
     })
     .await;
+    h.shutdown();
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_header_counts_warnings_from_a_watch_the_server_filters_to_warnings() {
+    let c = DemoCluster::start(common::fast_opts()).await.unwrap();
+    let dir = std::env::temp_dir().join(format!("kubedeck-warnings-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let kubeconfig = dir.join("kubeconfig");
+    c.write_kubeconfig(&kubeconfig).unwrap();
+    let mut h = Headless::connect(&kubeconfig, 200, 40).await.unwrap();
+    let events: Api<Event> = Api::all(h.client());
+    // The demo's crash loops and image pull failures leave Warnings among many Normal events; the
+    // header's watch must hold exactly the Warnings the server lists.
+    common::eventually(30, "the header's watch holding the server's Warning events", || {
+        h.frame().unwrap();
+        let held = h.cache().rows_selected(Kind::Event, &Scope::All, WARNINGS);
+        let counted = matches!(h.state.counts.warnings, Tally::Count(n) if n > 0);
+        let events = events.clone();
+        async move {
+            let held = held?;
+            let listed = events.list(&ListParams::default().fields("type=Warning")).await.ok()?;
+            let all = events.list(&ListParams::default()).await.ok()?;
+            (counted
+                && held.iter().all(|r| r.warn)
+                && held.len() == listed.items.len()
+                && listed.items.len() < all.items.len())
+            .then_some(())
+        }
+    })
+    .await;
+    assert!(
+        h.cache().status(Kind::Event, &Scope::All).is_none(),
+        "no watch of every Event for the header"
+    );
     h.shutdown();
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -110,14 +110,15 @@ where
 }
 
 /// Run a watcher into `sink` until `cancel` fires, reporting status in `shared` and notices on `notices`;
-/// with `name`, only the object of that name is watched. Failures are retried with a back-off that
+/// with `fields`, only the objects that field selector matches (one object by `metadata.name=…`,
+/// Warning events by `type=Warning`). Failures are retried with a back-off that
 /// `contact` cuts short when the API server answers again.
 #[allow(clippy::too_many_arguments)]
 pub async fn run<K>(
     api: Api<K>,
     mut sink: Sink<K>,
     initial: InitialList,
-    name: Option<String>,
+    fields: Option<String>,
     kind: Kind,
     shared: Arc<WatchShared>,
     notices: mpsc::Sender<Notice>,
@@ -128,7 +129,8 @@ pub async fn run<K>(
     K::DynamicType: Default + Eq + Hash + Clone,
 {
     let mut initial = initial;
-    if name.is_none() {
+    // The estimate counts the whole list; a selected watch is a part of it.
+    if fields.is_none() {
         tokio::spawn(estimate(
             api.clone(),
             kind,
@@ -140,8 +142,8 @@ pub async fn run<K>(
     'restart: loop {
         *shared.initial_list.lock() = initial;
         let mut config = initial.config();
-        if let Some(name) = &name {
-            config = config.fields(&format!("metadata.name={name}"));
+        if let Some(fields) = &fields {
+            config = config.fields(fields);
         }
         // Back-off is ours rather than kube-rs's `default_backoff`, so the watch knows when a retry
         // has started (a re-established watch is silent until something changes, and without this

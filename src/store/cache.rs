@@ -110,10 +110,11 @@ enum Held {
     Objects(Snapshot),
 }
 
-/// Which watch: rows of a list, typed objects of a list, or one typed object.
+/// Which watch: rows of a list (all of it, or what a field selector keeps), typed objects of a
+/// list, or one typed object.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Key {
-    Rows(Kind, Scope),
+    Rows(Kind, Scope, Option<&'static str>),
     Objects(Kind, Scope),
     One(Kind, String, String),
 }
@@ -121,7 +122,7 @@ enum Key {
 impl Key {
     fn kind(&self) -> Kind {
         match self {
-            Key::Rows(k, _) | Key::Objects(k, _) | Key::One(k, _, _) => *k,
+            Key::Rows(k, _, _) | Key::Objects(k, _) | Key::One(k, _, _) => *k,
         }
     }
 }
@@ -184,7 +185,13 @@ impl Cache {
 
     /// Start the row watch of `kind` in `scope` if it is not running, and mark it used now. Needs a tokio runtime.
     pub fn ensure(&self, kind: Kind, scope: Scope) {
-        self.ensure_key(Key::Rows(kind, scope.for_kind(kind)));
+        self.ensure_selected(kind, scope, None);
+    }
+
+    /// [`Cache::ensure`] for the rows a field selector keeps (`type=Warning`): the server filters,
+    /// so only those objects cross the wire and sit in memory.
+    pub fn ensure_selected(&self, kind: Kind, scope: Scope, fields: Option<&'static str>) {
+        self.ensure_key(Key::Rows(kind, scope.for_kind(kind), fields));
     }
 
     /// Start a watch that keeps the typed (trimmed) objects of `kind` in `scope`: for kinds with few
@@ -222,14 +229,16 @@ impl Cache {
     fn start(&self, key: &Key, shared: &Arc<WatchShared>, cancel: &CancellationToken) -> Held {
         let c = self.client.clone();
         let kind = key.kind();
-        let (scope, name) = match key {
-            Key::Rows(_, s) | Key::Objects(_, s) => (s.clone(), None),
-            Key::One(_, ns, name) => (Scope::Namespace(ns.clone()), Some(name.clone())),
+        let (scope, fields) = match key {
+            Key::Rows(_, s, fields) => (s.clone(), fields.map(str::to_string)),
+            Key::Objects(_, s) => (s.clone(), None),
+            Key::One(_, ns, name) => (Scope::Namespace(ns.clone()), Some(format!("metadata.name={name}"))),
         };
         let rows = matches!(key, Key::Rows(..)).then(|| Arc::new(RowStore::default()));
         let run = Run {
             kind,
-            name,
+            one: matches!(key, Key::One(..)),
+            fields,
             shared,
             cancel,
         };
@@ -282,15 +291,15 @@ impl Cache {
         K::DynamicType: Default + Eq + Hash + Clone,
     {
         // One object: a plain LIST of at most one is cheaper than any other strategy.
-        let initial = match run.name {
-            Some(_) => InitialList::Unpaged,
-            None => self.config.initial_list,
+        let initial = match run.one {
+            true => InitialList::Unpaged,
+            false => self.config.initial_list,
         };
         let fut = watch::run(
             api,
             sink,
             initial,
-            run.name.clone(),
+            run.fields.clone(),
             run.kind,
             run.shared.clone(),
             self.notices.clone(),
@@ -306,9 +315,16 @@ impl Cache {
 
     /// The rows of a running row watch, or None if it was never ensured (or was swept).
     pub fn rows(&self, kind: Kind, scope: &Scope) -> Option<Vec<Arc<Row>>> {
-        let store = self.entry(&Key::Rows(kind, scope.clone().for_kind(kind)), |e| match &e.store {
-            Held::Rows(r) => Some(r.clone()),
-            Held::Objects(_) => None,
+        self.rows_selected(kind, scope, None)
+    }
+
+    /// The rows of a running [`Cache::ensure_selected`] watch.
+    pub fn rows_selected(&self, kind: Kind, scope: &Scope, fields: Option<&'static str>) -> Option<Vec<Arc<Row>>> {
+        let store = self.entry(&Key::Rows(kind, scope.clone().for_kind(kind), fields), |e| {
+            match &e.store {
+                Held::Rows(r) => Some(r.clone()),
+                Held::Objects(_) => None,
+            }
         })??;
         Some(store.rows())
     }
@@ -332,7 +348,12 @@ impl Cache {
 
     /// The status of a running row watch.
     pub fn status(&self, kind: Kind, scope: &Scope) -> Option<WatchStatus> {
-        self.entry(&Key::Rows(kind, scope.clone().for_kind(kind)), |e| {
+        self.status_selected(kind, scope, None)
+    }
+
+    /// The status of a running [`Cache::ensure_selected`] watch.
+    pub fn status_selected(&self, kind: Kind, scope: &Scope, fields: Option<&'static str>) -> Option<WatchStatus> {
+        self.entry(&Key::Rows(kind, scope.clone().for_kind(kind), fields), |e| {
             e.shared.status.lock().clone()
         })
         .map(|s| self.seen(s))
@@ -356,7 +377,12 @@ impl Cache {
 
     /// The change counter of a running row watch (0 when not running): equal generations mean equal data.
     pub fn generation(&self, kind: Kind, scope: &Scope) -> u64 {
-        self.generation_of(&Key::Rows(kind, scope.clone().for_kind(kind)))
+        self.generation_selected(kind, scope, None)
+    }
+
+    /// The change counter of a running [`Cache::ensure_selected`] watch.
+    pub fn generation_selected(&self, kind: Kind, scope: &Scope, fields: Option<&'static str>) -> u64 {
+        self.generation_of(&Key::Rows(kind, scope.clone().for_kind(kind), fields))
     }
 
     /// The change counter of a running [`Cache::ensure_objects`] watch.
@@ -384,7 +410,8 @@ impl Cache {
             .lock()
             .keys()
             .filter_map(|k| match k {
-                Key::Rows(kind, s) | Key::Objects(kind, s) => Some((*kind, s.clone())),
+                Key::Rows(kind, s, None) | Key::Objects(kind, s) => Some((*kind, s.clone())),
+                Key::Rows(_, _, Some(_)) => None,
                 Key::One(..) => None,
             })
             .collect();
@@ -415,7 +442,10 @@ impl Cache {
 /// What [`Cache::spawn`] needs besides the API and the sink.
 struct Run<'a> {
     kind: Kind,
-    name: Option<String>,
+    /// A watch of one object: a plain LIST is its cheapest start.
+    one: bool,
+    /// The field selector the server filters with.
+    fields: Option<String>,
     shared: &'a Arc<WatchShared>,
     cancel: &'a CancellationToken,
 }

@@ -11,10 +11,17 @@ use crate::cluster::rows::Row;
 use crate::cluster::watch::WatchStatus;
 use crate::cluster::{Kind, Scope};
 
+/// One watch behind the header: a kind, its scope, and the field selector the server filters with.
+pub type HeaderWatch = (Kind, Scope, Option<&'static str>);
+
+/// The events the header counts: the server keeps only Warnings in the watch, so an hour of Normal
+/// events (tens of thousands after a large rollout) never crosses the wire or sits in memory.
+pub const WARNINGS: Option<&str> = Some("type=Warning");
+
 /// The header watches with their generations when last counted, and when that was (None: never).
 #[derive(Debug, Clone, Default)]
 pub struct HeaderSeen {
-    gens: Vec<((Kind, Scope), u64)>,
+    gens: Vec<(HeaderWatch, u64)>,
     at: Option<Instant>,
 }
 
@@ -47,31 +54,35 @@ pub fn sync_contact(state: &mut State, cache: &Cache, seen: &mut u64) {
     update(state, input);
 }
 
-/// The watches behind the header counts: nodes, and pods and events cluster-wide, or in the
-/// namespace in view when listing them cluster-wide is refused.
-pub fn header_watches(state: &State, cache: &Cache) -> [(Kind, Scope); 3] {
+/// The watches behind the header counts: nodes, and pods and Warning events cluster-wide, or in
+/// the namespace in view when listing them cluster-wide is refused.
+pub fn header_watches(state: &State, cache: &Cache) -> [HeaderWatch; 3] {
     let home = Scope::Namespace(state.namespace.clone().unwrap_or_else(|| state.home_namespace.clone()));
-    let scoped = |kind: Kind| {
-        cache.ensure(kind, Scope::All);
-        match cache.status(kind, &Scope::All) {
+    let scoped = |kind: Kind, fields: Option<&'static str>| {
+        cache.ensure_selected(kind, Scope::All, fields);
+        match cache.status_selected(kind, &Scope::All, fields) {
             Some(WatchStatus::Forbidden { .. }) => {
-                cache.ensure(kind, home.clone());
-                (kind, home.clone())
+                cache.ensure_selected(kind, home.clone(), fields);
+                (kind, home.clone(), fields)
             }
-            _ => (kind, Scope::All),
+            _ => (kind, Scope::All, fields),
         }
     };
     cache.ensure(Kind::Node, Scope::All);
-    [(Kind::Node, Scope::All), scoped(Kind::Pod), scoped(Kind::Event)]
+    [
+        (Kind::Node, Scope::All, None),
+        scoped(Kind::Pod, None),
+        scoped(Kind::Event, WARNINGS),
+    ]
 }
 
 /// Recount the header when one of its watches moved (at most once a second) or a minute passed
 /// (warnings age out of the last hour).
 pub fn header_counts(state: &mut State, cache: &Cache, seen: &mut HeaderSeen) {
     let watches = header_watches(state, cache);
-    let gens: Vec<((Kind, Scope), u64)> = watches
+    let gens: Vec<(HeaderWatch, u64)> = watches
         .iter()
-        .map(|(k, s)| ((*k, s.clone()), cache.generation(*k, s)))
+        .map(|w| (w.clone(), cache.generation_selected(w.0, &w.1, w.2)))
         .collect();
     // The warnings count has a one-hour window, so it is recounted now and then even when quiet.
     let due = seen.elapsed() >= Duration::from_secs(60);
@@ -87,10 +98,14 @@ pub fn header_counts(state: &mut State, cache: &Cache, seen: &mut HeaderSeen) {
         at: Some(Instant::now()),
     };
     let now = jiff::Timestamp::now().as_second();
-    let tally = |(kind, scope): &(Kind, Scope), f: &dyn Fn(&[Arc<Row>]) -> Tally| match cache.status(*kind, scope) {
+    let tally = |(kind, scope, fields): &HeaderWatch, f: &dyn Fn(&[Arc<Row>]) -> Tally| match cache
+        .status_selected(*kind, scope, *fields)
+    {
         Some(WatchStatus::Forbidden { .. }) => Tally::Forbidden,
         Some(WatchStatus::Loading { .. }) | None => Tally::Unknown,
-        _ => cache.rows(*kind, scope).map_or(Tally::Unknown, |rows| f(&rows)),
+        _ => cache
+            .rows_selected(*kind, scope, *fields)
+            .map_or(Tally::Unknown, |rows| f(&rows)),
     };
     let old = &state.counts;
     let c = Counts {
