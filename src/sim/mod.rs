@@ -1,6 +1,7 @@
 //! The demo cluster: a Kubernetes API server simulation served over HTTP on loopback.
 
 pub mod admin;
+pub mod admission;
 pub mod agents;
 pub mod controllers;
 pub mod defaults;
@@ -14,6 +15,7 @@ pub mod health;
 pub mod hostile;
 pub mod index;
 pub mod logs;
+pub mod managed;
 pub mod options;
 pub mod patch;
 pub mod request;

@@ -7,6 +7,7 @@
 mod apps;
 mod build;
 mod cluster;
+mod node_status;
 mod nodes;
 mod platform;
 
