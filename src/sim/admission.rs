@@ -40,10 +40,10 @@ fn suffix() -> String {
         .collect()
 }
 
-/// Applies the create-time admission of a kind (only pods have any here).
-pub fn admit(kind: &str, v: &mut Value) {
+/// Applies the create-time admission of a kind (only pods have any here); true when it changed anything.
+pub fn admit(kind: &str, v: &mut Value) -> bool {
     if kind != "Pod" || !v["spec"].is_object() {
-        return;
+        return false;
     }
     let mirror = v["metadata"]["annotations"]["kubernetes.io/config.mirror"].is_string();
     let spec = &mut v["spec"];
@@ -64,7 +64,7 @@ pub fn admit(kind: &str, v: &mut Value) {
     spec["tolerations"] = json!(added);
     // Mirror pods of static pods get no service account: the kubelet is their only client.
     if mirror {
-        return;
+        return true;
     }
     let sa = spec["serviceAccountName"]
         .as_str()
@@ -74,7 +74,7 @@ pub fn admit(kind: &str, v: &mut Value) {
     spec["serviceAccountName"] = json!(sa);
     spec["serviceAccount"] = json!(sa);
     if spec["automountServiceAccountToken"] == false {
-        return;
+        return true;
     }
     let vol = format!("kube-api-access-{}", suffix());
     let mount = json!({"name": vol, "readOnly": true, "mountPath": TOKEN_MOUNT});
@@ -100,6 +100,7 @@ pub fn admit(kind: &str, v: &mut Value) {
     if let Some(vs) = spec["volumes"].as_array_mut() {
         vs.push(token_volume(&vol));
     }
+    true
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use tokio::sync::broadcast;
 
 use super::index::index;
 pub use super::index::{Key, Obj, selectable_fields};
-use super::managed::{self, Writer};
+use super::managed::{Writer, stamp_create, stamp_update};
 use super::resources::{RESOURCES, ResId, res};
 use super::status::ApiError;
 
@@ -333,8 +333,9 @@ impl Store {
         super::defaults::apply(def.kind, &mut v);
         normalize(&mut v);
         stamp_create(def.kind, &def.api_version(), &mut v, origin, by);
-        super::admission::admit(def.kind, &mut v);
-        normalize(&mut v);
+        if super::admission::admit(def.kind, &mut v) {
+            normalize(&mut v);
+        }
 
         let mut g = self.inner.lock();
         let k = (ns, name.clone());
@@ -518,49 +519,6 @@ impl Store {
     pub fn oldest_watchable(&self) -> u64 {
         self.inner.lock().compacted_below
     }
-}
-
-/// Records the creator's fields in managedFields, unless the simulation preset them.
-fn stamp_create(kind: &str, api_version: &str, v: &mut Value, origin: Origin, by: Option<Writer>) {
-    if origin == Origin::Internal && v["metadata"]["managedFields"].is_array() {
-        return;
-    }
-    if let Some(m) = v["metadata"].as_object_mut() {
-        m.remove("managedFields");
-    }
-    let now = v["metadata"]["creationTimestamp"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    let by = by.unwrap_or_else(|| managed::internal_writer(kind, v));
-    let fields = managed::fields_of(v, &managed::main_sections(v));
-    managed::record(v, &by, api_version, fields, &now);
-    // What a kubelet reports about a node or a pod it runs; other statuses are the server's own on create.
-    let reported = kind == "Node" || (kind == "Pod" && v["status"]["containerStatuses"].is_array());
-    if reported && origin == Origin::Internal {
-        let fields = managed::fields_of(v, &["status"]);
-        managed::record(v, &managed::status_writer(kind), api_version, fields, &now);
-    }
-}
-
-/// Merges what an update changed into its writers' managedFields entries.
-fn stamp_update(kind: &str, api_version: &str, old: &Value, v: &mut Value, by: Option<Writer>) {
-    let now = now_str();
-    let status_write = by.as_ref().is_some_and(|b| b.subresource == Some("status"));
-    if by.is_none() || status_write {
-        let status = managed::changed_fields(old, v, &["status"]);
-        let w = by.clone().unwrap_or_else(|| managed::status_writer(kind));
-        managed::record(v, &w, api_version, status, &now);
-    }
-    // The simulation's own pod writes outside status are bindings and deletions, which the server
-    // does not attribute.
-    if status_write || (by.is_none() && kind == "Pod") {
-        return;
-    }
-    let sections = managed::main_sections(v);
-    let main = managed::changed_fields(old, v, &sections);
-    let w = by.unwrap_or_else(|| managed::internal_writer(kind, v));
-    managed::record(v, &w, api_version, main, &now);
 }
 
 /// Shorthand for the namespace a value names.
