@@ -71,17 +71,18 @@ fn is_set(field: &str) -> bool {
     matches!(field, "finalizers" | "podCIDRs")
 }
 
-/// Fields whose value is one atomic unit, even when it is a non-empty map.
+/// Fields whose value is one atomic unit (`+structType=atomic`), even when it is a non-empty map.
 fn is_atomic(field: &str) -> bool {
-    matches!(
-        field,
-        "selector" | "nodeSelector" | "matchLabels" | "data" | "binaryData" | "stringData"
-    )
+    matches!(field, "selector" | "involvedObject" | "roleRef" | "related")
 }
 
-/// Lists whose own presence the real server does not attribute (always present on the object).
+/// Fields whose own presence the real server does not record (`.`): struct fields that are always
+/// there, and lists whose presence belongs to whoever created the object.
 fn no_dot(field: &str) -> bool {
-    matches!(field, "containers" | "conditions")
+    matches!(
+        field,
+        "containers" | "conditions" | "template" | "metadata" | "spec" | "status" | "strategy" | "jobTemplate"
+    )
 }
 
 fn key_of(el: &Value, keys: &[&str]) -> String {
@@ -100,6 +101,7 @@ fn dot(mut m: Map<String, Value>) -> Value {
 /// The field set of one field's value.
 fn field_set(field: &str, v: &Value) -> Value {
     match v {
+        Value::Object(m) if !m.is_empty() && !is_atomic(field) && no_dot(field) => Value::Object(map_set(m)),
         Value::Object(m) if !m.is_empty() && !is_atomic(field) => dot(map_set(m)),
         Value::Array(a) if !a.is_empty() && is_set(field) => {
             let mut m = Map::new();
@@ -138,19 +140,19 @@ fn map_set(m: &Map<String, Value>) -> Map<String, Value> {
 pub fn fields_of(v: &Value, sections: &[&str]) -> Value {
     let mut out = Map::new();
     for s in sections {
-        let Some(sec) = v.get(*s).and_then(Value::as_object) else {
-            continue;
+        let set = match v.get(*s) {
+            None | Some(Value::Null) => continue,
+            Some(Value::Object(sec)) if *s == "metadata" => Value::Object(
+                sec.iter()
+                    .filter(|(k, x)| !SERVER_META.contains(&k.as_str()) && !x.is_null())
+                    .map(|(k, x)| (format!("f:{k}"), field_set(k, x)))
+                    .collect(),
+            ),
+            // Top-level fields (an Event's `reason`, a ConfigMap's `data`) are fields like any other.
+            Some(x) => field_set(s, x),
         };
-        let set: Map<String, Value> = if *s == "metadata" {
-            sec.iter()
-                .filter(|(k, x)| !SERVER_META.contains(&k.as_str()) && !x.is_null())
-                .map(|(k, x)| (format!("f:{k}"), field_set(k, x)))
-                .collect()
-        } else {
-            map_set(sec)
-        };
-        if !set.is_empty() {
-            out.insert(format!("f:{s}"), Value::Object(set));
+        if *s != "metadata" || set.as_object().is_some_and(|m| !m.is_empty()) {
+            out.insert(format!("f:{s}"), set);
         }
     }
     Value::Object(out)
@@ -374,6 +376,16 @@ mod tests {
             "f:spec": {"f:containers": {"k:{\"name\":\"nginx\"}": {".": {}, "f:image": {}, "f:name": {},
                 "f:ports": {".": {}, "k:{\"containerPort\":80,\"protocol\":\"TCP\"}": {".": {}, "f:containerPort": {}, "f:protocol": {}}},
                 "f:resources": {}}}, "f:dnsPolicy": {}}});
+        assert_eq!(f, want);
+    }
+
+    #[test]
+    fn top_level_fields_count_and_object_references_are_atomic() {
+        let ev = json!({"metadata": {"name": "e"}, "reason": "Pulled", "count": 1,
+            "involvedObject": {"kind": "Pod", "name": "p"}, "source": {"component": "kubelet"}});
+        let f = fields_of(&ev, &main_sections(&ev));
+        let want = json!({"f:reason": {}, "f:count": {}, "f:involvedObject": {},
+            "f:source": {".": {}, "f:component": {}}});
         assert_eq!(f, want);
     }
 
