@@ -36,6 +36,8 @@ pub struct Obj {
     pub controller_ref: Option<(String, String)>,
     /// Whether metadata.deletionTimestamp is set.
     pub deleting: bool,
+    /// `lastTransitionTime` of a Ready condition that is True (pods: controllers count ready pods).
+    pub ready_since: Option<String>,
     /// The object as JSON.
     pub json: Bytes,
 }
@@ -159,6 +161,12 @@ pub(super) fn index(id: ResId, v: &Value, rv: u64) -> Obj {
                 (s("kind"), s("name"))
             }),
         deleting: md.get("deletionTimestamp").is_some_and(|t| !t.is_null()),
+        ready_since: v["status"]["conditions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|c| c["type"] == "Ready" && c["status"] == "True")
+            .map(|c| c["lastTransitionTime"].as_str().unwrap_or_default().to_string()),
         json: Bytes::from(serde_json::to_vec(v).expect("JSON values serialize")),
     }
 }

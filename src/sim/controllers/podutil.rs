@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 
-use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::super::events::{self, Source};
@@ -177,23 +176,15 @@ fn src(component: &str) -> Source<'_> {
     Source { component, host: None }
 }
 
-#[derive(Deserialize, Default)]
-struct CondsStatus {
-    #[serde(default)]
-    conditions: Vec<Value>,
-}
-
-#[derive(Deserialize)]
-struct CondsOnly {
-    #[serde(default)]
-    status: CondsStatus,
-}
-
-/// The pod's `status.conditions` alone (as `{"status": {"conditions": …}}`), read without building
-/// the rest of the object: controllers that count ready pods run this for every pod they own.
+/// The pod's Ready condition alone (as `{"status": {"conditions": …}}`), from the store's index:
+/// controllers that count ready pods run this for every pod they own.
 pub fn conditions_only(obj: &Obj) -> Value {
-    let c: Option<CondsOnly> = serde_json::from_slice(&obj.json).ok();
-    json!({"status": {"conditions": c.map(|c| c.status.conditions).unwrap_or_default()}})
+    let conds: Vec<Value> = obj
+        .ready_since
+        .iter()
+        .map(|t| json!({"type": "Ready", "status": "True", "lastTransitionTime": t}))
+        .collect();
+    json!({"status": {"conditions": conds}})
 }
 
 /// When the pod's Ready condition last became True, if it is Ready now.
