@@ -5,8 +5,6 @@
 
 use serde_json::{Map, Value, json};
 
-use super::store::{Origin, now_str};
-
 /// Who writes, as an entry of managedFields names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Writer {
@@ -318,8 +316,8 @@ pub fn request_manager(field_manager: Option<&str>, user_agent: &str) -> String 
 }
 
 /// Records the creator's fields in managedFields, unless the simulation preset them.
-pub(super) fn stamp_create(kind: &str, api_version: &str, v: &mut Value, origin: Origin, by: Option<Writer>) {
-    if origin == Origin::Internal && v["metadata"]["managedFields"].is_array() {
+pub(super) fn stamp_create(kind: &str, api_version: &str, v: &mut Value, internal: bool, by: Option<Writer>) {
+    if internal && v["metadata"]["managedFields"].is_array() {
         return;
     }
     if let Some(m) = v["metadata"].as_object_mut() {
@@ -334,20 +332,19 @@ pub(super) fn stamp_create(kind: &str, api_version: &str, v: &mut Value, origin:
     record(v, &by, api_version, fields, &now);
     // What a kubelet reports about a node or a pod it runs; other statuses are the server's own on create.
     let reported = kind == "Node" || (kind == "Pod" && v["status"]["containerStatuses"].is_array());
-    if reported && origin == Origin::Internal {
+    if reported && internal {
         let fields = fields_of(v, &["status"]);
         record(v, &status_writer(kind), api_version, fields, &now);
     }
 }
 
 /// Merges what an update changed into its writers' managedFields entries.
-pub(super) fn stamp_update(kind: &str, api_version: &str, old: &Value, v: &mut Value, by: Option<Writer>) {
-    let now = now_str();
+pub(super) fn stamp_update(kind: &str, api_version: &str, old: &Value, v: &mut Value, by: Option<Writer>, now: &str) {
     let status_write = by.as_ref().is_some_and(|b| b.subresource == Some("status"));
     if by.is_none() || status_write {
         let status = changed_fields(old, v, &["status"]);
         let w = by.clone().unwrap_or_else(|| status_writer(kind));
-        record(v, &w, api_version, status, &now);
+        record(v, &w, api_version, status, now);
     }
     // The simulation's own pod writes outside status are bindings and deletions, which the server
     // does not attribute.
@@ -357,7 +354,7 @@ pub(super) fn stamp_update(kind: &str, api_version: &str, old: &Value, v: &mut V
     let sections = main_sections(v);
     let main = changed_fields(old, v, &sections);
     let w = by.unwrap_or_else(|| internal_writer(kind, v));
-    record(v, &w, api_version, main, &now);
+    record(v, &w, api_version, main, now);
 }
 
 #[cfg(test)]

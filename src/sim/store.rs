@@ -332,7 +332,7 @@ impl Store {
         v["kind"] = json!(def.kind);
         super::defaults::apply(def.kind, &mut v);
         normalize(&mut v);
-        stamp_create(def.kind, &def.api_version(), &mut v, origin, by);
+        stamp_create(def.kind, &def.api_version(), &mut v, origin == Origin::Internal, by);
         if super::admission::admit(def.kind, &mut v) {
             normalize(&mut v);
         }
@@ -420,7 +420,7 @@ impl Store {
         if v == old {
             return Ok(cur);
         }
-        stamp_update(def.kind, &def.api_version(), &old, &mut v, by);
+        stamp_update(def.kind, &def.api_version(), &old, &mut v, by, &now_str());
         let spec_changed = v.as_object().zip(old.as_object()).is_some_and(|(a, b)| {
             a.iter()
                 .any(|(key, val)| key != "metadata" && key != "status" && b.get(key) != Some(val))
