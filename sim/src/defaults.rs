@@ -56,11 +56,9 @@ pub fn apply(kind: &str, v: &mut Value) {
     let spec = &mut v["spec"];
     match kind {
         "Pod" => {
+            // serviceAccountName, priority and preemptionPolicy come from admission (admission.rs).
             pod_spec(spec);
-            set(spec, "serviceAccountName", json!("default"));
             set(spec, "enableServiceLinks", json!(true));
-            set(spec, "preemptionPolicy", json!("PreemptLowerPriority"));
-            set(spec, "priority", json!(0));
         }
         "Deployment" => {
             set(spec, "replicas", json!(1));

@@ -32,8 +32,12 @@ pub struct Obj {
     pub owners: Vec<String>,
     /// uid of the controlling owner, if any.
     pub controller: Option<String>,
+    /// Kind and name of the controlling owner, if any (controllers look these up on every pod change).
+    pub controller_ref: Option<(String, String)>,
     /// Whether metadata.deletionTimestamp is set.
     pub deleting: bool,
+    /// `lastTransitionTime` of a Ready condition that is True (pods: controllers count ready pods).
+    pub ready_since: Option<String>,
     /// The object as JSON.
     pub json: Bytes,
 }
@@ -148,7 +152,21 @@ pub(super) fn index(id: ResId, v: &Value, rv: u64) -> Obj {
             .flatten()
             .find(|r| r["controller"].as_bool() == Some(true))
             .and_then(|r| r["uid"].as_str().map(String::from)),
+        controller_ref: refs
+            .into_iter()
+            .flatten()
+            .find(|r| r["controller"].as_bool() == Some(true))
+            .map(|r| {
+                let s = |f: &str| r[f].as_str().unwrap_or_default().to_string();
+                (s("kind"), s("name"))
+            }),
         deleting: md.get("deletionTimestamp").is_some_and(|t| !t.is_null()),
+        ready_since: v["status"]["conditions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|c| c["type"] == "Ready" && c["status"] == "True")
+            .map(|c| c["lastTransitionTime"].as_str().unwrap_or_default().to_string()),
         json: Bytes::from(serde_json::to_vec(v).expect("JSON values serialize")),
     }
 }

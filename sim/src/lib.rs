@@ -2,6 +2,7 @@
 #![deny(missing_docs)]
 
 mod admin;
+mod admission;
 mod agents;
 mod controllers;
 mod crd;
@@ -16,6 +17,7 @@ mod health;
 mod hostile;
 mod index;
 mod logs;
+mod managed;
 mod openapi;
 mod options;
 mod patch;

@@ -8,6 +8,7 @@ use base64::Engine;
 use bytes::{BufMut, Bytes, BytesMut};
 use serde_json::{Value, json};
 
+use super::managed::{self, Writer};
 use super::patch::{self, PatchType};
 use super::request::{Query, SimState, Target, bytes_response, json_response, name, ns, obj_response, parse_body};
 use super::resources::ResourceDef;
@@ -51,9 +52,12 @@ pub async fn dispatch(
     match (method.as_str(), t.name.is_some(), t.sub.as_deref()) {
         ("GET", false, None) => list(st, headers, t, q),
         ("GET", true, None | Some("status")) => get(st, headers, t, q),
-        ("POST", false, None) => create(st, t, &body, dry),
-        ("PUT", true, None) => replace(st, t, &body, dry, Part::Main),
-        ("PUT", true, Some("status")) => replace(st, t, &body, dry, Part::Status),
+        ("POST", false, None) => create(st, t, &body, dry, writer(headers, q, "Update", Part::Main)),
+        ("PUT", true, None) => replace(st, t, &body, dry, writer(headers, q, "Update", Part::Main), Part::Main),
+        ("PUT", true, Some("status")) => {
+            let by = writer(headers, q, "Update", Part::Status);
+            replace(st, t, &body, dry, by, Part::Status)
+        }
         ("PATCH", true, None) => patch_obj(st, headers, t, q, &body, dry, Part::Main),
         ("PATCH", true, Some("status")) => patch_obj(st, headers, t, q, &body, dry, Part::Status),
         ("DELETE", true, None) => delete::delete(st, t, q, &body, dry),
@@ -62,6 +66,19 @@ pub async fn dispatch(
         ("POST", true, Some("eviction")) if t.res == pods() => evict::evict(st, t, &body, dry),
         (_, _, Some(sub)) if !t.res.def().has_sub(sub) => Err(ApiError::no_route()),
         _ => Err(ApiError::method_not_allowed()),
+    }
+}
+
+/// The managedFields writer of a request.
+fn writer(headers: &HeaderMap, q: &Query, operation: &'static str, part: Part) -> Writer {
+    let ua = headers
+        .get(header::USER_AGENT)
+        .and_then(|a| a.to_str().ok())
+        .unwrap_or("");
+    Writer {
+        manager: managed::request_manager(q.get("fieldManager").map(String::as_str), ua),
+        operation,
+        subresource: (part == Part::Status).then_some("status"),
     }
 }
 
@@ -176,7 +193,7 @@ fn check_kind(def: &ResourceDef, v: &Value) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn create(st: &SimState, t: &Target, body: &[u8], dry: bool) -> Result<Response, ApiError> {
+fn create(st: &SimState, t: &Target, body: &[u8], dry: bool, by: Writer) -> Result<Response, ApiError> {
     let def = t.res.def();
     let mut v = parse_body(body)?;
     check_kind(def, &v)?;
@@ -221,7 +238,7 @@ fn create(st: &SimState, t: &Target, body: &[u8], dry: bool) -> Result<Response,
         v["metadata"]["creationTimestamp"] = json!(now_str());
         return Ok(json_response(201, &v));
     }
-    let o = st.store.create(t.res, v, Origin::Api)?;
+    let o = st.store.create_by(t.res, v, Origin::Api, Some(by))?;
     Ok(obj_response(201, &o))
 }
 
@@ -255,7 +272,7 @@ fn check_rv(def: &ResourceDef, name: &str, proposed: &Value, current: &Value) ->
     }
 }
 
-fn replace(st: &SimState, t: &Target, body: &[u8], dry: bool, part: Part) -> Result<Response, ApiError> {
+fn replace(st: &SimState, t: &Target, body: &[u8], dry: bool, by: Writer, part: Part) -> Result<Response, ApiError> {
     let def = t.res.def();
     let v = parse_body(body)?;
     check_kind(def, &v)?;
@@ -278,7 +295,7 @@ fn replace(st: &SimState, t: &Target, body: &[u8], dry: bool, part: Part) -> Res
         *cur = next;
         Ok(())
     };
-    commit(st, t, dry, write)
+    commit(st, t, dry, by, write)
 }
 
 /// Applies `write` to the stored object under the store lock or, for a dry run, to a copy that is
@@ -287,6 +304,7 @@ fn commit(
     st: &SimState,
     t: &Target,
     dry: bool,
+    by: Writer,
     write: impl FnOnce(&mut Value) -> Result<(), ApiError>,
 ) -> Result<Response, ApiError> {
     if dry {
@@ -297,7 +315,7 @@ fn commit(
         write(&mut cur)?;
         return Ok(json_response(200, &cur));
     }
-    let o = st.store.update_with(t.res, ns(t), name(t), write)?;
+    let o = st.store.update_by(t.res, ns(t), name(t), Some(by), write)?;
     Ok(obj_response(200, &o))
 }
 
@@ -323,6 +341,8 @@ fn patch_obj(
         e.message = "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml".into();
         return Err(e);
     }
+    let op = if kind == PatchType::Apply { "Apply" } else { "Update" };
+    let by = writer(headers, q, op, part);
     if kind == PatchType::Apply {
         if q.get("fieldManager").is_none_or(|m| m.is_empty()) {
             return Err(ApiError::bad_request("PATCH with apply-patch requires fieldManager"));
@@ -331,7 +351,7 @@ fn patch_obj(
         if st.store.get(t.res, ns(t), name(t)).is_none() && part == Part::Main {
             let mut v = patch::apply(kind, &json!({}), body)?;
             v["metadata"]["name"] = json!(name(t));
-            return create(st, t, &serde_json::to_vec(&v).expect("JSON values serialize"), dry);
+            return create(st, t, &serde_json::to_vec(&v).expect("JSON values serialize"), dry, by);
         }
     }
     let write = |cur: &mut Value| -> Result<(), ApiError> {
@@ -345,7 +365,7 @@ fn patch_obj(
         *cur = next;
         Ok(())
     };
-    commit(st, t, dry, write)
+    commit(st, t, dry, by, write)
 }
 
 const SCALE: ResourceDef = ResourceDef {
@@ -453,7 +473,11 @@ fn scale(
         }
         return Ok(json_response(200, &s));
     }
-    let o = st.store.update_with(t.res, ns(t), name(t), |cur| {
+    let by = Writer {
+        subresource: Some("scale"),
+        ..writer(headers, &Query::default(), "Update", Part::Main)
+    };
+    let o = st.store.update_by(t.res, ns(t), name(t), Some(by), |cur| {
         if let Some(n) = proposed(cur)? {
             match def.custom.and_then(|c| c.scale.as_ref()) {
                 Some(paths) => crd::scale::set_replicas(paths, cur, n.as_i64().unwrap_or(0)),

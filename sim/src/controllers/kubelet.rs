@@ -345,17 +345,33 @@ impl Kubelet {
         ip
     }
 
-    /// Bulk load: straight to the steady state in one write, no events.
+    /// Bulk load: straight to the steady state in one write, with the events a real rollout
+    /// leaves (Scheduled, then per container Pulling/Pulled, Created, Started).
     fn start_warm(&mut self, uid: &str, bind: bool, node: &str) {
         let ip = self.alloc_ip(uid, node);
         let host = self.nodes.get(node).map(|n| n.ip.clone()).unwrap_or_default();
         let node_s = node.to_string();
+        let pulled = self.images_on(node);
         let mut plan = Vec::new();
-        self.write(uid, true, |p, _, now| {
+        self.write(uid, false, |p, out, now| {
             if bind {
                 p["spec"]["nodeName"] = json!(node_s);
+                let (ns, name) = (super::super::store::ns_of(p), super::super::store::name_of(p));
+                let msg = format!("Successfully assigned {ns}/{name} to {node_s}");
+                out.events
+                    .push(Ev::normal(None, "Scheduled", msg).by("default-scheduler"));
             }
             p["status"] = warm_status(p, &host, &ip, now);
+            for c in p["spec"]["containers"].as_array().into_iter().flatten() {
+                let (name, image) = (
+                    c["name"].as_str().unwrap_or_default(),
+                    c["image"].as_str().unwrap_or_default(),
+                );
+                if !super::kubelet_status::image_missing(image) {
+                    super::kubelet_steps::pulling(out, &pulled, name, image);
+                    super::kubelet_steps::started_events(out, &pulled, name, image);
+                }
+            }
             plan = plan_after_start(p);
         });
         let e = self.tracks.get(uid).map(|t| t.epoch).unwrap_or(0);

@@ -137,6 +137,31 @@ pub fn names(spec: &Value, field: &str) -> Vec<String> {
         .collect()
 }
 
+/// What kubelet reports of a container's spec in its status: the mounts (recursive read-only
+/// off, the default), and the resources it was admitted with.
+fn reported(status: &mut Value, c: &Value) {
+    if let Some(mounts) = c["volumeMounts"].as_array() {
+        let m: Vec<Value> = mounts
+            .iter()
+            .map(|m| {
+                let mut m = json!({"name": m["name"], "mountPath": m["mountPath"], "readOnly": m["readOnly"]});
+                if m["readOnly"] == true {
+                    m["recursiveReadOnly"] = json!("Disabled");
+                }
+                m
+            })
+            .collect();
+        status["volumeMounts"] = json!(m);
+    }
+    let res = &c["resources"];
+    if res.as_object().is_some_and(|r| !r.is_empty()) {
+        status["resources"] = res.clone();
+        if res["requests"].is_object() {
+            status["allocatedResources"] = res["requests"].clone();
+        }
+    }
+}
+
 /// A container status in a waiting state.
 pub fn waiting_status(c: &Value, reason: &str, message: Option<&str>) -> Value {
     let image = c["image"].as_str().unwrap_or_default();
@@ -144,20 +169,27 @@ pub fn waiting_status(c: &Value, reason: &str, message: Option<&str>) -> Value {
     if let Some(m) = message {
         waiting["message"] = json!(m);
     }
-    json!({
+    let mut st = json!({
         "name": c["name"], "image": image, "imageID": "", "ready": false, "started": false,
         "restartCount": 0, "state": {"waiting": waiting}, "lastState": {},
-    })
+    });
+    reported(&mut st, c);
+    st
 }
 
 /// A container status of a freshly started container.
 pub fn running_status(c: &Value, started_at: &str, ready: bool, restarts: i64, last: Value) -> Value {
     let image = c["image"].as_str().unwrap_or_default();
-    json!({
+    // The runtime reports the process's identity (containerd 2 with SupplementalGroupsPolicy):
+    // root with the groups an image's /etc/group gives it.
+    let mut st = json!({
         "name": c["name"], "image": normalize_image(image), "imageID": image_id(image),
         "containerID": container_id(), "ready": ready, "started": true, "restartCount": restarts,
         "state": {"running": {"startedAt": started_at}}, "lastState": last,
-    })
+        "user": {"linux": {"uid": 0, "gid": 0, "supplementalGroups": [0, 1, 2, 3, 4, 6, 10, 11, 20, 26, 27]}},
+    });
+    reported(&mut st, c);
+    st
 }
 
 /// The `terminated` record of a container that was running.

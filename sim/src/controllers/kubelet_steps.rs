@@ -132,14 +132,16 @@ fn pull_secs(pulled: &HashSet<String>, images: &[&str]) -> f64 {
     }
 }
 
-fn pulling(out: &mut Out, pulled: &HashSet<String>, name: &str, image: &str) {
+/// The Pulling event, unless the image is on the node and its policy does not pull again.
+pub fn pulling(out: &mut Out, pulled: &HashSet<String>, name: &str, image: &str) {
     if !cached(pulled, image) {
         out.events
             .push(Ev::normal(Some(name), "Pulling", format!("Pulling image \"{image}\"")));
     }
 }
 
-fn started_events(out: &mut Out, pulled: &HashSet<String>, name: &str, image: &str) {
+/// Pulled (or already present), Created and Started for a container that starts.
+pub fn started_events(out: &mut Out, pulled: &HashSet<String>, name: &str, image: &str) {
     if cached(pulled, image) {
         let msg = format!("Container image \"{image}\" already present on machine");
         out.events.push(Ev::normal(Some(name), "Pulled", msg));

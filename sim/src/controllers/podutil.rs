@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 
-use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::super::events::{self, Source};
@@ -46,36 +45,11 @@ pub fn controller_ref(owner: &Value) -> Value {
     })
 }
 
-#[derive(Deserialize)]
-struct OwnerRef {
-    kind: String,
-    name: String,
-    #[serde(default)]
-    controller: bool,
-}
-
-#[derive(Deserialize, Default)]
-struct Meta {
-    #[serde(default, rename = "ownerReferences")]
-    owner_references: Vec<OwnerRef>,
-}
-
-#[derive(Deserialize)]
-struct MetaOnly {
-    #[serde(default)]
-    metadata: Meta,
-}
-
-/// Name of the controlling owner if it is of `kind`, read without parsing the rest of the object
-/// (this runs for every pod change).
+/// Name of the controlling owner if it is of `kind`, from the store's index (this runs for every
+/// pod change).
 pub fn controller_of(obj: &Obj, kind: &str) -> Option<String> {
-    obj.controller.as_ref()?;
-    let m: MetaOnly = serde_json::from_slice(&obj.json).ok()?;
-    m.metadata
-        .owner_references
-        .into_iter()
-        .find(|r| r.controller && r.kind == kind)
-        .map(|r| r.name)
+    let (k, name) = obj.controller_ref.as_ref()?;
+    (k == kind).then(|| name.clone())
 }
 
 /// QoS class as the API server computes it from requests and limits.
@@ -200,6 +174,17 @@ pub fn delete_pod(store: &Store, pod: &Obj, owner: &Value, component: &str) {
 
 fn src(component: &str) -> Source<'_> {
     Source { component, host: None }
+}
+
+/// The pod's Ready condition alone (as `{"status": {"conditions": …}}`), from the store's index:
+/// controllers that count ready pods run this for every pod they own.
+pub fn conditions_only(obj: &Obj) -> Value {
+    let conds: Vec<Value> = obj
+        .ready_since
+        .iter()
+        .map(|t| json!({"type": "Ready", "status": "True", "lastTransitionTime": t}))
+        .collect();
+    json!({"status": {"conditions": conds}})
 }
 
 /// When the pod's Ready condition last became True, if it is Ready now.

@@ -126,7 +126,7 @@ fn update_status(store: &Store, rs_obj: &Obj, rs: &Value) -> Option<Duration> {
         {
             labeled += 1;
         }
-        let v = p.value();
+        let v = podutil::conditions_only(p);
         if podutil::ready_since(&v).is_some() {
             ready += 1;
         }

@@ -8,6 +8,7 @@ mod apps;
 mod build;
 mod cluster;
 mod crds;
+mod node_status;
 mod nodes;
 mod platform;
 

@@ -20,6 +20,13 @@ fn cond(ty: &str, status: &str, reason: &str, msg: &str, since: i64) -> Value {
 }
 
 fn node(name: &str, idx: u32, control_plane: bool, age: i64) -> Value {
+    let mut v = node_body(name, idx, control_plane, age);
+    super::node_status::runtime(&mut v["status"]);
+    super::node_status::managed_fields(&mut v, control_plane, &ago(age), &ago(5));
+    v
+}
+
+fn node_body(name: &str, idx: u32, control_plane: bool, age: i64) -> Value {
     let ip = format!("192.168.10.{}", 10 + idx);
     let mut labels = json!({"beta.kubernetes.io/arch": "amd64", "beta.kubernetes.io/os": "linux",
         "kubernetes.io/arch": "amd64", "kubernetes.io/hostname": name, "kubernetes.io/os": "linux"});
@@ -31,16 +38,12 @@ fn node(name: &str, idx: u32, control_plane: bool, age: i64) -> Value {
     } else {
         labels["topology.kubernetes.io/zone"] = json!(format!("zone-{}", ["a", "b", "c"][idx as usize % 3]));
     }
-    let images = json!([
-        {"names": ["registry.k8s.io/etcd@sha256:".to_string() + &rand_hex(64), "registry.k8s.io/etcd:3.5.21-0"], "sizeBytes": 58938593},
-        {"names": ["docker.io/library/nginx@sha256:".to_string() + &rand_hex(64), "docker.io/library/nginx:1.27"], "sizeBytes": 72195292},
-        {"names": ["registry.k8s.io/kube-proxy@sha256:".to_string() + &rand_hex(64), format!("registry.k8s.io/kube-proxy:{K8S}")], "sizeBytes": 30922374},
-        {"names": ["registry.k8s.io/pause@sha256:".to_string() + &rand_hex(64), "registry.k8s.io/pause:3.10"], "sizeBytes": 320368},
-    ]);
     json!({
         "metadata": {"name": name, "labels": labels, "annotations": {
             "kubeadm.alpha.kubernetes.io/cri-socket": "unix:///var/run/containerd/containerd.sock",
             "node.alpha.kubernetes.io/ttl": "0",
+            "projectcalico.org/IPv4Address": format!("{ip}/24"),
+            "projectcalico.org/IPv4IPIPTunnelAddr": format!("10.244.{idx}.1"),
             "volumes.kubernetes.io/controller-managed-attach-detach": "true"}},
         "spec": spec,
         "status": {
@@ -57,7 +60,7 @@ fn node(name: &str, idx: u32, control_plane: bool, age: i64) -> Value {
                 cond("Ready", "True", "KubeletReady", "kubelet is posting ready status", age - 30),
             ],
             "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}},
-            "images": images,
+            "images": super::node_status::images(control_plane),
             "nodeInfo": {"architecture": "amd64", "bootID": crate::store::new_uid(),
                 "containerRuntimeVersion": "containerd://1.7.27", "kernelVersion": "6.8.0-51-generic",
                 "kubeProxyVersion": K8S, "kubeletVersion": K8S, "machineID": rand_hex(32),
