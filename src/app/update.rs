@@ -40,6 +40,7 @@ pub fn update(state: &mut State, input: Input) -> Vec<Effect> {
         | Input::Contexts(..)
         | Input::Fetched { .. }
         | Input::ControlPlane(_)
+        | Input::Discovered { .. }
         | Input::NodeHealth(_)
         | Input::Logs(_) => vec![],
         Input::Paste(text) => {
@@ -74,7 +75,11 @@ pub fn update(state: &mut State, input: Input) -> Vec<Effect> {
                 // 0 goes back to) is the context's namespace, as kubectl's default is.
                 state.home_namespace = namespace;
             }
-            watch_top(state)
+            // After the first screen's watch: discovery runs beside it and never holds it up.
+            let mut effects = watch_top(state);
+            state.discovery.pending = true;
+            effects.push(Effect::Discover(state.context.clone()));
+            effects
         }
         Input::ServerVersion(v) => {
             state.server_version = Some(v);
@@ -294,10 +299,7 @@ pub fn run_command(state: &mut State, line: &str) -> Vec<Effect> {
                 state.stack = vec![View::new(ViewKind::Resource(*kind))];
                 watch_top(state)
             }
-            None => {
-                state.toast(format!("unknown command {cmd:?}"), true);
-                vec![]
-            }
+            None => screens::apiresources::command(state, cmd, arg),
         },
     }
 }
