@@ -289,16 +289,7 @@ pub fn run_command(state: &mut State, line: &str) -> Vec<Effect> {
             watch_top(state)
         }
         _ => match ALIASES.iter().find(|(a, _)| *a == cmd) {
-            Some((_, kind)) => {
-                match arg {
-                    Some("all" | "-A") => state.namespace = None,
-                    Some(ns) => state.namespace = Some(ns.to_string()),
-                    None => {}
-                }
-                // A command starts a new stack, so Esc does not walk back through unrelated screens.
-                state.stack = vec![View::new(ViewKind::Resource(*kind))];
-                watch_top(state)
-            }
+            Some((_, kind)) => super::nav::open_kind(state, *kind, arg),
             None => screens::apiresources::command(state, cmd, arg),
         },
     }

@@ -118,10 +118,7 @@ fn screen_kind(resource: &Resource) -> Option<Kind> {
 /// table for it yet: never a table that is not there.
 fn open_resource(state: &mut State, resource: &Resource, arg: Option<&str>) -> Vec<Effect> {
     match screen_kind(resource) {
-        Some(kind) => {
-            let line = format!("{} {}", kind.plural(), arg.unwrap_or_default());
-            crate::app::update::run_command(state, line.trim())
-        }
+        Some(kind) => crate::app::nav::open_kind(state, kind, arg),
         None => {
             let text = format!(
                 "kubedeck has no table for {} ({}, {}) yet",
