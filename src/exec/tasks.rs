@@ -64,7 +64,12 @@ pub fn spawn(effect: Effect, cache: Option<&Arc<Cache>>, tx: &UnboundedSender<In
 /// down answers 503 at once and for good (kubectl does not retry it either), and retrying it would
 /// hold the whole registry back by seconds.
 pub fn discover(context: String, client: Option<Client>, tx: &UnboundedSender<Input>) {
-    let Some(client) = client else { return };
+    let Some(client) = client else {
+        // Answered, so the screen does not wait for it for ever.
+        let result = Err("discovery: not connected to a cluster".into());
+        let _ = tx.send(Input::Discovered { context, result });
+        return;
+    };
     let tx = tx.clone();
     tokio::spawn(async move {
         let result = crate::cluster::discovery::discover(&client).await;

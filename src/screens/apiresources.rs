@@ -139,12 +139,21 @@ pub fn command(state: &mut State, word: &str, arg: Option<&str>) -> Vec<Effect> 
     match found {
         Some(resource) => open_resource(state, &resource, arg),
         None => {
-            let why = match (&state.discovery.registry, state.discovery.pending) {
-                (None, true) => " (the server's resource list is still loading)",
-                _ => "",
+            let d = &state.discovery;
+            let (why, effects) = match (&d.registry, d.pending) {
+                (None, true) => (" (the server's resource list is still loading)", vec![]),
+                // Discovery failed as a whole (the server was down): a name may be the server's.
+                (None, false) if d.error.is_some() => {
+                    state.discovery.pending = true;
+                    (
+                        " (reading the server's resource list again)",
+                        vec![Effect::Discover(state.context.clone())],
+                    )
+                }
+                _ => ("", vec![]),
             };
             state.toast(format!("unknown command {word:?}{why}"), true);
-            vec![]
+            effects
         }
     }
 }
@@ -335,8 +344,13 @@ mod tests {
         assert_eq!(s.top().kind, ViewKind::Resource(Kind::Pod));
         run_command(&mut s, "deployments.apps all");
         assert_eq!((s.top().kind.clone(), s.namespace.clone()), (ViewKind::Resource(Kind::Deployment), None));
-        run_command(&mut s, "bogus");
+        assert!(run_command(&mut s, "bogus").is_empty());
         assert_eq!(s.toasts.last().unwrap().text, "unknown command \"bogus\"");
+        // With no registry at all (discovery failed as a whole), an unknown word asks again.
+        let mut s = crate::test_util::connected("demo", "shop", false);
+        update(&mut s, Input::Discovered { context: "demo".into(), result: Err("discovery failed: refused".into()) });
+        assert_eq!(run_command(&mut s, "cert"), [Effect::Discover("demo".into())]);
+        assert!(s.discovery.pending && s.toasts.last().unwrap().text.contains("again"));
     }
 
     #[test]
