@@ -69,6 +69,21 @@ impl Kind {
         }
     }
 
+    /// Its API group ("" for the core group).
+    pub fn group(self) -> &'static str {
+        match self {
+            Kind::Deployment | Kind::ReplicaSet | Kind::StatefulSet | Kind::DaemonSet => "apps",
+            Kind::Job | Kind::CronJob => "batch",
+            Kind::EndpointSlice => "discovery.k8s.io",
+            _ => "",
+        }
+    }
+
+    /// The kind with this group and kind name, if kubedeck has it.
+    pub fn of(group: &str, kind: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.group() == group && k.name() == kind)
+    }
+
     /// The kind name as the API spells it.
     pub fn name(self) -> &'static str {
         match self {

@@ -6,11 +6,13 @@ mod kind;
 pub mod labels;
 pub mod ops;
 pub mod printers;
+pub mod registry;
 pub mod rows;
 pub mod watch_status;
 
 pub use kind::{Kind, Scope};
 pub use labels::LabelSelector;
 pub use ops::{ObjRef, Op, Outcome, Propagation, Success};
+pub use registry::{Registry, Resource};
 pub use rows::Row;
 pub use watch_status::WatchStatus;

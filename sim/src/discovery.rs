@@ -5,7 +5,7 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::request::{SimState, json_response};
-use super::resources::{ResourceDef, groups};
+use super::resources::{ResourceDef, groups, res};
 use super::store::Store;
 
 /// The version the demo cluster reports.
@@ -88,6 +88,38 @@ fn group_doc(group: &str, versions: &[&str]) -> Value {
     json!({ "name": group, "versions": list, "preferredVersion": gv(versions[0]) })
 }
 
+/// The group versions of APIServices backed by a service and not Available (the demo's
+/// `v1beta1.metrics.k8s.io`): the aggregator lists their groups in `/apis` all the same, and
+/// answers their resource lists with 503, so clients see the group fail (kubectl's "couldn't get
+/// resource list for metrics.k8s.io/v1beta1").
+fn unavailable(store: &Store) -> Vec<(String, String)> {
+    let (services, _) = store.list(res("APIService"), None);
+    services
+        .iter()
+        .map(|o| o.value())
+        .filter(|v| v["spec"]["service"].is_object())
+        .filter(|v| {
+            let conds = v["status"]["conditions"].as_array().cloned().unwrap_or_default();
+            !conds.iter().any(|c| c["type"] == "Available" && c["status"] == "True")
+        })
+        .filter_map(|v| {
+            let (g, ver) = (v["spec"]["group"].as_str()?, v["spec"]["version"].as_str()?);
+            Some((g.to_string(), ver.to_string()))
+        })
+        .collect()
+}
+
+/// The aggregator's answer for an unavailable APIService: plain text, no Status.
+fn service_unavailable() -> Response {
+    let mut r = Response::new(axum::body::Body::from("service unavailable\n"));
+    *r.status_mut() = axum::http::StatusCode::SERVICE_UNAVAILABLE;
+    r.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    r
+}
+
 /// `/version`.
 pub fn version() -> Value {
     json!({
@@ -122,14 +154,22 @@ pub fn route(st: &SimState, method: &Method, path: &str, _headers: &HeaderMap) -
             "serverAddressByClientCIDRs": [{ "clientCIDR": "0.0.0.0/0", "serverAddress": st.addr.to_string() }]
         }),
         ["api", v] => resource_list(&st.store, "", v)?,
-        ["apis"] => json!({
-            "kind": "APIGroupList",
-            "apiVersion": "v1",
-            "groups": groups(defs.iter().map(|id| id.def())).into_iter().map(|(g, v)| group_doc(g, &v)).collect::<Vec<_>>()
-        }),
+        ["apis"] => {
+            let mut list: Vec<Value> = groups(defs.iter().map(|id| id.def()))
+                .into_iter()
+                .map(|(g, v)| group_doc(g, &v))
+                .collect();
+            list.extend(unavailable(&st.store).iter().map(|(g, v)| group_doc(g, &[v.as_str()])));
+            json!({ "kind": "APIGroupList", "apiVersion": "v1", "groups": list })
+        }
+        ["apis", g, v] if unavailable(&st.store).iter().any(|(ug, uv)| ug == g && uv == v) => {
+            return Some(service_unavailable());
+        }
         ["apis", g] => {
+            let aggregated = unavailable(&st.store);
             let (g, v) = groups(defs.iter().map(|id| id.def()))
                 .into_iter()
+                .chain(aggregated.iter().map(|(g, v)| (g.as_str(), vec![v.as_str()])))
                 .find(|(name, _)| name == g)?;
             let mut d = group_doc(g, &v);
             d["kind"] = json!("APIGroup");

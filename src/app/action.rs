@@ -169,7 +169,7 @@ pub const ACTIONS: &[(Action, &str, &str, &[KeyScope])] = &[
     (Action::Uncordon, "uncordon", "uncordon node", &[T]),
     (Action::Drain, "drain", "drain node", &[T]),
     (Action::Logs, "logs", "logs", &[T]),
-    (Action::Refresh, "refresh", "refresh health", &[T]),
+    (Action::Refresh, "refresh", "refresh", &[T]),
     (Action::NodeHealth, "node-health", "node health", &[T]),
     (Action::Log(LogAction::Follow), "follow", "follow", &[L]),
     (

@@ -51,7 +51,7 @@ mod tests {
         ] {
             assert!(!help.iter().any(|h| h == gone), "{gone}: {help:?}");
         }
-        assert!(help.iter().any(|h| h == "refresh health") && help.iter().any(|h| h == "down"));
+        assert!(help.iter().any(|h| h == "refresh") && help.iter().any(|h| h == "down"));
     }
 
     #[test]

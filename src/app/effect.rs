@@ -94,6 +94,9 @@ pub enum Effect {
     },
     /// Find out whether a namespace exists (an empty list is shown in it) and feed it back.
     CheckNamespace(String),
+    /// Read the server's discovery documents into a registry and feed it back, tagged with the
+    /// context it is about (a switch discards what comes back for another).
+    Discover(String),
     /// Gather a control-plane report and feed it back.
     FetchControlPlane,
     /// Gather one node's health and feed it back.

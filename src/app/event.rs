@@ -147,6 +147,13 @@ pub enum Input {
         /// Number of lines.
         lines: usize,
     },
+    /// The answer to [`super::Effect::Discover`].
+    Discovered {
+        /// The context it is about.
+        context: String,
+        /// The registry, or why discovery failed as a whole.
+        result: Result<model::Registry, String>,
+    },
     /// A control-plane report.
     ControlPlane(Box<crate::cluster::health::Report>),
     /// One node's health.

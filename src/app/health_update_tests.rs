@@ -56,7 +56,11 @@ fn the_start_screen_fetches_once_connected_and_not_before() {
     let mut s = State::new(Some("shop".into()), false, crate::config::keymap::default_keymap());
     assert!(run_command(&mut s, "cp").is_empty(), "no client yet");
     assert!(matches!(s.top().kind, ViewKind::ControlPlane { .. }));
-    assert_eq!(connect(&mut s), [Effect::FetchControlPlane]);
+    // Discovery comes after the start screen's own request, beside it.
+    assert_eq!(
+        connect(&mut s),
+        [Effect::FetchControlPlane, Effect::Discover("demo".into())]
+    );
     // A refresh already on its way is not asked for twice (slow server, 10 s ticks).
     assert!(controlplane::due(&mut s).is_empty());
     update(&mut s, Input::ControlPlane(Box::new(report())));

@@ -42,3 +42,15 @@ pub fn text_line(initial: &str) -> TextArea<'static> {
     ta.move_cursor(ratatui_textarea::CursorMove::End);
     ta
 }
+
+/// Open the list of `kind` as its `:` command does, `arg` being a namespace, `all` or `-A`.
+pub fn open_kind(state: &mut State, kind: crate::cluster::Kind, arg: Option<&str>) -> Vec<Effect> {
+    match arg {
+        Some("all" | "-A") => state.namespace = None,
+        Some(ns) => state.namespace = Some(ns.to_string()),
+        None => {}
+    }
+    // A command starts a new stack, so Esc does not walk back through unrelated screens.
+    state.stack = vec![View::new(super::state::ViewKind::Resource(kind))];
+    watch_top(state)
+}

@@ -44,6 +44,8 @@ pub enum ViewKind {
         /// First line shown.
         scroll: u16,
     },
+    /// Every resource the server serves (`:api-resources`).
+    ApiResources,
     /// The health of one node (`h` on the nodes screen).
     NodeHealth {
         /// Node name.
@@ -267,6 +269,19 @@ pub struct State {
     pub nh_pending: bool,
     /// Connected to the built-in demo cluster (None: a real one).
     pub demo: Option<Demo>,
+    /// What discovery found for the context in use.
+    pub discovery: Discovery,
+}
+
+/// What the server's discovery says it serves, for the context in use.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Discovery {
+    /// The registry, once discovery has answered.
+    pub registry: Option<model::Registry>,
+    /// Why the last discovery failed as a whole (a registry from before stays).
+    pub error: Option<String>,
+    /// A discovery is under way.
+    pub pending: bool,
 }
 
 impl State {
@@ -308,6 +323,7 @@ impl State {
             node_health: None,
             nh_pending: false,
             demo: None,
+            discovery: Discovery::default(),
         }
     }
 
@@ -336,6 +352,7 @@ impl State {
         self.control_plane = None;
         self.cp_pending = false;
         self.cp_first_transitions.clear();
+        self.discovery = Discovery::default();
     }
 
     /// The view on screen.

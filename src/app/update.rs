@@ -40,6 +40,7 @@ pub fn update(state: &mut State, input: Input) -> Vec<Effect> {
         | Input::Contexts(..)
         | Input::Fetched { .. }
         | Input::ControlPlane(_)
+        | Input::Discovered { .. }
         | Input::NodeHealth(_)
         | Input::Logs(_) => vec![],
         Input::Paste(text) => {
@@ -74,7 +75,11 @@ pub fn update(state: &mut State, input: Input) -> Vec<Effect> {
                 // 0 goes back to) is the context's namespace, as kubectl's default is.
                 state.home_namespace = namespace;
             }
-            watch_top(state)
+            // After the first screen's watch: discovery runs beside it and never holds it up.
+            let mut effects = watch_top(state);
+            state.discovery.pending = true;
+            effects.push(Effect::Discover(state.context.clone()));
+            effects
         }
         Input::ServerVersion(v) => {
             state.server_version = Some(v);
@@ -284,20 +289,8 @@ pub fn run_command(state: &mut State, line: &str) -> Vec<Effect> {
             watch_top(state)
         }
         _ => match ALIASES.iter().find(|(a, _)| *a == cmd) {
-            Some((_, kind)) => {
-                match arg {
-                    Some("all" | "-A") => state.namespace = None,
-                    Some(ns) => state.namespace = Some(ns.to_string()),
-                    None => {}
-                }
-                // A command starts a new stack, so Esc does not walk back through unrelated screens.
-                state.stack = vec![View::new(ViewKind::Resource(*kind))];
-                watch_top(state)
-            }
-            None => {
-                state.toast(format!("unknown command {cmd:?}"), true);
-                vec![]
-            }
+            Some((_, kind)) => super::nav::open_kind(state, *kind, arg),
+            None => screens::apiresources::command(state, cmd, arg),
         },
     }
 }

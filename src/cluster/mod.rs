@@ -4,6 +4,7 @@ pub mod client;
 pub mod config_error;
 pub mod counters;
 pub mod describe;
+pub mod discovery;
 pub mod errors;
 pub mod health;
 pub mod liveness;

@@ -60,6 +60,23 @@ pub fn spawn(effect: Effect, cache: Option<&Arc<Cache>>, tx: &UnboundedSender<In
     }
 }
 
+/// Read discovery with `client`, one that does not retry: an aggregated group whose service is
+/// down answers 503 at once and for good (kubectl does not retry it either), and retrying it would
+/// hold the whole registry back by seconds.
+pub fn discover(context: String, client: Option<Client>, tx: &UnboundedSender<Input>) {
+    let Some(client) = client else {
+        // Answered, so the screen does not wait for it for ever.
+        let result = Err("discovery: not connected to a cluster".into());
+        let _ = tx.send(Input::Discovered { context, result });
+        return;
+    };
+    let tx = tx.clone();
+    tokio::spawn(async move {
+        let result = crate::cluster::discovery::discover(&client).await;
+        let _ = tx.send(Input::Discovered { context, result });
+    });
+}
+
 /// The workload actions: mutations, the rollback dry run, the scale dialog's facts, the history.
 fn workload(effect: Effect, client: Option<Client>, tx: UnboundedSender<Input>) {
     let Some(client) = client else {

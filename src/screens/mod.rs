@@ -37,6 +37,7 @@ registry! {
     controlplane,
     nodehealth,
     messages,
+    apiresources,
 }
 
 /// The screen a view belongs to.
