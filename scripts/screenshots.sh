@@ -121,6 +121,13 @@ wait_for '^ *events \[[1-9][0-9]*/[0-9]+\].*live'
 settle
 shot events
 
+# Every kind the server serves, from discovery, as `kubectl api-resources` lists them.
+command_line api-resources
+wait_for '^ *api-resources \[[1-9][0-9]*\]'
+wait_for 'certificates'
+settle
+shot api-resources
+
 # Describe and YAML of a web pod: filter, confirm the filter, open.
 command_line pods
 wait_for '^ *pods \[[1-9][0-9]*/[0-9]+\].*live'
