@@ -109,3 +109,45 @@ async fn the_header_counts_warnings_from_a_watch_the_server_filters_to_warnings(
     h.shutdown();
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_namespaced_pods_screen_is_served_from_the_headers_all_namespaces_watch() {
+    let c = DemoCluster::start(common::fast_opts()).await.unwrap();
+    let dir = std::env::temp_dir().join(format!("kubedeck-one-watch-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let kubeconfig = dir.join("kubeconfig");
+    c.write_kubeconfig(&kubeconfig).unwrap();
+    let mut h = Headless::connect(&kubeconfig, 200, 40).await.unwrap();
+    // The header keeps a watch of every pod; once it is synced, a namespace's pods come from it.
+    common::eventually(30, "the header's all-namespaces pod watch synced", || {
+        h.frame().unwrap();
+        let ready = h.cache().status(Kind::Pod, &Scope::All) == Some(kubedeck::cluster::watch::WatchStatus::Ready);
+        std::future::ready(ready.then_some(()))
+    })
+    .await;
+    typed(&mut h, ":po payments\r");
+    let rows = common::eventually(30, "the payments pods on screen", || {
+        h.frame().unwrap();
+        let rows: Vec<(String, String)> = h
+            .state
+            .top()
+            .table
+            .rows
+            .iter()
+            .map(|r| (r.namespace.clone(), r.name.clone()))
+            .collect();
+        std::future::ready((!rows.is_empty()).then_some(rows))
+    })
+    .await;
+    assert!(rows.iter().all(|(ns, _)| ns == "payments"), "{rows:?}");
+    let pod_watches: Vec<Scope> = h
+        .cache()
+        .running()
+        .into_iter()
+        .filter(|(k, _)| *k == Kind::Pod)
+        .map(|(_, s)| s)
+        .collect();
+    assert_eq!(pod_watches, [Scope::All], "no second watch of the same pods");
+    h.shutdown();
+    std::fs::remove_dir_all(&dir).unwrap();
+}

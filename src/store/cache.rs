@@ -207,6 +207,7 @@ impl Cache {
 
     fn ensure_key(&self, key: Key) {
         let mut entries = self.entries.lock();
+        let (key, _) = serving(&entries, key);
         if let Some(e) = entries.get_mut(&key) {
             e.last_used = Instant::now();
             return;
@@ -310,7 +311,9 @@ impl Cache {
     }
 
     fn entry<T>(&self, key: &Key, f: impl FnOnce(&Entry) -> T) -> Option<T> {
-        self.entries.lock().get(key).map(f)
+        let entries = self.entries.lock();
+        let (key, _) = serving(&entries, key.clone());
+        entries.get(&key).map(f)
     }
 
     /// The rows of a running row watch, or None if it was never ensured (or was swept).
@@ -320,13 +323,19 @@ impl Cache {
 
     /// The rows of a running [`Cache::ensure_selected`] watch.
     pub fn rows_selected(&self, kind: Kind, scope: &Scope, fields: Option<&'static str>) -> Option<Vec<Arc<Row>>> {
-        let store = self.entry(&Key::Rows(kind, scope.clone().for_kind(kind), fields), |e| {
-            match &e.store {
-                Held::Rows(r) => Some(r.clone()),
-                Held::Objects(_) => None,
+        let (store, namespace) = {
+            let entries = self.entries.lock();
+            let (key, namespace) = serving(&entries, Key::Rows(kind, scope.clone().for_kind(kind), fields));
+            match &entries.get(&key)?.store {
+                Held::Rows(r) => (r.clone(), namespace),
+                Held::Objects(_) => return None,
             }
-        })??;
-        Some(store.rows())
+        };
+        let rows = store.rows();
+        Some(match namespace {
+            Some(ns) => rows.into_iter().filter(|r| r.namespace == ns).collect(),
+            None => rows,
+        })
     }
 
     /// The typed objects of a running [`Cache::ensure_objects`] watch.
@@ -437,6 +446,26 @@ impl Cache {
         self.root.cancel();
         self.entries.lock().clear();
     }
+}
+
+/// The watch that serves `key`, and the namespace to keep of its rows. A namespace's rows are read
+/// from the all-namespaces watch of the kind once that one is synced and allowed (the header keeps
+/// one for pods), so a namespaced screen costs no second watch of the same objects; until then, or
+/// when listing every namespace is refused, the namespace has its own watch, which is swept once
+/// idle.
+fn serving(entries: &HashMap<Key, Entry>, key: Key) -> (Key, Option<String>) {
+    let Key::Rows(kind, Scope::Namespace(ns), fields) = &key else {
+        return (key, None);
+    };
+    let all = Key::Rows(*kind, Scope::All, *fields);
+    let synced = entries
+        .get(&all)
+        .is_some_and(|e| matches!(*e.shared.status.lock(), WatchStatus::Ready | WatchStatus::Stale { .. }));
+    if synced {
+        let ns = ns.clone();
+        return (all, Some(ns));
+    }
+    (key, None)
 }
 
 /// What [`Cache::spawn`] needs besides the API and the sink.
