@@ -9,14 +9,20 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// Whether `script` is there to make a pseudo-terminal.
+/// Whether `script` is there to make a pseudo-terminal. Under CI (`CI` set, as `.ci/run` sets it
+/// after installing `script`) its absence fails the test rather than skipping it.
 pub fn script_available() -> bool {
-    Command::new("script")
+    let there = Command::new("script")
         .arg("--version")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()
-        .is_ok_and(|s| s.success())
+        .is_ok_and(|s| s.success());
+    assert!(
+        there || std::env::var_os("CI").is_none(),
+        "`script` (util-linux) is needed for the terminal tests and CI must have it"
+    );
+    there
 }
 
 /// A fresh scratch directory for one test.
