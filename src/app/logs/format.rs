@@ -97,15 +97,7 @@ pub fn cut_marker(line: &Line) -> Option<String> {
 
 /// `n` with thousands separators: 19,922,944.
 pub fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    model::watch_status::thousands(n as usize)
 }
 
 /// A line as plain text (copy and save): prefix and timestamp when shown, then the body rows.
