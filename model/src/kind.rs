@@ -1,6 +1,11 @@
 //! The kinds kubedeck knows and the namespaces a watch covers.
 
-/// The kinds kubedeck watches with typed k8s-openapi structs.
+use std::sync::{PoisonError, RwLock};
+
+use crate::registry::Resource;
+
+/// A kind: one kubedeck watches with typed k8s-openapi structs and its own printer, or any other
+/// resource the server serves ([`Kind::Other`], shown through the server's own Table columns).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Kind {
     /// core/v1 Pod.
@@ -27,10 +32,74 @@ pub enum Kind {
     Event,
     /// discovery.k8s.io/v1 EndpointSlice (the ENDPOINTS column of services).
     EndpointSlice,
+    /// Any other resource of the registry, known by what discovery said of it.
+    Other(Res),
+}
+
+/// A registry resource interned for the life of the process: a small copyable handle, so a
+/// [`Kind`] stays `Copy` whatever the server serves. Bounded by the number of distinct
+/// (group, plural) pairs the clusters serve, a few hundred at most.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Res(u32);
+
+/// The interned resources, by handle; an entry is replaced (and the old one leaked) when
+/// discovery says something new of it (a version or verbs change), which is rare.
+static INTERNED: RwLock<Vec<&'static Resource>> = RwLock::new(Vec::new());
+
+impl Res {
+    /// The handle of `resource`, keyed by group and plural: the same resource always gets the same
+    /// handle, with what discovery said of it last.
+    pub fn intern(resource: &Resource) -> Res {
+        let same = |r: &&Resource| r.group == resource.group && r.plural == resource.plural;
+        {
+            let table = INTERNED.read().unwrap_or_else(PoisonError::into_inner);
+            if let Some(n) = table.iter().position(|r| same(&r)) {
+                if table[n] == resource {
+                    return Res(n as u32);
+                }
+            }
+        }
+        let mut table = INTERNED.write().unwrap_or_else(PoisonError::into_inner);
+        let leaked: &'static Resource = Box::leak(Box::new(resource.clone()));
+        match table.iter().position(|r| same(&r)) {
+            Some(n) => {
+                table[n] = leaked;
+                Res(n as u32)
+            }
+            None => {
+                table.push(leaked);
+                Res(table.len() as u32 - 1)
+            }
+        }
+    }
+
+    /// What discovery said of it.
+    pub fn get(self) -> &'static Resource {
+        INTERNED.read().unwrap_or_else(PoisonError::into_inner)[self.0 as usize]
+    }
 }
 
 impl Kind {
-    /// Every kind, in menu order.
+    /// The kind a registry resource is: a typed kind where kubedeck has one (at the group and kind),
+    /// else [`Kind::Other`].
+    pub fn from_resource(resource: &Resource) -> Kind {
+        Kind::of(&resource.group, &resource.kind).unwrap_or_else(|| Kind::Other(Res::intern(resource)))
+    }
+
+    /// What discovery said of an [`Kind::Other`]; None for the typed kinds.
+    pub fn resource(self) -> Option<&'static Resource> {
+        match self {
+            Kind::Other(r) => Some(r.get()),
+            _ => None,
+        }
+    }
+
+    /// Whether kubedeck watches it with typed structs and its own printer.
+    pub fn typed(self) -> bool {
+        !matches!(self, Kind::Other(_))
+    }
+
+    /// Every typed kind, in menu order.
     pub const ALL: [Kind; 12] = [
         Kind::Pod,
         Kind::Node,
@@ -48,7 +117,10 @@ impl Kind {
 
     /// Whether objects of this kind live in a namespace.
     pub fn namespaced(self) -> bool {
-        !matches!(self, Kind::Node | Kind::Namespace)
+        match self {
+            Kind::Other(r) => r.get().namespaced,
+            _ => !matches!(self, Kind::Node | Kind::Namespace),
+        }
     }
 
     /// The lower-case plural resource name, as in kubectl and RBAC messages.
@@ -66,6 +138,7 @@ impl Kind {
             Kind::Namespace => "namespaces",
             Kind::Event => "events",
             Kind::EndpointSlice => "endpointslices",
+            Kind::Other(r) => &r.get().plural,
         }
     }
 
@@ -75,11 +148,12 @@ impl Kind {
             Kind::Deployment | Kind::ReplicaSet | Kind::StatefulSet | Kind::DaemonSet => "apps",
             Kind::Job | Kind::CronJob => "batch",
             Kind::EndpointSlice => "discovery.k8s.io",
+            Kind::Other(r) => &r.get().group,
             _ => "",
         }
     }
 
-    /// The kind with this group and kind name, if kubedeck has it.
+    /// The typed kind with this group and kind name, if kubedeck has one.
     pub fn of(group: &str, kind: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| k.group() == group && k.name() == kind)
     }
@@ -99,6 +173,7 @@ impl Kind {
             Kind::Namespace => "Namespace",
             Kind::Event => "Event",
             Kind::EndpointSlice => "EndpointSlice",
+            Kind::Other(r) => &r.get().kind,
         }
     }
 }

@@ -10,7 +10,7 @@ pub mod registry;
 pub mod rows;
 pub mod watch_status;
 
-pub use kind::{Kind, Scope};
+pub use kind::{Kind, Res, Scope};
 pub use labels::LabelSelector;
 pub use ops::{ObjRef, Op, Outcome, Propagation, Success};
 pub use registry::{Registry, Resource};

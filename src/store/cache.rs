@@ -283,6 +283,8 @@ impl Cache {
             Kind::Namespace => go!(Namespace, trim::namespace, rows::namespace, cluster),
             Kind::Event => go!(Event, trim::event, rows::event),
             Kind::EndpointSlice => go!(EndpointSlice, trim::endpoint_slice, rows::endpoint_slice),
+            // Interim: the server-side Table watch of any other kind is being written.
+            Kind::Other(_) => Held::Rows(rows.unwrap_or_default()),
         }
     }
 

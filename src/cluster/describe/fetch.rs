@@ -58,6 +58,13 @@ pub async fn fetch(client: Client, kind: Kind, ns: &str, name: &str, describe: b
             )
             .await
         }
+        Kind::Other(_) => {
+            let obj = crate::cluster::ops::ObjRef::new(kind, ns, name);
+            crate::cluster::ops::dyn_api(&c, &obj)
+                .get(name)
+                .await
+                .map(|o| serde_json::to_value(o).unwrap_or_default())
+        }
     }
     .map_err(|e| error_text(&e))?;
     if !describe {

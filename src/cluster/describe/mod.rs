@@ -55,7 +55,7 @@ pub fn describe(kind: Kind, obj: &Value, rel: &Related, now: Timestamp) -> Resul
         Kind::Job => workloads::describe_job(&typed(obj)?, ev, now),
         Kind::CronJob => workloads::describe_cron_job(&typed(obj)?, ev, now),
         Kind::Namespace => misc::describe_namespace(&typed(obj)?),
-        Kind::Event | Kind::EndpointSlice => misc::describe_generic(obj),
+        Kind::Event | Kind::EndpointSlice | Kind::Other(_) => misc::describe_generic(obj),
     })
 }
 

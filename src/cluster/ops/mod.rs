@@ -37,6 +37,16 @@ pub fn api_resource(kind: Kind) -> ApiResource {
         Kind::Namespace => ApiResource::erase::<Namespace>(&()),
         Kind::Event => ApiResource::erase::<Event>(&()),
         Kind::EndpointSlice => ApiResource::erase::<EndpointSlice>(&()),
+        Kind::Other(r) => {
+            let r = r.get();
+            ApiResource {
+                group: r.group.clone(),
+                version: r.version.clone(),
+                api_version: r.api_version(),
+                kind: r.kind.clone(),
+                plural: r.plural.clone(),
+            }
+        }
     }
 }
 
