@@ -53,15 +53,15 @@ impl Res {
         let same = |r: &&Resource| r.group == resource.group && r.plural == resource.plural;
         {
             let table = INTERNED.read().unwrap_or_else(PoisonError::into_inner);
-            if let Some(n) = table.iter().position(|r| same(&r)) {
-                if table[n] == resource {
-                    return Res(n as u32);
-                }
+            if let Some(n) = table.iter().position(same)
+                && table[n] == resource
+            {
+                return Res(n as u32);
             }
         }
         let mut table = INTERNED.write().unwrap_or_else(PoisonError::into_inner);
         let leaked: &'static Resource = Box::leak(Box::new(resource.clone()));
-        match table.iter().position(|r| same(&r)) {
+        match table.iter().position(same) {
             Some(n) => {
                 table[n] = leaked;
                 Res(n as u32)
@@ -191,5 +191,45 @@ impl Scope {
     /// The scope a watch of `kind` really uses: cluster-scoped kinds ignore the namespace.
     pub fn for_kind(self, kind: Kind) -> Scope {
         if kind.namespaced() { self } else { Scope::All }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn res(group: &str, kind: &str, plural: &str, version: &str) -> Resource {
+        Resource {
+            group: group.into(),
+            version: version.into(),
+            kind: kind.into(),
+            plural: plural.into(),
+            namespaced: true,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_resource_keeps_its_handle_and_takes_what_discovery_said_last() {
+        let v1 = res("example.com", "Widget", "widgets", "v1");
+        let a = Kind::from_resource(&v1);
+        assert_eq!(a, Kind::from_resource(&v1));
+        assert_eq!((a.plural(), a.group(), a.name()), ("widgets", "example.com", "Widget"));
+        assert!(a.namespaced() && !a.typed());
+        let v2 = res("example.com", "Widget", "widgets", "v2");
+        assert_eq!(Kind::from_resource(&v2), a, "same group and plural: same kind");
+        assert_eq!(a.resource().map(|r| r.version.as_str()), Some("v2"));
+        let other = Kind::from_resource(&res("other.io", "Widget", "widgets", "v1"));
+        assert_ne!(other, a, "another group is another kind");
+    }
+
+    #[test]
+    fn a_resource_kubedeck_has_types_for_stays_typed() {
+        assert_eq!(
+            Kind::from_resource(&res("apps", "Deployment", "deployments", "v1")),
+            Kind::Deployment
+        );
+        assert_eq!(Kind::from_resource(&res("", "Pod", "pods", "v1")), Kind::Pod);
+        assert!(Kind::Pod.resource().is_none());
     }
 }
