@@ -1,0 +1,84 @@
+//! What every kind offers, custom resources included, against the demo cluster through the real
+//! kube client: the generic describe with the object's events, delete, scale through the scale
+//! subresource, and a delete of several marked objects.
+
+mod common;
+
+use common::cluster_with_ns;
+use k8s_openapi::api::core::v1::Event;
+use kube::api::{Api, PostParams};
+use kubedeck::cluster::Kind;
+use kubedeck::cluster::client::no_retry_client;
+use kubedeck::cluster::describe::fetch::fetch;
+use kubedeck::cluster::discovery::discover;
+use kubedeck::cluster::ops::{self, ObjRef};
+use serde_json::json;
+
+/// The demo cluster, a client, and the kind discovery gives `name`.
+async fn cluster_and_kind(ns: &str, name: &str) -> (sim::DemoCluster, kube::Client, Kind) {
+    let (c, client) = cluster_with_ns(ns).await;
+    let config = kube::Config::from_custom_kubeconfig(c.kubeconfig(), &Default::default())
+        .await
+        .expect("the demo's kubeconfig");
+    let registry = discover(&no_retry_client(config).expect("a client"))
+        .await
+        .expect("discovery answers");
+    let kind = Kind::from_resource(registry.find(name).expect("served"));
+    (c, client, kind)
+}
+
+#[tokio::test]
+async fn describe_of_a_certificate_shows_its_fields_and_events() {
+    let (cluster, client, kind) = cluster_and_kind("shop", "certificates.cert-manager.io").await;
+    assert!(!kind.typed());
+    let cert = ops::get_value(&client, &ObjRef::new(kind, "shop", "api-tls"))
+        .await
+        .expect("the scenario's certificate");
+    let event: Event = serde_json::from_value(json!({
+        "metadata": {"name": "api-tls.issuing", "namespace": "shop"},
+        "involvedObject": {"apiVersion": "cert-manager.io/v1", "kind": "Certificate", "name": "api-tls",
+            "namespace": "shop", "uid": cert["metadata"]["uid"]},
+        "type": "Normal", "reason": "Issuing", "message": "The certificate has been successfully issued",
+        "source": {"component": "cert-manager-certificates-issuing"},
+        "firstTimestamp": common::ago(60), "lastTimestamp": common::ago(60), "count": 1
+    }))
+    .unwrap();
+    let events: Api<Event> = Api::namespaced(client.clone(), "shop");
+    events
+        .create(&PostParams::default(), &event)
+        .await
+        .expect("event created");
+
+    let lines = fetch(client, kind, "shop", "api-tls", true)
+        .await
+        .expect("described")
+        .describe
+        .expect("describe text");
+    let has = |prefix: &str| lines.iter().any(|l| l.trim_end().starts_with(prefix));
+    let text = lines.join("\n");
+    assert!(lines[0].starts_with("Name:") && lines[0].ends_with("api-tls"), "{text}");
+    for want in [
+        "API Version:",
+        "Kind:              Certificate",
+        "Spec:",
+        "  Dns Names:",
+        "    api.shop.example.com",
+        "    Type         Status  Reason",
+        "Events:",
+    ] {
+        assert!(has(want), "{want:?} missing from\n{text}");
+    }
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("  Secret Name:") && l.ends_with(" api-tls")),
+        "{text}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("Issuing") && l.contains("The certificate has been successfully issued")),
+        "{text}"
+    );
+    cluster.stop().await;
+}
