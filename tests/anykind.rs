@@ -4,14 +4,14 @@
 
 mod common;
 
-use common::cluster_with_ns;
+use common::{cluster_with_ns, eventually};
 use k8s_openapi::api::core::v1::Event;
 use kube::api::{Api, PostParams};
 use kubedeck::cluster::Kind;
 use kubedeck::cluster::client::no_retry_client;
 use kubedeck::cluster::describe::fetch::fetch;
 use kubedeck::cluster::discovery::discover;
-use kubedeck::cluster::ops::{self, ObjRef};
+use kubedeck::cluster::ops::{self, ObjRef, Op, Propagation, Success};
 use serde_json::json;
 
 /// The demo cluster, a client, and the kind discovery gives `name`.
@@ -79,6 +79,39 @@ async fn describe_of_a_certificate_shows_its_fields_and_events() {
             .iter()
             .any(|l| l.contains("Issuing") && l.contains("The certificate has been successfully issued")),
         "{text}"
+    );
+    cluster.stop().await;
+}
+
+#[tokio::test]
+async fn a_custom_object_is_deleted_as_kubectl_deletes_it() {
+    let (cluster, client, kind) = cluster_and_kind("shop", "certs").await;
+    let cert = ObjRef::new(kind, "shop", "storefront-tls");
+    let done = ops::perform(
+        &client,
+        &cert,
+        &Op::Delete {
+            propagation: Propagation::Foreground,
+            grace: None,
+        },
+    )
+    .await
+    .expect("deleted");
+    assert_eq!(
+        done,
+        Success::changed("certificate.cert-manager.io \"storefront-tls\" deleted from shop namespace")
+    );
+    eventually(10, "the certificate is gone", || {
+        let (client, cert) = (client.clone(), cert.clone());
+        async move { ops::get_value(&client, &cert).await.err() }
+    })
+    .await;
+    let err = ops::delete(&client, &cert, Propagation::Background, None)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err,
+        "Error from server (NotFound): certificates.cert-manager.io \"storefront-tls\" not found"
     );
     cluster.stop().await;
 }

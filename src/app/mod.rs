@@ -23,6 +23,7 @@ pub mod state;
 pub mod table;
 pub mod text;
 pub mod update;
+pub mod verbs;
 pub mod workload;
 
 pub use action::Action;
@@ -42,3 +43,6 @@ mod workload_tests;
 
 #[cfg(test)]
 mod health_update_tests;
+
+#[cfg(test)]
+mod anykind_tests;

@@ -25,9 +25,13 @@ pub fn kinds(action: Action) -> Option<&'static [Kind]> {
     })
 }
 
-/// Whether an object action (scale, delete, drain, history …) works on objects of `kind`.
+/// Whether an object action (scale, delete, drain, history …) works on objects of `kind`: scale on
+/// any kind discovery gives a `scale` subresource, custom resources included.
 pub fn works_on(kind: Kind, action: Action) -> bool {
     let object_action = action == Action::History || (action.mutating() && action != Action::Rollback);
+    if let (Action::Scale, Some(r)) = (action, kind.resource()) {
+        return r.has("scale");
+    }
     object_action && kinds(action).is_none_or(|ks| ks.contains(&kind))
 }
 
@@ -50,18 +54,20 @@ pub fn act(state: &mut State, action: Action, selected: Option<ObjRef>) -> Vec<E
         return vec![];
     };
     if let Some(ks) = kinds(action)
-        && !ks.contains(&target.kind)
+        && !works_on(target.kind, action)
     {
-        let names: Vec<&str> = ks.iter().map(|k| k.plural()).collect();
+        let mut names = ks.iter().map(|k| k.plural()).collect::<Vec<_>>().join(", ");
+        if action == Action::Scale {
+            names = format!("kinds with a scale subresource ({names} …)");
+        }
         state.toast(
-            format!(
-                "{} works on {}, not {}",
-                action.describe(),
-                names.join(", "),
-                target.kind.plural()
-            ),
+            format!("{} works on {names}, not {}", action.describe(), target.kind.plural()),
             true,
         );
+        return vec![];
+    }
+    if let Some(why) = super::verbs::refusal(state, target.kind, action) {
+        state.toast(why, true);
         return vec![];
     }
     match action {

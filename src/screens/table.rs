@@ -49,19 +49,21 @@ fn applies(state: &State, action: Action) -> bool {
     let kind = kind(state);
     match action {
         a if lists::moving(a) || lists::sorting(state, a) => true,
-        Enter | Filter | Describe | Yaml | CopyName => true,
+        Enter | Filter | CopyName => true,
+        Describe | Yaml => crate::app::verbs::refusal(state, kind, action).is_none(),
         AllNamespaces => kind.namespaced(),
         Wide => crate::app::columns::all(&ViewKind::Resource(kind)).iter().any(|c| c.wide),
         Logs => crate::app::logs::glue::has_logs(kind),
         Refresh | NodeHealth => kind == Kind::Node,
-        _ => crate::app::workload::works_on(kind, action),
+        _ => crate::app::workload::works_on(kind, action) && crate::app::verbs::refusal(state, kind, action).is_none(),
     }
 }
 
 /// On a list of another kind, an object action or logs say which kinds they work on (as
 /// `--readonly` says what it refuses).
 fn explains(_: &State, action: Action) -> bool {
-    action == Action::Logs || action == Action::History || action.mutating()
+    use Action::*;
+    matches!(action, Logs | History | Describe | Yaml) || action.mutating()
 }
 
 fn selected(state: &State) -> Option<ObjRef> {

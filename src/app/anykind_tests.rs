@@ -1,0 +1,196 @@
+//! Key-flow tests of what every kind's table offers, custom resources included: delete with its
+//! cascade choice, refusals by discovery's verbs, scale through the scale subresource, copy,
+//! filter and sort. Rows of a [`Kind::Other`] are injected as a watch would send them.
+
+use std::sync::Arc;
+
+use crossterm::event::KeyCode;
+
+use super::dialog::Dialog;
+use super::effect::Effect;
+use super::event::Input;
+use super::state::{State, View, ViewKind};
+use super::table::Row;
+use super::update::{key, update};
+use crate::cluster::ops::{ObjRef, Op, Propagation};
+use crate::cluster::watch::WatchStatus;
+use crate::cluster::{Kind, Scope};
+use crate::test_util;
+
+/// A custom resource kind with these verbs and subresources.
+pub fn custom(group: &str, kind: &str, plural: &str, verbs: &[&str], subs: &[&str]) -> Kind {
+    Kind::from_resource(&model::Resource {
+        group: group.into(),
+        version: "v1".into(),
+        kind: kind.into(),
+        plural: plural.into(),
+        singular: kind.to_lowercase(),
+        namespaced: true,
+        verbs: verbs.iter().map(|v| v.to_string()).collect(),
+        subresources: subs.iter().map(|v| v.to_string()).collect(),
+        ..Default::default()
+    })
+}
+
+/// Every verb a CRD's objects have.
+pub const ALL_VERBS: &[&str] = &[
+    "create",
+    "delete",
+    "deletecollection",
+    "get",
+    "list",
+    "patch",
+    "update",
+    "watch",
+];
+
+/// A session in namespace shop showing `kind`'s table with rows `names` (uid `uid-<name>`).
+pub fn showing(kind: Kind, names: &[&str], readonly: bool) -> State {
+    let mut s = test_util::connected("prod", "shop", readonly);
+    s.stack = vec![View::new(ViewKind::Resource(kind))];
+    let rows = names
+        .iter()
+        .map(|n| {
+            Arc::new(Row {
+                key: format!("uid-{n}"),
+                namespace: "shop".into(),
+                name: n.to_string(),
+                cells: vec![format!("cell-{n}")],
+                ..Default::default()
+            })
+        })
+        .collect();
+    update(
+        &mut s,
+        Input::Rows {
+            watch: (kind, Scope::Namespace("shop".into())),
+            rows: Some(rows),
+            status: WatchStatus::Ready,
+        },
+    );
+    s
+}
+
+/// Type each character as a key press.
+pub fn typed(s: &mut State, text: &str) -> Vec<Effect> {
+    text.chars().flat_map(|c| update(s, key(KeyCode::Char(c)))).collect()
+}
+
+fn cert() -> Kind {
+    custom("cert-manager.io", "Certificate", "certificates", ALL_VERBS, &["status"])
+}
+
+fn last_toast(s: &State) -> &str {
+    s.toasts.last().map(|t| t.text.as_str()).unwrap_or_default()
+}
+
+#[test]
+fn a_custom_object_is_deleted_with_the_cascade_chosen() {
+    let kind = cert();
+    let mut s = showing(kind, &["api-tls", "web-tls"], false);
+    assert!(typed(&mut s, "D").is_empty());
+    assert!(matches!(&s.dialog, Some(Dialog::Delete(d)) if d.target == ObjRef::new(kind, "shop", "api-tls")));
+    update(&mut s, key(KeyCode::Tab));
+    update(&mut s, key(KeyCode::Enter));
+    let Some(Dialog::Confirm(c)) = &s.dialog else {
+        panic!("no confirmation")
+    };
+    assert!(
+        c.lines[0].contains("certificate api-tls in namespace shop"),
+        "{:?}",
+        c.lines
+    );
+    let effects = typed(&mut s, "y");
+    assert_eq!(
+        effects,
+        [Effect::Mutate {
+            target: ObjRef::new(kind, "shop", "api-tls"),
+            op: Op::Delete {
+                propagation: Propagation::Foreground,
+                grace: None
+            }
+        }]
+    );
+}
+
+#[test]
+fn a_kind_whose_server_does_not_allow_delete_is_refused_without_a_request() {
+    let kind = custom(
+        "metrics.example.com",
+        "Sample",
+        "samples",
+        &["get", "list", "watch"],
+        &[],
+    );
+    let mut s = showing(kind, &["a"], false);
+    let hint = crate::screens::hints(&s)
+        .into_iter()
+        .find(|h| h.action == super::Action::Delete);
+    assert!(!hint.unwrap().applies, "the footer does not offer delete");
+    assert!(typed(&mut s, "D").is_empty());
+    assert!(s.dialog.is_none());
+    assert_eq!(
+        last_toast(&s),
+        "delete: the server does not allow delete on samples.metrics.example.com (its verbs: get, list, watch)"
+    );
+    // Without get, describe and YAML are refused the same way.
+    let blind = custom("metrics.example.com", "Blind", "blinds", &["list", "watch"], &[]);
+    let mut s = showing(blind, &["a"], false);
+    assert!(typed(&mut s, "d").is_empty());
+    assert!(matches!(s.top().kind, ViewKind::Resource(_)), "no document opened");
+    assert!(last_toast(&s).contains("does not allow get on blinds.metrics.example.com"));
+}
+
+#[test]
+fn a_typed_kind_is_checked_against_the_registry_once_discovery_answered() {
+    let mut s = showing(Kind::Event, &["e"], false);
+    let mut events = model::Resource {
+        version: "v1".into(),
+        kind: "Event".into(),
+        plural: "events".into(),
+        namespaced: true,
+        verbs: vec!["get".into(), "list".into()],
+        ..Default::default()
+    };
+    s.discovery.registry = Some(model::Registry {
+        resources: vec![events.clone()],
+        failed: vec![],
+    });
+    typed(&mut s, "D");
+    assert!(s.dialog.is_none() && last_toast(&s).contains("does not allow delete on events"));
+    events.verbs.push("delete".into());
+    s.discovery.registry = Some(model::Registry {
+        resources: vec![events],
+        failed: vec![],
+    });
+    typed(&mut s, "D");
+    assert!(matches!(s.dialog, Some(Dialog::Delete(_))));
+}
+
+#[test]
+fn copy_filter_and_sort_work_on_any_kind() {
+    let kind = cert();
+    let mut s = showing(kind, &["b-tls", "a-tls", "c-tls"], false);
+    assert_eq!(s.top().table.current().unwrap().name, "a-tls");
+    assert_eq!(typed(&mut s, "C"), [Effect::Copy("shop/a-tls".into())]);
+    typed(&mut s, "S");
+    assert_eq!(
+        s.top().table.current().unwrap().name,
+        "a-tls",
+        "the cursor follows its row"
+    );
+    assert_eq!(s.top().table.cursor, 2, "reversed");
+    typed(&mut s, "/");
+    typed(&mut s, "cell-c");
+    let view = s.top();
+    assert_eq!(view.table.visible.len(), 1);
+    assert_eq!(view.table.rows[view.table.visible[0]].name, "c-tls");
+}
+
+#[test]
+fn readonly_refuses_delete_of_a_custom_object() {
+    let mut s = showing(cert(), &["api-tls"], true);
+    assert!(typed(&mut s, "D").is_empty());
+    assert!(s.dialog.is_none());
+    assert!(last_toast(&s).contains("read-only"));
+}
