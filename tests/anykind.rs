@@ -115,3 +115,21 @@ async fn a_custom_object_is_deleted_as_kubectl_deletes_it() {
     );
     cluster.stop().await;
 }
+
+#[tokio::test]
+async fn a_custom_resource_scales_through_its_scale_subresource() {
+    let (cluster, client, kind) = cluster_and_kind("shop", "postgresclusters").await;
+    assert!(kind.resource().unwrap().has("scale"));
+    let db = ObjRef::new(kind, "shop", "orders-db");
+    let info = ops::precheck::scale_info(&client, &db).await.expect("scale info");
+    assert_eq!(info.current, Some(3), "from the scale subresource");
+    let done = ops::perform(&client, &db, &Op::Scale(5)).await.expect("scaled");
+    assert_eq!(
+        done,
+        Success::changed("postgrescluster.postgres-operator.crunchydata.com/orders-db scaled")
+    );
+    let obj = ops::get_value(&client, &db).await.unwrap();
+    assert_eq!(obj["spec"]["replicas"], 5, "specReplicasPath .spec.replicas");
+    assert_eq!(ops::precheck::scale_info(&client, &db).await.unwrap().current, Some(5));
+    cluster.stop().await;
+}

@@ -194,3 +194,64 @@ fn readonly_refuses_delete_of_a_custom_object() {
     assert!(s.dialog.is_none());
     assert!(last_toast(&s).contains("read-only"));
 }
+
+fn postgres() -> Kind {
+    custom(
+        "postgres-operator.crunchydata.com",
+        "PostgresCluster",
+        "postgresclusters",
+        ALL_VERBS,
+        &["status", "scale"],
+    )
+}
+
+#[test]
+fn a_custom_resource_with_a_scale_subresource_scales_as_a_deployment_does() {
+    let kind = postgres();
+    let db = ObjRef::new(kind, "shop", "orders-db");
+    let mut s = showing(kind, &["orders-db"], false);
+    assert_eq!(typed(&mut s, "s"), [Effect::ScaleInfo(db.clone())]);
+    let info = crate::cluster::ops::precheck::ScaleInfo {
+        current: Some(3),
+        warnings: vec![],
+    };
+    update(
+        &mut s,
+        Input::ScaleInfo {
+            target: db.clone(),
+            result: Ok(info),
+        },
+    );
+    update(&mut s, key(KeyCode::Backspace));
+    typed(&mut s, "5");
+    assert!(update(&mut s, key(KeyCode::Enter)).is_empty());
+    let Some(Dialog::Confirm(c)) = &s.dialog else {
+        panic!("no confirmation")
+    };
+    assert!(c.lines.iter().any(|l| l == "Replicas: 3 → 5"), "{:?}", c.lines);
+    assert_eq!(
+        typed(&mut s, "y"),
+        [Effect::Mutate {
+            target: db,
+            op: Op::Scale(5)
+        }]
+    );
+}
+
+#[test]
+fn scale_is_refused_on_a_kind_without_a_scale_subresource_and_in_readonly() {
+    let mut s = showing(cert(), &["api-tls"], false);
+    let hint = crate::screens::hints(&s)
+        .into_iter()
+        .find(|h| h.action == super::Action::Scale);
+    assert!(!hint.unwrap().applies, "the footer does not offer scale");
+    assert!(typed(&mut s, "s").is_empty());
+    assert!(s.dialog.is_none());
+    assert_eq!(
+        last_toast(&s),
+        "scale works on kinds with a scale subresource (deployments, statefulsets, replicasets …), not certificates"
+    );
+    let mut s = showing(postgres(), &["orders-db"], true);
+    assert!(typed(&mut s, "s").is_empty());
+    assert!(s.dialog.is_none() && last_toast(&s).contains("read-only"));
+}
