@@ -133,3 +133,39 @@ async fn a_custom_resource_scales_through_its_scale_subresource() {
     assert_eq!(ops::precheck::scale_info(&client, &db).await.unwrap().current, Some(5));
     cluster.stop().await;
 }
+
+#[tokio::test]
+async fn the_owners_of_a_pod_are_read_fresh_controller_first() {
+    let (cluster, client) = cluster_with_ns("shop").await;
+    let pods: Api<k8s_openapi::api::core::v1::Pod> = Api::namespaced(client.clone(), "shop");
+    let name = eventually(30, "a pod of a ReplicaSet in shop", || {
+        let pods = pods.clone();
+        async move {
+            let list = pods.list(&Default::default()).await.ok()?;
+            list.items.into_iter().find_map(|p| {
+                let owned = p
+                    .metadata
+                    .owner_references
+                    .iter()
+                    .flatten()
+                    .any(|r| r.kind == "ReplicaSet");
+                owned.then(|| p.metadata.name.unwrap_or_default())
+            })
+        }
+    })
+    .await;
+    let owners = ops::owner::owners(&client, &ObjRef::new(Kind::Pod, "shop", &name))
+        .await
+        .expect("owners");
+    let first = &owners[0];
+    assert!(
+        first.controller && first.kind == "ReplicaSet" && first.group() == "apps",
+        "{owners:?}"
+    );
+    assert!(name.starts_with(&first.name), "{name} of {}", first.name);
+    let err = ops::owner::owners(&client, &ObjRef::new(Kind::Pod, "shop", "no-such-pod"))
+        .await
+        .unwrap_err();
+    assert!(err.contains("NotFound"), "{err}");
+    cluster.stop().await;
+}

@@ -255,3 +255,152 @@ fn scale_is_refused_on_a_kind_without_a_scale_subresource_and_in_readonly() {
     assert!(typed(&mut s, "s").is_empty());
     assert!(s.dialog.is_none() && last_toast(&s).contains("read-only"));
 }
+
+/// Rows of `kind` in shop, as its watch would send them, synced.
+fn rows(s: &mut State, kind: Kind, rows: &[(&str, &str)]) {
+    let rows = rows
+        .iter()
+        .map(|(name, uid)| {
+            Arc::new(Row {
+                key: uid.to_string(),
+                namespace: "shop".into(),
+                name: name.to_string(),
+                ..Default::default()
+            })
+        })
+        .collect();
+    update(
+        s,
+        Input::Rows {
+            watch: (kind, Scope::Namespace("shop".into())),
+            rows: Some(rows),
+            status: WatchStatus::Ready,
+        },
+    );
+}
+
+fn owner(api_version: &str, kind: &str, name: &str, uid: &str) -> crate::cluster::ops::owner::Owner {
+    crate::cluster::ops::owner::Owner {
+        api_version: api_version.into(),
+        kind: kind.into(),
+        name: name.into(),
+        uid: uid.into(),
+        controller: true,
+    }
+}
+
+#[test]
+fn owner_jump_opens_the_owners_table_with_the_cursor_on_it() {
+    let mut s = test_util::connected("prod", "shop", false);
+    let pod = Row {
+        key: "uid-pod".into(),
+        namespace: "shop".into(),
+        name: "web-1-abc".into(),
+        owners: vec!["uid-rs".into()],
+        ..Default::default()
+    };
+    test_util::show(
+        &mut s,
+        Kind::Pod,
+        Scope::Namespace("shop".into()),
+        vec![pod],
+        WatchStatus::Ready,
+    );
+    let target = ObjRef::new(Kind::Pod, "shop", "web-1-abc");
+    assert_eq!(typed(&mut s, "J"), [Effect::FindOwner(target.clone())]);
+    let effects = update(
+        &mut s,
+        Input::Owners {
+            target,
+            result: Ok(vec![owner("apps/v1", "ReplicaSet", "web-1", "uid-rs")]),
+        },
+    );
+    assert_eq!(
+        effects,
+        [Effect::Watch(Kind::ReplicaSet, Scope::Namespace("shop".into()))]
+    );
+    assert_eq!(s.top().subtitle, "owner of pod web-1-abc");
+    rows(
+        &mut s,
+        Kind::ReplicaSet,
+        &[
+            ("api-1", "uid-a"),
+            ("db-1", "uid-b"),
+            ("web-1", "uid-rs"),
+            ("zz-1", "uid-z"),
+        ],
+    );
+    assert_eq!(s.top().table.current().unwrap().name, "web-1");
+    assert!(s.toasts.is_empty(), "{:?}", s.toasts);
+    // esc goes back to the pod.
+    update(&mut s, key(KeyCode::Esc));
+    assert_eq!(s.top().table.current().unwrap().name, "web-1-abc");
+}
+
+#[test]
+fn owner_jump_says_when_the_owner_is_gone_or_there_is_none() {
+    let kind = cert();
+    let mut s = showing(kind, &["api-tls"], false);
+    let target = ObjRef::new(kind, "shop", "api-tls");
+    assert_eq!(typed(&mut s, "J"), [Effect::FindOwner(target.clone())]);
+    update(
+        &mut s,
+        Input::Owners {
+            target: target.clone(),
+            result: Ok(vec![]),
+        },
+    );
+    assert_eq!(last_toast(&s), "certificate shop/api-tls has no owner");
+    update(
+        &mut s,
+        Input::Owners {
+            target,
+            result: Ok(vec![owner("networking.k8s.io/v1", "Ingress", "shop", "uid-ing")]),
+        },
+    );
+    // Ingress is no typed kind and discovery has not answered: it cannot be opened.
+    assert!(last_toast(&s).starts_with("owner Ingress shop: this cluster does not serve kind Ingress"));
+    // A typed row whose watch saw no owner: said at once, no request.
+    let mut s = test_util::connected("prod", "shop", false);
+    let lone = Row {
+        key: "uid-lone".into(),
+        namespace: "shop".into(),
+        name: "lone".into(),
+        ..Default::default()
+    };
+    test_util::show(
+        &mut s,
+        Kind::Pod,
+        Scope::Namespace("shop".into()),
+        vec![lone],
+        WatchStatus::Ready,
+    );
+    assert!(typed(&mut s, "J").is_empty());
+    assert_eq!(last_toast(&s), "pod shop/lone has no owner");
+}
+
+#[test]
+fn owner_jump_resolves_a_custom_owner_through_the_registry_and_reports_it_gone() {
+    let pg = postgres();
+    let mut s = showing(Kind::StatefulSet, &["orders-db-instance1"], false);
+    let mut registry = model::Registry::default();
+    registry.resources.push(pg.resource().unwrap().clone());
+    s.discovery.registry = Some(registry);
+    let target = ObjRef::new(Kind::StatefulSet, "shop", "orders-db-instance1");
+    let effects = update(
+        &mut s,
+        Input::Owners {
+            target,
+            result: Ok(vec![owner(
+                "postgres-operator.crunchydata.com/v1",
+                "PostgresCluster",
+                "orders-db",
+                "uid-pg",
+            )]),
+        },
+    );
+    assert_eq!(effects, [Effect::Watch(pg, Scope::Namespace("shop".into()))]);
+    rows(&mut s, pg, &[("ledger-db", "uid-other")]);
+    assert_eq!(last_toast(&s), "owner PostgresCluster orders-db is gone");
+    assert!(s.top().seeking.is_none());
+}

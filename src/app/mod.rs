@@ -16,6 +16,7 @@ pub mod messages;
 pub mod namespaces;
 pub mod nav;
 pub mod nodehealth;
+pub mod owner;
 pub mod pattern;
 pub mod question;
 pub mod sessions;

@@ -55,6 +55,7 @@ fn applies(state: &State, action: Action) -> bool {
         Wide => crate::app::columns::all(&ViewKind::Resource(kind)).iter().any(|c| c.wide),
         Logs => crate::app::logs::glue::has_logs(kind),
         Refresh | NodeHealth => kind == Kind::Node,
+        Owner => state.top().table.current().is_some(),
         _ => crate::app::workload::works_on(kind, action) && crate::app::verbs::refusal(state, kind, action).is_none(),
     }
 }
@@ -89,6 +90,7 @@ fn act(state: &mut State, action: Action) -> Option<Vec<Effect>> {
         Action::Refresh => crate::app::controlplane::due(state),
         Action::NodeHealth => crate::app::nodehealth::open_selected(state),
         Action::Logs => crate::app::logs::glue::open(state),
+        Action::Owner => crate::app::owner::jump(state),
         _ => return None,
     })
 }

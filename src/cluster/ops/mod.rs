@@ -3,6 +3,7 @@
 
 pub mod drain;
 pub mod history;
+pub mod owner;
 pub mod precheck;
 pub mod rollback;
 pub mod status;
