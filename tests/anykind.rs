@@ -169,3 +169,71 @@ async fn the_owners_of_a_pod_are_read_fresh_controller_first() {
     assert!(err.contains("NotFound"), "{err}");
     cluster.stop().await;
 }
+
+#[tokio::test]
+async fn marked_certificates_are_deleted_together_each_result_reported() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use kubedeck::app::state::{View, ViewKind};
+    use kubedeck::app::table::Row;
+    use kubedeck::app::{Effect, Input, State, update};
+    use kubedeck::cluster::Scope;
+    use kubedeck::cluster::watch::WatchStatus;
+    use std::sync::Arc;
+
+    let (cluster, client, kind) = cluster_and_kind("shop", "certificate").await;
+    let api = ops::dyn_api(&client, &ObjRef::new(kind, "shop", ""));
+    let listed = api.list(&Default::default()).await.expect("certificates listed");
+    let rows: Vec<Arc<Row>> = listed
+        .items
+        .iter()
+        .map(|o| {
+            Arc::new(Row {
+                key: o.metadata.uid.clone().unwrap_or_default(),
+                namespace: "shop".into(),
+                name: o.metadata.name.clone().unwrap_or_default(),
+                ..Default::default()
+            })
+        })
+        .collect();
+    assert_eq!(rows.len(), 2, "the scenario's two certificates in shop");
+
+    let mut state = State::new(Some("shop".into()), false, kubedeck::config::keymap::default_keymap());
+    state.stack = vec![View::new(ViewKind::Resource(kind))];
+    update(
+        &mut state,
+        Input::Rows {
+            watch: (kind, Scope::Namespace("shop".into())),
+            rows: Some(rows),
+            status: WatchStatus::Ready,
+        },
+    );
+    let press = |s: &mut State, code: KeyCode| update(s, Input::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    press(&mut state, KeyCode::Char(' '));
+    press(&mut state, KeyCode::Char('j'));
+    press(&mut state, KeyCode::Char(' '));
+    press(&mut state, KeyCode::Char('D'));
+    press(&mut state, KeyCode::Enter);
+    let effects = press(&mut state, KeyCode::Char('y'));
+    assert_eq!(effects.len(), 2, "{effects:?}");
+    for effect in effects {
+        let Effect::Mutate { target, op } = effect else {
+            panic!("{effect:?}")
+        };
+        let result = ops::perform(&client, &target, &op).await;
+        update(&mut state, Input::Done { target, op, result });
+    }
+    let toasts: Vec<&str> = state.toasts.iter().map(|t| t.text.as_str()).collect();
+    assert_eq!(
+        toasts,
+        [
+            "certificate.cert-manager.io \"api-tls\" deleted from shop namespace",
+            "certificate.cert-manager.io \"storefront-tls\" deleted from shop namespace"
+        ]
+    );
+    eventually(10, "both certificates gone", || {
+        let api = api.clone();
+        async move { api.list(&Default::default()).await.ok().filter(|l| l.items.is_empty()) }
+    })
+    .await;
+    cluster.stop().await;
+}

@@ -91,6 +91,8 @@ pub enum Action {
     Log(LogAction),
     /// Open the table of the owner of the row under the cursor, the cursor on the owner.
     Owner,
+    /// Mark or unmark the row under the cursor (delete acts on every marked row).
+    MarkRow,
 }
 
 /// Where a binding applies: `global` everywhere, the others on their screens only.
@@ -200,6 +202,7 @@ pub const ACTIONS: &[(Action, &str, &str, &[KeyScope])] = &[
     (Action::Log(LogAction::Copy), "copy", "copy (OSC 52)", &[L]),
     (Action::Log(LogAction::SaveLine), "save-line", "save whole line", &[L]),
     (Action::Owner, "owner", "jump to owner", &[T]),
+    (Action::MarkRow, "mark-row", "mark/unmark", &[T]),
 ];
 
 impl Action {

@@ -71,6 +71,13 @@ pub fn showing(kind: Kind, names: &[&str], readonly: bool) -> State {
     s
 }
 
+/// New synced rows `names` of `kind` in shop (uid `uid-<name>`), as the watch sends a change.
+pub fn rows_of(s: &mut State, kind: Kind, names: &[&str]) {
+    let uids: Vec<(String, String)> = names.iter().map(|n| (n.to_string(), format!("uid-{n}"))).collect();
+    let pairs: Vec<(&str, &str)> = uids.iter().map(|(n, u)| (n.as_str(), u.as_str())).collect();
+    rows(s, kind, &pairs);
+}
+
 /// Type each character as a key press.
 pub fn typed(s: &mut State, text: &str) -> Vec<Effect> {
     text.chars().flat_map(|c| update(s, key(KeyCode::Char(c)))).collect()

@@ -47,3 +47,6 @@ mod health_update_tests;
 
 #[cfg(test)]
 mod anykind_tests;
+
+#[cfg(test)]
+mod marks_tests;

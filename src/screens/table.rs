@@ -55,7 +55,7 @@ fn applies(state: &State, action: Action) -> bool {
         Wide => crate::app::columns::all(&ViewKind::Resource(kind)).iter().any(|c| c.wide),
         Logs => crate::app::logs::glue::has_logs(kind),
         Refresh | NodeHealth => kind == Kind::Node,
-        Owner => state.top().table.current().is_some(),
+        Owner | MarkRow => state.top().table.current().is_some(),
         _ => crate::app::workload::works_on(kind, action) && crate::app::verbs::refusal(state, kind, action).is_none(),
     }
 }
@@ -91,6 +91,10 @@ fn act(state: &mut State, action: Action) -> Option<Vec<Effect>> {
         Action::NodeHealth => crate::app::nodehealth::open_selected(state),
         Action::Logs => crate::app::logs::glue::open(state),
         Action::Owner => crate::app::owner::jump(state),
+        Action::MarkRow => {
+            state.top_mut().table.toggle_mark();
+            vec![]
+        }
         _ => return None,
     })
 }
@@ -187,6 +191,10 @@ fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: i64)
         (true, Some(ns)) => format!(" {}({ns}) ", kind.plural()),
         (true, None) => format!(" {}(all) ", kind.plural()),
         (false, _) => format!(" {} ", kind.plural()),
+    };
+    let title = match view.table.marks.len() {
+        0 => title,
+        n => format!("{title}[{n} marked] "),
     };
     let with_ns = kind.namespaced() && ns.is_none();
     let scope = if kind.namespaced() { ns } else { None };
