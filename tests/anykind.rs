@@ -49,7 +49,15 @@ async fn describe_of_a_certificate_shows_its_fields_and_events() {
         .await
         .expect("event created");
 
-    let lines = fetch(client, kind, "shop", "api-tls", true)
+    // YAML: the whole object, as the server sent it.
+    let yaml = fetch(client.clone(), kind, "shop", "api-tls", false)
+        .await
+        .expect("fetched");
+    assert!(yaml.describe.is_none());
+    assert_eq!(yaml.object["spec"]["secretName"], "api-tls");
+    assert_eq!(yaml.object["kind"], "Certificate");
+
+    let lines = fetch(client.clone(), kind, "shop", "api-tls", true)
         .await
         .expect("described")
         .describe
@@ -80,6 +88,22 @@ async fn describe_of_a_certificate_shows_its_fields_and_events() {
             .any(|l| l.contains("Issuing") && l.contains("The certificate has been successfully issued")),
         "{text}"
     );
+    // The scenario's certificate waiting for its Secret comes with cert-manager's events.
+    let lines = fetch(client.clone(), kind, "payments", "payments-api-tls", true)
+        .await
+        .expect("described")
+        .describe
+        .expect("describe text");
+    let text = lines.join("\n");
+    for reason in ["Issuing", "Generated", "Requested"] {
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.trim_start().starts_with(&format!("Normal  {reason}"))),
+            "{reason}: {text}"
+        );
+    }
+    assert!(text.contains("Ready") && text.contains("False"), "{text}");
     cluster.stop().await;
 }
 

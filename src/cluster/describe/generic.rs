@@ -286,3 +286,27 @@ mod tests {
         assert!(!text.contains("managed") && !text.contains("Managed"), "{text}");
     }
 }
+
+#[cfg(test)]
+mod dispatch_tests {
+    use serde_json::json;
+
+    use crate::cluster::Kind;
+
+    #[test]
+    fn a_secret_known_only_from_discovery_is_described_without_its_values() {
+        let secret = Kind::from_resource(&model::Resource {
+            version: "v1".into(),
+            kind: "Secret".into(),
+            plural: "secrets".into(),
+            namespaced: true,
+            ..Default::default()
+        });
+        let obj = json!({"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
+            "metadata": {"name": "db", "namespace": "shop"}, "data": {"password": "aHVudGVyMg=="}});
+        let lines = super::super::describe(secret, &obj, &Default::default(), jiff::Timestamp::UNIX_EPOCH).unwrap();
+        let text = lines.join("\n");
+        assert!(text.contains("password:") && text.contains("7 bytes"), "{text}");
+        assert!(!text.contains("aHVudGVyMg") && !text.contains("hunter2"), "{text}");
+    }
+}
