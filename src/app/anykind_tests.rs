@@ -411,3 +411,22 @@ fn owner_jump_resolves_a_custom_owner_through_the_registry_and_reports_it_gone()
     assert_eq!(last_toast(&s), "owner PostgresCluster orders-db is gone");
     assert!(s.top().seeking.is_none());
 }
+
+#[test]
+fn an_owner_found_after_leaving_the_list_opens_nothing() {
+    let kind = cert();
+    let mut s = showing(kind, &["api-tls"], false);
+    typed(&mut s, "J");
+    typed(&mut s, ":");
+    typed(&mut s, "pods");
+    update(&mut s, key(KeyCode::Enter));
+    let effects = update(
+        &mut s,
+        Input::Owners {
+            target: ObjRef::new(kind, "shop", "api-tls"),
+            result: Ok(vec![owner("apps/v1", "Deployment", "web", "uid-d")]),
+        },
+    );
+    assert!(effects.is_empty());
+    assert_eq!(s.top().kind, ViewKind::Resource(Kind::Pod));
+}

@@ -48,6 +48,10 @@ pub fn resolve(state: &State, owner: &Owner) -> Option<Kind> {
 /// The owners of `target` arrived: open the first's (the controller's) table, pinned to its
 /// namespace, to put the cursor on it once its rows have synced.
 pub fn found(state: &mut State, target: ObjRef, result: Result<Vec<Owner>, String>) -> Vec<Effect> {
+    // An answer for a list no longer on show opens nothing over what the user went to since.
+    if state.top().kind != ViewKind::Resource(target.kind) {
+        return vec![];
+    }
     let owners = match result {
         Ok(o) => o,
         Err(e) => {
