@@ -229,6 +229,15 @@ fn a_custom_resource_with_a_scale_subresource_scales_as_a_deployment_does() {
             result: Ok(info),
         },
     );
+    let text = test_util::text(&test_util::draw(&s, 100, 14, 0));
+    assert!(
+        text.contains(" scale postgrescluster.postgres-operator.crunchydata.com/orders-db "),
+        "{text}"
+    );
+    assert!(
+        text.contains("Current replicas: 3") && text.contains("Desired replicas: 3"),
+        "{text}"
+    );
     update(&mut s, key(KeyCode::Backspace));
     typed(&mut s, "5");
     assert!(update(&mut s, key(KeyCode::Enter)).is_empty());
@@ -429,4 +438,33 @@ fn an_owner_found_after_leaving_the_list_opens_nothing() {
     );
     assert!(effects.is_empty());
     assert_eq!(s.top().kind, ViewKind::Resource(Kind::Pod));
+}
+
+#[test]
+fn the_owners_table_is_drawn_with_the_cursor_on_the_owner_and_says_whose_owner() {
+    let mut s = showing(Kind::Pod, &[], false);
+    let target = ObjRef::new(Kind::Pod, "shop", "web-1-abc");
+    update(
+        &mut s,
+        Input::Owners {
+            target,
+            result: Ok(vec![owner("apps/v1", "ReplicaSet", "web-1", "uid-rs")]),
+        },
+    );
+    rows(
+        &mut s,
+        Kind::ReplicaSet,
+        &[("api-1", "uid-a"), ("web-1", "uid-rs"), ("zz-1", "uid-z")],
+    );
+    let buf = test_util::draw(&s, 80, 10, 0);
+    let text = test_util::text(&buf);
+    assert!(text.contains("owner of pod web-1-abc"), "{text}");
+    assert!(text.contains(" replicasets(shop) "), "{text}");
+    // The cursor row is drawn reversed (the default theme's `selected`): it is the owner's.
+    let reversed = |x, y| buf[(x, y)].modifier.contains(ratatui::style::Modifier::REVERSED);
+    let y = (3..buf.area.height)
+        .find(|&y| (1..buf.area.width - 1).any(|x| reversed(x, y)))
+        .expect("a highlighted row");
+    let line: String = (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect();
+    assert!(line.contains("web-1"), "{line}");
 }
