@@ -48,13 +48,11 @@ impl ObjRef {
     }
 }
 
-/// The API group suffix kubectl prints after a kind: ".apps", "" for the core group.
-fn group(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Deployment | Kind::ReplicaSet | Kind::StatefulSet | Kind::DaemonSet => ".apps",
-        Kind::Job | Kind::CronJob => ".batch",
-        Kind::EndpointSlice => ".discovery.k8s.io",
-        _ => "",
+/// The API group suffix kubectl prints after a kind: ".apps", ".cert-manager.io", "" for the core group.
+fn group(kind: Kind) -> String {
+    match kind.group() {
+        "" => String::new(),
+        g => format!(".{g}"),
     }
 }
 

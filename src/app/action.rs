@@ -89,6 +89,10 @@ pub enum Action {
     NodeHealth,
     /// An action only the log view has.
     Log(LogAction),
+    /// Open the table of the owner of the row under the cursor, the cursor on the owner.
+    Owner,
+    /// Mark or unmark the row under the cursor (delete acts on every marked row).
+    MarkRow,
 }
 
 /// Where a binding applies: `global` everywhere, the others on their screens only.
@@ -197,6 +201,8 @@ pub const ACTIONS: &[(Action, &str, &str, &[KeyScope])] = &[
     (Action::Log(LogAction::Mark), "mark", "select from here", &[L]),
     (Action::Log(LogAction::Copy), "copy", "copy (OSC 52)", &[L]),
     (Action::Log(LogAction::SaveLine), "save-line", "save whole line", &[L]),
+    (Action::Owner, "owner", "jump to owner", &[T]),
+    (Action::MarkRow, "mark-row", "mark/unmark", &[T]),
 ];
 
 impl Action {

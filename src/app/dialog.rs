@@ -41,6 +41,8 @@ pub struct DeleteDialog {
     pub grace: TextArea<'static>,
     /// What was wrong with the last Enter.
     pub error: Option<String>,
+    /// The other marked objects deleted with `target` (same kind, same choices).
+    pub more: Vec<ObjRef>,
 }
 
 /// The last step before a request is sent.
@@ -58,6 +60,19 @@ pub struct Confirm {
     pub typed: Option<TextArea<'static>>,
     /// What was wrong with the last Enter.
     pub error: Option<String>,
+    /// The other objects the op goes to (marked rows), each reported on its own.
+    pub more: Vec<ObjRef>,
+}
+
+impl Confirm {
+    /// What a protected context wants typed: the name, or for several objects their number.
+    pub fn expected(&self) -> String {
+        if self.more.is_empty() {
+            self.target.name.clone()
+        } else {
+            (self.more.len() + 1).to_string()
+        }
+    }
 }
 
 /// A modal dialog.

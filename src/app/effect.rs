@@ -104,6 +104,8 @@ pub enum Effect {
     /// Suspend the dashboard and give the terminal to a session that needs it whole (a shell,
     /// attach, an external editor): see `exec::terminal` for what is left, handed over and restored.
     HandOverTerminal(crate::exec::terminal::HandOver),
+    /// GET an object's ownerReferences and feed them back (the jump to a row's owner).
+    FindOwner(ObjRef),
 }
 
 impl Effect {

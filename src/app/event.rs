@@ -158,4 +158,11 @@ pub enum Input {
     ControlPlane(Box<crate::cluster::health::Report>),
     /// One node's health.
     NodeHealth(Box<crate::cluster::nodehealth::NodeHealth>),
+    /// The answer to [`super::Effect::FindOwner`].
+    Owners {
+        /// The object whose owners they are.
+        target: ObjRef,
+        /// Its ownerReferences, the controller first, or the server's error.
+        result: Result<Vec<crate::cluster::ops::owner::Owner>, String>,
+    },
 }

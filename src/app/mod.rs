@@ -16,6 +16,7 @@ pub mod messages;
 pub mod namespaces;
 pub mod nav;
 pub mod nodehealth;
+pub mod owner;
 pub mod pattern;
 pub mod question;
 pub mod sessions;
@@ -23,6 +24,7 @@ pub mod state;
 pub mod table;
 pub mod text;
 pub mod update;
+pub mod verbs;
 pub mod workload;
 
 pub use action::Action;
@@ -42,3 +44,9 @@ mod workload_tests;
 
 #[cfg(test)]
 mod health_update_tests;
+
+#[cfg(test)]
+mod anykind_tests;
+
+#[cfg(test)]
+mod marks_tests;

@@ -78,6 +78,9 @@ pub struct View {
     pub sort: Sort,
     /// The watch status (None until the first rows arrive).
     pub status: Option<WatchStatus>,
+    /// An object this view was opened to show (a row's owner): its uid and how to name it, until
+    /// the synced rows say whether it is there.
+    pub seeking: Option<(String, String)>,
 }
 
 impl View {
@@ -98,6 +101,7 @@ impl View {
             subtitle: String::new(),
             sort,
             status: None,
+            seeking: None,
         }
     }
 

@@ -157,6 +157,9 @@ pub struct Table {
     /// The rows `order` was computed for, after `replace_rows`: if the new rows sit at the same
     /// places and none moved in the sort, the order still holds (one pod changing among 100,000).
     replaced: Option<Vec<Arc<Row>>>,
+    /// Keys of the marked rows (`space`): a filter hides rows but keeps their marks; a row that
+    /// leaves the list leaves the marks.
+    pub marks: std::collections::BTreeSet<String>,
 }
 
 impl Table {
@@ -177,6 +180,14 @@ impl Table {
     /// Replace the rows (call `refresh` next); the only way rows should change, so that `refresh`
     /// knows whether the sorted order still holds.
     pub fn replace_rows(&mut self, rows: Vec<Arc<Row>>) {
+        if !self.marks.is_empty() {
+            let marks = std::mem::take(&mut self.marks);
+            self.marks = rows
+                .iter()
+                .filter(|r| marks.contains(&r.key))
+                .map(|r| r.key.clone())
+                .collect();
+        }
         let old = std::mem::replace(&mut self.rows, rows);
         // Only the first replacement since the order was computed is what the order describes.
         if self.order.is_some() && self.replaced.is_none() {
@@ -239,6 +250,36 @@ impl Table {
                 self.selected = self.current().map(|r| r.key.clone());
             }
         }
+    }
+
+    /// Mark the row under the cursor, or unmark it; false when there is no row.
+    pub fn toggle_mark(&mut self) -> bool {
+        let Some(key) = self.current().map(|r| r.key.clone()) else {
+            return false;
+        };
+        if !self.marks.remove(&key) {
+            self.marks.insert(key);
+        }
+        true
+    }
+
+    /// The marked rows, in the order shown (hidden ones, by a filter, after them in row order).
+    pub fn marked(&self) -> Vec<&Row> {
+        if self.marks.is_empty() {
+            return Vec::new();
+        }
+        let mut shown = vec![false; self.rows.len()];
+        for &i in &self.visible {
+            shown[i] = true;
+        }
+        let hidden = (0..self.rows.len()).filter(|&i| !shown[i]);
+        self.visible
+            .iter()
+            .copied()
+            .chain(hidden)
+            .map(|i| self.rows[i].as_ref())
+            .filter(|r| self.marks.contains(&r.key))
+            .collect()
     }
 
     /// Move the cursor to `pos` (clamped) and remember the object under it.

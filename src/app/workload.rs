@@ -25,9 +25,13 @@ pub fn kinds(action: Action) -> Option<&'static [Kind]> {
     })
 }
 
-/// Whether an object action (scale, delete, drain, history …) works on objects of `kind`.
+/// Whether an object action (scale, delete, drain, history …) works on objects of `kind`: scale on
+/// any kind discovery gives a `scale` subresource, custom resources included.
 pub fn works_on(kind: Kind, action: Action) -> bool {
     let object_action = action == Action::History || (action.mutating() && action != Action::Rollback);
+    if let (Action::Scale, Some(r)) = (action, kind.resource()) {
+        return r.has("scale");
+    }
     object_action && kinds(action).is_none_or(|ks| ks.contains(&kind))
 }
 
@@ -50,18 +54,20 @@ pub fn act(state: &mut State, action: Action, selected: Option<ObjRef>) -> Vec<E
         return vec![];
     };
     if let Some(ks) = kinds(action)
-        && !ks.contains(&target.kind)
+        && !works_on(target.kind, action)
     {
-        let names: Vec<&str> = ks.iter().map(|k| k.plural()).collect();
+        let mut names = ks.iter().map(|k| k.plural()).collect::<Vec<_>>().join(", ");
+        if action == Action::Scale {
+            names = format!("kinds with a scale subresource ({names} …)");
+        }
         state.toast(
-            format!(
-                "{} works on {}, not {}",
-                action.describe(),
-                names.join(", "),
-                target.kind.plural()
-            ),
+            format!("{} works on {names}, not {}", action.describe(), target.kind.plural()),
             true,
         );
+        return vec![];
+    }
+    if let Some(why) = super::verbs::refusal(state, target.kind, action) {
+        state.toast(why, true);
         return vec![];
     }
     match action {
@@ -84,11 +90,18 @@ pub fn act(state: &mut State, action: Action, selected: Option<ObjRef>) -> Vec<E
             vec![Effect::LoadHistory(target)]
         }
         Action::Delete => {
+            // Marked rows of the list on show are deleted together, the cursor row only without marks.
+            let mut marked = marked(state).into_iter();
+            let (target, more) = match marked.next() {
+                Some(first) => (first, marked.collect()),
+                None => (target, Vec::new()),
+            };
             state.dialog = Some(Dialog::Delete(DeleteDialog {
                 target,
                 propagation: Default::default(),
                 grace: TextArea::default(),
                 error: None,
+                more,
             }));
             vec![]
         }
@@ -118,6 +131,38 @@ fn rollback_selected(state: &mut State) -> Vec<Effect> {
     }]
 }
 
+/// The marked rows of the list on show, as objects (hidden ones by a filter included).
+pub fn marked(state: &State) -> Vec<ObjRef> {
+    let view = state.top();
+    let ViewKind::Resource(kind) = view.kind else {
+        return Vec::new();
+    };
+    view.table
+        .marked()
+        .into_iter()
+        .map(|r| ObjRef::new(kind, &r.namespace, &r.name))
+        .collect()
+}
+
+/// Marked objects a confirmation lists by name; more are counted.
+const LISTED: usize = 12;
+
+/// The lines naming several objects: "3 certificates in context prod:" and one `namespace/name` a line.
+pub fn several(state: &State, all: &[&ObjRef]) -> Vec<String> {
+    let plural = all.first().map_or("objects", |t| t.kind.plural());
+    let context = if state.context.is_empty() {
+        "(no context)"
+    } else {
+        &state.context
+    };
+    let mut lines = vec![format!("{} {plural} in context {context}:", all.len())];
+    lines.extend(all.iter().take(LISTED).map(|t| format!("  {}", t.path())));
+    if all.len() > LISTED {
+        lines.push(format!("  … and {} more", all.len() - LISTED));
+    }
+    lines
+}
+
 /// Where an object lives, for confirmations: "deployment web in namespace shop, context prod".
 pub fn whereabouts(state: &State, t: &ObjRef) -> String {
     let kind = t.kind.name().to_lowercase();
@@ -135,27 +180,55 @@ pub fn whereabouts(state: &State, t: &ObjRef) -> String {
 
 /// Open the final confirmation; in a protected context a destructive op needs the name typed.
 fn confirm(state: &mut State, target: ObjRef, op: Op, extra: Vec<String>, diff: Vec<DiffLine>) -> Vec<Effect> {
-    let mut lines = vec![format!(
-        "{}: {}?",
-        capitalised(&op.describe()),
-        whereabouts(state, &target)
-    )];
+    confirm_all(state, target, Vec::new(), op, extra, diff)
+}
+
+/// The final confirmation of `op` on `target` and `more` (marked rows), listing them all; in a
+/// protected context a destructive op needs the name (for several objects, their number) typed.
+fn confirm_all(
+    state: &mut State,
+    target: ObjRef,
+    more: Vec<ObjRef>,
+    op: Op,
+    extra: Vec<String>,
+    diff: Vec<DiffLine>,
+) -> Vec<Effect> {
+    let mut lines = if more.is_empty() {
+        vec![format!(
+            "{}: {}?",
+            capitalised(&op.describe()),
+            whereabouts(state, &target)
+        )]
+    } else {
+        let all: Vec<&ObjRef> = std::iter::once(&target).chain(&more).collect();
+        let mut lines = several(state, &all);
+        lines[0] = format!("{}: {}", capitalised(&op.describe()), lines[0]);
+        lines
+    };
     lines.extend(extra);
     let typed = (state.safety.protected && op.destructive()).then(TextArea::default);
-    if typed.is_some() {
-        lines.push(format!(
-            "Context {} is protected: type {} and press enter",
-            state.context, target.name
-        ));
-    }
-    state.dialog = Some(Dialog::Confirm(Confirm {
+    let mut confirm = Confirm {
         target,
         op,
         lines,
         diff,
         typed,
         error: None,
-    }));
+        more,
+    };
+    if confirm.typed.is_some() {
+        let what = if confirm.more.is_empty() {
+            ""
+        } else {
+            " (the number of objects)"
+        };
+        confirm.lines.push(format!(
+            "Context {} is protected: type {}{what} and press enter",
+            state.context,
+            confirm.expected()
+        ));
+    }
+    state.dialog = Some(Dialog::Confirm(confirm));
     vec![]
 }
 
@@ -164,6 +237,23 @@ fn capitalised(s: &str) -> String {
     c.next()
         .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
         .unwrap_or_default()
+}
+
+/// The one door to the cluster: nothing passes in a read-only session. Several objects get a
+/// request each (each result is reported on its own), and their marks are done with.
+fn mutate_all(state: &mut State, target: ObjRef, more: Vec<ObjRef>, op: Op) -> Vec<Effect> {
+    if more.is_empty() {
+        return mutate(state, target, op);
+    }
+    if state.safety.readonly {
+        state.toast(readonly_refusal(&op.describe()), true);
+        return vec![];
+    }
+    state.top_mut().table.marks.clear();
+    std::iter::once(target)
+        .chain(more)
+        .map(|target| Effect::Mutate { target, op: op.clone() })
+        .collect()
 }
 
 /// The one door to the cluster: nothing passes in a read-only session.
@@ -244,7 +334,7 @@ pub fn on_dialog_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                     propagation: d.propagation,
                     grace,
                 };
-                confirm(state, d.target, op, vec![], vec![])
+                confirm_all(state, d.target, d.more, op, vec![], vec![])
             }
             _ => {
                 d.grace.input(key);
@@ -254,12 +344,13 @@ pub fn on_dialog_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             }
         },
         Dialog::Confirm(mut c) => {
+            let expected = c.expected();
             if let Some(ta) = &mut c.typed {
                 if key.code == KeyCode::Enter {
-                    if ta.lines().join("") == c.target.name {
-                        return mutate(state, c.target, c.op);
+                    if ta.lines().join("") == expected {
+                        return mutate_all(state, c.target, c.more, c.op);
                     }
-                    c.error = Some(format!("type {} exactly to confirm (esc cancels)", c.target.name));
+                    c.error = Some(format!("type {expected} exactly to confirm (esc cancels)"));
                 } else {
                     ta.input(key);
                     c.error = None;
@@ -268,7 +359,7 @@ pub fn on_dialog_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 return vec![];
             }
             match key.code {
-                KeyCode::Enter | KeyCode::Char('y') | KeyCode::Char('Y') => mutate(state, c.target, c.op),
+                KeyCode::Enter | KeyCode::Char('y') | KeyCode::Char('Y') => mutate_all(state, c.target, c.more, c.op),
                 KeyCode::Char('n') | KeyCode::Char('N') => vec![],
                 _ => {
                     state.dialog = Some(Dialog::Confirm(c));

@@ -81,7 +81,12 @@ pub fn discover(context: String, client: Option<Client>, tx: &UnboundedSender<In
 fn workload(effect: Effect, client: Option<Client>, tx: UnboundedSender<Input>) {
     let Some(client) = client else {
         // Not connected: say so rather than drop the request silently.
-        if effect.writes() || matches!(effect, Effect::ScaleInfo(_) | Effect::LoadHistory(_)) {
+        if effect.writes()
+            || matches!(
+                effect,
+                Effect::ScaleInfo(_) | Effect::LoadHistory(_) | Effect::FindOwner(_)
+            )
+        {
             let _ = tx.send(Input::Error("not connected to a cluster".into()));
         }
         return;
@@ -107,6 +112,12 @@ fn workload(effect: Effect, client: Option<Client>, tx: UnboundedSender<Input>) 
             tokio::spawn(async move {
                 let result = precheck::scale_info(&client, &target).await;
                 let _ = tx.send(Input::ScaleInfo { target, result });
+            });
+        }
+        Effect::FindOwner(target) => {
+            tokio::spawn(async move {
+                let result = ops::owner::owners(&client, &target).await;
+                let _ = tx.send(Input::Owners { target, result });
             });
         }
         Effect::LoadHistory(target) => {

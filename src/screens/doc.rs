@@ -120,6 +120,11 @@ pub fn open(state: &mut State, describe: bool) -> Vec<Effect> {
         }
         _ => return vec![],
     };
+    let action = if describe { Action::Describe } else { Action::Yaml };
+    if let Some(why) = crate::app::verbs::refusal(state, target.kind, action) {
+        state.toast(why, true);
+        return vec![];
+    }
     let effect = fetch(&target);
     state
         .stack

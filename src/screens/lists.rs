@@ -100,11 +100,15 @@ pub fn rows(state: &mut State, input: Input) -> Result<Vec<Effect>, Input> {
     if state.wanted().as_ref() == Some(&watch) {
         let page = state.page_rows;
         let view = state.top_mut();
+        let synced = rows.is_some() && status == crate::cluster::watch::WatchStatus::Ready;
         view.status = Some(status);
         if let Some(rows) = rows {
             view.table.replace_rows(rows);
             view.refresh();
             view.table.scroll_into_view(page);
+        }
+        if synced {
+            crate::app::owner::settle(state);
         }
     }
     Ok(vec![])

@@ -49,19 +49,22 @@ fn applies(state: &State, action: Action) -> bool {
     let kind = kind(state);
     match action {
         a if lists::moving(a) || lists::sorting(state, a) => true,
-        Enter | Filter | Describe | Yaml | CopyName => true,
+        Enter | Filter | CopyName => true,
+        Describe | Yaml => crate::app::verbs::refusal(state, kind, action).is_none(),
         AllNamespaces => kind.namespaced(),
         Wide => crate::app::columns::all(&ViewKind::Resource(kind)).iter().any(|c| c.wide),
         Logs => crate::app::logs::glue::has_logs(kind),
         Refresh | NodeHealth => kind == Kind::Node,
-        _ => crate::app::workload::works_on(kind, action),
+        Owner | MarkRow => state.top().table.current().is_some(),
+        _ => crate::app::workload::works_on(kind, action) && crate::app::verbs::refusal(state, kind, action).is_none(),
     }
 }
 
 /// On a list of another kind, an object action or logs say which kinds they work on (as
 /// `--readonly` says what it refuses).
 fn explains(_: &State, action: Action) -> bool {
-    action == Action::Logs || action == Action::History || action.mutating()
+    use Action::*;
+    matches!(action, Logs | History | Describe | Yaml) || action.mutating()
 }
 
 fn selected(state: &State) -> Option<ObjRef> {
@@ -87,6 +90,11 @@ fn act(state: &mut State, action: Action) -> Option<Vec<Effect>> {
         Action::Refresh => crate::app::controlplane::due(state),
         Action::NodeHealth => crate::app::nodehealth::open_selected(state),
         Action::Logs => crate::app::logs::glue::open(state),
+        Action::Owner => crate::app::owner::jump(state),
+        Action::MarkRow => {
+            state.top_mut().table.toggle_mark();
+            vec![]
+        }
         _ => return None,
     })
 }
@@ -183,6 +191,10 @@ fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: i64)
         (true, Some(ns)) => format!(" {}({ns}) ", kind.plural()),
         (true, None) => format!(" {}(all) ", kind.plural()),
         (false, _) => format!(" {} ", kind.plural()),
+    };
+    let title = match view.table.marks.len() {
+        0 => title,
+        n => format!("{title}[{n} marked] "),
     };
     let with_ns = kind.namespaced() && ns.is_none();
     let scope = if kind.namespaced() { ns } else { None };

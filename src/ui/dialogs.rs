@@ -10,7 +10,7 @@ use ratatui_textarea::TextArea;
 use crate::app::State;
 use crate::app::action::Action;
 use crate::app::dialog::{Dialog, PANEL_ROWS, Panel};
-use crate::app::workload::whereabouts;
+use crate::app::workload::{several, whereabouts};
 use crate::config::theme::Theme;
 
 /// A `width` × `height` box in the middle of `area` (clipped to it).
@@ -104,14 +104,23 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, dialog: &Dialog, the
             );
         }
         Dialog::Delete(d) => {
-            let before = vec![
-                Line::raw(format!("Delete {}", whereabouts(state, &d.target))),
-                Line::from(vec![
-                    Span::styled("Cascade: ", theme.accent),
-                    Span::styled(d.propagation.word(), Style::new().add_modifier(Modifier::BOLD)),
-                    Span::styled("  (tab: background / foreground / orphan)", theme.dim),
-                ]),
-            ];
+            let all: Vec<&crate::cluster::ops::ObjRef> = std::iter::once(&d.target).chain(&d.more).collect();
+            let (title, mut before) = if d.more.is_empty() {
+                (
+                    format!(" delete {} ", d.target.kubectl_name()),
+                    vec![Line::raw(format!("Delete {}", whereabouts(state, &d.target)))],
+                )
+            } else {
+                let mut lines = several(state, &all);
+                lines[0] = format!("Delete the marked {}", lines[0]);
+                let title = format!(" delete {} {} ", all.len(), d.target.kind.plural());
+                (title, lines.into_iter().map(Line::raw).collect())
+            };
+            before.extend([Line::from(vec![
+                Span::styled("Cascade: ", theme.accent),
+                Span::styled(d.propagation.word(), Style::new().add_modifier(Modifier::BOLD)),
+                Span::styled("  (tab: background / foreground / orphan)", theme.dim),
+            ])]);
             let after = vec![
                 hint("empty grace period: the object's default", theme),
                 error(&d.error, theme),
@@ -120,7 +129,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, dialog: &Dialog, the
             with_field(
                 frame,
                 area,
-                format!(" delete {} ", d.target.kubectl_name()),
+                title,
                 before,
                 Some(("Grace period (s):", &d.grace)),
                 after,

@@ -28,6 +28,8 @@ pub struct Columns<'a> {
 
 /// Cells between two columns.
 const SPACING: usize = 2;
+/// What a marked row shows in the mark column.
+const MARK: &str = "●";
 /// The narrowest a free-text column is cut to before identifying columns give way.
 const FREE_MIN: usize = 8;
 /// The narrowest an identifying column is cut to: two letters and `…`.
@@ -37,7 +39,12 @@ const FIXED_MIN: usize = 3;
 pub fn render(frame: &mut Frame, area: Rect, block: Block<'_>, data: &Data, cols: &Columns<'_>, theme: &Theme) {
     let inner = block.inner(area);
     let room = inner.height.saturating_sub(1) as usize;
-    let total = usize::from(inner.width).saturating_sub(SPACING * cols.titles.len().saturating_sub(1));
+    // While rows are marked, a narrow first column carries the mark (a glyph, for mono themes too).
+    let marking = !data.marks.is_empty();
+    let mark_w = if marking { MARK.width() + SPACING } else { 0 };
+    let total = usize::from(inner.width)
+        .saturating_sub(SPACING * cols.titles.len().saturating_sub(1))
+        .saturating_sub(mark_w);
     // The detail takes rows from the table, which can change the slice and so the widths: measure
     // with the whole height first, then lay out again with what is left.
     let first = layout(data, cols, room, total);
@@ -52,21 +59,33 @@ pub fn render(frame: &mut Frame, area: Rect, block: Block<'_>, data: &Data, cols
     } else {
         layout(data, cols, height, total)
     };
-    let constraints: Vec<Constraint> = laid.widths.iter().map(|&w| Constraint::Length(w as u16)).collect();
+    let mark_col = marking.then(|| Constraint::Length(MARK.width() as u16));
+    let constraints: Vec<Constraint> = mark_col
+        .into_iter()
+        .chain(laid.widths.iter().map(|&w| Constraint::Length(w as u16)))
+        .collect();
     let titles = cols.titles.iter().zip(&laid.widths);
-    let header = TRow::new(titles.map(|(t, &w)| Line::raw(ellipsize(t, w).into_owned()))).style(theme.header);
+    let mark_title = marking.then(|| Line::raw(""));
+    let titles = mark_title
+        .into_iter()
+        .chain(titles.map(|(t, &w)| Line::raw(ellipsize(t, w).into_owned())));
+    let header = TRow::new(titles).style(theme.header);
     // Rows in trouble are drawn in `warn`; their text (Warning, CrashLoopBackOff, NotReady) says why.
     let rows = laid.slice.into_iter().map(|(pos, cells)| {
-        let warn = data.visible.get(pos).is_some_and(|&i| data.rows[i].warn);
+        let row = data.visible.get(pos).map(|&i| &data.rows[i]);
+        let warn = row.is_some_and(|r| r.warn);
+        let marked = row.is_some_and(|r| data.marks.contains(&r.key));
+        let mark = marking.then(|| if marked { MARK } else { "" }.to_string());
         let cells = cells
             .iter()
             .zip(&laid.widths)
             .map(|(c, &w)| ellipsize(c, w).into_owned());
-        let row = TRow::new(cells.collect::<Vec<_>>());
+        let row = TRow::new(mark.into_iter().chain(cells).collect::<Vec<_>>());
         match (pos == data.cursor, warn) {
             // The cursor on a row in trouble keeps the warning and reverses it, in every theme.
             (true, true) => row.style(theme.warn.add_modifier(Modifier::REVERSED)),
             (true, false) => row.style(theme.selected),
+            (false, _) if marked => row.style(theme.accent),
             (false, true) => row.style(theme.warn),
             (false, false) => row.style(theme.text),
         }

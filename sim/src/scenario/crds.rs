@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 
 use super::{DAY, ago, put};
 use crate::crd::controller;
+use crate::events::{Source, record};
 use crate::store::{Origin, Served, Store};
 
 /// A schema that keeps whatever `spec` and `status` hold (the demo validates no custom fields).
@@ -141,6 +142,48 @@ fn postgres(ns: &str, name: &str, version: i64, replicas: i64, ready: i64, age: 
                 cond("PGBackRestReplicaRepoReady", true, "StanzaCreated", "pgBackRest dedicated repository host is ready", age - 600)]}})
 }
 
+/// The events cert-manager's controllers record about a certificate: issued, or issuing for want of
+/// its Secret (so that a Certificate's describe has events to show).
+fn certificate_events(store: &Store, cert: &Value) {
+    let src = |component| Source { component, host: None };
+    let ready = cert["status"]["conditions"]
+        .as_array()
+        .is_some_and(|c| c.iter().any(|c| c["type"] == "Ready" && c["status"] == "True"));
+    let name = cert["metadata"]["name"].as_str().unwrap_or_default();
+    if ready {
+        let msg = "The certificate has been successfully issued";
+        record(
+            store,
+            cert,
+            None,
+            "Normal",
+            "Issuing",
+            msg,
+            src("cert-manager-certificates-issuing"),
+        );
+        return;
+    }
+    for (reason, msg, component) in [
+        (
+            "Issuing",
+            "Issuing certificate as Secret does not exist".to_string(),
+            "cert-manager-certificates-trigger",
+        ),
+        (
+            "Generated",
+            format!("Stored new private key in temporary Secret resource \"{name}-x7kq2\""),
+            "cert-manager-certificates-key-manager",
+        ),
+        (
+            "Requested",
+            format!("Created new CertificateRequest resource \"{name}-1\""),
+            "cert-manager-certificates-request-manager",
+        ),
+    ] {
+        record(store, cert, None, "Normal", reason, &msg, src(component));
+    }
+}
+
 /// Creates a CRD as if established long ago and returns where its objects go.
 fn establish(store: &Store, crd: Value, age: i64) -> Option<Served> {
     let name = crd["metadata"]["name"].as_str().unwrap_or_default().to_string();
@@ -218,7 +261,9 @@ pub fn load(store: &Store) {
                 70 * DAY,
             ),
         ] {
-            let _ = store.create(s.storage, v, Origin::Internal);
+            if let Ok(o) = store.create(s.storage, v, Origin::Internal) {
+                certificate_events(store, &o.value());
+            }
         }
     }
     if let Some(s) = establish(store, postgres_crd(), 60 * DAY) {

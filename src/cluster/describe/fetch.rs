@@ -105,7 +105,15 @@ pub async fn related(client: Client, kind: Kind, ns: &str, name: &str, obj: &Val
         Api::all(client.clone())
     };
     if kind != Kind::Namespace && kind != Kind::Event {
-        rel.events = events_api.list(&ListParams::default().fields(&fields)).await?.items;
+        // As kubectl (`events, _ = searchEvents(…)`): events not allowed or failing leave the
+        // describe without them, never without the object.
+        rel.events = match events_api.list(&ListParams::default().fields(&fields)).await {
+            Ok(list) => list.items,
+            Err(e) => {
+                tracing::debug!("describe {name}: no events: {e}");
+                Vec::new()
+            }
+        };
     }
     let selector = || -> Option<String> {
         let sel = obj.pointer("/spec/selector")?;

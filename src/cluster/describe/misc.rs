@@ -1,9 +1,8 @@
-//! `kubectl describe` for Services, Namespaces, ConfigMaps and Secrets, and a generic fallback.
+//! `kubectl describe` for Services, Namespaces, ConfigMaps and Secrets.
 
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::{ConfigMap, Event, Namespace, Secret, Service};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
-use serde_json::Value;
 
 use super::events::describe_events;
 use super::{Out, annotations_multiline, labels_multiline};
@@ -133,70 +132,4 @@ pub fn describe_secret(s: &Secret) -> Vec<String> {
         o.w(0, &format!("{k}:\t{n} bytes\n"));
     }
     o.finish()
-}
-
-/// The fallback for kinds without a describer: metadata, then spec and status as indented fields.
-pub fn describe_generic(obj: &Value) -> Vec<String> {
-    let mut o = Out::default();
-    let md = &obj["metadata"];
-    o.kv(0, "Name", md["name"].as_str().unwrap_or(""));
-    if let Some(ns) = md["namespace"].as_str() {
-        o.kv(0, "Namespace", ns);
-    }
-    let map = |v: &Value| -> Option<std::collections::BTreeMap<String, String>> {
-        v.as_object().map(|m| {
-            m.iter()
-                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
-                .collect()
-        })
-    };
-    labels_multiline(&mut o, "Labels", map(&md["labels"]).as_ref());
-    annotations_multiline(&mut o, "Annotations", map(&md["annotations"]).as_ref());
-    o.kv(0, "API Version", obj["apiVersion"].as_str().unwrap_or(""));
-    o.kv(0, "Kind", obj["kind"].as_str().unwrap_or(""));
-    if let Some(m) = obj.as_object() {
-        for (k, v) in m {
-            if matches!(k.as_str(), "apiVersion" | "kind" | "metadata") {
-                continue;
-            }
-            generic_field(&mut o, 0, k, v);
-        }
-    }
-    o.finish()
-}
-
-/// kubectl's generic describer prints nested maps as indented `Key:` sections with capitalised names.
-fn generic_field(o: &mut Out, level: usize, key: &str, v: &Value) {
-    let mut title: String = key.chars().take(1).flat_map(char::to_uppercase).collect();
-    title.push_str(&key.chars().skip(1).collect::<String>());
-    match v {
-        Value::Object(m) => {
-            o.w(level, &format!("{title}:\n"));
-            for (k, v) in m {
-                generic_field(o, level + 1, k, v);
-            }
-        }
-        Value::Array(items) => {
-            o.w(level, &format!("{title}:\n"));
-            for item in items {
-                match item {
-                    Value::Object(m) => {
-                        for (k, v) in m {
-                            generic_field(o, level + 1, k, v);
-                        }
-                    }
-                    other => o.w(level + 1, &format!("{}\n", scalar(other))),
-                }
-            }
-        }
-        other => o.kv(level, &title, scalar(other)),
-    }
-}
-
-fn scalar(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => "<nil>".into(),
-        other => other.to_string(),
-    }
 }

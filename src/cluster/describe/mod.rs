@@ -6,6 +6,7 @@
 
 pub mod events;
 pub mod fetch;
+pub mod generic;
 pub mod misc;
 pub mod node;
 pub mod pod;
@@ -55,7 +56,12 @@ pub fn describe(kind: Kind, obj: &Value, rel: &Related, now: Timestamp) -> Resul
         Kind::Job => workloads::describe_job(&typed(obj)?, ev, now),
         Kind::CronJob => workloads::describe_cron_job(&typed(obj)?, ev, now),
         Kind::Namespace => misc::describe_namespace(&typed(obj)?),
-        Kind::Event | Kind::EndpointSlice | Kind::Other(_) => misc::describe_generic(obj),
+        // Secrets and ConfigMaps have kubectl's describers (a Secret's values never shown).
+        Kind::Other(_) if kind.group().is_empty() && kind.name() == "Secret" => misc::describe_secret(&typed(obj)?),
+        Kind::Other(_) if kind.group().is_empty() && kind.name() == "ConfigMap" => {
+            misc::describe_config_map(&typed(obj)?, ev, now)
+        }
+        Kind::Event | Kind::EndpointSlice | Kind::Other(_) => generic::describe_generic(obj, ev, now),
     })
 }
 

@@ -10,7 +10,7 @@ use kube::api::{EvictParams, ListParams};
 use kube::{Api, Client};
 
 use super::{Outcome, Success, cordon};
-use crate::cluster::describe::fetch::error_text;
+use crate::cluster::errors::explain as error_text;
 
 /// Timing of a drain.
 #[derive(Debug, Clone)]

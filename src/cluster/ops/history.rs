@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::{ObjRef, RESTARTED_AT, get_value};
 use crate::cluster::Kind;
-use crate::cluster::describe::fetch::error_text;
+use crate::cluster::errors::explain as error_text;
 
 /// The label the Deployment controller adds to each ReplicaSet's template.
 pub const POD_TEMPLATE_HASH: &str = "pod-template-hash";

@@ -3,6 +3,7 @@
 
 pub mod drain;
 pub mod history;
+pub mod owner;
 pub mod precheck;
 pub mod rollback;
 pub mod status;
@@ -16,7 +17,7 @@ use kube::{Api, Client};
 use serde_json::{Value, json};
 
 use super::Kind;
-use super::describe::fetch::error_text;
+use super::errors::explain as error_text;
 pub use model::ops::{ObjRef, Op, Outcome, Propagation, Success};
 
 /// The annotation `kubectl rollout restart` sets in the pod template.

@@ -5,7 +5,7 @@ use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use kube::{Api, Client};
 use serde_json::Value;
 
-use super::{ObjRef, get_value};
+use super::{ObjRef, dyn_api, error_text, get_value};
 
 /// Current replicas and warnings for the scale dialog.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -69,9 +69,14 @@ pub fn warnings(target: &ObjRef, obj: &Value, hpas: &[Value]) -> Vec<String> {
     out
 }
 
-/// GET the object and the namespace's HPAs.
+/// GET the object, its scale subresource (where the replicas are for any kind, custom resources
+/// included: a CRD maps them from its own `specReplicasPath`) and the namespace's HPAs.
 pub async fn scale_info(client: &Client, target: &ObjRef) -> Result<ScaleInfo, String> {
     let obj = get_value(client, target).await?;
+    let scale = dyn_api(client, target)
+        .get_scale(&target.name)
+        .await
+        .map_err(|e| error_text(&e))?;
     let api: Api<HorizontalPodAutoscaler> = Api::namespaced(client.clone(), &target.namespace);
     // Not being allowed to list HPAs must not block scaling; it only loses the warning.
     let hpas: Vec<Value> = match api.list(&Default::default()).await {
@@ -83,7 +88,7 @@ pub async fn scale_info(client: &Client, target: &ObjRef) -> Result<ScaleInfo, S
         Err(_) => Vec::new(),
     };
     Ok(ScaleInfo {
-        current: obj["spec"]["replicas"].as_i64(),
+        current: scale.spec.and_then(|s| s.replicas).map(i64::from),
         warnings: warnings(target, &obj, &hpas),
     })
 }

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use super::history::{POD_TEMPLATE_HASH, REVISION, REVISION_HISTORY};
 use super::{ObjRef, Outcome, Success, dyn_api, get_value};
 use crate::cluster::Kind;
-use crate::cluster::describe::fetch::error_text;
+use crate::cluster::errors::explain as error_text;
 
 /// Deployment annotations a rollback keeps from the Deployment rather than taking from the ReplicaSet.
 pub const ANNOTATIONS_TO_SKIP: [&str; 6] = [
