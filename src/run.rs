@@ -67,6 +67,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         );
     }
     let mut state = State::new(namespace, cli.readonly, setup.keymap);
+    // The `:` history of earlier runs; commands run now are added to it as they run.
+    let history = crate::history::default_path();
+    if let Some(path) = &history {
+        state.cmdline.history = crate::history::load(path, crate::app::cmdline::HISTORY_KEPT);
+    }
     for n in setup.notices {
         state.toast(n, true);
     }
@@ -117,6 +122,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let mut logged = 0u64;
     loop {
         crate::logging::messages(&state, &mut logged);
+        if let Some(path) = &history {
+            crate::history::append(path, &mut state.cmdline.unsaved);
+        }
         if dirty && tokio::time::Instant::now() >= next_frame {
             let pending = store.as_mut().is_some_and(|s| s.feed_rows(&mut state));
             if let Some(s) = &mut store {

@@ -2,6 +2,7 @@
 
 pub mod action;
 pub mod applies;
+pub mod cmdline;
 pub mod columns;
 pub mod controlplane;
 pub mod counts;

@@ -271,6 +271,8 @@ pub struct State {
     pub demo: Option<Demo>,
     /// What discovery found for the context in use.
     pub discovery: Discovery,
+    /// The `:` line's history and completion.
+    pub cmdline: super::cmdline::CmdLine,
 }
 
 /// What the server's discovery says it serves, for the context in use.
@@ -324,6 +326,7 @@ impl State {
             nh_pending: false,
             demo: None,
             discovery: Discovery::default(),
+            cmdline: Default::default(),
         }
     }
 

@@ -47,6 +47,7 @@ pub fn update(state: &mut State, input: Input) -> Vec<Effect> {
             match &mut state.mode {
                 Mode::Filter(ta) | Mode::Command(ta) => {
                     ta.insert_str(text.replace(['\n', '\r'], " "));
+                    state.cmdline.edited();
                 }
                 Mode::Normal => {}
             }
@@ -164,17 +165,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             }
             return vec![];
         }
-        Mode::Command(mut ta) => {
-            return match key.code {
-                KeyCode::Esc => vec![],
-                KeyCode::Enter => run_command(state, ta.lines().join(" ").trim()),
-                _ => {
-                    ta.input(key);
-                    state.mode = Mode::Command(ta);
-                    vec![]
-                }
-            };
-        }
+        Mode::Command(ta) => return super::cmdline::on_key(state, ta, key),
     }
     let screen = screens::active(state);
     if let Some(effects) = (screen.on_key)(state, &key) {
