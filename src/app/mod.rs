@@ -8,6 +8,7 @@ pub mod controlplane;
 pub mod counts;
 pub mod demo;
 pub mod dialog;
+pub mod discovery;
 pub mod effect;
 pub mod event;
 pub mod help;

@@ -284,6 +284,14 @@ pub struct Discovery {
     pub error: Option<String>,
     /// A discovery is under way.
     pub pending: bool,
+    /// Discover again when the one under way answers: something changed since it started.
+    pub again: bool,
+    /// A `:` line whose word the registry did not know, run again when discovery answers.
+    pub waiting: Option<String>,
+    /// Whether CRD changes reach the registry by a watch.
+    pub crds: super::discovery::CrdWatch,
+    /// The registries of the contexts used before, shown at once when one is used again.
+    pub others: super::discovery::Registries,
 }
 
 impl State {
@@ -355,7 +363,7 @@ impl State {
         self.control_plane = None;
         self.cp_pending = false;
         self.cp_first_transitions.clear();
-        self.discovery = Discovery::default();
+        self.discovery.leave(&self.context);
     }
 
     /// The view on screen.

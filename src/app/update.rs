@@ -78,9 +78,13 @@ pub fn update(state: &mut State, input: Input) -> Vec<Effect> {
             }
             // After the first screen's watch: discovery runs beside it and never holds it up.
             let mut effects = watch_top(state);
-            state.discovery.pending = true;
-            effects.push(Effect::Discover(state.context.clone()));
+            effects.extend(super::discovery::connected(state));
             effects
+        }
+        Input::CrdsChanged { context } => super::discovery::crds_changed(state, &context),
+        Input::CrdWatch { context, refused } => {
+            super::discovery::crd_watch(state, &context, refused);
+            vec![]
         }
         Input::ServerVersion(v) => {
             state.server_version = Some(v);
