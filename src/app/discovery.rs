@@ -168,9 +168,10 @@ fn retry(state: &mut State, line: &str) -> Vec<Effect> {
     if d.registry.as_ref().is_some_and(|r| r.find(word).is_some()) {
         return super::update::run_command(state, line);
     }
-    let why = match (&d.registry, &d.error) {
-        (None, Some(e)) => format!(" (the server's resource list could not be read: {e})"),
-        _ => format!(": the server doesn't have a resource type {word:?}"),
+    // An error here is the last attempt's (an answer clears it): the word may yet be the server's.
+    let why = match &d.error {
+        Some(e) => format!(" (the server's resource list could not be read: {e})"),
+        None => format!(": the server doesn't have a resource type {word:?}"),
     };
     state.toast(format!("unknown command {word:?}{why}"), true);
     vec![]

@@ -77,6 +77,20 @@ fn an_unknown_word_reads_discovery_again_and_is_unknown_only_after() {
         s.toasts.last().unwrap().text,
         "unknown command \"bogus\": the server doesn't have a resource type \"bogus\""
     );
+    // Discovery failing says so rather than that the server has no such type.
+    run_command(&mut s, "bogus");
+    update(
+        &mut s,
+        Input::Discovered {
+            context: "demo".into(),
+            result: Err("discovery failed: refused".into()),
+        },
+    );
+    let t = &s.toasts.last().unwrap().text;
+    assert_eq!(
+        t,
+        "unknown command \"bogus\" (the server's resource list could not be read: discovery failed: refused)"
+    );
     // Before the first answer, the word waits for it rather than asking twice.
     let mut s = crate::test_util::connected("demo", "shop", false);
     assert!(run_command(&mut s, "wdg").is_empty());
