@@ -12,7 +12,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kube::api::{Api, DeleteParams, PostParams};
 use kubedeck::app::Input;
-use kubedeck::app::discovery::CrdWatch;
+use kubedeck::app::state::CrdWatch;
 use kubedeck::app::state::{View, ViewKind};
 use kubedeck::bench_support::Headless;
 use kubedeck::cluster::Kind;
@@ -93,7 +93,7 @@ async fn a_crd_created_while_running_is_reachable_by_colon_and_its_deletion_clos
         "a new CRD reached the registry {:?} after its creation",
         created.elapsed()
     );
-    let names = kubedeck::app::cmdline::candidates(&h.state, "widg");
+    let names = kubedeck::app::prompt::candidates(&h.state, "widg");
     assert!(names.contains(&"widgets".to_string()), "{names:?}");
 
     // Its objects' screen: `:widgets`, or (while kubedeck has no table for a kind without a

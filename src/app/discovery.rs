@@ -4,26 +4,9 @@
 //! before saying the server has no such resource type) and on a timer for users who may not watch
 //! CRDs; one registry kept per context. A kind that is no longer served closes its screens.
 
-use std::collections::HashMap;
-
 use super::effect::Effect;
-use super::state::{Discovery, State, View, ViewKind};
+use super::state::{CrdWatch, Discovery, State, View, ViewKind};
 use crate::cluster::Kind;
-
-/// What is known of the CRD watch of the context in use.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub enum CrdWatch {
-    /// Not started, or no answer yet.
-    #[default]
-    Unknown,
-    /// Running: a CRD change re-reads discovery.
-    Watching,
-    /// Refused (or not served): discovery is re-read on the timer and on an unknown word instead.
-    Refused(String),
-}
-
-/// The registries of contexts used before, by context: shown at once when one is used again.
-pub type Registries = HashMap<String, model::Registry>;
 
 impl Discovery {
     /// Leave `context`: its registry is kept for when it is used again, the rest starts afresh.
@@ -115,10 +98,15 @@ pub fn unknown(state: &mut State, line: String) -> Vec<Effect> {
 }
 
 /// Discovery's answer for `context` (one for a context left behind is dropped): the registry, the
-/// screens of kinds no longer served closed, a waiting `:` line run again.
-pub fn discovered(state: &mut State, context: String, result: Result<model::Registry, String>) -> Vec<Effect> {
+/// screens of kinds no longer served closed. Also the waiting `:` line, for the caller to run again
+/// ([`still_unknown`] when its word is still not there).
+pub fn discovered(
+    state: &mut State,
+    context: String,
+    result: Result<model::Registry, String>,
+) -> (Vec<Effect>, Option<String>) {
     if context != state.context {
-        return vec![];
+        return (vec![], None);
     }
     state.discovery.pending = false;
     let mut effects = Vec::new();
@@ -153,28 +141,19 @@ pub fn discovered(state: &mut State, context: String, result: Result<model::Regi
     if state.discovery.again {
         state.discovery.again = false;
         effects.extend(refresh(state));
-        return effects;
+        return (effects, None);
     }
-    if let Some(line) = state.discovery.waiting.take() {
-        effects.extend(retry(state, &line));
-    }
-    effects
+    (effects, state.discovery.waiting.take())
 }
 
-/// Run a waiting `:` line again now that discovery answered, or say that its word is unknown.
-fn retry(state: &mut State, line: &str) -> Vec<Effect> {
-    let word = line.split_whitespace().next().unwrap_or_default();
-    let d = &state.discovery;
-    if d.registry.as_ref().is_some_and(|r| r.find(word).is_some()) {
-        return super::update::run_command(state, line);
-    }
+/// A waiting `:` word discovery, read again, does not know either: unknown, in kubectl's words.
+pub fn still_unknown(state: &mut State, word: &str) {
     // An error here is the last attempt's (an answer clears it): the word may yet be the server's.
-    let why = match &d.error {
+    let why = match &state.discovery.error {
         Some(e) => format!(" (the server's resource list could not be read: {e})"),
         None => format!(": the server doesn't have a resource type {word:?}"),
     };
     state.toast(format!("unknown command {word:?}{why}"), true);
-    vec![]
 }
 
 /// Close every view of a custom kind `registry` no longer has (its CRD was deleted), with what

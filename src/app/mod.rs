@@ -19,6 +19,7 @@ pub mod namespaces;
 pub mod nav;
 pub mod nodehealth;
 pub mod pattern;
+pub mod prompt;
 pub mod question;
 pub mod sessions;
 pub mod state;

@@ -289,10 +289,25 @@ pub struct Discovery {
     /// A `:` line whose word the registry did not know, run again when discovery answers.
     pub waiting: Option<String>,
     /// Whether CRD changes reach the registry by a watch.
-    pub crds: super::discovery::CrdWatch,
+    pub crds: CrdWatch,
     /// The registries of the contexts used before, shown at once when one is used again.
-    pub others: super::discovery::Registries,
+    pub others: Registries,
 }
+
+/// What is known of the CRD watch of the context in use.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum CrdWatch {
+    /// Not started, or no answer yet.
+    #[default]
+    Unknown,
+    /// Running: a CRD change re-reads discovery.
+    Watching,
+    /// Refused (or not served): discovery is re-read on the timer and on an unknown word instead.
+    Refused(String),
+}
+
+/// The registries of contexts used before, by context: shown at once when one is used again.
+pub type Registries = std::collections::HashMap<String, model::Registry>;
 
 impl State {
     /// Start on the pod list of `namespace` (None: all namespaces), keys bound by `keymap`.

@@ -169,7 +169,12 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             }
             return vec![];
         }
-        Mode::Command(ta) => return super::cmdline::on_key(state, ta, key),
+        Mode::Command(ta) => {
+            return match super::prompt::on_key(state, ta, key) {
+                Some(line) => run_command(state, &line),
+                None => vec![],
+            };
+        }
     }
     let screen = screens::active(state);
     if let Some(effects) = (screen.on_key)(state, &key) {

@@ -150,8 +150,17 @@ fn on_input(state: &mut State, input: Input) -> Result<Vec<Effect>, Input> {
     let Input::Discovered { context, result } = input else {
         return Err(input);
     };
-    let effects = crate::app::discovery::discovered(state, context, result);
+    let (mut effects, waiting) = crate::app::discovery::discovered(state, context, result);
     fill(state);
+    // The `:` line that waited for this answer: its word is in the registry now, or unknown.
+    if let Some(line) = waiting {
+        let mut words = line.split_whitespace();
+        let word = words.next().unwrap_or_default();
+        match state.discovery.registry.as_ref().and_then(|r| r.find(word)).cloned() {
+            Some(resource) => effects.extend(open_resource(state, &resource, words.next())),
+            None => crate::app::discovery::still_unknown(state, word),
+        }
+    }
     Ok(effects)
 }
 
