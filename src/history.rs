@@ -47,10 +47,15 @@ pub fn append(path: &Path, commands: &mut Vec<String>) {
         return;
     }
     let text: String = commands.drain(..).map(|c| format!("{c}\n")).collect();
+    let mut opts = std::fs::OpenOptions::new();
+    opts.create(true).append(true);
+    // Readable by its owner alone, as shells keep their history.
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
     let written = path
         .parent()
         .map_or(Ok(()), std::fs::create_dir_all)
-        .and_then(|_| std::fs::OpenOptions::new().create(true).append(true).open(path))
+        .and_then(|_| opts.open(path))
         .and_then(|mut f| f.write_all(text.as_bytes()));
     if let Err(e) = written {
         tracing::warn!("could not save the command history to {}: {e}", path.display());
@@ -71,6 +76,12 @@ mod tests {
         let mut more = vec!["deploy".into(), "cm\u{1b}[2J".into()];
         append(&path, &mut more);
         assert!(more.is_empty(), "taken");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "its owner's alone");
+        }
         assert_eq!(load(&path, 10), ["po all", "deploy", "cm[2J"]);
         // Past twice the bound, the file is rewritten with the newest alone.
         append(&path, &mut (0..10).map(|i| format!("ns n{i}")).collect());
