@@ -25,6 +25,17 @@ pub struct Headless {
     store: Store,
     notices: mpsc::Receiver<Notice>,
     terminal: Terminal<TestBackend>,
+    /// The executor of a [`Headless::driven`] dashboard.
+    driver: Option<Driver>,
+}
+
+/// What performs every effect of a driven dashboard, and brings its inputs back.
+struct Driver {
+    exec: crate::exec::Executor,
+    inputs: mpsc::UnboundedReceiver<Input>,
+    // Kept so that log readers' sends do not fail.
+    _logs: mpsc::Receiver<crate::cluster::logs::Tagged>,
+    opts: ConnectOptions,
 }
 
 impl Headless {
@@ -44,6 +55,7 @@ impl Headless {
             store: Store::new(cache),
             notices,
             terminal: Terminal::new(TestBackend::new(width, height))?,
+            driver: None,
         };
         h.input(Input::Connected {
             context: conn.context,
@@ -131,5 +143,90 @@ impl Headless {
     /// Stop every watch.
     pub fn shutdown(&self) {
         self.store.cache().shutdown();
+    }
+
+    /// Connect to `context` of `kubeconfig` (None: its current one) on a `width`×`height` screen,
+    /// every effect performed by the real executor as the event loop performs it (discovery, the
+    /// CRD watch, fetches, sessions), its answers fed back by [`Headless::pump`].
+    pub async fn driven(kubeconfig: &Path, context: Option<&str>, width: u16, height: u16) -> anyhow::Result<Headless> {
+        let opts = ConnectOptions {
+            kubeconfig: Some(kubeconfig.to_path_buf()),
+            context: context.map(str::to_string),
+            ..Default::default()
+        };
+        let conn = client::connect(&opts).await?;
+        let (tx, notices) = mpsc::channel(256);
+        let cache = Arc::new(Cache::new(conn.client.clone(), tx, IDLE_WATCH));
+        let (input_tx, inputs) = mpsc::unbounded_channel();
+        let (log_tx, logs) = mpsc::channel(16);
+        let mut exec = crate::exec::Executor::new(input_tx, log_tx, crate::clipboard::Target::Osc52);
+        exec.connected(cache.clone(), conn.no_retry.clone());
+        let mut state = State::new(None, false, crate::config::keymap::default_keymap());
+        update(&mut state, Input::Resize(height));
+        let mut h = Headless {
+            state,
+            store: Store::new(cache),
+            notices,
+            terminal: Terminal::new(TestBackend::new(width, height))?,
+            driver: Some(Driver {
+                exec,
+                inputs,
+                _logs: logs,
+                opts,
+            }),
+        };
+        h.step(Input::Connected {
+            context: conn.context,
+            namespace: conn.namespace,
+            url: conn.url,
+        })?;
+        Ok(h)
+    }
+
+    /// Feed one input through `update` and perform every effect it asks for, then draw.
+    pub fn step(&mut self, input: Input) -> anyhow::Result<()> {
+        let effects = update(&mut self.state, input);
+        self.perform(effects);
+        self.frame()?;
+        Ok(())
+    }
+
+    /// Perform `effects` as the event loop does (a driven dashboard; otherwise only watches).
+    pub fn perform(&mut self, effects: Vec<Effect>) {
+        use crate::exec::ForLoop;
+        for effect in effects {
+            let Some(d) = &mut self.driver else {
+                if let Effect::Watch(kind, scope) = effect {
+                    self.store.watch(kind, scope);
+                }
+                continue;
+            };
+            match d.exec.perform(effect, &d.opts) {
+                Some(ForLoop::Watch(kind, scope)) => self.store.watch(kind, scope),
+                Some(ForLoop::Unwatch(kind)) => self.store.cache().stop_kind(kind),
+                // Quitting, another context and the terminal are the real loop's.
+                _ => {}
+            }
+        }
+        if let Some(d) = &mut self.driver {
+            d.exec.release(&crate::app::sessions::held(&self.state));
+        }
+    }
+
+    /// Wait up to `timeout` for an answer of the executor and take it (true), then draw; the rows
+    /// of the view on show are fed either way.
+    pub async fn pump(&mut self, timeout: Duration) -> anyhow::Result<bool> {
+        let Some(d) = &mut self.driver else {
+            anyhow::bail!("pump needs a driven dashboard (Headless::driven)");
+        };
+        let input = tokio::time::timeout(timeout, d.inputs.recv()).await.ok().flatten();
+        let took = input.is_some();
+        match input {
+            Some(input) => self.step(input)?,
+            None => {
+                self.frame()?;
+            }
+        }
+        Ok(took)
     }
 }

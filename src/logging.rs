@@ -11,11 +11,17 @@ use tracing_subscriber::EnvFilter;
 
 /// Where the log goes by default: `$XDG_STATE_HOME/kubedeck/kubedeck.log`, else `~/.local/state/kubedeck/kubedeck.log`.
 pub fn default_log_path() -> Option<PathBuf> {
+    Some(state_dir()?.join("kubedeck.log"))
+}
+
+/// kubedeck's state directory (the log, the command history): `$XDG_STATE_HOME/kubedeck`, else
+/// `~/.local/state/kubedeck`.
+pub fn state_dir() -> Option<PathBuf> {
     let state = std::env::var_os("XDG_STATE_HOME")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))?;
-    Some(state.join("kubedeck").join("kubedeck.log"))
+    Some(state.join("kubedeck"))
 }
 
 /// Start logging to `override_path` or the default path; returns the file used, or None when nothing was writable.

@@ -67,6 +67,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         );
     }
     let mut state = State::new(namespace, cli.readonly, setup.keymap);
+    // The `:` history of earlier runs; commands run now are added to it as they run.
+    let history = crate::history::default_path();
+    if let Some(path) = &history {
+        state.cmdline.history = crate::history::load(path, crate::app::cmdline::HISTORY_KEPT);
+    }
     for n in setup.notices {
         state.toast(n, true);
     }
@@ -110,6 +115,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let mut sweep = tokio::time::interval(Duration::from_secs(30));
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     let mut health_tick = tokio::time::interval(HEALTH_REFRESH);
+    // Discovery read again on a timer, only while CRDs cannot be watched.
+    let every = Duration::from_secs(config.refresh.discovery_secs.max(1));
+    let mut discovery_tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    discovery_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     // Effects that arise outside an input (rows projected before a frame): performed next turn.
     let mut carried: Vec<Effect> = Vec::new();
 
@@ -117,6 +126,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let mut logged = 0u64;
     loop {
         crate::logging::messages(&state, &mut logged);
+        if let Some(path) = &history {
+            crate::history::append(path, &mut state.cmdline.unsaved);
+        }
         if dirty && tokio::time::Instant::now() >= next_frame {
             let pending = store.as_mut().is_some_and(|s| s.feed_rows(&mut state));
             if let Some(s) = &mut store {
@@ -207,6 +219,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             _ = health_tick.tick(), if crate::app::controlplane::periodic(&state) => {
                 effects = crate::app::controlplane::due(&mut state)
             }
+            _ = discovery_tick.tick(), if crate::app::discovery::polling(&state) => {
+                effects = crate::app::discovery::refresh(&mut state)
+            }
             _ = sweep.tick() => if let Some(s) = &store {
                 s.sweep(&state, Instant::now())
             },
@@ -220,6 +235,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 Some(ForLoop::Watch(kind, scope)) => {
                     if let Some(s) = &mut store {
                         s.watch(kind, scope);
+                    }
+                }
+                Some(ForLoop::Unwatch(kind)) => {
+                    if let Some(s) = &store {
+                        s.cache().stop_kind(kind);
                     }
                 }
                 Some(ForLoop::SwitchContext(name)) => {

@@ -97,6 +97,11 @@ pub enum Effect {
     /// Read the server's discovery documents into a registry and feed it back, tagged with the
     /// context it is about (a switch discards what comes back for another).
     Discover(String),
+    /// Watch the CustomResourceDefinitions of this context (metadata only) and say when one
+    /// changes, so discovery is read again; a refusal is said once.
+    WatchCrds(String),
+    /// Stop every watch of this kind (it is no longer served).
+    Unwatch(Kind),
     /// Gather a control-plane report and feed it back.
     FetchControlPlane,
     /// Gather one node's health and feed it back.

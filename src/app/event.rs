@@ -154,6 +154,18 @@ pub enum Input {
         /// The registry, or why discovery failed as a whole.
         result: Result<model::Registry, String>,
     },
+    /// A CustomResourceDefinition was added, changed or deleted (a burst is said once).
+    CrdsChanged {
+        /// The context it is about.
+        context: String,
+    },
+    /// The CRD watch runs (`refused` None), or why it cannot.
+    CrdWatch {
+        /// The context it is about.
+        context: String,
+        /// The server's refusal (403) or why the watch cannot run.
+        refused: Option<String>,
+    },
     /// A control-plane report.
     ControlPlane(Box<crate::cluster::health::Report>),
     /// One node's health.

@@ -59,7 +59,11 @@ fn the_start_screen_fetches_once_connected_and_not_before() {
     // Discovery comes after the start screen's own request, beside it.
     assert_eq!(
         connect(&mut s),
-        [Effect::FetchControlPlane, Effect::Discover("demo".into())]
+        [
+            Effect::FetchControlPlane,
+            Effect::Discover("demo".into()),
+            Effect::WatchCrds("demo".into())
+        ]
     );
     // A refresh already on its way is not asked for twice (slow server, 10 s ticks).
     assert!(controlplane::due(&mut s).is_empty());

@@ -2,11 +2,13 @@
 
 pub mod action;
 pub mod applies;
+pub mod cmdline;
 pub mod columns;
 pub mod controlplane;
 pub mod counts;
 pub mod demo;
 pub mod dialog;
+pub mod discovery;
 pub mod effect;
 pub mod event;
 pub mod help;
@@ -18,6 +20,7 @@ pub mod nav;
 pub mod nodehealth;
 pub mod owner;
 pub mod pattern;
+pub mod prompt;
 pub mod question;
 pub mod sessions;
 pub mod state;

@@ -275,6 +275,8 @@ pub struct State {
     pub demo: Option<Demo>,
     /// What discovery found for the context in use.
     pub discovery: Discovery,
+    /// The `:` line's history and completion.
+    pub cmdline: super::cmdline::CmdLine,
 }
 
 /// What the server's discovery says it serves, for the context in use.
@@ -286,7 +288,30 @@ pub struct Discovery {
     pub error: Option<String>,
     /// A discovery is under way.
     pub pending: bool,
+    /// Discover again when the one under way answers: something changed since it started.
+    pub again: bool,
+    /// A `:` line whose word the registry did not know, run again when discovery answers.
+    pub waiting: Option<String>,
+    /// Whether CRD changes reach the registry by a watch.
+    pub crds: CrdWatch,
+    /// The registries of the contexts used before, shown at once when one is used again.
+    pub others: Registries,
 }
+
+/// What is known of the CRD watch of the context in use.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum CrdWatch {
+    /// Not started, or no answer yet.
+    #[default]
+    Unknown,
+    /// Running: a CRD change re-reads discovery.
+    Watching,
+    /// Refused (or not served): discovery is re-read on the timer and on an unknown word instead.
+    Refused(String),
+}
+
+/// The registries of contexts used before, by context: shown at once when one is used again.
+pub type Registries = std::collections::HashMap<String, model::Registry>;
 
 impl State {
     /// Start on the pod list of `namespace` (None: all namespaces), keys bound by `keymap`.
@@ -328,6 +353,7 @@ impl State {
             nh_pending: false,
             demo: None,
             discovery: Discovery::default(),
+            cmdline: Default::default(),
         }
     }
 
@@ -356,7 +382,7 @@ impl State {
         self.control_plane = None;
         self.cp_pending = false;
         self.cp_first_transitions.clear();
-        self.discovery = Discovery::default();
+        self.discovery.leave(&self.context);
     }
 
     /// The view on screen.

@@ -47,6 +47,7 @@ pub fn update(state: &mut State, input: Input) -> Vec<Effect> {
             match &mut state.mode {
                 Mode::Filter(ta) | Mode::Command(ta) => {
                     ta.insert_str(text.replace(['\n', '\r'], " "));
+                    state.cmdline.edited();
                 }
                 Mode::Normal => {}
             }
@@ -77,9 +78,13 @@ pub fn update(state: &mut State, input: Input) -> Vec<Effect> {
             }
             // After the first screen's watch: discovery runs beside it and never holds it up.
             let mut effects = watch_top(state);
-            state.discovery.pending = true;
-            effects.push(Effect::Discover(state.context.clone()));
+            effects.extend(super::discovery::connected(state));
             effects
+        }
+        Input::CrdsChanged { context } => super::discovery::crds_changed(state, &context),
+        Input::CrdWatch { context, refused } => {
+            super::discovery::crd_watch(state, &context, refused);
+            vec![]
         }
         Input::ServerVersion(v) => {
             state.server_version = Some(v);
@@ -165,15 +170,10 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             }
             return vec![];
         }
-        Mode::Command(mut ta) => {
-            return match key.code {
-                KeyCode::Esc => vec![],
-                KeyCode::Enter => run_command(state, ta.lines().join(" ").trim()),
-                _ => {
-                    ta.input(key);
-                    state.mode = Mode::Command(ta);
-                    vec![]
-                }
+        Mode::Command(ta) => {
+            return match super::prompt::on_key(state, ta, key) {
+                Some(line) => run_command(state, &line),
+                None => vec![],
             };
         }
     }

@@ -126,8 +126,11 @@ fn command_line_switches_kind_and_namespace() {
     );
     update(&mut s, key(KeyCode::Char(':')));
     typed(&mut s, "bogus");
-    assert!(update(&mut s, key(KeyCode::Enter)).is_empty());
-    assert!(s.toasts.iter().any(|t| t.error && t.text.contains("bogus")));
+    // Not kubedeck's and not in the registry: discovery is read again before it is unknown.
+    let fx = update(&mut s, key(KeyCode::Enter));
+    assert!(fx.iter().all(|e| matches!(e, Effect::Discover(_))), "{fx:?}");
+    assert!(s.toasts.iter().any(|t| t.text.contains("bogus")));
+    assert_eq!(s.discovery.waiting.as_deref(), Some("bogus"));
     update(&mut s, key(KeyCode::Char(':')));
     typed(&mut s, "ctx");
     assert_eq!(update(&mut s, key(KeyCode::Enter)), [Effect::ListContexts]);

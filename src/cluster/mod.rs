@@ -3,6 +3,7 @@
 pub mod client;
 pub mod config_error;
 pub mod counters;
+pub mod crds;
 pub mod describe;
 pub mod discovery;
 pub mod errors;

@@ -399,7 +399,7 @@ fn apply<K: Resource>(
 }
 
 /// The API server's Status in a watcher error, if the server answered.
-fn api_status(err: &watcher::Error) -> Option<&kube::core::Status> {
+pub fn api_status(err: &watcher::Error) -> Option<&kube::core::Status> {
     match err {
         watcher::Error::InitialListFailed(kube::Error::Api(s))
         | watcher::Error::WatchStartFailed(kube::Error::Api(s))

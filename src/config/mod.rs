@@ -180,6 +180,8 @@ pub struct Refresh {
     pub frame_ms: u64,
     /// Stop a watch nobody looked at for this many seconds.
     pub idle_watch_secs: u64,
+    /// Read discovery again this often when CRDs cannot be watched (403).
+    pub discovery_secs: u64,
 }
 
 /// The effective configuration.
@@ -233,6 +235,7 @@ enum ClipboardFile {
 struct RefreshFile {
     frame_ms: Option<u64>,
     idle_watch_secs: Option<u64>,
+    discovery_secs: Option<u64>,
 }
 
 impl ConfigFile {
@@ -261,6 +264,7 @@ impl ConfigFile {
         if let Some(r) = self.refresh {
             c.refresh.frame_ms = r.frame_ms.unwrap_or(c.refresh.frame_ms);
             c.refresh.idle_watch_secs = r.idle_watch_secs.unwrap_or(c.refresh.idle_watch_secs);
+            c.refresh.discovery_secs = r.discovery_secs.unwrap_or(c.refresh.discovery_secs);
         }
         c.contexts.extend(self.contexts.unwrap_or_default());
         c
@@ -284,6 +288,14 @@ fn parse_file(text: &str, source: &Source) -> Result<ConfigFile, ConfigError> {
             message: "refresh.frame_ms: must be at least 1".into(),
         });
     }
+    if let Some(r) = &file.refresh
+        && r.discovery_secs == Some(0)
+    {
+        return Err(ConfigError::Other {
+            file: source.clone(),
+            message: "refresh.discovery_secs: must be at least 1".into(),
+        });
+    }
     Ok(file)
 }
 
@@ -300,6 +312,7 @@ impl Default for Config {
             refresh: Refresh {
                 frame_ms: 33,
                 idle_watch_secs: 120,
+                discovery_secs: 300,
             },
             contexts: BTreeMap::new(),
             file: None,

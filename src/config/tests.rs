@@ -194,3 +194,16 @@ fn unknown_theme_or_keymap_names_fall_back_with_notices() {
     assert!(s.notices[0].contains("no theme named \"solarized\""), "{:?}", s.notices);
     assert!(s.notices[1].contains("no keymap named \"emacs\""), "{:?}", s.notices);
 }
+
+#[test]
+fn discovery_secs_defaults_to_five_minutes_is_layered_and_refuses_zero() {
+    assert_eq!(Config::default().refresh.discovery_secs, 300);
+    let dir = scratch("discovery-secs");
+    std::fs::write(dir.join("config.yaml"), "refresh:\n  discovery_secs: 60\n").unwrap();
+    let vars = [("KUBEDECK_CONFIG_DIR", dir.display().to_string())];
+    let c = Config::load(None, env_with(&vars)).unwrap();
+    assert_eq!((c.refresh.discovery_secs, c.refresh.frame_ms), (60, 33));
+    std::fs::write(dir.join("config.yaml"), "refresh:\n  discovery_secs: 0\n").unwrap();
+    let err = Config::load(None, env_with(&vars)).unwrap_err().to_string();
+    assert!(err.contains("refresh.discovery_secs: must be at least 1"), "{err}");
+}

@@ -33,6 +33,8 @@ pub enum ForLoop {
     SwitchContext(String),
     /// Give the terminal to a session ([`Executor::hand_over`]).
     HandOver(HandOver),
+    /// Stop every watch of this kind.
+    Unwatch(Kind),
 }
 
 /// Performs effects and keeps the sessions.
@@ -80,11 +82,13 @@ impl Executor {
             Effect::SwitchContext(name) => {
                 // The rollout followed is the old cluster's; log views go with their screens.
                 self.sessions.stop_kind(sessions::ROLLOUT);
+                self.sessions.stop_kind(sessions::CRDS);
                 self.cache = None;
                 self.base.client = None;
                 return Some(ForLoop::SwitchContext(name));
             }
             Effect::HandOverTerminal(h) => return Some(ForLoop::HandOver(h)),
+            Effect::Unwatch(kind) => return Some(ForLoop::Unwatch(kind)),
             Effect::Copy(text) => self.send(tasks::copy(&text, self.clipboard)),
             Effect::ListContexts => self.send(tasks::contexts(opts)),
             Effect::Discover(context) => tasks::discover(context, self.base.no_retry.clone(), &self.base.inputs),

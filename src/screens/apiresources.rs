@@ -133,59 +133,35 @@ fn open_resource(state: &mut State, resource: &Resource, arg: Option<&str>) -> V
 }
 
 /// A `:` word that is none of kubedeck's commands: the resource the registry says it names, or
-/// `unknown command`.
+/// (after discovery was read again) `unknown command`.
 pub fn command(state: &mut State, word: &str, arg: Option<&str>) -> Vec<Effect> {
     let found = state.discovery.registry.as_ref().and_then(|r| r.find(word)).cloned();
     match found {
         Some(resource) => open_resource(state, &resource, arg),
         None => {
-            let d = &state.discovery;
-            let (why, effects) = match (&d.registry, d.pending) {
-                (None, true) => (" (the server's resource list is still loading)", vec![]),
-                // Discovery failed as a whole (the server was down): a name may be the server's.
-                (None, false) if d.error.is_some() => {
-                    state.discovery.pending = true;
-                    (
-                        " (reading the server's resource list again)",
-                        vec![Effect::Discover(state.context.clone())],
-                    )
-                }
-                _ => ("", vec![]),
-            };
-            state.toast(format!("unknown command {word:?}{why}"), true);
-            effects
+            let line = arg.map_or_else(|| word.to_string(), |a| format!("{word} {a}"));
+            crate::app::discovery::unknown(state, line)
         }
     }
 }
 
-/// Discovery's answer for the context in use; one for a context left behind is dropped.
+/// Discovery's answer: into the registry, and into this screen's rows.
 fn on_input(state: &mut State, input: Input) -> Result<Vec<Effect>, Input> {
     let Input::Discovered { context, result } = input else {
         return Err(input);
     };
-    if context != state.context {
-        return Ok(vec![]);
-    }
-    state.discovery.pending = false;
-    match result {
-        Ok(registry) => {
-            // kubectl's warning, kept in the message log rather than raised on every start.
-            for f in &registry.failed {
-                state.log_message(
-                    format!("couldn't get resource list for {}: {}", f.group_version, f.error),
-                    true,
-                );
-            }
-            state.discovery.registry = Some(registry);
-            state.discovery.error = None;
-            fill(state);
-        }
-        Err(e) => {
-            state.log_message(e.clone(), true);
-            state.discovery.error = Some(e);
+    let (mut effects, waiting) = crate::app::discovery::discovered(state, context, result);
+    fill(state);
+    // The `:` line that waited for this answer: its word is in the registry now, or unknown.
+    if let Some(line) = waiting {
+        let mut words = line.split_whitespace();
+        let word = words.next().unwrap_or_default();
+        match state.discovery.registry.as_ref().and_then(|r| r.find(word)).cloned() {
+            Some(resource) => effects.extend(open_resource(state, &resource, words.next())),
+            None => crate::app::discovery::still_unknown(state, word),
         }
     }
-    Ok(vec![])
+    Ok(effects)
 }
 
 fn header(state: &State, theme: &Theme) -> Vec<Span<'static>> {
@@ -344,8 +320,8 @@ mod tests {
         assert_eq!(s.top().kind, ViewKind::Resource(Kind::Pod));
         run_command(&mut s, "deployments.apps all");
         assert_eq!((s.top().kind.clone(), s.namespace.clone()), (ViewKind::Resource(Kind::Deployment), None));
-        assert!(run_command(&mut s, "bogus").is_empty());
-        assert_eq!(s.toasts.last().unwrap().text, "unknown command \"bogus\"");
+        assert_eq!(run_command(&mut s, "bogus"), [Effect::Discover("demo".into())]);
+        assert!(s.toasts.last().unwrap().text.contains("reading the server's resource list again"));
         // With no registry at all (discovery failed as a whole), an unknown word asks again.
         let mut s = crate::test_util::connected("demo", "shop", false);
         update(&mut s, Input::Discovered { context: "demo".into(), result: Err("discovery failed: refused".into()) });
@@ -359,7 +335,7 @@ mod tests {
         let input = Input::Connected { context: "demo".into(), namespace: "shop".into(), url: "https://x".into() };
         let effects = update(&mut s, input);
         assert!(matches!(effects.first(), Some(Effect::Watch(..))), "{effects:?}");
-        assert_eq!(effects.last(), Some(&Effect::Discover("demo".into())));
+        assert_eq!(effects[1..], [Effect::Discover("demo".into()), Effect::WatchCrds("demo".into())]);
         assert!(s.discovery.pending);
         // An answer about another context is dropped; a context switch forgets this one's.
         update(&mut s, Input::Discovered { context: "other".into(), result: Ok(sample_registry()) });
@@ -368,7 +344,8 @@ mod tests {
         assert!(s.discovery.registry.is_some() && !s.discovery.pending);
         assert!(s.messages.iter().any(|m| m.text.contains("metrics.k8s.io/v1beta1")));
         s.leave_context();
-        assert_eq!(s.discovery, Default::default());
+        assert!(s.discovery.registry.is_none() && !s.discovery.pending);
+        assert!(s.discovery.others.contains_key("demo"), "kept for when it is used again");
         // ctrl-r on the list discovers again.
         let mut s = discovered();
         run_command(&mut s, "api-resources");

@@ -443,6 +443,18 @@ impl Cache {
         });
     }
 
+    /// Stop every watch of `kind` (it is no longer served: its CRD was deleted).
+    pub fn stop_kind(&self, kind: Kind) {
+        self.entries.lock().retain(|key, e| {
+            let keep = key.kind() != kind;
+            if !keep {
+                tracing::info!(?key, "watch stopped (no longer served)");
+                e.cancel.cancel();
+            }
+            keep
+        });
+    }
+
     /// Stop every watch (context switch, exit).
     pub fn shutdown(&self) {
         self.root.cancel();

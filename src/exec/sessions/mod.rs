@@ -23,7 +23,11 @@ kinds! {
     drain::Drain,
     save::Save,
     save_line::SaveLine,
+    crds::WatchCrds,
 }
 
 /// The kind of the rollout follow, which closing its panel or switching contexts stops.
 pub const ROLLOUT: &str = <rollout::Follow as Session>::KIND;
+
+/// The kind of the CRD watch, which a context switch stops.
+pub const CRDS: &str = <crds::WatchCrds as Session>::KIND;

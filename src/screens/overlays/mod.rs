@@ -21,6 +21,7 @@ registry! {
     question,
     panel,
     log_prompt,
+    completion,
 }
 
 /// The overlays up now, in the order keys reach them.
