@@ -10,6 +10,7 @@ pub mod cluster;
 pub mod config;
 pub mod demo;
 pub mod exec;
+pub mod kinds;
 pub use model::labels;
 pub mod logging;
 pub mod run;

@@ -89,6 +89,8 @@ pub enum Action {
     NodeHealth,
     /// An action only the log view has.
     Log(LogAction),
+    /// The pods that use the ConfigMap, Secret or claim under the cursor.
+    UsedBy,
 }
 
 /// Where a binding applies: `global` everywhere, the others on their screens only.
@@ -156,7 +158,7 @@ pub const ACTIONS: &[(Action, &str, &str, &[KeyScope])] = &[
     (Action::NextMatch, "next-match", "next match", &[D, L]),
     (Action::PrevMatch, "prev-match", "previous match", &[D, L]),
     (Action::ToggleManaged, "toggle-managed", "managedFields", &[D]),
-    (Action::ToggleReveal, "toggle-reveal", "reveal secrets", &[D]),
+    (Action::ToggleReveal, "toggle-reveal", "reveal secrets", &[T, D]),
     (Action::CopyName, "copy-name", "copy name", &[T]),
     (Action::Scale, "scale", "scale", &[T]),
     (Action::Restart, "restart", "rollout restart", &[T]),
@@ -197,6 +199,7 @@ pub const ACTIONS: &[(Action, &str, &str, &[KeyScope])] = &[
     (Action::Log(LogAction::Mark), "mark", "select from here", &[L]),
     (Action::Log(LogAction::Copy), "copy", "copy (OSC 52)", &[L]),
     (Action::Log(LogAction::SaveLine), "save-line", "save whole line", &[L]),
+    (Action::UsedBy, "used-by", "used by (pods)", &[T]),
 ];
 
 impl Action {

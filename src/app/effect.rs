@@ -104,6 +104,15 @@ pub enum Effect {
     /// Suspend the dashboard and give the terminal to a session that needs it whole (a shell,
     /// attach, an external editor): see `exec::terminal` for what is left, handed over and restored.
     HandOverTerminal(crate::exec::terminal::HandOver),
+    /// GET an object fresh with the lists a per-kind extra needs (`kinds/`), and feed them back.
+    Gather {
+        /// The object.
+        from: ObjRef,
+        /// The lists, each a kind in a scope.
+        lists: Vec<(Kind, Scope)>,
+        /// Which view or link asked.
+        why: crate::kinds::extra::Why,
+    },
 }
 
 impl Effect {

@@ -158,4 +158,13 @@ pub enum Input {
     ControlPlane(Box<crate::cluster::health::Report>),
     /// One node's health.
     NodeHealth(Box<crate::cluster::nodehealth::NodeHealth>),
+    /// The answer to [`super::Effect::Gather`].
+    Gathered {
+        /// The object.
+        from: ObjRef,
+        /// Which view or link asked.
+        why: crate::kinds::extra::Why,
+        /// The object and lists, or the error.
+        result: Result<crate::cluster::related::Gathered, String>,
+    },
 }

@@ -54,6 +54,7 @@ fn applies(state: &State, action: Action) -> bool {
         Wide => crate::app::columns::all(&ViewKind::Resource(kind)).iter().any(|c| c.wide),
         Logs => crate::app::logs::glue::has_logs(kind),
         Refresh | NodeHealth => kind == Kind::Node,
+        ToggleReveal | UsedBy => crate::kinds::drill::applies(kind, action),
         _ => crate::app::workload::works_on(kind, action),
     }
 }
@@ -87,6 +88,7 @@ fn act(state: &mut State, action: Action) -> Option<Vec<Effect>> {
         Action::Refresh => crate::app::controlplane::due(state),
         Action::NodeHealth => crate::app::nodehealth::open_selected(state),
         Action::Logs => crate::app::logs::glue::open(state),
+        Action::ToggleReveal | Action::UsedBy => crate::kinds::drill::act(state, kind(state), action),
         _ => return None,
     })
 }
@@ -145,7 +147,8 @@ fn enter(state: &mut State) -> Vec<Effect> {
             v.fixed.labels = Some(selector);
             push(state, v)
         }
-        _ => super::doc::open(state, true),
+        // A kind's extras (`kinds/`) know where it leads; else describe.
+        k => crate::kinds::drill::enter(state, k, &row).unwrap_or_else(|| super::doc::open(state, true)),
     }
 }
 

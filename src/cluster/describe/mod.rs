@@ -55,7 +55,11 @@ pub fn describe(kind: Kind, obj: &Value, rel: &Related, now: Timestamp) -> Resul
         Kind::Job => workloads::describe_job(&typed(obj)?, ev, now),
         Kind::CronJob => workloads::describe_cron_job(&typed(obj)?, ev, now),
         Kind::Namespace => misc::describe_namespace(&typed(obj)?),
-        Kind::Event | Kind::EndpointSlice | Kind::Other(_) => misc::describe_generic(obj),
+        Kind::Event | Kind::EndpointSlice | Kind::Other(_) => match crate::kinds::of(kind).and_then(|x| x.describe) {
+            // A kind's extras (`kinds/`) may know kubectl's describer for it.
+            Some(describer) => describer(obj, ev, now)?,
+            None => misc::describe_generic(obj),
+        },
     })
 }
 
