@@ -176,6 +176,32 @@ async fn used_by_on_a_claim_finds_the_pod_that_mounts_it_and_an_ingress_leads_to
     let names = s.top().fixed.names.clone().unwrap_or_default();
     assert!(names.len() == 1 && names[0].1.starts_with("pvc-"), "{names:?}");
 
+    // A claim no volume is bound to says so, and stays on its list.
+    let mut s = on_list(registry.clone(), pvcs, "shop", "uploads");
+    let effects = update(&mut s, key(KeyCode::Enter));
+    run(&client, &mut s, effects).await;
+    assert_eq!(s.stack.len(), 1);
+    let said = s.toasts.last().map(|t| t.text.clone());
+    assert_eq!(
+        said.as_deref(),
+        Some("persistentvolumeclaim shop/uploads: not bound to a volume yet")
+    );
+
+    // A ConfigMap's binary value: a hex dump.
+    let mut s = on_list(registry.clone(), kind_of(&registry, "cm"), "shop", "brand");
+    let effects = update(&mut s, key(KeyCode::Enter));
+    run(&client, &mut s, effects).await;
+    let rows: Vec<(String, String)> = s
+        .top()
+        .table
+        .rows
+        .iter()
+        .map(|r| (r.name.clone(), r.cells[1].clone()))
+        .collect();
+    assert_eq!(rows[0], ("favicon.ico".to_string(), "<binary>".to_string()));
+    update(&mut s, key(KeyCode::Enter));
+    assert_eq!(lines(&s)[0], "binary data, 22 bytes");
+
     // Enter on the Ingress: the Services it sends traffic to.
     let mut s = on_list(registry.clone(), kind_of(&registry, "ing"), "shop", "shop");
     let effects = update(&mut s, key(KeyCode::Enter));

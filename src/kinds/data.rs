@@ -105,7 +105,7 @@ pub fn preview(v: &Hidden, masked: bool) -> String {
     if masked {
         return MASK.into();
     }
-    let Ok(text) = std::str::from_utf8(&v.0) else {
+    let Some(text) = text(v) else {
         return "<binary>".into();
     };
     let first = text.lines().next().unwrap_or_default();
@@ -119,10 +119,15 @@ pub fn preview(v: &Hidden, masked: bool) -> String {
 /// A value as lines for the value view: text with control characters written as escapes (so that
 /// none reaches the terminal) and tabs as spaces, or a hex dump of binary data.
 pub fn lines(v: &Hidden) -> Vec<String> {
-    match std::str::from_utf8(&v.0) {
-        Ok(text) => text.lines().map(escape).collect(),
-        Err(_) => hex(&v.0),
+    match text(v) {
+        Some(text) => text.lines().map(escape).collect(),
+        None => hex(&v.0),
     }
+}
+
+/// The value as text, unless it is binary: not UTF-8, or holding a NUL (as `file` and git decide).
+fn text(v: &Hidden) -> Option<&str> {
+    std::str::from_utf8(&v.0).ok().filter(|t| !t.contains('\0'))
 }
 
 /// The masked form of a value in the value view.

@@ -323,6 +323,11 @@ fn values_never_carry_control_sequences_to_the_terminal() {
     assert!(shown.iter().all(|l| !l.chars().any(char::is_control)));
     assert_eq!(preview(&v, false), "\\u{1b}[31mred\\u{1b}]0;title\\u{7}    end…");
     assert_eq!(preview(&v, true), super::data::MASK);
+    assert_eq!(
+        lines(&Hidden(vec![0, b'A']))[0],
+        "binary data, 2 bytes",
+        "a NUL makes it binary"
+    );
     let binary = lines(&Hidden(vec![0xff, 0x00, b'A']));
     assert_eq!(
         binary,
