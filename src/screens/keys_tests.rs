@@ -240,3 +240,17 @@ fn a_value_with_control_sequences_is_drawn_as_escapes() {
     let cells = (0..value.area.height).flat_map(|y| (0..value.area.width).map(move |x| (x, y)));
     assert!(cells.into_iter().all(|p| !value[p].symbol().chars().any(char::is_control)));
 }
+
+#[test]
+fn the_footer_offers_decode_and_used_by_only_where_they_act() {
+    let footer = |s: &State| text(&draw(s, 200, 8, 0)).lines().last().unwrap_or_default().to_string();
+    let secrets = on_list(kind("", "Secret"), vec![row("shop", "db")]);
+    let line = footer(&secrets);
+    assert!(line.contains("<x> decode secret") && line.contains("<U> used by (pods)"), "{line}");
+    let cms = on_list(kind("", "ConfigMap"), vec![row("shop", "site")]);
+    let line = footer(&cms);
+    assert!(!line.contains("decode secret") && line.contains("<U> used by (pods)"), "{line}");
+    let ingresses = on_list(kind("networking.k8s.io", "Ingress"), vec![row("shop", "shop")]);
+    let line = footer(&ingresses);
+    assert!(!line.contains("decode secret") && !line.contains("used by"), "{line}");
+}
