@@ -108,7 +108,7 @@ pub enum Why {
     UsedBy,
 }
 
-/// The `group/version` of an `apiVersion`'s group: `apps/v1` → `apps`, `v1` → "".
+/// The group of an `apiVersion`: `apps/v1` → `apps`, `v1` → "" (core).
 pub fn group_of(api_version: &str) -> &str {
     api_version.rsplit_once('/').map_or("", |(g, _)| g)
 }

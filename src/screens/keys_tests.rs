@@ -122,6 +122,9 @@ fn a_secrets_values_are_masked_until_x_in_the_keys_view_and_the_value_view() {
     let cells: Vec<String> = s.top().table.rows.iter().map(|r| r.cells[1].clone()).collect();
     assert_eq!(cells, [MASK, MASK]);
     let screen = text(&draw(&s, 100, 14, 0));
+    let header = screen.lines().find(|l| l.contains("KEY")).unwrap_or_default();
+    assert!(header.contains("SIZE") && header.contains("VALUE"), "{screen}");
+    assert!(screen.contains("keys(secret shop/db)") && screen.contains("values masked (x reveals)"), "{screen}");
     assert!(screen.contains("password") && screen.contains(MASK), "{screen}");
     assert!(!screen.contains(PASSWORD), "{screen}");
     update(&mut s, key(KeyCode::Char('x')));
