@@ -19,7 +19,7 @@ macro_rules! kinds {
     };
 }
 
-kinds!(configmap, secret, pvc, ingress, crd, rbac, hpa, pdb);
+kinds!(configmap, secret, pvc, pv, ingress, crd, rbac, hpa, pdb);
 
 /// The extras of `kind`, if kubedeck knows any.
 pub fn of(kind: Kind) -> Option<&'static Extras> {

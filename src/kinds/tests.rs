@@ -145,6 +145,18 @@ fn a_claim_leads_to_its_volume_or_says_it_is_not_bound() {
     let pending = json!({"metadata": {"name": "data-1", "namespace": "shop"}, "spec": {}});
     let said = resolve("", "PersistentVolumeClaim", Why::Enter, &pending, &[]).unwrap_err();
     assert_eq!(said, "not bound to a volume yet");
+    // And back: a volume leads to its claim.
+    let pv = json!({"metadata": {"name": "pvc-123"}, "spec": {"claimRef": {"kind": "PersistentVolumeClaim", "namespace": "shop", "name": "data-0"}}});
+    let found = resolve("", "PersistentVolume", Why::Enter, &pv, &[]).unwrap();
+    assert_eq!(
+        (found[0].kind.as_str(), names(&found)),
+        ("PersistentVolumeClaim", vec![vec!["shop/data-0".to_string()]])
+    );
+    let released = json!({"metadata": {"name": "pvc-9"}, "spec": {}});
+    assert_eq!(
+        resolve("", "PersistentVolume", Why::Enter, &released, &[]).unwrap_err(),
+        "no claim is bound to it"
+    );
 }
 
 #[test]
