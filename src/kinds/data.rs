@@ -109,8 +109,9 @@ pub fn preview(v: &Hidden, masked: bool) -> String {
         return "<binary>".into();
     };
     let first = text.lines().next().unwrap_or_default();
-    let mut out: String = escape(first).chars().take(200).collect();
-    if out.chars().count() < escape(text.trim_end_matches('\n')).chars().count() {
+    let escaped = escape(first);
+    let mut out: String = escaped.chars().take(200).collect();
+    if out.len() < escaped.len() || text.trim_end_matches(['\n', '\r']).len() > first.len() {
         out.push('…');
     }
     out

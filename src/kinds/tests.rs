@@ -335,6 +335,17 @@ fn values_never_carry_control_sequences_to_the_terminal() {
     assert!(shown.iter().all(|l| !l.chars().any(char::is_control)));
     assert_eq!(preview(&v, false), "\\u{1b}[31mred\\u{1b}]0;title\\u{7}    end…");
     assert_eq!(preview(&v, true), super::data::MASK);
+    let long = preview(&Hidden(vec![b'a'; 300]), false);
+    assert_eq!(
+        (long.chars().count(), long.ends_with('…')),
+        (201, true),
+        "cut at 200 characters"
+    );
+    assert_eq!(
+        preview(&Hidden(b"one line\n".to_vec()), false),
+        "one line",
+        "a final newline is not more"
+    );
     assert_eq!(
         lines(&Hidden(vec![0, b'A']))[0],
         "binary data, 2 bytes",
