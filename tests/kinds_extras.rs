@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use common::{cluster_with_ns, eventually};
 use crossterm::event::KeyCode;
@@ -82,14 +82,7 @@ fn lines(s: &State) -> Vec<String> {
 async fn a_configmaps_keys_come_from_the_cluster_and_a_secret_is_decoded_only_on_x_never_logged() {
     let (c, client) = cluster_with_ns("shop").await;
     let registry = registry(&c).await;
-    let log = Arc::new(Mutex::new(Vec::<u8>::new()));
-    let writer = log.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_ansi(false)
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || Capture(writer.clone()))
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let log = capture();
 
     // A ConfigMap: enter lists its keys, enter on a key shows its value.
     let cms = kind_of(&registry, "cm");
@@ -149,6 +142,7 @@ async fn a_configmaps_keys_come_from_the_cluster_and_a_secret_is_decoded_only_on
 async fn used_by_on_a_claim_finds_the_pod_that_mounts_it_and_an_ingress_leads_to_its_services() {
     let (c, client) = cluster_with_ns("shop").await;
     let registry = registry(&c).await;
+    capture();
     let pvcs = kind_of(&registry, "pvc");
     // The StatefulSet controller creates postgres-0, which mounts data-postgres-0.
     let s = eventually(30, "the pods mounting data-postgres-0", || {
@@ -221,6 +215,25 @@ async fn used_by_on_a_claim_finds_the_pod_that_mounts_it_and_an_ingress_leads_to
         values(&secret, Data::Secret),
         [("password".to_string(), Hidden(b"pg-demo-password".to_vec()))]
     );
+}
+
+/// Everything every test of this file logs, at TRACE, from every thread: one subscriber for the
+/// whole process, as the app has (a scoped one would miss what other threads log, and could
+/// race with callsites first seen without it).
+fn capture() -> Arc<Mutex<Vec<u8>>> {
+    static LOG: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+    LOG.get_or_init(|| {
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let writer = log.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_ansi(false)
+            .with_max_level(tracing::Level::TRACE)
+            .with_writer(move || Capture(writer.clone()))
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).expect("the only subscriber");
+        log
+    })
+    .clone()
 }
 
 /// A shared buffer the log writes into.
