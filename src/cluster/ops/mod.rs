@@ -16,7 +16,7 @@ use kube::{Api, Client};
 use serde_json::{Value, json};
 
 use super::Kind;
-use super::describe::fetch::error_text;
+use super::errors::explain as error_text;
 pub use model::ops::{ObjRef, Op, Outcome, Propagation, Success};
 
 /// The annotation `kubectl rollout restart` sets in the pod template.
