@@ -11,6 +11,7 @@ pub mod config;
 pub mod demo;
 pub mod exec;
 pub mod history;
+pub mod kinds;
 pub use model::labels;
 pub mod logging;
 pub mod run;

@@ -93,6 +93,8 @@ pub enum Action {
     Owner,
     /// Mark or unmark the row under the cursor (delete acts on every marked row).
     MarkRow,
+    /// The pods that use the ConfigMap, Secret or claim under the cursor.
+    UsedBy,
 }
 
 /// Where a binding applies: `global` everywhere, the others on their screens only.
@@ -160,7 +162,7 @@ pub const ACTIONS: &[(Action, &str, &str, &[KeyScope])] = &[
     (Action::NextMatch, "next-match", "next match", &[D, L]),
     (Action::PrevMatch, "prev-match", "previous match", &[D, L]),
     (Action::ToggleManaged, "toggle-managed", "managedFields", &[D]),
-    (Action::ToggleReveal, "toggle-reveal", "reveal secrets", &[D]),
+    (Action::ToggleReveal, "toggle-reveal", "reveal secrets", &[T, D]),
     (Action::CopyName, "copy-name", "copy name", &[T]),
     (Action::Scale, "scale", "scale", &[T]),
     (Action::Restart, "restart", "rollout restart", &[T]),
@@ -203,6 +205,7 @@ pub const ACTIONS: &[(Action, &str, &str, &[KeyScope])] = &[
     (Action::Log(LogAction::SaveLine), "save-line", "save whole line", &[L]),
     (Action::Owner, "owner", "jump to owner", &[T]),
     (Action::MarkRow, "mark-row", "mark/unmark", &[T]),
+    (Action::UsedBy, "used-by", "used by (pods)", &[T]),
 ];
 
 impl Action {

@@ -110,6 +110,17 @@ pub fn all(kind: &ViewKind) -> Vec<ColSpec> {
                 free: is_free_text(t),
             })
             .collect(),
+        ViewKind::Keys(_) => ["KEY", "SIZE", "VALUE"]
+            .iter()
+            .enumerate()
+            .map(|(i, t)| ColSpec {
+                title: t.to_string(),
+                wide: false,
+                time: None,
+                source: if i == 0 { Source::Name } else { Source::Cell(i - 1) },
+                free: i == 2,
+            })
+            .collect(),
         _ => vec![],
     }
 }

@@ -111,6 +111,15 @@ pub enum Effect {
     HandOverTerminal(crate::exec::terminal::HandOver),
     /// GET an object's ownerReferences and feed them back (the jump to a row's owner).
     FindOwner(ObjRef),
+    /// GET an object fresh with the lists a per-kind extra needs (`kinds/`), and feed them back.
+    Gather {
+        /// The object.
+        from: ObjRef,
+        /// The lists, each a kind in a scope.
+        lists: Vec<(Kind, Scope)>,
+        /// Which view or link asked.
+        why: crate::kinds::extra::Why,
+    },
 }
 
 impl Effect {

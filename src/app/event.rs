@@ -177,4 +177,13 @@ pub enum Input {
         /// Its ownerReferences, the controller first, or the server's error.
         result: Result<Vec<crate::cluster::ops::owner::Owner>, String>,
     },
+    /// The answer to [`super::Effect::Gather`].
+    Gathered {
+        /// The object.
+        from: ObjRef,
+        /// Which view or link asked.
+        why: crate::kinds::extra::Why,
+        /// The object and lists, or the error.
+        result: Result<crate::cluster::related::Gathered, String>,
+    },
 }

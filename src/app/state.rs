@@ -53,6 +53,8 @@ pub enum ViewKind {
         /// First line shown.
         scroll: u16,
     },
+    /// The keys of a ConfigMap or Secret.
+    Keys(Box<crate::kinds::data::Keys>),
 }
 
 /// One entry of the view stack.

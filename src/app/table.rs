@@ -124,6 +124,8 @@ pub struct Fixed {
     pub node: Option<String>,
     /// Only rows with an ownerReference to this uid.
     pub owner: Option<String>,
+    /// Only these objects, as (namespace, name) (the pods using a ConfigMap, a claim's volume).
+    pub names: Option<Vec<(String, String)>>,
 }
 
 impl Fixed {
@@ -135,6 +137,10 @@ impl Fixed {
         labels_ok
             && self.node.as_ref().is_none_or(|n| row.node.as_deref() == Some(n))
             && self.owner.as_ref().is_none_or(|o| row.owners.iter().any(|x| x == o))
+            && self
+                .names
+                .as_ref()
+                .is_none_or(|names| names.iter().any(|(ns, name)| *ns == row.namespace && *name == row.name))
     }
 }
 

@@ -7,8 +7,8 @@ use serde_json::Value;
 use super::action::Action;
 use crate::cluster::Kind;
 
-/// What a masked secret value shows instead of the value.
-pub const MASK: &str = "••••••";
+pub use crate::kinds::data::MASK;
+use crate::kinds::data::{Hidden, all_lines, lines, masked_lines};
 
 /// The object a document shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +46,15 @@ pub enum Body {
     Describe(Vec<String>),
     /// The whole object.
     Yaml(Value),
+    /// Values of a ConfigMap or Secret, not fetched again: one key's (`key`), or every key's.
+    Value {
+        /// The key shown alone (its value is the only one); None: every key, each with its name.
+        key: Option<String>,
+        /// Keys and values.
+        values: Vec<(String, Hidden)>,
+        /// A Secret's: masked until `x`.
+        secret: bool,
+    },
 }
 
 /// One search match: line index and byte range within it.
@@ -86,6 +95,8 @@ pub struct Doc {
     pub reveal: bool,
     /// What the last search jump has to tell (it wrapped round, nothing matches), for a toast.
     pub notice: Option<String>,
+    /// The title, when it is not the target's (a key's value, decoded values).
+    pub title: Option<String>,
 }
 
 impl Doc {
@@ -104,7 +115,13 @@ impl Doc {
             show_managed: false,
             reveal: false,
             notice: None,
+            title: None,
         }
+    }
+
+    /// The title: "describe pods shop/web-1", "secret shop/db: password".
+    pub fn title(&self) -> String {
+        self.title.clone().unwrap_or_else(|| self.target.title())
     }
 
     /// Replace the content and rebuild the lines.
@@ -116,6 +133,7 @@ impl Doc {
     /// Whether the object is a Secret (values masked, `x` reveals).
     pub fn is_secret(&self) -> bool {
         matches!(&self.body, Body::Yaml(v) if v["kind"] == "Secret")
+            || matches!(self.body, Body::Value { secret: true, .. })
     }
 
     /// Recompute `lines` and the matches from the body and toggles.
@@ -124,6 +142,14 @@ impl Doc {
             Body::Loading | Body::Failed(_) => Vec::new(),
             Body::Describe(lines) => lines.clone(),
             Body::Yaml(v) => yaml_lines(v, self.show_managed, self.reveal),
+            Body::Value { key, values, secret } => {
+                let masked = *secret && !self.reveal;
+                match (key, values.as_slice()) {
+                    (Some(_), [(_, v)]) if masked => masked_lines(v),
+                    (Some(_), [(_, v)]) => lines(v),
+                    _ => all_lines(values, masked),
+                }
+            }
         };
         self.find();
         self.scroll = self.scroll.min(self.lines.len().saturating_sub(1));
@@ -275,6 +301,11 @@ pub fn yaml_lines(obj: &Value, show_managed: bool, reveal: bool) -> Vec<String> 
                     (true, _) => text.to_string(),
                 });
             }
+        }
+        // kubectl apply keeps the whole object, values included, in this annotation.
+        let last = "kubectl.kubernetes.io/last-applied-configuration";
+        if !reveal && let Some(a) = v.pointer_mut(&format!("/metadata/annotations/{}", last.replace('/', "~1"))) {
+            *a = Value::String(MASK.to_string());
         }
         notes.push(if reveal {
             "# secret values shown decoded (x masks them)".to_string()

@@ -42,7 +42,8 @@ pub fn update(state: &mut State, input: Input) -> Vec<Effect> {
         | Input::ControlPlane(_)
         | Input::Discovered { .. }
         | Input::NodeHealth(_)
-        | Input::Logs(_) => vec![],
+        | Input::Logs(_)
+        | Input::Gathered { .. } => vec![],
         Input::Paste(text) => {
             match &mut state.mode {
                 Mode::Filter(ta) | Mode::Command(ta) => {

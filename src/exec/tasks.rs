@@ -35,6 +35,13 @@ pub fn spawn(effect: Effect, cache: Option<&Arc<Cache>>, tx: &UnboundedSender<In
                 let _ = tx.send(Input::Fetched { target, result });
             });
         }
+        Effect::Gather { from, lists, why } => {
+            let Some(client) = client else { return };
+            tokio::spawn(async move {
+                let result = crate::cluster::related::gather(&client, &from, &lists).await;
+                let _ = tx.send(Input::Gathered { from, why, result });
+            });
+        }
         Effect::FetchControlPlane => {
             let Some(client) = client else { return };
             tokio::spawn(async move {

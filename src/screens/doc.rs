@@ -27,7 +27,7 @@ pub static SCREEN: Screen = Screen {
     explains: never,
     label: no_label,
     selected,
-    header: |state, theme| vec![Span::styled(doc(state).map(|d| d.target.title()).unwrap_or_default(), theme.title)],
+    header: |state, theme| vec![Span::styled(doc(state).map(Doc::title).unwrap_or_default(), theme.title)],
     render: |frame, area, state, theme, _now| {
         if let Some(d) = doc(state) {
             crate::ui::views::text::render(frame, area, d, theme)
@@ -57,6 +57,8 @@ fn applies(state: &State, action: Action) -> bool {
         // Only a Secret's YAML has values to reveal, only YAML has managedFields.
         Action::ToggleReveal => d.is_secret(),
         Action::ToggleManaged => matches!(d.body, Body::Yaml(_)),
+        // A value shown on its own is not the object's describe or YAML.
+        Action::Describe | Action::Yaml if matches!(d.body, Body::Value { .. }) => false,
         Action::NextMatch | Action::PrevMatch => !d.search.is_empty(),
         // The other one of the two.
         Action::Describe => !d.target.describe,

@@ -38,6 +38,7 @@ registry! {
     nodehealth,
     messages,
     apiresources,
+    keys,
 }
 
 /// The screen a view belongs to.

@@ -56,6 +56,7 @@ fn applies(state: &State, action: Action) -> bool {
         Logs => crate::app::logs::glue::has_logs(kind),
         Refresh | NodeHealth => kind == Kind::Node,
         Owner | MarkRow => state.top().table.current().is_some(),
+        ToggleReveal | UsedBy => crate::kinds::drill::applies(kind, action),
         _ => crate::app::workload::works_on(kind, action) && crate::app::verbs::refusal(state, kind, action).is_none(),
     }
 }
@@ -95,6 +96,7 @@ fn act(state: &mut State, action: Action) -> Option<Vec<Effect>> {
             state.top_mut().table.toggle_mark();
             vec![]
         }
+        Action::ToggleReveal | Action::UsedBy => crate::kinds::drill::act(state, kind(state), action),
         _ => return None,
     })
 }
@@ -153,7 +155,8 @@ fn enter(state: &mut State) -> Vec<Effect> {
             v.fixed.labels = Some(selector);
             push(state, v)
         }
-        _ => super::doc::open(state, true),
+        // A kind's extras (`kinds/`) know where it leads; else describe.
+        k => crate::kinds::drill::enter(state, k, &row).unwrap_or_else(|| super::doc::open(state, true)),
     }
 }
 

@@ -170,6 +170,28 @@ fn shop(store: &Store) {
             "url": b64("postgres://shop:s3cr3t-demo-only@postgres.payments.svc:5432/shop")}}),
         30 * DAY,
     );
+    // Text and binary values side by side (the keys view shows the binary one as a hex dump).
+    let icon: &[u8] = &[
+        0, 0, 1, 0, 1, 0, 16, 16, 0, 0, 1, 0, 32, 0, 0x68, 4, 0, 0, 0x16, 0, 0, 0,
+    ];
+    put(
+        store,
+        "ConfigMap",
+        json!({"metadata": {"name": "brand", "namespace": "shop", "labels": labels("web", "shop")},
+        "data": {"tagline": "Everything you need, delivered.", "theme.json": "{\n  \"primary\": \"#0b7285\",\n  \"font\": \"Inter\"\n}\n"},
+        "binaryData": {"favicon.ico": base64::Engine::encode(&base64::engine::general_purpose::STANDARD, icon)}}),
+        30 * DAY,
+    );
+    // A claim no provisioner can satisfy (no such storage class): Pending, bound to no volume.
+    put(
+        store,
+        "PersistentVolumeClaim",
+        json!({"metadata": {"name": "uploads", "namespace": "shop", "labels": labels("cart", "shop")},
+        "spec": {"accessModes": ["ReadWriteMany"], "resources": {"requests": {"storage": "10Gi"}},
+            "storageClassName": "fast-ssd", "volumeMode": "Filesystem"},
+        "status": {"phase": "Pending"}}),
+        2 * DAY,
+    );
     let crt = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUdemo0000000000000000000000000wCgYIKoZIzj0EAwIw\n-----END CERTIFICATE-----\n";
     let key = "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIDemoOnlyNotARealKey0000000000000000000000000000oAoGCCqGSM49\n-----END EC PRIVATE KEY-----\n";
     put(
@@ -228,6 +250,16 @@ fn payments(store: &Store) {
     svc["spec"]["clusterIPs"] = json!(["None"]);
     svc["spec"]["publishNotReadyAddresses"] = json!(true);
     put(store, "Service", svc, 60 * DAY);
+    put(
+        store,
+        "Ingress",
+        json!({"metadata": {"name": "ledger-internal", "namespace": "payments"},
+        "spec": {"ingressClassName": "nginx", "defaultBackend": {"service": {"name": "ledger", "port": {"number": 80}}},
+            "rules": [{"host": "ledger.payments.internal", "http": {"paths": [
+                {"path": "/", "pathType": "Prefix", "backend": {"service": {"name": "ledger", "port": {"number": 80}}}}]}}]},
+        "status": {"loadBalancer": {"ingress": [{"ip": "10.0.40.7"}]}}}),
+        50 * DAY,
+    );
     put(
         store,
         "Secret",

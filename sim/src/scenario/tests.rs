@@ -55,6 +55,11 @@ fn loads_the_listed_objects() {
         .get_value(res("PersistentVolume"), "", pvc["spec"]["volumeName"].as_str().unwrap())
         .unwrap();
     assert_eq!(pv["spec"]["claimRef"]["uid"], pvc["metadata"]["uid"]);
+    let pending = s.get_value(res("PersistentVolumeClaim"), "shop", "uploads").unwrap();
+    assert!(pending["spec"]["volumeName"].is_null() && pending["status"]["phase"] == "Pending");
+    let brand = s.get_value(res("ConfigMap"), "shop", "brand").unwrap();
+    assert!(brand["binaryData"]["favicon.ico"].is_string() && brand["data"]["tagline"].is_string());
+    assert_eq!(count(&s, "Ingress", None), 2);
     assert_eq!(count(&s, "ServiceAccount", None), NAMESPACES.len() + 5);
     assert_eq!(count(&s, "Deployment", Some("load")), 3);
     let last_load = s.get_value(res("Deployment"), "load", "load-0002").unwrap();

@@ -56,12 +56,11 @@ pub fn describe(kind: Kind, obj: &Value, rel: &Related, now: Timestamp) -> Resul
         Kind::Job => workloads::describe_job(&typed(obj)?, ev, now),
         Kind::CronJob => workloads::describe_cron_job(&typed(obj)?, ev, now),
         Kind::Namespace => misc::describe_namespace(&typed(obj)?),
-        // Secrets and ConfigMaps have kubectl's describers (a Secret's values never shown).
-        Kind::Other(_) if kind.group().is_empty() && kind.name() == "Secret" => misc::describe_secret(&typed(obj)?),
-        Kind::Other(_) if kind.group().is_empty() && kind.name() == "ConfigMap" => {
-            misc::describe_config_map(&typed(obj)?, ev, now)
-        }
-        Kind::Event | Kind::EndpointSlice | Kind::Other(_) => generic::describe_generic(obj, ev, now),
+        Kind::Event | Kind::EndpointSlice | Kind::Other(_) => match crate::kinds::of(kind).and_then(|x| x.describe) {
+            // A kind's extras (`kinds/`) may know kubectl's describer for it (a Secret's values never shown).
+            Some(describer) => describer(obj, ev, now)?,
+            None => generic::describe_generic(obj, ev, now),
+        },
     })
 }
 

@@ -36,7 +36,7 @@ pub fn render(frame: &mut Frame, area: Rect, doc: &Doc, theme: &Theme) {
         (None, true) => String::new(),
     };
     let mut block =
-        super::frame_block(format!(" {} ", doc.target.title()), theme).title_bottom(Line::from(search).left_aligned());
+        super::frame_block(format!(" {} ", doc.title()), theme).title_bottom(Line::from(search).left_aligned());
     if !hints.is_empty() {
         block = block.title_bottom(Line::from(format!(" {} ", hints.join("  "))).right_aligned());
     }
@@ -49,7 +49,7 @@ pub fn render(frame: &mut Frame, area: Rect, doc: &Doc, theme: &Theme) {
     };
     match &doc.body {
         Body::Loading => {
-            let p = message(format!("Loading {}…", doc.target.title()), theme.warn);
+            let p = message(format!("Loading {}…", doc.title()), theme.warn);
             return frame.render_widget(p, area);
         }
         Body::Failed(e) => return frame.render_widget(message(format!("✗ {e}"), theme.error), area),
