@@ -14,6 +14,7 @@ pub mod nodehealth;
 pub mod notice;
 pub mod ops;
 pub mod rows;
+pub mod table_watch;
 pub mod trim;
 pub mod watch;
 
