@@ -165,6 +165,9 @@ pub fn row_of(columns: &[Column], cells: &[Value], meta: &ObjectMeta, received: 
             name = text.clone();
         }
         let stamp = match column {
+            // AGE is the creation time, in every printer kubectl and the apiextensions server
+            // have: taken from the metadata, it owes nothing to when the answer arrived.
+            Some(c) if c.is_date() && c.name == "Age" && created.is_some() && parse_age(&text).is_some() => created,
             Some(c) if c.is_date() => date_stamp(&text, created, received),
             _ => None,
         };
@@ -248,6 +251,10 @@ mod tests {
         assert_eq!(row.created, Some(created));
         assert_eq!(row.label("app"), Some("web"));
         assert_eq!(row.owners, ["owner-1"]);
+        // AGE from the metadata even when the answer is read late (here a minute after it was written).
+        let young = [json!("web-tls"), json!("True"), json!(2), json!("3h"), json!("45s")];
+        let late = row_of(&cols(), &young, &meta, created + 45 + 60);
+        assert_eq!(late.stamps[4], Some(created));
         // A date cell that is no age keeps its text.
         let row = row_of(
             &cols(),
