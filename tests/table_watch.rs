@@ -139,55 +139,61 @@ async fn every_listable_kind_shows_what_the_servers_table_gives() {
         listable.len()
     );
     let mut others = 0;
-    for r in listable {
-        let started = std::time::Instant::now();
-        typed(&mut h, &format!(":{} all\r", r.qualified()));
-        let ViewKind::Resource(kind) = h.state.top().kind.clone() else {
-            panic!("{} opened {:?}", r.qualified(), h.state.top().kind);
-        };
-        others += usize::from(!kind.typed());
-        // The demo keeps moving (pods restart, events arrive): compare until a moment both agree.
-        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
-        loop {
-            h.frame().unwrap();
-            let (columns, server, now) = server_table(&client, r).await;
-            let ready = matches!(h.table().1, Some(WatchStatus::Ready));
-            let ours = shown(&h, &columns, now);
-            if ready && ours == server {
-                eprintln!(
-                    "{}: {} rows agree after {:?}",
-                    r.qualified(),
-                    server.len(),
-                    started.elapsed()
-                );
-                break;
+    // Twice, seconds apart: an age the server wrote that kubedeck kept as text would have frozen.
+    for pass in 0..2 {
+        if pass == 1 {
+            tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+        }
+        for &r in &listable {
+            let started = std::time::Instant::now();
+            typed(&mut h, &format!(":{} all\r", r.qualified()));
+            let ViewKind::Resource(kind) = h.state.top().kind.clone() else {
+                panic!("{} opened {:?}", r.qualified(), h.state.top().kind);
+            };
+            others += usize::from(!kind.typed());
+            // The demo keeps moving (pods restart, events arrive): compare until a moment both agree.
+            let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
+            loop {
+                h.frame().unwrap();
+                let (columns, server, now) = server_table(&client, r).await;
+                let ready = matches!(h.table().1, Some(WatchStatus::Ready));
+                let ours = shown(&h, &columns, now);
+                if ready && ours == server {
+                    eprintln!(
+                        "{}: {} rows agree after {:?}",
+                        r.qualified(),
+                        server.len(),
+                        started.elapsed()
+                    );
+                    break;
+                }
+                if tokio::time::Instant::now() > deadline {
+                    let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
+                    let diff: Vec<String> = server
+                        .iter()
+                        .filter(|(k, v)| ours.get(*k) != Some(*v))
+                        .map(|(k, v)| format!("{k:?}\n  server   {v:?}\n  kubedeck {:?}", ours.get(k)))
+                        .chain(
+                            ours.keys()
+                                .filter(|k| !server.contains_key(*k))
+                                .map(|k| format!("{k:?} only in kubedeck")),
+                        )
+                        .take(5)
+                        .collect();
+                    let sample = h.state.top().table.rows.first().map(|r| format!("{r:?}"));
+                    panic!(
+                        "{} {names:?} ({:?}) at {now} differs:\n{}\n{sample:?}",
+                        r.qualified(),
+                        h.table().1,
+                        diff.join("\n")
+                    );
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
             }
-            if tokio::time::Instant::now() > deadline {
-                let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
-                let diff: Vec<String> = server
-                    .iter()
-                    .filter(|(k, v)| ours.get(*k) != Some(*v))
-                    .map(|(k, v)| format!("{k:?}\n  server   {v:?}\n  kubedeck {:?}", ours.get(k)))
-                    .chain(
-                        ours.keys()
-                            .filter(|k| !server.contains_key(*k))
-                            .map(|k| format!("{k:?} only in kubedeck")),
-                    )
-                    .take(5)
-                    .collect();
-                let sample = h.state.top().table.rows.first().map(|r| format!("{r:?}"));
-                panic!(
-                    "{} {names:?} ({:?}) at {now} differs:\n{}\n{sample:?}",
-                    r.qualified(),
-                    h.table().1,
-                    diff.join("\n")
-                );
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
     }
     assert!(
-        only.is_some() || others > 15,
+        only.is_some() || others > 30,
         "most kinds go through the Table watch: {others}"
     );
     h.shutdown();

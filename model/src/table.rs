@@ -1,9 +1,10 @@
 //! Server-side Tables (`meta.k8s.io/v1` `Table`): the columns the server chose for a resource, and
 //! a table row as a compact [`Row`], for the kinds kubedeck has no printer of its own for.
 //!
-//! The server renders `type: date` cells as ages at the moment it answers ("5m"), so a cached cell
-//! would freeze: a date cell becomes a stamp (the creation time where the age is the object's,
-//! else the receipt time less the age read back), and is drawn against the time of drawing.
+//! The server renders `type: date` cells (and AGE, which the built-in printers declare a `string`)
+//! as ages at the moment it answers ("5m"), so a cached cell would freeze: AGE becomes the creation
+//! time from the row's metadata, another date cell the receipt time less the age read back, and
+//! both are drawn against the time of drawing.
 
 use std::collections::HashMap;
 use std::sync::{Arc, PoisonError, RwLock};
@@ -38,9 +39,15 @@ impl Column {
         self.format == "name"
     }
 
-    /// Whether its cells are ages the server rendered at answer time.
-    pub fn is_date(&self) -> bool {
-        self.ty == "date"
+    /// Whether its cells are ages the server rendered at answer time: `date` columns (a CRD's), and
+    /// AGE, which the built-in printers declare a `string`.
+    pub fn is_time(&self) -> bool {
+        self.ty == "date" || self.is_age()
+    }
+
+    /// Whether it is AGE, the age of the object's creation in every printer that has it.
+    fn is_age(&self) -> bool {
+        self.name == "Age"
     }
 }
 
@@ -167,8 +174,8 @@ pub fn row_of(columns: &[Column], cells: &[Value], meta: &ObjectMeta, received: 
         let stamp = match column {
             // AGE is the creation time, in every printer kubectl and the apiextensions server
             // have: taken from the metadata, it owes nothing to when the answer arrived.
-            Some(c) if c.is_date() && c.name == "Age" && created.is_some() && parse_age(&text).is_some() => created,
-            Some(c) if c.is_date() => date_stamp(&text, created, received),
+            Some(c) if c.is_age() && created.is_some() && parse_age(&text).is_some() => created,
+            Some(c) if c.is_time() => date_stamp(&text, created, received),
             _ => None,
         };
         texts.push(if stamp.is_some() { String::new() } else { text });
@@ -204,7 +211,7 @@ mod tests {
             {"name": "Ready", "type": "string", "format": "", "priority": 0},
             {"name": "Renewals", "type": "integer", "format": "", "priority": 1},
             {"name": "Expires", "type": "date", "format": "", "priority": 0},
-            {"name": "Age", "type": "date", "format": "", "priority": 0},
+            {"name": "Age", "type": "string", "format": "", "priority": 0},
         ]))
         .unwrap()
     }

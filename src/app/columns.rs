@@ -120,7 +120,7 @@ pub fn all(kind: &ViewKind) -> Vec<ColSpec> {
 }
 
 /// The columns of a kind kubedeck has no printer for: the server's Table columns, as `kubectl get`
-/// prints them (priority above 0 only in wide mode, `date` columns as ages that tick), every one a
+/// prints them (priority above 0 only in wide mode, `date` columns and AGE as ages that tick), every one a
 /// cell (see `model::table::row_of`); NAME and AGE until its first Table arrives.
 fn server_columns(r: Res) -> Vec<ColSpec> {
     let columns = table::columns(r).unwrap_or_else(|| table::default_columns().into());
@@ -132,7 +132,7 @@ fn server_columns(r: Res) -> Vec<ColSpec> {
             ColSpec {
                 free: is_free_text(&title),
                 wide: c.priority > 0,
-                time: c.is_date().then_some(TimeFmt::Age),
+                time: c.is_time().then_some(TimeFmt::Age),
                 source: Source::Cell(n),
                 title,
             }
