@@ -7,7 +7,7 @@
 //! `UI_SCALE_IDLE_SECS` shortens the idle-CPU window (default 60). Prints figures; asserts nothing.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crossterm::event::KeyCode;
@@ -18,7 +18,7 @@ use kubedeck::bench_support::Headless;
 use kubedeck::cluster::watch::WatchStatus;
 
 mod common;
-use common::{client_from, clock_ticks_per_sec, cpu_ticks, rss_kib};
+use common::{Owned, client_from, clock_ticks_per_sec, cpu_ticks, rss_kib, stop_pid};
 
 const BIN: &str = env!("CARGO_BIN_EXE_kubedeck");
 /// Set in the child process that runs the headless dashboard; holds the kubeconfig path.
@@ -30,34 +30,6 @@ const HEIGHT: u16 = 45;
 /// `/` then ten characters that narrow the table to one bulk deployment's pods.
 const FILTER: &str = "load-0004-";
 const ROUNDS: usize = 20;
-
-/// A process this benchmark started, stopped by its PID when dropped.
-struct Owned(Child);
-
-impl Drop for Owned {
-    fn drop(&mut self) {
-        stop_pid(self.0.id());
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// SIGTERM one PID and wait (bounded) for it to go away.
-fn stop_pid(pid: u32) {
-    let _ = Command::new("kill").args(["-TERM", &pid.to_string()]).status();
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while Path::new(&format!("/proc/{pid}")).exists() && Instant::now() < deadline {
-        // A zombie child keeps its /proc entry until waited for; its state is 'Z'.
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-        if stat
-            .rsplit_once(')')
-            .is_some_and(|(_, r)| r.trim_start().starts_with('Z'))
-        {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
 
 /// Bytes a process has written (terminal output and log), from /proc/PID/io.
 fn written(pid: u32) -> u64 {

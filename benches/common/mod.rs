@@ -5,7 +5,8 @@
 #![allow(dead_code)]
 
 use std::path::Path;
-use std::process::Command;
+use std::process::{Child, Command};
+use std::time::{Duration, Instant};
 
 use kube::config::{KubeConfigOptions, Kubeconfig};
 
@@ -58,5 +59,33 @@ pub fn sizes() -> Vec<usize> {
         vec![1_000, 10_000, 100_000]
     } else {
         sizes
+    }
+}
+
+/// A process this benchmark started, stopped by its PID when dropped.
+pub struct Owned(pub Child);
+
+impl Drop for Owned {
+    fn drop(&mut self) {
+        stop_pid(self.0.id());
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// SIGTERM one PID and wait (bounded) for it to go away.
+pub fn stop_pid(pid: u32) {
+    let _ = Command::new("kill").args(["-TERM", &pid.to_string()]).status();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while Path::new(&format!("/proc/{pid}")).exists() && Instant::now() < deadline {
+        // A zombie child keeps its /proc entry until waited for; its state is 'Z'.
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        if stat
+            .rsplit_once(')')
+            .is_some_and(|(_, r)| r.trim_start().starts_with('Z'))
+        {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
     }
 }

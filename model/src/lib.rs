@@ -8,6 +8,7 @@ pub mod ops;
 pub mod printers;
 pub mod registry;
 pub mod rows;
+pub mod table;
 pub mod watch_status;
 
 pub use kind::{Kind, Res, Scope};

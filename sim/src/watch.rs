@@ -9,7 +9,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use bytes::{BufMut, Bytes, BytesMut};
 use futures::FutureExt as _;
-use serde_json::json;
+use serde_json::{Value, json};
 use tokio::sync::{broadcast, mpsc};
 
 use super::request::{Query, SimState, Target};
@@ -88,14 +88,13 @@ pub fn event_line(kind: &str, obj: &[u8]) -> Bytes {
     b.freeze()
 }
 
-fn bookmark(def: ResId, rv: u64, initial_end: bool) -> Bytes {
+fn bookmark_object(def: ResId, rv: u64, initial_end: bool) -> Value {
     let d = def.def();
     let mut md = json!({ "resourceVersion": rv.to_string(), "creationTimestamp": null });
     if initial_end {
         md["annotations"] = json!({ "k8s.io/initial-events-end": "true" });
     }
-    let obj = json!({ "kind": d.kind, "apiVersion": d.api_version(), "metadata": md });
-    event_line("BOOKMARK", &serde_json::to_vec(&obj).expect("JSON values serialize"))
+    json!({ "kind": d.kind, "apiVersion": d.api_version(), "metadata": md })
 }
 
 fn flag(q: &Query, k: &str) -> bool {
@@ -124,6 +123,22 @@ impl Encoder {
             table: Some((include, true)),
             as_version: None,
         })
+    }
+
+    /// A BOOKMARK line at `rv`. The real server passes bookmarks through the same encoder as
+    /// objects (`watchEncoder.Encode`), so a Table watch's bookmark is a Table of the empty
+    /// object, and carries the column definitions when it is the watch's first event.
+    pub fn bookmark(&mut self, def: ResId, rv: u64, initial_end: bool) -> Bytes {
+        let obj = bookmark_object(def, rv, initial_end);
+        let Some((include, first)) = self.table else {
+            return event_line("BOOKMARK", &serde_json::to_vec(&obj).expect("JSON values serialize"));
+        };
+        self.table = Some((include, false));
+        let mut t = table::to_table(def.def(), &[obj], rv, None, include);
+        if !first {
+            t.as_object_mut().map(|m| m.remove("columnDefinitions"));
+        }
+        event_line("BOOKMARK", &serde_json::to_vec(&t).expect("JSON values serialize"))
     }
 
     /// One event line for an object.
@@ -242,7 +257,7 @@ async fn run(st: Arc<SimState>, filter: Filter, opts: RunOpts, mut enc: Encoder,
             }
         }
         if initial_end_bookmark && bookmarks {
-            batch.put(bookmark(filter.res, rv, true));
+            batch.put(enc.bookmark(filter.res, rv, true));
         }
         if !batch.is_empty() && tx.send(Ok(batch.freeze())).await.is_err() {
             return;
@@ -288,7 +303,7 @@ async fn run(st: Arc<SimState>, filter: Filter, opts: RunOpts, mut enc: Encoder,
             },
             _ = tick.tick(), if bookmarks => {
                 let rv = st.store.rv().max(last_rv);
-                if tx.send(Ok(bookmark(filter.res, rv, false))).await.is_err() {
+                if tx.send(Ok(enc.bookmark(filter.res, rv, false))).await.is_err() {
                     return;
                 }
             }
@@ -310,5 +325,44 @@ async fn emit(filter: &Filter, ev: &Event, last_rv: &mut u64, enc: &mut Encoder,
     match filter.translate(ev) {
         Some(kind) => tx.send(Ok(enc.line(kind.as_str(), &ev.obj))).await.is_ok(),
         None => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resources::res;
+
+    fn event(line: &Bytes) -> serde_json::Value {
+        serde_json::from_slice(line).unwrap()
+    }
+
+    #[test]
+    fn a_table_watch_sends_bookmarks_as_tables_and_columns_only_in_its_first_event() {
+        let accept = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json";
+        let q: Query = [("includeObject".to_string(), "Metadata".to_string())].into();
+        let mut enc = Encoder::new(accept, &q).unwrap();
+        let first = event(&enc.bookmark(res("ConfigMap"), 42, false));
+        assert_eq!(
+            (first["type"].as_str(), first["object"]["kind"].as_str()),
+            (Some("BOOKMARK"), Some("Table"))
+        );
+        assert_eq!(first["object"]["metadata"]["resourceVersion"], "42");
+        assert!(
+            first["object"]["columnDefinitions"].is_array(),
+            "the first event carries the columns"
+        );
+        let later = event(&enc.bookmark(res("ConfigMap"), 43, false));
+        assert!(later["object"].get("columnDefinitions").is_none(), "{later}");
+        // Without Tables a bookmark is the bare object, as before.
+        let mut plain = Encoder::new("application/json", &q).unwrap();
+        let b = event(&plain.bookmark(res("ConfigMap"), 44, false));
+        assert_eq!(
+            (
+                b["object"]["kind"].as_str(),
+                b["object"]["metadata"]["resourceVersion"].as_str()
+            ),
+            (Some("ConfigMap"), Some("44"))
+        );
     }
 }

@@ -3,7 +3,9 @@
 
 use super::state::ViewKind;
 use super::table::SortCol;
-use crate::cluster::printers;
+use crate::cluster::{Kind, printers};
+use model::Res;
+use model::table;
 
 pub use crate::cluster::rows::{TimeFmt, time_fmt};
 
@@ -36,7 +38,9 @@ impl ColSpec {
     /// The sort column this column stands for.
     pub fn sort_col(&self) -> SortCol {
         match self.source {
+            // A server's NAME column is a cell (it may say more than the name), sorted as the name.
             Source::Name => SortCol::Name,
+            Source::Cell(_) if self.title == "NAME" => SortCol::Name,
             Source::Cell(_) if self.title == "AGE" => SortCol::Age,
             Source::Cell(n) => SortCol::Cell(n),
         }
@@ -65,6 +69,7 @@ pub const CONTAINER_COLUMNS: &[&str] = &["NAME", "TYPE", "IMAGE", "READY", "STAT
 /// Every column of a view (wide ones included), without NAMESPACE.
 pub fn all(kind: &ViewKind) -> Vec<ColSpec> {
     match kind {
+        ViewKind::Resource(Kind::Other(r)) => server_columns(*r),
         ViewKind::Resource(k) => {
             let mut n = 0;
             let mut cols: Vec<ColSpec> = printers::columns_for(k.name())
@@ -125,6 +130,27 @@ pub fn all(kind: &ViewKind) -> Vec<ColSpec> {
     }
 }
 
+/// The columns of a kind kubedeck has no printer for: the server's Table columns, as `kubectl get`
+/// prints them (priority above 0 only in wide mode, `date` columns and AGE as ages that tick), every one a
+/// cell (see `model::table::row_of`); NAME and AGE until its first Table arrives.
+fn server_columns(r: Res) -> Vec<ColSpec> {
+    let columns = table::columns(r).unwrap_or_else(|| table::default_columns().into());
+    columns
+        .iter()
+        .enumerate()
+        .map(|(n, c)| {
+            let title = c.name.to_uppercase();
+            ColSpec {
+                free: is_free_text(&title),
+                wide: c.priority > 0,
+                time: c.is_time().then_some(TimeFmt::Age),
+                source: Source::Cell(n),
+                title,
+            }
+        })
+        .collect()
+}
+
 /// The columns shown: wide ones only in wide mode.
 pub fn shown(kind: &ViewKind, wide: bool) -> Vec<ColSpec> {
     all(kind).into_iter().filter(|c| wide || !c.wide).collect()
@@ -144,7 +170,6 @@ pub fn step_sort(kind: &ViewKind, wide: bool, current: SortCol, step: isize) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cluster::Kind;
 
     #[test]
     fn pod_columns_follow_kubectl_and_hide_wide_ones() {
@@ -200,6 +225,47 @@ mod tests {
                 "ENDPOINTS",
                 "AGE"
             ]
+        );
+    }
+
+    #[test]
+    fn a_kind_without_a_printer_takes_the_servers_columns_wide_ones_in_wide_mode() {
+        let resource = model::Resource {
+            group: "cert-manager.io".into(),
+            version: "v1".into(),
+            kind: "Certificate".into(),
+            plural: "certificates".into(),
+            namespaced: true,
+            ..Default::default()
+        };
+        let kind = Kind::from_resource(&resource);
+        let Kind::Other(r) = kind else { panic!("{kind:?}") };
+        let view = ViewKind::Resource(kind);
+        let titles = |wide| -> Vec<String> { shown(&view, wide).into_iter().map(|c| c.title).collect() };
+        assert_eq!(titles(false), ["NAME", "AGE"], "before its first Table");
+        let columns: Vec<table::Column> = serde_json::from_value(serde_json::json!([
+            {"name": "Name", "type": "string", "format": "name"},
+            {"name": "Ready", "type": "string"},
+            {"name": "Renewals", "type": "integer", "priority": 1},
+            {"name": "Expires", "type": "date"},
+            {"name": "Age", "type": "date"},
+        ]))
+        .unwrap();
+        table::set_columns(r, columns.into());
+        assert_eq!(titles(false), ["NAME", "READY", "EXPIRES", "AGE"]);
+        assert_eq!(titles(true), ["NAME", "READY", "RENEWALS", "EXPIRES", "AGE"]);
+        let cols = all(&view);
+        assert_eq!((cols[0].source, cols[0].sort_col()), (Source::Cell(0), SortCol::Name));
+        assert_eq!(cols[2].source, Source::Cell(2));
+        assert_eq!(
+            (cols[3].time, cols[3].sort_col()),
+            (Some(TimeFmt::Age), SortCol::Cell(3))
+        );
+        assert_eq!(cols[4].sort_col(), SortCol::Age);
+        assert_eq!(
+            step_sort(&view, false, SortCol::Cell(1), 1),
+            SortCol::Cell(3),
+            "RENEWALS is wide"
         );
     }
 

@@ -16,6 +16,7 @@ pub mod notice;
 pub mod ops;
 pub mod related;
 pub mod rows;
+pub mod table_watch;
 pub mod trim;
 pub mod watch;
 

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use futures::stream::BoxStream;
 use futures::{FutureExt, StreamExt};
 use kube::runtime::reflector::store::Writer;
 use kube::runtime::watcher;
@@ -128,7 +129,6 @@ pub async fn run<K>(
     K: Resource + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
     K::DynamicType: Default + Eq + Hash + Clone,
 {
-    let mut initial = initial;
     // The estimate counts the whole list; a selected watch is a part of it.
     if fields.is_none() {
         tokio::spawn(estimate(
@@ -139,18 +139,64 @@ pub async fn run<K>(
             cancel.clone(),
         ));
     }
-    'restart: loop {
-        *shared.initial_list.lock() = initial;
+    let open = move |initial: InitialList| {
         let mut config = initial.config();
         if let Some(fields) = &fields {
             config = config.fields(fields);
         }
+        watcher(api.clone(), config).boxed()
+    };
+    let watch = Watch {
+        kind,
+        shared,
+        notices,
+        cancel,
+        contact,
+    };
+    drive(watch, initial, open, move |event| sink.apply(event)).await
+}
+
+/// What a running watch reports to and stops on, whatever it lists.
+pub struct Watch {
+    /// The kind it watches (named in notices and logs).
+    pub kind: Kind,
+    /// Status and generation, shared with the cache.
+    pub shared: Arc<WatchShared>,
+    /// Where "changed" notices go.
+    pub notices: mpsc::Sender<Notice>,
+    /// Stops it.
+    pub cancel: CancellationToken,
+    /// The liveness probe's view of the API server.
+    pub contact: Arc<Contact>,
+}
+
+/// The events a watch stream yields: kube-rs's watcher's, or any stream with its semantics
+/// (`Init`, `InitApply`…, `InitDone`, then `Apply`/`Delete`; an error, then the next poll retries).
+pub type Events<T> = BoxStream<'static, Result<watcher::Event<T>, watcher::Error>>;
+
+/// Drive the stream `open` starts (for an initial-list strategy) into `sink` until `cancel` fires,
+/// with the status, stale marker, 403, back-off and contact handling every watch shares.
+pub async fn drive<T>(
+    watch: Watch,
+    initial: InitialList,
+    mut open: impl FnMut(InitialList) -> Events<T>,
+    mut sink: impl FnMut(&mut watcher::Event<T>),
+) {
+    let Watch {
+        kind,
+        shared,
+        notices,
+        cancel,
+        contact,
+    } = watch;
+    let mut initial = initial;
+    'restart: loop {
+        *shared.initial_list.lock() = initial;
         // Back-off is ours rather than kube-rs's `default_backoff`, so the watch knows when a retry
         // has started (a re-established watch is silent until something changes, and without this
         // the data would read "stale" for as long as the cluster stays quiet), and so that the
         // liveness probe can cut it short.
-        let stream = watcher(api.clone(), config);
-        let mut stream = std::pin::pin!(stream);
+        let mut stream = open(initial);
         let mut synced = false;
         let mut failures = 0u32;
         let mut retrying = false;
@@ -198,7 +244,7 @@ pub async fn run<K>(
                 }
                 if let Ok(event) = &mut item {
                     synced |= matches!(event, watcher::Event::InitDone);
-                    sink.apply(event);
+                    sink(event);
                 }
                 let failed = match &item {
                     Ok(_) => None,
@@ -310,7 +356,7 @@ fn recovered(shared: &WatchShared) {
 
 /// Ask the server how many objects there are (a LIST of one item carries `remainingItemCount`), so
 /// that the first sync can say "3,500 / ~10,000". Best effort: on any error there is no estimate.
-async fn estimate<K>(
+pub async fn estimate<K>(
     api: Api<K>,
     kind: Kind,
     shared: Arc<WatchShared>,
@@ -338,10 +384,10 @@ async fn estimate<K>(
 }
 
 /// Apply one watcher event to `shared`'s status; `last_answer` is the liveness probe's last answer.
-fn apply<K: Resource>(
+fn apply<T>(
     shared: &WatchShared,
     kind: Kind,
-    item: Result<watcher::Event<K>, watcher::Error>,
+    item: Result<watcher::Event<T>, watcher::Error>,
     last_answer: Option<Instant>,
 ) {
     let mut status = shared.status.lock();

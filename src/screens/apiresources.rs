@@ -1,5 +1,5 @@
 //! Every resource the server serves (`:api-resources`, `:aliases`), as `kubectl api-resources`
-//! lists them, from the registry discovery filled; `enter` opens a kind kubedeck has a table for.
+//! lists them, from the registry discovery filled; `enter` opens the kind's table.
 //! Also where a `:` word that is no command of kubedeck's is looked up in the registry.
 
 use std::sync::Arc;
@@ -11,7 +11,7 @@ use ratatui::widgets::Paragraph;
 
 use super::lists;
 use super::screen::{Screen, never, no_key, no_object};
-use crate::app::action::{ALIASES, Action, KeyScope};
+use crate::app::action::{Action, KeyScope};
 use crate::app::effect::Effect;
 use crate::app::event::Input;
 use crate::app::state::{State, View, ViewKind};
@@ -108,28 +108,15 @@ fn act(state: &mut State, action: Action) -> Option<Vec<Effect>> {
     }
 }
 
-/// The kind kubedeck has a table for that `resource` is, if any.
-fn screen_kind(resource: &Resource) -> Option<Kind> {
-    let kind = Kind::of(&resource.group, &resource.kind)?;
-    ALIASES.iter().any(|(_, k)| *k == kind).then_some(kind)
-}
-
-/// Open `resource` as `:` opens it (`arg`: a namespace or `all`), or say that kubedeck has no
-/// table for it yet: never a table that is not there.
+/// Open `resource` as `:` opens it (`arg`: a namespace or `all`): with kubedeck's own printer where
+/// it has one, else with the server's Table columns; one the server does not let list and watch
+/// is refused with the reason, never a table that stays loading.
 fn open_resource(state: &mut State, resource: &Resource, arg: Option<&str>) -> Vec<Effect> {
-    match screen_kind(resource) {
-        Some(kind) => crate::app::nav::open_kind(state, kind, arg),
-        None => {
-            let text = format!(
-                "kubedeck has no table for {} ({}, {}) yet",
-                resource.kind,
-                resource.qualified(),
-                resource.api_version()
-            );
-            state.toast(text, true);
-            vec![]
-        }
+    if let Some(why) = model::table::unlisted(resource) {
+        state.toast(why, true);
+        return vec![];
     }
+    crate::app::nav::open_kind(state, Kind::from_resource(resource), arg)
 }
 
 /// A `:` word that is none of kubedeck's commands: the resource the registry says it names, or
@@ -258,6 +245,7 @@ mod tests {
     use crate::app::update::{key, run_command};
     use crate::app::{Effect, update};
     use crate::test_util::{draw, text, type_keys};
+    use crate::cluster::Scope;
 
     /// The screen's lines, borders and trailing blanks gone.
     fn screen(s: &State) -> Vec<String> {
@@ -288,7 +276,7 @@ mod tests {
     }
 
     #[test]
-    fn enter_opens_a_kind_with_a_table_and_says_so_for_one_without() {
+    fn enter_opens_any_kind_and_refuses_one_the_server_does_not_let_list() {
         let mut s = discovered();
         run_command(&mut s, ":aliases".trim_start_matches(':'));
         type_keys(&mut s, "/deploy");
@@ -299,23 +287,49 @@ mod tests {
         assert_eq!(s.stack.len(), 1, "as :deploy does, a new stack");
         assert!(effects.iter().any(|e| matches!(e, Effect::Watch(Kind::Deployment, _))), "{effects:?}");
 
+        // A custom resource: its own kind, watched through the server's Tables.
         run_command(&mut s, "aliases");
         type_keys(&mut s, "/cert");
         update(&mut s, key(KeyCode::Enter));
         let effects = update(&mut s, key(KeyCode::Enter));
-        assert!(effects.is_empty() && s.top().kind == ViewKind::ApiResources);
+        let ViewKind::Resource(cert) = s.top().kind.clone() else { panic!("{:?}", s.top().kind) };
+        assert_eq!((cert.name(), cert.group(), cert.typed()), ("Certificate", "cert-manager.io", false));
+        assert!(effects.iter().any(|e| matches!(e, Effect::Watch(k, _) if *k == cert)), "{effects:?}");
+
+        // Discovery says TokenReviews can only be created: refused, saying so, and nothing watched.
+        let mut registry = sample_registry();
+        registry.resources.push(Resource {
+            group: "authentication.k8s.io".into(),
+            version: "v1".into(),
+            kind: "TokenReview".into(),
+            plural: "tokenreviews".into(),
+            verbs: vec!["create".into()],
+            ..Default::default()
+        });
+        update(&mut s, Input::Discovered { context: "demo".into(), result: Ok(registry) });
+        run_command(&mut s, "aliases");
+        type_keys(&mut s, "/tokenreview");
+        update(&mut s, key(KeyCode::Enter));
+        let effects = update(&mut s, key(KeyCode::Enter));
+        assert!(effects.is_empty() && s.top().kind == ViewKind::ApiResources, "{effects:?}");
         let toast = &s.toasts.last().expect("a message").text;
-        assert!(toast.contains("no table for Certificate (certificates.cert-manager.io"), "{toast}");
+        assert_eq!(
+            toast,
+            "TokenReview (tokenreviews.authentication.k8s.io) cannot be listed: the server does not allow list or watch on it (only create)"
+        );
     }
 
     #[test]
-    fn a_colon_word_the_registry_knows_opens_its_table_or_says_there_is_none_yet() {
+    fn a_colon_word_the_registry_knows_opens_its_table() {
         let mut s = crate::test_util::connected("demo", "shop", false);
         run_command(&mut s, "secret");
         assert!(s.toasts.last().unwrap().text.contains("still loading"), "{:?}", s.toasts);
         let mut s = discovered();
         run_command(&mut s, "sec");
-        assert!(s.toasts.last().unwrap().text.contains("no table for Secret (secrets, v1)"), "{:?}", s.toasts);
+        let ViewKind::Resource(secrets) = s.top().kind.clone() else { panic!("{:?}", s.top().kind) };
+        assert_eq!((secrets.plural(), secrets.namespaced()), ("secrets", true));
+        run_command(&mut s, "certs all");
+        assert_eq!(s.wanted().map(|(k, scope)| (k.plural(), scope)), Some(("certificates", Scope::All)));
         run_command(&mut s, "Pod");
         assert_eq!(s.top().kind, ViewKind::Resource(Kind::Pod));
         run_command(&mut s, "deployments.apps all");

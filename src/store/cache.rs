@@ -21,7 +21,7 @@ use tokio_util::sync::CancellationToken;
 use crate::cluster::liveness::{Contact, ContactState};
 use crate::cluster::rows::{self, Row, RowStore};
 use crate::cluster::watch::{self, InitialList, Notice, Sink, WatchShared, WatchStatus};
-use crate::cluster::{Kind, Scope, trim};
+use crate::cluster::{Kind, Scope, table_watch, trim};
 
 /// How the cache runs its watches.
 #[derive(Debug, Clone, PartialEq)]
@@ -283,8 +283,14 @@ impl Cache {
             Kind::Namespace => go!(Namespace, trim::namespace, rows::namespace, cluster),
             Kind::Event => go!(Event, trim::event, rows::event),
             Kind::EndpointSlice => go!(EndpointSlice, trim::endpoint_slice, rows::endpoint_slice),
-            // Interim: the server-side Table watch of any other kind is being written.
-            Kind::Other(_) => Held::Rows(rows.unwrap_or_default()),
+            // Only rows: no screen reads whole objects of a kind kubedeck has no types for.
+            Kind::Other(_) => {
+                let store = rows.unwrap_or_default();
+                if matches!(key, Key::Rows(..)) {
+                    self.spawn_table(store.clone(), scope, &run);
+                }
+                Held::Rows(store)
+            }
         }
     }
 
@@ -308,6 +314,32 @@ impl Cache {
             self.notices.clone(),
             run.cancel.clone(),
             self.contact.clone(),
+        );
+        tokio::spawn(fut);
+    }
+
+    /// The server-side Table watch of a kind kubedeck has no typed watch for; one the server does
+    /// not let list and watch (discovery's verbs) is refused in its view rather than tried.
+    fn spawn_table(&self, store: Arc<RowStore>, scope: Scope, run: &Run) {
+        if let Some(missing) = run.kind.resource().and_then(model::table::unlisted) {
+            *run.shared.status.lock() = WatchStatus::Forbidden { message: missing };
+            return;
+        }
+        let watch = watch::Watch {
+            kind: run.kind,
+            shared: run.shared.clone(),
+            notices: self.notices.clone(),
+            cancel: run.cancel.clone(),
+            contact: self.contact.clone(),
+        };
+        let fut = table_watch::run(
+            self.client.clone(),
+            run.kind,
+            scope,
+            run.fields.clone(),
+            self.config.initial_list,
+            store,
+            watch,
         );
         tokio::spawn(fut);
     }

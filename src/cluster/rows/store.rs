@@ -32,26 +32,44 @@ impl RowStore {
     pub fn apply<K: Resource>(&self, event: &Event<K>, project: impl Fn(&K) -> Row) {
         match event {
             Event::Init => *self.buffer.lock() = Some(HashMap::new()),
-            Event::InitApply(obj) => {
-                let row = Arc::new(project(obj));
-                self.buffer
-                    .lock()
-                    .get_or_insert_with(HashMap::new)
-                    .insert(key_of(obj), row);
-            }
-            Event::InitDone => {
-                if let Some(fresh) = self.buffer.lock().take() {
-                    *self.rows.write() = fresh;
-                }
-            }
-            Event::Apply(obj) => {
-                let row = Arc::new(project(obj));
-                self.rows.write().insert(key_of(obj), row);
-            }
-            Event::Delete(obj) => {
-                self.rows.write().remove(&key_of(obj));
-            }
+            Event::InitApply(obj) => self.listed(key_of(obj), project(obj)),
+            Event::InitDone => self.synced(),
+            Event::Apply(obj) => self.put(key_of(obj), project(obj)),
+            Event::Delete(obj) => self.remove(&key_of(obj)),
         }
+    }
+
+    /// Apply one event of rows already projected (a Table watch's), keyed by namespace/name.
+    pub fn apply_rows(&self, event: &mut Event<Row>) {
+        let key = |r: &Row| format!("{}/{}", r.namespace, r.name);
+        match event {
+            Event::Init => *self.buffer.lock() = Some(HashMap::new()),
+            Event::InitApply(row) => self.listed(key(row), std::mem::take(row)),
+            Event::InitDone => self.synced(),
+            Event::Apply(row) => self.put(key(row), std::mem::take(row)),
+            Event::Delete(row) => self.remove(&key(row)),
+        }
+    }
+
+    fn listed(&self, key: String, row: Row) {
+        self.buffer
+            .lock()
+            .get_or_insert_with(HashMap::new)
+            .insert(key, Arc::new(row));
+    }
+
+    fn synced(&self) {
+        if let Some(fresh) = self.buffer.lock().take() {
+            *self.rows.write() = fresh;
+        }
+    }
+
+    fn put(&self, key: String, row: Row) {
+        self.rows.write().insert(key, Arc::new(row));
+    }
+
+    fn remove(&self, key: &str) {
+        self.rows.write().remove(key);
     }
 
     /// Every row, in no particular order (cheap: the rows are shared, not copied).
