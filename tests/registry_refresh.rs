@@ -13,7 +13,7 @@ use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomRe
 use kube::api::{Api, DeleteParams, PostParams};
 use kubedeck::app::Input;
 use kubedeck::app::state::CrdWatch;
-use kubedeck::app::state::{View, ViewKind};
+use kubedeck::app::state::ViewKind;
 use kubedeck::bench_support::Headless;
 use kubedeck::cluster::Kind;
 use serde_json::json;
@@ -96,21 +96,27 @@ async fn a_crd_created_while_running_is_reachable_by_colon_and_its_deletion_clos
     let names = kubedeck::app::prompt::candidates(&h.state, "widg");
     assert!(names.contains(&"widgets".to_string()), "{names:?}");
 
-    // Its objects' screen: `:widgets`, or (while kubedeck has no table for a kind without a
-    // printer) the view that `:` opens, put there directly.
-    typed(&mut h, ":widgets\r");
-    assert!(
-        !said(&h).iter().any(|m| m.contains("unknown command")),
-        "{:?}",
-        said(&h)
-    );
+    // Its objects' screen opens from `:` with no code for the kind, and shows an object made now.
+    typed(&mut h, ":widgets all\r");
     let kind = Kind::from_resource(h.state.discovery.registry.as_ref().unwrap().find("widgets").unwrap());
-    if h.state.top().kind != ViewKind::Resource(kind) {
-        h.state.stack.push(View::new(ViewKind::Resource(kind)));
-        let effects = kubedeck::app::nav::watch_top(&mut h.state);
-        h.perform(effects);
-    }
+    assert_eq!(h.state.top().kind, ViewKind::Resource(kind), "{:?}", said(&h));
+    let ar = kube::api::ApiResource {
+        group: "shop.example.com".into(),
+        version: "v1".into(),
+        api_version: "shop.example.com/v1".into(),
+        kind: "Widget".into(),
+        plural: "widgets".into(),
+    };
+    let widgets: Api<kube::api::DynamicObject> = Api::namespaced_with(c.client().await.unwrap(), "default", &ar);
+    let mut w = kube::api::DynamicObject::new("sprocket-7", &ar).within("default");
+    w.data = json!({"spec": {"size": 3}});
+    widgets.create(&PostParams::default(), &w).await.unwrap();
+    until(&mut h, 15, "the new widget's row", |h| {
+        h.state.top().table.rows.iter().any(|r| r.name == "sprocket-7")
+    })
+    .await;
     h.frame().unwrap();
+    assert!(h.screen().contains("sprocket-7"), "{}", h.screen());
     assert!(h.cache().running().iter().any(|(k, _)| *k == kind), "its watch runs");
 
     crds.delete("widgets.shop.example.com", &DeleteParams::default())
