@@ -104,11 +104,16 @@ pub enum Effect {
     /// Suspend the dashboard and give the terminal to a session that needs it whole (a shell,
     /// attach, an external editor): see `exec::terminal` for what is left, handed over and restored.
     HandOverTerminal(crate::exec::terminal::HandOver),
+    /// A request of the YAML editor (fetch, dry run, PUT, recovery file); answered with `Input::Edit`.
+    Edit(super::edit::Request),
 }
 
 impl Effect {
     /// Whether it sends a write request (a dry run counts: read-only sends none at all).
     pub fn writes(&self) -> bool {
-        matches!(self, Effect::Mutate { .. } | Effect::DryRunRollback { .. })
+        match self {
+            Effect::Edit(r) => r.writes(),
+            _ => matches!(self, Effect::Mutate { .. } | Effect::DryRunRollback { .. }),
+        }
     }
 }

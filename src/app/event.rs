@@ -158,4 +158,6 @@ pub enum Input {
     ControlPlane(Box<crate::cluster::health::Report>),
     /// One node's health.
     NodeHealth(Box<crate::cluster::nodehealth::NodeHealth>),
+    /// An answer to an `Effect::Edit` (the YAML editor's requests).
+    Edit(Box<super::edit::Reply>),
 }

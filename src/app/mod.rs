@@ -7,6 +7,7 @@ pub mod controlplane;
 pub mod counts;
 pub mod demo;
 pub mod dialog;
+pub mod edit;
 pub mod effect;
 pub mod event;
 pub mod help;

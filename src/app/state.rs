@@ -53,6 +53,8 @@ pub enum ViewKind {
         /// First line shown.
         scroll: u16,
     },
+    /// The YAML editor of one object (`e`).
+    Editor(Box<super::edit::Editor>),
 }
 
 /// One entry of the view stack.

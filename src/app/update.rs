@@ -42,6 +42,7 @@ pub fn update(state: &mut State, input: Input) -> Vec<Effect> {
         | Input::ControlPlane(_)
         | Input::Discovered { .. }
         | Input::NodeHealth(_)
+        | Input::Edit(_)
         | Input::Logs(_) => vec![],
         Input::Paste(text) => {
             match &mut state.mode {
@@ -241,6 +242,10 @@ pub fn act(state: &mut State, action: Action) -> Vec<Effect> {
         | Action::Drain => {
             let selected = (screen.selected)(state);
             super::workload::act(state, action, selected)
+        }
+        Action::Edit => {
+            let selected = (screen.selected)(state);
+            super::edit::flow::open(state, selected)
         }
         _ => vec![],
     }

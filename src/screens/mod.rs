@@ -38,6 +38,7 @@ registry! {
     nodehealth,
     messages,
     apiresources,
+    editor,
 }
 
 /// The screen a view belongs to.

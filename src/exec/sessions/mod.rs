@@ -23,6 +23,7 @@ kinds! {
     drain::Drain,
     save::Save,
     save_line::SaveLine,
+    edit::Edit,
 }
 
 /// The kind of the rollout follow, which closing its panel or switching contexts stops.

@@ -1,0 +1,184 @@
+//! The editor's text and the object it stands for: the YAML shown (managedFields hidden, as
+//! `kubectl edit` hides them), reading it back with the place of an error, and what may be sent.
+
+use serde_json::Value;
+
+/// A problem with the text, and where it is (1-based line and column) when that is known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// What is wrong, in words.
+    pub message: String,
+    /// Line and column, 1-based.
+    pub at: Option<(usize, usize)>,
+}
+
+impl Problem {
+    fn new(message: impl Into<String>) -> Problem {
+        Problem {
+            message: message.into(),
+            at: None,
+        }
+    }
+
+    /// The message, with its place in front when known.
+    pub fn text(&self) -> String {
+        match self.at {
+            Some((l, c)) => format!("line {l}, column {c}: {}", self.message),
+            None => self.message.clone(),
+        }
+    }
+}
+
+/// The object without what the editor hides: `metadata.managedFields`.
+pub fn without_managed(obj: &Value) -> Value {
+    let mut v = obj.clone();
+    if let Some(m) = v.get_mut("metadata").and_then(Value::as_object_mut) {
+        m.remove("managedFields");
+    }
+    v
+}
+
+/// The text the editor opens with.
+pub fn editable(obj: &Value) -> String {
+    serde_yaml::to_string(&without_managed(obj)).unwrap_or_default()
+}
+
+/// Read the text back as an object; an error names the line and column.
+pub fn parse(text: &str) -> Result<Value, Problem> {
+    let v: Value = serde_yaml::from_str(text).map_err(|e| Problem {
+        message: e.to_string().split(" at line ").next().unwrap_or_default().to_string(),
+        at: e.location().map(|l| (l.line(), l.column())),
+    })?;
+    if !v.is_object() {
+        return Err(Problem::new(
+            "the text is not a YAML mapping (an object with apiVersion, kind, metadata …)",
+        ));
+    }
+    Ok(v)
+}
+
+/// The 1-based line of the first `key:` at `indent` spaces after `after` (a line index), for
+/// pointing at a field an error names.
+fn line_of_key(text: &str, key: &str, indent: usize) -> Option<usize> {
+    let want = format!("{}{key}:", " ".repeat(indent));
+    text.lines().position(|l| l.starts_with(&want)).map(|i| i + 1)
+}
+
+/// What the edited object may not change, checked against the object opened: the answer says
+/// which field and what it was (kubectl edit refuses the same).
+pub fn check_identity(opened: &Value, edited: &Value, text: &str) -> Result<(), Problem> {
+    let fields: [(&str, &[&str], usize); 4] = [
+        ("apiVersion", &["apiVersion"], 0),
+        ("kind", &["kind"], 0),
+        ("metadata.name", &["metadata", "name"], 2),
+        ("metadata.namespace", &["metadata", "namespace"], 2),
+    ];
+    for (name, path, indent) in fields {
+        let get = |v: &Value| {
+            path.iter()
+                .fold(v.clone(), |v, k| v.get(*k).cloned().unwrap_or(Value::Null))
+        };
+        let (was, now) = (get(opened), get(edited));
+        // A namespace left out is the one of the object (the request's path says it).
+        if name == "metadata.namespace" && now.is_null() {
+            continue;
+        }
+        if was != now {
+            let show = |v: &Value| v.as_str().map_or_else(|| v.to_string(), |s| format!("\"{s}\""));
+            return Err(Problem {
+                message: format!(
+                    "{name} may not change (was {}, now {}): the editor saves the object it opened; \
+                     to make another one, use :apply",
+                    show(&was),
+                    show(&now)
+                ),
+                at: line_of_key(text, path[path.len() - 1], indent).map(|l| (l, indent + 1)),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The object to PUT: the edited one with the `resourceVersion` fetched (so a change made on the
+/// server meanwhile is a 409, never overwritten), and the live `status` (a PUT of a kind without a
+/// status subresource replaces status too: leaving it out would wipe it). Also says whether the
+/// user's changes to status were set aside.
+pub fn to_send(opened: &Value, edited: &Value) -> (Value, bool) {
+    let mut out = edited.clone();
+    let status_edited = edited.get("status") != opened.get("status");
+    match opened.get("status") {
+        Some(s) => out["status"] = s.clone(),
+        None => {
+            out.as_object_mut().map(|m| m.remove("status"));
+        }
+    }
+    if let Some(rv) = opened.pointer("/metadata/resourceVersion") {
+        out["metadata"]["resourceVersion"] = rv.clone();
+    }
+    if let Some(m) = out.get_mut("metadata").and_then(Value::as_object_mut) {
+        // Left out of an update, managedFields are kept by the server as they are.
+        m.remove("managedFields");
+    }
+    (out, status_edited)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn deploy() -> Value {
+        json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "web", "namespace": "shop", "resourceVersion": "7", "managedFields": [{"manager": "kubectl"}]},
+            "spec": {"replicas": 2}, "status": {"replicas": 2}})
+    }
+
+    #[test]
+    fn the_text_hides_managed_fields_and_reads_back() {
+        let text = editable(&deploy());
+        assert!(!text.contains("managedFields"), "{text}");
+        assert_eq!(parse(&text).unwrap(), without_managed(&deploy()));
+    }
+
+    #[test]
+    fn a_yaml_error_names_line_and_column() {
+        let p = parse("kind: Deployment\nmetadata:\n  name: [web\n").unwrap_err();
+        assert!(p.at.is_some(), "{p:?}");
+        assert!(p.text().starts_with("line "), "{}", p.text());
+        assert!(parse("- a\n- b\n").is_err());
+    }
+
+    #[test]
+    fn identity_fields_may_not_change() {
+        let mut edited = without_managed(&deploy());
+        edited["metadata"]["name"] = json!("web2");
+        let text = serde_yaml::to_string(&edited).unwrap();
+        let p = check_identity(&deploy(), &edited, &text).unwrap_err();
+        assert!(p.message.contains("metadata.name may not change"), "{p:?}");
+        assert!(p.message.contains("\"web\""), "{p:?}");
+        assert_eq!(
+            p.at.map(|a| a.0),
+            text.lines().position(|l| l == "  name: web2").map(|i| i + 1)
+        );
+        let mut ns_left_out = without_managed(&deploy());
+        ns_left_out["metadata"].as_object_mut().unwrap().remove("namespace");
+        assert!(check_identity(&deploy(), &ns_left_out, "").is_ok());
+    }
+
+    #[test]
+    fn what_is_sent_carries_the_live_status_and_the_fetched_version() {
+        let mut edited = without_managed(&deploy());
+        edited["status"] = json!({"replicas": 9});
+        edited["metadata"]["resourceVersion"] = json!("99");
+        edited["spec"]["replicas"] = json!(5);
+        let (sent, status_edited) = to_send(&deploy(), &edited);
+        assert!(status_edited);
+        assert_eq!(sent["status"], json!({"replicas": 2}));
+        assert_eq!(sent["metadata"]["resourceVersion"], json!("7"));
+        assert_eq!(sent["spec"]["replicas"], json!(5));
+        let mut gone = without_managed(&deploy());
+        gone.as_object_mut().unwrap().remove("status");
+        let (sent, _) = to_send(&deploy(), &gone);
+        assert_eq!(sent["status"], json!({"replicas": 2}), "status is never wiped");
+    }
+}
