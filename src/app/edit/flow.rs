@@ -217,6 +217,11 @@ fn save(state: &mut State) -> Vec<Effect> {
         return vec![];
     }
     let Some(ed) = editor_mut(state) else { return vec![] };
+    save_editor(ed)
+}
+
+/// Read the editor's text, check it, and ask for the dry run (plus the recovery file).
+fn save_editor(ed: &mut Editor) -> Vec<Effect> {
     let mut effects: Vec<Effect> = keep(ed).into_iter().collect();
     let text = ed.text();
     let edited = match yaml::parse(&text).and_then(|v| yaml::check_identity(&ed.opened, &v, &text).map(|_| v)) {
@@ -451,7 +456,7 @@ pub fn on_reply(state: &mut State, reply: Reply) -> Vec<Effect> {
                     }));
                 }
             }
-            Err(r) => refused(ed, r),
+            Err(r) => return refused(ed, r),
         },
         (Reply::Applied { result, .. }, Stage::Applying(_)) => match result {
             Ok(_) => {
@@ -469,8 +474,9 @@ pub fn on_reply(state: &mut State, reply: Reply) -> Vec<Effect> {
                 return effects;
             }
             Err(r) => {
-                refused(ed, r);
-                return keep(ed).into_iter().collect();
+                let mut effects = refused(ed, r);
+                effects.extend(keep(ed));
+                return effects;
             }
         },
         _ => {}
@@ -478,13 +484,41 @@ pub fn on_reply(state: &mut State, reply: Reply) -> Vec<Effect> {
     vec![]
 }
 
+/// The object without what the server changes on its own: status, resourceVersion, managedFields.
+fn own_part(obj: &Value) -> Value {
+    let mut v = yaml::without_managed(obj);
+    if let Some(m) = v.as_object_mut() {
+        m.remove("status");
+    }
+    if let Some(m) = v.get_mut("metadata").and_then(Value::as_object_mut) {
+        m.remove("resourceVersion");
+    }
+    v
+}
+
 /// A refused dry run or PUT: a 409 shows the server's change; anything else its words, the text kept.
-fn refused(ed: &mut Editor, r: Refusal) {
+/// A 409 whose only change is the status (a controller at work) takes the fresh version and dry-runs
+/// again: nothing of the server's is overwritten, and the diff is confirmed anew.
+fn refused(ed: &mut Editor, r: Refusal) -> Vec<Effect> {
     match r.conflict {
+        Some(Ok(fresh)) if own_part(&fresh) == own_part(&ed.opened) => {
+            let stored_rv = fresh["metadata"]["resourceVersion"].clone();
+            ed.opened = fresh;
+            ed.stage = Stage::Editing;
+            let effects = save_editor(ed);
+            ed.message = Some((
+                format!(
+                    "only the status changed on the server meanwhile: checked again against resourceVersion {stored_rv}"
+                ),
+                false,
+            ));
+            effects
+        }
         Some(Ok(fresh)) => {
             let diff = diff(&ed.opened, &fresh, "when the edit began", "on the server now");
             ed.message = Some((r.text, true));
             ed.stage = Stage::Conflict(Conflict { fresh, diff, scroll: 0 });
+            vec![]
         }
         Some(Err(e)) => {
             ed.stage = Stage::Editing;
@@ -492,10 +526,12 @@ fn refused(ed: &mut Editor, r: Refusal) {
                 format!("{}\n(and the object could not be read again: {e})", r.text),
                 true,
             ));
+            vec![]
         }
         None => {
             ed.stage = Stage::Editing;
             ed.message = Some((r.text, true));
+            vec![]
         }
     }
 }

@@ -12,7 +12,7 @@ use kube::api::{DynamicObject, PostParams};
 use serde_json::Value;
 
 use super::{ObjRef, dyn_api};
-use crate::app::edit::Refusal;
+use crate::app::edit::{Refusal, Reply, Request, recovery_name};
 use crate::cluster::describe::fetch::error_text;
 
 /// GET the object whole.
@@ -48,6 +48,45 @@ pub async fn put(client: &Client, target: &ObjRef, object: &Value, dry: bool) ->
             })
         }
     }
+}
+
+/// Answer one of the editor's cluster requests (the fetch with the text kept in `recovery`, a
+/// directory, if any); None for the disk-only ones.
+pub async fn answer(client: Option<&Client>, request: Request, recovery: Option<&Path>) -> Option<Reply> {
+    let offline = || "not connected to a cluster".to_string();
+    let put = |target: ObjRef, object: Value, dry: bool| async move {
+        match client {
+            Some(c) => put(c, &target, &object, dry).await,
+            None => Err(Refusal {
+                text: offline(),
+                conflict: None,
+            }),
+        }
+    };
+    Some(match request {
+        Request::Fetch { target, context } => {
+            let result = match client {
+                Some(c) => get(c, &target).await,
+                None => Err(offline()),
+            };
+            let name = recovery_name(&context, &target);
+            let recovered = recovery.and_then(|d| recovered(d, &name));
+            Reply::Fetched {
+                target,
+                result,
+                recovered,
+            }
+        }
+        Request::DryRun { target, object } => Reply::DryRun {
+            result: put(target.clone(), object, true).await,
+            target,
+        },
+        Request::Apply { target, object } => Reply::Applied {
+            result: put(target.clone(), object, false).await,
+            target,
+        },
+        Request::Keep { .. } | Request::Forget { .. } => return None,
+    })
 }
 
 /// kubectl's line for a refused request, then each cause the server gave that the line does not

@@ -2,7 +2,7 @@
 //! the dry run, the PUT, and writing or removing the recovery file. Each answers with one input.
 
 use super::super::session::{Asked, Ctx, Session};
-use crate::app::edit::{Refusal, Reply, Request, recovery_name};
+use crate::app::edit::{Request, recovery_name};
 use crate::app::{Effect, Input};
 use crate::cluster::ops::edit;
 
@@ -20,35 +20,7 @@ impl Session for Edit {
     }
 
     async fn run(self, ctx: Ctx) {
-        let reply = |r: Reply| Input::Edit(Box::new(r));
-        let not_connected = || "not connected to a cluster".to_string();
         match self.0 {
-            Request::Fetch { target, context } => {
-                let result = match &ctx.client {
-                    Some(c) => edit::get(c, &target).await,
-                    None => Err(not_connected()),
-                };
-                let name = recovery_name(&context, &target);
-                let recovered = tokio::task::spawn_blocking(move || {
-                    edit::recovery_dir().and_then(|d| edit::recovered(&d, &name))
-                })
-                .await
-                .ok()
-                .flatten();
-                ctx.send(reply(Reply::Fetched {
-                    target,
-                    result,
-                    recovered,
-                }));
-            }
-            Request::DryRun { target, object } => {
-                let result = put(&ctx, &target, &object, true).await;
-                ctx.send(reply(Reply::DryRun { target, result }));
-            }
-            Request::Apply { target, object } => {
-                let result = put(&ctx, &target, &object, false).await;
-                ctx.send(reply(Reply::Applied { target, result }));
-            }
             Request::Keep { target, context, text } => {
                 // A Secret's values never touch the disk in clear.
                 if target.kind.group().is_empty() && target.kind.name() == "Secret" {
@@ -73,21 +45,12 @@ impl Session for Edit {
                 })
                 .await;
             }
+            request => {
+                let dir = edit::recovery_dir();
+                if let Some(reply) = edit::answer(ctx.client.as_ref(), request, dir.as_deref()).await {
+                    ctx.send(Input::Edit(Box::new(reply)));
+                }
+            }
         }
-    }
-}
-
-async fn put(
-    ctx: &Ctx,
-    target: &crate::cluster::ops::ObjRef,
-    object: &serde_json::Value,
-    dry: bool,
-) -> Result<serde_json::Value, Refusal> {
-    match &ctx.client {
-        Some(c) => edit::put(c, target, object, dry).await,
-        None => Err(Refusal {
-            text: "not connected to a cluster".into(),
-            conflict: None,
-        }),
     }
 }
