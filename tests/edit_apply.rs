@@ -78,7 +78,7 @@ async fn confirm(client: &kube::Client, s: &mut State) {
 
 async fn open(client: &kube::Client, target: ObjRef) -> State {
     let mut s = state();
-    let effects = flow::open(&mut s, Some(target));
+    let effects = flow::open(&mut s, Some(target), false);
     run(client, &mut s, effects).await;
     assert!(matches!(editor(&s).stage, Stage::Editing), "{:?}", editor(&s).stage);
     s

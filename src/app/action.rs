@@ -91,6 +91,8 @@ pub enum Action {
     Log(LogAction),
     /// Edit the object's YAML in kubedeck's editor.
     Edit,
+    /// Edit the object's YAML in `$KUBE_EDITOR` / `$EDITOR` / `vi`.
+    EditExternal,
     /// An action only the editor has.
     Editor(EditorAction),
 }
@@ -224,6 +226,7 @@ pub const ACTIONS: &[(Action, &str, &str, &[KeyScope])] = &[
     (Action::Log(LogAction::Copy), "copy", "copy (OSC 52)", &[L]),
     (Action::Log(LogAction::SaveLine), "save-line", "save whole line", &[L]),
     (Action::Edit, "edit", "edit", &[T, D]),
+    (Action::EditExternal, "edit-external", "edit in $EDITOR", &[T, D]),
     (
         Action::Editor(EditorAction::Save),
         "save",
@@ -270,6 +273,7 @@ impl Action {
                 | Action::Uncordon
                 | Action::Drain
                 | Action::Edit
+                | Action::EditExternal
         )
     }
 }

@@ -243,9 +243,9 @@ pub fn act(state: &mut State, action: Action) -> Vec<Effect> {
             let selected = (screen.selected)(state);
             super::workload::act(state, action, selected)
         }
-        Action::Edit => {
+        Action::Edit | Action::EditExternal => {
             let selected = (screen.selected)(state);
-            super::edit::flow::open(state, selected)
+            super::edit::flow::open(state, selected, action == Action::EditExternal)
         }
         _ => vec![],
     }

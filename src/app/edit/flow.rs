@@ -40,8 +40,9 @@ fn editor_mut(state: &mut State) -> Option<&mut Editor> {
     }
 }
 
-/// `e`: open the editor on `selected`, fetching it fresh (refused in a read-only session).
-pub fn open(state: &mut State, selected: Option<ObjRef>) -> Vec<Effect> {
+/// `e` (`E`: through the outside editor): open the editor on `selected`, fetching it fresh
+/// (refused in a read-only session).
+pub fn open(state: &mut State, selected: Option<ObjRef>, external: bool) -> Vec<Effect> {
     if state.safety.readonly {
         state.toast(crate::app::workload::readonly_refusal("edit"), true);
         return vec![];
@@ -50,7 +51,8 @@ pub fn open(state: &mut State, selected: Option<ObjRef>) -> Vec<Effect> {
         state.toast("edit: nothing selected", true);
         return vec![];
     };
-    let editor = Editor::loading(target.clone(), &state.context);
+    let mut editor = Editor::loading(target.clone(), &state.context);
+    editor.external = external;
     state.stack.push(View::new(ViewKind::Editor(Box::new(editor))));
     vec![Effect::Edit(Request::Fetch {
         target,
@@ -81,6 +83,12 @@ fn keep(ed: &mut Editor) -> Option<Effect> {
         context: ed.context.clone(),
         text: ed.text(),
     }))
+}
+
+/// Hand the terminal to the outside editor with the editor's text.
+fn hand_over(ed: &Editor) -> Effect {
+    let session = crate::exec::external_edit::ExternalEdit::new(ed.target.clone(), ed.text());
+    Effect::HandOverTerminal(crate::exec::terminal::HandOver::new(session))
 }
 
 /// Every key while the editor is on show: no global key fires there.
@@ -436,10 +444,25 @@ pub fn on_reply(state: &mut State, reply: Reply) -> Vec<Effect> {
                 ed.open(obj);
                 if let Some(text) = recovered.filter(|t| *t != ed.text() && !ed.secret()) {
                     ed.stage = Stage::Recovered(text);
+                } else if ed.external {
+                    return vec![hand_over(ed)];
                 }
             }
             Err(e) => ed.stage = Stage::Failed(e),
         },
+        (Reply::External { text, .. }, Stage::Editing) => {
+            ed.set_text(&text);
+            if !ed.modified() {
+                // kubectl's words; the outside editor's edit was the whole point of this screen.
+                state
+                    .stack
+                    .retain(|v| !matches!(&v.kind, ViewKind::Editor(e) if e.target == target));
+                state.toast("Edit cancelled, no changes made.", false);
+                return watch_top(state);
+            }
+            // The same save as in the editor; what goes wrong is shown there, the text kept.
+            return save_editor(ed);
+        }
         (Reply::DryRun { result, .. }, Stage::Checking(send)) => match result {
             Ok(stored) => {
                 let diff = diff(&ed.opened, &stored, "live", "after save (server dry run)");

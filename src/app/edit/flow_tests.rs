@@ -362,3 +362,83 @@ fn read_only_refuses_e_and_protected_asks_for_the_name() {
         "{effects:?}"
     );
 }
+
+#[test]
+fn capital_e_hands_the_text_to_the_outside_editor_then_saves_as_the_editor_does() {
+    let mut s = on_deployments(false);
+    assert!(matches!(
+        typed(&mut s, "E").as_slice(),
+        [Effect::Edit(Request::Fetch { .. })]
+    ));
+    let effects = reply(
+        &mut s,
+        Reply::Fetched {
+            target: web(),
+            result: Ok(live()),
+            recovered: None,
+        },
+    );
+    assert!(
+        matches!(effects.as_slice(), [Effect::HandOverTerminal(_)]),
+        "{effects:?}"
+    );
+    let text = editor(&s).text().replace("nginx:1", "nginx:2");
+    let effects = reply(&mut s, Reply::External { target: web(), text });
+    let sent = dry_run_sent(&effects);
+    assert_eq!(
+        sent["spec"]["template"]["spec"]["containers"][0]["image"],
+        json!("nginx:2")
+    );
+    assert!(matches!(editor(&s).stage, Stage::Checking(_)));
+    // Unchanged: kubectl's words, and the editor goes.
+    let mut s = on_deployments(false);
+    typed(&mut s, "E");
+    reply(
+        &mut s,
+        Reply::Fetched {
+            target: web(),
+            result: Ok(live()),
+            recovered: None,
+        },
+    );
+    let text = editor(&s).text();
+    reply(&mut s, Reply::External { target: web(), text });
+    assert!(matches!(s.top().kind, ViewKind::Resource(_)));
+    assert_eq!(s.toasts.last().unwrap().text, "Edit cancelled, no changes made.");
+}
+
+#[test]
+fn only_a_status_change_on_the_server_is_checked_again_not_called_a_conflict() {
+    let (mut s, _) = saved_with_image("nginx:2");
+    let mut fresh = live();
+    fresh["metadata"]["resourceVersion"] = json!("8");
+    fresh["status"] = json!({"replicas": 1, "readyReplicas": 1});
+    let effects = reply(
+        &mut s,
+        Reply::DryRun {
+            target: web(),
+            result: Err(Refusal {
+                text: "Error from server (Conflict): …".into(),
+                conflict: Some(Ok(fresh)),
+            }),
+        },
+    );
+    let sent = dry_run_sent(&effects);
+    assert_eq!(sent["metadata"]["resourceVersion"], json!("8"));
+    assert_eq!(sent["status"]["readyReplicas"], json!(1), "the fresh status is carried");
+    assert!(matches!(editor(&s).stage, Stage::Checking(_)));
+}
+
+#[test]
+fn e_in_a_yaml_view_edits_that_object() {
+    let mut s = on_deployments(false);
+    typed(&mut s, "y");
+    let effects = typed(&mut s, "e");
+    assert!(
+        effects.contains(&Effect::Edit(Request::Fetch {
+            target: web(),
+            context: "prod".into()
+        })),
+        "{effects:?}"
+    );
+}

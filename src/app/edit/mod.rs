@@ -86,6 +86,8 @@ pub struct Editor {
     pub message: Option<(String, bool)>,
     /// When the text was last written to the recovery file.
     pub kept_at: Option<Instant>,
+    /// Opened with `E`: the text goes to the outside editor once fetched.
+    pub external: bool,
 }
 
 impl PartialEq for Editor {
@@ -109,6 +111,7 @@ impl Editor {
             pattern: String::new(),
             message: None,
             kept_at: None,
+            external: false,
         }
     }
 
@@ -232,6 +235,13 @@ pub enum Reply {
         /// What the server would store, or why not.
         result: Result<Value, Refusal>,
     },
+    /// The outside editor (`E`) returned with this text.
+    External {
+        /// The object.
+        target: ObjRef,
+        /// The text as the editor left it.
+        text: String,
+    },
     /// The PUT's result.
     Applied {
         /// The object.
@@ -245,7 +255,10 @@ impl Reply {
     /// The object it is about.
     pub fn target(&self) -> &ObjRef {
         match self {
-            Reply::Fetched { target, .. } | Reply::DryRun { target, .. } | Reply::Applied { target, .. } => target,
+            Reply::Fetched { target, .. }
+            | Reply::DryRun { target, .. }
+            | Reply::External { target, .. }
+            | Reply::Applied { target, .. } => target,
         }
     }
 }
