@@ -263,4 +263,13 @@ async fn a_refused_edit_keeps_the_text_and_names_the_field() {
         msg.contains("Error from server (Invalid)") && msg.contains("spec.replicas: Invalid value: -1"),
         "{msg}"
     );
+    change(&mut s, "replicas: -1", "replicas: 1");
+    change(&mut s, "name: c\n", "name: C_1\n");
+    save(&client, &mut s).await;
+    let (msg, _) = editor(&s).message.clone().unwrap();
+    assert!(
+        msg.contains("spec.template.spec.containers[0].name: Invalid value: \"C_1\""),
+        "{msg}"
+    );
+    assert!(matches!(editor(&s).stage, Stage::Editing));
 }
