@@ -103,6 +103,7 @@ pub fn samples() -> Vec<State> {
             0 => Stage::Editing,
             1 => Stage::Review(Box::new(Review {
                 diff,
+                stored: obj.clone(),
                 send: obj.clone(),
                 scroll: 0,
                 typed: None,

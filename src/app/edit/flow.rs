@@ -232,7 +232,8 @@ fn save(state: &mut State) -> Vec<Effect> {
 fn save_editor(ed: &mut Editor) -> Vec<Effect> {
     let mut effects: Vec<Effect> = keep(ed).into_iter().collect();
     let text = ed.text();
-    let edited = match yaml::parse(&text).and_then(|v| yaml::check_identity(&ed.opened, &v, &text).map(|_| v)) {
+    let parsed = yaml::parse(&text).map(|v| yaml::from_editing(&v));
+    let edited = match parsed.and_then(|v| yaml::check_identity(&ed.opened, &v, &text).map(|_| v)) {
         Ok(v) => v,
         Err(p) => {
             show_problem(ed, &p);
@@ -258,14 +259,19 @@ fn save_editor(ed: &mut Editor) -> Vec<Effect> {
     effects
 }
 
-fn diff(from: &Value, to: &Value, from_label: &str, to_label: &str) -> Vec<DiffLine> {
-    diff_between(
-        &yaml::without_managed(from),
-        &yaml::without_managed(to),
-        from_label,
-        to_label,
-    )
+/// The diff of two versions of the object; a Secret's values masked unless the user revealed them.
+fn diff(from: &Value, to: &Value, reveal: bool, labels: (&str, &str)) -> Vec<DiffLine> {
+    let (a, b) = (yaml::without_managed(from), yaml::without_managed(to));
+    let (a, b) = if yaml::is_secret(&a) && !reveal {
+        yaml::masked_pair(&a, &b)
+    } else {
+        (yaml::for_editing(&a), yaml::for_editing(&b))
+    };
+    diff_between(&a, &b, labels.0, labels.1)
 }
+
+const REVIEW: (&str, &str) = ("live", "after save (server dry run)");
+const CONFLICT: (&str, &str) = ("when the edit began", "on the server now");
 
 fn scroll_key(scroll: &mut usize, key: &KeyEvent, page: usize) -> bool {
     match key.code {
@@ -304,6 +310,11 @@ fn review_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
             return vec![];
         }
         (None, KeyCode::Enter | KeyCode::Char('y')) => true,
+        (None, KeyCode::Char('x')) if yaml::is_secret(&ed.opened) => {
+            ed.reveal = !ed.reveal;
+            r.diff = diff(&ed.opened, &r.stored, ed.reveal, REVIEW);
+            return vec![];
+        }
         (None, _) => {
             scroll_key(&mut r.scroll, key, page);
             return vec![];
@@ -363,11 +374,7 @@ fn reapply(ed: &mut Editor, fresh: Value) {
             return;
         }
     };
-    let merged = super::merge::merge(
-        &yaml::without_managed(&ed.opened),
-        &mine,
-        &yaml::without_managed(&fresh),
-    );
+    let merged = super::merge::merge(&yaml::for_editing(&ed.opened), &mine, &yaml::for_editing(&fresh));
     let rv = fresh["metadata"]["resourceVersion"]
         .as_str()
         .unwrap_or_default()
@@ -465,7 +472,7 @@ pub fn on_reply(state: &mut State, reply: Reply) -> Vec<Effect> {
         }
         (Reply::DryRun { result, .. }, Stage::Checking(send)) => match result {
             Ok(stored) => {
-                let diff = diff(&ed.opened, &stored, "live", "after save (server dry run)");
+                let diff = diff(&ed.opened, &stored, ed.reveal, REVIEW);
                 if diff.is_empty() {
                     ed.stage = Stage::Editing;
                     ed.message = Some(("no change: the server would store the object as it is".into(), false));
@@ -473,6 +480,7 @@ pub fn on_reply(state: &mut State, reply: Reply) -> Vec<Effect> {
                     let typed = protected.then(|| text_line(""));
                     ed.stage = Stage::Review(Box::new(Review {
                         diff,
+                        stored,
                         send: send.clone(),
                         scroll: 0,
                         typed,
@@ -538,7 +546,7 @@ fn refused(ed: &mut Editor, r: Refusal) -> Vec<Effect> {
             effects
         }
         Some(Ok(fresh)) => {
-            let diff = diff(&ed.opened, &fresh, "when the edit began", "on the server now");
+            let diff = diff(&ed.opened, &fresh, ed.reveal, CONFLICT);
             ed.message = Some((r.text, true));
             ed.stage = Stage::Conflict(Conflict { fresh, diff, scroll: 0 });
             vec![]

@@ -442,3 +442,61 @@ fn e_in_a_yaml_view_edits_that_object() {
         "{effects:?}"
     );
 }
+
+#[test]
+fn a_secret_is_edited_decoded_never_kept_on_disk_and_masked_in_the_diff() {
+    let secret_kind = Kind::from_resource(&model::Resource {
+        version: "v1".into(),
+        kind: "Secret".into(),
+        plural: "secrets".into(),
+        singular: "secret".into(),
+        namespaced: true,
+        ..Default::default()
+    });
+    let db = ObjRef::new(secret_kind, "shop", "db");
+    let mut s = test_util::connected("prod", "shop", false);
+    crate::app::edit::flow::open(&mut s, Some(db.clone()), false);
+    let live = json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db", "namespace": "shop", "resourceVersion": "3"},
+        "data": {"password": "aHVudGVyMg=="}});
+    reply(
+        &mut s,
+        Reply::Fetched {
+            target: db.clone(),
+            result: Ok(live.clone()),
+            recovered: Some("stale: text\n".into()),
+        },
+    );
+    assert!(
+        matches!(editor(&s).stage, Stage::Editing),
+        "no recovery offered for a Secret"
+    );
+    assert!(editor(&s).text().contains("password: hunter2"), "{}", editor(&s).text());
+    replace_line(&mut s, "password:", "  password: s3cret");
+    let effects = update(&mut s, ctrl('s'));
+    assert!(
+        !effects.iter().any(|e| matches!(e, Effect::Edit(Request::Keep { .. }))),
+        "a Secret's text never goes to disk: {effects:?}"
+    );
+    let sent = dry_run_sent(&effects);
+    assert_eq!(sent["data"], json!({"password": "czNjcmV0"}));
+    assert!(sent.get("stringData").is_none());
+    reply(
+        &mut s,
+        Reply::DryRun {
+            target: db,
+            result: Ok(sent),
+        },
+    );
+    let shown = |s: &State| match &editor(s).stage {
+        Stage::Review(r) => format!("{:?}", r.diff),
+        other => panic!("{other:?}"),
+    };
+    let masked = shown(&s);
+    assert!(
+        !masked.contains("hunter2") && !masked.contains("s3cret") && !masked.contains("czNjcmV0"),
+        "{masked}"
+    );
+    assert!(masked.contains("(changed)"), "{masked}");
+    typed(&mut s, "x");
+    assert!(shown(&s).contains("s3cret"), "x reveals: {}", shown(&s));
+}

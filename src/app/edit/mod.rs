@@ -44,6 +44,8 @@ pub enum Stage {
 pub struct Review {
     /// Live object → the dry run's result.
     pub diff: Vec<DiffLine>,
+    /// The dry run's result: what the server would store.
+    pub stored: Value,
     /// What the PUT will send.
     pub send: Value,
     /// First diff line shown.
@@ -88,6 +90,8 @@ pub struct Editor {
     pub kept_at: Option<Instant>,
     /// Opened with `E`: the text goes to the outside editor once fetched.
     pub external: bool,
+    /// A Secret's values shown in the diffs (`x`); masked until asked.
+    pub reveal: bool,
 }
 
 impl PartialEq for Editor {
@@ -112,6 +116,7 @@ impl Editor {
             message: None,
             kept_at: None,
             external: false,
+            reveal: false,
         }
     }
 

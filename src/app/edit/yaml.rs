@@ -1,6 +1,7 @@
 //! The editor's text and the object it stands for: the YAML shown (managedFields hidden, as
 //! `kubectl edit` hides them), reading it back with the place of an error, and what may be sent.
 
+use base64::Engine;
 use serde_json::Value;
 
 /// A problem with the text, and where it is (1-based line and column) when that is known.
@@ -38,9 +39,92 @@ pub fn without_managed(obj: &Value) -> Value {
     v
 }
 
+/// Whether the object is a Secret (core group).
+pub fn is_secret(obj: &Value) -> bool {
+    obj["kind"] == "Secret" && obj["apiVersion"] == "v1"
+}
+
+/// The object as the editor shows it: managedFields hidden and, for a Secret, every `data` value
+/// that is text decoded into `stringData` (the user never edits base64; binary values stay in `data`).
+pub fn for_editing(obj: &Value) -> Value {
+    let mut v = without_managed(obj);
+    if !is_secret(&v) {
+        return v;
+    }
+    let Some(data) = v.get("data").and_then(Value::as_object).cloned() else {
+        return v;
+    };
+    let (mut text, mut binary) = (serde_json::Map::new(), serde_json::Map::new());
+    for (k, val) in data {
+        let decoded = val
+            .as_str()
+            .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+            .and_then(|b| String::from_utf8(b).ok());
+        match decoded {
+            Some(t) => text.insert(k, Value::String(t)),
+            None => binary.insert(k, val),
+        };
+    }
+    let m = v.as_object_mut().expect("an object has a kind");
+    m.remove("data");
+    if !binary.is_empty() {
+        m.insert("data".into(), Value::Object(binary));
+    }
+    if !text.is_empty() {
+        let mut string_data = m
+            .get("stringData")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        string_data.extend(text);
+        m.insert("stringData".into(), Value::Object(string_data));
+    }
+    v
+}
+
+/// The edited object as the server takes it: a Secret's `stringData` encoded back into `data`.
+pub fn from_editing(edited: &Value) -> Value {
+    let mut v = edited.clone();
+    if !is_secret(&v) {
+        return v;
+    }
+    let Some(m) = v.as_object_mut() else { return v };
+    let Some(Value::Object(text)) = m.remove("stringData") else {
+        return v;
+    };
+    let mut data = m.get("data").and_then(Value::as_object).cloned().unwrap_or_default();
+    for (k, t) in text {
+        let plain = t.as_str().map_or_else(|| t.to_string(), str::to_string);
+        data.insert(
+            k,
+            Value::String(base64::engine::general_purpose::STANDARD.encode(plain)),
+        );
+    }
+    m.insert("data".into(), Value::Object(data));
+    v
+}
+
+/// A Secret's values masked for a diff: every `data` value of `from` masked, and of `to` masked too
+/// but marked where it differs from `from` (so the diff says which keys change, not to what).
+pub fn masked_pair(from: &Value, to: &Value) -> (Value, Value) {
+    const MASK: &str = crate::app::text::MASK;
+    let (mut a, mut b) = (from.clone(), to.clone());
+    let before = from["data"].as_object().cloned().unwrap_or_default();
+    if let Some(d) = a.get_mut("data").and_then(Value::as_object_mut) {
+        d.values_mut().for_each(|v| *v = Value::String(MASK.into()));
+    }
+    if let Some(d) = b.get_mut("data").and_then(Value::as_object_mut) {
+        for (k, v) in d.iter_mut() {
+            let same = before.get(k) == Some(v);
+            *v = Value::String(if same { MASK.into() } else { format!("{MASK} (changed)") });
+        }
+    }
+    (a, b)
+}
+
 /// The text the editor opens with.
 pub fn editable(obj: &Value) -> String {
-    serde_yaml::to_string(&without_managed(obj)).unwrap_or_default()
+    serde_yaml::to_string(&for_editing(obj)).unwrap_or_default()
 }
 
 /// Read the text back as an object; an error names the line and column.
@@ -138,6 +222,24 @@ mod tests {
         let text = editable(&deploy());
         assert!(!text.contains("managedFields"), "{text}");
         assert_eq!(parse(&text).unwrap(), without_managed(&deploy()));
+    }
+
+    #[test]
+    fn a_secret_is_edited_as_decoded_text_and_encoded_back() {
+        let secret = json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db"},
+            "data": {"password": "aHVudGVyMg==", "blob": "/w=="}});
+        let shown = editable(&secret);
+        assert!(shown.contains("password: hunter2"), "{shown}");
+        assert!(shown.contains("blob: /w=="), "binary stays base64: {shown}");
+        let edited = parse(&shown.replace("hunter2", "s3cret")).unwrap();
+        let back = from_editing(&edited);
+        assert_eq!(back["data"], json!({"password": "czNjcmV0", "blob": "/w=="}));
+        assert!(back.get("stringData").is_none());
+        assert_eq!(from_editing(&parse(&shown).unwrap()), without_managed(&secret));
+        let (a, b) = masked_pair(&secret, &back);
+        let (a, b) = (a.to_string(), b.to_string());
+        assert!(!a.contains("aHVudGVyMg") && !b.contains("czNjcmV0"), "{a} {b}");
+        assert!(b.contains("(changed)"), "{b}");
     }
 
     #[test]

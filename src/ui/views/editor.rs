@@ -70,7 +70,12 @@ pub fn render(frame: &mut Frame, area: Rect, ed: &Editor, theme: &Theme) {
                 }
                 None => " diff: live → after save (server dry run) · y/enter apply · esc/n back to the text ",
             };
-            overlay_diff(frame, text_area, &r.diff, r.scroll, title, theme);
+            let title = match (ed.secret(), ed.reveal) {
+                (true, false) => format!("{title}· x reveals the values "),
+                (true, true) => format!("{title}· x masks the values "),
+                _ => title.to_string(),
+            };
+            overlay_diff(frame, text_area, &r.diff, r.scroll, &title, theme);
         }
         Stage::Conflict(c) => {
             let title = " changed on the server since the edit began · r re-apply your edits on it · l reload (drop your edits) · esc back ";
