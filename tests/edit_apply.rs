@@ -273,3 +273,67 @@ async fn a_refused_edit_keeps_the_text_and_names_the_field() {
     );
     assert!(matches!(editor(&s).stage, Stage::Editing));
 }
+
+#[tokio::test]
+async fn apply_creates_two_documents_in_order_after_a_dry_run() {
+    let (_cluster, client) = cluster_with_ns("ed").await;
+    let mut s = state();
+    // What discovery says of ConfigMaps (a kind kubedeck has no typed watch of).
+    let configmaps = model::Resource {
+        version: "v1".into(),
+        kind: "ConfigMap".into(),
+        plural: "configmaps".into(),
+        singular: "configmap".into(),
+        namespaced: true,
+        ..Default::default()
+    };
+    s.discovery.registry = Some(model::Registry {
+        resources: vec![configmaps],
+        failed: Vec::new(),
+    });
+    for c in ":apply".chars() {
+        update(&mut s, Input::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
+    }
+    update(&mut s, Input::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+    assert!(
+        editor(&s).apply && editor(&s).text().contains("kind: Pod"),
+        "{}",
+        editor(&s).text()
+    );
+    editor_mut(&mut s).set_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app-config\ndata:\n  mode: fast\n---\n\
+         apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\nspec:\n  replicas: 1\n  selector:\n    matchLabels:\n      app: app\n  \
+         template:\n    metadata:\n      labels:\n        app: app\n    spec:\n      containers:\n      - name: app\n        image: nginx:1\n",
+    );
+    save(&client, &mut s).await;
+    let Stage::Review(r) = &editor(&s).stage else {
+        panic!("no review: {:?}", editor(&s).message)
+    };
+    let diff = format!("{:?}", r.diff);
+    assert!(
+        diff.contains("=== configmap/app-config (created)") && diff.contains("=== deployment.apps/app (created)"),
+        "{diff}"
+    );
+    let cms: Api<ConfigMap> = Api::namespaced(client.clone(), "ed");
+    assert!(
+        cms.get_opt("app-config").await.unwrap().is_none(),
+        "the dry run created nothing"
+    );
+    confirm(&client, &mut s).await;
+    assert!(
+        matches!(s.top().kind, ViewKind::Resource(_)),
+        "the editor closed: {:?}",
+        s.toasts
+    );
+    let said: Vec<&str> = s.toasts.iter().map(|t| t.text.as_str()).collect();
+    assert_eq!(
+        said[said.len() - 2..],
+        [
+            "configmap/app-config serverside-applied",
+            "deployment.apps/app serverside-applied"
+        ]
+    );
+    assert_eq!(cms.get("app-config").await.unwrap().data.unwrap()["mode"], "fast");
+    let deps: Api<Deployment> = Api::namespaced(client.clone(), "ed");
+    assert!(deps.get_opt("app").await.unwrap().is_some());
+}

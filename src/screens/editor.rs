@@ -3,7 +3,7 @@
 
 use ratatui::text::Span;
 
-use super::screen::{Screen, never, no_label, no_open};
+use super::screen::{Screen, never, no_label};
 use crate::app::action::{Action, EditorAction, KeyScope};
 use crate::app::edit::flow::{self, editor};
 use crate::app::edit::Stage;
@@ -16,8 +16,8 @@ pub static SCREEN: Screen = Screen {
     name: "editor",
     shows: |k| matches!(k, ViewKind::Editor(_)),
     scope: KeyScope::Editor,
-    commands: &[],
-    open: no_open,
+    commands: &["apply"],
+    open: crate::app::edit::apply::open,
     on_key: flow::on_key,
     act: |state, action| matches!(action, Action::Editor(_) | Action::Search | Action::NextMatch | Action::PrevMatch).then(|| flow::act(state, action)),
     on_input,
@@ -27,6 +27,9 @@ pub static SCREEN: Screen = Screen {
     selected,
     header: |state, theme| {
         let Some(ed) = editor(state) else { return vec![] };
+        if ed.apply {
+            return vec![Span::styled("apply: new or changed objects, server-side applied", theme.title)];
+        }
         let mut out = vec![Span::styled(format!("edit {}", ed.target.kubectl_name()), theme.title)];
         if !ed.target.namespace.is_empty() {
             out.push(Span::raw(format!(" in {}", ed.target.namespace)));
@@ -107,6 +110,7 @@ pub fn samples() -> Vec<State> {
                 send: obj.clone(),
                 scroll: 0,
                 typed: None,
+                confirm: "web".into(),
             })),
             _ => Stage::Conflict(Conflict {
                 fresh: obj.clone(),

@@ -74,7 +74,7 @@ fn forget(ed: &Editor) -> Effect {
 
 /// Write the text to the recovery file now (never a Secret's, never an unchanged text).
 fn keep(ed: &mut Editor) -> Option<Effect> {
-    if ed.secret() || !ed.modified() {
+    if ed.secret() || ed.apply || !ed.modified() {
         return None;
     }
     ed.kept_at = Some(Instant::now());
@@ -209,7 +209,7 @@ fn search_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
 }
 
 /// Put the cursor on a problem's line and column and say what it is; the text stays as it is.
-fn show_problem(ed: &mut Editor, p: &Problem) {
+pub(super) fn show_problem(ed: &mut Editor, p: &Problem) {
     if let Some((line, col)) = p.at {
         let row = u16::try_from(line.saturating_sub(1)).unwrap_or(u16::MAX);
         let col = u16::try_from(col.saturating_sub(1)).unwrap_or(u16::MAX);
@@ -224,7 +224,11 @@ fn save(state: &mut State) -> Vec<Effect> {
         state.toast(crate::app::workload::readonly_refusal("edit"), true);
         return vec![];
     }
+    let registry = state.discovery.registry.clone();
     let Some(ed) = editor_mut(state) else { return vec![] };
+    if ed.apply {
+        return super::apply::save(ed, registry.as_ref());
+    }
     save_editor(ed)
 }
 
@@ -299,8 +303,8 @@ fn review_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
         }
         (Some(t), KeyCode::Enter) => {
             let typed = t.lines().join("");
-            if typed != ed.target.name {
-                ed.message = Some((format!("type {} to apply (protected context)", ed.target.name), true));
+            if typed != r.confirm {
+                ed.message = Some((format!("type {} to apply (protected context)", r.confirm), true));
                 return vec![];
             }
             true
@@ -326,6 +330,12 @@ fn review_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
     let send = r.send.clone();
     ed.stage = Stage::Applying(send.clone());
     ed.message = None;
+    if ed.apply {
+        return vec![Effect::Edit(Request::ApplyDocs {
+            docs: ed.docs.clone(),
+            dry: false,
+        })];
+    }
     vec![Effect::Edit(Request::Apply {
         target: ed.target.clone(),
         object: send,
@@ -437,7 +447,13 @@ fn closing_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
 
 /// An answer of the cluster or the disk, for the editor of its object.
 pub fn on_reply(state: &mut State, reply: Reply) -> Vec<Effect> {
-    let target = reply.target().clone();
+    let reply = match reply {
+        Reply::AppliedDocs { dry, results } => return super::apply::answered(state, results, dry),
+        other => other,
+    };
+    let Some(target) = reply.target().cloned() else {
+        return vec![];
+    };
     let protected = state.safety.protected;
     let Some(ed) = state.stack.iter_mut().rev().find_map(|v| match &mut v.kind {
         ViewKind::Editor(e) if e.target == target => Some(e),
@@ -484,6 +500,7 @@ pub fn on_reply(state: &mut State, reply: Reply) -> Vec<Effect> {
                         send: send.clone(),
                         scroll: 0,
                         typed,
+                        confirm: target.name.clone(),
                     }));
                 }
             }

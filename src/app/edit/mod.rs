@@ -3,6 +3,7 @@
 //! fetched resourceVersion, 409 handling) are in [`flow`]; the text and the object in [`yaml`]; the
 //! re-apply after a conflict in [`merge`].
 
+pub mod apply;
 pub mod flow;
 pub mod merge;
 pub mod yaml;
@@ -52,6 +53,8 @@ pub struct Review {
     pub scroll: usize,
     /// In a protected context: the object's name as typed so far.
     pub typed: Option<TextArea<'static>>,
+    /// The name to type in a protected context.
+    pub confirm: String,
 }
 
 /// A 409 and what the server has now.
@@ -92,6 +95,10 @@ pub struct Editor {
     pub external: bool,
     /// A Secret's values shown in the diffs (`x`); masked until asked.
     pub reveal: bool,
+    /// Opened by `:apply`: new objects, server-side applied.
+    pub apply: bool,
+    /// What `:apply` applies, as the last save read it.
+    pub docs: Vec<(ObjRef, Value)>,
 }
 
 impl PartialEq for Editor {
@@ -117,6 +124,8 @@ impl Editor {
             kept_at: None,
             external: false,
             reveal: false,
+            apply: false,
+            docs: Vec::new(),
         }
     }
 
@@ -196,6 +205,13 @@ pub enum Request {
         /// The text.
         text: String,
     },
+    /// Server-side apply each document in order (field manager `kubedeck`).
+    ApplyDocs {
+        /// The objects and what to apply to each.
+        docs: Vec<(ObjRef, Value)>,
+        /// A dry run.
+        dry: bool,
+    },
     /// Remove the recovery file (applied or discarded).
     Forget {
         /// The object.
@@ -208,7 +224,10 @@ pub enum Request {
 impl Request {
     /// Whether it sends a write request (a dry run counts).
     pub fn writes(&self) -> bool {
-        matches!(self, Request::DryRun { .. } | Request::Apply { .. })
+        matches!(
+            self,
+            Request::DryRun { .. } | Request::Apply { .. } | Request::ApplyDocs { .. }
+        )
     }
 }
 
@@ -219,6 +238,17 @@ pub struct Refusal {
     pub text: String,
     /// A 409: the object changed on the server; the fresh object when it could be read.
     pub conflict: Option<Result<Value, String>>,
+}
+
+/// One document's server-side apply.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocResult {
+    /// The object.
+    pub target: ObjRef,
+    /// It as it was (None: it did not exist).
+    pub before: Option<Value>,
+    /// It as stored (or as it would be), or the refusal.
+    pub result: Result<Value, Refusal>,
 }
 
 /// The answer to a [`Request`].
@@ -247,6 +277,13 @@ pub enum Reply {
         /// The text as the editor left it.
         text: String,
     },
+    /// The results of `:apply`, one per document.
+    AppliedDocs {
+        /// A dry run's.
+        dry: bool,
+        /// In document order.
+        results: Vec<DocResult>,
+    },
     /// The PUT's result.
     Applied {
         /// The object.
@@ -257,14 +294,15 @@ pub enum Reply {
 }
 
 impl Reply {
-    /// The object it is about.
-    pub fn target(&self) -> &ObjRef {
-        match self {
+    /// The object it is about (None: several).
+    pub fn target(&self) -> Option<&ObjRef> {
+        Some(match self {
+            Reply::AppliedDocs { .. } => return None,
             Reply::Fetched { target, .. }
             | Reply::DryRun { target, .. }
             | Reply::External { target, .. }
             | Reply::Applied { target, .. } => target,
-        }
+        })
     }
 }
 

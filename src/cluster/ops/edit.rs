@@ -8,11 +8,11 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use kube::Client;
-use kube::api::{DynamicObject, PostParams};
+use kube::api::{DynamicObject, Patch, PatchParams, PostParams};
 use serde_json::Value;
 
 use super::{ObjRef, dyn_api};
-use crate::app::edit::{Refusal, Reply, Request, recovery_name};
+use crate::app::edit::{DocResult, Refusal, Reply, Request, recovery_name};
 use crate::cluster::describe::fetch::error_text;
 
 /// GET the object whole.
@@ -85,8 +85,56 @@ pub async fn answer(client: Option<&Client>, request: Request, recovery: Option<
             result: put(target.clone(), object, false).await,
             target,
         },
+        Request::ApplyDocs { docs, dry } => {
+            let mut results = Vec::new();
+            for (target, object) in docs {
+                let (before, result) = match client {
+                    Some(c) => apply_one(c, &target, &object, dry).await,
+                    None => (
+                        None,
+                        Err(Refusal {
+                            text: offline(),
+                            conflict: None,
+                        }),
+                    ),
+                };
+                results.push(DocResult { target, before, result });
+            }
+            Reply::AppliedDocs { dry, results }
+        }
         Request::Keep { .. } | Request::Forget { .. } => return None,
     })
+}
+
+/// `kubectl apply --server-side` of one object: the object before (None: new) and after.
+async fn apply_one(
+    client: &Client,
+    target: &ObjRef,
+    object: &Value,
+    dry: bool,
+) -> (Option<Value>, Result<Value, Refusal>) {
+    let api = dyn_api(client, target);
+    let before = match api.get_opt(&target.name).await {
+        Ok(b) => b.map(|b| serde_json::to_value(b).unwrap_or_default()),
+        Err(e) => {
+            let refusal = Refusal {
+                text: refusal_text(&e),
+                conflict: None,
+            };
+            return (None, Err(refusal));
+        }
+    };
+    let mut pp = PatchParams::apply("kubedeck");
+    pp.dry_run = dry;
+    let result = api
+        .patch(&target.name, &pp, &Patch::Apply(object))
+        .await
+        .map(|o| serde_json::to_value(o).unwrap_or_default())
+        .map_err(|e| Refusal {
+            text: refusal_text(&e),
+            conflict: None,
+        });
+    (before, result)
 }
 
 /// kubectl's line for a refused request, then each cause the server gave that the line does not

@@ -17,7 +17,11 @@ use crate::config::theme::Theme;
 
 /// Draw the editor into `area`.
 pub fn render(frame: &mut Frame, area: Rect, ed: &Editor, theme: &Theme) {
-    let title = format!(" edit {} ", ed.target.kubectl_name());
+    let title = if ed.apply {
+        " apply (documents separated by ---) ".to_string()
+    } else {
+        format!(" edit {} ", ed.target.kubectl_name())
+    };
     match &ed.stage {
         Stage::Loading | Stage::Failed(_) => {
             let (text, style) = match &ed.stage {
@@ -99,7 +103,7 @@ fn status_line(ed: &Editor, theme: &Theme) -> Line<'static> {
             if let Some(t) = &r.typed {
                 return Line::from(vec![
                     Span::styled(
-                        format!("protected context: type {} to apply: ", ed.target.name),
+                        format!("protected context: type {} to apply: ", r.confirm),
                         theme.prompt,
                     ),
                     Span::raw(t.lines().join("")),
