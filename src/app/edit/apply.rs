@@ -113,7 +113,7 @@ pub fn save(ed: &mut Editor, registry: Option<&model::Registry>) -> Vec<Effect> 
         }
         Ok(d) => d,
         Err(p) => {
-            super::flow::show_problem(ed, &p);
+            ed.show_problem(&p);
             return vec![];
         }
     };

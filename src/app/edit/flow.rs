@@ -11,7 +11,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui_textarea::CursorMove;
 use serde_json::Value;
 
-use super::yaml::{self, Problem};
+use super::yaml;
 use super::{Conflict, Editor, Refusal, Reply, Request, Review, Stage};
 use crate::app::action::{Action, EditorAction, KeyScope};
 use crate::app::effect::Effect;
@@ -208,16 +208,6 @@ fn search_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
     vec![]
 }
 
-/// Put the cursor on a problem's line and column and say what it is; the text stays as it is.
-pub(super) fn show_problem(ed: &mut Editor, p: &Problem) {
-    if let Some((line, col)) = p.at {
-        let row = u16::try_from(line.saturating_sub(1)).unwrap_or(u16::MAX);
-        let col = u16::try_from(col.saturating_sub(1)).unwrap_or(u16::MAX);
-        ed.area.move_cursor(CursorMove::Jump(row, col));
-    }
-    ed.message = Some((p.text(), true));
-}
-
 /// The save: read the text, check it, and ask the server for a dry run.
 fn save(state: &mut State) -> Vec<Effect> {
     if state.safety.readonly {
@@ -240,7 +230,7 @@ fn save_editor(ed: &mut Editor) -> Vec<Effect> {
     let edited = match parsed.and_then(|v| yaml::check_identity(&ed.opened, &v, &text).map(|_| v)) {
         Ok(v) => v,
         Err(p) => {
-            show_problem(ed, &p);
+            ed.show_problem(&p);
             return effects;
         }
     };
@@ -380,7 +370,7 @@ fn reapply(ed: &mut Editor, fresh: Value) {
         Ok(v) => v,
         Err(p) => {
             ed.stage = Stage::Editing;
-            show_problem(ed, &p);
+            ed.show_problem(&p);
             return;
         }
     };

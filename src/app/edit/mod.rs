@@ -166,6 +166,16 @@ impl Editor {
         self.area.lines() != self.original.as_slice()
     }
 
+    /// Put the cursor on a problem's line and column and say what it is; the text stays as it is.
+    pub fn show_problem(&mut self, p: &yaml::Problem) {
+        if let Some((line, col)) = p.at {
+            let row = u16::try_from(line.saturating_sub(1)).unwrap_or(u16::MAX);
+            let col = u16::try_from(col.saturating_sub(1)).unwrap_or(u16::MAX);
+            self.area.move_cursor(ratatui_textarea::CursorMove::Jump(row, col));
+        }
+        self.message = Some((p.text(), true));
+    }
+
     /// A Secret: its text never goes to disk (no recovery file).
     pub fn secret(&self) -> bool {
         self.target.kind.group().is_empty() && self.target.kind.name() == "Secret"
