@@ -263,6 +263,15 @@ async fn a_refused_edit_keeps_the_text_and_names_the_field() {
         msg.contains("Error from server (Invalid)") && msg.contains("spec.replicas: Invalid value: -1"),
         "{msg}"
     );
+    let cursor_line = |s: &State| {
+        let ed = editor(s);
+        ed.area.lines()[ed.area.cursor().0].trim().to_string()
+    };
+    assert_eq!(
+        cursor_line(&s),
+        "replicas: -1",
+        "the cursor is on the field the server named"
+    );
     change(&mut s, "replicas: -1", "replicas: 1");
     change(&mut s, "name: c\n", "name: C_1\n");
     save(&client, &mut s).await;
@@ -272,6 +281,7 @@ async fn a_refused_edit_keeps_the_text_and_names_the_field() {
         "{msg}"
     );
     assert!(matches!(editor(&s).stage, Stage::Editing));
+    assert_eq!(cursor_line(&s), "name: C_1");
 }
 
 #[tokio::test]
@@ -336,4 +346,28 @@ async fn apply_creates_two_documents_in_order_after_a_dry_run() {
     assert_eq!(cms.get("app-config").await.unwrap().data.unwrap()["mode"], "fast");
     let deps: Api<Deployment> = Api::namespaced(client.clone(), "ed");
     assert!(deps.get_opt("app").await.unwrap().is_some());
+}
+
+#[tokio::test]
+async fn a_forbidden_save_is_said_in_the_servers_words_and_the_text_stays() {
+    let (cluster, client) = cluster_with_ns("ed").await;
+    let api: Api<Deployment> = Api::namespaced(client.clone(), "ed");
+    api.create(&PostParams::default(), &deployment("cache")).await.unwrap();
+    let jane = cluster.client_for(sim::RESTRICTED_CONTEXT).await.unwrap();
+    let mut s = open(&jane, ObjRef::new(Kind::Deployment, "ed", "cache")).await;
+    change(&mut s, "image: nginx:1", "image: nginx:9");
+    let text = editor(&s).text();
+    // Her rights are taken away while she edits.
+    cluster.faults().deny(sim::Deny {
+        user: "jane".into(),
+        plural: "deployments".into(),
+        namespace: Some("ed".into()),
+    });
+    save(&jane, &mut s).await;
+    let ed = editor(&s);
+    assert!(matches!(ed.stage, Stage::Editing), "{:?}", ed.stage);
+    assert_eq!(ed.text(), text);
+    let (msg, error) = ed.message.clone().unwrap();
+    assert!(error && msg.starts_with("Error from server (Forbidden): "), "{msg}");
+    assert!(msg.contains("jane") && msg.contains("deployments"), "{msg}");
 }

@@ -568,6 +568,12 @@ fn refused(ed: &mut Editor, r: Refusal) -> Vec<Effect> {
         }
         None => {
             ed.stage = Stage::Editing;
+            // The cursor goes to the first field the server named, where the text says it.
+            if let Some((line, col)) = r.fields.first().and_then(|f| yaml::locate(&ed.text(), f)) {
+                let at = |n: usize| u16::try_from(n.saturating_sub(1)).unwrap_or(u16::MAX);
+                ed.area
+                    .move_cursor(ratatui_textarea::CursorMove::Jump(at(line), at(col)));
+            }
             ed.message = Some((r.text, true));
             vec![]
         }

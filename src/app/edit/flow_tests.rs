@@ -235,6 +235,7 @@ fn a_refusal_is_said_with_its_fields_and_the_text_stays() {
             result: Err(Refusal {
                 text: "Error from server (Invalid): Deployment.apps \"web\" is invalid\n  spec.replicas: Invalid value: -1".into(),
                 conflict: None,
+                fields: Vec::new(),
             }),
         },
     );
@@ -268,6 +269,7 @@ fn a_conflict_shows_the_servers_change_and_reapplies_the_edit_on_it() {
             result: Err(Refusal {
                 text: "Error from server (Conflict): Operation cannot be fulfilled on deployments.apps \"web\": the object has been modified; please apply your changes to the latest version and try again".into(),
                 conflict: Some(Ok(fresh)),
+                fields: Vec::new(),
             }),
         },
     );
@@ -420,6 +422,7 @@ fn only_a_status_change_on_the_server_is_checked_again_not_called_a_conflict() {
             result: Err(Refusal {
                 text: "Error from server (Conflict): …".into(),
                 conflict: Some(Ok(fresh)),
+                fields: Vec::new(),
             }),
         },
     );

@@ -248,6 +248,8 @@ pub struct Refusal {
     pub text: String,
     /// A 409: the object changed on the server; the fresh object when it could be read.
     pub conflict: Option<Result<Value, String>>,
+    /// The fields the server's causes name (a 422's), first first.
+    pub fields: Vec<String>,
 }
 
 /// One document's server-side apply.

@@ -148,6 +148,57 @@ fn line_of_key(text: &str, key: &str, indent: usize) -> Option<usize> {
     text.lines().position(|l| l.starts_with(&want)).map(|i| i + 1)
 }
 
+/// Where the field a server cause names (`spec.template.spec.containers[0].name`) is written in the
+/// text (1-based line and column), as far as it can be followed (the deepest part found).
+pub fn locate(text: &str, path: &str) -> Option<(usize, usize)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
+    // A key on line `i` at or after column `min`, list dashes skipped: its column.
+    let key_at = |i: usize, key: &str, min: usize| -> Option<usize> {
+        let line = lines[i];
+        let mut col = indent(line);
+        while line[col..].starts_with("- ") {
+            col += 2;
+        }
+        (col >= min && line[col..].starts_with(&format!("{key}:"))).then_some(col)
+    };
+    let (mut from, mut min, mut found) = (0usize, 0usize, None);
+    for seg in path.split('.') {
+        let (key, rest) = seg.split_once('[').map_or((seg, ""), |(k, r)| (k, r));
+        let idxs: Vec<usize> = rest
+            .split('[')
+            .filter_map(|r| r.trim_end_matches(']').parse().ok())
+            .collect();
+        let mut hit = None;
+        for (i, line) in lines.iter().enumerate().skip(from) {
+            if i > from && !line.trim().is_empty() && indent(line) < min {
+                break;
+            }
+            if let Some(col) = key_at(i, key, min) {
+                hit = Some((i, col));
+                break;
+            }
+        }
+        let Some((i, col)) = hit else { return found };
+        found = Some((i + 1, col + 1));
+        (from, min) = (i + 1, col + 1);
+        for idx in idxs {
+            // Items of a list under a key start with `- ` at the key's column or deeper.
+            let items: Vec<usize> = (from..lines.len())
+                .take_while(|&j| lines[j].trim().is_empty() || indent(lines[j]) >= col)
+                .filter(|&j| {
+                    lines[j].trim_start().starts_with("- ")
+                        && indent(lines[j]) == indent(lines[from.min(lines.len() - 1)])
+                })
+                .collect();
+            let Some(&j) = items.get(idx) else { return found };
+            found = Some((j + 1, indent(lines[j]) + 1));
+            (from, min) = (j, indent(lines[j]) + 2);
+        }
+    }
+    found
+}
+
 /// What the edited object may not change, checked against the object opened: the answer says
 /// which field and what it was (kubectl edit refuses the same).
 pub fn check_identity(opened: &Value, edited: &Value, text: &str) -> Result<(), Problem> {
@@ -240,6 +291,16 @@ mod tests {
         let (a, b) = (a.to_string(), b.to_string());
         assert!(!a.contains("aHVudGVyMg") && !b.contains("czNjcmV0"), "{a} {b}");
         assert!(b.contains("(changed)"), "{b}");
+    }
+
+    #[test]
+    fn a_cause_s_field_is_found_in_the_text() {
+        let text = "apiVersion: apps/v1\nmetadata:\n  name: web\nspec:\n  replicas: -1\n  template:\n    spec:\n      containers:\n      - image: a\n        name: one\n      - image: b\n        name: Two_2\n";
+        assert_eq!(locate(text, "spec.replicas"), Some((5, 3)));
+        assert_eq!(locate(text, "spec.template.spec.containers[1].name"), Some((12, 9)));
+        assert_eq!(locate(text, "spec.template.spec.containers[0].image"), Some((9, 9)));
+        assert_eq!(locate(text, "spec.nothing"), Some((4, 1)), "as deep as it goes");
+        assert_eq!(locate(text, "status"), None);
     }
 
     #[test]

@@ -30,6 +30,7 @@ pub async fn put(client: &Client, target: &ObjRef, object: &Value, dry: bool) ->
     let body: DynamicObject = serde_json::from_value(object.clone()).map_err(|e| Refusal {
         text: format!("the object cannot be sent: {e}"),
         conflict: None,
+        fields: Vec::new(),
     })?;
     let pp = PostParams {
         dry_run: dry,
@@ -42,9 +43,17 @@ pub async fn put(client: &Client, target: &ObjRef, object: &Value, dry: bool) ->
                 kube::Error::Api(s) if s.code == 409 => Some(get(client, target).await),
                 _ => None,
             };
+            let fields = match &e {
+                kube::Error::Api(s) => (s.details.iter().flat_map(|d| &d.causes))
+                    .map(|c| c.field.clone())
+                    .filter(|f| !f.is_empty())
+                    .collect(),
+                _ => Vec::new(),
+            };
             Err(Refusal {
                 text: refusal_text(&e),
                 conflict,
+                fields,
             })
         }
     }
@@ -60,6 +69,7 @@ pub async fn answer(client: Option<&Client>, request: Request, recovery: Option<
             None => Err(Refusal {
                 text: offline(),
                 conflict: None,
+                fields: Vec::new(),
             }),
         }
     };
@@ -95,6 +105,7 @@ pub async fn answer(client: Option<&Client>, request: Request, recovery: Option<
                         Err(Refusal {
                             text: offline(),
                             conflict: None,
+                            fields: Vec::new(),
                         }),
                     ),
                 };
@@ -120,6 +131,7 @@ async fn apply_one(
             let refusal = Refusal {
                 text: refusal_text(&e),
                 conflict: None,
+                fields: Vec::new(),
             };
             return (None, Err(refusal));
         }
@@ -133,6 +145,7 @@ async fn apply_one(
         .map_err(|e| Refusal {
             text: refusal_text(&e),
             conflict: None,
+            fields: Vec::new(),
         });
     (before, result)
 }
