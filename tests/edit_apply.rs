@@ -371,3 +371,27 @@ async fn a_forbidden_save_is_said_in_the_servers_words_and_the_text_stays() {
     assert!(error && msg.starts_with("Error from server (Forbidden): "), "{msg}");
     assert!(msg.contains("jane") && msg.contains("deployments"), "{msg}");
 }
+
+#[tokio::test]
+async fn set_image_patches_as_kubectl_does_after_a_dry_run() {
+    let (_cluster, client) = cluster_with_ns("ed").await;
+    let api: Api<Deployment> = Api::namespaced(client.clone(), "ed");
+    api.create(&PostParams::default(), &deployment("front")).await.unwrap();
+    let mut s = state();
+    let effects = kubedeck::app::edit::image::open(&mut s, Some(ObjRef::new(Kind::Deployment, "ed", "front")));
+    run(&client, &mut s, effects).await;
+    assert_eq!(editor(&s).text(), "c=nginx:1\n");
+    editor_mut(&mut s).set_text("c=nginx:7");
+    save(&client, &mut s).await;
+    let Stage::Review(r) = &editor(&s).stage else {
+        panic!("no review: {:?}", editor(&s).message)
+    };
+    assert!(format!("{:?}", r.diff).contains("image: nginx:7"), "{:?}", r.diff);
+    confirm(&client, &mut s).await;
+    assert_eq!(s.toasts.last().unwrap().text, "deployment.apps/front image updated");
+    let d = api.get("front").await.unwrap();
+    assert_eq!(
+        d.spec.unwrap().template.spec.unwrap().containers[0].image.as_deref(),
+        Some("nginx:7")
+    );
+}

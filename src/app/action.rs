@@ -93,6 +93,8 @@ pub enum Action {
     Edit,
     /// Edit the object's YAML in `$KUBE_EDITOR` / `$EDITOR` / `vi`.
     EditExternal,
+    /// `kubectl set image` on the workload under the cursor.
+    SetImage,
     /// An action only the editor has.
     Editor(EditorAction),
 }
@@ -227,6 +229,7 @@ pub const ACTIONS: &[(Action, &str, &str, &[KeyScope])] = &[
     (Action::Log(LogAction::SaveLine), "save-line", "save whole line", &[L]),
     (Action::Edit, "edit", "edit", &[T, D]),
     (Action::EditExternal, "edit-external", "edit in $EDITOR", &[T, D]),
+    (Action::SetImage, "set-image", "set image", &[T]),
     (
         Action::Editor(EditorAction::Save),
         "save",
@@ -274,6 +277,7 @@ impl Action {
                 | Action::Drain
                 | Action::Edit
                 | Action::EditExternal
+                | Action::SetImage
         )
     }
 }

@@ -247,6 +247,10 @@ pub fn act(state: &mut State, action: Action) -> Vec<Effect> {
             let selected = (screen.selected)(state);
             super::edit::flow::open(state, selected, action == Action::EditExternal)
         }
+        Action::SetImage => {
+            let selected = (screen.selected)(state);
+            super::edit::image::open(state, selected)
+        }
         _ => vec![],
     }
 }

@@ -30,7 +30,8 @@ pub static SCREEN: Screen = Screen {
         if ed.apply {
             return vec![Span::styled("apply: new or changed objects, server-side applied", theme.title)];
         }
-        let mut out = vec![Span::styled(format!("edit {}", ed.target.kubectl_name()), theme.title)];
+        let verb = if ed.set_image { "set image" } else { "edit" };
+        let mut out = vec![Span::styled(format!("{verb} {}", ed.target.kubectl_name()), theme.title)];
         if !ed.target.namespace.is_empty() {
             out.push(Span::raw(format!(" in {}", ed.target.namespace)));
         }

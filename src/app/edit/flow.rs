@@ -74,7 +74,7 @@ fn forget(ed: &Editor) -> Effect {
 
 /// Write the text to the recovery file now (never a Secret's, never an unchanged text).
 fn keep(ed: &mut Editor) -> Option<Effect> {
-    if ed.secret() || ed.apply || !ed.modified() {
+    if ed.secret() || ed.apply || ed.set_image || !ed.modified() {
         return None;
     }
     ed.kept_at = Some(Instant::now());
@@ -219,6 +219,9 @@ fn save(state: &mut State) -> Vec<Effect> {
     if ed.apply {
         return super::apply::save(ed, registry.as_ref());
     }
+    if ed.set_image {
+        return super::image::save(ed);
+    }
     save_editor(ed)
 }
 
@@ -320,6 +323,13 @@ fn review_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
     let send = r.send.clone();
     ed.stage = Stage::Applying(send.clone());
     ed.message = None;
+    if ed.set_image {
+        return vec![Effect::Edit(Request::Patch {
+            target: ed.target.clone(),
+            patch: send,
+            dry: false,
+        })];
+    }
     if ed.apply {
         return vec![Effect::Edit(Request::ApplyDocs {
             docs: ed.docs.clone(),
@@ -455,7 +465,9 @@ pub fn on_reply(state: &mut State, reply: Reply) -> Vec<Effect> {
         (Reply::Fetched { result, recovered, .. }, Stage::Loading) => match result {
             Ok(obj) => {
                 ed.open(obj);
-                if let Some(text) = recovered.filter(|t| *t != ed.text() && !ed.secret()) {
+                if ed.set_image {
+                    super::image::opened(ed);
+                } else if let Some(text) = recovered.filter(|t| *t != ed.text() && !ed.secret()) {
                     ed.stage = Stage::Recovered(text);
                 } else if ed.external {
                     return vec![hand_over(ed)];
@@ -499,7 +511,8 @@ pub fn on_reply(state: &mut State, reply: Reply) -> Vec<Effect> {
         (Reply::Applied { result, .. }, Stage::Applying(_)) => match result {
             Ok(_) => {
                 let forget = forget(ed);
-                let line = format!("{} edited", target.kubectl_name());
+                let verb = if ed.set_image { "image updated" } else { "edited" };
+                let line = format!("{} {verb}", target.kubectl_name());
                 let on_top = editor(state).is_some_and(|e| e.target == target);
                 if on_top {
                     state.stack.pop();

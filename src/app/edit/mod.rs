@@ -5,6 +5,7 @@
 
 pub mod apply;
 pub mod flow;
+pub mod image;
 pub mod merge;
 pub mod yaml;
 
@@ -99,6 +100,8 @@ pub struct Editor {
     pub apply: bool,
     /// What `:apply` applies, as the last save read it.
     pub docs: Vec<(ObjRef, Value)>,
+    /// Opened by `i`: the one line `NAME=IMAGE …` of `kubectl set image`, sent as its patch.
+    pub set_image: bool,
 }
 
 impl PartialEq for Editor {
@@ -126,6 +129,7 @@ impl Editor {
             reveal: false,
             apply: false,
             docs: Vec::new(),
+            set_image: false,
         }
     }
 
@@ -215,6 +219,15 @@ pub enum Request {
         /// The text.
         text: String,
     },
+    /// A strategic merge patch (`kubectl set image`); answered as a dry run or a PUT is.
+    Patch {
+        /// The object.
+        target: ObjRef,
+        /// The patch.
+        patch: Value,
+        /// A dry run.
+        dry: bool,
+    },
     /// Server-side apply each document in order (field manager `kubedeck`).
     ApplyDocs {
         /// The objects and what to apply to each.
@@ -236,7 +249,7 @@ impl Request {
     pub fn writes(&self) -> bool {
         matches!(
             self,
-            Request::DryRun { .. } | Request::Apply { .. } | Request::ApplyDocs { .. }
+            Request::DryRun { .. } | Request::Apply { .. } | Request::ApplyDocs { .. } | Request::Patch { .. }
         )
     }
 }

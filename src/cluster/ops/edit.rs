@@ -95,6 +95,35 @@ pub async fn answer(client: Option<&Client>, request: Request, recovery: Option<
             result: put(target.clone(), object, false).await,
             target,
         },
+        Request::Patch { target, patch, dry } => {
+            let result = match client {
+                Some(c) => {
+                    let pp = PatchParams {
+                        dry_run: dry,
+                        ..Default::default()
+                    };
+                    (dyn_api(c, &target)
+                        .patch(&target.name, &pp, &Patch::Strategic(&patch))
+                        .await)
+                        .map(|o| serde_json::to_value(o).unwrap_or_default())
+                        .map_err(|e| Refusal {
+                            text: refusal_text(&e),
+                            conflict: None,
+                            fields: Vec::new(),
+                        })
+                }
+                None => Err(Refusal {
+                    text: offline(),
+                    conflict: None,
+                    fields: Vec::new(),
+                }),
+            };
+            if dry {
+                Reply::DryRun { target, result }
+            } else {
+                Reply::Applied { target, result }
+            }
+        }
         Request::ApplyDocs { docs, dry } => {
             let mut results = Vec::new();
             for (target, object) in docs {

@@ -19,6 +19,8 @@ use crate::config::theme::Theme;
 pub fn render(frame: &mut Frame, area: Rect, ed: &Editor, theme: &Theme) {
     let title = if ed.apply {
         " apply (documents separated by ---) ".to_string()
+    } else if ed.set_image {
+        format!(" set image {} ", ed.target.kubectl_name())
     } else {
         format!(" edit {} ", ed.target.kubectl_name())
     };
