@@ -95,6 +95,8 @@ pub enum Action {
     EditExternal,
     /// `kubectl set image` on the workload under the cursor.
     SetImage,
+    /// Create or change objects from YAML (`:apply`).
+    Apply,
     /// An action only the editor has.
     Editor(EditorAction),
 }
@@ -230,6 +232,7 @@ pub const ACTIONS: &[(Action, &str, &str, &[KeyScope])] = &[
     (Action::Edit, "edit", "edit", &[T, D]),
     (Action::EditExternal, "edit-external", "edit in $EDITOR", &[T, D]),
     (Action::SetImage, "set-image", "set image", &[T]),
+    (Action::Apply, "apply", "apply YAML", &[T]),
     (
         Action::Editor(EditorAction::Save),
         "save",
@@ -278,6 +281,7 @@ impl Action {
                 | Action::Edit
                 | Action::EditExternal
                 | Action::SetImage
+                | Action::Apply
         )
     }
 }

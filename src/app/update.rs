@@ -247,6 +247,7 @@ pub fn act(state: &mut State, action: Action) -> Vec<Effect> {
             let selected = (screen.selected)(state);
             super::edit::flow::open(state, selected, action == Action::EditExternal)
         }
+        Action::Apply => super::edit::apply::open(state),
         Action::SetImage => {
             let selected = (screen.selected)(state);
             super::edit::image::open(state, selected)
