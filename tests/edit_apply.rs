@@ -395,3 +395,36 @@ async fn set_image_patches_as_kubectl_does_after_a_dry_run() {
         Some("nginx:7")
     );
 }
+
+#[tokio::test]
+async fn an_admission_webhook_refusal_is_said_and_the_text_stays() {
+    let (cluster, client) = cluster_with_ns("ed").await;
+    let cms: Api<ConfigMap> = Api::namespaced(client.clone(), "ed");
+    let cm: ConfigMap = serde_json::from_value(json!({"metadata": {"name": "flags"}, "data": {"a": "1"}})).unwrap();
+    cms.create(&PostParams::default(), &cm).await.unwrap();
+    cluster.faults().set_webhook(Some(sim::Webhook {
+        name: "policy.example.com".into(),
+        plural: "configmaps".into(),
+        message: "configmaps in ed are frozen".into(),
+    }));
+    let kind = Kind::from_resource(&model::Resource {
+        version: "v1".into(),
+        kind: "ConfigMap".into(),
+        plural: "configmaps".into(),
+        singular: "configmap".into(),
+        namespaced: true,
+        ..Default::default()
+    });
+    let mut s = open(&client, ObjRef::new(kind, "ed", "flags")).await;
+    change(&mut s, "a: '1'", "a: '2'");
+    let text = editor(&s).text();
+    save(&client, &mut s).await;
+    let ed = editor(&s);
+    assert!(matches!(ed.stage, Stage::Editing), "{:?}", ed.stage);
+    assert_eq!(ed.text(), text);
+    let (msg, _) = ed.message.clone().unwrap();
+    assert_eq!(
+        msg,
+        "Error from server (BadRequest): admission webhook \"policy.example.com\" denied the request: configmaps in ed are frozen"
+    );
+}
