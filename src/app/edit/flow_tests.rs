@@ -503,3 +503,30 @@ fn a_secret_is_edited_decoded_never_kept_on_disk_and_masked_in_the_diff() {
     typed(&mut s, "x");
     assert!(shown(&s).contains("s3cret"), "x reveals: {}", shown(&s));
 }
+
+#[test]
+fn search_finds_text_as_typed_and_f3_goes_on() {
+    let mut s = opened(false);
+    update(&mut s, ctrl('g'));
+    assert!(editor(&s).search.is_some());
+    typed(&mut s, "nginx:1");
+    assert_eq!(editor(&s).area.cursor().0, 0, "nothing moves while typing");
+    update(&mut s, key(KeyCode::Enter));
+    let ed = editor(&s);
+    assert!(ed.search.is_none());
+    let row = ed.area.cursor().0;
+    assert!(ed.area.lines()[row].contains("nginx:1"), "{:?}", ed.area.lines()[row]);
+    // A dot is a dot, not any character: "nginx.1" is not there.
+    update(&mut s, ctrl('g'));
+    for _ in 0.."nginx:1".len() {
+        update(&mut s, key(KeyCode::Backspace));
+    }
+    typed(&mut s, "nginx.1");
+    update(&mut s, key(KeyCode::Enter));
+    assert!(
+        editor(&s).message.as_ref().unwrap().0.contains("no match"),
+        "{:?}",
+        editor(&s).message
+    );
+    assert!(!editor(&s).modified(), "searching types nothing into the text");
+}
