@@ -12,9 +12,15 @@ pub fn apply_demo_faults(list: &str, faults: &Faults) -> anyhow::Result<()> {
             None if item == "bidi-event" => faults.bidi_event(),
             // The restricted user's Role: only this namespace (context kubedeck-demo-jane).
             Some(("jane-only", ns)) if !ns.is_empty() => faults.confine("jane", ns),
+            // A validating admission webhook that refuses every write of one resource.
+            Some(("webhook-deny", plural)) if !plural.is_empty() => faults.set_webhook(Some(super::faults::Webhook {
+                name: "policy.demo.kubedeck.io".into(),
+                plural: plural.into(),
+                message: format!("{plural} are read-only in this demo (--demo-faults webhook-deny)"),
+            })),
             _ => anyhow::bail!(
                 "unknown demo fault {item:?}: use failing-check=NAME, stale-leader, huge-log-line=SIZE, bidi-event \
-                 or jane-only=NAMESPACE (freeze and restart are switched at run time: see \"When the cluster \
+                 jane-only=NAMESPACE or webhook-deny=PLURAL (freeze and restart are switched at run time: see \"When the cluster \
                  misbehaves\" in the README)"
             ),
         }

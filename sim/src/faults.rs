@@ -35,6 +35,18 @@ pub struct Faults {
     restarts: watch::Sender<(u64, Duration)>,
     confined: Mutex<HashMap<String, String>>,
     requests: Mutex<HashMap<String, u64>>,
+    webhook: Mutex<Option<Webhook>>,
+}
+
+/// A validating admission webhook that refuses every write of one resource.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Webhook {
+    /// The webhook's name, as the refusal quotes it.
+    pub name: String,
+    /// Plural resource name whose creates, updates and patches it refuses.
+    pub plural: String,
+    /// Why, as the webhook answers.
+    pub message: String,
 }
 
 impl Default for Faults {
@@ -54,6 +66,7 @@ impl Default for Faults {
             restarts: watch::channel((0, Duration::ZERO)).0,
             confined: Mutex::new(HashMap::new()),
             requests: Mutex::new(HashMap::new()),
+            webhook: Mutex::new(None),
         }
     }
 }
@@ -121,6 +134,16 @@ impl Faults {
     /// A receiver that changes whenever watches are dropped.
     pub fn watch_drops(&self) -> watch::Receiver<u64> {
         self.drop_watches.subscribe()
+    }
+
+    /// Installs a validating webhook that refuses writes of one resource (`None` removes it).
+    pub fn set_webhook(&self, hook: Option<Webhook>) {
+        *self.webhook.lock() = hook;
+    }
+
+    /// The refusing webhook of `plural`, if one is installed.
+    pub fn webhook_for(&self, plural: &str) -> Option<Webhook> {
+        self.webhook.lock().clone().filter(|w| w.plural == plural)
     }
 
     /// Makes a readyz/livez check fail (`None` heals it).

@@ -43,7 +43,7 @@ use kube::config::{KubeConfigOptions, Kubeconfig};
 use tokio_util::sync::CancellationToken;
 
 pub use fault_list::{apply_demo_faults, parse_size};
-pub use faults::{Deny, Faults};
+pub use faults::{Deny, Faults, Webhook};
 pub use health::{checks as health_checks, render as render_health};
 pub use hostile::huge_line;
 pub use options::SimOptions;

@@ -49,6 +49,17 @@ pub async fn dispatch(
     if t.res.def().namespaced && t.name.is_some() && t.ns.is_none() {
         return Err(ApiError::no_route());
     }
+    // A validating webhook sees creates, updates and patches, dry runs included (as one declaring
+    // no side effects does), and its refusal comes back as the API server words it.
+    if matches!(method.as_str(), "POST" | "PUT" | "PATCH")
+        && t.sub.is_none()
+        && let Some(w) = st.faults.webhook_for(t.res.def().plural)
+    {
+        return Err(ApiError::bad_request(format!(
+            "admission webhook \"{}\" denied the request: {}",
+            w.name, w.message
+        )));
+    }
     match (method.as_str(), t.name.is_some(), t.sub.as_deref()) {
         ("GET", false, None) => list(st, headers, t, q),
         ("GET", true, None | Some("status")) => get(st, headers, t, q),

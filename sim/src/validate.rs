@@ -19,6 +19,11 @@ fn is_dns_subdomain(s: &str) -> bool {
         })
 }
 
+/// An RFC 1123 label, as container names must be.
+fn is_dns_label(s: &str) -> bool {
+    s.len() <= 63 && !s.contains('.') && is_dns_subdomain(s)
+}
+
 fn replicas_cause(path: &str, v: &Value) -> Option<Cause> {
     match v.as_i64() {
         Some(n) if n < 0 => Some(Cause::invalid(path, v, "must be greater than or equal to 0")),
@@ -68,8 +73,14 @@ fn pod_spec_causes(base: &str, spec: &Value, causes: &mut Vec<Cause>) {
         return;
     }
     for (i, c) in containers.into_iter().flatten().enumerate() {
-        if c["name"].as_str().is_none_or(str::is_empty) {
-            causes.push(Cause::required(&format!("{base}.containers[{i}].name")));
+        match c["name"].as_str() {
+            None | Some("") => causes.push(Cause::required(&format!("{base}.containers[{i}].name"))),
+            Some(n) if !is_dns_label(n) => causes.push(Cause::invalid(
+                &format!("{base}.containers[{i}].name"),
+                &json!(n),
+                "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
+            )),
+            Some(_) => {}
         }
         if c["image"].as_str().is_none_or(|s| s.trim().is_empty()) {
             causes.push(Cause::required(&format!("{base}.containers[{i}].image")));
@@ -177,5 +188,15 @@ mod tests {
         assert!(e.message.contains("field is immutable"));
         let e = check(res("ConfigMap"), &json!({"metadata": {"name": "Bad_Name"}}), None).unwrap_err();
         assert!(e.message.contains("metadata.name: Invalid value: \"Bad_Name\""));
+        let mut bad = deploy(1, "web", "web");
+        bad["spec"]["template"]["spec"]["containers"][0]["name"] = json!("Web_1");
+        let e = check(res("Deployment"), &bad, None).unwrap_err();
+        assert!(
+            e.message.contains(
+                "spec.template.spec.containers[0].name: Invalid value: \"Web_1\": a lowercase RFC 1123 label"
+            ),
+            "{}",
+            e.message
+        );
     }
 }

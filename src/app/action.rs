@@ -95,6 +95,29 @@ pub enum Action {
     MarkRow,
     /// The pods that use the ConfigMap, Secret or claim under the cursor.
     UsedBy,
+    /// Edit the object's YAML in kubedeck's editor.
+    Edit,
+    /// Edit the object's YAML in `$KUBE_EDITOR` / `$EDITOR` / `vi`.
+    EditExternal,
+    /// `kubectl set image` on the workload under the cursor.
+    SetImage,
+    /// Create or change objects from YAML (`:apply`).
+    Apply,
+    /// An action only the editor has.
+    Editor(EditorAction),
+}
+
+/// Something the user can do in the editor (its other keys type or go to the text widget).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EditorAction {
+    /// Check, dry run and show the diff before applying.
+    Save,
+    /// Close the editor (asks first when the text changed).
+    Close,
+    /// Undo the last edit.
+    Undo,
+    /// Redo what was undone.
+    Redo,
 }
 
 /// Where a binding applies: `global` everywhere, the others on their screens only.
@@ -108,11 +131,19 @@ pub enum KeyScope {
     Document,
     /// The log view.
     Logs,
+    /// The YAML editor: no global key is in force there, every other key types.
+    Editor,
 }
 
 impl KeyScope {
     /// Every scope, in the order keymap files list them.
-    pub const ALL: [KeyScope; 4] = [KeyScope::Global, KeyScope::Table, KeyScope::Document, KeyScope::Logs];
+    pub const ALL: [KeyScope; 5] = [
+        KeyScope::Global,
+        KeyScope::Table,
+        KeyScope::Document,
+        KeyScope::Logs,
+        KeyScope::Editor,
+    ];
 
     /// The scope's name in keymap files.
     pub fn name(self) -> &'static str {
@@ -121,6 +152,7 @@ impl KeyScope {
             KeyScope::Table => "table",
             KeyScope::Document => "document",
             KeyScope::Logs => "logs",
+            KeyScope::Editor => "editor",
         }
     }
 
@@ -130,7 +162,7 @@ impl KeyScope {
     }
 }
 
-use KeyScope::{Document as D, Global as G, Logs as L, Table as T};
+use KeyScope::{Document as D, Editor as E, Global as G, Logs as L, Table as T};
 
 /// Every named action: its keymap name, its description, and the scopes a keymap binds it in.
 /// Adding an action: a variant above, a line here, a line per scope in keymaps/*.yaml.
@@ -146,7 +178,7 @@ pub const ACTIONS: &[(Action, &str, &str, &[KeyScope])] = &[
     (Action::Quit, "quit", "quit", &[G]),
     (Action::Filter, "filter", "filter", &[T]),
     (Action::Command, "command", "command", &[G]),
-    (Action::Help, "help", "help", &[G]),
+    (Action::Help, "help", "help", &[G, E]),
     (Action::Describe, "describe", "describe", &[T, D]),
     (Action::Yaml, "yaml", "yaml", &[T, D]),
     (Action::AllNamespaces, "all-namespaces", "all ns", &[T]),
@@ -158,9 +190,9 @@ pub const ACTIONS: &[(Action, &str, &str, &[KeyScope])] = &[
     (Action::Wide, "wide", "wide", &[T]),
     (Action::ScrollLeft, "scroll-left", "scroll left", &[D, L]),
     (Action::ScrollRight, "scroll-right", "scroll right", &[D, L]),
-    (Action::Search, "search", "search", &[D, L]),
-    (Action::NextMatch, "next-match", "next match", &[D, L]),
-    (Action::PrevMatch, "prev-match", "previous match", &[D, L]),
+    (Action::Search, "search", "search", &[D, L, E]),
+    (Action::NextMatch, "next-match", "next match", &[D, L, E]),
+    (Action::PrevMatch, "prev-match", "previous match", &[D, L, E]),
     (Action::ToggleManaged, "toggle-managed", "managedFields", &[D]),
     (Action::ToggleReveal, "toggle-reveal", "reveal secrets", &[T, D]),
     (Action::CopyName, "copy-name", "copy name", &[T]),
@@ -206,6 +238,19 @@ pub const ACTIONS: &[(Action, &str, &str, &[KeyScope])] = &[
     (Action::Owner, "owner", "jump to owner", &[T]),
     (Action::MarkRow, "mark-row", "mark/unmark", &[T]),
     (Action::UsedBy, "used-by", "used by (pods)", &[T]),
+    (Action::Edit, "edit", "edit", &[T, D]),
+    (Action::EditExternal, "edit-external", "edit in $EDITOR", &[T, D]),
+    (Action::SetImage, "set-image", "set image", &[T]),
+    (Action::Apply, "apply", "apply YAML", &[T]),
+    (
+        Action::Editor(EditorAction::Save),
+        "save",
+        "save: dry run, diff, apply",
+        &[E],
+    ),
+    (Action::Editor(EditorAction::Close), "close", "close", &[E]),
+    (Action::Editor(EditorAction::Undo), "undo", "undo", &[E]),
+    (Action::Editor(EditorAction::Redo), "redo", "redo", &[E]),
 ];
 
 impl Action {
@@ -242,6 +287,10 @@ impl Action {
                 | Action::Cordon
                 | Action::Uncordon
                 | Action::Drain
+                | Action::Edit
+                | Action::EditExternal
+                | Action::SetImage
+                | Action::Apply
         )
     }
 }

@@ -120,11 +120,16 @@ pub enum Effect {
         /// Which view or link asked.
         why: crate::kinds::extra::Why,
     },
+    /// A request of the YAML editor (fetch, dry run, PUT, recovery file); answered with `Input::Edit`.
+    Edit(super::edit::Request),
 }
 
 impl Effect {
     /// Whether it sends a write request (a dry run counts: read-only sends none at all).
     pub fn writes(&self) -> bool {
-        matches!(self, Effect::Mutate { .. } | Effect::DryRunRollback { .. })
+        match self {
+            Effect::Edit(r) => r.writes(),
+            _ => matches!(self, Effect::Mutate { .. } | Effect::DryRunRollback { .. }),
+        }
     }
 }

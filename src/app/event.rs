@@ -186,4 +186,6 @@ pub enum Input {
         /// The object and lists, or the error.
         result: Result<crate::cluster::related::Gathered, String>,
     },
+    /// An answer to an `Effect::Edit` (the YAML editor's requests).
+    Edit(Box<super::edit::Reply>),
 }

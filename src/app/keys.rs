@@ -110,14 +110,15 @@ impl Keymap {
             .map_or(&[], |(_, b)| b.as_slice())
     }
 
-    /// The bindings in force on a screen of `scope`: its own, then the global ones.
+    /// The bindings in force on a screen of `scope`: its own, then the global ones (none in the
+    /// editor, where `q`, `:` and `?` are text).
     pub fn active(&self, scope: KeyScope) -> impl Iterator<Item = &Binding> {
-        let own = if scope == KeyScope::Global {
-            &[][..]
-        } else {
-            self.scope(scope)
+        let (own, global) = match scope {
+            KeyScope::Global => (&[][..], self.scope(KeyScope::Global)),
+            KeyScope::Editor => (self.scope(scope), &[][..]),
+            _ => (self.scope(scope), self.scope(KeyScope::Global)),
         };
-        own.iter().chain(self.scope(KeyScope::Global))
+        own.iter().chain(global)
     }
 
     /// What `typed` means on a screen of `scope`.

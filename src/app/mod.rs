@@ -9,6 +9,7 @@ pub mod counts;
 pub mod demo;
 pub mod dialog;
 pub mod discovery;
+pub mod edit;
 pub mod effect;
 pub mod event;
 pub mod help;

@@ -55,6 +55,8 @@ pub enum ViewKind {
     },
     /// The keys of a ConfigMap or Secret.
     Keys(Box<crate::kinds::data::Keys>),
+    /// The YAML editor of one object (`e`).
+    Editor(Box<super::edit::Editor>),
 }
 
 /// One entry of the view stack.

@@ -43,6 +43,7 @@ pub fn update(state: &mut State, input: Input) -> Vec<Effect> {
         | Input::Discovered { .. }
         | Input::NodeHealth(_)
         | Input::Logs(_)
+        | Input::Edit(_)
         | Input::Gathered { .. } => vec![],
         Input::Paste(text) => {
             match &mut state.mode {
@@ -243,6 +244,15 @@ pub fn act(state: &mut State, action: Action) -> Vec<Effect> {
         | Action::Drain => {
             let selected = (screen.selected)(state);
             super::workload::act(state, action, selected)
+        }
+        Action::Edit | Action::EditExternal => {
+            let selected = (screen.selected)(state);
+            super::edit::flow::open(state, selected, action == Action::EditExternal)
+        }
+        Action::Apply => super::edit::apply::open(state),
+        Action::SetImage => {
+            let selected = (screen.selected)(state);
+            super::edit::image::open(state, selected)
         }
         _ => vec![],
     }

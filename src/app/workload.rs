@@ -21,6 +21,7 @@ pub fn kinds(action: Action) -> Option<&'static [Kind]> {
         Action::Restart | Action::History => &[Kind::Deployment, Kind::StatefulSet, Kind::DaemonSet],
         Action::Pause | Action::Resume => &[Kind::Deployment],
         Action::Cordon | Action::Uncordon | Action::Drain => &[Kind::Node],
+        Action::SetImage => &[Kind::Deployment, Kind::StatefulSet, Kind::DaemonSet, Kind::CronJob],
         _ => return None,
     })
 }

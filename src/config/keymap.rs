@@ -32,6 +32,7 @@ struct KeymapFile {
     table: Option<Section>,
     document: Option<Section>,
     logs: Option<Section>,
+    editor: Option<Section>,
 }
 
 impl KeymapFile {
@@ -41,6 +42,7 @@ impl KeymapFile {
             (KeyScope::Table, self.table),
             (KeyScope::Document, self.document),
             (KeyScope::Logs, self.logs),
+            (KeyScope::Editor, self.editor),
         ]
         .into_iter()
         .filter_map(|(s, sec)| sec.map(|sec| (s, sec)))
@@ -279,8 +281,9 @@ fn parse(name: &str, text: &str, source: &Source, base: Option<Vec<Located>>) ->
 fn check_collisions(all: &[Located]) -> Result<(), ConfigError> {
     for (i, a) in all.iter().enumerate() {
         for b in &all[..i] {
-            // Global bindings are in force on every screen; the others only on their own.
-            let shared = a.scope == b.scope || a.scope == KeyScope::Global || b.scope == KeyScope::Global;
+            // Global bindings are in force on every screen but the editor; the others only on their own.
+            let global = |x: KeyScope, y: KeyScope| x == KeyScope::Global && y != KeyScope::Editor;
+            let shared = a.scope == b.scope || global(a.scope, b.scope) || global(b.scope, a.scope);
             let (ka, kb) = (&a.binding.keys, &b.binding.keys);
             if !shared || !(ka.starts_with(kb) || kb.starts_with(ka)) {
                 continue;

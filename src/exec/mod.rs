@@ -2,6 +2,7 @@
 //! the loop when it belongs to what the loop owns (the store, the connection, the terminal).
 //! Long-lived work runs as sessions ([`session`]), listed in one registry.
 
+pub mod external_edit;
 pub mod session;
 pub mod sessions;
 pub mod tasks;
@@ -105,8 +106,13 @@ impl Executor {
     /// Give the terminal to a session; its failure or panic reaches the user as an error. An error
     /// here is the terminal's: it could not be taken back.
     pub async fn hand_over(&mut self, screen: &mut impl Screen, session: HandOver) -> io::Result<()> {
-        if let Err(e) = terminal::hand_over(screen, session).await? {
-            self.send(Input::Error(e));
+        match terminal::hand_over(screen, session.clone()).await? {
+            Err(e) => self.send(Input::Error(e)),
+            Ok(()) => {
+                if let Some(input) = session.0.report() {
+                    self.send(input);
+                }
+            }
         }
         Ok(())
     }

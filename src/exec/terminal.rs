@@ -28,6 +28,11 @@ pub trait TerminalSession: Send + Sync + 'static {
     /// Run to the end on a blocking thread, with standard input and output its own; an `Err` (or a
     /// panic) is shown to the user once the dashboard is back.
     fn run(&self) -> Result<(), String>;
+
+    /// What to tell `update` once it ran to the end (an outside editor's text); None: nothing.
+    fn report(&self) -> Option<crate::app::Input> {
+        None
+    }
 }
 
 /// A terminal session as an effect carries it: cloned and compared by identity.

@@ -39,6 +39,7 @@ registry! {
     messages,
     apiresources,
     keys,
+    editor,
 }
 
 /// The screen a view belongs to.

@@ -212,15 +212,21 @@ pub enum DiffLine {
 /// A unified diff (3 lines of context) turning the live template into the revision's: what a
 /// rollback to it would change. Empty when they are equal.
 pub fn diff(live: &Value, revision: &Value, revision_number: i64) -> Vec<DiffLine> {
-    let a = serde_yaml::to_string(live).unwrap_or_default();
-    let b = serde_yaml::to_string(revision).unwrap_or_default();
-    let text = similar::TextDiff::from_lines(&a, &b);
+    diff_between(live, revision, "live", &format!("revision {revision_number}"))
+}
+
+/// A unified diff (3 lines of context) of two objects as YAML, headed `--- from` / `+++ to`; empty
+/// when they are equal.
+pub fn diff_between(from: &Value, to: &Value, from_label: &str, to_label: &str) -> Vec<DiffLine> {
+    let a = serde_yaml::to_string(from).unwrap_or_default();
+    let b = serde_yaml::to_string(to).unwrap_or_default();
     let mut out = Vec::new();
     if a == b {
         return out;
     }
-    out.push(DiffLine::Header("--- live".into()));
-    out.push(DiffLine::Header(format!("+++ revision {revision_number}")));
+    let text = similar::TextDiff::from_lines(&a, &b);
+    out.push(DiffLine::Header(format!("--- {from_label}")));
+    out.push(DiffLine::Header(format!("+++ {to_label}")));
     for hunk in text.unified_diff().context_radius(3).iter_hunks() {
         out.push(DiffLine::Header(hunk.header().to_string()));
         for change in hunk.iter_changes() {

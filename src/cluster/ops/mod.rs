@@ -2,6 +2,7 @@
 //! (checked against `kubectl -v=8`), and answering with kubectl's own success or error text.
 
 pub mod drain;
+pub mod edit;
 pub mod history;
 pub mod owner;
 pub mod precheck;

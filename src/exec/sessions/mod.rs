@@ -24,6 +24,7 @@ kinds! {
     save::Save,
     save_line::SaveLine,
     crds::WatchCrds,
+    edit::Edit,
 }
 
 /// The kind of the rollout follow, which closing its panel or switching contexts stops.

@@ -2,6 +2,7 @@
 //! states, documents, logs, history, health (each screen in `crate::screens` picks its own).
 
 pub mod controlplane;
+pub mod editor;
 pub mod health;
 pub mod history;
 pub mod logs;
