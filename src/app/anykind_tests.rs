@@ -44,7 +44,8 @@ pub const ALL_VERBS: &[&str] = &[
     "watch",
 ];
 
-/// A session in namespace shop showing `kind`'s table with rows `names` (uid `uid-<name>`).
+/// A session in namespace shop showing `kind`'s table with rows `names` (uid `uid-<name>`), each with
+/// a NAME cell first as a server Table gives it.
 pub fn showing(kind: Kind, names: &[&str], readonly: bool) -> State {
     let mut s = test_util::connected("prod", "shop", readonly);
     s.stack = vec![View::new(ViewKind::Resource(kind))];
@@ -55,7 +56,7 @@ pub fn showing(kind: Kind, names: &[&str], readonly: bool) -> State {
                 key: format!("uid-{n}"),
                 namespace: "shop".into(),
                 name: n.to_string(),
-                cells: vec![format!("cell-{n}")],
+                cells: vec![n.to_string(), format!("cell-{n}")],
                 ..Default::default()
             })
         })
