@@ -128,6 +128,47 @@ wait_for 'certificates'
 settle
 shot api-resources
 
+# A custom resource's screen: the CRD's additionalPrinterColumns, as the server's Table gives them.
+command_line certificates
+wait_for '^ *certificates \[[1-9][0-9]*/[0-9]+\].*live'
+settle
+shot crd-certificates
+
+# A ConfigMap's keys: filter to shop, open brand (a text value, a JSON one, a binary one).
+command_line cm
+wait_for '^ *configmaps \[[1-9][0-9]*/[0-9]+\].*live'
+keys / b r a n d Enter
+wait_for '^ *configmaps \[1/[0-9]+\]'
+keys Enter
+wait_for '^ *keys \[[1-9]'
+settle
+shot configmap-keys
+keys Escape Escape
+
+# The YAML editor on a deployment, then the dry run's diff of a changed replica count.
+command_line deploy
+wait_for '^ *deployments \[[1-9][0-9]*/[0-9]+\].*live'
+keys / w e b Enter
+wait_for '^ *deployments \[1/[0-9]+\]'
+keys e
+wait_for '^ *edit deployment.apps/web'
+wait_for 'replicas: '
+settle
+shot editor
+for _ in $(seq 17); do keys Down; done
+keys End BSpace 5
+keys C-s
+wait_for 'diff: live'
+settle
+shot edit-diff
+keys Escape
+wait_for 'not applied'
+keys Escape
+wait_for 'Discard your changes'
+keys y
+wait_for '^ *deployments \['
+keys Escape
+
 # Describe and YAML of a web pod: filter, confirm the filter, open.
 command_line pods
 wait_for '^ *pods \[[1-9][0-9]*/[0-9]+\].*live'
