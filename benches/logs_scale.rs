@@ -8,7 +8,6 @@
 //! `LOGS_RATE` (per pod; 1e9 must divide by it so the line spacing is exact).
 
 use std::collections::HashMap;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crossterm::event::KeyCode;
@@ -27,7 +26,7 @@ use serde_json::json;
 use tokio::sync::mpsc;
 
 mod common;
-use common::{client_from, clock_ticks_per_sec, cpu_ticks, rss_mib};
+use common::{clock_ticks_per_sec, cpu_ticks, rss_mib};
 
 /// CPU seconds this process has used.
 fn cpu_secs() -> f64 {
@@ -36,16 +35,6 @@ fn cpu_secs() -> f64 {
 
 const BIN: &str = env!("CARGO_BIN_EXE_kubedeck");
 const NS: &str = "flood";
-
-/// A process this benchmark started, stopped by its PID when dropped.
-struct Owned(Child);
-
-impl Drop for Owned {
-    fn drop(&mut self) {
-        let _ = Command::new("kill").args(["-TERM", &self.0.id().to_string()]).status();
-        let _ = self.0.wait();
-    }
-}
 
 fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -71,28 +60,7 @@ async fn main() -> anyhow::Result<()> {
 
     let dir = std::env::temp_dir().join(format!("kubedeck-logs-scale-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
-    let kubeconfig = dir.join("kubeconfig");
-    let _server = Owned(
-        Command::new(BIN)
-            .args(["demo-server", "--churn", "0", "--kubeconfig-out"])
-            .arg(&kubeconfig)
-            .arg("--log-file")
-            .arg(dir.join("demo-server.log"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()?,
-    );
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let client = loop {
-        if let Ok(c) = client_from(&kubeconfig).await
-            && c.apiserver_version().await.is_ok()
-        {
-            break c;
-        }
-        anyhow::ensure!(Instant::now() < deadline, "demo-server did not come up");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let (_server, client) = common::demo_server(BIN, &dir).await?;
     let nss: Api<Namespace> = Api::all(client.clone());
     nss.create(
         &PostParams::default(),
@@ -111,6 +79,7 @@ async fn main() -> anyhow::Result<()> {
         .create(&PostParams::default(), &serde_json::from_value(d)?)
         .await?;
     let pod_api: Api<Pod> = Api::namespaced(client.clone(), NS);
+    let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let running = pod_api
             .list(&ListParams::default())

@@ -23,7 +23,7 @@ use kubedeck::cluster::watch::WatchStatus;
 use serde_json::json;
 
 mod common;
-use common::{Owned, client_from, clock_ticks_per_sec, cpu_ticks, rss_kib};
+use common::{clock_ticks_per_sec, cpu_ticks, rss_kib};
 
 const BIN: &str = env!("CARGO_BIN_EXE_kubedeck");
 /// Set in the child process that runs the headless dashboard; holds the kubeconfig path.
@@ -168,21 +168,7 @@ async fn run(n: usize, idle: Duration) -> anyhow::Result<()> {
     let dir = std::env::temp_dir().join(format!("kubedeck-table-scale-{}-{n}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let kubeconfig = dir.join("kubeconfig");
-    let _server = Owned(
-        Command::new(BIN)
-            .args(["demo-server", "--churn", "0", "--kubeconfig-out"])
-            .arg(&kubeconfig)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(dir.join("demo-server.log"))?)
-            .spawn()?,
-    );
-    let client = loop {
-        if let Ok(c) = client_from(&kubeconfig).await {
-            break c;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let (_server, client) = common::demo_server(BIN, &dir).await?;
     let t = Instant::now();
     load(&client, n).await?;
     let loaded = t.elapsed();

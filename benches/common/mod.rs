@@ -73,6 +73,33 @@ impl Drop for Owned {
     }
 }
 
+/// Start `bin demo-server --churn 0` writing its kubeconfig and log into `dir`, and a client for
+/// it once it answers (failing after a minute rather than waiting for ever).
+pub async fn demo_server(bin: &str, dir: &Path) -> anyhow::Result<(Owned, kube::Client)> {
+    let kubeconfig = dir.join("kubeconfig");
+    let server = Owned(
+        Command::new(bin)
+            .args(["demo-server", "--churn", "0", "--kubeconfig-out"])
+            .arg(&kubeconfig)
+            .arg("--log-file")
+            .arg(dir.join("demo-server.log"))
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()?,
+    );
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Ok(c) = client_from(&kubeconfig).await
+            && c.apiserver_version().await.is_ok()
+        {
+            return Ok((server, c));
+        }
+        anyhow::ensure!(Instant::now() < deadline, "demo-server did not come up");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// SIGTERM one PID and wait (bounded) for it to go away.
 pub fn stop_pid(pid: u32) {
     let _ = Command::new("kill").args(["-TERM", &pid.to_string()]).status();

@@ -181,22 +181,17 @@ pub fn row_of(columns: &[Column], cells: &[Value], meta: &ObjectMeta, received: 
         texts.push(if stamp.is_some() { String::new() } else { text });
         stamps.push(stamp);
     }
-    let namespace = meta.namespace.clone().unwrap_or_default();
+    let identity = Row::of_meta(meta);
     Row {
-        key: meta.uid.clone().unwrap_or_else(|| format!("{namespace}/{name}")),
-        namespace,
+        // A server's own name cell stands in where the metadata has none.
+        key: meta
+            .uid
+            .clone()
+            .unwrap_or_else(|| format!("{}/{name}", identity.namespace)),
         name,
         cells: texts,
         stamps,
-        created,
-        labels: meta
-            .labels
-            .iter()
-            .flatten()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect(),
-        owners: meta.owner_references.iter().flatten().map(|r| r.uid.clone()).collect(),
-        ..Default::default()
+        ..identity
     }
 }
 

@@ -44,6 +44,27 @@ pub struct Row {
 }
 
 impl Row {
+    /// A row of the object's identity alone: key (uid, else namespace/name), namespace, name,
+    /// creation time, labels and owner uids; the cells are the caller's.
+    pub fn of_meta(meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta) -> Row {
+        let namespace = meta.namespace.clone().unwrap_or_default();
+        let name = meta.name.clone().unwrap_or_default();
+        Row {
+            key: meta.uid.clone().unwrap_or_else(|| format!("{namespace}/{name}")),
+            namespace,
+            name,
+            created: meta.creation_timestamp.as_ref().map(|t| t.0.as_second()),
+            labels: meta
+                .labels
+                .iter()
+                .flatten()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            owners: meta.owner_references.iter().flatten().map(|r| r.uid.clone()).collect(),
+            ..Default::default()
+        }
+    }
+
     /// The time stamp of cell `n`, if it is a time column with a time.
     pub fn stamp(&self, n: usize) -> Option<i64> {
         self.stamps.get(n).copied().flatten()

@@ -21,29 +21,12 @@ pub type Project<K> = fn(&K) -> Row;
 pub fn project<K: Metadata<Ty = ObjectMeta>>(obj: &K, kind: Kind, cells_of: impl Fn(&K, &mut Row) -> Vec<Cell>) -> Row {
     let cols = printers::columns_for(kind.name());
     let meta = obj.metadata();
-    let created = meta.creation_timestamp.as_ref().map(|t| t.0.as_second());
     let mut row = Row {
-        key: meta.uid.clone().unwrap_or_else(|| {
-            format!(
-                "{}/{}",
-                meta.namespace.as_deref().unwrap_or(""),
-                meta.name.as_deref().unwrap_or("")
-            )
-        }),
-        namespace: meta.namespace.clone().unwrap_or_default(),
-        name: meta.name.clone().unwrap_or_default(),
-        created,
-        labels: meta
-            .labels
-            .iter()
-            .flatten()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect(),
-        owners: meta.owner_references.iter().flatten().map(|r| r.uid.clone()).collect(),
         // Indexed by printer column while the kind's function runs, then by cell.
         stamps: vec![None; cols.len()],
-        ..Default::default()
+        ..Row::of_meta(meta)
     };
+    let created = row.created;
     let printed = cells_of(obj, &mut row);
     let by_column = std::mem::take(&mut row.stamps);
     let mut cells = Vec::with_capacity(printed.len());
