@@ -83,6 +83,8 @@ pub async fn demo_server(bin: &str, dir: &Path) -> anyhow::Result<(Owned, kube::
             .arg(&kubeconfig)
             .arg("--log-file")
             .arg(dir.join("demo-server.log"))
+            // Every request it answers, in its log (see `requests_logged`).
+            .env("KUBEDECK_LOG", "info,kubedeck_sim::server=debug")
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
@@ -98,6 +100,18 @@ pub async fn demo_server(bin: &str, dir: &Path) -> anyhow::Result<(Owned, kube::
         anyhow::ensure!(Instant::now() < deadline, "demo-server did not come up");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// The paths of the requests a [`demo_server`] started in `dir` has answered so far, in order.
+pub fn requests_logged(dir: &Path) -> Vec<String> {
+    let log = std::fs::read_to_string(dir.join("demo-server.log")).unwrap_or_default();
+    log.lines()
+        .filter(|l| l.contains(" request"))
+        .filter_map(|l| {
+            l.split_once("path=")
+                .map(|(_, p)| p.split_whitespace().next().unwrap_or("").to_string())
+        })
+        .collect()
 }
 
 /// SIGTERM one PID and wait (bounded) for it to go away.
