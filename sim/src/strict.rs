@@ -284,6 +284,41 @@ mod tests {
     }
 
     #[test]
+    fn each_directive_refuses_warns_or_drops() {
+        let t = Target {
+            res: res("ConfigMap"),
+            ns: Some("shop".into()),
+            name: Some("cfg".into()),
+            sub: None,
+            as_version: None,
+        };
+        let body = Bytes::from(r#"{"metadata":{"name":"cfg"},"dat":{"a":"b"},"data":{"c":"d"}}"#);
+        let e = check(&t, None, Some("Strict"), body.clone()).unwrap_err();
+        assert!(
+            e.message.ends_with("strict decoding error: unknown field \"dat\""),
+            "{}",
+            e.message
+        );
+        let (kept, warns) = check(&t, None, None, body.clone()).unwrap();
+        assert_eq!(warns, ["299 - \"unknown field \\\"dat\\\"\""]);
+        assert_eq!(
+            parse_body(&kept).unwrap(),
+            json!({"metadata": {"name": "cfg"}, "data": {"c": "d"}})
+        );
+        let (kept2, warns) = check(&t, Some(PatchType::Merge), Some("Ignore"), body.clone()).unwrap();
+        assert!(warns.is_empty());
+        assert_eq!(kept2, kept);
+        let e = check(&t, Some(PatchType::Apply), Some("Ignore"), body).unwrap_err();
+        assert_eq!(
+            (e.code, e.message.as_str()),
+            (
+                500,
+                "failed to create typed patch object (shop/cfg; v1, Kind=ConfigMap): .dat: field not declared in schema"
+            )
+        );
+    }
+
+    #[test]
     fn every_scenario_object_of_a_built_in_kind_passes() {
         let s = Store::new(100_000);
         crate::scenario::load(&s, &SimOptions::default());
