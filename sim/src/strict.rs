@@ -19,8 +19,8 @@ use super::request::{Target, parse_body};
 use super::resources::ResId;
 use super::status::ApiError;
 
-/// What a request asks of field validation (the real server's default is Strict for kubectl, which
-/// sends it; a request without it gets Warn since 1.27).
+/// What a request asks of field validation (kubectl sends Strict by default; a request without
+/// the parameter gets Warn, the server's default).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Directive {
     /// Refuse the request.
