@@ -1,7 +1,8 @@
 //! The YAML editor against the demo cluster, through the pure update and the requests the editor's
 //! session sends: an image edit rolls a Deployment out, a ConfigMap (a kind kubedeck only knows from
 //! discovery) is edited through the dynamic API, a 409 from a concurrent write is resolved by
-//! re-applying, and a 422 keeps the text with the field named.
+//! re-applying, and a 422 (or a misspelt field, refused under strict field validation) keeps the
+//! text with the field named.
 
 mod common;
 
@@ -427,4 +428,62 @@ async fn an_admission_webhook_refusal_is_said_and_the_text_stays() {
         msg,
         "Error from server (BadRequest): admission webhook \"policy.example.com\" denied the request: configmaps in ed are frozen"
     );
+}
+
+#[tokio::test]
+async fn a_misspelt_field_is_refused_by_the_dry_run_and_named() {
+    let (_cluster, client) = cluster_with_ns("ed").await;
+    let api: Api<Deployment> = Api::namespaced(client.clone(), "ed");
+    api.create(&PostParams::default(), &deployment("typo")).await.unwrap();
+    eventually(30, "the revision annotation", || async {
+        let d = api.get("typo").await.ok()?;
+        d.metadata
+            .annotations?
+            .contains_key("deployment.kubernetes.io/revision")
+            .then_some(())
+    })
+    .await;
+    let mut s = open(&client, ObjRef::new(Kind::Deployment, "ed", "typo")).await;
+    let before = api.get("typo").await.unwrap();
+    change(&mut s, "replicas: 1", "replica: 5");
+    let text = editor(&s).text();
+    save(&client, &mut s).await;
+    let ed = editor(&s);
+    assert!(matches!(ed.stage, Stage::Editing), "{:?} {:?}", ed.stage, ed.message);
+    assert_eq!(ed.text(), text, "the text is kept");
+    let (msg, error) = ed.message.clone().unwrap();
+    assert!(error, "{msg}");
+    assert!(
+        msg.contains("Error from server (BadRequest)")
+            && msg.contains("strict decoding error: unknown field \"spec.replica\""),
+        "{msg}"
+    );
+    assert_eq!(ed.area.lines()[ed.area.cursor().0].trim(), "replica: 5");
+    // The controller writes the status meanwhile: the spec is what the edit would have changed.
+    let after = api.get("typo").await.unwrap();
+    assert_eq!(after.spec, before.spec, "nothing changed on the server");
+}
+
+#[tokio::test]
+async fn apply_of_a_misspelt_field_is_refused_and_creates_nothing() {
+    let (_cluster, client) = cluster_with_ns("ed").await;
+    let mut s = state();
+    for c in ":apply".chars() {
+        update(&mut s, Input::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
+    }
+    update(&mut s, Input::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+    editor_mut(&mut s).set_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\nspec:\n  replica: 1\n  selector:\n    matchLabels:\n      app: app\n  \
+         template:\n    metadata:\n      labels:\n        app: app\n    spec:\n      containers:\n      - name: app\n        image: nginx:1\n",
+    );
+    save(&client, &mut s).await;
+    let ed = editor(&s);
+    let (msg, error) = ed.message.clone().unwrap();
+    assert!(
+        error && msg.contains(".spec.replica: field not declared in schema"),
+        "{msg}"
+    );
+    assert!(!matches!(ed.stage, Stage::Review(_)), "{:?}", ed.stage);
+    let deps: Api<Deployment> = Api::namespaced(client.clone(), "ed");
+    assert!(deps.get_opt("app").await.unwrap().is_none());
 }

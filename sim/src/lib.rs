@@ -29,6 +29,7 @@ mod select;
 mod server;
 mod status;
 mod store;
+mod strict;
 mod table;
 mod tls;
 mod validate;

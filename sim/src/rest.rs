@@ -15,7 +15,7 @@ use super::resources::ResourceDef;
 use super::status::{ApiError, Cause};
 use super::store::{Origin, now_str, pods};
 use super::watch::Filter;
-use super::{crd, delete, evict, table, validate};
+use super::{crd, delete, evict, strict, table, validate};
 
 /// Which part of an object a write may change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,6 +60,36 @@ pub async fn dispatch(
             w.name, w.message
         )));
     }
+    let mut warnings = Vec::new();
+    let body = match (method.as_str(), t.sub.as_deref()) {
+        ("POST", None) | ("PUT", None | Some("status")) | ("PATCH", None | Some("status")) => {
+            let patch = (method == Method::PATCH)
+                .then(|| PatchType::from_content_type(ct))
+                .transpose()?;
+            let (body, w) = strict::check(t, patch, q.get("fieldValidation").map(String::as_str), body)?;
+            warnings = w;
+            body
+        }
+        _ => body,
+    };
+    let mut answer = route(st, method, headers, t, q, body, dry)?;
+    for w in warnings {
+        if let Ok(h) = header::HeaderValue::from_str(&w) {
+            answer.headers_mut().append(header::WARNING, h);
+        }
+    }
+    Ok(answer)
+}
+
+fn route(
+    st: &Arc<SimState>,
+    method: &Method,
+    headers: &HeaderMap,
+    t: &Target,
+    q: &Query,
+    body: Bytes,
+    dry: bool,
+) -> Result<Response, ApiError> {
     match (method.as_str(), t.name.is_some(), t.sub.as_deref()) {
         ("GET", false, None) => list(st, headers, t, q),
         ("GET", true, None | Some("status")) => get(st, headers, t, q),

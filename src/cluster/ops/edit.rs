@@ -1,6 +1,7 @@
 //! The requests of the YAML editor, as `kubectl edit` sends them: a GET of the whole object (as a
 //! DynamicObject, so every field of every kind survives, custom resources included), a PUT with
-//! `dryRun=All` for the diff, and the PUT itself with the resourceVersion fetched. Refusals are
+//! `dryRun=All` for the diff, and the PUT itself with the resourceVersion fetched, both (and `:apply`'s
+//! server-side apply) with strict field validation as kubectl's default `--validate=strict`. Refusals are
 //! said in kubectl's words with each cause's field; a 409 comes with the object as it is now.
 //! Also the recovery file of an edit in progress.
 
@@ -36,20 +37,14 @@ pub async fn put(client: &Client, target: &ObjRef, object: &Value, dry: bool) ->
         dry_run: dry,
         field_manager: Some("kubedeck".into()),
     };
-    match dyn_api(client, target).replace(&target.name, &pp, &body).await {
+    match strict_replace(client, target, &pp, &body).await {
         Ok(o) => Ok(serde_json::to_value(o).unwrap_or_default()),
         Err(e) => {
             let conflict = match &e {
                 kube::Error::Api(s) if s.code == 409 => Some(get(client, target).await),
                 _ => None,
             };
-            let fields = match &e {
-                kube::Error::Api(s) => (s.details.iter().flat_map(|d| &d.causes))
-                    .map(|c| c.field.clone())
-                    .filter(|f| !f.is_empty())
-                    .collect(),
-                _ => Vec::new(),
-            };
+            let fields = refused_fields(&e);
             Err(Refusal {
                 text: refusal_text(&e),
                 conflict,
@@ -57,6 +52,67 @@ pub async fn put(client: &Client, target: &ObjRef, object: &Value, dry: bool) ->
             })
         }
     }
+}
+
+/// The PUT with `fieldValidation=Strict`, as kubectl edit and replace send it (`--validate=strict`):
+/// a misspelt field is refused rather than silently dropped. kube's PostParams cannot say it.
+async fn strict_replace(
+    client: &Client,
+    target: &ObjRef,
+    pp: &PostParams,
+    body: &DynamicObject,
+) -> Result<DynamicObject, kube::Error> {
+    let api = dyn_api(client, target);
+    let data = serde_json::to_vec(body).map_err(kube::Error::SerdeError)?;
+    let mut req = kube::core::Request::new(api.resource_url())
+        .replace(&target.name, pp, data)
+        .map_err(kube::Error::BuildRequest)?;
+    let uri = req.uri().to_string();
+    let sep = if uri.ends_with('?') || uri.ends_with('&') {
+        ""
+    } else if uri.contains('?') {
+        "&"
+    } else {
+        "?"
+    };
+    *req.uri_mut() = format!("{uri}{sep}fieldValidation=Strict")
+        .parse()
+        .map_err(|e: http::uri::InvalidUri| {
+            kube::Error::BuildRequest(kube::core::request::Error::Validation(e.to_string()))
+        })?;
+    client.request(req).await
+}
+
+/// The fields a refusal names: a 422's causes, else the unknown fields of a strict decoding error
+/// (`unknown field "spec.replica"`) or of a server-side apply (`.spec.replica: field not declared
+/// in schema`), which come in the message only.
+fn refused_fields(e: &kube::Error) -> Vec<String> {
+    let kube::Error::Api(s) = e else { return Vec::new() };
+    let causes: Vec<String> = (s.details.iter().flat_map(|d| &d.causes))
+        .map(|c| c.field.clone())
+        .filter(|f| !f.is_empty())
+        .collect();
+    if !causes.is_empty() {
+        return causes;
+    }
+    unknown_fields(&s.message)
+}
+
+/// The unknown fields a strict decoding or server-side apply error message names, in order.
+pub fn unknown_fields(message: &str) -> Vec<String> {
+    let mut out: Vec<String> = message
+        .split("unknown field \"")
+        .skip(1)
+        .filter_map(|r| r.split_once('"').map(|(f, _)| f.to_string()))
+        .collect();
+    let declared: Vec<&str> = message.split(": field not declared in schema").collect();
+    for seg in &declared[..declared.len() - 1] {
+        let start = seg.rfind([' ', '\n']).map_or(0, |i| i + 1);
+        if let Some(f) = seg[start..].strip_prefix('.') {
+            out.push(f.to_string());
+        }
+    }
+    out
 }
 
 /// Answer one of the editor's cluster requests (the fetch with the text kept in `recovery`, a
@@ -165,7 +221,7 @@ async fn apply_one(
             return (None, Err(refusal));
         }
     };
-    let mut pp = PatchParams::apply("kubedeck");
+    let mut pp = PatchParams::apply("kubedeck").validation_strict();
     pp.dry_run = dry;
     let result = api
         .patch(&target.name, &pp, &Patch::Apply(object))
@@ -174,7 +230,7 @@ async fn apply_one(
         .map_err(|e| Refusal {
             text: refusal_text(&e),
             conflict: None,
-            fields: Vec::new(),
+            fields: refused_fields(&e),
         });
     (before, result)
 }
@@ -266,5 +322,18 @@ mod tests {
         forget(&dir, "ctx__deployment.apps__shop__web.yaml");
         assert!(recovered(&dir, "ctx__deployment.apps__shop__web.yaml").is_none());
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn the_unknown_fields_of_a_strict_refusal_are_read_from_its_message() {
+        let strict = "Deployment in version \"v1\" cannot be handled as a Deployment: strict decoding error: \
+                      unknown field \"spec.replica\", unknown field \"spec.template.spec.containers[0].imagePulPolicy\"";
+        assert_eq!(
+            unknown_fields(strict),
+            ["spec.replica", "spec.template.spec.containers[0].imagePulPolicy"]
+        );
+        let ssa = "failed to create typed patch object (shop/web; apps/v1, Kind=Deployment): \
+                   .spec.replica: field not declared in schema";
+        assert_eq!(unknown_fields(ssa), ["spec.replica"]);
     }
 }
