@@ -282,7 +282,8 @@ fn check_collisions(all: &[Located]) -> Result<(), ConfigError> {
             // Global bindings are in force on every screen; the others only on their own.
             let shared = a.scope == b.scope || a.scope == KeyScope::Global || b.scope == KeyScope::Global;
             let (ka, kb) = (&a.binding.keys, &b.binding.keys);
-            if !shared || !(ka.starts_with(kb) || kb.starts_with(ka)) {
+            let disjoint = ka == kb && a.binding.action.kinds_disjoint(b.binding.action);
+            if !shared || disjoint || !(ka.starts_with(kb) || kb.starts_with(ka)) {
                 continue;
             }
             let how = if ka == kb {

@@ -1,0 +1,300 @@
+//! An interactive shell in a container through kube's WebSocket exec, on the handed-over terminal:
+//! raw bytes both ways, the terminal's size on the resize channel, `bash` then `sh`. Every way it
+//! ends (exit, no shell, pod not running, refused, connection dropped) comes back as words.
+
+use std::io::Write;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use futures::SinkExt;
+use k8s_openapi::api::core::v1::Pod;
+use kube::api::{Api, AttachParams, AttachedProcess, TerminalSize};
+use kube::{Client, ResourceExt};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::sync::mpsc;
+
+use super::terminal::TerminalSession;
+use crate::app::Input;
+use crate::cluster::ops::ObjRef;
+
+/// The shells tried in turn, as k9s and kubectl users try them.
+pub const SHELLS: [&str; 2] = ["bash", "sh"];
+
+/// A shell session for the terminal hand-over.
+pub struct ShellSession {
+    /// The connection.
+    pub client: Client,
+    /// The pod.
+    pub pod: ObjRef,
+    /// The container (None: the default container annotation's, else the first).
+    pub container: Option<String>,
+    /// Where the exit code is said.
+    pub inputs: mpsc::UnboundedSender<Input>,
+    /// The runtime the WebSocket runs on.
+    pub handle: tokio::runtime::Handle,
+}
+
+/// How one exec ended.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Ended {
+    /// The process exited with this code.
+    Exit(i32),
+    /// The executable is not in the image (the runtime's message).
+    Missing(String),
+    /// The server ended it with this message.
+    Failed(String),
+    /// The connection ended without a status (pod deleted, network, server gone).
+    Dropped,
+}
+
+/// Reads the error channel's Status as kubectl does: success, a non-zero exit code, or a failure.
+pub fn ended(status: Option<k8s_openapi::apimachinery::pkg::apis::meta::v1::Status>) -> Ended {
+    let Some(s) = status else { return Ended::Dropped };
+    if s.status.as_deref() == Some("Success") {
+        return Ended::Exit(0);
+    }
+    let causes = s.details.and_then(|d| d.causes).unwrap_or_default();
+    if s.reason.as_deref() == Some("NonZeroExitCode")
+        && let Some(code) = causes
+            .iter()
+            .find(|c| c.reason.as_deref() == Some("ExitCode"))
+            .and_then(|c| c.message.as_deref()?.parse().ok())
+    {
+        return Ended::Exit(code);
+    }
+    let message = s.message.unwrap_or_default();
+    if message.contains("executable file not found") || message.contains("no such file or directory") {
+        Ended::Missing(message)
+    } else {
+        Ended::Failed(message)
+    }
+}
+
+/// The container a shell goes to: the one asked, else the `kubectl.kubernetes.io/default-container`
+/// annotation's (when it names one), else the first, as kubectl picks.
+pub fn pick_container(pod: &Pod, asked: Option<&str>) -> Option<String> {
+    let names: Vec<&str> = pod
+        .spec
+        .as_ref()
+        .map(|s| s.containers.iter().map(|c| c.name.as_str()).collect())
+        .unwrap_or_default();
+    if let Some(a) = asked {
+        return Some(a.to_string());
+    }
+    let annotated = pod.annotations().get("kubectl.kubernetes.io/default-container");
+    annotated
+        .map(String::as_str)
+        .filter(|a| names.contains(a))
+        .or(names.first().copied())
+        .map(String::from)
+}
+
+/// Why a container cannot take a shell now, in words (None: it runs).
+fn not_running(pod: &Pod, container: &str) -> Option<String> {
+    let name = pod.name_any();
+    let statuses = pod
+        .status
+        .as_ref()
+        .and_then(|s| s.container_statuses.clone())
+        .unwrap_or_default();
+    let Some(s) = statuses.iter().find(|s| s.name == container) else {
+        return Some(format!("container {container} of pod {name} has not started"));
+    };
+    let state = s.state.as_ref();
+    if state.is_some_and(|st| st.running.is_some()) {
+        return None;
+    }
+    let why = state
+        .and_then(|st| st.waiting.as_ref().and_then(|w| w.reason.clone()))
+        .or_else(|| state.and_then(|st| st.terminated.as_ref().and_then(|t| t.reason.clone())))
+        .unwrap_or_else(|| "not running".into());
+    Some(format!("container {container} of pod {name} is not running ({why})"))
+}
+
+impl TerminalSession for ShellSession {
+    fn kind(&self) -> &'static str {
+        "shell"
+    }
+
+    fn run(&self) -> Result<(), String> {
+        crossterm::terminal::enable_raw_mode().map_err(|e| format!("raw mode: {e}"))?;
+        let result = self.handle.block_on(self.session());
+        // The hand-over restores the dashboard's modes; cooked mode first so any words below read.
+        let _ = crossterm::terminal::disable_raw_mode();
+        let notice = result?;
+        let _ = self.inputs.send(Input::Notice(notice));
+        Ok(())
+    }
+}
+
+impl ShellSession {
+    async fn session(&self) -> Result<String, String> {
+        let pods: Api<Pod> = Api::namespaced(self.client.clone(), &self.pod.namespace);
+        let name = &self.pod.name;
+        let pod = pods
+            .get(name)
+            .await
+            .map_err(|e| format!("pod {name}: {}", crate::cluster::errors::explain(&e)))?;
+        let container =
+            pick_container(&pod, self.container.as_deref()).ok_or_else(|| format!("pod {name} has no containers"))?;
+        if let Some(why) = not_running(&pod, &container) {
+            return Err(why);
+        }
+        let mut missing = Vec::new();
+        for shell in SHELLS {
+            let ap = AttachParams::interactive_tty().container(container.clone());
+            let process = pods
+                .exec(name, [shell], &ap)
+                .await
+                .map_err(|e| refused(&e, name, &container))?;
+            match pump(process).await? {
+                Ended::Exit(code) => return Ok(format!("shell in {name}/{container} exited with code {code}")),
+                Ended::Missing(_) => missing.push(shell),
+                Ended::Failed(m) => return Err(m),
+                Ended::Dropped => {
+                    return Err(format!(
+                        "the connection to the shell in {name}/{container} ended (pod deleted or connection lost)"
+                    ));
+                }
+            }
+        }
+        Err(format!(
+            "container {container} of pod {name} has no shell: neither {} is in its image",
+            missing.join(" nor ")
+        ))
+    }
+}
+
+/// Words for an exec the server refused before the upgrade (kube keeps only the HTTP status).
+fn refused(e: &kube::Error, pod: &str, container: &str) -> String {
+    let text = e.to_string();
+    if text.contains("403") {
+        format!("not allowed to exec in pod {pod}: RBAC refuses create on pods/exec")
+    } else if text.contains("400") {
+        format!("the server refused the shell: container {container} of pod {pod} is not running")
+    } else if text.contains("404") {
+        format!("pod {pod} not found")
+    } else {
+        format!("shell: {}", crate::cluster::errors::explain(e))
+    }
+}
+
+/// Carries bytes between the terminal and the process until it ends; how it ended.
+async fn pump(mut p: AttachedProcess) -> Result<Ended, String> {
+    let status = p.take_status().ok_or("no status channel")?;
+    let (Some(mut stdin), Some(mut stdout)) = (p.stdin(), p.stdout()) else {
+        return Err("no stdin/stdout on the shell".into());
+    };
+    let mut sizes = p.terminal_size();
+    let size = || {
+        crossterm::terminal::size()
+            .ok()
+            .map(|(w, h)| TerminalSize { width: w, height: h })
+    };
+    if let (Some(tx), Some(s)) = (sizes.as_mut(), size()) {
+        let _ = tx.send(s).await;
+    }
+    let (keys, mut keys_rx) = mpsc::unbounded_channel();
+    let stop = Arc::new(AtomicBool::new(false));
+    let reader = read_stdin(keys, stop.clone());
+    let mut winch = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::window_change()).ok();
+    let mut buf = vec![0u8; 16 * 1024];
+    let mut out = std::io::stdout();
+    loop {
+        tokio::select! {
+            n = stdout.read(&mut buf) => match n {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    let _ = out.write_all(&buf[..n]);
+                    let _ = out.flush();
+                }
+            },
+            Some(bytes) = keys_rx.recv() => {
+                if stdin.write_all(&bytes).await.is_err() {
+                    break;
+                }
+            }
+            Some(()) = async { winch.as_mut()?.recv().await } => {
+                if let (Some(tx), Some(s)) = (sizes.as_mut(), size()) {
+                    let _ = tx.send(s).await;
+                }
+            }
+        }
+    }
+    stop.store(true, Ordering::Relaxed);
+    let _ = tokio::task::spawn_blocking(move || reader.join()).await;
+    // The status comes just before the close; a connection that just broke has none.
+    let status = tokio::time::timeout(Duration::from_secs(2), status)
+        .await
+        .ok()
+        .flatten();
+    Ok(ended(status))
+}
+
+/// Reads standard input on a thread of its own, polling so it stops reading the moment `stop` is
+/// set (a read left blocked would swallow the dashboard's next key).
+fn read_stdin(keys: mpsc::UnboundedSender<Vec<u8>>, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<()> {
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while !stop.load(Ordering::Relaxed) {
+            let mut fd = libc::pollfd {
+                fd: 0,
+                events: libc::POLLIN,
+                revents: 0,
+            };
+            // SAFETY: one valid pollfd, for the duration of the call.
+            let ready = unsafe { libc::poll(&mut fd, 1, 50) };
+            if ready <= 0 || fd.revents & libc::POLLIN == 0 {
+                if fd.revents & (libc::POLLHUP | libc::POLLERR) != 0 {
+                    return;
+                }
+                continue;
+            }
+            // SAFETY: reads at most buf.len() bytes into buf.
+            let n = unsafe { libc::read(0, buf.as_mut_ptr().cast(), buf.len()) };
+            if n <= 0 || keys.send(buf[..n as usize].to_vec()).is_err() {
+                return;
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn status(v: serde_json::Value) -> Option<k8s_openapi::apimachinery::pkg::apis::meta::v1::Status> {
+        Some(serde_json::from_value(v).unwrap())
+    }
+
+    #[test]
+    fn the_error_channel_reads_as_kubectl_reads_it() {
+        assert_eq!(ended(status(json!({"status": "Success"}))), Ended::Exit(0));
+        let exit3 = json!({"status": "Failure", "reason": "NonZeroExitCode",
+            "details": {"causes": [{"reason": "ExitCode", "message": "3"}]}});
+        assert_eq!(ended(status(exit3)), Ended::Exit(3));
+        let missing = json!({"status": "Failure", "reason": "InternalError",
+            "message": "exec: \"bash\": executable file not found in $PATH: unknown"});
+        assert!(matches!(ended(status(missing)), Ended::Missing(_)));
+        assert_eq!(ended(None), Ended::Dropped);
+    }
+
+    #[test]
+    fn the_default_container_annotation_is_honoured() {
+        let pod: Pod = serde_json::from_value(json!({
+            "metadata": {"name": "p", "annotations": {"kubectl.kubernetes.io/default-container": "app"}},
+            "spec": {"containers": [{"name": "istio-proxy"}, {"name": "app"}]}}))
+        .unwrap();
+        assert_eq!(pick_container(&pod, None).as_deref(), Some("app"));
+        assert_eq!(
+            pick_container(&pod, Some("istio-proxy")).as_deref(),
+            Some("istio-proxy")
+        );
+        let mut other = pod.clone();
+        other.metadata.annotations = None;
+        assert_eq!(pick_container(&other, None).as_deref(), Some("istio-proxy"));
+        assert!(not_running(&pod, "app").unwrap().contains("has not started"));
+    }
+}
