@@ -12,7 +12,8 @@ use futures::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
-use tokio_tungstenite::tungstenite::protocol::{Message, Role};
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Message, Role};
 
 use super::exec_shell::{Ctx, Output, Shell};
 use super::request::{SimState, Target};
@@ -217,6 +218,14 @@ fn frame(channel: u8, data: &[u8]) -> Message {
     Message::Binary(v.into())
 }
 
+/// A normal closure (1000): kubectl's WebSocket client reads a close without a code as an error.
+fn normal_close() -> CloseFrame {
+    CloseFrame {
+        code: CloseCode::Normal,
+        reason: "".into(),
+    }
+}
+
 /// What a resize message asks for: (width, height).
 pub fn parse_resize(data: &[u8]) -> Option<(u16, u16)> {
     let v: Value = serde_json::from_slice(data).ok()?;
@@ -234,7 +243,7 @@ where
         let _ = ws
             .send(frame(ERROR, missing_executable(&exe).to_string().as_bytes()))
             .await;
-        let _ = ws.close(None).await;
+        let _ = ws.close(Some(normal_close())).await;
         return;
     }
     let base = exe.rsplit('/').next().unwrap_or(&exe);
@@ -259,7 +268,7 @@ where
                 let _ = ws
                     .send(frame(ERROR, exit_status(&opts.command, code).to_string().as_bytes()))
                     .await;
-                let _ = ws.close(None).await;
+                let _ = ws.close(Some(normal_close())).await;
                 // Drain until the client acknowledges the close, so it reads every frame first.
                 while let Some(Ok(_)) = ws.next().await {}
                 return;
