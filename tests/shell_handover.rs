@@ -1,6 +1,6 @@
 //! A shell in a demo-cluster container on a real pseudo-terminal, through the terminal hand-over:
 //! the prompt and output reach the terminal, typed keys reach the shell, `exit 4` comes back as a
-//! notice with the code, a container without a shell as an error, and each time the dashboard's
+//! notice with the code, a container without a shell as an error, several containers as a picker, and each time the dashboard's
 //! raw mode and reader come back.
 
 mod common;
@@ -80,6 +80,12 @@ fn shell_child() {
             p["spec"]["containers"][0]["image"] = json!(image);
             cluster.store().create(res("Pod"), p, Origin::Internal).unwrap();
         }
+        // Two containers and no default-container annotation: the user picks.
+        let mut two = running_pod("two", 0, 1);
+        two["spec"]["containers"] = json!([{"name": "side", "image": "busybox:1.37"}, {"name": "app", "image": "nginx:1.27"}]);
+        let side = json!({"name": "side", "ready": true, "restartCount": 0, "state": {"running": {"startedAt": common::ago(30)}}});
+        two["status"]["containerStatuses"].as_array_mut().unwrap().insert(0, side);
+        cluster.store().create(res("Pod"), two, Origin::Internal).unwrap();
         let (tx, mut rx) = mpsc::unbounded_channel();
         let mut exec = Executor::new(tx.clone(), mpsc::channel(1).0, kubedeck::clipboard::Target::Osc52);
         let mut tui = Tui::init(true).expect("a terminal");
@@ -105,6 +111,9 @@ fn shell_child() {
         };
         exec.hand_over(&mut screen, shell("dl")).await.unwrap();
         std::fs::write(dir.join("second"), format!("{} / {}", said(&mut rx), line_mode())).unwrap();
+        let mut screen = Dashboard { tui: &mut tui, events: &mut events };
+        exec.hand_over(&mut screen, shell("two")).await.unwrap();
+        std::fs::write(dir.join("third"), format!("{} / {}", said(&mut rx), line_mode())).unwrap();
         let got = key(&mut events).await;
         std::fs::write(dir.join("key"), got.to_string()).unwrap();
         drop(tui);
@@ -146,6 +155,17 @@ fn a_shell_runs_on_the_handed_over_terminal_and_gives_it_back() {
         "{second}"
     );
     assert!(second.ends_with(" / raw"), "{second}");
+    wait_for(30, "the container picker", || {
+        let out = pty.output();
+        (out.contains("  1) side\r\n  2) app\r\n") && out.contains("[1-2, esc cancels]")).then_some(())
+    });
+    pty.type_keys("2");
+    wait_for(30, "the chosen container's shell", || {
+        pty.output().contains("root@two:/# ").then_some(())
+    });
+    pty.type_keys("exit\r");
+    let third = wait_for(30, "the third shell's end", || read(&dir, "third"));
+    assert_eq!(third, "notice: shell in two/app exited with code 0 / raw");
     pty.type_keys("z");
     assert_eq!(wait_for(30, "the key after", || read(&dir, "key")), "z");
 }

@@ -72,22 +72,60 @@ pub fn ended(status: Option<k8s_openapi::apimachinery::pkg::apis::meta::v1::Stat
 }
 
 /// The container a shell goes to: the one asked, else the `kubectl.kubernetes.io/default-container`
-/// annotation's (when it names one), else the first, as kubectl picks.
-pub fn pick_container(pod: &Pod, asked: Option<&str>) -> Option<String> {
-    let names: Vec<&str> = pod
+/// annotation's (when it names one), else the only one; `Err` with the names when the user must
+/// choose (none: the pod has no containers).
+pub fn pick_container(pod: &Pod, asked: Option<&str>) -> Result<String, Vec<String>> {
+    let names: Vec<String> = pod
         .spec
         .as_ref()
-        .map(|s| s.containers.iter().map(|c| c.name.as_str()).collect())
+        .map(|s| s.containers.iter().map(|c| c.name.clone()).collect())
         .unwrap_or_default();
     if let Some(a) = asked {
-        return Some(a.to_string());
+        return Ok(a.to_string());
     }
     let annotated = pod.annotations().get("kubectl.kubernetes.io/default-container");
-    annotated
-        .map(String::as_str)
-        .filter(|a| names.contains(a))
-        .or(names.first().copied())
-        .map(String::from)
+    match annotated.filter(|a| names.contains(a)) {
+        Some(a) => Ok(a.clone()),
+        None if names.len() == 1 => Ok(names[0].clone()),
+        None => Err(names),
+    }
+}
+
+/// Asks on the handed-over terminal which container to open (raw mode: one key); None when
+/// cancelled (`esc`, `q`, `ctrl-c`) or standard input ends.
+fn choose(pod: &str, names: &[String]) -> Option<String> {
+    let shown = names.len().min(9);
+    let mut text = format!("pod {} has {} containers:\r\n", clean(pod), names.len());
+    for (i, n) in names.iter().take(shown).enumerate() {
+        text.push_str(&format!("  {}) {}\r\n", i + 1, clean(n)));
+    }
+    text.push_str(&format!("shell in which container? [1-{shown}, esc cancels] "));
+    let mut out = std::io::stdout();
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
+    loop {
+        match read_byte()? {
+            b @ b'1'..=b'9' if usize::from(b - b'1') < shown => {
+                let _ = out.write_all(b"\r\n");
+                return Some(names[usize::from(b - b'1')].clone());
+            }
+            0x1b | b'q' | 0x03 | 0x04 => return None,
+            _ => {}
+        }
+    }
+}
+
+/// Text from the cluster without control characters, for the terminal.
+fn clean(s: &str) -> String {
+    s.chars().filter(|c| !c.is_control()).collect()
+}
+
+/// One byte of standard input (blocking: the terminal is the session's while it runs).
+fn read_byte() -> Option<u8> {
+    let mut b = 0u8;
+    // SAFETY: reads at most one byte into `b`.
+    let n = unsafe { libc::read(0, (&raw mut b).cast(), 1) };
+    (n == 1).then_some(b)
 }
 
 /// Why a container cannot take a shell now, in words (None: it runs).
@@ -136,8 +174,14 @@ impl ShellSession {
             .get(name)
             .await
             .map_err(|e| format!("pod {name}: {}", crate::cluster::errors::explain(&e)))?;
-        let container =
-            pick_container(&pod, self.container.as_deref()).ok_or_else(|| format!("pod {name} has no containers"))?;
+        let container = match pick_container(&pod, self.container.as_deref()) {
+            Ok(c) => c,
+            Err(names) if names.is_empty() => return Err(format!("pod {name} has no containers")),
+            Err(names) => match choose(name, &names) {
+                Some(c) => c,
+                None => return Ok(format!("shell in {name}: no container chosen")),
+            },
+        };
         if let Some(why) = not_running(&pod, &container) {
             return Err(why);
         }
@@ -287,14 +331,17 @@ mod tests {
             "metadata": {"name": "p", "annotations": {"kubectl.kubernetes.io/default-container": "app"}},
             "spec": {"containers": [{"name": "istio-proxy"}, {"name": "app"}]}}))
         .unwrap();
-        assert_eq!(pick_container(&pod, None).as_deref(), Some("app"));
-        assert_eq!(
-            pick_container(&pod, Some("istio-proxy")).as_deref(),
-            Some("istio-proxy")
-        );
+        assert_eq!(pick_container(&pod, None), Ok("app".into()));
+        assert_eq!(pick_container(&pod, Some("istio-proxy")), Ok("istio-proxy".into()));
+        // Without the annotation (or naming no container of the pod) the user chooses.
         let mut other = pod.clone();
-        other.metadata.annotations = None;
-        assert_eq!(pick_container(&other, None).as_deref(), Some("istio-proxy"));
+        other.metadata.annotations = Some([("kubectl.kubernetes.io/default-container".into(), "gone".into())].into());
+        assert_eq!(
+            pick_container(&other, None),
+            Err(vec!["istio-proxy".into(), "app".into()])
+        );
+        other.spec.as_mut().unwrap().containers.truncate(1);
+        assert_eq!(pick_container(&other, None), Ok("istio-proxy".into()));
         assert!(not_running(&pod, "app").unwrap().contains("has not started"));
     }
 }
