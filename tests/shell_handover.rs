@@ -86,11 +86,17 @@ fn shell_child() {
         let side = json!({"name": "side", "ready": true, "restartCount": 0, "state": {"running": {"startedAt": common::ago(30)}}});
         two["status"]["containerStatuses"].as_array_mut().unwrap().insert(0, side);
         cluster.store().create(res("Pod"), two, Origin::Internal).unwrap();
+        let mut waiting = running_pod("crash", 0, 1);
+        waiting["spec"]["containers"][0]["image"] = json!("registry.example.com/shop/recs:does-not-exist");
+        waiting["status"]["containerStatuses"][0]["state"] = json!({"waiting": {"reason": "ErrImagePull"}});
+        cluster.store().create(res("Pod"), waiting, Origin::Internal).unwrap();
+        cluster.faults().deny(sim::Deny { user: "jane".into(), plural: "pods/exec".into(), namespace: None });
+        let jane = cluster.client_for(sim::RESTRICTED_CONTEXT).await.unwrap();
         let (tx, mut rx) = mpsc::unbounded_channel();
         let mut exec = Executor::new(tx.clone(), mpsc::channel(1).0, kubedeck::clipboard::Target::Osc52);
         let mut tui = Tui::init(true).expect("a terminal");
         let mut events = Some(crossterm::event::EventStream::new());
-        let shell = |pod: &str| {
+        let shell_as = |client: &kube::Client, pod: &str| {
             HandOver::new(ShellSession {
                 client: client.clone(),
                 pod: ObjRef::new(Kind::Pod, "logs", pod),
@@ -99,6 +105,7 @@ fn shell_child() {
                 handle: tokio::runtime::Handle::current(),
             })
         };
+        let shell = |pod: &str| shell_as(&client, pod);
         let mut screen = Dashboard {
             tui: &mut tui,
             events: &mut events,
@@ -114,6 +121,22 @@ fn shell_child() {
         let mut screen = Dashboard { tui: &mut tui, events: &mut events };
         exec.hand_over(&mut screen, shell("two")).await.unwrap();
         std::fs::write(dir.join("third"), format!("{} / {}", said(&mut rx), line_mode())).unwrap();
+        for (name, session) in [("fourth", shell("crash")), ("fifth", shell_as(&jane, "deb"))] {
+            let mut screen = Dashboard { tui: &mut tui, events: &mut events };
+            exec.hand_over(&mut screen, session).await.unwrap();
+            std::fs::write(dir.join(name), format!("{} / {}", said(&mut rx), line_mode())).unwrap();
+        }
+        // The connection drops under a running shell (the server restarts when told to).
+        let (faults, drop_file) = (cluster.faults().clone(), dir.join("drop"));
+        tokio::spawn(async move {
+            while !drop_file.exists() {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            faults.restart(Duration::from_millis(300));
+        });
+        let mut screen = Dashboard { tui: &mut tui, events: &mut events };
+        exec.hand_over(&mut screen, shell("deb")).await.unwrap();
+        std::fs::write(dir.join("sixth"), format!("{} / {}", said(&mut rx), line_mode())).unwrap();
         let got = key(&mut events).await;
         std::fs::write(dir.join("key"), got.to_string()).unwrap();
         drop(tui);
@@ -166,6 +189,26 @@ fn a_shell_runs_on_the_handed_over_terminal_and_gives_it_back() {
     pty.type_keys("exit\r");
     let third = wait_for(30, "the third shell's end", || read(&dir, "third"));
     assert_eq!(third, "notice: shell in two/app exited with code 0 / raw");
+    let fourth = wait_for(30, "the waiting pod's refusal", || read(&dir, "fourth"));
+    assert_eq!(
+        fourth,
+        "error: shell failed: container app of pod crash is not running (ErrImagePull) / raw"
+    );
+    let fifth = wait_for(30, "RBAC's refusal", || read(&dir, "fifth"));
+    assert_eq!(
+        fifth,
+        "error: shell failed: not allowed to exec in pod deb: RBAC refuses create on pods/exec / raw"
+    );
+    wait_for(30, "a second shell in deb", || {
+        (pty.output().matches("root@deb:/# ").count() >= 3).then_some(())
+    });
+    std::fs::write(dir.join("drop"), "").unwrap();
+    let sixth = wait_for(30, "the dropped shell's end", || read(&dir, "sixth"));
+    assert!(
+        sixth.starts_with("error: shell failed: the connection to the shell in deb/app ended"),
+        "{sixth}"
+    );
+    assert!(sixth.ends_with(" / raw"), "{sixth}");
     pty.type_keys("z");
     assert_eq!(wait_for(30, "the key after", || read(&dir, "key")), "z");
 }

@@ -149,3 +149,27 @@ async fn exec_refusals_read_as_the_real_server_gives_them() {
     assert!(err.contains("403"), "{err}");
     c.stop().await;
 }
+
+#[tokio::test]
+async fn a_server_restart_ends_a_running_exec() {
+    let (c, client) = cluster_with_ns("logs").await;
+    c.store()
+        .create(
+            res("Pod"),
+            pod_with("deb", "docker.io/library/nginx:1.27"),
+            Origin::Internal,
+        )
+        .unwrap();
+    let pods: Api<Pod> = Api::namespaced(client.clone(), "logs");
+    let ap = AttachParams::interactive_tty().container("app");
+    let mut p = pods.exec("deb", ["bash"], &ap).await.unwrap();
+    let status = p.take_status().unwrap();
+    let mut stdout = p.stdout().unwrap();
+    let mut buf = [0u8; 64];
+    assert!(stdout.read(&mut buf).await.unwrap() > 0, "the prompt");
+    c.faults().restart(std::time::Duration::from_millis(100));
+    // kube-rs ends the status channel (not stdout, which it shuts only on a clean end).
+    let status = tokio::time::timeout(std::time::Duration::from_secs(10), status).await;
+    assert_eq!(status.expect("the session ends when the connection drops"), None);
+    c.stop().await;
+}

@@ -184,6 +184,7 @@ fn start(
     let accept = derive_accept_key(key.as_bytes());
     let ctx = Ctx::of(&pod, &c);
     let shutdown = st.shutdown.clone();
+    let mut restarts = st.faults.restarts();
     tokio::spawn(async move {
         let upgraded = match on_upgrade.await {
             Ok(u) => u,
@@ -195,6 +196,9 @@ fn start(
             _ = session(ws, ctx, opts, protocol == "v5.channel.k8s.io") => {}
             // The server stopping drops the connection, as a broken one would.
             _ = shutdown.cancelled() => {}
+            // A restart cuts every connection; an upgraded one is no longer read by the server's
+            // HTTP layer, so it is ended here.
+            _ = restarts.changed() => {}
         }
     });
     let mut r = Response::new(Body::empty());

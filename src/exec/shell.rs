@@ -227,6 +227,8 @@ fn refused(e: &kube::Error, pod: &str, container: &str) -> String {
 /// Carries bytes between the terminal and the process until it ends; how it ended.
 async fn pump(mut p: AttachedProcess) -> Result<Ended, String> {
     let status = p.take_status().ok_or("no status channel")?;
+    tokio::pin!(status);
+    let mut got = None;
     let (Some(mut stdin), Some(mut stdout)) = (p.stdin(), p.stdout()) else {
         return Err("no stdin/stdout on the shell".into());
     };
@@ -259,6 +261,11 @@ async fn pump(mut p: AttachedProcess) -> Result<Ended, String> {
                     break;
                 }
             }
+            // kube-rs ends the status channel when the connection drops, but leaves stdout open.
+            s = &mut status => {
+                got = Some(s);
+                break;
+            }
             Some(()) = async { winch.as_mut()?.recv().await } => {
                 if let (Some(tx), Some(s)) = (sizes.as_mut(), size()) {
                     let _ = tx.send(s).await;
@@ -268,11 +275,30 @@ async fn pump(mut p: AttachedProcess) -> Result<Ended, String> {
     }
     stop.store(true, Ordering::Relaxed);
     let _ = tokio::task::spawn_blocking(move || reader.join()).await;
-    // The status comes just before the close; a connection that just broke has none.
-    let status = tokio::time::timeout(Duration::from_secs(2), status)
-        .await
-        .ok()
-        .flatten();
+    let status = match got {
+        Some(s) => {
+            if s.is_some() {
+                // Output sent before the status may still be in the pipe: show it (kube-rs closes
+                // the pipe after a status).
+                let drain = async {
+                    while let Ok(n) = stdout.read(&mut buf).await {
+                        if n == 0 {
+                            break;
+                        }
+                        let _ = out.write_all(&buf[..n]);
+                    }
+                };
+                let _ = tokio::time::timeout(Duration::from_secs(2), drain).await;
+                let _ = out.flush();
+            }
+            s
+        }
+        // The status comes just before the close; a connection that just broke has none.
+        None => tokio::time::timeout(Duration::from_secs(2), status)
+            .await
+            .ok()
+            .flatten(),
+    };
     Ok(ended(status))
 }
 
