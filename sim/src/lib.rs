@@ -11,6 +11,8 @@ mod delete;
 mod discovery;
 mod events;
 mod evict;
+mod exec;
+mod exec_shell;
 mod fault_list;
 mod faults;
 mod health;

@@ -11,7 +11,8 @@ use axum::response::{IntoResponse, Response};
 use super::request::{Query, SimState, Target, User, parse_query};
 use super::status::ApiError;
 use super::store::Store;
-use super::{discovery, health, logs, openapi, rest, watch};
+use super::store::pods;
+use super::{discovery, exec, health, logs, openapi, rest, watch};
 
 /// Bearer token of the demo cluster's administrator.
 pub const ADMIN_TOKEN: &str = "kubedeck-demo-admin";
@@ -77,6 +78,10 @@ pub fn parse_target(store: &Store, path: &str) -> Option<Target> {
 /// The verb RBAC would check for this request.
 fn verb(method: &Method, t: &Target, q: &Query) -> &'static str {
     let watch = q.get("watch").is_some_and(|w| w == "true" || w == "1");
+    if matches!(t.sub.as_deref(), Some("exec" | "attach")) {
+        // RBAC checks `create` on these whatever the method (a WebSocket upgrade is a GET).
+        return "create";
+    }
     match (method.as_str(), t.name.is_some()) {
         ("GET", _) if watch => "watch",
         ("GET", false) => "list",
@@ -113,7 +118,7 @@ async fn handle(State(st): State<Arc<SimState>>, req: Request) -> Response {
     if st.faults.take_throttle() {
         return ApiError::too_many_requests(1).into_response();
     }
-    let (parts, body) = req.into_parts();
+    let (mut parts, body) = req.into_parts();
     let path = parts.uri.path().to_string();
     let q = parse_query(parts.uri.query());
     let body = match axum::body::to_bytes(body, 64 << 20).await {
@@ -135,7 +140,10 @@ async fn handle(State(st): State<Arc<SimState>>, req: Request) -> Response {
         return ApiError::no_route().into_response();
     };
     let v = verb(&parts.method, &t, &q);
-    if st.faults.is_denied(&user.0, t.res.def().plural, t.ns.as_deref()) {
+    let sub_plural = t.sub.as_ref().map(|s| format!("{}/{s}", t.res.def().plural));
+    if st.faults.is_denied(&user.0, t.res.def().plural, t.ns.as_deref())
+        || sub_plural.is_some_and(|p| st.faults.is_denied(&user.0, &p, t.ns.as_deref()))
+    {
         return ApiError::forbidden(
             &user.0,
             v,
@@ -156,6 +164,10 @@ async fn handle(State(st): State<Arc<SimState>>, req: Request) -> Response {
             return watch::serve(st.clone(), t, q, accept);
         }
         ("get", Some("log")) => return logs::serve(&st, &t, &q),
+        ("create", Some("exec")) if t.res == pods() && t.ns.is_some() => {
+            let query = parts.uri.query();
+            return exec::serve(&st, &t, query, &parts.headers, &mut parts.extensions);
+        }
         _ => rest::dispatch(&st, &parts.method, &parts.headers, &t, &q, body).await,
     };
     match (result, &t.as_version) {

@@ -83,6 +83,8 @@ pub enum Action {
     Drain,
     /// Open the logs of what is under the cursor (pod, container, workload, service).
     Logs,
+    /// Open an interactive shell in the pod or container under the cursor.
+    Shell,
     /// Refresh a health screen now (control plane, node health).
     Refresh,
     /// Open the health view of the node under the cursor.
@@ -207,6 +209,7 @@ pub const ACTIONS: &[(Action, &str, &str, &[KeyScope])] = &[
     (Action::Uncordon, "uncordon", "uncordon node", &[T]),
     (Action::Drain, "drain", "drain node", &[T]),
     (Action::Logs, "logs", "logs", &[T]),
+    (Action::Shell, "shell", "shell", &[T]),
     (Action::Refresh, "refresh", "refresh", &[T]),
     (Action::NodeHealth, "node-health", "node health", &[T]),
     (Action::Log(LogAction::Follow), "follow", "follow", &[L]),
@@ -291,7 +294,16 @@ impl Action {
                 | Action::EditExternal
                 | Action::SetImage
                 | Action::Apply
+                | Action::Shell
         )
+    }
+
+    /// Whether two actions work on kinds that never overlap, so one key may bind both: the row's
+    /// kind picks (`s`: scale on workloads, shell on pods and containers, as in k9s).
+    pub fn kinds_disjoint(self, other: Action) -> bool {
+        let pair = |a: Action, b: Action| (self == a && other == b) || (self == b && other == a);
+        // Pods have no scale subresource: scale never reaches a pod or a container.
+        pair(Action::Scale, Action::Shell)
     }
 }
 

@@ -109,6 +109,14 @@ pub enum Effect {
     /// Suspend the dashboard and give the terminal to a session that needs it whole (a shell,
     /// attach, an external editor): see `exec::terminal` for what is left, handed over and restored.
     HandOverTerminal(crate::exec::terminal::HandOver),
+    /// Open an interactive shell (bash, then sh) in a pod's container (None: the default
+    /// container annotation's, else the first) through the terminal hand-over.
+    Shell {
+        /// The pod.
+        pod: ObjRef,
+        /// The container chosen.
+        container: Option<String>,
+    },
     /// GET an object's ownerReferences and feed them back (the jump to a row's owner).
     FindOwner(ObjRef),
     /// GET an object fresh with the lists a per-kind extra needs (`kinds/`), and feed them back.
@@ -129,7 +137,11 @@ impl Effect {
     pub fn writes(&self) -> bool {
         match self {
             Effect::Edit(r) => r.writes(),
-            _ => matches!(self, Effect::Mutate { .. } | Effect::DryRunRollback { .. }),
+            // A shell changes running state: `--readonly` refuses it too (as k9s's readonly does).
+            _ => matches!(
+                self,
+                Effect::Mutate { .. } | Effect::DryRunRollback { .. } | Effect::Shell { .. }
+            ),
         }
     }
 }

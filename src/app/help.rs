@@ -46,7 +46,7 @@ pub fn max_scroll(state: &State, rows: usize) -> u16 {
 
 /// A key while help is open.
 pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    let (typed, found) = state.lookup_typed(crate::screens::key_scope(state), &key);
+    let (typed, found) = state.lookup_typed(crate::screens::key_scope(state), &key, crate::screens::applies);
     // The help overlay takes the body of the screen less its frame: the table's rows plus one.
     let rows = state.page_rows + 1;
     let max = max_scroll(state, rows);

@@ -123,14 +123,28 @@ impl Keymap {
 
     /// What `typed` means on a screen of `scope`.
     pub fn lookup(&self, scope: KeyScope, typed: &[Key]) -> Match {
+        self.lookup_where(scope, typed, |_| true)
+    }
+
+    /// What `typed` means, among actions bound to the same keys (kinds that never overlap, see
+    /// [`Action::kinds_disjoint`]) the first that `applies`; the first bound when none does.
+    pub fn lookup_where(&self, scope: KeyScope, typed: &[Key], applies: impl Fn(Action) -> bool) -> Match {
         let mut prefix = false;
+        let mut first = None;
         for b in self.active(scope) {
             if b.keys == typed {
-                return Match::Action(b.action);
+                if applies(b.action) {
+                    return Match::Action(b.action);
+                }
+                first = first.or(Some(b.action));
             }
             prefix |= b.keys.len() > typed.len() && b.keys.starts_with(typed);
         }
-        if prefix { Match::Prefix } else { Match::None }
+        match (first, prefix) {
+            (Some(a), _) => Match::Action(a),
+            (None, true) => Match::Prefix,
+            (None, false) => Match::None,
+        }
     }
 
     /// The first binding of `action` on a screen of `scope`, for hints like "press ? for help".

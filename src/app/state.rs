@@ -4,7 +4,7 @@ use std::time::Instant;
 
 use ratatui_textarea::TextArea;
 
-use super::action::KeyScope;
+use super::action::{Action, KeyScope};
 use super::effect::Effect;
 use super::keys::{Key, Keymap, Match};
 use super::table::{Filter, Fixed, Sort, Table};
@@ -363,13 +363,20 @@ impl State {
 
     /// Looks `key` up after the keys typed so far (taking them), in `scope` (the screen's); a
     /// sequence that went nowhere is forgotten, since its last key may start something of its own.
-    pub fn lookup_typed(&mut self, scope: KeyScope, key: &crossterm::event::KeyEvent) -> (Vec<Key>, Match) {
+    /// Of actions sharing the keys, the first that `applies` on the screen wins.
+    pub fn lookup_typed(
+        &mut self,
+        scope: KeyScope,
+        key: &crossterm::event::KeyEvent,
+        applies: fn(&State, Action) -> bool,
+    ) -> (Vec<Key>, Match) {
         let mut typed = std::mem::take(&mut self.pending_keys);
         typed.push(Key::from_event(key));
-        let mut found = self.keymap.lookup(scope, &typed);
+        let applies = |a: Action| applies(self, a);
+        let mut found = self.keymap.lookup_where(scope, &typed, applies);
         if found == Match::None && typed.len() > 1 {
             typed = vec![Key::from_event(key)];
-            found = self.keymap.lookup(scope, &typed);
+            found = self.keymap.lookup_where(scope, &typed, applies);
         }
         (typed, found)
     }

@@ -183,7 +183,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     if let Some(effects) = (screen.on_key)(state, &key) {
         return effects;
     }
-    let (typed, found) = state.lookup_typed(screen.scope, &key);
+    let (typed, found) = state.lookup_typed(screen.scope, &key, screens::applies);
     match found {
         // A mutating action in a read-only session reaches `act`, which refuses it with a reason.
         Match::Action(action) => act(state, action),

@@ -22,6 +22,7 @@ pub fn kinds(action: Action) -> Option<&'static [Kind]> {
         Action::Pause | Action::Resume => &[Kind::Deployment],
         Action::Cordon | Action::Uncordon | Action::Drain => &[Kind::Node],
         Action::SetImage => &[Kind::Deployment, Kind::StatefulSet, Kind::DaemonSet, Kind::CronJob],
+        Action::Shell => &[Kind::Pod],
         _ => return None,
     })
 }
@@ -39,6 +40,17 @@ pub fn works_on(kind: Kind, action: Action) -> bool {
 /// The readable refusal of a read-only session.
 pub fn readonly_refusal(action: &str) -> String {
     format!("read-only session: {action} is disabled (--readonly)")
+}
+
+/// An interactive shell in `pod` (its `container`, or the default one), unless the session is
+/// read-only: a shell changes running state, as k9s's readonly has it.
+pub fn shell(state: &mut State, pod: Option<ObjRef>, container: Option<String>) -> Vec<Effect> {
+    if state.safety.readonly {
+        state.toast(readonly_refusal(Action::Shell.describe()), true);
+        return vec![];
+    }
+    pod.map(|pod| vec![Effect::Shell { pod, container }])
+        .unwrap_or_default()
 }
 
 /// Perform a workload action on `selected`, the object of the screen on show (called by `update::act`).

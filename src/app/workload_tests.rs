@@ -138,7 +138,7 @@ fn esc_cancels_and_wrong_kinds_are_refused_with_a_reason() {
     assert!(update(&mut s, key(KeyCode::Esc)).is_empty());
     assert!(s.dialog.is_none());
     let mut pods = on(Kind::Pod, &["web-1"], false);
-    assert!(typed(&mut pods, "s").is_empty());
+    assert!(typed(&mut pods, "r").is_empty());
     assert!(pods.dialog.is_none());
     assert!(pods.toasts.last().unwrap().text.contains("not pods"));
 }
@@ -221,6 +221,27 @@ fn readonly_sends_no_write_whatever_is_typed() {
     typed(&mut s, "r");
     s.safety.readonly = true;
     assert!(update(&mut s, key(KeyCode::Enter)).is_empty());
+}
+
+#[test]
+fn s_is_shell_on_pods_and_scale_on_workloads_and_readonly_refuses_the_shell() {
+    let mut s = on(Kind::Pod, &["web-1"], false);
+    let pod = ObjRef::new(Kind::Pod, "shop", "web-1");
+    assert_eq!(typed(&mut s, "s"), [Effect::Shell { pod, container: None }]);
+    let mut s = on(Kind::Deployment, &["web"], false);
+    assert_eq!(typed(&mut s, "s"), [Effect::ScaleInfo(web())]);
+    let mut s = on(Kind::Pod, &["web-1"], true);
+    assert!(typed(&mut s, "s").is_empty());
+    assert!(
+        s.toasts.iter().any(|t| t.text.starts_with("read-only session")),
+        "{:?}",
+        s.toasts
+    );
+    // The vim keymap keeps `s` for its sort sequences and binds the shell to `g x`.
+    let mut s = on(Kind::Pod, &["web-1"], false);
+    s.keymap = crate::config::keymap::builtin("vim").unwrap();
+    let pod = ObjRef::new(Kind::Pod, "shop", "web-1");
+    assert_eq!(typed(&mut s, "gx"), [Effect::Shell { pod, container: None }]);
 }
 
 fn history_of_web() -> History {

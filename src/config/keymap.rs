@@ -285,7 +285,8 @@ fn check_collisions(all: &[Located]) -> Result<(), ConfigError> {
             let global = |x: KeyScope, y: KeyScope| x == KeyScope::Global && y != KeyScope::Editor;
             let shared = a.scope == b.scope || global(a.scope, b.scope) || global(b.scope, a.scope);
             let (ka, kb) = (&a.binding.keys, &b.binding.keys);
-            if !shared || !(ka.starts_with(kb) || kb.starts_with(ka)) {
+            let disjoint = ka == kb && a.binding.action.kinds_disjoint(b.binding.action);
+            if !shared || disjoint || !(ka.starts_with(kb) || kb.starts_with(ka)) {
                 continue;
             }
             let how = if ka == kb {

@@ -5,6 +5,7 @@
 pub mod external_edit;
 pub mod session;
 pub mod sessions;
+pub mod shell;
 pub mod tasks;
 pub mod terminal;
 
@@ -89,6 +90,18 @@ impl Executor {
                 return Some(ForLoop::SwitchContext(name));
             }
             Effect::HandOverTerminal(h) => return Some(ForLoop::HandOver(h)),
+            Effect::Shell { pod, container } => match &self.base.client {
+                Some(client) => {
+                    return Some(ForLoop::HandOver(HandOver::new(shell::ShellSession {
+                        client: client.clone(),
+                        pod,
+                        container,
+                        inputs: self.base.inputs.clone(),
+                        handle: tokio::runtime::Handle::current(),
+                    })));
+                }
+                None => self.send(Input::Error("shell: not connected".into())),
+            },
             Effect::Unwatch(kind) => return Some(ForLoop::Unwatch(kind)),
             Effect::Copy(text) => self.send(tasks::copy(&text, self.clipboard)),
             Effect::ListContexts => self.send(tasks::contexts(opts)),

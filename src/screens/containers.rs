@@ -62,6 +62,10 @@ fn selected(state: &State) -> Option<ObjRef> {
 fn act(state: &mut State, action: Action) -> Option<Vec<Effect>> {
     match action {
         Action::Logs => Some(crate::app::logs::glue::open(state)),
+        Action::Shell => {
+            let container = state.top().table.current().map(|r| r.name.clone());
+            Some(crate::app::workload::shell(state, selected(state), container))
+        }
         _ => lists::act(state, action),
     }
 }

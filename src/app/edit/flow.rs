@@ -120,7 +120,7 @@ pub fn on_key(state: &mut State, key: &KeyEvent) -> Option<Vec<Effect>> {
 
 /// While the object loads or a request is under way: help, and closing a screen that has no text.
 fn waiting_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
-    let (_, found) = state.lookup_typed(KeyScope::Editor, key);
+    let (_, found) = state.lookup_typed(KeyScope::Editor, key, |_, _| true);
     let loaded = editor(state).is_some_and(|e| !matches!(e.stage, Stage::Loading | Stage::Failed(_)));
     match found {
         Match::Action(Action::Help) => state.help = true,
@@ -131,7 +131,7 @@ fn waiting_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
 }
 
 fn editing_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
-    let (typed, found) = state.lookup_typed(KeyScope::Editor, key);
+    let (typed, found) = state.lookup_typed(KeyScope::Editor, key, |_, _| true);
     match found {
         Match::Action(action) => act(state, action),
         Match::Prefix => {

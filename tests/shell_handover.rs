@@ -1,0 +1,214 @@
+//! A shell in a demo-cluster container on a real pseudo-terminal, through the terminal hand-over:
+//! the prompt and output reach the terminal, typed keys reach the shell, `exit 4` comes back as a
+//! notice with the code, a container without a shell as an error, several containers as a picker, and each time the dashboard's
+//! raw mode and reader come back.
+
+mod common;
+#[path = "common/pty.rs"]
+mod pty;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use common::{cluster_with_ns, running_pod};
+use crossterm::event::{Event, KeyCode};
+use kubedeck::app::Input;
+use kubedeck::cluster::Kind;
+use kubedeck::cluster::ops::ObjRef;
+use kubedeck::exec::Executor;
+use kubedeck::exec::shell::ShellSession;
+use kubedeck::exec::terminal::{Dashboard, HandOver, next_event};
+use kubedeck::tui::Tui;
+use pty::{Pty, scratch, script_available, wait_for};
+use serde_json::json;
+use sim::{Origin, res};
+use tokio::sync::mpsc;
+
+fn line_mode() -> &'static str {
+    let out = Command::new("stty")
+        .arg("-a")
+        .stdin(Stdio::inherit())
+        .output()
+        .expect("stty runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    if text.split_whitespace().any(|w| w == "-icanon") {
+        "raw"
+    } else {
+        "cooked"
+    }
+}
+
+async fn key(events: &mut Option<crossterm::event::EventStream>) -> char {
+    loop {
+        let next = tokio::time::timeout(Duration::from_secs(30), next_event(events)).await;
+        match next.expect("a key within 30 s") {
+            Some(Ok(Event::Key(k))) => {
+                if let KeyCode::Char(c) = k.code {
+                    return c;
+                }
+            }
+            Some(Ok(_)) => {}
+            other => panic!("the input reader ended: {other:?}"),
+        }
+    }
+}
+
+fn said(rx: &mut mpsc::UnboundedReceiver<Input>) -> String {
+    match rx.try_recv() {
+        Ok(Input::Notice(n)) => format!("notice: {n}"),
+        Ok(Input::Error(e)) => format!("error: {e}"),
+        other => format!("nothing: {other:?}"),
+    }
+}
+
+/// Not a test on its own: the program the next test runs under a pseudo-terminal.
+#[test]
+fn shell_child() {
+    let Ok(dir) = std::env::var("KUBEDECK_SHELL_CHILD") else {
+        return;
+    };
+    let dir = PathBuf::from(dir);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let (cluster, client) = cluster_with_ns("logs").await;
+        for (name, image) in [
+            ("deb", "docker.io/library/nginx:1.27"),
+            ("dl", "registry.k8s.io/etcd:3.5.21-0"),
+        ] {
+            let mut p = running_pod(name, 0, 1);
+            p["spec"]["containers"][0]["image"] = json!(image);
+            cluster.store().create(res("Pod"), p, Origin::Internal).unwrap();
+        }
+        // Two containers and no default-container annotation: the user picks.
+        let mut two = running_pod("two", 0, 1);
+        two["spec"]["containers"] = json!([{"name": "side", "image": "busybox:1.37"}, {"name": "app", "image": "nginx:1.27"}]);
+        let side = json!({"name": "side", "ready": true, "restartCount": 0, "state": {"running": {"startedAt": common::ago(30)}}});
+        two["status"]["containerStatuses"].as_array_mut().unwrap().insert(0, side);
+        cluster.store().create(res("Pod"), two, Origin::Internal).unwrap();
+        let mut waiting = running_pod("crash", 0, 1);
+        waiting["spec"]["containers"][0]["image"] = json!("registry.example.com/shop/recs:does-not-exist");
+        waiting["status"]["containerStatuses"][0]["state"] = json!({"waiting": {"reason": "ErrImagePull"}});
+        cluster.store().create(res("Pod"), waiting, Origin::Internal).unwrap();
+        cluster.faults().deny(sim::Deny { user: "jane".into(), plural: "pods/exec".into(), namespace: None });
+        let jane = cluster.client_for(sim::RESTRICTED_CONTEXT).await.unwrap();
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let mut exec = Executor::new(tx.clone(), mpsc::channel(1).0, kubedeck::clipboard::Target::Osc52);
+        let mut tui = Tui::init(true).expect("a terminal");
+        let mut events = Some(crossterm::event::EventStream::new());
+        let shell_as = |client: &kube::Client, pod: &str| {
+            HandOver::new(ShellSession {
+                client: client.clone(),
+                pod: ObjRef::new(Kind::Pod, "logs", pod),
+                container: None,
+                inputs: tx.clone(),
+                handle: tokio::runtime::Handle::current(),
+            })
+        };
+        let shell = |pod: &str| shell_as(&client, pod);
+        let mut screen = Dashboard {
+            tui: &mut tui,
+            events: &mut events,
+        };
+        exec.hand_over(&mut screen, shell("deb")).await.unwrap();
+        std::fs::write(dir.join("first"), format!("{} / {}", said(&mut rx), line_mode())).unwrap();
+        let mut screen = Dashboard {
+            tui: &mut tui,
+            events: &mut events,
+        };
+        exec.hand_over(&mut screen, shell("dl")).await.unwrap();
+        std::fs::write(dir.join("second"), format!("{} / {}", said(&mut rx), line_mode())).unwrap();
+        let mut screen = Dashboard { tui: &mut tui, events: &mut events };
+        exec.hand_over(&mut screen, shell("two")).await.unwrap();
+        std::fs::write(dir.join("third"), format!("{} / {}", said(&mut rx), line_mode())).unwrap();
+        for (name, session) in [("fourth", shell("crash")), ("fifth", shell_as(&jane, "deb"))] {
+            let mut screen = Dashboard { tui: &mut tui, events: &mut events };
+            exec.hand_over(&mut screen, session).await.unwrap();
+            std::fs::write(dir.join(name), format!("{} / {}", said(&mut rx), line_mode())).unwrap();
+        }
+        // The connection drops under a running shell (the server restarts when told to).
+        let (faults, drop_file) = (cluster.faults().clone(), dir.join("drop"));
+        tokio::spawn(async move {
+            while !drop_file.exists() {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            faults.restart(Duration::from_millis(300));
+        });
+        let mut screen = Dashboard { tui: &mut tui, events: &mut events };
+        exec.hand_over(&mut screen, shell("deb")).await.unwrap();
+        std::fs::write(dir.join("sixth"), format!("{} / {}", said(&mut rx), line_mode())).unwrap();
+        let got = key(&mut events).await;
+        std::fs::write(dir.join("key"), got.to_string()).unwrap();
+        drop(tui);
+        cluster.stop().await;
+    });
+}
+
+fn read(dir: &Path, name: &str) -> Option<String> {
+    std::fs::read_to_string(dir.join(name)).ok()
+}
+
+#[test]
+fn a_shell_runs_on_the_handed_over_terminal_and_gives_it_back() {
+    if !script_available() {
+        eprintln!("skipped: `script` (util-linux) is needed to make a pseudo-terminal");
+        return;
+    }
+    let dir = scratch("shell");
+    let me = std::env::current_exe().unwrap();
+    let mut pty = Pty::start(
+        &dir,
+        &me,
+        &["--exact", "shell_child", "--nocapture", "--test-threads", "1"],
+        &[("KUBEDECK_SHELL_CHILD", dir.to_str().unwrap())],
+    );
+    wait_for(60, "the shell's prompt", || {
+        pty.output().contains("root@deb:/# ").then_some(())
+    });
+    pty.type_keys("hostname\r");
+    wait_for(30, "the command's output", || {
+        pty.output().contains("hostname\r\ndeb\r\n").then_some(())
+    });
+    pty.type_keys("exit 4\r");
+    let first = wait_for(30, "the first shell's end", || read(&dir, "first"));
+    assert_eq!(first, "notice: shell in deb/app exited with code 4 / raw");
+    let second = wait_for(30, "the second shell's end", || read(&dir, "second"));
+    assert!(
+        second.starts_with("error: shell failed: container app of pod dl has no shell"),
+        "{second}"
+    );
+    assert!(second.ends_with(" / raw"), "{second}");
+    wait_for(30, "the container picker", || {
+        let out = pty.output();
+        (out.contains("  1) side\r\n  2) app\r\n") && out.contains("[1-2, esc cancels]")).then_some(())
+    });
+    pty.type_keys("2");
+    wait_for(30, "the chosen container's shell", || {
+        pty.output().contains("root@two:/# ").then_some(())
+    });
+    pty.type_keys("exit\r");
+    let third = wait_for(30, "the third shell's end", || read(&dir, "third"));
+    assert_eq!(third, "notice: shell in two/app exited with code 0 / raw");
+    let fourth = wait_for(30, "the waiting pod's refusal", || read(&dir, "fourth"));
+    assert_eq!(
+        fourth,
+        "error: shell failed: container app of pod crash is not running (ErrImagePull) / raw"
+    );
+    let fifth = wait_for(30, "RBAC's refusal", || read(&dir, "fifth"));
+    assert_eq!(
+        fifth,
+        "error: shell failed: not allowed to exec in pod deb: RBAC refuses create on pods/exec / raw"
+    );
+    wait_for(30, "a second shell in deb", || {
+        (pty.output().matches("root@deb:/# ").count() >= 3).then_some(())
+    });
+    std::fs::write(dir.join("drop"), "").unwrap();
+    let sixth = wait_for(30, "the dropped shell's end", || read(&dir, "sixth"));
+    assert!(
+        sixth.starts_with("error: shell failed: the connection to the shell in deb/app ended"),
+        "{sixth}"
+    );
+    assert!(sixth.ends_with(" / raw"), "{sixth}");
+    pty.type_keys("z");
+    assert_eq!(wait_for(30, "the key after", || read(&dir, "key")), "z");
+}
