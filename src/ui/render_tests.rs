@@ -278,7 +278,8 @@ fn filter_line_help_and_failed_connection() {
     );
     update(&mut s, key(KeyCode::Enter));
     update(&mut s, key(KeyCode::Char('?')));
-    let out = screen(&s);
+    // Tall enough for the whole help: the commands come after every key.
+    let out = text(&draw(&s, 100, 40, NOW));
     assert!(
         out.contains("help") && out.contains("all ns") && out.contains(":po"),
         "{out}"
