@@ -62,10 +62,16 @@ async fn the_not_ready_worker_and_a_healthy_one() {
             .any(|t| t == "node.kubernetes.io/unreachable:NoExecute")
     );
     assert_eq!(down.pod_capacity, Some(110));
+    assert!(
+        matches!(down.usage, Usage::Usage { cpu, memory } if cpu > 0 && memory > 0),
+        "the demo serves metrics: {:?}",
+        down.usage
+    );
+    c.faults().set_metrics_unavailable(true);
     assert_eq!(
-        down.usage,
+        nodehealth::fetch(&client, &last).await.usage,
         Usage::NotAvailable,
-        "the demo's metrics API is registered but missing"
+        "the metrics API is registered but its service is gone"
     );
     assert!(down.kubelet.starts_with("v1.33"));
 
@@ -94,6 +100,7 @@ async fn the_screen_goes_from_degraded_to_healthy_as_faults_clear() {
     let client = c.client().await.unwrap();
     c.faults().set_failing_check(Some("etcd"));
     c.faults().set_stale_leader(true);
+    c.faults().set_metrics_unavailable(true);
     let report = eventually(20, "the scheduler lease goes stale", || {
         let client = client.clone();
         async move {
@@ -127,7 +134,7 @@ async fn the_screen_goes_from_degraded_to_healthy_as_faults_clear() {
     .await;
     update(&mut s, Input::ControlPlane(Box::new(report)));
     let out = draw(&s);
-    // The scenario's missing metrics API and guard webhook stay.
+    // The missing metrics API (still faulted) and the guard webhook stay.
     assert!(out.contains("✖ APIService v1beta1.metrics.k8s.io unavailable"), "{out}");
     assert!(!out.contains("etcd failed") && !out.contains("STALE") && !out.contains("no kube-scheduler leader"));
     assert!(out.contains("✔ ok     kube-scheduler"));

@@ -10,10 +10,12 @@ pub fn apply_demo_faults(list: &str, faults: &Faults) -> anyhow::Result<()> {
             None if item == "stale-leader" => faults.set_stale_leader(true),
             Some(("huge-log-line", size)) => faults.set_huge_log_line(parse_size(size)?),
             None if item == "bidi-event" => faults.bidi_event(),
+            None if item == "metrics-unavailable" => faults.set_metrics_unavailable(true),
             // The restricted user's Role: only this namespace (context kubedeck-demo-jane).
             Some(("jane-only", ns)) if !ns.is_empty() => faults.confine("jane", ns),
             _ => anyhow::bail!(
-                "unknown demo fault {item:?}: use failing-check=NAME, stale-leader, huge-log-line=SIZE, bidi-event \
+                "unknown demo fault {item:?}: use failing-check=NAME, stale-leader, huge-log-line=SIZE, bidi-event, \
+                 metrics-unavailable \
                  or jane-only=NAMESPACE (freeze and restart are switched at run time: see \"When the cluster \
                  misbehaves\" in the README)"
             ),

@@ -19,7 +19,6 @@ pub struct Deny {
 }
 
 /// The switches. Every field can be flipped while the server runs.
-#[derive(Debug)]
 pub struct Faults {
     latency_ms: AtomicU64,
     throttle: AtomicU32,
@@ -35,6 +34,18 @@ pub struct Faults {
     restarts: watch::Sender<(u64, Duration)>,
     confined: Mutex<HashMap<String, String>>,
     requests: Mutex<HashMap<String, u64>>,
+    metrics_unavailable: AtomicBool,
+    metrics_hook: Mutex<Option<MetricsHook>>,
+}
+
+/// What the cluster does when the metrics API goes down or comes back (true: down): its APIService's
+/// status follows.
+pub type MetricsHook = Box<dyn Fn(bool) + Send + Sync>;
+
+impl std::fmt::Debug for Faults {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Faults").finish_non_exhaustive()
+    }
 }
 
 impl Default for Faults {
@@ -54,6 +65,8 @@ impl Default for Faults {
             restarts: watch::channel((0, Duration::ZERO)).0,
             confined: Mutex::new(HashMap::new()),
             requests: Mutex::new(HashMap::new()),
+            metrics_unavailable: AtomicBool::new(false),
+            metrics_hook: Mutex::new(None),
         }
     }
 }
@@ -111,6 +124,25 @@ impl Faults {
         self.deny.lock().iter().any(|d| {
             d.user == user && d.plural == plural && (d.namespace.is_none() || d.namespace.as_deref() == namespace)
         })
+    }
+
+    /// Makes the `v1beta1.metrics.k8s.io` APIService unavailable (its service gone): the aggregator
+    /// answers every metrics.k8s.io path with 503, discovery included.
+    pub fn set_metrics_unavailable(&self, down: bool) {
+        self.metrics_unavailable.store(down, Ordering::Relaxed);
+        if let Some(hook) = &*self.metrics_hook.lock() {
+            hook(down);
+        }
+    }
+
+    /// Sets what [`Faults::set_metrics_unavailable`] also does (the cluster: the APIService status).
+    pub fn on_metrics_change(&self, hook: MetricsHook) {
+        *self.metrics_hook.lock() = Some(hook);
+    }
+
+    /// Whether the metrics API is unavailable.
+    pub fn metrics_unavailable(&self) -> bool {
+        self.metrics_unavailable.load(Ordering::Relaxed)
     }
 
     /// Ends every open watch, as a broken connection would.
