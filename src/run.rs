@@ -114,6 +114,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let mut next_frame = tokio::time::Instant::now();
     let mut sweep = tokio::time::interval(Duration::from_secs(30));
     let mut tick = tokio::time::interval(Duration::from_secs(1));
+    // While usage columns are on screen, the loop wakes each second to ask the store whether a sample is due.
+    let mut usage_tick = tokio::time::interval(Duration::from_secs(1));
     let mut health_tick = tokio::time::interval(HEALTH_REFRESH);
     // Discovery read again on a timer, only while CRDs cannot be watched.
     let every = Duration::from_secs(config.refresh.discovery_secs.max(1));
@@ -202,7 +204,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                                 conn_cancel.clone(),
                             ));
                             exec.connected(c.clone(), conn.no_retry.clone());
-                            store = Some(Store::new(c.clone()));
+                            let usage = crate::store::usage::Usage::new(
+                                conn.no_retry.clone(),
+                                notice_tx.clone(),
+                                crate::store::usage::DEFAULT_INTERVAL,
+                            );
+                            store = Some(Store::new(c.clone()).with_usage(usage));
                             cache = Some(c);
                             let input = Input::Connected { context: conn.context, namespace: conn.namespace, url: conn.url };
                             effects = update(&mut state, input);
@@ -216,6 +223,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             _ = tokio::time::sleep_until(next_frame), if dirty => {}
             _ = tick.tick(), if ticking => effects = update(&mut state, Input::Tick(Instant::now())),
+            _ = usage_tick.tick(), if crate::store::usage::shown(&state) => {}
             _ = health_tick.tick(), if crate::app::controlplane::periodic(&state) => {
                 effects = crate::app::controlplane::due(&mut state)
             }

@@ -87,6 +87,52 @@ fn effective(containers: &[Container], init: &[Container], side: impl Fn(&Contai
     sum
 }
 
+/// What usage is measured against: a pod's effective requests and limits (CPU in millicores,
+/// memory in bytes; None where it has none), or a node's allocatable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Capacity {
+    /// A pod, summed as [`pod_requests_and_limits`].
+    Pod {
+        /// CPU request, millicores.
+        cpu_request: Option<i128>,
+        /// CPU limit, millicores.
+        cpu_limit: Option<i128>,
+        /// Memory request, bytes.
+        mem_request: Option<i128>,
+        /// Memory limit, bytes.
+        mem_limit: Option<i128>,
+    },
+    /// A node's allocatable CPU (millicores) and memory (bytes).
+    Node {
+        /// Allocatable CPU, millicores.
+        cpu: Option<i128>,
+        /// Allocatable memory, bytes.
+        mem: Option<i128>,
+    },
+}
+
+/// A pod's [`Capacity`].
+pub fn pod_capacity(pod: &Pod) -> Capacity {
+    let (req, lim) = pod_requests_and_limits(pod);
+    let bytes = |v: Option<&i128>| v.map(|m| m / 1000);
+    Capacity::Pod {
+        cpu_request: req.get("cpu").copied(),
+        cpu_limit: lim.get("cpu").copied(),
+        mem_request: bytes(req.get("memory")),
+        mem_limit: bytes(lim.get("memory")),
+    }
+}
+
+/// A node's [`Capacity`]: its allocatable.
+pub fn node_capacity(node: &k8s_openapi::api::core::v1::Node) -> Capacity {
+    let alloc = node.status.as_ref().and_then(|s| s.allocatable.as_ref());
+    let get = |k: &str| alloc.and_then(|a| a.get(k)).map(|q| milli(&q.0));
+    Capacity::Node {
+        cpu: get("cpu"),
+        mem: get("memory").map(|m| m / 1000),
+    }
+}
+
 /// A pod's requests and limits in thousandths, as `kubectl describe node` sums them
 /// (`resourcehelper.PodRequestsAndLimits`): see [`effective`]; the overhead is added to every
 /// request, and to a limit only where the pod has one.

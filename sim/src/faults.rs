@@ -36,6 +36,7 @@ pub struct Faults {
     requests: Mutex<HashMap<String, u64>>,
     metrics_unavailable: AtomicBool,
     metrics_hook: Mutex<Option<MetricsHook>>,
+    metrics_reads: AtomicU64,
 }
 
 /// What the cluster does when the metrics API goes down or comes back (true: down): its APIService's
@@ -67,6 +68,7 @@ impl Default for Faults {
             requests: Mutex::new(HashMap::new()),
             metrics_unavailable: AtomicBool::new(false),
             metrics_hook: Mutex::new(None),
+            metrics_reads: AtomicU64::new(0),
         }
     }
 }
@@ -133,6 +135,16 @@ impl Faults {
         if let Some(hook) = &*self.metrics_hook.lock() {
             hook(down);
         }
+    }
+
+    /// Counts one GET or LIST of PodMetrics or NodeMetrics (discovery not included).
+    pub fn count_metrics_read(&self) {
+        self.metrics_reads.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// GETs and LISTs of PodMetrics and NodeMetrics so far, answered or refused with 503.
+    pub fn metrics_reads(&self) -> u64 {
+        self.metrics_reads.load(Ordering::Relaxed)
     }
 
     /// Sets what [`Faults::set_metrics_unavailable`] also does (the cluster: the APIService status).

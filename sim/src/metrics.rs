@@ -207,11 +207,15 @@ pub fn route(st: &SimState, user: &User, method: &Method, path: &str, q: &Query)
     if !(rest.is_empty() || rest.starts_with('/')) {
         return None;
     }
+    let segs: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
+    let doc = discovery(&segs);
+    if doc.is_none() {
+        st.faults.count_metrics_read();
+    }
     if st.faults.metrics_unavailable() {
         return Some(super::discovery::service_unavailable());
     }
-    let segs: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
-    if let Some(doc) = discovery(&segs) {
+    if let Some(doc) = doc {
         return Some(json_response(200, &doc));
     }
     if method != Method::GET {

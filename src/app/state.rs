@@ -213,6 +213,8 @@ pub enum Mode {
 pub struct State {
     /// Views, the last one on screen; never empty.
     pub stack: Vec<View>,
+    /// metrics-server did not answer the last time usage was asked for: the usage columns are `n/a`.
+    pub metrics_na: bool,
     /// The namespace lists show; None: every namespace.
     pub namespace: Option<String>,
     /// The namespace of the context, where `0` toggles back to.
@@ -320,6 +322,7 @@ impl State {
     pub fn new(namespace: Option<String>, readonly: bool, keymap: Keymap) -> State {
         State {
             stack: vec![View::new(ViewKind::Resource(Kind::Pod))],
+            metrics_na: false,
             home_namespace: namespace.clone().unwrap_or_else(|| "default".into()),
             namespace,
             context: String::new(),
