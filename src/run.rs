@@ -67,6 +67,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         );
     }
     let mut state = State::new(namespace, cli.readonly, setup.keymap);
+    state.usage_levels = [config.usage.warn, config.usage.error];
     // The `:` history of earlier runs; commands run now are added to it as they run.
     let history = crate::history::default_path();
     if let Some(path) = &history {
@@ -207,7 +208,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                             let usage = crate::store::usage::Usage::new(
                                 conn.no_retry.clone(),
                                 notice_tx.clone(),
-                                crate::store::usage::DEFAULT_INTERVAL,
+                                Duration::from_secs(config.refresh.metrics_secs),
                             );
                             store = Some(Store::new(c.clone()).with_usage(usage));
                             cache = Some(c);

@@ -7,7 +7,7 @@ use crate::cluster::Kind;
 /// Declares each enricher file and lists its `ENRICHERS`; within a kind, cells follow this order.
 macro_rules! enrichers {
     ($($file:ident),* $(,)?) => {
-        $(mod $file;)*
+        $(pub mod $file;)*
         /// Every enricher, by file.
         static ALL: &[&[&Enricher]] = &[$($file::ENRICHERS),*];
     };

@@ -12,6 +12,29 @@ use crate::cluster::rows::Row;
 use crate::store::enrich::{Enricher, Needs};
 use crate::store::usage::{Sample, Used};
 
+/// How a usage percentage is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// At or above the warning threshold.
+    Warn,
+    /// At or above the error threshold of a limit or of a node's allocatable.
+    Error,
+}
+
+/// The level of a usage cell under column `title` at the thresholds `[warn, error]` (percent);
+/// a request can be exceeded by design, so its columns only warn.
+pub fn level(title: &str, text: &str, [warn, error]: [u32; 2]) -> Option<Level> {
+    if !title.starts_with('%') {
+        return None;
+    }
+    let p: u32 = text.parse().ok()?;
+    match p {
+        p if p >= error && !title.ends_with("/R") => Some(Level::Error),
+        p if p >= warn => Some(Level::Warn),
+        _ => None,
+    }
+}
+
 /// `used` as a whole percentage of `of`, rounded down as k9s rounds it; None without an `of`.
 pub fn percent(used: i128, of: Option<i128>) -> Option<i128> {
     of.filter(|o| *o > 0).map(|o| used * 100 / o)
@@ -102,6 +125,18 @@ mod tests {
             capacity: Some(Box::new(cap)),
             ..Default::default()
         })
+    }
+
+    #[test]
+    fn thresholds_warn_at_80_and_err_at_a_full_limit_never_on_a_request() {
+        let t = [80, 100];
+        assert_eq!(level("%CPU/L", "79", t), None);
+        assert_eq!(level("%CPU/L", "80", t), Some(Level::Warn));
+        assert_eq!(level("%MEM/L", "100", t), Some(Level::Error));
+        assert_eq!(level("%CPU/R", "187", t), Some(Level::Warn));
+        assert_eq!(level("%MEM/A", "101", t), Some(Level::Error));
+        assert_eq!(level("CPU", "900", t), None);
+        assert_eq!(level("%CPU/L", "", t), None);
     }
 
     #[test]
