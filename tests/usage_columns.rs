@@ -101,6 +101,35 @@ async fn pods_show_the_sample_the_metrics_api_returned_asking_once_per_interval(
         start.elapsed()
     );
 
+    // Nodes: CPU and MEM as `kubectl top nodes`, and % of allocatable.
+    let nodes: Api<DynamicObject> = Api::all_with(
+        h.client(),
+        &ApiResource::from_gvk_with_plural(
+            &GroupVersionKind::gvk("metrics.k8s.io", "v1beta1", "NodeMetrics"),
+            "nodes",
+        ),
+    );
+    let ncols = kubedeck::store::enrichers::columns(Kind::Node);
+    let titles: Vec<&str> = ncols.iter().map(|c| c.0).collect();
+    assert_eq!(titles, ["CPU", "MEM", "%CPU/A", "%MEM/A"]);
+    typed(&mut h, ":no\r");
+    common::eventually(30, "nodes' CPU/MEM equal to the metrics API's sample", || {
+        h.frame().unwrap();
+        let rows = h.state.top().table.rows.clone();
+        let (nodes, cpu, pct) = (nodes.clone(), ncols[0].2, ncols[2].2);
+        async move {
+            let list = nodes.list(&ListParams::default()).await.ok()?;
+            let all = list.items.iter().all(|m| {
+                let row = rows.iter().find(|r| Some(&r.name) == m.metadata.name.as_ref());
+                row.is_some_and(|r| {
+                    r.cells[cpu] == format!("{}m", used_of(&m.data).cpu) && r.cells[pct].parse::<u32>().is_ok()
+                })
+            });
+            (all && list.items.len() == 4).then_some(())
+        }
+    })
+    .await;
+
     // No usage column on screen: no metrics request at all.
     typed(&mut h, ":svc\r");
     h.frame().unwrap();
