@@ -47,7 +47,10 @@ async fn pods_show_the_sample_the_metrics_api_returned_asking_once_per_interval(
     let metrics: Api<DynamicObject> = Api::namespaced_with(h.client(), "shop", &ar);
     let cols = kubedeck::store::enrichers::columns(Kind::Pod);
     let titles: Vec<&str> = cols.iter().map(|c| c.0).collect();
-    assert_eq!(titles, ["CPU", "MEM", "%CPU/R", "%CPU/L", "%MEM/R", "%MEM/L"]);
+    assert_eq!(
+        titles,
+        ["CPU", "MEM", "%CPU/R", "%CPU/L", "%MEM/R", "%MEM/L", "CPU TREND"]
+    );
     let (cpu, mem) = (cols[0].2, cols[1].2);
 
     typed(&mut h, ":po shop\r");
@@ -111,7 +114,7 @@ async fn pods_show_the_sample_the_metrics_api_returned_asking_once_per_interval(
     );
     let ncols = kubedeck::store::enrichers::columns(Kind::Node);
     let titles: Vec<&str> = ncols.iter().map(|c| c.0).collect();
-    assert_eq!(titles, ["CPU", "MEM", "%CPU/A", "%MEM/A"]);
+    assert_eq!(titles, ["CPU", "MEM", "%CPU/A", "%MEM/A", "CPU TREND"]);
     typed(&mut h, ":no\r");
     common::eventually(30, "nodes' CPU/MEM equal to the metrics API's sample", || {
         h.frame().unwrap();

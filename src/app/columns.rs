@@ -155,7 +155,7 @@ mod tests {
                 .collect()
         };
         // The usage columns (store::enrichers::usage) sit before AGE, as in k9s.
-        let usage = ["CPU", "MEM", "%CPU/R", "%CPU/L", "%MEM/R", "%MEM/L"];
+        let usage = ["CPU", "MEM", "%CPU/R", "%CPU/L", "%MEM/R", "%MEM/L", "CPU TREND"];
         let narrow: Vec<&str> = ["NAME", "READY", "STATUS", "RESTARTS"]
             .into_iter()
             .chain(usage)
@@ -172,8 +172,8 @@ mod tests {
         let cols = all(&ViewKind::Resource(Kind::Pod));
         assert_eq!(cols[3].time, Some(TimeFmt::Ago));
         assert_eq!(cols[4].source, Source::Cell(8), "CPU, after the printer's cells");
-        assert_eq!(cols[10].sort_col(), SortCol::Age);
-        assert_eq!(cols[11].source, Source::Cell(4));
+        assert_eq!(cols[11].sort_col(), SortCol::Age);
+        assert_eq!(cols[12].source, Source::Cell(4));
     }
 
     #[test]
@@ -210,7 +210,7 @@ mod tests {
         assert_eq!(step_sort(&pods, false, SortCol::Name, -1), SortCol::Name);
         assert_eq!(step_sort(&pods, false, SortCol::Name, 1), SortCol::Cell(0));
         assert_eq!(step_sort(&pods, false, SortCol::Cell(2), 1), SortCol::Cell(8));
-        assert_eq!(step_sort(&pods, false, SortCol::Cell(13), 1), SortCol::Age);
+        assert_eq!(step_sort(&pods, false, SortCol::Cell(14), 1), SortCol::Age);
         assert_eq!(step_sort(&pods, false, SortCol::Age, 1), SortCol::Age);
         assert_eq!(step_sort(&pods, true, SortCol::Age, 1), SortCol::Cell(4));
     }

@@ -73,8 +73,8 @@ fn angle_brackets_walk_the_columns_numerically_and_s_reverses() {
     press(&mut s, 'S');
     assert!(s.top().sort.descending);
     assert_eq!(shown(&s), ["a", "b", "c"]);
-    // Past the six usage columns to AGE.
-    for _ in 0..7 {
+    // Past the seven usage columns to AGE.
+    for _ in 0..8 {
         press(&mut s, '>');
     }
     assert_eq!(s.top().sort.col, SortCol::Age);

@@ -28,8 +28,40 @@ pub struct Used {
     pub mem: i128,
 }
 
-/// The usage of one LIST, by (namespace, name).
-pub type Sample = HashMap<(String, String), Used>;
+/// Samples kept per pod or node for its trend (at 15 s, the last 7.5 minutes).
+pub const TREND_LEN: usize = 30;
+/// A trend not fed for this long (its object gone from screen) is dropped.
+const TREND_IDLE: Duration = Duration::from_secs(600);
+
+/// The usage of one LIST, by (namespace, name), with each object's recent CPU (oldest first).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Sample {
+    /// Usage now.
+    pub used: HashMap<(String, String), Used>,
+    /// CPU (millicores) of the last samples, at most [`TREND_LEN`].
+    pub trend: HashMap<(String, String), Vec<i128>>,
+}
+
+impl Sample {
+    /// The usage of `namespace/name`.
+    pub fn get(&self, key: &(String, String)) -> Option<&Used> {
+        self.used.get(key)
+    }
+}
+
+/// One object's trend: its CPU per metrics-server sample, a new one only for a newer `timestamp`.
+struct Ring {
+    stamp: String,
+    cpu: std::collections::VecDeque<i128>,
+    fed: Instant,
+}
+
+impl Ring {
+    /// Bytes this ring holds (for the bench's figure).
+    fn bytes(&self) -> usize {
+        std::mem::size_of::<Ring>() + self.stamp.capacity() + self.cpu.capacity() * std::mem::size_of::<i128>()
+    }
+}
 
 /// Whether the metrics API answered the last time it was asked.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -48,6 +80,7 @@ struct Inner {
     samples: HashMap<(Kind, Scope), (Instant, Arc<Sample>)>,
     asked: HashMap<(Kind, Scope), Instant>,
     in_flight: HashSet<(Kind, Scope)>,
+    rings: HashMap<(Kind, String, String), Ring>,
     availability: Availability,
     generation: u64,
 }
@@ -139,6 +172,12 @@ impl Usage {
             .map(|(_, s)| s.clone())
     }
 
+    /// Trend rings held, and the bytes they take.
+    pub fn trend_memory(&self) -> (usize, usize) {
+        let inner = self.inner.lock();
+        (inner.rings.len(), inner.rings.values().map(Ring::bytes).sum())
+    }
+
     /// Ask for usage of `kind` in `scope`: a LIST goes out when the last one for it is older than
     /// the interval and none is on its way.
     pub fn want(&self, kind: Kind, scope: &Scope) {
@@ -165,17 +204,7 @@ impl Usage {
                 inner.in_flight.remove(&key);
                 match result {
                     Ok(list) => {
-                        let sample: Sample = list
-                            .items
-                            .iter()
-                            .map(|o| {
-                                let id = (
-                                    o.metadata.namespace.clone().unwrap_or_default(),
-                                    o.metadata.name.clone().unwrap_or_default(),
-                                );
-                                (id, used_of(&o.data))
-                            })
-                            .collect();
+                        let sample = record(&mut inner.rings, key.0, &list.items);
                         inner.samples.insert(key.clone(), (Instant::now(), Arc::new(sample)));
                         inner.availability = Availability::Available;
                     }
@@ -193,6 +222,38 @@ impl Usage {
             let _ = notices.try_send(Notice::Changed(key.0));
         });
     }
+}
+
+/// The sample of a LIST's `items`, each object's ring fed when its `timestamp` is new; rings not fed
+/// for [`TREND_IDLE`] are dropped, so memory follows what is on screen.
+fn record(rings: &mut HashMap<(Kind, String, String), Ring>, kind: Kind, items: &[DynamicObject]) -> Sample {
+    let now = Instant::now();
+    let mut sample = Sample::default();
+    for o in items {
+        let id = (
+            o.metadata.namespace.clone().unwrap_or_default(),
+            o.metadata.name.clone().unwrap_or_default(),
+        );
+        let used = used_of(&o.data);
+        let stamp = o.data["timestamp"].as_str().unwrap_or_default();
+        let ring = rings.entry((kind, id.0.clone(), id.1.clone())).or_insert_with(|| Ring {
+            stamp: String::new(),
+            cpu: std::collections::VecDeque::with_capacity(TREND_LEN),
+            fed: now,
+        });
+        ring.fed = now;
+        if ring.stamp != stamp || ring.cpu.is_empty() {
+            if ring.cpu.len() == TREND_LEN {
+                ring.cpu.pop_front();
+            }
+            ring.cpu.push_back(used.cpu);
+            ring.stamp = stamp.to_string();
+        }
+        sample.trend.insert(id.clone(), ring.cpu.iter().copied().collect());
+        sample.used.insert(id, used);
+    }
+    rings.retain(|_, r| now.duration_since(r.fed) < TREND_IDLE);
+    sample
 }
 
 #[cfg(test)]

@@ -108,9 +108,40 @@ column!(NODE_MEM, Kind::Node, "MEM", |u, _c| Some(mem_text(u.mem)));
 column!(NODE_CPU_A, Kind::Node, "%CPU/A", |u, c| pct(percent(u.cpu, node(c)[0])));
 column!(NODE_MEM_A, Kind::Node, "%MEM/A", |u, c| pct(percent(u.mem, node(c)[1])));
 
+/// CPU samples as a sparkline, each bar its share of the largest: one glyph per sample.
+pub fn sparkline(cpu: &[i128]) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let max = cpu.iter().copied().max().unwrap_or(0).max(1);
+    cpu.iter().map(|&v| BARS[(v.max(0) * 7 / max) as usize]).collect()
+}
+
+fn trend(rows: &[Arc<Row>], usage: Option<&Sample>) -> Vec<String> {
+    rows.iter()
+        .map(|r| {
+            let t = usage.and_then(|s| s.trend.get(&(r.namespace.clone(), r.name.clone())));
+            t.map(|t| sparkline(t)).unwrap_or_default()
+        })
+        .collect()
+}
+
+static POD_TREND: Enricher = Enricher {
+    kind: Kind::Pod,
+    title: "CPU TREND",
+    before: "AGE",
+    needs: Needs::Usage(trend),
+};
+
+static NODE_TREND: Enricher = Enricher {
+    kind: Kind::Node,
+    title: "CPU TREND",
+    before: "AGE",
+    needs: Needs::Usage(trend),
+};
+
 /// This file's enrichers, in column order.
 pub static ENRICHERS: &[&Enricher] = &[
-    &POD_CPU, &POD_MEM, &POD_CPU_R, &POD_CPU_L, &POD_MEM_R, &POD_MEM_L, &NODE_CPU, &NODE_MEM, &NODE_CPU_A, &NODE_MEM_A,
+    &POD_CPU, &POD_MEM, &POD_CPU_R, &POD_CPU_L, &POD_MEM_R, &POD_MEM_L, &POD_TREND, &NODE_CPU, &NODE_MEM, &NODE_CPU_A,
+    &NODE_MEM_A, &NODE_TREND,
 ];
 
 #[cfg(test)]
@@ -164,19 +195,29 @@ mod tests {
             mem_limit: None,
         };
         let mut rows = vec![pod_row("a", full), pod_row("b", bare), pod_row("gone", Capacity::Node { cpu: None, mem: None })];
-        let sample: Sample = [
-            (("shop".into(), "a".into()), Used { cpu: 150, mem: 120 * mi }),
-            (("shop".into(), "b".into()), Used { cpu: 7, mem: 16 * mi }),
-        ]
-        .into();
+        let sample = Sample {
+            used: [
+                (("shop".into(), "a".into()), Used { cpu: 150, mem: 120 * mi }),
+                (("shop".into(), "b".into()), Used { cpu: 7, mem: 16 * mi }),
+            ]
+            .into(),
+            trend: [(("shop".into(), "a".into()), vec![0, 75, 150])].into(),
+        };
         apply(Kind::Pod, &mut rows, &crate::store::enrichers::of(Kind::Pod), |_| None, Some(&sample));
         let base = crate::store::enrich::printer_cells(Kind::Pod);
         let cells = |r: &Row| r.cells[base..].to_vec();
-        assert_eq!(cells(&rows[0]), ["150m", "120Mi", "150", "37", "187", "93"]);
-        assert_eq!(cells(&rows[1]), ["7m", "16Mi", "", "", "25", ""]);
-        assert_eq!(cells(&rows[2]), ["", "", "", "", "", ""]);
+        assert_eq!(cells(&rows[0]), ["150m", "120Mi", "150", "37", "187", "93", "▁▄█"]);
+        assert_eq!(cells(&rows[1]), ["7m", "16Mi", "", "", "25", "", ""]);
+        assert_eq!(cells(&rows[2]), ["", "", "", "", "", "", ""]);
         // No sample (metrics unavailable): every cell empty, the header says n/a.
         apply(Kind::Pod, &mut rows, &crate::store::enrichers::of(Kind::Pod), |_| None, None);
-        assert_eq!(cells(&rows[0]), ["", "", "", "", "", ""]);
+        assert_eq!(cells(&rows[0]), ["", "", "", "", "", "", ""]);
+    }
+
+    #[test]
+    fn a_sparkline_draws_each_sample_against_the_largest() {
+        assert_eq!(sparkline(&[0, 10, 20, 40, 80]), "▁▁▂▄█");
+        assert_eq!(sparkline(&[0, 0]), "▁▁");
+        assert_eq!(sparkline(&[]), "");
     }
 }
