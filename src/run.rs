@@ -224,7 +224,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             _ = tokio::time::sleep_until(next_frame), if dirty => {}
             _ = tick.tick(), if ticking => effects = update(&mut state, Input::Tick(Instant::now())),
-            _ = usage_tick.tick(), if crate::store::usage::shown(&state) => {}
+            _ = usage_tick.tick(), if usage_shown(&state) => {}
             _ = health_tick.tick(), if crate::app::controlplane::periodic(&state) => {
                 effects = crate::app::controlplane::due(&mut state)
             }
@@ -323,3 +323,8 @@ fn spawn_connect(
 #[cfg(test)]
 #[path = "run_tests.rs"]
 mod tests;
+
+/// Whether the view on top has usage columns (so samples are due while it stays).
+fn usage_shown(state: &State) -> bool {
+    matches!(state.top().kind, crate::app::state::ViewKind::Resource(k) if crate::store::enrichers::has_usage(k))
+}

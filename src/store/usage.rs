@@ -93,11 +93,6 @@ pub struct Usage {
     inner: Arc<Mutex<Inner>>,
 }
 
-/// Whether the view on top has usage columns (so samples are due while it stays).
-pub fn shown(state: &crate::app::State) -> bool {
-    matches!(state.top().kind, crate::app::state::ViewKind::Resource(k) if super::enrichers::has_usage(k))
-}
-
 /// The metrics API resource of a kind that has usage (pods, nodes).
 fn resource(kind: Kind) -> Option<ApiResource> {
     let (k, plural) = match kind {
