@@ -14,6 +14,7 @@ use crate::cluster::client::{self, ConnectOptions};
 use crate::cluster::watch::{Notice, WatchStatus};
 use crate::store::Store;
 use crate::store::cache::Cache;
+use crate::store::usage::{self, Usage};
 
 /// Watches idle this long are swept; the same value as the real event loop.
 const IDLE_WATCH: Duration = Duration::from_secs(120);
@@ -47,12 +48,13 @@ impl Headless {
         };
         let conn = client::connect(&opts).await?;
         let (tx, notices) = mpsc::channel(256);
-        let cache = Arc::new(Cache::new(conn.client.clone(), tx, IDLE_WATCH));
+        let cache = Arc::new(Cache::new(conn.client.clone(), tx.clone(), IDLE_WATCH));
         let mut state = State::new(None, false, crate::config::keymap::default_keymap());
         update(&mut state, Input::Resize(height));
+        let usage = Usage::new(conn.no_retry.clone(), tx, usage::DEFAULT_INTERVAL);
         let mut h = Headless {
             state,
-            store: Store::new(cache),
+            store: Store::new(cache).with_usage(usage),
             notices,
             terminal: Terminal::new(TestBackend::new(width, height))?,
             driver: None,
@@ -88,6 +90,13 @@ impl Headless {
         }
         self.frame()?;
         Ok(rest)
+    }
+
+    /// Ask metrics-server no more often than `interval` (the default is its 15 s resolution).
+    pub fn set_metrics_interval(&self, interval: Duration) {
+        if let Some(u) = self.store.usage() {
+            u.set_interval(interval);
+        }
     }
 
     /// The watch cache under the store.
@@ -156,7 +165,8 @@ impl Headless {
         };
         let conn = client::connect(&opts).await?;
         let (tx, notices) = mpsc::channel(256);
-        let cache = Arc::new(Cache::new(conn.client.clone(), tx, IDLE_WATCH));
+        let cache = Arc::new(Cache::new(conn.client.clone(), tx.clone(), IDLE_WATCH));
+        let usage = Usage::new(conn.no_retry.clone(), tx, usage::DEFAULT_INTERVAL);
         let (input_tx, inputs) = mpsc::unbounded_channel();
         let (log_tx, logs) = mpsc::channel(16);
         let mut exec = crate::exec::Executor::new(input_tx, log_tx, crate::clipboard::Target::Osc52);
@@ -165,7 +175,7 @@ impl Headless {
         update(&mut state, Input::Resize(height));
         let mut h = Headless {
             state,
-            store: Store::new(cache),
+            store: Store::new(cache).with_usage(usage),
             notices,
             terminal: Terminal::new(TestBackend::new(width, height))?,
             driver: Some(Driver {

@@ -67,6 +67,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         );
     }
     let mut state = State::new(namespace, cli.readonly, setup.keymap);
+    state.usage_levels = [config.usage.warn, config.usage.error];
     // The `:` history of earlier runs; commands run now are added to it as they run.
     let history = crate::history::default_path();
     if let Some(path) = &history {
@@ -114,6 +115,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let mut next_frame = tokio::time::Instant::now();
     let mut sweep = tokio::time::interval(Duration::from_secs(30));
     let mut tick = tokio::time::interval(Duration::from_secs(1));
+    // While usage columns are on screen, the loop wakes each second to ask the store whether a sample is due.
+    let mut usage_tick = tokio::time::interval(Duration::from_secs(1));
     let mut health_tick = tokio::time::interval(HEALTH_REFRESH);
     // Discovery read again on a timer, only while CRDs cannot be watched.
     let every = Duration::from_secs(config.refresh.discovery_secs.max(1));
@@ -202,7 +205,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                                 conn_cancel.clone(),
                             ));
                             exec.connected(c.clone(), conn.no_retry.clone());
-                            store = Some(Store::new(c.clone()));
+                            let usage = crate::store::usage::Usage::new(
+                                conn.no_retry.clone(),
+                                notice_tx.clone(),
+                                Duration::from_secs(config.refresh.metrics_secs),
+                            );
+                            store = Some(Store::new(c.clone()).with_usage(usage));
                             cache = Some(c);
                             let input = Input::Connected { context: conn.context, namespace: conn.namespace, url: conn.url };
                             effects = update(&mut state, input);
@@ -216,6 +224,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             _ = tokio::time::sleep_until(next_frame), if dirty => {}
             _ = tick.tick(), if ticking => effects = update(&mut state, Input::Tick(Instant::now())),
+            _ = usage_tick.tick(), if usage_shown(&state) => {}
             _ = health_tick.tick(), if crate::app::controlplane::periodic(&state) => {
                 effects = crate::app::controlplane::due(&mut state)
             }
@@ -314,3 +323,8 @@ fn spawn_connect(
 #[cfg(test)]
 #[path = "run_tests.rs"]
 mod tests;
+
+/// Whether the view on top has usage columns (so samples are due while it stays).
+fn usage_shown(state: &State) -> bool {
+    matches!(state.top().kind, crate::app::state::ViewKind::Resource(k) if crate::store::enrichers::has_usage(k))
+}

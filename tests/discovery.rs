@@ -23,7 +23,13 @@ async fn cluster(ns: &str) -> (sim::DemoCluster, kube::Client) {
 
 #[tokio::test]
 async fn discovery_lists_every_kind_with_its_names_and_survives_a_failed_group() {
-    let (_c, client) = cluster("discovery").await;
+    let (c, client) = cluster("discovery").await;
+    // metrics-server serves by default: its group is discovered like any other.
+    let reg = discover(&client).await.expect("discovery answers");
+    assert!(reg.failed.is_empty(), "{:?}", reg.failed);
+    let pm = reg.find("pods.metrics.k8s.io").expect("PodMetrics");
+    assert_eq!((pm.kind.as_str(), pm.namespaced), ("PodMetrics", true));
+    c.faults().set_metrics_unavailable(true);
     let reg = discover(&client).await.expect("discovery answers");
 
     let pods = reg.find("po").expect("pods by short name");
@@ -50,7 +56,7 @@ async fn discovery_lists_every_kind_with_its_names_and_survives_a_failed_group()
     assert_eq!(cert.categories, ["cert-manager"]);
     assert_eq!(reg.find("certificates.cert-manager.io"), Some(cert));
 
-    // metrics.k8s.io is listed but its service is down: recorded, and nothing else is lost.
+    // metrics.k8s.io is listed but its service is down (the fault): recorded, and nothing else is lost.
     assert_eq!(reg.failed.len(), 1, "{:?}", reg.failed);
     assert_eq!(reg.failed[0].group_version, "metrics.k8s.io/v1beta1");
     assert!(

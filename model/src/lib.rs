@@ -6,6 +6,7 @@ mod kind;
 pub mod labels;
 pub mod ops;
 pub mod printers;
+pub mod quantity;
 pub mod registry;
 pub mod rows;
 pub mod table;

@@ -49,13 +49,15 @@ pub fn route(st: &SimState, user: Option<&User>, method: &Method, uri: &Uri) -> 
             }
         }
         ("POST", "faults/thaw") => faults.thaw(),
+        ("POST", "faults/metrics-unavailable") => faults.set_metrics_unavailable(true),
+        ("POST", "faults/metrics-available") => faults.set_metrics_unavailable(false),
         ("POST", "faults/restart") => faults.restart(Duration::from_secs_f64(secs("down").unwrap_or(10.0))),
         ("POST", "faults/confine") => match (q.get("user"), q.get("namespace")) {
             (Some(u), Some(ns)) => faults.confine(u, ns),
             _ => return Some(ApiError::bad_request("confine needs user= and namespace=").into_response()),
         },
         _ => {
-            let known = "GET requests?user=U, POST faults/freeze[?secs=S], faults/thaw, faults/restart?down=S, faults/confine?user=U&namespace=NS";
+            let known = "GET requests?user=U, POST faults/freeze[?secs=S], faults/thaw, faults/metrics-unavailable, faults/metrics-available, faults/restart?down=S, faults/confine?user=U&namespace=NS";
             return Some(ApiError::bad_request(format!("unknown fault switch {what:?}: {known}")).into_response());
         }
     }

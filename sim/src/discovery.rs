@@ -88,29 +88,36 @@ fn group_doc(group: &str, versions: &[&str]) -> Value {
     json!({ "name": group, "versions": list, "preferredVersion": gv(versions[0]) })
 }
 
-/// The group versions of APIServices backed by a service and not Available (the demo's
-/// `v1beta1.metrics.k8s.io`): the aggregator lists their groups in `/apis` all the same, and
-/// answers their resource lists with 503, so clients see the group fail (kubectl's "couldn't get
-/// resource list for metrics.k8s.io/v1beta1").
-fn unavailable(store: &Store) -> Vec<(String, String)> {
+/// The group versions of APIServices backed by a service (the demo's `v1beta1.metrics.k8s.io`),
+/// with whether each is Available: the aggregator lists their groups in `/apis` either way, and
+/// answers an unavailable one's resource list with 503, so clients see the group fail (kubectl's
+/// "couldn't get resource list for metrics.k8s.io/v1beta1").
+fn aggregated(store: &Store) -> Vec<(String, String, bool)> {
     let (services, _) = store.list(res("APIService"), None);
     services
         .iter()
         .map(|o| o.value())
         .filter(|v| v["spec"]["service"].is_object())
-        .filter(|v| {
-            let conds = v["status"]["conditions"].as_array().cloned().unwrap_or_default();
-            !conds.iter().any(|c| c["type"] == "Available" && c["status"] == "True")
-        })
         .filter_map(|v| {
+            let conds = v["status"]["conditions"].as_array().cloned().unwrap_or_default();
+            let up = conds.iter().any(|c| c["type"] == "Available" && c["status"] == "True");
             let (g, ver) = (v["spec"]["group"].as_str()?, v["spec"]["version"].as_str()?);
-            Some((g.to_string(), ver.to_string()))
+            Some((g.to_string(), ver.to_string(), up))
         })
         .collect()
 }
 
+/// The aggregated group versions that are not Available.
+fn unavailable(store: &Store) -> Vec<(String, String)> {
+    aggregated(store)
+        .into_iter()
+        .filter(|(_, _, up)| !up)
+        .map(|(g, v, _)| (g, v))
+        .collect()
+}
+
 /// The aggregator's answer for an unavailable APIService: plain text, no Status.
-fn service_unavailable() -> Response {
+pub fn service_unavailable() -> Response {
     let mut r = Response::new(axum::body::Body::from("service unavailable\n"));
     *r.status_mut() = axum::http::StatusCode::SERVICE_UNAVAILABLE;
     r.headers_mut().insert(
@@ -159,17 +166,21 @@ pub fn route(st: &SimState, method: &Method, path: &str, _headers: &HeaderMap) -
                 .into_iter()
                 .map(|(g, v)| group_doc(g, &v))
                 .collect();
-            list.extend(unavailable(&st.store).iter().map(|(g, v)| group_doc(g, &[v.as_str()])));
+            list.extend(
+                aggregated(&st.store)
+                    .iter()
+                    .map(|(g, v, _)| group_doc(g, &[v.as_str()])),
+            );
             json!({ "kind": "APIGroupList", "apiVersion": "v1", "groups": list })
         }
         ["apis", g, v] if unavailable(&st.store).iter().any(|(ug, uv)| ug == g && uv == v) => {
             return Some(service_unavailable());
         }
         ["apis", g] => {
-            let aggregated = unavailable(&st.store);
+            let aggregated = aggregated(&st.store);
             let (g, v) = groups(defs.iter().map(|id| id.def()))
                 .into_iter()
-                .chain(aggregated.iter().map(|(g, v)| (g.as_str(), vec![v.as_str()])))
+                .chain(aggregated.iter().map(|(g, v, _)| (g.as_str(), vec![v.as_str()])))
                 .find(|(name, _)| name == g)?;
             let mut d = group_doc(g, &v);
             d["kind"] = json!("APIGroup");

@@ -10,6 +10,7 @@ pub fn apply_demo_faults(list: &str, faults: &Faults) -> anyhow::Result<()> {
             None if item == "stale-leader" => faults.set_stale_leader(true),
             Some(("huge-log-line", size)) => faults.set_huge_log_line(parse_size(size)?),
             None if item == "bidi-event" => faults.bidi_event(),
+            None if item == "metrics-unavailable" => faults.set_metrics_unavailable(true),
             // The restricted user's Role: only this namespace (context kubedeck-demo-jane).
             Some(("jane-only", ns)) if !ns.is_empty() => faults.confine("jane", ns),
             // A validating admission webhook that refuses every write of one resource.
@@ -19,8 +20,9 @@ pub fn apply_demo_faults(list: &str, faults: &Faults) -> anyhow::Result<()> {
                 message: format!("{plural} are read-only in this demo (--demo-faults webhook-deny)"),
             })),
             _ => anyhow::bail!(
-                "unknown demo fault {item:?}: use failing-check=NAME, stale-leader, huge-log-line=SIZE, bidi-event \
-                 jane-only=NAMESPACE or webhook-deny=PLURAL (freeze and restart are switched at run time: see \"When the cluster \
+                "unknown demo fault {item:?}: use failing-check=NAME, stale-leader, huge-log-line=SIZE, bidi-event, \
+                 metrics-unavailable, jane-only=NAMESPACE or webhook-deny=PLURAL (freeze and restart are switched at run \
+                 time: see \"When the cluster \
                  misbehaves\" in the README)"
             ),
         }

@@ -19,7 +19,6 @@ pub struct Deny {
 }
 
 /// The switches. Every field can be flipped while the server runs.
-#[derive(Debug)]
 pub struct Faults {
     latency_ms: AtomicU64,
     throttle: AtomicU32,
@@ -36,6 +35,19 @@ pub struct Faults {
     confined: Mutex<HashMap<String, String>>,
     requests: Mutex<HashMap<String, u64>>,
     webhook: Mutex<Option<Webhook>>,
+    metrics_unavailable: AtomicBool,
+    metrics_hook: Mutex<Option<MetricsHook>>,
+    metrics_reads: AtomicU64,
+}
+
+/// What the cluster does when the metrics API goes down or comes back (true: down): its APIService's
+/// status follows.
+pub type MetricsHook = Box<dyn Fn(bool) + Send + Sync>;
+
+impl std::fmt::Debug for Faults {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Faults").finish_non_exhaustive()
+    }
 }
 
 /// A validating admission webhook that refuses every write of one resource.
@@ -67,6 +79,9 @@ impl Default for Faults {
             confined: Mutex::new(HashMap::new()),
             requests: Mutex::new(HashMap::new()),
             webhook: Mutex::new(None),
+            metrics_unavailable: AtomicBool::new(false),
+            metrics_hook: Mutex::new(None),
+            metrics_reads: AtomicU64::new(0),
         }
     }
 }
@@ -124,6 +139,35 @@ impl Faults {
         self.deny.lock().iter().any(|d| {
             d.user == user && d.plural == plural && (d.namespace.is_none() || d.namespace.as_deref() == namespace)
         })
+    }
+
+    /// Makes the `v1beta1.metrics.k8s.io` APIService unavailable (its service gone): the aggregator
+    /// answers every metrics.k8s.io path with 503, discovery included.
+    pub fn set_metrics_unavailable(&self, down: bool) {
+        self.metrics_unavailable.store(down, Ordering::Relaxed);
+        if let Some(hook) = &*self.metrics_hook.lock() {
+            hook(down);
+        }
+    }
+
+    /// Counts one GET or LIST of PodMetrics or NodeMetrics (discovery not included).
+    pub fn count_metrics_read(&self) {
+        self.metrics_reads.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// GETs and LISTs of PodMetrics and NodeMetrics so far, answered or refused with 503.
+    pub fn metrics_reads(&self) -> u64 {
+        self.metrics_reads.load(Ordering::Relaxed)
+    }
+
+    /// Sets what [`Faults::set_metrics_unavailable`] also does (the cluster: the APIService status).
+    pub fn on_metrics_change(&self, hook: MetricsHook) {
+        *self.metrics_hook.lock() = Some(hook);
+    }
+
+    /// Whether the metrics API is unavailable.
+    pub fn metrics_unavailable(&self) -> bool {
+        self.metrics_unavailable.load(Ordering::Relaxed)
     }
 
     /// Ends every open watch, as a broken connection would.

@@ -20,6 +20,7 @@ mod hostile;
 mod index;
 mod logs;
 mod managed;
+mod metrics;
 mod openapi;
 mod options;
 mod patch;
@@ -49,6 +50,7 @@ pub use fault_list::{apply_demo_faults, parse_size};
 pub use faults::{Deny, Faults, Webhook};
 pub use health::{checks as health_checks, render as render_health};
 pub use hostile::huge_line;
+pub use metrics::{RESOLUTION_SECS as METRICS_RESOLUTION_SECS, Usage as ContainerUsage, pod_usage, sample_at};
 pub use options::SimOptions;
 use request::SimState;
 pub use resources::res;
@@ -86,6 +88,8 @@ impl DemoCluster {
             cancel: shutdown.clone(),
         };
         scenario::load(&ctx.store, &opts);
+        let on_store = store.clone();
+        faults.on_metrics_change(Box::new(move |down| scenario::set_metrics_available(&on_store, !down)));
         controllers::spawn_all(&ctx);
         let state = Arc::new(SimState {
             store,

@@ -12,7 +12,7 @@ use super::request::{Query, SimState, Target, User, parse_query};
 use super::status::ApiError;
 use super::store::Store;
 use super::store::pods;
-use super::{discovery, exec, health, logs, openapi, rest, watch};
+use super::{discovery, exec, health, logs, metrics, openapi, rest, watch};
 
 /// Bearer token of the demo cluster's administrator.
 pub const ADMIN_TOKEN: &str = "kubedeck-demo-admin";
@@ -127,6 +127,9 @@ async fn handle(State(st): State<Arc<SimState>>, req: Request) -> Response {
     };
     tracing::debug!(method = %parts.method, %path, "request");
 
+    if let Some(r) = metrics::route(&st, &user, &parts.method, &path, &q) {
+        return r;
+    }
     if let Some(r) = discovery::route(&st, &parts.method, &path, &parts.headers) {
         return r;
     }

@@ -179,25 +179,26 @@ mod tests {
                 .map(|c| c.title)
                 .collect()
         };
-        assert_eq!(titles(false), ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]);
+        // The usage columns (store::enrichers::usage) sit before AGE, as in k9s.
+        let usage = ["CPU", "MEM", "%CPU/R", "%CPU/L", "%MEM/R", "%MEM/L", "CPU TREND"];
+        let narrow: Vec<&str> = ["NAME", "READY", "STATUS", "RESTARTS"]
+            .into_iter()
+            .chain(usage)
+            .chain(["AGE"])
+            .collect();
+        assert_eq!(titles(false), narrow);
         assert_eq!(
             titles(true),
-            [
-                "NAME",
-                "READY",
-                "STATUS",
-                "RESTARTS",
-                "AGE",
-                "IP",
-                "NODE",
-                "NOMINATED NODE",
-                "READINESS GATES"
-            ]
+            narrow
+                .into_iter()
+                .chain(["IP", "NODE", "NOMINATED NODE", "READINESS GATES"])
+                .collect::<Vec<_>>()
         );
         let cols = all(&ViewKind::Resource(Kind::Pod));
         assert_eq!(cols[3].time, Some(TimeFmt::Ago));
-        assert_eq!(cols[4].sort_col(), SortCol::Age);
-        assert_eq!(cols[5].source, Source::Cell(4));
+        assert_eq!(cols[4].source, Source::Cell(8), "CPU, after the printer's cells");
+        assert_eq!(cols[11].sort_col(), SortCol::Age);
+        assert_eq!(cols[12].source, Source::Cell(4));
     }
 
     #[test]
@@ -274,7 +275,8 @@ mod tests {
         let pods = ViewKind::Resource(Kind::Pod);
         assert_eq!(step_sort(&pods, false, SortCol::Name, -1), SortCol::Name);
         assert_eq!(step_sort(&pods, false, SortCol::Name, 1), SortCol::Cell(0));
-        assert_eq!(step_sort(&pods, false, SortCol::Cell(2), 1), SortCol::Age);
+        assert_eq!(step_sort(&pods, false, SortCol::Cell(2), 1), SortCol::Cell(8));
+        assert_eq!(step_sort(&pods, false, SortCol::Cell(14), 1), SortCol::Age);
         assert_eq!(step_sort(&pods, false, SortCol::Age, 1), SortCol::Age);
         assert_eq!(step_sort(&pods, true, SortCol::Age, 1), SortCol::Cell(4));
     }

@@ -73,7 +73,10 @@ fn angle_brackets_walk_the_columns_numerically_and_s_reverses() {
     press(&mut s, 'S');
     assert!(s.top().sort.descending);
     assert_eq!(shown(&s), ["a", "b", "c"]);
-    press(&mut s, '>');
+    // Past the seven usage columns to AGE.
+    for _ in 0..8 {
+        press(&mut s, '>');
+    }
     assert_eq!(s.top().sort.col, SortCol::Age);
     assert_eq!(shown(&s), ["b", "c", "a"], "reversed AGE: oldest first");
     press(&mut s, '>');

@@ -215,6 +215,10 @@ pub enum Mode {
 pub struct State {
     /// Views, the last one on screen; never empty.
     pub stack: Vec<View>,
+    /// metrics-server did not answer the last time usage was asked for: the usage columns are `n/a`.
+    pub metrics_na: bool,
+    /// Usage percentages at or above these (warn, error) are coloured (config `usage`).
+    pub usage_levels: [u32; 2],
     /// The namespace lists show; None: every namespace.
     pub namespace: Option<String>,
     /// The namespace of the context, where `0` toggles back to.
@@ -322,6 +326,8 @@ impl State {
     pub fn new(namespace: Option<String>, readonly: bool, keymap: Keymap) -> State {
         State {
             stack: vec![View::new(ViewKind::Resource(Kind::Pod))],
+            metrics_na: false,
+            usage_levels: [80, 100],
             home_namespace: namespace.clone().unwrap_or_else(|| "default".into()),
             namespace,
             context: String::new(),

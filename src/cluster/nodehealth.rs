@@ -253,8 +253,9 @@ async fn usage(client: &Client, name: &str) -> Usage {
     }
 }
 
-/// GET the node, its lease, its pods and its metrics.
-pub async fn fetch(client: &Client, name: &str) -> NodeHealth {
+/// GET the node, its lease, its pods and its metrics; the metrics through `metrics`, a client that
+/// does not retry (an unavailable APIService answers 503, which the retrying client keeps retrying).
+pub async fn fetch(client: &Client, metrics: &Client, name: &str) -> NodeHealth {
     let now = jiff::Timestamp::now().as_second();
     let node = match Api::<Node>::all(client.clone()).get(name).await {
         Ok(n) => n,
@@ -269,7 +270,7 @@ pub async fn fetch(client: &Client, name: &str) -> NodeHealth {
     let leases = Api::<Lease>::namespaced(client.clone(), "kube-node-lease");
     let pods = Api::<Pod>::all(client.clone());
     let lp = ListParams::default().fields(&format!("spec.nodeName={name}"));
-    let (lease, pods, usage) = futures::join!(leases.get_opt(name), pods.list(&lp), usage(client, name));
+    let (lease, pods, usage) = futures::join!(leases.get_opt(name), pods.list(&lp), usage(metrics, name));
     h.lease = match lease {
         Ok(l) => Panel::Ok(l.as_ref().map(lease_info)),
         Err(e) => panel_error(e),

@@ -182,6 +182,18 @@ pub struct Refresh {
     pub idle_watch_secs: u64,
     /// Read discovery again this often when CRDs cannot be watched (403).
     pub discovery_secs: u64,
+    /// Ask metrics-server for the usage on screen no more often than this.
+    pub metrics_secs: u64,
+}
+
+/// Thresholds of the usage percentages, in percent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UsageLevels {
+    /// At or above: the warning colour.
+    pub warn: u32,
+    /// At or above (of a limit or of a node's allocatable): the error colour.
+    pub error: u32,
 }
 
 /// The effective configuration.
@@ -201,6 +213,8 @@ pub struct Config {
     pub clipboard: crate::clipboard::Target,
     /// Refresh settings.
     pub refresh: Refresh,
+    /// Usage colour thresholds.
+    pub usage: UsageLevels,
     /// Per-context settings by context name.
     pub contexts: BTreeMap<String, ContextConfig>,
     /// The file the user's settings came from, if one was read.
@@ -220,6 +234,7 @@ struct ConfigFile {
     mouse: Option<bool>,
     clipboard: Option<ClipboardFile>,
     refresh: Option<RefreshFile>,
+    usage: Option<UsageLevels>,
     contexts: Option<BTreeMap<String, ContextConfig>>,
 }
 
@@ -236,6 +251,7 @@ struct RefreshFile {
     frame_ms: Option<u64>,
     idle_watch_secs: Option<u64>,
     discovery_secs: Option<u64>,
+    metrics_secs: Option<u64>,
 }
 
 impl ConfigFile {
@@ -265,6 +281,10 @@ impl ConfigFile {
             c.refresh.frame_ms = r.frame_ms.unwrap_or(c.refresh.frame_ms);
             c.refresh.idle_watch_secs = r.idle_watch_secs.unwrap_or(c.refresh.idle_watch_secs);
             c.refresh.discovery_secs = r.discovery_secs.unwrap_or(c.refresh.discovery_secs);
+            c.refresh.metrics_secs = r.metrics_secs.unwrap_or(c.refresh.metrics_secs);
+        }
+        if let Some(u) = self.usage {
+            c.usage = u;
         }
         c.contexts.extend(self.contexts.unwrap_or_default());
         c
@@ -286,6 +306,25 @@ fn parse_file(text: &str, source: &Source) -> Result<ConfigFile, ConfigError> {
         return Err(ConfigError::Other {
             file: source.clone(),
             message: "refresh.frame_ms: must be at least 1".into(),
+        });
+    }
+    if let Some(u) = &file.usage
+        && (u.warn == 0 || u.error < u.warn)
+    {
+        return Err(ConfigError::Other {
+            file: source.clone(),
+            message: format!(
+                "usage: warn ({}) must be above 0 and error ({}) at least warn",
+                u.warn, u.error
+            ),
+        });
+    }
+    if let Some(r) = &file.refresh
+        && r.metrics_secs == Some(0)
+    {
+        return Err(ConfigError::Other {
+            file: source.clone(),
+            message: "refresh.metrics_secs: must be at least 1".into(),
         });
     }
     if let Some(r) = &file.refresh
@@ -313,7 +352,9 @@ impl Default for Config {
                 frame_ms: 33,
                 idle_watch_secs: 120,
                 discovery_secs: 300,
+                metrics_secs: 15,
             },
+            usage: UsageLevels { warn: 80, error: 100 },
             contexts: BTreeMap::new(),
             file: None,
             dir: None,

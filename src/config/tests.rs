@@ -207,3 +207,24 @@ fn discovery_secs_defaults_to_five_minutes_is_layered_and_refuses_zero() {
     let err = Config::load(None, env_with(&vars)).unwrap_err().to_string();
     assert!(err.contains("refresh.discovery_secs: must be at least 1"), "{err}");
 }
+
+#[test]
+fn usage_thresholds_and_metrics_interval_default_layer_and_refuse_nonsense() {
+    let d = Config::default();
+    assert_eq!((d.usage.warn, d.usage.error, d.refresh.metrics_secs), (80, 100, 15));
+    let dir = scratch("usage-levels");
+    std::fs::write(
+        dir.join("config.yaml"),
+        "usage:\n  warn: 70\n  error: 90\nrefresh:\n  metrics_secs: 30\n",
+    )
+    .unwrap();
+    let vars = [("KUBEDECK_CONFIG_DIR", dir.display().to_string())];
+    let c = Config::load(None, env_with(&vars)).unwrap();
+    assert_eq!((c.usage.warn, c.usage.error, c.refresh.metrics_secs), (70, 90, 30));
+    std::fs::write(dir.join("config.yaml"), "usage:\n  warn: 90\n  error: 80\n").unwrap();
+    let err = Config::load(None, env_with(&vars)).unwrap_err().to_string();
+    assert!(
+        err.contains("usage: warn (90) must be above 0 and error (80) at least warn"),
+        "{err}"
+    );
+}

@@ -106,7 +106,12 @@ impl Executor {
             Effect::Copy(text) => self.send(tasks::copy(&text, self.clipboard)),
             Effect::ListContexts => self.send(tasks::contexts(opts)),
             Effect::Discover(context) => tasks::discover(context, self.base.no_retry.clone(), &self.base.inputs),
-            other => tasks::spawn(other, self.cache.as_ref(), &self.base.inputs),
+            other => tasks::spawn(
+                other,
+                self.cache.as_ref(),
+                self.base.no_retry.as_ref(),
+                &self.base.inputs,
+            ),
         }
         None
     }

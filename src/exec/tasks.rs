@@ -13,8 +13,9 @@ use crate::store::cache::Cache;
 
 /// Start `effect` (any but the loop's and the sessions'); a request that needs the cluster while
 /// there is no connection is answered with an error rather than dropped, when it writes or waits.
-pub fn spawn(effect: Effect, cache: Option<&Arc<Cache>>, tx: &UnboundedSender<Input>) {
+pub fn spawn(effect: Effect, cache: Option<&Arc<Cache>>, no_retry: Option<&kube::Client>, tx: &UnboundedSender<Input>) {
     let client = cache.map(|c| c.client().clone());
+    let no_retry = no_retry.cloned().or_else(|| client.clone());
     let tx = tx.clone();
     match effect {
         Effect::Fetch {
@@ -50,9 +51,11 @@ pub fn spawn(effect: Effect, cache: Option<&Arc<Cache>>, tx: &UnboundedSender<In
             });
         }
         Effect::FetchNodeHealth(node) => {
-            let Some(client) = client else { return };
+            let (Some(client), Some(metrics)) = (client, no_retry) else {
+                return;
+            };
             tokio::spawn(async move {
-                let health = crate::cluster::nodehealth::fetch(&client, &node).await;
+                let health = crate::cluster::nodehealth::fetch(&client, &metrics, &node).await;
                 let _ = tx.send(Input::NodeHealth(Box::new(health)));
             });
         }

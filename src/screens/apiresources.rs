@@ -186,6 +186,7 @@ fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, _now: i64
         titles: ["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"].map(String::from).to_vec(),
         free: vec![false; 5],
         cells: &cells,
+        tint: None,
     };
     let block = crate::ui::views::frame_block(" api-resources ".into(), theme);
     table::render(frame, area, block, &state.top().table, &cols, theme);

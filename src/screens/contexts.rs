@@ -84,6 +84,7 @@ fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, _now: i64
         titles: vec!["CURRENT".into(), "NAME".into()],
         free: vec![false, false],
         cells: &cells,
+        tint: None,
     };
     let block = crate::ui::views::frame_block(" contexts ".into(), theme);
     table::render(frame, area, block, &state.top().table, &cols, theme);

@@ -179,6 +179,10 @@ fn header(state: &State, theme: &Theme) -> Vec<Span<'static>> {
     if let Some(note) = &view.filter_note {
         spans.push(Span::styled(format!("  ✗ {note}"), theme.error));
     }
+    if state.metrics_na && crate::store::enrichers::has_usage(kind(state)) {
+        // Said once here rather than on every row.
+        spans.push(Span::styled("  CPU/MEM n/a (metrics API not available)", theme.dim));
+    }
     spans.push(Span::raw("  "));
     match crate::app::namespaces::missing(state) {
         Some(ns) => spans.push(Span::styled(format!("✗ no namespace {ns}"), theme.error)),

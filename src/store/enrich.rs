@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use super::usage::Sample;
 use crate::cluster::rows::Row;
 use crate::cluster::{Kind, printers};
 
@@ -10,7 +11,19 @@ use crate::cluster::{Kind, printers};
 /// has no rows yet).
 pub type Cells = fn(rows: &[Arc<Row>], needed: Option<&[Arc<Row>]>) -> Vec<String>;
 
-/// A column of `kind`'s rows filled from the rows of another watch in the same scope.
+/// How a usage column computes its cells: one per row, from the latest metrics sample of the rows'
+/// kind and scope (None: none yet, or the metrics API is not available).
+pub type UsageCells = fn(rows: &[Arc<Row>], usage: Option<&Sample>) -> Vec<String>;
+
+/// What an enricher reads.
+pub enum Needs {
+    /// The rows of another kind's watch in the view's scope; the store starts that watch.
+    Watch(Kind, Cells),
+    /// metrics-server's usage of the rows themselves (`store::usage`), fetched while shown.
+    Usage(UsageCells),
+}
+
+/// A column of `kind`'s rows filled from the rows of another watch in the same scope, or from usage.
 pub struct Enricher {
     /// The kind whose rows gain the column.
     pub kind: Kind,
@@ -18,10 +31,18 @@ pub struct Enricher {
     pub title: &'static str,
     /// The title of the column it is shown before (at the end when the kind has none).
     pub before: &'static str,
-    /// The kind whose watch (in the view's scope) it reads; the store starts that watch.
-    pub needs: Kind,
-    /// Its cells.
-    pub cells: Cells,
+    /// What it reads, and how it computes its cells.
+    pub needs: Needs,
+}
+
+impl Enricher {
+    /// The kind whose watch it reads, if it reads one.
+    pub fn watch(&self) -> Option<Kind> {
+        match self.needs {
+            Needs::Watch(k, _) => Some(k),
+            Needs::Usage(_) => None,
+        }
+    }
 }
 
 /// How many cells a row of `kind` has from its printer (every column but NAME); enriched cells follow.
@@ -33,17 +54,20 @@ pub fn printer_cells(kind: Kind) -> usize {
 }
 
 /// Fill the cells of `enrichers` (all of `kind`) in `rows`, reading each one's needed rows from
-/// `needed`; a row is copied only when one of its cells changes.
+/// `needed` and usage from `usage`; a row is copied only when one of its cells changes.
 pub fn apply(
     kind: Kind,
     rows: &mut [Arc<Row>],
     enrichers: &[&Enricher],
     needed: impl Fn(Kind) -> Option<Vec<Arc<Row>>>,
+    usage: Option<&Sample>,
 ) {
     let base = printer_cells(kind);
     for (i, e) in enrichers.iter().enumerate() {
-        let other = needed(e.needs);
-        let cells = (e.cells)(rows, other.as_deref());
+        let cells = match e.needs {
+            Needs::Watch(k, cells) => cells(rows, needed(k).as_deref()),
+            Needs::Usage(cells) => cells(rows, usage),
+        };
         let at = base + i;
         for (row, text) in rows.iter_mut().zip(cells) {
             if row.cells.get(at) == Some(&text) {
@@ -76,8 +100,7 @@ mod tests {
         kind: Kind::Node,
         title: "PODS",
         before: "AGE",
-        needs: Kind::Pod,
-        cells: |nodes, pods| {
+        needs: Needs::Watch(Kind::Pod, |nodes, pods| {
             nodes
                 .iter()
                 .map(|n| match pods {
@@ -89,7 +112,7 @@ mod tests {
                     None => "?".into(),
                 })
                 .collect()
-        },
+        }),
     };
 
     #[test]
@@ -103,14 +126,18 @@ mod tests {
                 ..Default::default()
             })
         };
-        apply(Kind::Node, &mut nodes, &[&PODS_ON_NODE], |k| {
-            (k == Kind::Pod).then(|| vec![pod("a"), pod("a"), pod("b")])
-        });
+        apply(
+            Kind::Node,
+            &mut nodes,
+            &[&PODS_ON_NODE],
+            |k| (k == Kind::Pod).then(|| vec![pod("a"), pod("a"), pod("b")]),
+            None,
+        );
         let cells: Vec<&str> = nodes.iter().map(|n| n.cells[base].as_str()).collect();
         assert_eq!(cells, ["2", "1"]);
         assert_eq!(nodes[0].stamps.len(), base + 1);
         // Without the needed watch's rows the enricher says so itself.
-        apply(Kind::Node, &mut nodes, &[&PODS_ON_NODE], |_| None);
+        apply(Kind::Node, &mut nodes, &[&PODS_ON_NODE], |_| None, None);
         assert_eq!(nodes[1].cells[base], "?");
     }
 
@@ -126,6 +153,7 @@ mod tests {
             &mut rows,
             &crate::store::enrichers::of(Kind::Service),
             |_| None,
+            None,
         );
         assert!(Arc::ptr_eq(&rows[0], &shared));
     }

@@ -7,6 +7,7 @@ pub(crate) mod containers;
 pub mod enrich;
 pub mod enrichers;
 pub mod header;
+pub mod usage;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -31,6 +32,7 @@ pub struct Store {
     last_fed: Option<Instant>,
     header_seen: header::HeaderSeen,
     contact_seen: u64,
+    usage: Option<usage::Usage>,
 }
 
 impl Store {
@@ -42,7 +44,19 @@ impl Store {
             last_fed: None,
             header_seen: header::HeaderSeen::default(),
             contact_seen: 0,
+            usage: None,
         }
+    }
+
+    /// The store, with usage columns filled by `usage`.
+    pub fn with_usage(mut self, usage: usage::Usage) -> Store {
+        self.usage = Some(usage);
+        self
+    }
+
+    /// The usage poller, when there is one.
+    pub fn usage(&self) -> Option<&usage::Usage> {
+        self.usage.as_ref()
     }
 
     /// The watch cache.
@@ -83,9 +97,16 @@ impl Store {
                 let enrichers = enrichers::of(kind);
                 // Either the view's watch or one an enricher reads moving re-reads.
                 let mut generation = cache.generation(kind, scope);
-                for e in &enrichers {
-                    cache.ensure(e.needs, scope.clone());
-                    generation += cache.generation(e.needs, scope);
+                for k in enrichers.iter().filter_map(|e| e.watch()) {
+                    cache.ensure(k, scope.clone());
+                    generation += cache.generation(k, scope);
+                }
+                // Usage is asked for only while a view with its columns is fed.
+                let usage = self.usage.as_ref().filter(|_| enrichers::has_usage(kind));
+                if let Some(u) = usage {
+                    u.want(kind, scope);
+                    generation += u.generation();
+                    state.metrics_na = matches!(u.availability(), usage::Availability::Unavailable(_));
                 }
                 if self.shown.as_ref() == Some(&(want.clone(), generation)) {
                     return false;
@@ -99,7 +120,8 @@ impl Store {
                     return true;
                 }
                 if !enrichers.is_empty() {
-                    enrich::apply(kind, &mut rows, &enrichers, |k| cache.rows(k, scope));
+                    let sample = usage.and_then(|u| u.sample(kind, scope));
+                    enrich::apply(kind, &mut rows, &enrichers, |k| cache.rows(k, scope), sample.as_deref());
                 }
                 self.shown = Some((want.clone(), generation));
                 rows

@@ -76,3 +76,6 @@ mod table_render_tests;
 
 #[cfg(test)]
 mod contact_render_tests;
+
+#[cfg(test)]
+mod usage_render_tests;

@@ -77,7 +77,8 @@ fn pods_view_shows_header_columns_rows_and_footer_hints() {
     let footer = |s: &State| text(&draw(s, 160, 20, NOW)).lines().last().unwrap().to_string();
     assert!(footer(&s).contains("<w> wide: off"), "{}", footer(&s));
     update(&mut s, key(KeyCode::Char('w')));
-    let out = screen(&s);
+    // Wide, beside the usage columns: room enough for IP.
+    let out = text(&draw(&s, 200, 20, NOW));
     assert!(out.contains("IP") && out.contains("10.0.0.5"), "{out}");
     assert!(footer(&s).contains("wide: on"), "{}", footer(&s));
 }

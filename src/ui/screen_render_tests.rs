@@ -96,7 +96,7 @@ fn project(view: &ViewKind, snap: &Snapshot, slices: Option<&Snapshot>) -> Vec<A
             Some(Snapshot::EndpointSlice(st)) => Some(all(st, r::endpoint_slice)),
             _ => None,
         };
-        enrich::apply(*kind, &mut rows, &enrichers::of(*kind), |_| slices.clone());
+        enrich::apply(*kind, &mut rows, &enrichers::of(*kind), |_| slices.clone(), None);
     }
     rows
 }

@@ -8,9 +8,9 @@ use std::borrow::Cow;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::style::Modifier;
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Row as TRow, Table};
+use ratatui::widgets::{Block, Cell as TCell, Paragraph, Row as TRow, Table};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::app::table::{Row, Table as Data, visible_offset};
@@ -24,7 +24,12 @@ pub struct Columns<'a> {
     pub free: Vec<bool>,
     /// The cells of one row, one per title.
     pub cells: &'a dyn Fn(&Row) -> Vec<String>,
+    /// A style of its own for a cell (column index, text), over the row's: usage over thresholds.
+    pub tint: Option<&'a Tint<'a>>,
 }
+
+/// A cell's own style from its column index and text, if it has one.
+pub type Tint<'a> = dyn Fn(usize, &str) -> Option<Style> + 'a;
 
 /// Cells between two columns.
 const SPACING: usize = 2;
@@ -76,11 +81,14 @@ pub fn render(frame: &mut Frame, area: Rect, block: Block<'_>, data: &Data, cols
         let warn = row.is_some_and(|r| r.warn);
         let marked = row.is_some_and(|r| data.marks.contains(&r.key));
         let mark = marking.then(|| if marked { MARK } else { "" }.to_string());
-        let cells = cells
-            .iter()
-            .zip(&laid.widths)
-            .map(|(c, &w)| ellipsize(c, w).into_owned());
-        let row = TRow::new(mark.into_iter().chain(cells).collect::<Vec<_>>());
+        let cells = cells.iter().zip(&laid.widths).enumerate().map(|(i, (c, &w))| {
+            let cell = TCell::from(ellipsize(c, w).into_owned());
+            match cols.tint.and_then(|t| t(i, c)) {
+                Some(style) => cell.style(style),
+                None => cell,
+            }
+        });
+        let row = TRow::new(mark.into_iter().map(TCell::from).chain(cells).collect::<Vec<_>>());
         match (pos == data.cursor, warn) {
             // The cursor on a row in trouble keeps the warning and reverses it, in every theme.
             (true, true) => row.style(theme.warn.add_modifier(Modifier::REVERSED)),

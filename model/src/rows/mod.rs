@@ -39,6 +39,8 @@ pub struct Row {
     pub owners: Vec<String>,
     /// For EndpointSlices: each backend's identity and readiness (the ENDPOINTS column of services).
     pub backends: Vec<(String, bool)>,
+    /// Pods and nodes: what their usage is measured against (the usage columns' percentages).
+    pub capacity: Option<Box<crate::quantity::Capacity>>,
     /// Something is wrong with this object (Warning event, failing pod, NotReady node): drawn emphasised.
     pub warn: bool,
 }

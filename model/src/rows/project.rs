@@ -67,6 +67,7 @@ pub fn pod(p: &Pod) -> Row {
         let status = p.status.as_ref();
         row.node = spec.and_then(|s| s.node_name.clone()).filter(|n| !n.is_empty());
         row.warn = pod_in_trouble(&sum.status);
+        row.capacity = Some(Box::new(crate::quantity::pod_capacity(p)));
         let or_none = |s: Option<&String>| s.filter(|s| !s.is_empty()).cloned().unwrap_or_else(|| "<none>".into());
         vec![
             // NAME comes from the metadata; the printer's copy would be dropped anyway.
@@ -108,6 +109,7 @@ pub fn node(n: &Node) -> Row {
     project(n, Kind::Node, |n, r| {
         let cells = nodes::node_row(n, Timestamp::now());
         r.warn = !matches!(&cells[1], Cell::Str(st) if st == "Ready");
+        r.capacity = Some(Box::new(crate::quantity::node_capacity(n)));
         cells
     })
 }

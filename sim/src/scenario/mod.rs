@@ -7,6 +7,7 @@
 mod apps;
 mod build;
 mod cluster;
+pub use cluster::set_metrics_available;
 mod crds;
 mod node_status;
 mod nodes;

@@ -212,71 +212,7 @@ fn with_pct(text: String, value: i128, total: i128) -> String {
     format!("{text} ({pct}%)")
 }
 
-/// `resourcehelper.PodRequestsAndLimits` in milli-units: the sum of the containers, at least the
-/// largest init container, plus the pod overhead.
-pub fn pod_requests_and_limits(pod: &Pod) -> (BTreeMap<String, i128>, BTreeMap<String, i128>) {
-    let mut req = BTreeMap::new();
-    let mut lim = BTreeMap::new();
-    let Some(spec) = &pod.spec else { return (req, lim) };
-    let add = |m: &mut BTreeMap<String, i128>, list: &Option<BTreeMap<String, Quantity>>| {
-        for (k, q) in list.iter().flatten() {
-            *m.entry(k.clone()).or_default() += milli(&q.0);
-        }
-    };
-    for c in &spec.containers {
-        let r = c.resources.clone().unwrap_or_default();
-        add(&mut req, &r.requests);
-        add(&mut lim, &r.limits);
-    }
-    let max = |m: &mut BTreeMap<String, i128>, list: &Option<BTreeMap<String, Quantity>>| {
-        for (k, q) in list.iter().flatten() {
-            let v = milli(&q.0);
-            let e = m.entry(k.clone()).or_default();
-            *e = (*e).max(v);
-        }
-    };
-    for c in spec.init_containers.iter().flatten() {
-        let r = c.resources.clone().unwrap_or_default();
-        max(&mut req, &r.requests);
-        max(&mut lim, &r.limits);
-    }
-    add(&mut req, &spec.overhead);
-    if !lim.is_empty() {
-        add(&mut lim, &spec.overhead);
-    }
-    (req, lim)
-}
-
-/// A quantity string ("250m", "1.5", "64Mi", "1G", "2e3") in thousandths of its unit.
-pub fn milli(q: &str) -> i128 {
-    let q = q.trim();
-    let split = q
-        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+'))
-        .unwrap_or(q.len());
-    let (num, suffix) = q.split_at(split);
-    let num: f64 = num.parse().unwrap_or(0.0);
-    let mult: f64 = match suffix {
-        "" => 1.0,
-        "m" => 1e-3,
-        "n" => 1e-9,
-        "u" => 1e-6,
-        "k" => 1e3,
-        "M" => 1e6,
-        "G" => 1e9,
-        "T" => 1e12,
-        "P" => 1e15,
-        "E" => 1e18,
-        "Ki" => 1024.0,
-        "Mi" => 1024f64.powi(2),
-        "Gi" => 1024f64.powi(3),
-        "Ti" => 1024f64.powi(4),
-        "Pi" => 1024f64.powi(5),
-        "Ei" => 1024f64.powi(6),
-        s if s.starts_with(['e', 'E']) => 10f64.powi(s[1..].parse().unwrap_or(0)),
-        _ => 1.0,
-    };
-    (num * mult * 1000.0).round() as i128
-}
+pub use model::quantity::{milli, pod_requests_and_limits};
 
 /// CPU in milli-cores as a quantity prints it: "0", "250m", "2".
 pub fn cpu_string(m: i128) -> String {

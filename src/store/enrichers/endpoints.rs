@@ -6,16 +6,18 @@ use std::sync::Arc;
 
 use crate::cluster::Kind;
 use crate::cluster::rows::Row;
-use crate::store::enrich::Enricher;
+use crate::store::enrich::{Enricher, Needs};
 
 /// Services gain ENDPOINTS ("ready/total", "<none>") before AGE; "?" while their slices are unknown.
 pub static ENRICHER: Enricher = Enricher {
     kind: Kind::Service,
     title: "ENDPOINTS",
     before: "AGE",
-    needs: Kind::EndpointSlice,
-    cells,
+    needs: Needs::Watch(Kind::EndpointSlice, cells),
 };
+
+/// This file's enrichers.
+pub static ENRICHERS: &[&Enricher] = &[&ENRICHER];
 
 fn cells(services: &[Arc<Row>], slices: Option<&[Arc<Row>]>) -> Vec<String> {
     // Not synced, or refused: not known.

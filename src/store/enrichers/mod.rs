@@ -4,20 +4,29 @@
 use super::enrich::{Enricher, printer_cells};
 use crate::cluster::Kind;
 
-/// Declares each enricher file and lists its `ENRICHER`; within a kind, cells follow this order.
+/// Declares each enricher file and lists its `ENRICHERS`; within a kind, cells follow this order.
 macro_rules! enrichers {
     ($($file:ident),* $(,)?) => {
-        $(mod $file;)*
-        /// Every enricher.
-        static ALL: &[&Enricher] = &[$(&$file::ENRICHER),*];
+        $(pub mod $file;)*
+        /// Every enricher, by file.
+        static ALL: &[&[&Enricher]] = &[$($file::ENRICHERS),*];
     };
 }
 
-enrichers!(endpoints);
+enrichers!(endpoints, usage);
 
 /// The enrichers of `kind`, in the order of their cells.
 pub fn of(kind: Kind) -> Vec<&'static Enricher> {
-    ALL.iter().copied().filter(|e| e.kind == kind).collect()
+    ALL.iter()
+        .flat_map(|f| f.iter())
+        .copied()
+        .filter(|e| e.kind == kind)
+        .collect()
+}
+
+/// Whether `kind`'s rows have usage columns (their view asks for metrics while shown).
+pub fn has_usage(kind: Kind) -> bool {
+    of(kind).iter().any(|e| e.watch().is_none())
 }
 
 /// The enriched columns of `kind` as (title, the title it goes before, its cell).
@@ -37,6 +46,6 @@ mod tests {
     #[test]
     fn services_have_endpoints_after_their_printer_cells() {
         assert_eq!(columns(Kind::Service), [("ENDPOINTS", "AGE", 6)]);
-        assert!(columns(Kind::Pod).is_empty());
+        assert!(columns(Kind::Deployment).is_empty());
     }
 }

@@ -171,6 +171,16 @@ pub fn list(frame: &mut Frame, area: Rect, state: &State, view: &View, what: &Li
             titles.push(c.title.clone());
         }
     }
+    // Usage percentages over the configured thresholds take the warning or error colour.
+    let plain: Vec<String> = titles_plain(with_ns, &cols);
+    let levels = state.usage_levels;
+    let tint = move |i: usize, text: &str| {
+        use crate::store::enrichers::usage::{Level, level};
+        match level(plain.get(i)?, text, levels)? {
+            Level::Warn => Some(theme.warn),
+            Level::Error => Some(theme.error),
+        }
+    };
     let cells = move |r: &Row| {
         let mut out = Vec::with_capacity(cols.len() + 1);
         if with_ns {
@@ -193,7 +203,14 @@ pub fn list(frame: &mut Frame, area: Rect, state: &State, view: &View, what: &Li
             titles,
             free,
             cells: &cells,
+            tint: Some(&tint),
         },
         theme,
     );
+}
+
+/// The titles without the sort arrow, NAMESPACE first when shown.
+fn titles_plain(with_ns: bool, cols: &[columns::ColSpec]) -> Vec<String> {
+    let ns = with_ns.then(|| "NAMESPACE".to_string());
+    ns.into_iter().chain(cols.iter().map(|c| c.title.clone())).collect()
 }

@@ -1,0 +1,223 @@
+//! The usage columns of pods and nodes from metrics-server (`store::usage`): CPU and MEM as
+//! `kubectl top` prints them, and k9s's percentages of a pod's requests and limits (summed as
+//! `kubectl describe node` sums them) or of a node's allocatable. Empty where there is nothing to
+//! measure against, or no sample.
+
+use std::sync::Arc;
+
+use model::quantity::Capacity;
+
+use crate::cluster::Kind;
+use crate::cluster::rows::Row;
+use crate::store::enrich::{Enricher, Needs};
+use crate::store::usage::{Sample, Used};
+
+/// How a usage percentage is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// At or above the warning threshold.
+    Warn,
+    /// At or above the error threshold of a limit or of a node's allocatable.
+    Error,
+}
+
+/// The level of a usage cell under column `title` at the thresholds `[warn, error]` (percent);
+/// a request can be exceeded by design, so its columns only warn.
+pub fn level(title: &str, text: &str, [warn, error]: [u32; 2]) -> Option<Level> {
+    if !title.starts_with('%') {
+        return None;
+    }
+    let p: u32 = text.parse().ok()?;
+    match p {
+        p if p >= error && !title.ends_with("/R") => Some(Level::Error),
+        p if p >= warn => Some(Level::Warn),
+        _ => None,
+    }
+}
+
+/// `used` as a whole percentage of `of`, rounded down as k9s rounds it; None without an `of`.
+pub fn percent(used: i128, of: Option<i128>) -> Option<i128> {
+    of.filter(|o| *o > 0).map(|o| used * 100 / o)
+}
+
+/// CPU as `kubectl top` prints it: millicores.
+pub fn cpu_text(m: i128) -> String {
+    format!("{m}m")
+}
+
+/// Memory as `kubectl top` prints it: whole MiB, rounded down.
+pub fn mem_text(bytes: i128) -> String {
+    format!("{}Mi", bytes >> 20)
+}
+
+/// One cell per row: `f` of the row's usage and capacity, "" where either is missing.
+fn per_row(rows: &[Arc<Row>], usage: Option<&Sample>, f: impl Fn(Used, &Capacity) -> Option<String>) -> Vec<String> {
+    rows.iter()
+        .map(|r| {
+            let used = usage.and_then(|s| s.get(&(r.namespace.clone(), r.name.clone())));
+            match (used, r.capacity.as_deref()) {
+                (Some(u), Some(c)) => f(*u, c).unwrap_or_default(),
+                _ => String::new(),
+            }
+        })
+        .collect()
+}
+
+fn pct(v: Option<i128>) -> Option<String> {
+    v.map(|p| p.to_string())
+}
+
+macro_rules! column {
+    ($name:ident, $kind:expr, $title:literal, |$u:ident, $c:ident| $body:expr) => {
+        static $name: Enricher = Enricher {
+            kind: $kind,
+            title: $title,
+            before: "AGE",
+            needs: Needs::Usage(|rows, usage| per_row(rows, usage, |$u, $c| $body)),
+        };
+    };
+}
+
+fn pod(c: &Capacity) -> [Option<i128>; 4] {
+    match *c {
+        Capacity::Pod {
+            cpu_request,
+            cpu_limit,
+            mem_request,
+            mem_limit,
+        } => [cpu_request, cpu_limit, mem_request, mem_limit],
+        Capacity::Node { .. } => [None; 4],
+    }
+}
+
+fn node(c: &Capacity) -> [Option<i128>; 2] {
+    match *c {
+        Capacity::Node { cpu, mem } => [cpu, mem],
+        Capacity::Pod { .. } => [None; 2],
+    }
+}
+
+column!(POD_CPU, Kind::Pod, "CPU", |u, _c| Some(cpu_text(u.cpu)));
+column!(POD_MEM, Kind::Pod, "MEM", |u, _c| Some(mem_text(u.mem)));
+column!(POD_CPU_R, Kind::Pod, "%CPU/R", |u, c| pct(percent(u.cpu, pod(c)[0])));
+column!(POD_CPU_L, Kind::Pod, "%CPU/L", |u, c| pct(percent(u.cpu, pod(c)[1])));
+column!(POD_MEM_R, Kind::Pod, "%MEM/R", |u, c| pct(percent(u.mem, pod(c)[2])));
+column!(POD_MEM_L, Kind::Pod, "%MEM/L", |u, c| pct(percent(u.mem, pod(c)[3])));
+column!(NODE_CPU, Kind::Node, "CPU", |u, _c| Some(cpu_text(u.cpu)));
+column!(NODE_MEM, Kind::Node, "MEM", |u, _c| Some(mem_text(u.mem)));
+column!(NODE_CPU_A, Kind::Node, "%CPU/A", |u, c| pct(percent(u.cpu, node(c)[0])));
+column!(NODE_MEM_A, Kind::Node, "%MEM/A", |u, c| pct(percent(u.mem, node(c)[1])));
+
+/// CPU samples as a sparkline, each bar its share of the largest: one glyph per sample.
+pub fn sparkline(cpu: &[i128]) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let max = cpu.iter().copied().max().unwrap_or(0).max(1);
+    cpu.iter().map(|&v| BARS[(v.max(0) * 7 / max) as usize]).collect()
+}
+
+fn trend(rows: &[Arc<Row>], usage: Option<&Sample>) -> Vec<String> {
+    rows.iter()
+        .map(|r| {
+            let t = usage.and_then(|s| s.trend.get(&(r.namespace.clone(), r.name.clone())));
+            t.map(|t| sparkline(t)).unwrap_or_default()
+        })
+        .collect()
+}
+
+static POD_TREND: Enricher = Enricher {
+    kind: Kind::Pod,
+    title: "CPU TREND",
+    before: "AGE",
+    needs: Needs::Usage(trend),
+};
+
+static NODE_TREND: Enricher = Enricher {
+    kind: Kind::Node,
+    title: "CPU TREND",
+    before: "AGE",
+    needs: Needs::Usage(trend),
+};
+
+/// This file's enrichers, in column order.
+pub static ENRICHERS: &[&Enricher] = &[
+    &POD_CPU, &POD_MEM, &POD_CPU_R, &POD_CPU_L, &POD_MEM_R, &POD_MEM_L, &POD_TREND, &NODE_CPU, &NODE_MEM, &NODE_CPU_A,
+    &NODE_MEM_A, &NODE_TREND,
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::enrich::apply;
+
+    fn pod_row(name: &str, cap: Capacity) -> Arc<Row> {
+        Arc::new(Row {
+            namespace: "shop".into(),
+            name: name.into(),
+            capacity: Some(Box::new(cap)),
+            ..Default::default()
+        })
+    }
+
+    #[test]
+    fn thresholds_warn_at_80_and_err_at_a_full_limit_never_on_a_request() {
+        let t = [80, 100];
+        assert_eq!(level("%CPU/L", "79", t), None);
+        assert_eq!(level("%CPU/L", "80", t), Some(Level::Warn));
+        assert_eq!(level("%MEM/L", "100", t), Some(Level::Error));
+        assert_eq!(level("%CPU/R", "187", t), Some(Level::Warn));
+        assert_eq!(level("%MEM/A", "101", t), Some(Level::Error));
+        assert_eq!(level("CPU", "900", t), None);
+        assert_eq!(level("%CPU/L", "", t), None);
+    }
+
+    #[test]
+    fn percentages_of_requests_and_limits_as_k9s_computes_them() {
+        assert_eq!(percent(199, Some(200)), Some(99));
+        assert_eq!(percent(250, Some(200)), Some(125));
+        assert_eq!(percent(5, None), None);
+        assert_eq!(percent(5, Some(0)), None);
+        assert_eq!(mem_text((76 << 20) + 1000), "76Mi");
+    }
+
+    #[test]
+    fn pods_gain_usage_and_percentages_empty_where_nothing_is_requested() {
+        let mi = 1i128 << 20;
+        let full = Capacity::Pod {
+            cpu_request: Some(100),
+            cpu_limit: Some(400),
+            mem_request: Some(64 * mi),
+            mem_limit: Some(128 * mi),
+        };
+        let bare = Capacity::Pod {
+            cpu_request: None,
+            cpu_limit: None,
+            mem_request: Some(64 * mi),
+            mem_limit: None,
+        };
+        let mut rows = vec![pod_row("a", full), pod_row("b", bare), pod_row("gone", Capacity::Node { cpu: None, mem: None })];
+        let sample = Sample {
+            used: [
+                (("shop".into(), "a".into()), Used { cpu: 150, mem: 120 * mi }),
+                (("shop".into(), "b".into()), Used { cpu: 7, mem: 16 * mi }),
+            ]
+            .into(),
+            trend: [(("shop".into(), "a".into()), vec![0, 75, 150])].into(),
+        };
+        apply(Kind::Pod, &mut rows, &crate::store::enrichers::of(Kind::Pod), |_| None, Some(&sample));
+        let base = crate::store::enrich::printer_cells(Kind::Pod);
+        let cells = |r: &Row| r.cells[base..].to_vec();
+        assert_eq!(cells(&rows[0]), ["150m", "120Mi", "150", "37", "187", "93", "▁▄█"]);
+        assert_eq!(cells(&rows[1]), ["7m", "16Mi", "", "", "25", "", ""]);
+        assert_eq!(cells(&rows[2]), ["", "", "", "", "", "", ""]);
+        // No sample (metrics unavailable): every cell empty, the header says n/a.
+        apply(Kind::Pod, &mut rows, &crate::store::enrichers::of(Kind::Pod), |_| None, None);
+        assert_eq!(cells(&rows[0]), ["", "", "", "", "", "", ""]);
+    }
+
+    #[test]
+    fn a_sparkline_draws_each_sample_against_the_largest() {
+        assert_eq!(sparkline(&[0, 10, 20, 40, 80]), "▁▁▂▄█");
+        assert_eq!(sparkline(&[0, 0]), "▁▁");
+        assert_eq!(sparkline(&[]), "");
+    }
+}

@@ -1,0 +1,281 @@
+//! metrics-server usage of the pods and nodes on screen: one LIST of PodMetrics per shown namespace
+//! (or of all), or of NodeMetrics, no more often than the interval and only while asked for (a
+//! screen with usage columns is fed rows). Fetched with the client that does not retry, so an
+//! unavailable APIService (503) costs one request per interval, not a retry storm.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use kube::Client;
+use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind, ListParams};
+use parking_lot::Mutex;
+use tokio::sync::mpsc;
+
+use crate::cluster::notice::Notice;
+use crate::cluster::{Kind, Scope};
+use model::quantity::milli;
+
+/// metrics-server's resolution: a new sample is taken every 15 s, so asking more often gains nothing.
+pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(15);
+
+/// One object's usage: CPU in millicores (rounded up, as `kubectl top` prints it), memory in bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Used {
+    /// CPU, millicores.
+    pub cpu: i128,
+    /// Memory working set, bytes.
+    pub mem: i128,
+}
+
+/// Samples kept per pod or node for its trend (at 15 s, the last 7.5 minutes).
+pub const TREND_LEN: usize = 30;
+/// A trend not fed for this long (its object gone from screen) is dropped.
+const TREND_IDLE: Duration = Duration::from_secs(600);
+
+/// The usage of one LIST, by (namespace, name), with each object's recent CPU (oldest first).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Sample {
+    /// Usage now.
+    pub used: HashMap<(String, String), Used>,
+    /// CPU (millicores) of the last samples, at most [`TREND_LEN`].
+    pub trend: HashMap<(String, String), Vec<i128>>,
+}
+
+impl Sample {
+    /// The usage of `namespace/name`.
+    pub fn get(&self, key: &(String, String)) -> Option<&Used> {
+        self.used.get(key)
+    }
+}
+
+/// One object's trend: its CPU per metrics-server sample, a new one only for a newer `timestamp`.
+struct Ring {
+    stamp: String,
+    cpu: std::collections::VecDeque<i128>,
+    fed: Instant,
+}
+
+impl Ring {
+    /// Bytes this ring holds (for the bench's figure).
+    fn bytes(&self) -> usize {
+        std::mem::size_of::<Ring>() + self.stamp.capacity() + self.cpu.capacity() * std::mem::size_of::<i128>()
+    }
+}
+
+/// Whether the metrics API answered the last time it was asked.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Availability {
+    /// Not asked yet.
+    #[default]
+    Unknown,
+    /// It answered.
+    Available,
+    /// It did not (absent, 503, refused): the reason, for the log.
+    Unavailable(String),
+}
+
+#[derive(Default)]
+struct Inner {
+    samples: HashMap<(Kind, Scope), (Instant, Arc<Sample>)>,
+    asked: HashMap<(Kind, Scope), Instant>,
+    in_flight: HashSet<(Kind, Scope)>,
+    rings: HashMap<(Kind, String, String), Ring>,
+    availability: Availability,
+    generation: u64,
+}
+
+/// The usage poller of one cluster connection.
+pub struct Usage {
+    client: Client,
+    notices: mpsc::Sender<Notice>,
+    interval: Mutex<Duration>,
+    inner: Arc<Mutex<Inner>>,
+}
+
+/// The metrics API resource of a kind that has usage (pods, nodes).
+fn resource(kind: Kind) -> Option<ApiResource> {
+    let (k, plural) = match kind {
+        Kind::Pod => ("PodMetrics", "pods"),
+        Kind::Node => ("NodeMetrics", "nodes"),
+        _ => return None,
+    };
+    Some(ApiResource::from_gvk_with_plural(
+        &GroupVersionKind::gvk("metrics.k8s.io", "v1beta1", k),
+        plural,
+    ))
+}
+
+fn nanocores(q: &str) -> i128 {
+    // metrics-server writes CPU in nanocores; anything else is read in thousandths.
+    match q.strip_suffix('n') {
+        Some(n) => n.parse().unwrap_or(0),
+        None => milli(q) * 1_000_000,
+    }
+}
+
+/// An object's usage: a NodeMetrics' `usage`, or the sum over a PodMetrics' containers, rounded as
+/// `kubectl top` rounds the sum (CPU up to the next millicore).
+pub fn used_of(data: &serde_json::Value) -> Used {
+    let usages: Vec<&serde_json::Value> = match data["containers"].as_array() {
+        Some(cs) => cs.iter().map(|c| &c["usage"]).collect(),
+        None => vec![&data["usage"]],
+    };
+    let (mut nanos, mut bytes) = (0i128, 0i128);
+    for u in usages {
+        nanos += u["cpu"].as_str().map_or(0, nanocores);
+        bytes += u["memory"].as_str().map_or(0, |q| milli(q) / 1000);
+    }
+    Used {
+        cpu: (nanos + 999_999) / 1_000_000,
+        mem: bytes,
+    }
+}
+
+impl Usage {
+    /// A poller over `client` (the one that does not retry) that tells the loop of new samples on `notices`.
+    pub fn new(client: Client, notices: mpsc::Sender<Notice>, interval: Duration) -> Usage {
+        Usage {
+            client,
+            notices,
+            interval: Mutex::new(interval),
+            inner: Arc::default(),
+        }
+    }
+
+    /// Ask no more often than `interval` from now on (tests shorten it).
+    pub fn set_interval(&self, interval: Duration) {
+        *self.interval.lock() = interval;
+    }
+
+    /// Bumped whenever a sample arrives or availability changes.
+    pub fn generation(&self) -> u64 {
+        self.inner.lock().generation
+    }
+
+    /// Whether the metrics API answered last time.
+    pub fn availability(&self) -> Availability {
+        self.inner.lock().availability.clone()
+    }
+
+    /// The latest sample of `kind` in `scope`, if any.
+    pub fn sample(&self, kind: Kind, scope: &Scope) -> Option<Arc<Sample>> {
+        self.inner
+            .lock()
+            .samples
+            .get(&(kind, scope.clone()))
+            .map(|(_, s)| s.clone())
+    }
+
+    /// Trend rings held, and the bytes they take.
+    pub fn trend_memory(&self) -> (usize, usize) {
+        let inner = self.inner.lock();
+        (inner.rings.len(), inner.rings.values().map(Ring::bytes).sum())
+    }
+
+    /// Ask for usage of `kind` in `scope`: a LIST goes out when the last one for it is older than
+    /// the interval and none is on its way.
+    pub fn want(&self, kind: Kind, scope: &Scope) {
+        let Some(ar) = resource(kind) else { return };
+        let key = (kind, scope.clone());
+        let interval = *self.interval.lock();
+        {
+            let mut inner = self.inner.lock();
+            if inner.in_flight.contains(&key) || inner.asked.get(&key).is_some_and(|t| t.elapsed() < interval) {
+                return;
+            }
+            inner.in_flight.insert(key.clone());
+            inner.asked.insert(key.clone(), Instant::now());
+        }
+        let api: Api<DynamicObject> = match (kind, scope) {
+            (Kind::Pod, Scope::Namespace(ns)) => Api::namespaced_with(self.client.clone(), ns, &ar),
+            _ => Api::all_with(self.client.clone(), &ar),
+        };
+        let (inner, notices) = (self.inner.clone(), self.notices.clone());
+        tokio::spawn(async move {
+            let result = api.list(&ListParams::default()).await;
+            {
+                let mut inner = inner.lock();
+                inner.in_flight.remove(&key);
+                match result {
+                    Ok(list) => {
+                        let sample = record(&mut inner.rings, key.0, &list.items);
+                        inner.samples.insert(key.clone(), (Instant::now(), Arc::new(sample)));
+                        inner.availability = Availability::Available;
+                    }
+                    Err(e) => {
+                        let why = crate::cluster::errors::explain(&e);
+                        if inner.availability != Availability::Unavailable(why.clone()) {
+                            tracing::info!("metrics API not available: {why}");
+                        }
+                        inner.samples.remove(&key);
+                        inner.availability = Availability::Unavailable(why);
+                    }
+                }
+                inner.generation += 1;
+            }
+            let _ = notices.try_send(Notice::Changed(key.0));
+        });
+    }
+}
+
+/// The sample of a LIST's `items`, each object's ring fed when its `timestamp` is new; rings not fed
+/// for [`TREND_IDLE`] are dropped, so memory follows what is on screen.
+fn record(rings: &mut HashMap<(Kind, String, String), Ring>, kind: Kind, items: &[DynamicObject]) -> Sample {
+    let now = Instant::now();
+    let mut sample = Sample::default();
+    for o in items {
+        let id = (
+            o.metadata.namespace.clone().unwrap_or_default(),
+            o.metadata.name.clone().unwrap_or_default(),
+        );
+        let used = used_of(&o.data);
+        let stamp = o.data["timestamp"].as_str().unwrap_or_default();
+        let ring = rings.entry((kind, id.0.clone(), id.1.clone())).or_insert_with(|| Ring {
+            stamp: String::new(),
+            cpu: std::collections::VecDeque::with_capacity(TREND_LEN),
+            fed: now,
+        });
+        ring.fed = now;
+        if ring.stamp != stamp || ring.cpu.is_empty() {
+            if ring.cpu.len() == TREND_LEN {
+                ring.cpu.pop_front();
+            }
+            ring.cpu.push_back(used.cpu);
+            ring.stamp = stamp.to_string();
+        }
+        sample.trend.insert(id.clone(), ring.cpu.iter().copied().collect());
+        sample.used.insert(id, used);
+    }
+    rings.retain(|_, r| now.duration_since(r.fed) < TREND_IDLE);
+    sample
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn usage_is_read_as_kubectl_top_prints_it() {
+        let pod = json!({"containers": [
+            {"name": "a", "usage": {"cpu": "64946990n", "memory": "53913Ki"}},
+            {"name": "b", "usage": {"cpu": "1000001n", "memory": "1Mi"}}]});
+        // 65.946991m in all rounds up to 66m; memory in bytes.
+        assert_eq!(
+            used_of(&pod),
+            Used {
+                cpu: 66,
+                mem: 53913 * 1024 + 1048576
+            }
+        );
+        let node = json!({"usage": {"cpu": "2", "memory": "1Gi"}});
+        assert_eq!(
+            used_of(&node),
+            Used {
+                cpu: 2000,
+                mem: 1 << 30
+            }
+        );
+    }
+}

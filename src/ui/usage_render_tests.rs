@@ -1,0 +1,83 @@
+//! Render tests of the usage columns: the titles, the values, `n/a` once in the header, and the
+//! percentages over the thresholds in the warning and error colours.
+
+use crate::app::state::State;
+use crate::app::table::Row;
+use crate::cluster::watch::WatchStatus;
+use crate::cluster::{Kind, Scope};
+use crate::config::theme::Theme;
+use crate::test_util::{self, show, text};
+use ratatui::buffer::Buffer;
+
+const NOW: i64 = 1_700_000_000;
+
+/// A pod row with its printer cells and then the six usage cells.
+fn pod(name: &str, usage: [&str; 6]) -> Row {
+    let mut cells: Vec<String> = ["1/1", "Running", "0", "", "10.0.0.5", "node-1", "<none>", "<none>"]
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    cells.extend(usage.iter().map(|c| c.to_string()));
+    Row {
+        key: name.into(),
+        namespace: "shop".into(),
+        name: name.into(),
+        stamps: cells.iter().map(|c| c.is_empty().then_some(NOW - 60)).collect(),
+        cells,
+        created: Some(NOW - 60),
+        ..Default::default()
+    }
+}
+
+fn state(rows: Vec<Row>) -> State {
+    let mut s = test_util::connected("demo", "shop", false);
+    show(
+        &mut s,
+        Kind::Pod,
+        Scope::Namespace("shop".into()),
+        rows,
+        WatchStatus::Ready,
+    );
+    s
+}
+
+/// The style of the first cell showing `needle` on the line holding `line`.
+fn fg_of(buf: &Buffer, line: &str, needle: &str) -> Option<ratatui::style::Color> {
+    let out = text(buf);
+    let y = out.lines().position(|l| l.contains(line))?;
+    let x = out.lines().nth(y)?.find(needle)?;
+    // Columns are single-width here: the byte offset is the cell offset.
+    buf.cell((x as u16, y as u16)).map(|c| c.fg)
+}
+
+#[test]
+fn usage_columns_show_values_and_colour_percentages_over_the_thresholds() {
+    let theme = Theme::default();
+    let s = state(vec![
+        pod("calm", ["12m", "40Mi", "24", "", "31", "62"]),
+        pod("leaky", ["30m", "126Mi", "60", "", "196", "198"]),
+        pod("busy", ["95m", "70Mi", "190", "", "54", "85"]),
+    ]);
+    let buf = test_util::draw_themed(&s, &theme, 160, 12, NOW);
+    let out = text(&buf);
+    for t in ["CPU", "MEM", "%CPU/R", "%CPU/L", "%MEM/R", "%MEM/L"] {
+        assert!(out.contains(t), "{t}\n{out}");
+    }
+    assert!(out.contains("126Mi") && out.contains("95m"), "{out}");
+    // Over a limit: error; over 80% of a limit: warn; a request exceeded only warns.
+    assert_eq!(fg_of(&buf, "leaky", "198"), theme.error.fg);
+    assert_eq!(fg_of(&buf, "busy", "85"), theme.warn.fg);
+    assert_eq!(fg_of(&buf, "busy", "190"), theme.warn.fg);
+    let calm = fg_of(&buf, "calm", "62");
+    assert!(calm != theme.warn.fg && calm != theme.error.fg, "{calm:?}");
+    assert!(!out.contains("n/a"));
+}
+
+#[test]
+fn metrics_unavailable_says_n_a_once_in_the_header() {
+    let mut s = state(vec![pod("a", [""; 6]), pod("b", [""; 6])]);
+    s.metrics_na = true;
+    let out = text(&test_util::draw(&s, 160, 12, NOW));
+    assert_eq!(out.matches("n/a").count(), 1, "{out}");
+    assert!(out.contains("CPU/MEM n/a (metrics API not available)"), "{out}");
+}

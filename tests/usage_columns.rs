@@ -1,0 +1,163 @@
+//! The usage columns against the demo's metrics-server: the pods table shows what the metrics API
+//! returned in the same sample, asks once per interval for the shown namespace and never when no
+//! usage column is on screen, and says `n/a` once when the API is gone, without a retry storm.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind, ListParams};
+use kubedeck::app::Input;
+use kubedeck::bench_support::Headless;
+use kubedeck::cluster::Kind;
+use kubedeck::store::usage::used_of;
+use sim::DemoCluster;
+
+fn typed(h: &mut Headless, keys: &str) {
+    for c in keys.chars() {
+        let code = if c == '\r' { KeyCode::Enter } else { KeyCode::Char(c) };
+        h.input(Input::Key(KeyEvent::new(code, KeyModifiers::NONE))).unwrap();
+    }
+}
+
+/// Draw frames for `span`, as the loop does while the screen stays.
+async fn stay(h: &mut Headless, span: Duration) {
+    let until = Instant::now() + span;
+    while Instant::now() < until {
+        h.frame().unwrap();
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pods_show_the_sample_the_metrics_api_returned_asking_once_per_interval() {
+    let c = DemoCluster::start(common::fast_opts()).await.unwrap();
+    let dir = std::env::temp_dir().join(format!("kubedeck-usage-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let kubeconfig = dir.join("kubeconfig");
+    c.write_kubeconfig(&kubeconfig).unwrap();
+    let mut h = Headless::connect(&kubeconfig, 220, 40).await.unwrap();
+    let interval = Duration::from_millis(500);
+    h.set_metrics_interval(interval);
+    let ar = ApiResource::from_gvk_with_plural(
+        &GroupVersionKind::gvk("metrics.k8s.io", "v1beta1", "PodMetrics"),
+        "pods",
+    );
+    let metrics: Api<DynamicObject> = Api::namespaced_with(h.client(), "shop", &ar);
+    let cols = kubedeck::store::enrichers::columns(Kind::Pod);
+    let titles: Vec<&str> = cols.iter().map(|c| c.0).collect();
+    assert_eq!(
+        titles,
+        ["CPU", "MEM", "%CPU/R", "%CPU/L", "%MEM/R", "%MEM/L", "CPU TREND"]
+    );
+    let (cpu, mem) = (cols[0].2, cols[1].2);
+
+    typed(&mut h, ":po shop\r");
+    // Within one sample, the table's CPU and MEM are what the API lists (kubectl top's numbers).
+    common::eventually(30, "pods' CPU/MEM equal to the metrics API's sample", || {
+        h.frame().unwrap();
+        let rows = h.state.top().table.rows.clone();
+        let metrics = metrics.clone();
+        async move {
+            let list = metrics.list(&ListParams::default()).await.ok()?;
+            let mut seen = 0;
+            for m in &list.items {
+                let row = rows.iter().find(|r| Some(&r.name) == m.metadata.name.as_ref())?;
+                let u = used_of(&m.data);
+                if row.cells.get(cpu)? != &format!("{}m", u.cpu) || row.cells.get(mem)? != &format!("{}Mi", u.mem >> 20)
+                {
+                    return None;
+                }
+                seen += 1;
+            }
+            (seen >= 6).then_some(())
+        }
+    })
+    .await;
+    let screen = h.screen();
+    assert!(screen.contains("%CPU/R") && screen.contains("%MEM/L"), "{screen}");
+    // A web pod: requests 50m/64Mi, memory limit 64Mi, no CPU limit: %CPU/L stays empty.
+    let web = h
+        .state
+        .top()
+        .table
+        .rows
+        .iter()
+        .find(|r| r.name.starts_with("web-"))
+        .unwrap()
+        .clone();
+    assert!(
+        web.cells[cols[2].2].parse::<u32>().is_ok() && web.cells[cols[3].2].is_empty(),
+        "{:?}",
+        web.cells
+    );
+
+    // One LIST per interval for the one namespace shown.
+    let (before, start) = (c.faults().metrics_reads(), Instant::now());
+    stay(&mut h, Duration::from_secs(3)).await;
+    let asked = c.faults().metrics_reads() - before;
+    let most = (start.elapsed().as_millis() / interval.as_millis()) as u64 + 1;
+    assert!(
+        asked >= 2 && asked <= most,
+        "{asked} LISTs in {:?}, at most {most}",
+        start.elapsed()
+    );
+
+    // Nodes: CPU and MEM as `kubectl top nodes`, and % of allocatable.
+    let nodes: Api<DynamicObject> = Api::all_with(
+        h.client(),
+        &ApiResource::from_gvk_with_plural(
+            &GroupVersionKind::gvk("metrics.k8s.io", "v1beta1", "NodeMetrics"),
+            "nodes",
+        ),
+    );
+    let ncols = kubedeck::store::enrichers::columns(Kind::Node);
+    let titles: Vec<&str> = ncols.iter().map(|c| c.0).collect();
+    assert_eq!(titles, ["CPU", "MEM", "%CPU/A", "%MEM/A", "CPU TREND"]);
+    typed(&mut h, ":no\r");
+    common::eventually(30, "nodes' CPU/MEM equal to the metrics API's sample", || {
+        h.frame().unwrap();
+        let rows = h.state.top().table.rows.clone();
+        let (nodes, cpu, pct) = (nodes.clone(), ncols[0].2, ncols[2].2);
+        async move {
+            let list = nodes.list(&ListParams::default()).await.ok()?;
+            let all = list.items.iter().all(|m| {
+                let row = rows.iter().find(|r| Some(&r.name) == m.metadata.name.as_ref());
+                row.is_some_and(|r| {
+                    r.cells[cpu] == format!("{}m", used_of(&m.data).cpu) && r.cells[pct].parse::<u32>().is_ok()
+                })
+            });
+            (all && list.items.len() == 4).then_some(())
+        }
+    })
+    .await;
+
+    // No usage column on screen: no metrics request at all.
+    typed(&mut h, ":svc\r");
+    h.frame().unwrap();
+    let before = c.faults().metrics_reads();
+    stay(&mut h, Duration::from_secs(2)).await;
+    assert_eq!(c.faults().metrics_reads(), before);
+
+    // The API gone: n/a once in the header, empty cells, still one request per interval.
+    c.faults().set_metrics_unavailable(true);
+    typed(&mut h, ":po shop\r");
+    common::eventually(30, "the header says n/a", || {
+        h.frame().unwrap();
+        std::future::ready(h.screen().contains("n/a (metrics API not available)").then_some(()))
+    })
+    .await;
+    let (before, start) = (c.faults().metrics_reads(), Instant::now());
+    stay(&mut h, Duration::from_secs(2)).await;
+    let asked = c.faults().metrics_reads() - before;
+    assert!(
+        asked <= (start.elapsed().as_millis() / interval.as_millis()) as u64 + 1,
+        "{asked}"
+    );
+    let screen = h.screen();
+    assert_eq!(screen.matches("n/a").count(), 1, "{screen}");
+    assert!(h.state.top().table.rows.iter().all(|r| r.cells[cpu].is_empty()));
+    h.shutdown();
+    std::fs::remove_dir_all(&dir).unwrap();
+}
