@@ -72,6 +72,13 @@ async fn the_not_ready_worker_and_a_healthy_one() {
         "the demo serves metrics: {:?}",
         down.usage
     );
+    c.faults().set_metrics_unavailable(true);
+    assert_eq!(
+        nodehealth::fetch(&client, &metrics, &last).await.usage,
+        Usage::NotAvailable,
+        "the metrics API is registered but its service is gone"
+    );
+    c.faults().set_metrics_unavailable(false);
     assert!(down.kubelet.starts_with("v1.33"));
 
     let up = eventually(20, "worker-1's pods are scheduled", || {
