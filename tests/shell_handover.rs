@@ -7,52 +7,21 @@ mod common;
 #[path = "common/pty.rs"]
 mod pty;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use common::{cluster_with_ns, running_pod};
-use crossterm::event::{Event, KeyCode};
 use kubedeck::app::Input;
 use kubedeck::cluster::Kind;
 use kubedeck::cluster::ops::ObjRef;
 use kubedeck::exec::Executor;
 use kubedeck::exec::shell::ShellSession;
-use kubedeck::exec::terminal::{Dashboard, HandOver, next_event};
+use kubedeck::exec::terminal::{Dashboard, HandOver};
 use kubedeck::tui::Tui;
-use pty::{Pty, scratch, script_available, wait_for};
+use pty::{Pty, key, line_mode, read, scratch, script_available, wait_for};
 use serde_json::json;
 use sim::{Origin, res};
 use tokio::sync::mpsc;
-
-fn line_mode() -> &'static str {
-    let out = Command::new("stty")
-        .arg("-a")
-        .stdin(Stdio::inherit())
-        .output()
-        .expect("stty runs");
-    let text = String::from_utf8_lossy(&out.stdout);
-    if text.split_whitespace().any(|w| w == "-icanon") {
-        "raw"
-    } else {
-        "cooked"
-    }
-}
-
-async fn key(events: &mut Option<crossterm::event::EventStream>) -> char {
-    loop {
-        let next = tokio::time::timeout(Duration::from_secs(30), next_event(events)).await;
-        match next.expect("a key within 30 s") {
-            Some(Ok(Event::Key(k))) => {
-                if let KeyCode::Char(c) = k.code {
-                    return c;
-                }
-            }
-            Some(Ok(_)) => {}
-            other => panic!("the input reader ended: {other:?}"),
-        }
-    }
-}
 
 fn said(rx: &mut mpsc::UnboundedReceiver<Input>) -> String {
     match rx.try_recv() {
@@ -142,10 +111,6 @@ fn shell_child() {
         drop(tui);
         cluster.stop().await;
     });
-}
-
-fn read(dir: &Path, name: &str) -> Option<String> {
-    std::fs::read_to_string(dir.join(name)).ok()
 }
 
 #[test]

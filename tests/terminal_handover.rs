@@ -7,32 +7,15 @@
 mod pty;
 
 use std::io::BufRead;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::PathBuf;
 use std::time::Duration;
 
-use crossterm::event::{Event, KeyCode};
 use kubedeck::app::Input;
 use kubedeck::exec::Executor;
 use kubedeck::exec::terminal::{Dashboard, HandOver, TerminalSession, next_event};
 use kubedeck::tui::Tui;
-use pty::{Pty, scratch, script_available, wait_for};
+use pty::{Pty, key, line_mode, read, scratch, script_available, wait_for};
 use tokio::sync::mpsc;
-
-/// What `stty -a` says of canonical (cooked) mode on the terminal standard input is.
-fn line_mode() -> &'static str {
-    let out = Command::new("stty")
-        .arg("-a")
-        .stdin(Stdio::inherit())
-        .output()
-        .expect("stty runs");
-    let text = String::from_utf8_lossy(&out.stdout);
-    if text.split_whitespace().any(|w| w == "-icanon") {
-        "raw"
-    } else {
-        "cooked"
-    }
-}
 
 struct Panics;
 
@@ -66,21 +49,6 @@ impl TerminalSession for ReadsALine {
             .read_line(&mut line)
             .map_err(|e| e.to_string())?;
         std::fs::write(self.0.join("line"), line.trim_end()).map_err(|e| e.to_string())
-    }
-}
-
-async fn key(events: &mut Option<crossterm::event::EventStream>) -> char {
-    loop {
-        let next = tokio::time::timeout(Duration::from_secs(30), next_event(events)).await;
-        match next.expect("a key within 30 s") {
-            Some(Ok(Event::Key(k))) => {
-                if let KeyCode::Char(c) = k.code {
-                    return c;
-                }
-            }
-            Some(Ok(_)) => {}
-            other => panic!("the input reader ended: {other:?}"),
-        }
     }
 }
 
@@ -129,10 +97,6 @@ fn hand_over_child() {
         std::fs::write(dir.join("key"), got.to_string()).unwrap();
         drop(tui);
     });
-}
-
-fn read(dir: &Path, name: &str) -> Option<String> {
-    std::fs::read_to_string(dir.join(name)).ok()
 }
 
 #[test]

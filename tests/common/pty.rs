@@ -148,3 +148,40 @@ pub fn wait_for<T>(secs: u64, what: &str, mut check: impl FnMut() -> Option<T>) 
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// What `stty -a` says of canonical (cooked) mode on the terminal standard input is.
+pub fn line_mode() -> &'static str {
+    let out = Command::new("stty")
+        .arg("-a")
+        .stdin(Stdio::inherit())
+        .output()
+        .expect("stty runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    if text.split_whitespace().any(|w| w == "-icanon") {
+        "raw"
+    } else {
+        "cooked"
+    }
+}
+
+/// The next character key the dashboard's input reader gives, within 30 s.
+pub async fn key(events: &mut Option<crossterm::event::EventStream>) -> char {
+    use crossterm::event::{Event, KeyCode};
+    loop {
+        let next = tokio::time::timeout(Duration::from_secs(30), kubedeck::exec::terminal::next_event(events)).await;
+        match next.expect("a key within 30 s") {
+            Some(Ok(Event::Key(k))) => {
+                if let KeyCode::Char(c) = k.code {
+                    return c;
+                }
+            }
+            Some(Ok(_)) => {}
+            other => panic!("the input reader ended: {other:?}"),
+        }
+    }
+}
+
+/// A file the program under the pseudo-terminal wrote into its scratch directory, if it is there.
+pub fn read(dir: &Path, name: &str) -> Option<String> {
+    std::fs::read_to_string(dir.join(name)).ok()
+}
