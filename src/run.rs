@@ -115,7 +115,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let mut next_frame = tokio::time::Instant::now();
     let mut sweep = tokio::time::interval(Duration::from_secs(30));
     let mut tick = tokio::time::interval(Duration::from_secs(1));
-    // While usage columns are on screen, the loop wakes each second to ask the store whether a sample is due.
+    // While usage columns are on screen, the loop wakes each second to see whether a sample is due.
     let mut usage_tick = tokio::time::interval(Duration::from_secs(1));
     let mut health_tick = tokio::time::interval(HEALTH_REFRESH);
     // Discovery read again on a timer, only while CRDs cannot be watched.
@@ -224,7 +224,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             _ = tokio::time::sleep_until(next_frame), if dirty => {}
             _ = tick.tick(), if ticking => effects = update(&mut state, Input::Tick(Instant::now())),
-            _ = usage_tick.tick(), if usage_shown(&state) => {}
+            _ = usage_tick.tick(), if usage_shown(&state) => {
+                // Only a due sample is worth a frame (the frame asks for it); the sample's arrival
+                // wakes the loop on its own.
+                let due = state.wanted().is_some_and(|(k, s)| store.as_ref().and_then(Store::usage).is_some_and(|u| u.due(k, &s)));
+                if !due {
+                    carried = carry;
+                    continue;
+                }
+            }
             _ = health_tick.tick(), if crate::app::controlplane::periodic(&state) => {
                 effects = crate::app::controlplane::due(&mut state)
             }

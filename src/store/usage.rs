@@ -173,15 +173,26 @@ impl Usage {
         (inner.rings.len(), inner.rings.values().map(Ring::bytes).sum())
     }
 
-    /// Ask for usage of `kind` in `scope`: a LIST goes out when the last one for it is older than
-    /// the interval and none is on its way.
+    /// Whether a LIST for `kind` in `scope` would go out now: the last one is older than the
+    /// interval and none is on its way.
+    pub fn due(&self, kind: Kind, scope: &Scope) -> bool {
+        let key = (kind, scope.clone());
+        let interval = *self.interval.lock();
+        Self::due_in(&self.inner.lock(), &key, interval)
+    }
+
+    fn due_in(inner: &Inner, key: &(Kind, Scope), interval: Duration) -> bool {
+        !inner.in_flight.contains(key) && inner.asked.get(key).is_none_or(|t| t.elapsed() >= interval)
+    }
+
+    /// Ask for usage of `kind` in `scope`: a LIST goes out when [`Usage::due`].
     pub fn want(&self, kind: Kind, scope: &Scope) {
         let Some(ar) = resource(kind) else { return };
         let key = (kind, scope.clone());
         let interval = *self.interval.lock();
         {
             let mut inner = self.inner.lock();
-            if inner.in_flight.contains(&key) || inner.asked.get(&key).is_some_and(|t| t.elapsed() < interval) {
+            if !Self::due_in(&inner, &key, interval) {
                 return;
             }
             inner.in_flight.insert(key.clone());
