@@ -1,0 +1,296 @@
+//! Xray: the owner tree of an object (`T` on a row) or of every object of a kind in a namespace
+//! (`:xray KIND [NAMESPACE]`), as a folding tree. Its data comes from the cache (the store feeds it
+//! when a watch it reads moves, see `store::xray`); the tree is built here, once per feed, and the
+//! screen draws only the lines on show.
+
+pub mod objs;
+pub mod tree;
+
+use std::collections::HashSet;
+
+use super::effect::Effect;
+use super::nav::push;
+use super::state::{State, View, ViewKind};
+use crate::cluster::watch::WatchStatus;
+use crate::cluster::{Kind, Scope};
+use tree::{Graph, Obj, Root, Tree};
+
+/// One xray view: what it shows, its tree, what is folded and where the cursor is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Xray {
+    /// What the tree starts from.
+    pub root: Root,
+    /// The kind of a kind's tree, or of the object (its extra watch when it is not a usual one).
+    pub kind: Kind,
+    /// Where its watches look.
+    pub scope: Scope,
+    /// The tree, as last built.
+    pub tree: Tree,
+    /// The nodes on show, in order (folded nodes' children left out).
+    pub lines: Vec<u32>,
+    /// Ids of the folded nodes.
+    pub folded: HashSet<u64>,
+    /// The line under the cursor.
+    pub cursor: usize,
+    /// The first line on screen.
+    pub offset: usize,
+    /// The cache generation the tree was built from (None: not built yet).
+    pub built: Option<u64>,
+    /// The cursor has gone to the object asked about (done once, when it first appears).
+    pub focused: bool,
+    /// How its watches are doing (the pods' watch decides).
+    pub status: Option<WatchStatus>,
+}
+
+impl Xray {
+    /// An xray of `root`, not built yet.
+    pub fn new(root: Root, kind: Kind, scope: Scope) -> Xray {
+        Xray {
+            root,
+            kind,
+            scope,
+            tree: Tree::default(),
+            lines: Vec::new(),
+            folded: HashSet::new(),
+            cursor: 0,
+            offset: 0,
+            built: None,
+            focused: false,
+            status: None,
+        }
+    }
+
+    /// The node under the cursor.
+    pub fn current(&self) -> Option<&tree::Node> {
+        let n = *self.lines.get(self.cursor)?;
+        self.tree.nodes.get(n as usize)
+    }
+
+    /// Take a newly built tree: the cursor stays on the node it was on (by id), or goes to the
+    /// object asked about the first time it is there.
+    pub fn set_tree(&mut self, tree: Tree, page: usize) {
+        let was = self.current().map(|n| n.id);
+        self.tree = tree;
+        self.lines = tree::visible(&self.tree, &self.folded);
+        let focus = self
+            .tree
+            .nodes
+            .get(self.tree.focus as usize)
+            .filter(|n| n.uid.is_some());
+        let want = match (self.focused, focus) {
+            (false, Some(f)) => {
+                self.focused = true;
+                Some(f.id)
+            }
+            _ => was,
+        };
+        self.cursor = want
+            .and_then(|id| self.lines.iter().position(|&n| self.tree.nodes[n as usize].id == id))
+            .unwrap_or(self.cursor.min(self.lines.len().saturating_sub(1)));
+        self.scroll_into_view(page);
+    }
+
+    /// Fold the node under the cursor (`Some(true)`), unfold it (`Some(false)`) or toggle it.
+    pub fn fold(&mut self, fold: Option<bool>) -> bool {
+        let Some(node) = self.current() else { return false };
+        if node.children.is_empty() {
+            return false;
+        }
+        let id = node.id;
+        let folded = self.folded.contains(&id);
+        let want = fold.unwrap_or(!folded);
+        if want == folded {
+            return false;
+        }
+        if want {
+            self.folded.insert(id);
+        } else {
+            self.folded.remove(&id);
+        }
+        self.lines = tree::visible(&self.tree, &self.folded);
+        true
+    }
+
+    /// Move the cursor to node `n` if it is on show.
+    fn go_to(&mut self, n: u32) {
+        if let Some(pos) = self.lines.iter().position(|&l| l == n) {
+            self.cursor = pos;
+        }
+    }
+
+    /// Move the cursor by `by` lines (clamped).
+    pub fn move_by(&mut self, by: isize) {
+        let last = self.lines.len().saturating_sub(1) as isize;
+        self.cursor = (self.cursor as isize + by).clamp(0, last.max(0)) as usize;
+    }
+
+    /// Keep the cursor within the `page` lines on screen.
+    pub fn scroll_into_view(&mut self, page: usize) {
+        let page = page.max(1);
+        if self.cursor < self.offset {
+            self.offset = self.cursor;
+        } else if self.cursor >= self.offset + page {
+            self.offset = self.cursor + 1 - page;
+        }
+        self.offset = self.offset.min(self.lines.len().saturating_sub(1));
+    }
+
+    /// `right`: unfold, or (unfolded already) go to the first child.
+    pub fn expand(&mut self) {
+        if self.fold(Some(false)) {
+            return;
+        }
+        if let Some(&first) = self.current().and_then(|n| n.children.first()) {
+            self.go_to(first);
+        }
+    }
+
+    /// `left`: fold, or (folded already, or a leaf) go to the parent.
+    pub fn collapse(&mut self) {
+        if self.fold(Some(true)) {
+            return;
+        }
+        if let Some(p) = self.current().and_then(|n| n.parent) {
+            self.go_to(p);
+        }
+    }
+}
+
+/// What the store read from the cache for an xray view: its objects and which kinds have synced.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Fed {
+    /// The cache generation they are of.
+    pub generation: u64,
+    /// The objects.
+    pub objs: Vec<Obj>,
+    /// Kinds whose watches have synced.
+    pub synced: HashSet<&'static str>,
+    /// The pods' watch status (what the header says).
+    pub status: Option<WatchStatus>,
+}
+
+/// Build the tree of the xray on show from what the store read.
+pub fn fed(state: &mut State, fed: Fed) {
+    let page = state.page_rows;
+    let ViewKind::Xray(x) = &mut state.top_mut().kind else {
+        return;
+    };
+    let tree = Graph::new(&fed.objs, &fed.synced).tree(&x.root);
+    x.built = Some(fed.generation);
+    x.status = fed.status;
+    x.set_tree(tree, page);
+}
+
+/// Kinds related to pods that kubedeck has no types for: found in the registry by group and kind.
+pub const RELATED: [(&str, &str); 4] = [
+    ("", "ConfigMap"),
+    ("", "Secret"),
+    ("", "PersistentVolumeClaim"),
+    ("", "ServiceAccount"),
+];
+
+/// Typed kinds every xray watches in its scope (pods are read whole, see `store::xray`).
+pub const TYPED: [Kind; 8] = [
+    Kind::Deployment,
+    Kind::ReplicaSet,
+    Kind::StatefulSet,
+    Kind::DaemonSet,
+    Kind::Job,
+    Kind::CronJob,
+    Kind::Service,
+    Kind::EndpointSlice,
+];
+
+/// The row watches an xray reads: the owning and owned kinds, the pods' related kinds the
+/// registry serves, the nodes, and its own kind.
+pub fn watches(state: &State, x: &Xray) -> Vec<(Kind, Scope)> {
+    let mut out: Vec<(Kind, Scope)> = TYPED.iter().map(|&k| (k, x.scope.clone().for_kind(k))).collect();
+    for (group, kind) in RELATED {
+        if let Some(k) = crate::kinds::drill::kind_named(state, group, kind) {
+            out.push((k, x.scope.clone().for_kind(k)));
+        }
+    }
+    out.push((Kind::Node, Scope::All));
+    if x.kind != Kind::Pod && !out.iter().any(|(k, _)| *k == x.kind) {
+        out.push((x.kind, x.scope.clone().for_kind(x.kind)));
+    }
+    out
+}
+
+fn scope_of(kind: Kind, namespace: Option<&str>) -> Scope {
+    match namespace {
+        Some(ns) if kind.namespaced() => Scope::Namespace(ns.to_string()),
+        _ => Scope::All,
+    }
+}
+
+/// `T` on a list: the xray of the row under the cursor.
+pub fn open_row(state: &mut State) -> Vec<Effect> {
+    let ViewKind::Resource(kind) = state.top().kind else {
+        return vec![];
+    };
+    let Some(row) = state.top().table.current() else {
+        return vec![];
+    };
+    let root = Root::Object {
+        what: kind.name(),
+        namespace: row.namespace.clone(),
+        name: row.name.clone(),
+    };
+    // Everything an object owns or is owned by lives in its namespace (cluster-scoped owners
+    // aside, which the tree does not climb to).
+    let ns = Some(row.namespace.as_str()).filter(|n| !n.is_empty());
+    let scope = match ns {
+        Some(ns) => Scope::Namespace(ns.to_string()),
+        None => Scope::All,
+    };
+    let subtitle = format!("{} {}", kind.name().to_lowercase(), tree::clean(&row.name));
+    open(state, Xray::new(root, kind, scope), subtitle)
+}
+
+fn open(state: &mut State, x: Xray, subtitle: String) -> Vec<Effect> {
+    let mut v = View::new(ViewKind::Xray(Box::new(x)));
+    v.subtitle = subtitle;
+    push(state, v)
+}
+
+/// `:xray KIND [NAMESPACE]`: every object of the kind in the namespace (default: the one in use;
+/// `all` or `-A`: every namespace), each with what it owns.
+pub fn command(state: &mut State, kind: Option<&str>, namespace: Option<&str>) -> Vec<Effect> {
+    let Some(word) = kind else {
+        state.toast("xray: which kind? :xray KIND [NAMESPACE], e.g. :xray deploy shop", true);
+        return vec![];
+    };
+    let alias = super::action::ALIASES.iter().find(|(a, _)| *a == word).map(|(_, k)| *k);
+    let found = alias.or_else(|| {
+        let r = state.discovery.registry.as_ref()?.find(word)?;
+        Some(Kind::from_resource(r))
+    });
+    let Some(kind) = found else {
+        state.toast(format!("xray: unknown kind {word:?} (:api-resources lists them)"), true);
+        return vec![];
+    };
+    let ns = match namespace {
+        Some("all" | "-A") => None,
+        Some(ns) => Some(ns.to_string()),
+        None => state.namespace.clone(),
+    };
+    let scope = scope_of(kind, ns.as_deref());
+    let root = Root::Kind {
+        what: kind.name(),
+        plural: kind.plural(),
+        namespace: ns.filter(|_| kind.namespaced()),
+    };
+    let subtitle = match &scope {
+        Scope::Namespace(ns) => format!("{} in {ns}", kind.plural()),
+        Scope::All => format!("{} (all)", kind.plural()),
+    };
+    let mut v = View::new(ViewKind::Xray(Box::new(Xray::new(root, kind, scope))));
+    v.subtitle = subtitle;
+    // A command starts a new stack, as the lists' commands do.
+    state.stack = vec![v];
+    vec![]
+}
+
+#[cfg(test)]
+pub mod tests;
