@@ -190,7 +190,8 @@ fn header(state: &State, theme: &Theme) -> Vec<Span<'static>> {
         spans.push(Span::styled(format!("  {}", view.subtitle), theme.dim));
     }
     if let Some(x) = xray(state) {
-        spans.push(Span::raw(format!("  [{} nodes]  ", x.tree.nodes.len())));
+        // As the lists say it: [on show/all], folded nodes' children not on show.
+        spans.push(Span::raw(format!(" [{}/{}]  ", x.lines.len(), x.tree.nodes.len())));
         spans.push(crate::ui::header::status_span(x.status.as_ref(), theme));
     }
     spans
