@@ -245,9 +245,9 @@ fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, _now: i64
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let height = usize::from(inner.height);
-    let lines: Vec<Line> = match x.built {
-        None => vec![Line::styled("loading…", theme.dim)],
-        Some(_) => x
+    let lines: Vec<Line> = match x.tree.nodes.is_empty() {
+        true => vec![Line::styled("loading…", theme.dim)],
+        false => x
             .lines
             .iter()
             .enumerate()

@@ -11,6 +11,7 @@ use std::collections::HashSet;
 use super::effect::Effect;
 use super::nav::push;
 use super::state::{State, View, ViewKind};
+use crate::cluster::ops::ObjRef;
 use crate::cluster::watch::WatchStatus;
 use crate::cluster::{Kind, Scope};
 use tree::{Graph, Obj, Root, Tree};
@@ -40,6 +41,8 @@ pub struct Xray {
     pub focused: bool,
     /// How its watches are doing (the pods' watch decides).
     pub status: Option<WatchStatus>,
+    /// What the object's kind leads to beside ownership (an Ingress's Services), once fetched.
+    pub links: Vec<ObjRef>,
 }
 
 impl Xray {
@@ -57,6 +60,7 @@ impl Xray {
             built: None,
             focused: false,
             status: None,
+            links: Vec::new(),
         }
     }
 
@@ -175,7 +179,7 @@ pub fn fed(state: &mut State, fed: Fed) {
     let ViewKind::Xray(x) = &mut state.top_mut().kind else {
         return;
     };
-    let tree = Graph::new(&fed.objs, &fed.synced).tree(&x.root);
+    let tree = Graph::new(&fed.objs, &fed.synced).tree(&x.root, &x.links);
     x.built = Some(fed.generation);
     x.status = fed.status;
     x.set_tree(tree, page);
@@ -245,7 +249,44 @@ pub fn open_row(state: &mut State) -> Vec<Effect> {
         None => Scope::All,
     };
     let subtitle = format!("{} {}", kind.name().to_lowercase(), tree::clean(&row.name));
-    open(state, Xray::new(root, kind, scope), subtitle)
+    let from = ObjRef::new(kind, &row.namespace, &row.name);
+    let mut effects = open(state, Xray::new(root, kind, scope), subtitle);
+    // Where the kind leads beside ownership is in the object, not its row: read it once.
+    if crate::kinds::drill::links_alone(kind) {
+        effects.push(Effect::Gather {
+            from,
+            lists: vec![],
+            why: crate::kinds::extra::Why::Xray,
+        });
+    }
+    effects
+}
+
+/// The object of an xray arrived: what its kind leads to goes under it at the next feed.
+pub fn linked(state: &mut State, from: &ObjRef, result: Result<crate::cluster::related::Gathered, String>) {
+    let links = match result {
+        Ok(g) => crate::kinds::drill::linked(state, from.kind, &g.object),
+        Err(e) => Some(Err(e)),
+    };
+    let links = match links {
+        Some(Ok(links)) => links,
+        Some(Err(e)) => {
+            state.toast(format!("xray {}: {e}", crate::kinds::drill::said(from)), false);
+            return;
+        }
+        None => return,
+    };
+    for v in &mut state.stack {
+        let ViewKind::Xray(x) = &mut v.kind else { continue };
+        let Root::Object { what, namespace, name } = &x.root else {
+            continue;
+        };
+        if *what == from.kind.name() && *namespace == from.namespace && *name == from.name {
+            x.links = links.clone();
+            // Built again from the cache at the next feed, with them.
+            x.built = None;
+        }
+    }
 }
 
 fn open(state: &mut State, x: Xray, subtitle: String) -> Vec<Effect> {

@@ -187,3 +187,45 @@ fn a_feed_for_an_xray_no_longer_on_show_changes_nothing() {
     feed(&mut s, 3);
     assert_eq!(s.top().kind, before);
 }
+
+#[test]
+fn t_on_an_ingress_reads_it_once_for_its_services() {
+    use crate::kinds::extra::Why;
+    let res = model::registry::Resource {
+        group: "networking.k8s.io".into(),
+        version: "v1".into(),
+        kind: "Ingress".into(),
+        plural: "ingresses".into(),
+        namespaced: true,
+        ..Default::default()
+    };
+    let ingress = Kind::from_resource(&res);
+    let mut s = crate::app::anykind_tests::showing(ingress, &["shop"], false);
+    let name = s.top().table.current().unwrap().name.clone();
+    let effects = act(&mut s, Action::Xray);
+    let from = crate::cluster::ops::ObjRef::new(ingress, "shop", &name);
+    assert!(
+        effects.contains(&crate::app::Effect::Gather {
+            from: from.clone(),
+            lists: vec![],
+            why: Why::Xray
+        }),
+        "{effects:?}"
+    );
+    let object = serde_json::json!({"metadata": {"name": name, "namespace": "shop"},
+        "spec": {"rules": [{"http": {"paths": [{"path": "/", "backend": {"service": {"name": "web", "port": {"number": 80}}}}]}}]}});
+    let gathered = crate::cluster::related::Gathered { object, lists: vec![] };
+    update(
+        &mut s,
+        Input::Gathered {
+            from,
+            why: Why::Xray,
+            result: Ok(gathered),
+        },
+    );
+    assert_eq!(
+        x(&s).links,
+        [crate::cluster::ops::ObjRef::new(Kind::Service, "shop", "web")]
+    );
+    assert_eq!(x(&s).built, None, "built again with them at the next feed");
+}

@@ -8,6 +8,7 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 
 use crate::cluster::Kind;
+use crate::cluster::ops::ObjRef;
 
 /// How a node's state reads: its colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -134,7 +135,7 @@ pub struct Node {
 /// The tree: its nodes, the root first, and the node the tree was asked about.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Tree {
-    /// Every node, parents before children (depth-first order).
+    /// Every node, parents before children.
     pub nodes: Vec<Node>,
     /// The node asked about (the object of `T`; the root for a kind).
     pub focus: u32,
@@ -183,8 +184,9 @@ impl<'a> Graph<'a> {
         }
     }
 
-    /// The tree of `root`.
-    pub fn tree(&self, root: &Root) -> Tree {
+    /// The tree of `root`; `links` are objects the root's kind leads to beside ownership (an
+    /// Ingress's Services), shown under it.
+    pub fn tree(&self, root: &Root, links: &[ObjRef]) -> Tree {
         let mut b = Builder {
             g: self,
             nodes: Vec::new(),
@@ -198,6 +200,9 @@ impl<'a> Graph<'a> {
                     b.object(top, None);
                     let uid = self.objs[i].uid.as_str();
                     focus = b.nodes.iter().position(|n| n.uid.as_deref() == Some(uid)).unwrap_or(0) as u32;
+                    for l in links {
+                        b.linked(focus, l);
+                    }
                 }
                 None => {
                     let state = match self.synced.contains(what) {
@@ -336,6 +341,31 @@ impl Builder<'_, '_> {
                 self.object(p, Some(me));
             }
         }
+        if USED.contains(&o.what) || o.what == "ServiceAccount" {
+            // What uses it: the pods that name it (and that nothing above placed).
+            for p in users(g, o) {
+                self.object(p, Some(me));
+            }
+        }
+    }
+
+    /// An object a link leads to: with everything below it when the cache has it and the tree
+    /// has not placed it yet.
+    fn linked(&mut self, me: u32, to: &ObjRef) {
+        let what = to.kind.name();
+        match self.g.by_name.get(&(what, to.namespace.as_str(), to.name.as_str())) {
+            Some(&i) if !self.placed.contains(&i) => self.object(i, Some(me)),
+            Some(&i) => {
+                self.push(Some(me), Self::node_of(&self.g.objs[i]));
+            }
+            None => {
+                let state = match self.g.synced.contains(what) {
+                    true => ("missing".to_string(), Tone::Bad),
+                    false => (String::new(), Tone::Plain),
+                };
+                self.push(Some(me), leaf(what, Some(to.kind), &to.namespace, &to.name, state));
+            }
+        }
     }
 
     fn pod(&mut self, pod: &Obj, facts: &PodFacts, me: u32) {
@@ -358,21 +388,23 @@ impl Builder<'_, '_> {
         let lists = [&facts.config_maps, &facts.secrets, &facts.claims];
         for (what, names) in USED.into_iter().zip(lists) {
             for name in names {
-                self.related(me, what, &pod.namespace, name);
+                self.related(me, &ancestors, what, &pod.namespace, name);
             }
         }
         if let Some(sa) = &facts.service_account {
-            self.related(me, "ServiceAccount", &pod.namespace, sa);
+            self.related(me, &ancestors, "ServiceAccount", &pod.namespace, sa);
         }
         if let Some(node) = &facts.node {
-            self.related(me, "Node", "", node);
+            self.related(me, &ancestors, "Node", "", node);
         }
     }
 
     /// A related object named by a pod: from the cache when it is there, else said missing once its
     /// kind has synced.
-    fn related(&mut self, me: u32, what: &'static str, namespace: &str, name: &str) {
+    fn related(&mut self, me: u32, above: &[String], what: &'static str, namespace: &str, name: &str) {
         let node = match self.g.named(what, namespace, name) {
+            // Not back up to what the tree came down from (a ConfigMap's pods).
+            Some(o) if above.contains(&o.uid) => return,
             Some(o) => Self::node_of(o),
             None => {
                 let state = match self.g.synced.contains(what) {
@@ -400,6 +432,23 @@ fn selected<'a>(g: &'a Graph<'_>, svc: &'a Obj) -> impl Iterator<Item = usize> +
     (0..g.objs.len()).filter(move |&i| {
         let o = &g.objs[i];
         o.what == "Pod" && o.namespace == svc.namespace && selects(svc, o)
+    })
+}
+
+/// The pods of its namespace that name a ConfigMap, Secret, claim or ServiceAccount.
+fn users<'a>(g: &'a Graph<'_>, used: &'a Obj) -> impl Iterator<Item = usize> + 'a {
+    (0..g.objs.len()).filter(move |&i| {
+        let o = &g.objs[i];
+        let Some(f) = o.pod.as_deref().filter(|_| o.namespace == used.namespace) else {
+            return false;
+        };
+        let name = &used.name;
+        match used.what {
+            "ConfigMap" => f.config_maps.contains(name),
+            "Secret" => f.secrets.contains(name),
+            "PersistentVolumeClaim" => f.claims.contains(name),
+            _ => f.service_account.as_ref() == Some(name),
+        }
     })
 }
 

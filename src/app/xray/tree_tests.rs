@@ -1,5 +1,11 @@
 use super::*;
 
+impl Graph<'_> {
+    fn tree_of(&self, root: &Root) -> Tree {
+        self.tree(root, &[])
+    }
+}
+
 fn obj(kind: Kind, name: &str, uid: &str, owners: &[&str]) -> Obj {
     Obj {
         what: kind.name(),
@@ -94,7 +100,7 @@ fn object(what: &'static str, name: &str) -> Root {
 fn a_deployment_shows_its_replica_sets_pods_containers_and_what_the_pods_use() {
     let objs = shop();
     let all = synced(&["ConfigMap", "Secret", "ServiceAccount", "Node"]);
-    let t = Graph::new(&objs, &all).tree(&object("Deployment", "web"));
+    let t = Graph::new(&objs, &all).tree_of(&object("Deployment", "web"));
     let lines = outline(&t);
     assert_eq!(
         lines[..12],
@@ -129,7 +135,7 @@ fn a_deployment_shows_its_replica_sets_pods_containers_and_what_the_pods_use() {
 #[test]
 fn a_pod_climbs_to_its_top_owner_and_the_cursor_goes_to_the_pod() {
     let objs = shop();
-    let t = Graph::new(&objs, &HashSet::new()).tree(&object("Pod", "web-7f9-b"));
+    let t = Graph::new(&objs, &HashSet::new()).tree_of(&object("Pod", "web-7f9-b"));
     assert_eq!(t.nodes[0].what, "Deployment");
     let focus = &t.nodes[t.focus as usize];
     assert_eq!((focus.what, focus.name.as_str(), focus.depth), ("Pod", "web-7f9-b", 2));
@@ -143,7 +149,7 @@ fn a_pod_climbs_to_its_top_owner_and_the_cursor_goes_to_the_pod() {
 #[test]
 fn a_job_climbs_to_its_cron_job() {
     let objs = shop();
-    let t = Graph::new(&objs, &HashSet::new()).tree(&object("Job", "report-1"));
+    let t = Graph::new(&objs, &HashSet::new()).tree_of(&object("Job", "report-1"));
     assert_eq!(outline(&t), ["CronJob report", "  Job report-1"]);
     assert_eq!(t.focus, 1);
 }
@@ -151,7 +157,7 @@ fn a_job_climbs_to_its_cron_job() {
 #[test]
 fn a_service_shows_its_endpoint_slices_and_pods_and_not_itself_again() {
     let objs = shop();
-    let t = Graph::new(&objs, &HashSet::new()).tree(&object("Service", "web"));
+    let t = Graph::new(&objs, &HashSet::new()).tree_of(&object("Service", "web"));
     let lines = outline(&t);
     assert_eq!(
         lines[..4],
@@ -179,7 +185,7 @@ fn a_custom_resource_owns_by_uid_like_any_kind() {
     let mut objs = shop();
     objs.push(obj(webapp, "shop-web", "w1", &[]));
     objs[0].owners = vec!["w1".into()];
-    let t = Graph::new(&objs, &HashSet::new()).tree(&object("Pod", "web-7f9-a"));
+    let t = Graph::new(&objs, &HashSet::new()).tree_of(&object("Pod", "web-7f9-a"));
     assert_eq!(
         outline(&t)[..3],
         ["WebApp shop-web", "  Deployment web", "    ReplicaSet web-6a1"]
@@ -195,7 +201,7 @@ fn a_kind_tree_lists_each_object_expanded() {
         plural: "replicasets",
         namespace: Some("shop".into()),
     };
-    let t = Graph::new(&objs, &synced(&["ReplicaSet"])).tree(&root);
+    let t = Graph::new(&objs, &synced(&["ReplicaSet"])).tree_of(&root);
     let lines = outline(&t);
     assert_eq!(
         lines[..4],
@@ -207,14 +213,14 @@ fn a_kind_tree_lists_each_object_expanded() {
         ]
     );
     assert_eq!(t.nodes[0].state.0, "2");
-    let t = Graph::new(&[], &HashSet::new()).tree(&root);
+    let t = Graph::new(&[], &HashSet::new()).tree_of(&root);
     assert_eq!(t.nodes[0].state.0, "loading…");
 }
 
 #[test]
 fn an_object_not_there_says_so_once_synced() {
     let objs = shop();
-    let t = Graph::new(&objs, &synced(&["Pod"])).tree(&object("Pod", "gone"));
+    let t = Graph::new(&objs, &synced(&["Pod"])).tree_of(&object("Pod", "gone"));
     assert_eq!(t.nodes.len(), 1);
     assert_eq!(t.nodes[0].state, ("not found".into(), Tone::Bad));
 }
@@ -223,14 +229,14 @@ fn an_object_not_there_says_so_once_synced() {
 fn names_lose_their_control_characters() {
     let mut objs = shop();
     objs[0].name = "web\u{1b}[31mred\u{7}".into();
-    let t = Graph::new(&objs, &HashSet::new()).tree(&object("Pod", "web-7f9-a"));
+    let t = Graph::new(&objs, &HashSet::new()).tree_of(&object("Pod", "web-7f9-a"));
     assert_eq!(t.nodes[0].name, "web[31mred");
 }
 
 #[test]
 fn folding_hides_children_and_guides_draw_the_branches() {
     let objs = shop();
-    let t = Graph::new(&objs, &HashSet::new()).tree(&object("Deployment", "web"));
+    let t = Graph::new(&objs, &HashSet::new()).tree_of(&object("Deployment", "web"));
     let all = visible(&t, &HashSet::new());
     assert_eq!(all.len(), t.nodes.len());
     let rs = t.nodes.iter().position(|n| n.name == "web-7f9").unwrap();
@@ -243,7 +249,7 @@ fn folding_hides_children_and_guides_draw_the_branches() {
     assert_eq!(guide(&t, rs as u32 + 1), "   ├─ ");
     assert_eq!(guide(&t, rs as u32 + 2), "   │  ├─ ");
     // Ids are places in the tree: the same on a rebuild, so folds and the cursor stay.
-    let again = Graph::new(&objs, &HashSet::new()).tree(&object("Deployment", "web"));
+    let again = Graph::new(&objs, &HashSet::new()).tree_of(&object("Deployment", "web"));
     assert_eq!(again.nodes[rs].id, t.nodes[rs].id);
 }
 
@@ -258,7 +264,7 @@ fn ten_thousand_pods_build_once_and_fold_cheaply() {
         objs.push(pod(&format!("big-1-{i:05}"), &format!("p{i}"), "rs"));
     }
     let started = std::time::Instant::now();
-    let t = Graph::new(&objs, &HashSet::new()).tree(&object("Deployment", "big"));
+    let t = Graph::new(&objs, &HashSet::new()).tree_of(&object("Deployment", "big"));
     let built = started.elapsed();
     // Each pod: itself, a container, the Service, a ConfigMap, a Secret, a ServiceAccount, a node.
     assert_eq!(t.nodes.len(), 2 + 10_000 * 7);
@@ -267,4 +273,50 @@ fn ten_thousand_pods_build_once_and_fold_cheaply() {
     let folded = started.elapsed();
     assert_eq!(shown.len(), 2);
     eprintln!("10,000 pods: built in {built:?}, folded in {folded:?}");
+}
+
+#[test]
+fn an_ingress_leads_to_its_services_and_a_config_map_to_the_pods_using_it() {
+    let res = model::registry::Resource {
+        group: "networking.k8s.io".into(),
+        version: "v1".into(),
+        kind: "Ingress".into(),
+        plural: "ingresses".into(),
+        namespaced: true,
+        ..Default::default()
+    };
+    let ingress = Kind::from_resource(&res);
+    let mut objs = shop();
+    objs.push(obj(ingress, "shop", "i1", &[]));
+    let links = [
+        ObjRef::new(Kind::Service, "shop", "web"),
+        ObjRef::new(Kind::Service, "shop", "gone"),
+    ];
+    let g_synced = synced(&["Service"]);
+    let t = Graph::new(&objs, &g_synced).tree(&object("Ingress", "shop"), &links);
+    let lines = outline(&t);
+    assert_eq!(
+        lines[..4],
+        [
+            "Ingress shop",
+            "  Service web",
+            "    EndpointSlice web-xk2",
+            "    Pod web-7f9-a"
+        ]
+    );
+    let last = t.nodes.last().unwrap();
+    assert_eq!(
+        (last.name.as_str(), &last.state),
+        ("gone", &("missing".to_string(), Tone::Bad))
+    );
+
+    let t = Graph::new(&objs, &HashSet::new()).tree_of(&object("ConfigMap", "web-nginx"));
+    assert_eq!(
+        outline(&t)[..3],
+        ["ConfigMap web-nginx", "  Pod web-7f9-a", "    container web"]
+    );
+    assert!(
+        !outline(&t)[1..].iter().any(|l| l.contains("ConfigMap web-nginx")),
+        "not under its own pods"
+    );
 }
