@@ -176,13 +176,16 @@ pub struct Fed {
 /// Build the tree of the xray on show from what the store read.
 pub fn fed(state: &mut State, fed: Fed) {
     let page = state.page_rows;
-    let ViewKind::Xray(x) = &mut state.top_mut().kind else {
+    let view = state.top_mut();
+    let ViewKind::Xray(x) = &mut view.kind else {
         return;
     };
     let tree = Graph::new(&fed.objs, &fed.synced).tree(&x.root, &x.links);
     x.built = Some(fed.generation);
-    x.status = fed.status;
+    x.status = fed.status.clone();
     x.set_tree(tree, page);
+    // The view's status is what the loop ticks on while it loads or is stale.
+    view.status = fed.status;
 }
 
 /// Kinds related to pods that kubedeck has no types for: found in the registry by group and kind.

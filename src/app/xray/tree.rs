@@ -272,9 +272,10 @@ fn leaf(what: &'static str, kind: Option<Kind>, namespace: &str, name: &str, sta
     Node {
         what,
         kind,
-        namespace: namespace.to_string(),
+        namespace: clean(namespace),
         name: clean(name),
-        state,
+        // Reasons come from the cluster too (a container's waiting reason is free text).
+        state: (clean(&state.0), state.1),
         ..Node::default()
     }
 }
@@ -372,7 +373,6 @@ impl Builder<'_, '_> {
         for c in &facts.containers {
             let node = Node {
                 container: Some(c.key.clone()),
-                state: c.state.clone(),
                 ..leaf(c.what, None, &pod.namespace, &c.name, c.state.clone())
             };
             self.push(Some(me), node);

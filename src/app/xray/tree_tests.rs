@@ -229,8 +229,13 @@ fn an_object_not_there_says_so_once_synced() {
 fn names_lose_their_control_characters() {
     let mut objs = shop();
     objs[0].name = "web\u{1b}[31mred\u{7}".into();
+    let facts = objs[3].pod.as_mut().unwrap();
+    facts.containers[0].state.0 = "Crash\u{1b}]0;pwned\u{7}Loop".into();
+    facts.containers[0].name = "we\u{9b}b".into();
     let t = Graph::new(&objs, &HashSet::new()).tree_of(&object("Pod", "web-7f9-a"));
     assert_eq!(t.nodes[0].name, "web[31mred");
+    let c = t.nodes.iter().find(|n| n.what == "container").unwrap();
+    assert_eq!((c.name.as_str(), c.state.0.as_str()), ("web", "Crash]0;pwnedLoop"));
 }
 
 #[test]
