@@ -60,7 +60,7 @@ pub enum Input {
         status: WatchStatus,
     },
     /// What the cache holds for the xray on show (see `store::xray`).
-    Xray(Box<super::xray::Fed>),
+    Xray(Box<super::xray::view::Fed>),
     /// The kubeconfig contexts and the current one.
     Contexts(Vec<String>, Option<String>),
     /// The result of an [`super::Effect::Fetch`].

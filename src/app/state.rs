@@ -58,7 +58,7 @@ pub enum ViewKind {
     /// The YAML editor of one object (`e`).
     Editor(Box<super::edit::Editor>),
     /// The owner tree of an object or of a kind (`T`, `:xray`).
-    Xray(Box<super::xray::Xray>),
+    Xray(Box<super::xray::view::Xray>),
 }
 
 /// One entry of the view stack.

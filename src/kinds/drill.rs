@@ -160,10 +160,8 @@ pub fn on_input(state: &mut State, input: Input) -> Result<Vec<Effect>, Input> {
             vec![]
         }
         Why::Enter | Why::UsedBy => opened(state, &from, why, result),
-        Why::Xray => {
-            crate::app::xray::linked(state, &from, result);
-            vec![]
-        }
+        // The xray's own (see `screens::xray`).
+        Why::Xray => return Err(Input::Gathered { from, why, result }),
     })
 }
 

@@ -179,6 +179,14 @@ fn on_input(state: &mut State, input: Input) -> Result<Vec<Effect>, Input> {
             crate::app::xray::fed(state, *fed);
             Ok(vec![])
         }
+        Input::Gathered {
+            from,
+            why: crate::kinds::extra::Why::Xray,
+            result,
+        } => {
+            crate::app::xray::linked(state, &from, result);
+            Ok(vec![])
+        }
         other => Err(other),
     }
 }

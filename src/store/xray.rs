@@ -31,7 +31,9 @@ fn ensure(state: &State, cache: &Cache, x: &Xray) -> Vec<(Kind, Scope)> {
     for (k, s) in &all {
         cache.ensure(*k, s.clone());
     }
-    cache.ensure_objects(Kind::Pod, x.scope.clone());
+    if whole_pods(x) {
+        cache.ensure_objects(Kind::Pod, x.scope.clone());
+    }
     // What else the cache watches in this scope (a custom resource's list the user opened).
     for (k, s) in cache.running() {
         let fits = s == Scope::All || s == x.scope;
@@ -40,6 +42,12 @@ fn ensure(state: &State, cache: &Cache, x: &Xray) -> Vec<(Kind, Scope)> {
         }
     }
     all
+}
+
+/// Whether the xray reads its scope's pods whole: not for a cluster-scoped object (a node, a
+/// cluster role), whose scope is every namespace and whose tree holds no pods of its own.
+fn whole_pods(x: &Xray) -> bool {
+    x.kind.namespaced()
 }
 
 fn synced(status: Option<WatchStatus>) -> bool {
@@ -84,11 +92,18 @@ pub fn feed(state: &mut State, cache: &Cache, last: &mut Option<Instant>) -> boo
                 .extend(rows.iter().filter(|r| fits(&r.namespace)).map(|r| objs::of_row(*k, r)));
         }
     }
-    let status = cache.objects_status(Kind::Pod, &pods_scope);
-    if synced(status.clone()) {
+    let status = match whole_pods(x) {
+        true => cache.objects_status(Kind::Pod, &pods_scope),
+        false => kinds
+            .iter()
+            .find(|(k, _)| *k == x.kind)
+            .and_then(|(k, s)| cache.status(*k, s)),
+    };
+    if whole_pods(x) && synced(status.clone()) {
         fed.synced.insert(Kind::Pod.name());
     }
-    if let Some(Snapshot::Pod(store)) = cache.snapshot(Kind::Pod, &pods_scope) {
+    let pods = cache.snapshot(Kind::Pod, &pods_scope).filter(|_| whole_pods(x));
+    if let Some(Snapshot::Pod(store)) = pods {
         fed.objs.extend(store.state().iter().map(|p| objs::of_pod(p)));
     }
     fed.status = status;

@@ -3,6 +3,8 @@
 use super::*;
 use crate::app::update::{act, run_command};
 use crate::app::{Action, Input, update};
+use crate::cluster::watch::WatchStatus;
+use tree::Obj;
 
 fn facts() -> tree::PodFacts {
     tree::PodFacts {
@@ -228,4 +230,27 @@ fn t_on_an_ingress_reads_it_once_for_its_services() {
         [crate::cluster::ops::ObjRef::new(Kind::Service, "shop", "web")]
     );
     assert_eq!(x(&s).built, None, "built again with them at the next feed");
+}
+
+#[test]
+fn the_cursor_stays_on_the_pod_when_its_owners_arrive_after_it() {
+    let mut s = crate::test_util::connected("demo", "shop", false);
+    let root = Root::Object {
+        what: "Pod",
+        namespace: "shop".into(),
+        name: "web-7f9-b".into(),
+    };
+    let xray = Xray::new(root, Kind::Pod, Scope::Namespace("shop".into()));
+    s.stack.push(View::new(ViewKind::Xray(Box::new(xray))));
+    let pods_only = objs().into_iter().filter(|o| o.what == "Pod").collect();
+    let fed = Fed {
+        generation: 1,
+        objs: pods_only,
+        ..Fed::default()
+    };
+    update(&mut s, Input::Xray(Box::new(fed)));
+    assert_eq!(at(&s), "Pod web-7f9-b");
+    feed(&mut s, 2);
+    assert_eq!(x(&s).tree.nodes[0].name, "web", "the Deployment on top now");
+    assert_eq!(at(&s), "Pod web-7f9-b");
 }
