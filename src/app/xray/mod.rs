@@ -81,20 +81,25 @@ pub fn open_row(state: &mut State) -> Vec<Effect> {
     let Some(row) = state.top().table.current() else {
         return vec![];
     };
+    let from = ObjRef::new(kind, &row.namespace, &row.name);
+    open_object(state, from)
+}
+
+/// The xray of one object (`T` on its row, or on a container: its pod's).
+pub fn open_object(state: &mut State, from: ObjRef) -> Vec<Effect> {
+    let kind = from.kind;
     let root = Root::Object {
         what: kind.name(),
-        namespace: row.namespace.clone(),
-        name: row.name.clone(),
+        namespace: from.namespace.clone(),
+        name: from.name.clone(),
     };
     // Everything an object owns or is owned by lives in its namespace (cluster-scoped owners
     // aside, which the tree does not climb to).
-    let ns = Some(row.namespace.as_str()).filter(|n| !n.is_empty());
-    let scope = match ns {
-        Some(ns) => Scope::Namespace(ns.to_string()),
-        None => Scope::All,
+    let scope = match from.namespace.as_str() {
+        "" => Scope::All,
+        ns => Scope::Namespace(ns.to_string()),
     };
-    let subtitle = format!("{} {}", kind.name().to_lowercase(), tree::clean(&row.name));
-    let from = ObjRef::new(kind, &row.namespace, &row.name);
+    let subtitle = format!("{} {}", kind.name().to_lowercase(), tree::clean(&from.name));
     let mut effects = open(state, Xray::new(root, kind, scope), subtitle);
     // Where the kind leads beside ownership is in the object, not its row: read it once.
     if crate::kinds::drill::links_alone(kind) {

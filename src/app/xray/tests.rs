@@ -117,6 +117,11 @@ fn t_on_a_row_opens_the_xray_of_that_object_and_esc_returns() {
     );
     act(&mut s, Action::Back);
     assert_eq!(s.top().kind, ViewKind::Resource(Kind::Pod));
+    // On a pod's containers: the pod's.
+    act(&mut s, Action::Enter);
+    assert!(matches!(s.top().kind, ViewKind::Containers { .. }));
+    act(&mut s, Action::Xray);
+    assert!(matches!(&x(&s).root, Root::Object { what: "Pod", .. }));
 }
 
 #[test]
