@@ -227,6 +227,19 @@ wait_for 'diff live → revision 1'
 settle
 shot rollout-history
 
+# Xray of shop/checkout (crash looping): its ReplicaSet, pod, container and what it uses, with states.
+keys Escape
+sleep 0.3
+command_line "deploy shop"
+wait_for '^ *deployments \[[1-9][0-9]*/[0-9]+\].*live'
+keys / '^' c h e c k o u t '$' Enter
+wait_for '^ *deployments \[1/[0-9]+\]'
+keys T
+wait_for '▾ Deployment checkout'
+wait_for 'container checkout'
+settle
+shot xray
+
 # Logs of the web deployment (three pods, stern-like), with a search highlighting matches.
 keys Escape
 sleep 0.3

@@ -107,6 +107,14 @@ pub enum Action {
     Apply,
     /// An action only the editor has.
     Editor(EditorAction),
+    /// The owner tree of the row under the cursor (xray).
+    Xray,
+    /// Fold or unfold the xray node under the cursor.
+    Fold,
+    /// Unfold the xray node under the cursor, or go to its first child.
+    Expand,
+    /// Fold the xray node under the cursor, or go to its parent.
+    Collapse,
 }
 
 /// Something the user can do in the editor (its other keys type or go to the text widget).
@@ -135,16 +143,19 @@ pub enum KeyScope {
     Logs,
     /// The YAML editor: no global key is in force there, every other key types.
     Editor,
+    /// The xray tree.
+    Xray,
 }
 
 impl KeyScope {
     /// Every scope, in the order keymap files list them.
-    pub const ALL: [KeyScope; 5] = [
+    pub const ALL: [KeyScope; 6] = [
         KeyScope::Global,
         KeyScope::Table,
         KeyScope::Document,
         KeyScope::Logs,
         KeyScope::Editor,
+        KeyScope::Xray,
     ];
 
     /// The scope's name in keymap files.
@@ -155,6 +166,7 @@ impl KeyScope {
             KeyScope::Document => "document",
             KeyScope::Logs => "logs",
             KeyScope::Editor => "editor",
+            KeyScope::Xray => "xray",
         }
     }
 
@@ -164,25 +176,25 @@ impl KeyScope {
     }
 }
 
-use KeyScope::{Document as D, Editor as E, Global as G, Logs as L, Table as T};
+use KeyScope::{Document as D, Editor as E, Global as G, Logs as L, Table as T, Xray as X};
 
 /// Every named action: its keymap name, its description, and the scopes a keymap binds it in.
 /// Adding an action: a variant above, a line here, a line per scope in keymaps/*.yaml.
 pub const ACTIONS: &[(Action, &str, &str, &[KeyScope])] = &[
-    (Action::Up, "up", "up", &[T, D, L]),
-    (Action::Down, "down", "down", &[T, D, L]),
-    (Action::Top, "top", "top", &[T, D, L]),
-    (Action::Bottom, "bottom", "bottom", &[T, D, L]),
-    (Action::PageUp, "page-up", "page up", &[T, D, L]),
-    (Action::PageDown, "page-down", "page down", &[T, D, L]),
-    (Action::Enter, "enter", "open", &[T]),
+    (Action::Up, "up", "up", &[T, D, L, X]),
+    (Action::Down, "down", "down", &[T, D, L, X]),
+    (Action::Top, "top", "top", &[T, D, L, X]),
+    (Action::Bottom, "bottom", "bottom", &[T, D, L, X]),
+    (Action::PageUp, "page-up", "page up", &[T, D, L, X]),
+    (Action::PageDown, "page-down", "page down", &[T, D, L, X]),
+    (Action::Enter, "enter", "open", &[T, X]),
     (Action::Back, "back", "back", &[G]),
     (Action::Quit, "quit", "quit", &[G]),
     (Action::Filter, "filter", "filter", &[T]),
     (Action::Command, "command", "command", &[G]),
     (Action::Help, "help", "help", &[G, E]),
-    (Action::Describe, "describe", "describe", &[T, D]),
-    (Action::Yaml, "yaml", "yaml", &[T, D]),
+    (Action::Describe, "describe", "describe", &[T, D, X]),
+    (Action::Yaml, "yaml", "yaml", &[T, D, X]),
     (Action::AllNamespaces, "all-namespaces", "all ns", &[T]),
     (Action::SortBy(SortCol::Name), "sort-name", "sort name", &[T]),
     (Action::SortBy(SortCol::Age), "sort-age", "sort age", &[T]),
@@ -254,6 +266,10 @@ pub const ACTIONS: &[(Action, &str, &str, &[KeyScope])] = &[
     (Action::Editor(EditorAction::Close), "close", "close", &[E]),
     (Action::Editor(EditorAction::Undo), "undo", "undo", &[E]),
     (Action::Editor(EditorAction::Redo), "redo", "redo", &[E]),
+    (Action::Xray, "xray", "xray (owner tree)", &[T]),
+    (Action::Fold, "fold", "fold/unfold", &[X]),
+    (Action::Expand, "expand", "unfold / first child", &[X]),
+    (Action::Collapse, "collapse", "fold / parent", &[X]),
 ];
 
 impl Action {

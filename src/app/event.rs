@@ -59,6 +59,8 @@ pub enum Input {
         /// The watch status.
         status: WatchStatus,
     },
+    /// What the cache holds for the xray on show (see `store::xray`).
+    Xray(Box<super::xray::view::Fed>),
     /// The kubeconfig contexts and the current one.
     Contexts(Vec<String>, Option<String>),
     /// The result of an [`super::Effect::Fetch`].

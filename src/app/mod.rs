@@ -30,6 +30,7 @@ pub mod text;
 pub mod update;
 pub mod verbs;
 pub mod workload;
+pub mod xray;
 
 pub use action::Action;
 pub use effect::Effect;

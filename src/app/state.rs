@@ -57,6 +57,8 @@ pub enum ViewKind {
     Keys(Box<crate::kinds::data::Keys>),
     /// The YAML editor of one object (`e`).
     Editor(Box<super::edit::Editor>),
+    /// The owner tree of an object or of a kind (`T`, `:xray`).
+    Xray(Box<super::xray::view::Xray>),
 }
 
 /// One entry of the view stack.

@@ -37,6 +37,7 @@ pub fn update(state: &mut State, input: Input) -> Vec<Effect> {
         // Taken by their screens above; a key release does nothing.
         Input::Key(_)
         | Input::Rows { .. }
+        | Input::Xray(_)
         | Input::Contexts(..)
         | Input::Fetched { .. }
         | Input::ControlPlane(_)
@@ -289,6 +290,7 @@ pub fn run_command(state: &mut State, line: &str) -> Vec<Effect> {
             }
         },
         "help" => act(state, Action::Help),
+        "xray" => super::xray::command(state, arg, words.next()),
         // `:ns NAME` switches namespace without listing namespaces (which a user may not be allowed
         // to do) and stays on the kind in view, or shows pods.
         "ns" | "namespace" | "namespaces" if arg.is_some_and(|a| a != "all" && a != "-A") => {

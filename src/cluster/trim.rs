@@ -11,8 +11,8 @@ use std::mem::take;
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::batch::v1::{CronJob, Job, JobSpec, JobTemplateSpec};
 use k8s_openapi::api::core::v1::{
-    Container, ContainerStatus, EphemeralContainer, Event, Namespace, Node, NodeSpec, NodeStatus, Pod, PodCondition,
-    PodSpec, PodStatus, PodTemplateSpec, Service,
+    Container, ContainerStatus, EnvVar, EnvVarSource, EphemeralContainer, Event, Namespace, Node, NodeSpec, NodeStatus,
+    Pod, PodCondition, PodSpec, PodStatus, PodTemplateSpec, ProjectedVolumeSource, Service, Volume, VolumeProjection,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
@@ -107,10 +107,70 @@ fn pod_condition(c: PodCondition) -> PodCondition {
     }
 }
 
+/// A pod's container: the row's fields and the ConfigMaps and Secrets it names (xray), no values.
+fn pod_container(mut c: Container) -> Container {
+    let env: Option<Vec<EnvVar>> = c.env.take().map(|v| {
+        v.into_iter()
+            .filter_map(|e| {
+                let from = e.value_from?;
+                let refs = EnvVarSource {
+                    config_map_key_ref: from.config_map_key_ref,
+                    secret_key_ref: from.secret_key_ref,
+                    ..EnvVarSource::default()
+                };
+                let named = refs.config_map_key_ref.is_some() || refs.secret_key_ref.is_some();
+                named.then(|| EnvVar {
+                    name: e.name,
+                    value_from: Some(refs),
+                    ..EnvVar::default()
+                })
+            })
+            .collect()
+    });
+    Container {
+        env: env.filter(|v| !v.is_empty()),
+        env_from: c.env_from.take(),
+        ..container(c)
+    }
+}
+
+/// A volume as the names of the ConfigMap, Secret or claim behind it (none: dropped).
+fn volume(v: Volume) -> Option<Volume> {
+    let projected = v.projected.map(|p| ProjectedVolumeSource {
+        sources: p.sources.map(|s| {
+            s.into_iter()
+                .map(|s| VolumeProjection {
+                    config_map: s.config_map,
+                    secret: s.secret,
+                    ..VolumeProjection::default()
+                })
+                .collect()
+        }),
+        ..ProjectedVolumeSource::default()
+    });
+    let kept = Volume {
+        name: v.name,
+        config_map: v.config_map,
+        secret: v.secret,
+        persistent_volume_claim: v.persistent_volume_claim,
+        projected,
+        ..Volume::default()
+    };
+    let any = kept.config_map.is_some()
+        || kept.secret.is_some()
+        || kept.persistent_volume_claim.is_some()
+        || kept.projected.is_some();
+    any.then_some(kept)
+}
+
 fn pod_spec(s: PodSpec) -> PodSpec {
+    let volumes: Option<Vec<Volume>> = s.volumes.map(|v| v.into_iter().filter_map(volume).collect());
     PodSpec {
-        containers: containers(s.containers),
-        init_containers: s.init_containers.map(containers),
+        containers: s.containers.into_iter().map(pod_container).collect(),
+        init_containers: s.init_containers.map(|v| v.into_iter().map(pod_container).collect()),
+        volumes: volumes.filter(|v| !v.is_empty()),
+        service_account_name: s.service_account_name,
+        image_pull_secrets: s.image_pull_secrets,
         ephemeral_containers: s
             .ephemeral_containers
             .map(|v| v.into_iter().map(ephemeral_container).collect()),
@@ -139,8 +199,9 @@ fn pod_status(s: PodStatus) -> PodStatus {
     }
 }
 
-/// Pods: the `get pods -o wide` columns and the containers drill-down; no volumes, env, resources,
-/// scheduling constraints or condition messages.
+/// Pods: the `get pods -o wide` columns, the containers drill-down and the names xray shows (the
+/// ConfigMaps, Secrets, claims and ServiceAccount a pod uses); no env values, other volumes,
+/// resources, scheduling constraints or condition messages.
 pub fn pod(p: &mut Pod) {
     meta(&mut p.metadata);
     p.spec = take(&mut p.spec).map(pod_spec);

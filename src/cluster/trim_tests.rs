@@ -117,16 +117,13 @@ fn pod_keeps_row_and_drilldown_fields_and_drops_the_rest() {
     pod(&mut p);
     let v = json_of(&p);
     let spec = &v["spec"];
-    for gone in [
-        "volumes",
-        "tolerations",
-        "affinity",
-        "serviceAccountName",
-        "nodeSelector",
-    ] {
+    for gone in ["volumes", "tolerations", "affinity", "nodeSelector"] {
         assert!(spec.get(gone).is_none(), "spec.{gone} kept");
     }
     assert_eq!(spec["nodeName"], "node-1");
+    // What xray names: the ServiceAccount and the ConfigMap of envFrom (an env value is not kept).
+    assert_eq!(spec["serviceAccountName"], "default");
+    assert_eq!(spec["containers"][0]["envFrom"][0]["configMapRef"]["name"], "cm");
     assert_eq!(spec["readinessGates"][0]["conditionType"], "example.com/gate");
     let c = &spec["containers"][0];
     for kept in [
@@ -141,7 +138,6 @@ fn pod_keeps_row_and_drilldown_fields_and_drops_the_rest() {
     }
     for gone in [
         "env",
-        "envFrom",
         "command",
         "args",
         "resources",
@@ -366,4 +362,47 @@ async fn printers_read_the_same_rows_from_trimmed_demo_objects() {
     ];
     // The scenario has objects of every kind but maybe Events; a kind with none would test nothing.
     assert!(counts[..10].iter().all(|&n| n > 0), "{counts:?}");
+}
+
+#[test]
+fn pod_keeps_the_names_of_what_it_uses_and_no_values() {
+    let mut p: Pod = obj(json!({
+        "metadata": {"name": "p", "namespace": "shop"},
+        "spec": {
+            "containers": [{"name": "app", "env": [
+                {"name": "PLAIN", "value": "s3cret"},
+                {"name": "DB", "valueFrom": {"secretKeyRef": {"name": "db", "key": "url"}}},
+                {"name": "POD", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}]}],
+            "volumes": [{"name": "site", "configMap": {"name": "web-nginx", "defaultMode": 420}},
+                {"name": "tmp", "emptyDir": {}},
+                {"name": "data", "persistentVolumeClaim": {"claimName": "uploads"}},
+                {"name": "token", "projected": {"sources": [{"serviceAccountToken": {"path": "token"}},
+                    {"configMap": {"name": "kube-root-ca.crt"}}]}}],
+            "imagePullSecrets": [{"name": "regcred"}]
+        }
+    }));
+    pod(&mut p);
+    let v = json_of(&p);
+    let spec = &v["spec"];
+    let env = spec["containers"][0]["env"].as_array().unwrap();
+    assert_eq!(env.len(), 1, "{env:?}");
+    assert_eq!(env[0]["valueFrom"]["secretKeyRef"]["name"], "db");
+    assert!(!v.to_string().contains("s3cret"));
+    let volumes: Vec<&str> = spec["volumes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(volumes, ["site", "data", "token"]);
+    assert_eq!(
+        spec["volumes"][2]["projected"]["sources"][1]["configMap"]["name"],
+        "kube-root-ca.crt"
+    );
+    assert!(
+        spec["volumes"][2]["projected"]["sources"][0]
+            .get("serviceAccountToken")
+            .is_none()
+    );
+    assert_eq!(spec["imagePullSecrets"][0]["name"], "regcred");
 }

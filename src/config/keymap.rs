@@ -33,6 +33,7 @@ struct KeymapFile {
     document: Option<Section>,
     logs: Option<Section>,
     editor: Option<Section>,
+    xray: Option<Section>,
 }
 
 impl KeymapFile {
@@ -43,6 +44,7 @@ impl KeymapFile {
             (KeyScope::Document, self.document),
             (KeyScope::Logs, self.logs),
             (KeyScope::Editor, self.editor),
+            (KeyScope::Xray, self.xray),
         ]
         .into_iter()
         .filter_map(|(s, sec)| sec.map(|sec| (s, sec)))

@@ -86,6 +86,36 @@ pub fn target(obj: &ObjRef) -> Target {
     }
 }
 
+/// The objects `kind`'s `enter` link leads to, found in `object` alone (no list needed): what an
+/// xray shows beside ownership (an Ingress's Services, a claim's volume). Err: what to say instead.
+pub fn linked(state: &State, kind: Kind, object: &serde_json::Value) -> Option<Result<Vec<ObjRef>, String>> {
+    let link = super::of(kind)?.enter?;
+    if !link.needs.is_empty() {
+        return None;
+    }
+    let found = match (link.resolve)(object, &[]) {
+        Ok(found) => found,
+        Err(e) => return Some(Err(e)),
+    };
+    let mut out = Vec::new();
+    for f in found {
+        let Some(k) = kind_named(state, &f.group, &f.kind) else {
+            continue;
+        };
+        for (ns, name) in f.objects.into_iter().flatten() {
+            out.push(ObjRef::new(k, &ns, &name));
+        }
+    }
+    Some(Ok(out))
+}
+
+/// Whether `kind`'s `enter` link is worked out from the object alone (see [`linked`]).
+pub fn links_alone(kind: Kind) -> bool {
+    super::of(kind)
+        .and_then(|x| x.enter)
+        .is_some_and(|l| l.needs.is_empty())
+}
+
 /// Ask for the object and the lists `link` needs.
 fn follow(state: &mut State, from: ObjRef, link: Link, why: Why) -> Vec<Effect> {
     let mut lists = Vec::new();
@@ -130,6 +160,8 @@ pub fn on_input(state: &mut State, input: Input) -> Result<Vec<Effect>, Input> {
             vec![]
         }
         Why::Enter | Why::UsedBy => opened(state, &from, why, result),
+        // The xray's own (see `screens::xray`).
+        Why::Xray => return Err(Input::Gathered { from, why, result }),
     })
 }
 

@@ -106,6 +106,8 @@ pub enum Why {
     Enter,
     /// Its "used by" link.
     UsedBy,
+    /// Its `enter` link, for the xray tree of it (an Ingress's Services).
+    Xray,
 }
 
 /// The group of an `apiVersion`: `apps/v1` → `apps`, `v1` → "" (core).

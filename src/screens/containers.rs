@@ -50,7 +50,7 @@ fn applies(state: &State, action: Action) -> bool {
     // A deleted pod has no containers, no logs and nothing to act on.
     !state.top().pod_gone()
         && (lists::sorting(state, action)
-            || matches!(action, Filter | CopyName | Logs)
+            || matches!(action, Filter | CopyName | Logs | Xray)
             || crate::app::workload::works_on(Kind::Pod, action))
 }
 
@@ -62,6 +62,10 @@ fn selected(state: &State) -> Option<ObjRef> {
 fn act(state: &mut State, action: Action) -> Option<Vec<Effect>> {
     match action {
         Action::Logs => Some(crate::app::logs::glue::open(state)),
+        Action::Xray => {
+            let pod = selected(state)?;
+            Some(crate::app::xray::open_object(state, pod))
+        }
         Action::Shell => {
             let container = state.top().table.current().map(|r| r.name.clone());
             Some(crate::app::workload::shell(state, selected(state), container))

@@ -40,6 +40,7 @@ registry! {
     apiresources,
     keys,
     editor,
+    xray,
 }
 
 /// The screen a view belongs to.

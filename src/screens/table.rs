@@ -55,7 +55,7 @@ fn applies(state: &State, action: Action) -> bool {
         Wide => crate::app::columns::all(&ViewKind::Resource(kind)).iter().any(|c| c.wide),
         Logs => crate::app::logs::glue::has_logs(kind),
         Refresh | NodeHealth => kind == Kind::Node,
-        Owner | MarkRow => state.top().table.current().is_some(),
+        Owner | MarkRow | Xray => state.top().table.current().is_some(),
         ToggleReveal | UsedBy => crate::kinds::drill::applies(kind, action),
         _ => crate::app::workload::works_on(kind, action) && crate::app::verbs::refusal(state, kind, action).is_none(),
     }
@@ -93,6 +93,7 @@ fn act(state: &mut State, action: Action) -> Option<Vec<Effect>> {
         Action::Logs => crate::app::logs::glue::open(state),
         Action::Shell => crate::app::workload::shell(state, selected(state), None),
         Action::Owner => crate::app::owner::jump(state),
+        Action::Xray => crate::app::xray::open_row(state),
         Action::MarkRow => {
             state.top_mut().table.toggle_mark();
             vec![]

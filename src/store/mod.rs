@@ -8,6 +8,7 @@ pub mod enrich;
 pub mod enrichers;
 pub mod header;
 pub mod usage;
+pub mod xray;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -33,6 +34,8 @@ pub struct Store {
     header_seen: header::HeaderSeen,
     contact_seen: u64,
     usage: Option<usage::Usage>,
+    /// When an xray tree was last fed (big ones are throttled).
+    xray_fed: Option<Instant>,
 }
 
 impl Store {
@@ -45,6 +48,7 @@ impl Store {
             header_seen: header::HeaderSeen::default(),
             contact_seen: 0,
             usage: None,
+            xray_fed: None,
         }
     }
 
@@ -74,6 +78,9 @@ impl Store {
     /// Feed the top view fresh rows when its watch (or one its enrichers read) moved on since last
     /// time; true if some were held back.
     pub fn feed_rows(&mut self, state: &mut State) -> bool {
+        if matches!(state.top().kind, ViewKind::Xray(_)) {
+            return xray::feed(state, &self.cache, &mut self.xray_fed);
+        }
         let Some(want) = state.wanted() else { return false };
         let cache = &self.cache;
         let rows = match &state.top().kind {
@@ -151,6 +158,7 @@ impl Store {
     /// Stop the watches idle too long; the header's live as long as the header, so they are kept.
     pub fn sweep(&self, state: &State, now: Instant) {
         header::header_watches(state, &self.cache);
+        xray::keep(state, &self.cache);
         self.cache.sweep(now);
     }
 }

@@ -79,3 +79,6 @@ mod contact_render_tests;
 
 #[cfg(test)]
 mod usage_render_tests;
+
+#[cfg(test)]
+mod xray_render_tests;
