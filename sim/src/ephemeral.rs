@@ -141,7 +141,10 @@ fn check(cur: &Value, wanted: &Value) -> Result<Vec<Value>, ApiError> {
             causes.push(Cause::required(&at("image")));
         }
         for f in FORBIDDEN {
-            if c.get(f).is_some_and(|v| !v.is_null()) {
+            // An empty value is an unset one (Go's zero struct, which kubectl's patch carries).
+            if c.get(f)
+                .is_some_and(|v| !v.is_null() && v != &json!({}) && v != &json!([]))
+            {
                 causes.push(forbidden(at(f), "cannot be set for an Ephemeral Container"));
             }
         }

@@ -76,6 +76,17 @@ pub enum Input {
     Tick(Instant),
     /// An effect succeeded and says so (a neutral toast).
     Notice(String),
+    /// The answer to [`super::Effect::Containers`].
+    Containers {
+        /// The pod.
+        pod: ObjRef,
+        /// What the container is for.
+        purpose: super::debugging::Purpose,
+        /// The container the cursor starts on.
+        preselect: Option<String>,
+        /// Its containers, or the error.
+        result: Result<super::debugging::PodContainers, String>,
+    },
     /// A [`super::Effect::Mutate`] ended.
     Done {
         /// The object.

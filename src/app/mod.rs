@@ -6,6 +6,7 @@ pub mod cmdline;
 pub mod columns;
 pub mod controlplane;
 pub mod counts;
+pub mod debugging;
 pub mod demo;
 pub mod dialog;
 pub mod discovery;

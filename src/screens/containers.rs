@@ -62,9 +62,15 @@ fn selected(state: &State) -> Option<ObjRef> {
 fn act(state: &mut State, action: Action) -> Option<Vec<Effect>> {
     match action {
         Action::Logs => Some(crate::app::logs::glue::open(state)),
-        Action::Shell => {
+        Action::Shell | Action::Attach | Action::Debug => {
+            use crate::app::debugging::{Purpose, start};
+            let purpose = match action {
+                Action::Shell => Purpose::Shell,
+                Action::Attach => Purpose::Attach,
+                _ => Purpose::Debug,
+            };
             let container = state.top().table.current().map(|r| r.name.clone());
-            Some(crate::app::workload::shell(state, selected(state), container))
+            Some(start(state, purpose, selected(state), container))
         }
         _ => lists::act(state, action),
     }
