@@ -105,7 +105,7 @@ impl AttachSession {
                 say("It stays in the pod: ephemeral containers cannot be removed or restarted.");
                 debug::add_ephemeral(&pods, &pod, &c, target, image)
                     .await
-                    .map_err(|e| format!("debug container for pod {name}: {e}"))?;
+                    .map_err(|e| format!("pod {name}: {e}"))?;
                 debug::wait_running(&pods, name, &c, START_LIMIT, |s| say(&format!("… {s}"))).await?;
                 self.attach(&pods, name, &c).await
             }
@@ -116,7 +116,7 @@ impl AttachSession {
                 ));
                 let name = debug::create_node_pod(&pods, node, image)
                     .await
-                    .map_err(|e| format!("node shell on {node}: {e}"))?;
+                    .map_err(|e| format!("on node {node}: {e}"))?;
                 say(&format!("… pod {name} created"));
                 let ran =
                     match debug::wait_running(&pods, &name, &self.container, START_LIMIT, |s| say(&format!("… {s}")))
