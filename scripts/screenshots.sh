@@ -202,6 +202,14 @@ settle
 shot containers
 keys Escape
 
+# The container picker, as the debug container (b) opens it: the target container and the image.
+wait_for '^ *pods \['
+keys b
+wait_for 'Target container'
+settle
+shot container-picker
+keys Escape
+
 # Workload actions on shop/web: the scale dialog (with its HPA warning), then a restart and the
 # rollout history with the diff of the previous revision against the live template.
 command_line "deploy shop"

@@ -181,3 +181,30 @@ fn readonly_refuses_attach_debug_and_node_shell_and_hides_them() {
     let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
     assert!(update(&mut s, Input::Key(ctrl_c)).is_empty());
 }
+
+#[test]
+fn the_picker_draws_the_containers_the_cursor_the_default_and_the_image() {
+    let mut s = on(Kind::Pod, "web-1", false);
+    answer(&mut s, Purpose::Debug, two(Some("app")));
+    let screen = test_util::text(&test_util::draw(&s, 120, 30, 0));
+    for want in [
+        "debug container pod/web-1",
+        "Target container",
+        "1) istio-proxy",
+        "▸ 2) app  (default-container)",
+        "Image: busybox:1.36",
+        "cannot be removed or restarted",
+    ] {
+        assert!(screen.contains(want), "{want:?} missing:\n{screen}");
+    }
+    // A container name from the cluster is drawn without its control characters.
+    let mut s = on(Kind::Pod, "web-1", false);
+    let odd = PodContainers {
+        names: vec!["a\u{1b}[31mb".into(), "c".into()],
+        default: None,
+    };
+    answer(&mut s, Purpose::Attach, odd);
+    let screen = test_util::text(&test_util::draw(&s, 120, 30, 0));
+    assert!(!screen.contains('\u{1b}'), "{screen}");
+    assert!(screen.contains("Attach to which container?"), "{screen}");
+}
