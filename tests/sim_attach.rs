@@ -127,13 +127,14 @@ async fn an_ephemeral_container_is_added_runs_and_is_attached_but_never_changed(
         (Some(true), Some(true), Some("app"))
     );
     assert!(steps.iter().any(|s| s.contains("ContainerCreating")), "{steps:?}");
-    // Attached as kubectl debug -it does; the shell-less log process echoes what is typed.
+    // Attached as kubectl debug -it does: busybox with stdin and a TTY runs a shell.
     let ap = AttachParams::interactive_tty().container(name.clone());
     let mut a = pods.attach("web", &ap).await.unwrap();
     let (mut stdin, mut stdout) = (a.stdin().unwrap(), a.stdout().unwrap());
-    stdin.write_all(b"ps\r").await.unwrap();
     let mut got = String::new();
-    read_until(&mut stdout, &mut got, "ps\r\n").await;
+    read_until(&mut stdout, &mut got, "/ # ").await;
+    stdin.write_all(b"hostname\r").await.unwrap();
+    read_until(&mut stdout, &mut got, "hostname\r\nweb\r\n").await;
     drop((stdin, stdout, a));
     // An existing one may not be changed (nor removed), as the real server says.
     let change = json!({"spec": {"ephemeralContainers": [{"name": name, "image": "alpine:3"}]}});
@@ -176,9 +177,10 @@ async fn a_node_pod_runs_on_its_node_is_attached_and_pod_security_refuses_it_in_
     let ap = AttachParams::interactive_tty().container("debugger");
     let mut a = pods.attach(&name, &ap).await.unwrap();
     let (mut stdin, mut stdout) = (a.stdin().unwrap(), a.stdout().unwrap());
-    stdin.write_all(b"ls /host\r").await.unwrap();
     let mut got = String::new();
-    read_until(&mut stdout, &mut got, "ls /host\r\n").await;
+    read_until(&mut stdout, &mut got, "/ # ").await;
+    stdin.write_all(b"echo on the node\r").await.unwrap();
+    read_until(&mut stdout, &mut got, "echo on the node\r\non the node\r\n").await;
     drop((stdin, stdout, a));
     pods.delete(&name, &DeleteParams::default().grace_period(0))
         .await

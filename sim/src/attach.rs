@@ -1,7 +1,9 @@
 //! `pods/attach` over WebSocket, on the same channel protocols as exec (`v5.channel.k8s.io`,
 //! `v4.channel.k8s.io`): the container's main process is its generated log (`logs.rs`), streamed
 //! from the moment of the attach, and what is typed on stdin comes back on stdout (with a TTY's
-//! echo of each key). The session ends when the container stops running or its pod goes.
+//! echo of each key). The session ends when the container stops running or its pod goes. A shell
+//! image (busybox, alpine …) run with stdin and a TTY, as a debug container or a node shell is, has
+//! the simulated shell of `exec_shell.rs` as its main process instead.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,7 +14,8 @@ use futures::{SinkExt, StreamExt};
 use jiff::Timestamp;
 use tokio_tungstenite::tungstenite::protocol::Message;
 
-use super::exec::{ExecOpts, STDIN, STDOUT, Socket, container, frame, normal_close, upgrade};
+use super::exec::{self, ExecOpts, STDIN, STDOUT, Socket, container, frame, normal_close, upgrade};
+use super::exec_shell::Ctx;
 use super::logs::{Instance, instance, rate_of, render};
 use super::request::{SimState, Target};
 use super::status::ApiError;
@@ -50,12 +53,33 @@ fn start(
     let opts = ExecOpts::parse(raw_query);
     let c = container(&pod, opts.container.as_deref())?;
     let cname = c["name"].as_str().unwrap_or_default().to_string();
+    if opts.stdin && opts.tty && shell_image(&c) {
+        // A shell image run with stdin and a TTY (a debug container, a node shell): its main
+        // process is the shell, as busybox's default command is.
+        let pod_ok = running(&pod, &cname, rate_of(st, &pod)).is_some();
+        if !pod_ok {
+            return Err(ApiError::bad_request(format!("container not found (\"{cname}\")")));
+        }
+        let ctx = Ctx::of(&pod, &c);
+        let mut o = opts;
+        o.command = vec!["sh".into()];
+        return upgrade(st, headers, ext, move |ws, v5| exec::session(ws, ctx, o, v5));
+    }
     let run = running(&pod, &cname, rate_of(st, &pod))
         .ok_or_else(|| ApiError::bad_request(format!("container not found (\"{cname}\")")))?;
     let st = st.clone();
     upgrade(&st.clone(), headers, ext, move |ws, _v5| {
         session(ws, st, ns, name, run, opts.tty)
     })
+}
+
+/// Whether a container runs a shell image with stdin and a TTY (its main process is then `sh`).
+fn shell_image(c: &serde_json::Value) -> bool {
+    const SHELLS: [&str; 5] = ["busybox", "alpine", "ubuntu", "debian", "netshoot"];
+    let image = c["image"].as_str().unwrap_or_default();
+    let repo = image.split([':', '@']).next().unwrap_or(image);
+    let last = repo.rsplit('/').next().unwrap_or(repo);
+    c["stdin"] == true && c["tty"] == true && SHELLS.contains(&last)
 }
 
 /// The running run of a container, regular or ephemeral (None: it does not run).

@@ -257,7 +257,8 @@ pub fn parse_resize(data: &[u8]) -> Option<(u16, u16)> {
     Some((v["Width"].as_u64()? as u16, v["Height"].as_u64()? as u16))
 }
 
-async fn session<S>(mut ws: WebSocketStream<S>, ctx: Ctx, opts: ExecOpts, v5: bool)
+/// Runs the command of `opts` in the container `ctx` on an upgraded connection.
+pub(crate) async fn session<S>(mut ws: WebSocketStream<S>, ctx: Ctx, opts: ExecOpts, v5: bool)
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
 {

@@ -190,10 +190,7 @@ fn container(frame: &mut Frame, area: Rect, state: &State, d: &crate::app::debug
             "Target container (its processes are the debugger's to see)",
         ),
     };
-    let mut before = vec![
-        Line::raw(format!("Pod {}", whereabouts(state, &d.pod))),
-        Line::raw(format!("{ask}?")),
-    ];
+    let mut before = vec![Line::raw(whereabouts(state, &d.pod)), Line::raw(format!("{ask}?"))];
     for (i, name) in d.containers.names.iter().enumerate() {
         let here = i == d.cursor;
         let mut spans = vec![
