@@ -206,3 +206,25 @@ async fn a_node_pod_runs_on_its_node_is_attached_and_pod_security_refuses_it_in_
     );
     c.stop().await;
 }
+
+#[tokio::test]
+async fn a_node_pod_held_at_exit_is_deleted_by_the_clean_up() {
+    use kubedeck::exec::leftovers;
+    let (c, client) = cluster_with_ns("logs").await;
+    let pods: Api<Pod> = Api::namespaced(client.clone(), "logs");
+    let name = debug::create_node_pod(&pods, "worker-1", "busybox:1.36").await.unwrap();
+    let hold = leftovers::hold(&client, "logs", &name);
+    assert_eq!(leftovers::held(), [format!("logs/{name}")]);
+    // What SIGHUP/SIGTERM does before exiting.
+    leftovers::clean_up(Duration::from_secs(5)).await;
+    eventually(20, "the held pod is gone", || async {
+        pods.get_opt(&name).await.unwrap().is_none().then_some(())
+    })
+    .await;
+    assert!(leftovers::held().is_empty());
+    drop(hold);
+    // A hold dropped (the session deleted the pod itself) is forgotten.
+    drop(leftovers::hold(&client, "logs", "other"));
+    assert!(leftovers::held().is_empty());
+    c.stop().await;
+}

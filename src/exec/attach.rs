@@ -118,6 +118,8 @@ impl AttachSession {
                     .await
                     .map_err(|e| format!("on node {node}: {e}"))?;
                 say(&format!("… pod {name} created"));
+                // Deleted below; should kubedeck be ended (SIGHUP, SIGTERM) before that, at exit.
+                let _hold = super::leftovers::hold(&self.client, &self.pod.namespace, &name);
                 let ran =
                     match debug::wait_running(&pods, &name, &self.container, START_LIMIT, |s| say(&format!("… {s}")))
                         .await

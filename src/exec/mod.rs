@@ -5,6 +5,7 @@
 pub mod attach;
 pub mod debug;
 pub mod external_edit;
+pub mod leftovers;
 pub mod session;
 pub mod sessions;
 pub mod shell;

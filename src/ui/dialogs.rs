@@ -185,10 +185,7 @@ fn container(frame: &mut Frame, area: Rect, state: &State, d: &crate::app::debug
     let (title, ask) = match d.purpose {
         Purpose::Shell => ("shell", "Open a shell in which container"),
         Purpose::Attach => ("attach", "Attach to which container"),
-        Purpose::Debug => (
-            "debug container",
-            "Target container (its processes are the debugger's to see)",
-        ),
+        Purpose::Debug => ("debug container", "Target container, whose processes the debugger sees"),
     };
     let mut before = vec![Line::raw(whereabouts(state, &d.pod)), Line::raw(format!("{ask}?"))];
     for (i, name) in d.containers.names.iter().enumerate() {
