@@ -251,11 +251,13 @@ mod tests {
         assert_eq!(added.len(), 1);
         let dup = check(
             &cur,
-            &json!([{"name": "debugger-a", "image": "busybox:1.36"}, {"name": "app", "image": "x", "ports": []}]),
+            &json!([{"name": "debugger-a", "image": "busybox:1.36"}, {"name": "app", "image": "x", "ports": [{"containerPort": 80}], "resources": {}}]),
         )
         .unwrap_err();
         assert!(dup.message.contains("Duplicate value: \"app\""), "{}", dup.message);
         assert!(dup.message.contains("ports: Forbidden"), "{}", dup.message);
+        // An empty `resources` (Go's zero value in kubectl's patch) is no resources.
+        assert!(!dup.message.contains("resources"), "{}", dup.message);
     }
 
     #[test]

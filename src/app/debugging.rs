@@ -4,85 +4,32 @@
 //! container's dialog asks for the image too. Each ends in an effect the executor runs on the
 //! handed-over terminal; `--readonly` refuses them all (each is a `create` on a pod subresource).
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::TextArea;
 
 use super::action::Action;
 use super::dialog::Dialog;
 use super::effect::Effect;
+pub use super::pick::{ContainerDialog, DebugSettings, PodContainers, Purpose};
 use super::state::State;
-use super::workload::readonly_refusal;
 use crate::cluster::ops::ObjRef;
 
-/// What a chosen container is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Purpose {
-    /// An interactive shell (`s`).
-    Shell,
-    /// Attach to the main process (`a`).
-    Attach,
-    /// The target of an ephemeral debug container (`b`).
-    Debug,
-}
-
-impl Purpose {
-    /// The action it comes from (its words in refusals).
-    pub fn action(self) -> Action {
-        match self {
-            Purpose::Shell => Action::Shell,
-            Purpose::Attach => Action::Attach,
-            Purpose::Debug => Action::Debug,
-        }
-    }
-}
-
-/// A pod's containers as the picker needs them.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct PodContainers {
-    /// The regular containers, in spec order.
-    pub names: Vec<String>,
-    /// The container the default-container annotation names (when it is one of them).
-    pub default: Option<String>,
-}
-
-/// The container picker (and, for a debug container, the image to run).
-#[derive(Debug, Clone)]
-pub struct ContainerDialog {
-    /// The pod.
-    pub pod: ObjRef,
-    /// What the container is chosen for.
-    pub purpose: Purpose,
-    /// Its containers.
-    pub containers: PodContainers,
-    /// The container under the cursor.
-    pub cursor: usize,
-    /// The debug container's image as typed (None: no image asked).
-    pub image: Option<TextArea<'static>>,
-    /// What was wrong with the last Enter.
-    pub error: Option<String>,
-}
-
-/// Settings of the debug container and node shell (config `debug`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DebugSettings {
-    /// The image a debug container or node shell runs.
-    pub image: String,
-    /// Where node shell pods are created.
-    pub node_namespace: String,
-}
-
-impl Default for DebugSettings {
-    fn default() -> DebugSettings {
-        DebugSettings {
-            image: "busybox:1.36".into(),
-            node_namespace: "default".into(),
-        }
+/// The action `purpose` comes from (its words in refusals).
+fn action_of(purpose: Purpose) -> Action {
+    match purpose {
+        Purpose::Shell => Action::Shell,
+        Purpose::Attach => Action::Attach,
+        Purpose::Debug => Action::Debug,
     }
 }
 
 fn refused(state: &mut State, action: Action) -> bool {
     if state.safety.readonly {
-        state.toast(readonly_refusal(action.describe()), true);
+        // The words of every read-only refusal (`workload::readonly_refusal`).
+        state.toast(
+            format!("read-only session: {} is disabled (--readonly)", action.describe()),
+            true,
+        );
     }
     state.safety.readonly
 }
@@ -90,7 +37,7 @@ fn refused(state: &mut State, action: Action) -> bool {
 /// Begin `purpose` on `pod`: at once when the container is known (a container row), else after
 /// reading the pod's containers (a picker when several).
 pub fn start(state: &mut State, purpose: Purpose, pod: Option<ObjRef>, container: Option<String>) -> Vec<Effect> {
-    if refused(state, purpose.action()) {
+    if refused(state, action_of(purpose)) {
         return vec![];
     }
     let Some(pod) = pod else { return vec![] };
@@ -185,9 +132,15 @@ fn chosen_effect(pod: ObjRef, purpose: Purpose, container: String, image: String
     }]
 }
 
-/// A key in the picker (esc and ctrl-c have closed it already): up/down (tab) move, 1–9 pick
-/// (when no image is typed), enter takes the container under the cursor; other keys type the image.
-pub fn on_key(state: &mut State, mut d: ContainerDialog, key: KeyEvent) -> Vec<Effect> {
+/// A key while the picker is open: esc and ctrl-c close it, up/down (tab) move, 1–9 pick (when no
+/// image is typed), enter takes the container under the cursor; other keys type the image.
+pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let Some(Dialog::Container(mut d)) = state.dialog.take() else {
+        return vec![];
+    };
+    if key.code == KeyCode::Esc || (key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL)) {
+        return vec![];
+    }
     let n = d.containers.names.len().max(1);
     match key.code {
         KeyCode::Up | KeyCode::BackTab => d.cursor = (d.cursor + n - 1) % n,

@@ -79,7 +79,7 @@ impl Confirm {
 #[derive(Debug, Clone)]
 pub enum Dialog {
     /// Which container (and, for a debug container, which image).
-    Container(super::debugging::ContainerDialog),
+    Container(super::pick::ContainerDialog),
     /// Desired replicas.
     Scale(ScaleDialog),
     /// Cascade and grace period.

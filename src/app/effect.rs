@@ -122,7 +122,7 @@ pub enum Effect {
         /// The pod.
         pod: ObjRef,
         /// What the container is for.
-        purpose: super::debugging::Purpose,
+        purpose: super::pick::Purpose,
         /// The container the cursor starts on (a container row's).
         preselect: Option<String>,
     },

@@ -81,11 +81,11 @@ pub enum Input {
         /// The pod.
         pod: ObjRef,
         /// What the container is for.
-        purpose: super::debugging::Purpose,
+        purpose: super::pick::Purpose,
         /// The container the cursor starts on.
         preselect: Option<String>,
         /// Its containers, or the error.
-        result: Result<super::debugging::PodContainers, String>,
+        result: Result<super::pick::PodContainers, String>,
     },
     /// A [`super::Effect::Mutate`] ended.
     Done {

@@ -22,6 +22,7 @@ pub mod nav;
 pub mod nodehealth;
 pub mod owner;
 pub mod pattern;
+pub mod pick;
 pub mod prompt;
 pub mod question;
 pub mod sessions;

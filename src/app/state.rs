@@ -234,7 +234,7 @@ pub struct State {
     /// Read-only and protected: what the session may do to the cluster.
     pub safety: super::dialog::Safety,
     /// The debug container's and node shell's image and namespace (config `debug`).
-    pub debug: super::debugging::DebugSettings,
+    pub debug: super::pick::DebugSettings,
     /// Keyboard mode.
     pub mode: Mode,
     /// Help screen shown.

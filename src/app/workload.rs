@@ -288,7 +288,8 @@ pub fn on_dialog_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         return vec![];
     }
     match dialog {
-        Dialog::Container(d) => super::debugging::on_key(state, d, key),
+        // The picker's keys go to `debugging::on_key` (screens/overlays/dialog.rs).
+        Dialog::Container(_) => vec![],
         Dialog::Scale(mut d) => {
             if key.code != KeyCode::Enter {
                 d.input.input(key);

@@ -216,7 +216,7 @@ pub struct Config {
     /// Usage colour thresholds.
     pub usage: UsageLevels,
     /// The debug container's and node shell's image and namespace.
-    pub debug: crate::app::debugging::DebugSettings,
+    pub debug: crate::app::pick::DebugSettings,
     /// Per-context settings by context name.
     pub contexts: BTreeMap<String, ContextConfig>,
     /// The file the user's settings came from, if one was read.

@@ -212,7 +212,7 @@ fn io_of(pod: &Pod, container: &str) -> (bool, bool) {
 pub fn containers(
     client: Client,
     pod: ObjRef,
-    purpose: crate::app::debugging::Purpose,
+    purpose: crate::app::pick::Purpose,
     preselect: Option<String>,
     tx: mpsc::UnboundedSender<Input>,
 ) {

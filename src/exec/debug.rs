@@ -9,7 +9,7 @@ use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, Patch, PatchParams, PostParams};
 use serde_json::{Value, json};
 
-use crate::app::debugging::PodContainers;
+use crate::app::pick::PodContainers;
 
 /// The alphabet of kubectl's (and the API server's) random name suffixes.
 const ALPHA: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";

@@ -180,8 +180,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, dialog: &Dialog, the
 
 /// The container picker: the pod's containers, the cursor's marked, the default one said; for a
 /// debug container the image field under them.
-fn container(frame: &mut Frame, area: Rect, state: &State, d: &crate::app::debugging::ContainerDialog, theme: &Theme) {
-    use crate::app::debugging::Purpose;
+fn container(frame: &mut Frame, area: Rect, state: &State, d: &crate::app::pick::ContainerDialog, theme: &Theme) {
+    use crate::app::pick::Purpose;
     let (title, ask) = match d.purpose {
         Purpose::Shell => ("shell", "Open a shell in which container"),
         Purpose::Attach => ("attach", "Attach to which container"),
