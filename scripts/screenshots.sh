@@ -202,6 +202,20 @@ settle
 shot containers
 keys Escape
 
+# The container picker, as the debug container (b) opens it: the target container and the image.
+wait_for '^ *pods \['
+keys b
+wait_for 'Target container'
+settle
+shot container-picker
+keys Escape
+# Typed at once, the next ':' would reach the dialog as alt-':' (one escape sequence): wait until it is gone.
+deadline=$((SECONDS + 10))
+while screen | grep -q 'Target container'; do
+    [ "$SECONDS" -lt "$deadline" ] || { echo "the picker did not close" >&2; exit 1; }
+    sleep 0.1
+done
+
 # Workload actions on shop/web: the scale dialog (with its HPA warning), then a restart and the
 # rollout history with the diff of the previous revision against the live template.
 command_line "deploy shop"

@@ -68,6 +68,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
     let mut state = State::new(namespace, cli.readonly, setup.keymap);
     state.usage_levels = [config.usage.warn, config.usage.error];
+    state.debug = config.debug.clone();
     // The `:` history of earlier runs; commands run now are added to it as they run.
     let history = crate::history::default_path();
     if let Some(path) = &history {

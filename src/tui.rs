@@ -168,6 +168,8 @@ pub fn exit_on_termination_signals() -> io::Result<()> {
                     _ = term.recv() => (SignalKind::terminate().as_raw_value(), "SIGTERM"),
                 };
                 tracing::info!("{name} received: restoring the terminal and exiting");
+                // A node shell's pod is not left behind (the session would have deleted it).
+                crate::exec::leftovers::clean_up(std::time::Duration::from_secs(2)).await;
                 let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
                 // Holding stdout keeps the event loop from writing half a frame after the restore; a
                 // terminal that stopped reading (flow control) could hold it for ever, so the exit

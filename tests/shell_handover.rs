@@ -1,6 +1,6 @@
 //! A shell in a demo-cluster container on a real pseudo-terminal, through the terminal hand-over:
 //! the prompt and output reach the terminal, typed keys reach the shell, `exit 4` comes back as a
-//! notice with the code, a container without a shell as an error, several containers as a picker, and each time the dashboard's
+//! notice with the code, a container without a shell as an error, the container chosen (in the dashboard's picker) taken, and each time the dashboard's
 //! raw mode and reader come back.
 
 mod common;
@@ -49,7 +49,7 @@ fn shell_child() {
             p["spec"]["containers"][0]["image"] = json!(image);
             cluster.store().create(res("Pod"), p, Origin::Internal).unwrap();
         }
-        // Two containers and no default-container annotation: the user picks.
+        // Two containers and no default-container annotation: the dashboard's picker chose one.
         let mut two = running_pod("two", 0, 1);
         two["spec"]["containers"] = json!([{"name": "side", "image": "busybox:1.37"}, {"name": "app", "image": "nginx:1.27"}]);
         let side = json!({"name": "side", "ready": true, "restartCount": 0, "state": {"running": {"startedAt": common::ago(30)}}});
@@ -65,15 +65,16 @@ fn shell_child() {
         let mut exec = Executor::new(tx.clone(), mpsc::channel(1).0, kubedeck::clipboard::Target::Osc52);
         let mut tui = Tui::init(true).expect("a terminal");
         let mut events = Some(crossterm::event::EventStream::new());
-        let shell_as = |client: &kube::Client, pod: &str| {
+        let shell_in = |client: &kube::Client, pod: &str, container: Option<&str>| {
             HandOver::new(ShellSession {
                 client: client.clone(),
                 pod: ObjRef::new(Kind::Pod, "logs", pod),
-                container: None,
+                container: container.map(String::from),
                 inputs: tx.clone(),
                 handle: tokio::runtime::Handle::current(),
             })
         };
+        let shell_as = |client: &kube::Client, pod: &str| shell_in(client, pod, None);
         let shell = |pod: &str| shell_as(&client, pod);
         let mut screen = Dashboard {
             tui: &mut tui,
@@ -88,7 +89,7 @@ fn shell_child() {
         exec.hand_over(&mut screen, shell("dl")).await.unwrap();
         std::fs::write(dir.join("second"), format!("{} / {}", said(&mut rx), line_mode())).unwrap();
         let mut screen = Dashboard { tui: &mut tui, events: &mut events };
-        exec.hand_over(&mut screen, shell("two")).await.unwrap();
+        exec.hand_over(&mut screen, shell_in(&client, "two", Some("app"))).await.unwrap();
         std::fs::write(dir.join("third"), format!("{} / {}", said(&mut rx), line_mode())).unwrap();
         for (name, session) in [("fourth", shell("crash")), ("fifth", shell_as(&jane, "deb"))] {
             let mut screen = Dashboard { tui: &mut tui, events: &mut events };
@@ -143,11 +144,6 @@ fn a_shell_runs_on_the_handed_over_terminal_and_gives_it_back() {
         "{second}"
     );
     assert!(second.ends_with(" / raw"), "{second}");
-    wait_for(30, "the container picker", || {
-        let out = pty.output();
-        (out.contains("  1) side\r\n  2) app\r\n") && out.contains("[1-2, esc cancels]")).then_some(())
-    });
-    pty.type_keys("2");
     wait_for(30, "the chosen container's shell", || {
         pty.output().contains("root@two:/# ").then_some(())
     });

@@ -20,12 +20,12 @@ use super::request::{SimState, Target};
 use super::status::ApiError;
 use super::store::pods;
 
-const STDIN: u8 = 0;
-const STDOUT: u8 = 1;
-const STDERR: u8 = 2;
-const ERROR: u8 = 3;
-const RESIZE: u8 = 4;
-const CLOSE: u8 = 255;
+pub(crate) const STDIN: u8 = 0;
+pub(crate) const STDOUT: u8 = 1;
+pub(crate) const STDERR: u8 = 2;
+pub(crate) const ERROR: u8 = 3;
+pub(crate) const RESIZE: u8 = 4;
+pub(crate) const CLOSE: u8 = 255;
 
 /// The exec options of a request (`command` repeats, so the raw query is parsed here).
 #[derive(Debug, Default, PartialEq)]
@@ -99,10 +99,12 @@ pub fn missing_executable(exe: &str) -> Value {
     })
 }
 
-/// Finds the container to exec in, or the error the API server (or the kubelet behind it) answers.
-fn container(pod: &Value, wanted: Option<&str>) -> Result<Value, ApiError> {
+/// Finds the container to exec in or attach to (ephemeral containers too), or the error the API
+/// server (or the kubelet behind it) answers.
+pub(crate) fn container(pod: &Value, wanted: Option<&str>) -> Result<Value, ApiError> {
     let name = pod["metadata"]["name"].as_str().unwrap_or_default();
-    let spec = pod["spec"]["containers"].as_array().cloned().unwrap_or_default();
+    let list = |f: &str| pod["spec"][f].as_array().cloned().unwrap_or_default();
+    let spec = list("containers");
     let names: Vec<&str> = spec.iter().filter_map(|c| c["name"].as_str()).collect();
     let wanted = match wanted {
         Some(w) => w.to_string(),
@@ -114,7 +116,8 @@ fn container(pod: &Value, wanted: Option<&str>) -> Result<Value, ApiError> {
             )));
         }
     };
-    let Some(c) = spec.iter().find(|c| c["name"] == wanted.as_str()) else {
+    let ephemeral = list("ephemeralContainers");
+    let Some(c) = spec.iter().chain(&ephemeral).find(|c| c["name"] == wanted.as_str()) else {
         return Err(ApiError::bad_request(format!(
             "container {wanted} is not valid for pod {name}"
         )));
@@ -124,10 +127,9 @@ fn container(pod: &Value, wanted: Option<&str>) -> Result<Value, ApiError> {
             "pod {name} does not have a host assigned"
         )));
     }
-    let running = pod["status"]["containerStatuses"]
-        .as_array()
-        .into_iter()
-        .flatten()
+    let running = ["containerStatuses", "ephemeralContainerStatuses"]
+        .iter()
+        .flat_map(|f| pod["status"][f].as_array().into_iter().flatten())
         .any(|s| s["name"] == wanted.as_str() && s["state"]["running"].is_object());
     if !running {
         // The kubelet's words; kubectl shows them after "unable to upgrade connection: ".
@@ -167,6 +169,26 @@ fn start(
         return Err(ApiError::bad_request("you must specify at least 1 command"));
     }
     let c = container(&pod, opts.container.as_deref())?;
+    let ctx = Ctx::of(&pod, &c);
+    upgrade(st, headers, ext, move |ws, v5| session(ws, ctx, opts, v5))
+}
+
+/// The upgraded connection a channel session runs on.
+pub(crate) type Socket = WebSocketStream<hyper_util::rt::TokioIo<hyper::upgrade::Upgraded>>;
+
+/// Answers a WebSocket upgrade with a channel subprotocol (v5 preferred, v4 accepted) and runs
+/// `run` on the upgraded connection (told whether it speaks v5) until it ends, the server stops or
+/// restarts.
+pub(crate) fn upgrade<F, Fut>(
+    st: &Arc<SimState>,
+    headers: &HeaderMap,
+    ext: &mut Extensions,
+    run: F,
+) -> Result<Response, ApiError>
+where
+    F: FnOnce(Socket, bool) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
     let header = |h: header::HeaderName| headers.get(h).and_then(|v| v.to_str().ok()).unwrap_or("");
     let key = header(header::SEC_WEBSOCKET_KEY);
     if !header(header::UPGRADE).eq_ignore_ascii_case("websocket") || key.is_empty() {
@@ -182,18 +204,17 @@ fn start(
         .remove::<hyper::upgrade::OnUpgrade>()
         .ok_or_else(|| ApiError::internal("connection cannot be upgraded"))?;
     let accept = derive_accept_key(key.as_bytes());
-    let ctx = Ctx::of(&pod, &c);
     let shutdown = st.shutdown.clone();
     let mut restarts = st.faults.restarts();
     tokio::spawn(async move {
         let upgraded = match on_upgrade.await {
             Ok(u) => u,
-            Err(e) => return tracing::debug!("exec upgrade failed: {e}"),
+            Err(e) => return tracing::debug!("upgrade failed: {e}"),
         };
         let io = hyper_util::rt::TokioIo::new(upgraded);
         let ws = WebSocketStream::from_raw_socket(io, Role::Server, None).await;
         tokio::select! {
-            _ = session(ws, ctx, opts, protocol == "v5.channel.k8s.io") => {}
+            _ = run(ws, protocol == "v5.channel.k8s.io") => {}
             // The server stopping drops the connection, as a broken one would.
             _ = shutdown.cancelled() => {}
             // A restart cuts every connection; an upgraded one is no longer read by the server's
@@ -215,7 +236,7 @@ fn start(
 }
 
 /// A message on one channel.
-fn frame(channel: u8, data: &[u8]) -> Message {
+pub(crate) fn frame(channel: u8, data: &[u8]) -> Message {
     let mut v = Vec::with_capacity(data.len() + 1);
     v.push(channel);
     v.extend_from_slice(data);
@@ -223,7 +244,7 @@ fn frame(channel: u8, data: &[u8]) -> Message {
 }
 
 /// A normal closure (1000): kubectl's WebSocket client reads a close without a code as an error.
-fn normal_close() -> CloseFrame {
+pub(crate) fn normal_close() -> CloseFrame {
     CloseFrame {
         code: CloseCode::Normal,
         reason: "".into(),
@@ -236,7 +257,8 @@ pub fn parse_resize(data: &[u8]) -> Option<(u16, u16)> {
     Some((v["Width"].as_u64()? as u16, v["Height"].as_u64()? as u16))
 }
 
-async fn session<S>(mut ws: WebSocketStream<S>, ctx: Ctx, opts: ExecOpts, v5: bool)
+/// Runs the command of `opts` in the container `ctx` on an upgraded connection.
+pub(crate) async fn session<S>(mut ws: WebSocketStream<S>, ctx: Ctx, opts: ExecOpts, v5: bool)
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
 {

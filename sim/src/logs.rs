@@ -142,7 +142,7 @@ impl Instance {
     }
 }
 
-fn rate_of(st: &SimState, pod: &Value) -> f64 {
+pub(crate) fn rate_of(st: &SimState, pod: &Value) -> f64 {
     pod["metadata"]["annotations"]["sim.kubedeck.io/log-rate"]
         .as_str()
         .and_then(|s| s.parse::<f64>().ok())
@@ -305,7 +305,7 @@ impl LogOpts {
     }
 }
 
-fn render(inst: &Instance, i: u64, text: &str, timestamps: bool) -> String {
+pub(crate) fn render(inst: &Instance, i: u64, text: &str, timestamps: bool) -> String {
     if timestamps {
         format!("{} {text}\n", inst.time_of(i).strftime("%Y-%m-%dT%H:%M:%S%.fZ"))
     } else {

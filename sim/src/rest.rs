@@ -273,6 +273,9 @@ fn create(st: &SimState, t: &Target, body: &[u8], dry: bool, by: Writer) -> Resu
             _ => {}
         }
     }
+    if t.res == pods() {
+        super::podsecurity::admit(&st.store, ns(t), &v)?;
+    }
     validate::check(t.res, &v, None)?;
     if dry {
         v["metadata"]["uid"] = json!(super::store::new_uid());

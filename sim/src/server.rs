@@ -12,7 +12,7 @@ use super::request::{Query, SimState, Target, User, parse_query};
 use super::status::ApiError;
 use super::store::Store;
 use super::store::pods;
-use super::{discovery, exec, health, logs, metrics, openapi, rest, watch};
+use super::{attach, discovery, ephemeral, exec, health, logs, metrics, openapi, rest, watch};
 
 /// Bearer token of the demo cluster's administrator.
 pub const ADMIN_TOKEN: &str = "kubedeck-demo-admin";
@@ -170,6 +170,13 @@ async fn handle(State(st): State<Arc<SimState>>, req: Request) -> Response {
         ("create", Some("exec")) if t.res == pods() && t.ns.is_some() => {
             let query = parts.uri.query();
             return exec::serve(&st, &t, query, &parts.headers, &mut parts.extensions);
+        }
+        ("create", Some("attach")) if t.res == pods() && t.ns.is_some() => {
+            let query = parts.uri.query();
+            return attach::serve(&st, &t, query, &parts.headers, &mut parts.extensions);
+        }
+        (_, Some("ephemeralcontainers")) if t.res == pods() && t.ns.is_some() && t.name.is_some() => {
+            ephemeral::serve(&st, &parts.method, &parts.headers, &t, body)
         }
         _ => rest::dispatch(&st, &parts.method, &parts.headers, &t, &q, body).await,
     };

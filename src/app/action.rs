@@ -83,8 +83,12 @@ pub enum Action {
     Drain,
     /// Open the logs of what is under the cursor (pod, container, workload, service).
     Logs,
-    /// Open an interactive shell in the pod or container under the cursor.
+    /// Open an interactive shell in the pod or container under the cursor (on a node: a debugging pod's).
     Shell,
+    /// Attach to the main process of the pod's container under the cursor.
+    Attach,
+    /// Add an ephemeral debug container to the pod under the cursor and attach to it.
+    Debug,
     /// Refresh a health screen now (control plane, node health).
     Refresh,
     /// Open the health view of the node under the cursor.
@@ -222,6 +226,8 @@ pub const ACTIONS: &[(Action, &str, &str, &[KeyScope])] = &[
     (Action::Drain, "drain", "drain node", &[T]),
     (Action::Logs, "logs", "logs", &[T]),
     (Action::Shell, "shell", "shell", &[T]),
+    (Action::Attach, "attach", "attach", &[T]),
+    (Action::Debug, "debug", "debug container", &[T]),
     (Action::Refresh, "refresh", "refresh", &[T]),
     (Action::NodeHealth, "node-health", "node health", &[T]),
     (Action::Log(LogAction::Follow), "follow", "follow", &[L]),
@@ -311,11 +317,13 @@ impl Action {
                 | Action::SetImage
                 | Action::Apply
                 | Action::Shell
+                | Action::Attach
+                | Action::Debug
         )
     }
 
     /// Whether two actions work on kinds that never overlap, so one key may bind both: the row's
-    /// kind picks (`s`: scale on workloads, shell on pods and containers, as in k9s).
+    /// kind picks (`s`: scale on workloads, shell on pods, containers and nodes, as in k9s).
     pub fn kinds_disjoint(self, other: Action) -> bool {
         let pair = |a: Action, b: Action| (self == a && other == b) || (self == b && other == a);
         // Pods have no scale subresource: scale never reaches a pod or a container.

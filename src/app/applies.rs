@@ -73,7 +73,7 @@ mod tests {
         let help: Vec<String> = crate::ui::help::entries(&s).into_iter().map(|(_, h)| h).collect();
         assert!(help.iter().any(|h| h == "describe") && help.iter().any(|h| h == "logs"));
         assert!(!help.iter().any(|h| h == "scale"), "pods are not scaled: {help:?}");
-        assert!(help.iter().any(|h| h == "shell in pod/container"), "{help:?}");
+        assert!(help.iter().any(|h| h == "shell (pod, container, node)"), "{help:?}");
         assert!(crate::ui::footer::hints(&s).iter().any(|(_, w)| w == "all ns"));
         update(&mut s, key(KeyCode::Char('r')));
         let toast = &s.toasts.last().expect("a reason").text;

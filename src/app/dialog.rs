@@ -78,6 +78,8 @@ impl Confirm {
 /// A modal dialog.
 #[derive(Debug, Clone)]
 pub enum Dialog {
+    /// Which container (and, for a debug container, which image).
+    Container(super::pick::ContainerDialog),
     /// Desired replicas.
     Scale(ScaleDialog),
     /// Cascade and grace period.

@@ -117,6 +117,40 @@ pub enum Effect {
         /// The container chosen.
         container: Option<String>,
     },
+    /// GET a pod's containers for the picker of a shell, attach or debug container.
+    Containers {
+        /// The pod.
+        pod: ObjRef,
+        /// What the container is for.
+        purpose: super::pick::Purpose,
+        /// The container the cursor starts on (a container row's).
+        preselect: Option<String>,
+    },
+    /// Attach to a container's main process through the terminal hand-over.
+    Attach {
+        /// The pod.
+        pod: ObjRef,
+        /// The container.
+        container: String,
+    },
+    /// Add an ephemeral debug container targeting a container, wait until it runs, attach.
+    Debug {
+        /// The pod.
+        pod: ObjRef,
+        /// The container whose process namespace it joins.
+        target: String,
+        /// Its image.
+        image: String,
+    },
+    /// Create a debugging pod on a node with the host's namespaces, attach, delete it after.
+    NodeShell {
+        /// The node.
+        node: String,
+        /// Where the pod is created.
+        namespace: String,
+        /// Its image.
+        image: String,
+    },
     /// GET an object's ownerReferences and feed them back (the jump to a row's owner).
     FindOwner(ObjRef),
     /// GET an object fresh with the lists a per-kind extra needs (`kinds/`), and feed them back.
@@ -140,7 +174,12 @@ impl Effect {
             // A shell changes running state: `--readonly` refuses it too (as k9s's readonly does).
             _ => matches!(
                 self,
-                Effect::Mutate { .. } | Effect::DryRunRollback { .. } | Effect::Shell { .. }
+                Effect::Mutate { .. }
+                    | Effect::DryRunRollback { .. }
+                    | Effect::Shell { .. }
+                    | Effect::Attach { .. }
+                    | Effect::Debug { .. }
+                    | Effect::NodeShell { .. }
             ),
         }
     }

@@ -78,6 +78,17 @@ pub enum Input {
     Tick(Instant),
     /// An effect succeeded and says so (a neutral toast).
     Notice(String),
+    /// The answer to [`super::Effect::Containers`].
+    Containers {
+        /// The pod.
+        pod: ObjRef,
+        /// What the container is for.
+        purpose: super::pick::Purpose,
+        /// The container the cursor starts on.
+        preselect: Option<String>,
+        /// Its containers, or the error.
+        result: Result<super::pick::PodContainers, String>,
+    },
     /// A [`super::Effect::Mutate`] ended.
     Done {
         /// The object.

@@ -235,6 +235,8 @@ pub struct State {
     pub connection: Connection,
     /// Read-only and protected: what the session may do to the cluster.
     pub safety: super::dialog::Safety,
+    /// The debug container's and node shell's image and namespace (config `debug`).
+    pub debug: super::pick::DebugSettings,
     /// Keyboard mode.
     pub mode: Mode,
     /// Help screen shown.
@@ -336,6 +338,7 @@ impl State {
             url: String::new(),
             server_version: None,
             connection: Connection::Connecting,
+            debug: Default::default(),
             safety: super::dialog::Safety {
                 readonly,
                 protected: false,

@@ -125,6 +125,12 @@ pub fn update(state: &mut State, input: Input) -> Vec<Effect> {
         | Input::DryRun { .. }
         | Input::Progress { .. }
         | Input::Rollout { .. }) => super::workload::on_input(state, input),
+        Input::Containers {
+            pod,
+            purpose,
+            preselect,
+            result,
+        } => super::debugging::received(state, pod, purpose, preselect, result),
         Input::Owners { target, result } => super::owner::found(state, target, result),
         Input::NamespaceChecked { namespace, exists } => {
             super::namespaces::received(state, namespace, exists);

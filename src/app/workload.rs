@@ -22,7 +22,8 @@ pub fn kinds(action: Action) -> Option<&'static [Kind]> {
         Action::Pause | Action::Resume => &[Kind::Deployment],
         Action::Cordon | Action::Uncordon | Action::Drain => &[Kind::Node],
         Action::SetImage => &[Kind::Deployment, Kind::StatefulSet, Kind::DaemonSet, Kind::CronJob],
-        Action::Shell => &[Kind::Pod],
+        Action::Shell => &[Kind::Pod, Kind::Node],
+        Action::Attach | Action::Debug => &[Kind::Pod],
         _ => return None,
     })
 }
@@ -40,17 +41,6 @@ pub fn works_on(kind: Kind, action: Action) -> bool {
 /// The readable refusal of a read-only session.
 pub fn readonly_refusal(action: &str) -> String {
     format!("read-only session: {action} is disabled (--readonly)")
-}
-
-/// An interactive shell in `pod` (its `container`, or the default one), unless the session is
-/// read-only: a shell changes running state, as k9s's readonly has it.
-pub fn shell(state: &mut State, pod: Option<ObjRef>, container: Option<String>) -> Vec<Effect> {
-    if state.safety.readonly {
-        state.toast(readonly_refusal(Action::Shell.describe()), true);
-        return vec![];
-    }
-    pod.map(|pod| vec![Effect::Shell { pod, container }])
-        .unwrap_or_default()
 }
 
 /// Perform a workload action on `selected`, the object of the screen on show (called by `update::act`).
@@ -298,6 +288,8 @@ pub fn on_dialog_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         return vec![];
     }
     match dialog {
+        // The picker's keys go to `debugging::on_key` (screens/overlays/dialog.rs).
+        Dialog::Container(_) => vec![],
         Dialog::Scale(mut d) => {
             if key.code != KeyCode::Enter {
                 d.input.input(key);

@@ -227,7 +227,12 @@ fn readonly_sends_no_write_whatever_is_typed() {
 fn s_is_shell_on_pods_and_scale_on_workloads_and_readonly_refuses_the_shell() {
     let mut s = on(Kind::Pod, &["web-1"], false);
     let pod = ObjRef::new(Kind::Pod, "shop", "web-1");
-    assert_eq!(typed(&mut s, "s"), [Effect::Shell { pod, container: None }]);
+    let shell = Effect::Containers {
+        pod: pod.clone(),
+        purpose: super::debugging::Purpose::Shell,
+        preselect: None,
+    };
+    assert_eq!(typed(&mut s, "s"), std::slice::from_ref(&shell));
     let mut s = on(Kind::Deployment, &["web"], false);
     assert_eq!(typed(&mut s, "s"), [Effect::ScaleInfo(web())]);
     let mut s = on(Kind::Pod, &["web-1"], true);
@@ -240,8 +245,7 @@ fn s_is_shell_on_pods_and_scale_on_workloads_and_readonly_refuses_the_shell() {
     // The vim keymap keeps `s` for its sort sequences and binds the shell to `g x`.
     let mut s = on(Kind::Pod, &["web-1"], false);
     s.keymap = crate::config::keymap::builtin("vim").unwrap();
-    let pod = ObjRef::new(Kind::Pod, "shop", "web-1");
-    assert_eq!(typed(&mut s, "gx"), [Effect::Shell { pod, container: None }]);
+    assert_eq!(typed(&mut s, "gx"), [shell]);
 }
 
 fn history_of_web() -> History {

@@ -215,6 +215,8 @@ pub struct Config {
     pub refresh: Refresh,
     /// Usage colour thresholds.
     pub usage: UsageLevels,
+    /// The debug container's and node shell's image and namespace.
+    pub debug: crate::app::pick::DebugSettings,
     /// Per-context settings by context name.
     pub contexts: BTreeMap<String, ContextConfig>,
     /// The file the user's settings came from, if one was read.
@@ -235,7 +237,15 @@ struct ConfigFile {
     clipboard: Option<ClipboardFile>,
     refresh: Option<RefreshFile>,
     usage: Option<UsageLevels>,
+    debug: Option<DebugFile>,
     contexts: Option<BTreeMap<String, ContextConfig>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DebugFile {
+    image: Option<String>,
+    node_namespace: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -286,6 +296,10 @@ impl ConfigFile {
         if let Some(u) = self.usage {
             c.usage = u;
         }
+        if let Some(d) = self.debug {
+            c.debug.image = d.image.unwrap_or(c.debug.image);
+            c.debug.node_namespace = d.node_namespace.unwrap_or(c.debug.node_namespace);
+        }
         c.contexts.extend(self.contexts.unwrap_or_default());
         c
     }
@@ -318,6 +332,18 @@ fn parse_file(text: &str, source: &Source) -> Result<ConfigFile, ConfigError> {
                 u.warn, u.error
             ),
         });
+    }
+    if let Some(d) = &file.debug {
+        let bad = |v: &Option<String>| {
+            v.as_ref()
+                .is_some_and(|s| s.trim().is_empty() || s.contains(char::is_whitespace))
+        };
+        if bad(&d.image) || bad(&d.node_namespace) {
+            return Err(ConfigError::Other {
+                file: source.clone(),
+                message: "debug: image and node_namespace must be single words (e.g. busybox:1.36, default)".into(),
+            });
+        }
     }
     if let Some(r) = &file.refresh
         && r.metrics_secs == Some(0)
@@ -355,6 +381,7 @@ impl Default for Config {
                 metrics_secs: 15,
             },
             usage: UsageLevels { warn: 80, error: 100 },
+            debug: Default::default(),
             contexts: BTreeMap::new(),
             file: None,
             dir: None,

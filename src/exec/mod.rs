@@ -2,10 +2,14 @@
 //! the loop when it belongs to what the loop owns (the store, the connection, the terminal).
 //! Long-lived work runs as sessions ([`session`]), listed in one registry.
 
+pub mod attach;
+pub mod debug;
 pub mod external_edit;
+pub mod leftovers;
 pub mod session;
 pub mod sessions;
 pub mod shell;
+pub mod stream;
 pub mod tasks;
 pub mod terminal;
 
@@ -19,6 +23,7 @@ use tokio::sync::mpsc;
 use crate::app::{Effect, Input};
 use crate::cluster::client::ConnectOptions;
 use crate::cluster::logs::Tagged;
+use crate::cluster::ops::ObjRef;
 use crate::cluster::{Kind, Scope};
 use crate::store::cache::Cache;
 use session::{Base, SessionId, Sessions};
@@ -102,6 +107,22 @@ impl Executor {
                 }
                 None => self.send(Input::Error("shell: not connected".into())),
             },
+            Effect::Attach { pod, container } => return self.attach(pod, container, attach::Prepare::Nothing),
+            Effect::Debug { pod, target, image } => {
+                return self.attach(pod, String::new(), attach::Prepare::Debug { target, image });
+            }
+            Effect::NodeShell { node, namespace, image } => {
+                let pod = ObjRef::new(Kind::Pod, &namespace, "");
+                return self.attach(pod, "debugger".into(), attach::Prepare::Node { node, image });
+            }
+            Effect::Containers {
+                pod,
+                purpose,
+                preselect,
+            } => match &self.base.client {
+                Some(client) => attach::containers(client.clone(), pod, purpose, preselect, self.base.inputs.clone()),
+                None => self.send(Input::Error("not connected".into())),
+            },
             Effect::Unwatch(kind) => return Some(ForLoop::Unwatch(kind)),
             Effect::Copy(text) => self.send(tasks::copy(&text, self.clipboard)),
             Effect::ListContexts => self.send(tasks::contexts(opts)),
@@ -114,6 +135,22 @@ impl Executor {
             ),
         }
         None
+    }
+
+    /// An attach (after a debug container or node pod, as `prepare` says) on the handed-over terminal.
+    fn attach(&self, pod: ObjRef, container: String, prepare: attach::Prepare) -> Option<ForLoop> {
+        let Some(client) = &self.base.client else {
+            self.send(Input::Error("attach: not connected".into()));
+            return None;
+        };
+        Some(ForLoop::HandOver(HandOver::new(attach::AttachSession {
+            client: client.clone(),
+            pod,
+            container,
+            prepare,
+            inputs: self.base.inputs.clone(),
+            handle: tokio::runtime::Handle::current(),
+        })))
     }
 
     /// After each turn: stop the sessions no screen holds any more (`app::sessions::held`).

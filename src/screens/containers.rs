@@ -66,9 +66,15 @@ fn act(state: &mut State, action: Action) -> Option<Vec<Effect>> {
             let pod = selected(state)?;
             Some(crate::app::xray::open_object(state, pod))
         }
-        Action::Shell => {
+        Action::Shell | Action::Attach | Action::Debug => {
+            use crate::app::debugging::{Purpose, start};
+            let purpose = match action {
+                Action::Shell => Purpose::Shell,
+                Action::Attach => Purpose::Attach,
+                _ => Purpose::Debug,
+            };
             let container = state.top().table.current().map(|r| r.name.clone());
-            Some(crate::app::workload::shell(state, selected(state), container))
+            Some(start(state, purpose, selected(state), container))
         }
         _ => lists::act(state, action),
     }

@@ -58,6 +58,10 @@ fn act(state: &mut State, action: Action) -> Option<Vec<Effect>> {
     if action == Action::Refresh {
         return Some(crate::app::controlplane::due(state));
     }
+    if action == Action::Shell {
+        let node = node(state).map(|n| crate::cluster::ops::ObjRef::new(Kind::Node, "", n));
+        return Some(crate::app::debugging::node_shell(state, node));
+    }
     let page = state.page_rows;
     match &mut state.top_mut().kind {
         ViewKind::NodeHealth { scroll, .. } => super::screen::scroll(scroll, action, page).then(Vec::new),

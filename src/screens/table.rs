@@ -8,6 +8,7 @@ use ratatui::text::Span;
 use super::lists;
 use super::screen::{Screen, no_key, no_open};
 use crate::app::action::{Action, KeyScope};
+use crate::app::debugging::Purpose;
 use crate::app::effect::Effect;
 use crate::app::nav::{push, watch_top};
 use crate::app::state::{State, View, ViewKind};
@@ -91,7 +92,10 @@ fn act(state: &mut State, action: Action) -> Option<Vec<Effect>> {
         Action::Refresh => crate::app::controlplane::due(state),
         Action::NodeHealth => crate::app::nodehealth::open_selected(state),
         Action::Logs => crate::app::logs::glue::open(state),
-        Action::Shell => crate::app::workload::shell(state, selected(state), None),
+        Action::Shell if kind(state) == Kind::Node => crate::app::debugging::node_shell(state, selected(state)),
+        Action::Shell => crate::app::debugging::start(state, Purpose::Shell, selected(state), None),
+        Action::Attach => crate::app::debugging::start(state, Purpose::Attach, selected(state), None),
+        Action::Debug => crate::app::debugging::start(state, Purpose::Debug, selected(state), None),
         Action::Owner => crate::app::owner::jump(state),
         Action::Xray => crate::app::xray::open_row(state),
         Action::MarkRow => {

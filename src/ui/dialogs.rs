@@ -84,6 +84,7 @@ fn with_field(
 /// Draw the open dialog over `area`.
 pub fn render(frame: &mut Frame, area: Rect, state: &State, dialog: &Dialog, theme: &Theme) {
     match dialog {
+        Dialog::Container(d) => container(frame, area, state, d, theme),
         Dialog::Scale(d) => {
             let mut before = vec![Line::raw(format!("Scale {}", whereabouts(state, &d.target)))];
             before.push(Line::raw(match d.current {
@@ -175,6 +176,51 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, dialog: &Dialog, the
             }
         }
     }
+}
+
+/// The container picker: the pod's containers, the cursor's marked, the default one said; for a
+/// debug container the image field under them.
+fn container(frame: &mut Frame, area: Rect, state: &State, d: &crate::app::pick::ContainerDialog, theme: &Theme) {
+    use crate::app::pick::Purpose;
+    let (title, ask) = match d.purpose {
+        Purpose::Shell => ("shell", "Open a shell in which container"),
+        Purpose::Attach => ("attach", "Attach to which container"),
+        Purpose::Debug => ("debug container", "Target container, whose processes the debugger sees"),
+    };
+    let mut before = vec![Line::raw(whereabouts(state, &d.pod)), Line::raw(format!("{ask}?"))];
+    for (i, name) in d.containers.names.iter().enumerate() {
+        let here = i == d.cursor;
+        let mut spans = vec![
+            Span::styled(if here { "▸ " } else { "  " }, theme.accent),
+            Span::raw(format!("{}) ", i + 1)),
+            Span::styled(
+                crate::ui::clean::clean(name).into_owned(),
+                if here {
+                    theme.accent.add_modifier(Modifier::REVERSED)
+                } else {
+                    theme.text
+                },
+            ),
+        ];
+        if d.containers.default.as_deref() == Some(name.as_str()) {
+            spans.push(Span::styled("  (default-container)", theme.dim));
+        }
+        before.push(Line::from(spans));
+    }
+    let mut after = vec![error(&d.error, theme)];
+    let keys = if d.image.is_some() {
+        after.push(warn(
+            "An ephemeral container stays in the pod: it cannot be removed or restarted.".into(),
+            theme,
+        ));
+        "↑ ↓ tab: container   enter: add and attach   esc: cancel"
+    } else {
+        "↑ ↓ or 1–9: container   enter: open   esc: cancel"
+    };
+    after.push(hint(keys, theme));
+    let field = d.image.as_ref().map(|ta| ("Image:", ta));
+    let title = format!(" {title} {} ", d.pod.kubectl_name());
+    with_field(frame, area, title, before, field, after, theme.accent, theme);
 }
 
 /// Draw the live panel over the bottom of `area`, at its scroll position.

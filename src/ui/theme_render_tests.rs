@@ -176,7 +176,8 @@ fn help_lists_exactly_the_active_keymap_for_the_screen() {
                     "read-only help lists no action that writes"
                 );
             }
-            let buf = draw(&s, &Theme::default(), 140, 40);
+            // Tall enough for the whole help (it scrolls on a shorter screen).
+            let buf = draw(&s, &Theme::default(), 140, 50);
             let screen = text(&buf);
             // Each entry is "<keys right-aligned>  <description>" in one of two columns.
             for (keys, help) in &want {

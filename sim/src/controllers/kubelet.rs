@@ -241,7 +241,8 @@ impl Kubelet {
             return;
         }
         let v = o.value();
-        if field(o, "status.phase") == "Pending" && v["status"]["containerStatuses"].is_null() {
+        // A pod created already bound (nodeName set, as kubectl debug node does) has no phase yet.
+        if matches!(field(o, "status.phase"), "Pending" | "") && v["status"]["containerStatuses"].is_null() {
             if self.warm() {
                 self.start_warm(&o.uid, false, &node);
             } else {
