@@ -54,3 +54,6 @@ mod anykind_tests;
 
 #[cfg(test)]
 mod marks_tests;
+
+#[cfg(test)]
+mod usage_tests;
