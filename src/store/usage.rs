@@ -38,8 +38,8 @@ const TREND_IDLE: Duration = Duration::from_secs(600);
 pub struct Sample {
     /// Usage now.
     pub used: HashMap<(String, String), Used>,
-    /// CPU (millicores) of the last samples, at most [`TREND_LEN`].
-    pub trend: HashMap<(String, String), Vec<i128>>,
+    /// The last samples, oldest first, at most [`TREND_LEN`].
+    pub trend: HashMap<(String, String), Vec<Point>>,
 }
 
 impl Sample {
@@ -49,18 +49,45 @@ impl Sample {
     }
 }
 
-/// One object's trend: its CPU per metrics-server sample, a new one only for a newer `timestamp`.
+/// One point of a trend: CPU in millicores and memory in KiB, four bytes each (a pod at 4 million
+/// cores or 4 TiB is not one), so 30 of them cost 240 bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Point {
+    /// CPU, millicores.
+    pub cpu: u32,
+    /// Memory working set, KiB.
+    pub mem_ki: u32,
+}
+
+impl Point {
+    /// The point of `used`, saturating rather than wrapping.
+    pub fn of(used: Used) -> Point {
+        let narrow = |v: i128| v.clamp(0, u32::MAX as i128) as u32;
+        Point {
+            cpu: narrow(used.cpu),
+            mem_ki: narrow(used.mem >> 10),
+        }
+    }
+}
+
+/// One object's trend: a point per metrics-server sample, a new one only for a newer `timestamp`
+/// (kept as its hash: only equality matters, and a string per pod would double the ring's size).
 struct Ring {
-    stamp: String,
-    cpu: std::collections::VecDeque<i128>,
+    stamp: u64,
+    points: std::collections::VecDeque<Point>,
     fed: Instant,
 }
 
 impl Ring {
     /// Bytes this ring holds (for the bench's figure).
     fn bytes(&self) -> usize {
-        std::mem::size_of::<Ring>() + self.stamp.capacity() + self.cpu.capacity() * std::mem::size_of::<i128>()
+        std::mem::size_of::<Ring>() + self.points.capacity() * std::mem::size_of::<Point>()
     }
+}
+
+fn stamp_hash(stamp: &str) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault};
+    BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one(stamp)
 }
 
 /// Whether the metrics API answered the last time it was asked.
@@ -241,31 +268,67 @@ fn record(rings: &mut HashMap<(Kind, String, String), Ring>, kind: Kind, items: 
             o.metadata.name.clone().unwrap_or_default(),
         );
         let used = used_of(&o.data);
-        let stamp = o.data["timestamp"].as_str().unwrap_or_default();
+        let stamp = stamp_hash(o.data["timestamp"].as_str().unwrap_or_default());
         let ring = rings.entry((kind, id.0.clone(), id.1.clone())).or_insert_with(|| Ring {
-            stamp: String::new(),
-            cpu: std::collections::VecDeque::with_capacity(TREND_LEN),
+            stamp,
+            points: std::collections::VecDeque::with_capacity(TREND_LEN),
             fed: now,
         });
         ring.fed = now;
-        if ring.stamp != stamp || ring.cpu.is_empty() {
-            if ring.cpu.len() == TREND_LEN {
-                ring.cpu.pop_front();
+        if ring.stamp != stamp || ring.points.is_empty() {
+            if ring.points.len() == TREND_LEN {
+                ring.points.pop_front();
             }
-            ring.cpu.push_back(used.cpu);
-            ring.stamp = stamp.to_string();
+            ring.points.push_back(Point::of(used));
+            ring.stamp = stamp;
         }
-        sample.trend.insert(id.clone(), ring.cpu.iter().copied().collect());
+        sample.trend.insert(id.clone(), ring.points.iter().copied().collect());
         sample.used.insert(id, used);
     }
     rings.retain(|_, r| now.duration_since(r.fed) < TREND_IDLE);
     sample
 }
 
+/// The trend rings after `samples` LISTs of `pods` pods (each a newer `timestamp`): how many rings and
+/// the bytes they hold, keys included (the `ui_scale` bench's figure).
+pub fn measure_rings(pods: usize, samples: usize) -> (usize, usize) {
+    let mut rings = HashMap::new();
+    for s in 0..samples {
+        let items: Vec<DynamicObject> = (0..pods)
+            .map(|i| {
+                let mut o = DynamicObject::new(&format!("load-{:04}-{i:06}", i / 100), &resource(Kind::Pod).unwrap())
+                    .within(&format!("bulk-{:02}", i % 10));
+                o.data = serde_json::json!({"timestamp": format!("2026-01-01T00:{:02}:{:02}Z", s / 4, s % 4 * 15),
+                    "containers": [{"name": "app", "usage": {"cpu": format!("{}n", (i + s) * 1_000_000), "memory": "65536Ki"}}]});
+                o
+            })
+            .collect();
+        record(&mut rings, Kind::Pod, &items);
+    }
+    let keys: usize = rings
+        .keys()
+        .map(|(_, ns, name): &(Kind, String, String)| ns.capacity() + name.capacity())
+        .sum();
+    let slots = rings.capacity() * (std::mem::size_of::<(Kind, String, String)>() + std::mem::size_of::<Ring>() + 1);
+    (
+        rings.len(),
+        rings.values().map(Ring::bytes).sum::<usize>() - rings.len() * std::mem::size_of::<Ring>() + keys + slots,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn trend_rings_stay_bounded() {
+        let (n, bytes) = measure_rings(10_000, TREND_LEN + 5);
+        // 30 points of 8 bytes, the ring, its key and its map slot: under 500 bytes a pod (it was 707
+        // with i128 CPU and the timestamp kept as a string).
+        assert_eq!(n, 10_000);
+        assert!(bytes / n < 500, "{} bytes per pod", bytes / n);
+    }
 
     #[test]
     fn usage_is_read_as_kubectl_top_prints_it() {

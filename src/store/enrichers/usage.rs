@@ -108,18 +108,19 @@ column!(NODE_MEM, Kind::Node, "MEM", |u, _c| Some(mem_text(u.mem)));
 column!(NODE_CPU_A, Kind::Node, "%CPU/A", |u, c| pct(percent(u.cpu, node(c)[0])));
 column!(NODE_MEM_A, Kind::Node, "%MEM/A", |u, c| pct(percent(u.mem, node(c)[1])));
 
-/// CPU samples as a sparkline, each bar its share of the largest: one glyph per sample.
-pub fn sparkline(cpu: &[i128]) -> String {
+/// Samples as a sparkline, each bar its share of the largest: one glyph per sample.
+pub fn sparkline(values: &[u32]) -> String {
     const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-    let max = cpu.iter().copied().max().unwrap_or(0).max(1);
-    cpu.iter().map(|&v| BARS[(v.max(0) * 7 / max) as usize]).collect()
+    let max = values.iter().copied().max().unwrap_or(0).max(1) as u64;
+    values.iter().map(|&v| BARS[(v as u64 * 7 / max) as usize]).collect()
 }
 
 fn trend(rows: &[Arc<Row>], usage: Option<&Sample>) -> Vec<String> {
     rows.iter()
         .map(|r| {
             let t = usage.and_then(|s| s.trend.get(&(r.namespace.clone(), r.name.clone())));
-            t.map(|t| sparkline(t)).unwrap_or_default()
+            t.map(|t| sparkline(&t.iter().map(|p| p.cpu).collect::<Vec<_>>()))
+                .unwrap_or_default()
         })
         .collect()
 }
@@ -148,6 +149,7 @@ pub static ENRICHERS: &[&Enricher] = &[
 mod tests {
     use super::*;
     use crate::store::enrich::apply;
+    use crate::store::usage::Point;
 
     fn pod_row(name: &str, cap: Capacity) -> Arc<Row> {
         Arc::new(Row {
@@ -201,7 +203,7 @@ mod tests {
                 (("shop".into(), "b".into()), Used { cpu: 7, mem: 16 * mi }),
             ]
             .into(),
-            trend: [(("shop".into(), "a".into()), vec![0, 75, 150])].into(),
+            trend: [(("shop".into(), "a".into()), [0, 75, 150].map(|cpu| Point { cpu, mem_ki: 0 }).to_vec())].into(),
         };
         apply(Kind::Pod, &mut rows, &crate::store::enrichers::of(Kind::Pod), |_| None, Some(&sample));
         let base = crate::store::enrich::printer_cells(Kind::Pod);
