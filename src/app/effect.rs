@@ -117,6 +117,18 @@ pub enum Effect {
         /// The container chosen.
         container: Option<String>,
     },
+    /// Run a command without a TTY in a pod's container (None: the default container annotation's,
+    /// else the first) and feed its output back as [`super::Input::ExecOutput`].
+    Exec {
+        /// The pod.
+        pod: ObjRef,
+        /// The container chosen.
+        container: Option<String>,
+        /// The command's words.
+        command: Vec<String>,
+        /// The title of the document that waits for the output.
+        title: String,
+    },
     /// GET an object's ownerReferences and feed them back (the jump to a row's owner).
     FindOwner(ObjRef),
     /// GET an object fresh with the lists a per-kind extra needs (`kinds/`), and feed them back.
@@ -140,7 +152,7 @@ impl Effect {
             // A shell changes running state: `--readonly` refuses it too (as k9s's readonly does).
             _ => matches!(
                 self,
-                Effect::Mutate { .. } | Effect::DryRunRollback { .. } | Effect::Shell { .. }
+                Effect::Mutate { .. } | Effect::DryRunRollback { .. } | Effect::Shell { .. } | Effect::Exec { .. }
             ),
         }
     }

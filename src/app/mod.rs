@@ -23,6 +23,7 @@ pub mod owner;
 pub mod pattern;
 pub mod prompt;
 pub mod question;
+pub mod run_cmd;
 pub mod sessions;
 pub mod state;
 pub mod table;

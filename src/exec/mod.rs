@@ -3,6 +3,7 @@
 //! Long-lived work runs as sessions ([`session`]), listed in one registry.
 
 pub mod external_edit;
+pub mod run_cmd;
 pub mod session;
 pub mod sessions;
 pub mod shell;

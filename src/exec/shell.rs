@@ -129,7 +129,7 @@ fn read_byte() -> Option<u8> {
 }
 
 /// Why a container cannot take a shell now, in words (None: it runs).
-fn not_running(pod: &Pod, container: &str) -> Option<String> {
+pub fn not_running(pod: &Pod, container: &str) -> Option<String> {
     let name = pod.name_any();
     let statuses = pod
         .status
@@ -191,7 +191,7 @@ impl ShellSession {
             let process = pods
                 .exec(name, [shell], &ap)
                 .await
-                .map_err(|e| refused(&e, name, &container))?;
+                .map_err(|e| refused(&e, name, &container, "shell"))?;
             match pump(process).await? {
                 Ended::Exit(code) => return Ok(format!("shell in {name}/{container} exited with code {code}")),
                 Ended::Missing(_) => missing.push(shell),
@@ -210,17 +210,18 @@ impl ShellSession {
     }
 }
 
-/// Words for an exec the server refused before the upgrade (kube keeps only the HTTP status).
-fn refused(e: &kube::Error, pod: &str, container: &str) -> String {
+/// Words for an exec (`what`: shell, exec) the server refused before the upgrade (kube keeps only
+/// the HTTP status).
+pub fn refused(e: &kube::Error, pod: &str, container: &str, what: &str) -> String {
     let text = e.to_string();
     if text.contains("403") {
         format!("not allowed to exec in pod {pod}: RBAC refuses create on pods/exec")
     } else if text.contains("400") {
-        format!("the server refused the shell: container {container} of pod {pod} is not running")
+        format!("the server refused the {what}: container {container} of pod {pod} is not running")
     } else if text.contains("404") {
         format!("pod {pod} not found")
     } else {
-        format!("shell: {}", crate::cluster::errors::explain(e))
+        format!("{what}: {}", crate::cluster::errors::explain(e))
     }
 }
 
