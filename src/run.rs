@@ -227,7 +227,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             _ = usage_tick.tick(), if usage_shown(&state) => {
                 // Only a due sample is worth a frame (the frame asks for it); the sample's arrival
                 // wakes the loop on its own.
-                let due = state.wanted().is_some_and(|(k, s)| store.as_ref().and_then(Store::usage).is_some_and(|u| u.due(k, &s)));
+                let due = store.as_ref().and_then(Store::usage).is_some_and(|u| match &state.top().kind {
+                    crate::app::state::ViewKind::Containers { namespace, pod } => u.pod_due(namespace, pod),
+                    _ => state.wanted().is_some_and(|(k, s)| u.due(k, &s)),
+                });
                 if !due {
                     carried = carry;
                     continue;
@@ -334,5 +337,10 @@ mod tests;
 
 /// Whether the view on top has usage columns (so samples are due while it stays).
 fn usage_shown(state: &State) -> bool {
-    matches!(state.top().kind, crate::app::state::ViewKind::Resource(k) if crate::store::enrichers::has_usage(k))
+    use crate::app::state::ViewKind;
+    match state.top().kind {
+        ViewKind::Resource(k) => crate::store::enrichers::has_usage(k),
+        ViewKind::Containers { .. } => true,
+        _ => false,
+    }
 }

@@ -107,10 +107,24 @@ fn pod_condition(c: PodCondition) -> PodCondition {
     }
 }
 
+/// A pod's container: what [`container`] keeps, and its resources, which the containers view's usage
+/// percentages are measured against.
+fn pod_container(mut c: Container) -> Container {
+    let resources = c.resources.take();
+    Container {
+        resources,
+        ..container(c)
+    }
+}
+
+fn pod_containers(v: Vec<Container>) -> Vec<Container> {
+    v.into_iter().map(pod_container).collect()
+}
+
 fn pod_spec(s: PodSpec) -> PodSpec {
     PodSpec {
-        containers: containers(s.containers),
-        init_containers: s.init_containers.map(containers),
+        containers: pod_containers(s.containers),
+        init_containers: s.init_containers.map(pod_containers),
         ephemeral_containers: s
             .ephemeral_containers
             .map(|v| v.into_iter().map(ephemeral_container).collect()),
@@ -139,8 +153,8 @@ fn pod_status(s: PodStatus) -> PodStatus {
     }
 }
 
-/// Pods: the `get pods -o wide` columns and the containers drill-down; no volumes, env, resources,
-/// scheduling constraints or condition messages.
+/// Pods: the `get pods -o wide` columns and the containers drill-down (each container's resources
+/// for its usage percentages); no volumes, env, scheduling constraints or condition messages.
 pub fn pod(p: &mut Pod) {
     meta(&mut p.metadata);
     p.spec = take(&mut p.spec).map(pod_spec);

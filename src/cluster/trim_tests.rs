@@ -136,6 +136,7 @@ fn pod_keeps_row_and_drilldown_fields_and_drops_the_rest() {
         "livenessProbe",
         "readinessProbe",
         "startupProbe",
+        "resources",
     ] {
         assert!(c.get(kept).is_some(), "container {kept} dropped");
     }
@@ -144,7 +145,6 @@ fn pod_keeps_row_and_drilldown_fields_and_drops_the_rest() {
         "envFrom",
         "command",
         "args",
-        "resources",
         "volumeMounts",
         "securityContext",
         "imagePullPolicy",

@@ -78,16 +78,24 @@ impl Store {
         let cache = &self.cache;
         let rows = match &state.top().kind {
             ViewKind::Containers { namespace, pod } => {
+                let (namespace, pod) = (namespace.clone(), pod.clone());
                 // One pod, watched alone: the list watches keep rows, not the containers a pod has.
-                cache.ensure_one(Kind::Pod, namespace, pod);
-                let generation = cache.one_generation(Kind::Pod, namespace, pod);
+                cache.ensure_one(Kind::Pod, &namespace, &pod);
+                let mut generation = cache.one_generation(Kind::Pod, &namespace, &pod);
+                if let Some(u) = &self.usage {
+                    u.want_pod(&namespace, &pod);
+                    generation += u.generation();
+                    state.metrics_na = matches!(u.availability(), usage::Availability::Unavailable(_));
+                }
                 if self.shown.as_ref() == Some(&(want.clone(), generation)) {
                     return false;
                 }
-                let rows = cache
-                    .one(Kind::Pod, namespace, pod)
+                let mut rows = cache
+                    .one(Kind::Pod, &namespace, &pod)
                     .map(|s| containers::of_snapshot(&s))
                     .unwrap_or_default();
+                let used = self.usage.as_ref().and_then(|u| u.containers(&namespace, &pod));
+                enrichers::usage::container_cells(&mut rows, used.as_deref());
                 self.shown = Some((want.clone(), generation));
                 rows
             }

@@ -40,6 +40,8 @@ pub struct Sample {
     pub used: HashMap<(String, String), Used>,
     /// The last samples, oldest first, at most [`TREND_LEN`].
     pub trend: HashMap<(String, String), Vec<Point>>,
+    /// A pod's usage by container (pods only).
+    pub containers: HashMap<(String, String), Vec<(String, Used)>>,
 }
 
 impl Sample {
@@ -90,6 +92,9 @@ fn stamp_hash(stamp: &str) -> u64 {
     BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one(stamp)
 }
 
+/// A pod's usage by container name.
+pub type PerContainer = Vec<(String, Used)>;
+
 /// Whether the metrics API answered the last time it was asked.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Availability {
@@ -108,6 +113,9 @@ struct Inner {
     asked: HashMap<(Kind, Scope), Instant>,
     in_flight: HashSet<(Kind, Scope)>,
     rings: HashMap<(Kind, String, String), Ring>,
+    /// One pod's containers from its own GET (the containers view without a fresh LIST): when asked, and the answer.
+    one: HashMap<(String, String), (Instant, Option<PerContainer>)>,
+    one_in_flight: HashSet<(String, String)>,
     availability: Availability,
     generation: u64,
 }
@@ -144,10 +152,24 @@ fn nanocores(q: &str) -> i128 {
 /// An object's usage: a NodeMetrics' `usage`, or the sum over a PodMetrics' containers, rounded as
 /// `kubectl top` rounds the sum (CPU up to the next millicore).
 pub fn used_of(data: &serde_json::Value) -> Used {
-    let usages: Vec<&serde_json::Value> = match data["containers"].as_array() {
-        Some(cs) => cs.iter().map(|c| &c["usage"]).collect(),
-        None => vec![&data["usage"]],
-    };
+    match data["containers"].as_array() {
+        Some(cs) => used_in(cs.iter().map(|c| &c["usage"])),
+        None => used_in([&data["usage"]].into_iter()),
+    }
+}
+
+/// Each container's usage in a PodMetrics, rounded as `kubectl top pod --containers` prints it.
+pub fn containers_of(data: &serde_json::Value) -> Vec<(String, Used)> {
+    let containers = data["containers"].as_array().into_iter().flatten();
+    containers
+        .map(|c| {
+            let name = c["name"].as_str().unwrap_or_default().to_string();
+            (name, used_in([&c["usage"]].into_iter()))
+        })
+        .collect()
+}
+
+fn used_in<'a>(usages: impl Iterator<Item = &'a serde_json::Value>) -> Used {
     let (mut nanos, mut bytes) = (0i128, 0i128);
     for u in usages {
         nanos += u["cpu"].as_str().map_or(0, nanocores);
@@ -257,6 +279,87 @@ impl Usage {
     }
 }
 
+/// A pod's containers in a LIST sample of its namespace or of all namespaces younger than `interval`.
+fn fresh_list<'a>(inner: &'a Inner, key: &(String, String), interval: Duration) -> Option<&'a Vec<(String, Used)>> {
+    [Scope::Namespace(key.0.clone()), Scope::All]
+        .into_iter()
+        .find_map(|scope| {
+            let (at, sample) = inner.samples.get(&(Kind::Pod, scope))?;
+            (at.elapsed() < interval).then_some(())?;
+            sample.containers.get(key)
+        })
+}
+
+impl Usage {
+    /// The usage of each container of pod `ns/pod`: from the LIST sample of its namespace (or of
+    /// all) while that is fresh, else from the pod's own GET.
+    pub fn containers(&self, ns: &str, pod: &str) -> Option<Vec<(String, Used)>> {
+        let interval = *self.interval.lock();
+        let key = (ns.to_string(), pod.to_string());
+        let inner = self.inner.lock();
+        fresh_list(&inner, &key, interval)
+            .cloned()
+            .or_else(|| inner.one.get(&key).and_then(|(_, v)| v.clone()))
+    }
+
+    /// Whether [`Usage::want_pod`] would send a GET now.
+    pub fn pod_due(&self, ns: &str, pod: &str) -> bool {
+        let interval = *self.interval.lock();
+        let key = (ns.to_string(), pod.to_string());
+        let inner = self.inner.lock();
+        fresh_list(&inner, &key, interval).is_none() && Self::pod_due_in(&inner, &key, interval)
+    }
+
+    fn pod_due_in(inner: &Inner, key: &(String, String), interval: Duration) -> bool {
+        !inner.one_in_flight.contains(key) && inner.one.get(key).is_none_or(|(t, _)| t.elapsed() >= interval)
+    }
+
+    /// Ask for pod `ns/pod`'s containers' usage: nothing while a fresh LIST sample holds it (the
+    /// pods table was just shown); else one GET of its PodMetrics, no more often than the interval.
+    pub fn want_pod(&self, ns: &str, pod: &str) {
+        let Some(ar) = resource(Kind::Pod) else { return };
+        let interval = *self.interval.lock();
+        let key = (ns.to_string(), pod.to_string());
+        {
+            let mut inner = self.inner.lock();
+            if fresh_list(&inner, &key, interval).is_some() || !Self::pod_due_in(&inner, &key, interval) {
+                return;
+            }
+            inner.one_in_flight.insert(key.clone());
+            let now = Instant::now();
+            inner.one.retain(|_, (t, _)| now.duration_since(*t) < TREND_IDLE);
+            let kept = inner.one.get(&key).and_then(|(_, v)| v.clone());
+            inner.one.insert(key.clone(), (now, kept));
+        }
+        let api: Api<DynamicObject> = Api::namespaced_with(self.client.clone(), ns, &ar);
+        let (inner, notices) = (self.inner.clone(), self.notices.clone());
+        tokio::spawn(async move {
+            let result = api.get_opt(&key.1).await;
+            {
+                let mut inner = inner.lock();
+                inner.one_in_flight.remove(&key);
+                match result {
+                    Ok(found) => {
+                        let used = found.map(|o| containers_of(&o.data)).unwrap_or_default();
+                        if let Some(entry) = inner.one.get_mut(&key) {
+                            entry.1 = Some(used);
+                        }
+                        inner.availability = Availability::Available;
+                    }
+                    Err(e) => {
+                        if let Some(entry) = inner.one.get_mut(&key) {
+                            entry.1 = None;
+                        }
+                        inner.availability = Availability::Unavailable(crate::cluster::errors::explain(&e));
+                    }
+                }
+                inner.generation += 1;
+            }
+            let _ = notices.try_send(Notice::Changed(Kind::Pod));
+        });
+    }
+}
+
 /// The sample of a LIST's `items`, each object's ring fed when its `timestamp` is new; rings not fed
 /// for [`TREND_IDLE`] are dropped, so memory follows what is on screen.
 fn record(rings: &mut HashMap<(Kind, String, String), Ring>, kind: Kind, items: &[DynamicObject]) -> Sample {
@@ -283,6 +386,9 @@ fn record(rings: &mut HashMap<(Kind, String, String), Ring>, kind: Kind, items: 
             ring.stamp = stamp;
         }
         sample.trend.insert(id.clone(), ring.points.iter().copied().collect());
+        if kind == Kind::Pod {
+            sample.containers.insert(id.clone(), containers_of(&o.data));
+        }
         sample.used.insert(id, used);
     }
     rings.retain(|_, r| now.duration_since(r.fed) < TREND_IDLE);
