@@ -229,7 +229,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 // wakes the loop on its own.
                 let due = store.as_ref().and_then(Store::usage).is_some_and(|u| match &state.top().kind {
                     crate::app::state::ViewKind::Containers { namespace, pod } => u.pod_due(namespace, pod),
-                    _ => state.wanted().is_some_and(|(k, s)| u.due(k, &s)),
+                    _ => state.wanted().is_some_and(|(k, s)| {
+                        crate::store::enrichers::metrics_of(k).is_some_and(|m| u.due(m, &s))
+                    }),
                 });
                 if !due {
                     carried = carry;

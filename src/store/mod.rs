@@ -105,14 +105,15 @@ impl Store {
                 let enrichers = enrichers::of(kind);
                 // Either the view's watch or one an enricher reads moving re-reads.
                 let mut generation = cache.generation(kind, scope);
-                for k in enrichers.iter().filter_map(|e| e.watch()) {
+                for k in enrichers.iter().flat_map(|e| e.watches()) {
                     cache.ensure(k, scope.clone());
                     generation += cache.generation(k, scope);
                 }
                 // Usage is asked for only while a view with its columns is fed.
-                let usage = self.usage.as_ref().filter(|_| enrichers::has_usage(kind));
-                if let Some(u) = usage {
-                    u.want(kind, scope);
+                let metrics = enrichers::metrics_of(kind);
+                let usage = self.usage.as_ref().zip(metrics);
+                if let Some((u, of)) = usage {
+                    u.want(of, scope);
                     generation += u.generation();
                     state.metrics_na = matches!(u.availability(), usage::Availability::Unavailable(_));
                 }
@@ -128,7 +129,7 @@ impl Store {
                     return true;
                 }
                 if !enrichers.is_empty() {
-                    let sample = usage.and_then(|u| u.sample(kind, scope));
+                    let sample = usage.and_then(|(u, of)| u.sample(of, scope));
                     enrich::apply(kind, &mut rows, &enrichers, |k| cache.rows(k, scope), sample.as_deref());
                 }
                 self.shown = Some((want.clone(), generation));
