@@ -30,7 +30,9 @@ pub static SCREEN: Screen = Screen {
     header: |state, theme| vec![Span::styled(doc(state).map(Doc::title).unwrap_or_default(), theme.title)],
     render: |frame, area, state, theme, _now| {
         if let Some(d) = doc(state) {
-            crate::ui::views::text::render(frame, area, d, theme)
+            crate::ui::views::trend::with_chart(frame, area, state, theme, |frame, area| {
+                crate::ui::views::text::render(frame, area, d, theme)
+            })
         }
     },
     #[cfg(test)]

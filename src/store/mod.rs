@@ -74,6 +74,7 @@ impl Store {
     /// Feed the top view fresh rows when its watch (or one its enrichers read) moved on since last
     /// time; true if some were held back.
     pub fn feed_rows(&mut self, state: &mut State) -> bool {
+        self.feed_trend(state);
         let Some(want) = state.wanted() else { return false };
         let cache = &self.cache;
         let rows = match &state.top().kind {
@@ -151,6 +152,24 @@ impl Store {
         false
     }
 
+    /// Give the view on show the samples of its node or pod for its chart (node health, a pod's
+    /// describe), asking for them while it stays: the nodes' one LIST, or the pod's one GET.
+    fn feed_trend(&self, state: &mut State) {
+        let trend = match (&self.usage, trend_of(state)) {
+            (Some(u), Some((kind, ns, name))) => {
+                match kind {
+                    Kind::Node => u.want(Kind::Node, &Scope::All),
+                    _ => u.want_pod(&ns, &name),
+                }
+                Some(u.trend(kind, &ns, &name))
+            }
+            _ => None,
+        };
+        if state.trend != trend {
+            state.trend = trend;
+        }
+    }
+
     /// Tell the header what changed: contact with the API server, and the cluster counts.
     pub fn feed_header(&mut self, state: &mut State) {
         header::sync_contact(state, &self.cache, &mut self.contact_seen);
@@ -161,5 +180,16 @@ impl Store {
     pub fn sweep(&self, state: &State, now: Instant) {
         header::header_watches(state, &self.cache);
         self.cache.sweep(now);
+    }
+}
+
+/// The node or pod whose chart the view on show draws: node health's node, a pod's describe.
+pub fn trend_of(state: &State) -> Option<(Kind, String, String)> {
+    match &state.top().kind {
+        ViewKind::NodeHealth { node, .. } => Some((Kind::Node, String::new(), node.clone())),
+        ViewKind::Doc(d) if d.target.kind == Kind::Pod && d.target.describe && d.title.is_none() => {
+            Some((Kind::Pod, d.target.namespace.clone(), d.target.name.clone()))
+        }
+        _ => None,
     }
 }

@@ -302,6 +302,13 @@ impl Usage {
             .or_else(|| inner.one.get(&key).and_then(|(_, v)| v.clone()))
     }
 
+    /// The samples kubedeck took of `kind` `ns/name` since it started looking, oldest first.
+    pub fn trend(&self, kind: Kind, ns: &str, name: &str) -> Vec<Point> {
+        let inner = self.inner.lock();
+        let ring = inner.rings.get(&(kind, ns.to_string(), name.to_string()));
+        ring.map(|r| r.points.iter().copied().collect()).unwrap_or_default()
+    }
+
     /// Whether [`Usage::want_pod`] would send a GET now.
     pub fn pod_due(&self, ns: &str, pod: &str) -> bool {
         let interval = *self.interval.lock();
@@ -340,6 +347,10 @@ impl Usage {
                 inner.one_in_flight.remove(&key);
                 match result {
                     Ok(found) => {
+                        // The pod's own sample feeds its trend too (a pod's describe charts it).
+                        if let Some(o) = &found {
+                            record(&mut inner.rings, Kind::Pod, std::slice::from_ref(o));
+                        }
                         let used = found.map(|o| containers_of(&o.data)).unwrap_or_default();
                         if let Some(entry) = inner.one.get_mut(&key) {
                             entry.1 = Some(used);
