@@ -202,6 +202,14 @@ settle
 shot containers
 keys Escape
 
+# A command run without a TTY in the pod under the cursor: its output and exit code in a document.
+wait_for '^ *pods \['
+command_line "exec cat /etc/os-release"
+wait_for 'exit code'
+settle
+shot exec
+keys Escape
+
 # Workload actions on shop/web: the scale dialog (with its HPA warning), then a restart and the
 # rollout history with the diff of the previous revision against the live template.
 command_line "deploy shop"
