@@ -154,6 +154,9 @@ mod tests {
         let mut s = pods(false);
         let effects = run_command(&mut s, "exec ls -l /");
         let title = "exec shop/web-0: ls -l /".to_string();
+        // While it runs, `y` does not swap the output for the pod's YAML.
+        let y = update(&mut s, crate::app::update::key(crossterm::event::KeyCode::Char('y')));
+        assert!(y.is_empty() && matches!(&s.top().kind, ViewKind::Doc(d) if d.body == Body::Loading));
         assert_eq!(
             effects,
             [Effect::Exec {

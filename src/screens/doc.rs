@@ -60,7 +60,10 @@ fn applies(state: &State, action: Action) -> bool {
         Action::ToggleReveal => d.is_secret(),
         Action::ToggleManaged => matches!(d.body, Body::Yaml(_)),
         // A value shown on its own is not the object's describe or YAML.
-        Action::Describe | Action::Yaml if matches!(d.body, Body::Value { .. } | Body::Output(_)) => false,
+        // Nor is a document with a title of its own (values, `:exec` output), loading or not.
+        Action::Describe | Action::Yaml if d.title.is_some() || matches!(d.body, Body::Value { .. } | Body::Output(_)) => {
+            false
+        }
         Action::NextMatch | Action::PrevMatch => !d.search.is_empty(),
         // The other one of the two.
         Action::Describe => !d.target.describe,
