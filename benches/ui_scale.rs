@@ -3,6 +3,8 @@
 //! resident memory and idle CPU of the real binary under a tmux pseudo-terminal, and keystroke-to-frame
 //! time while typing a filter (headless: the real update → project → draw path on a TestBackend).
 //!
+//! It also reports the memory of the usage trend rings at N pods.
+//!
 //! Run: `cargo bench --bench ui_scale [N…]` (default 1000 10000 100000).
 //! `UI_SCALE_IDLE_SECS` shortens the idle-CPU window (default 60). Prints figures; asserts nothing.
 
@@ -353,6 +355,19 @@ async fn run(n: usize, idle: Duration) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Memory of the usage trend rings once every pod has a full ring (30 samples, each a newer
+/// `timestamp`): the structure's own count of its bytes, keys and map slots included.
+fn trend_rings(n: usize) {
+    let t = Instant::now();
+    let (rings, bytes) = kubedeck::store::usage::measure_rings(n, kubedeck::store::usage::TREND_LEN);
+    println!(
+        "{n} pods: trend rings {rings}, {:.2} MB, {} bytes per pod (filled in {:.0} ms)",
+        bytes as f64 / 1e6,
+        bytes / rings.max(1),
+        ms(t.elapsed())
+    );
+}
+
 fn main() -> anyhow::Result<()> {
     let rt = tokio::runtime::Runtime::new()?;
     if let Ok(kubeconfig) = std::env::var(CHILD_ENV) {
@@ -366,6 +381,7 @@ fn main() -> anyhow::Result<()> {
             .unwrap_or(60),
     );
     for n in common::sizes() {
+        trend_rings(n);
         rt.block_on(run(n, idle))?;
     }
     Ok(())

@@ -215,6 +215,13 @@ while screen | grep -q 'Target container'; do
     [ "$SECONDS" -lt "$deadline" ] || { echo "the picker did not close" >&2; exit 1; }
     sleep 0.1
 done
+# A command run without a TTY in the pod under the cursor: its output and exit code in a document.
+wait_for '^ *pods \['
+command_line "exec cat /etc/os-release"
+wait_for 'exit code'
+settle
+shot exec
+keys Escape
 
 # Workload actions on shop/web: the scale dialog (with its HPA warning), then a restart and the
 # rollout history with the diff of the previous revision against the live template.

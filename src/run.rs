@@ -228,7 +228,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             _ = usage_tick.tick(), if usage_shown(&state) => {
                 // Only a due sample is worth a frame (the frame asks for it); the sample's arrival
                 // wakes the loop on its own.
-                let due = state.wanted().is_some_and(|(k, s)| store.as_ref().and_then(Store::usage).is_some_and(|u| u.due(k, &s)));
+                let due = store.as_ref().and_then(Store::usage).is_some_and(|u| usage_due(&state, u));
                 if !due {
                     carried = carry;
                     continue;
@@ -333,7 +333,26 @@ fn spawn_connect(
 #[path = "run_tests.rs"]
 mod tests;
 
+/// Whether the sample the view on top shows is due: its pod's, its node's or its list's.
+fn usage_due(state: &State, u: &crate::store::usage::Usage) -> bool {
+    use crate::cluster::{Kind, Scope};
+    match (&state.top().kind, crate::store::trend_of(state)) {
+        (crate::app::state::ViewKind::Containers { namespace, pod }, _) => u.pod_due(namespace, pod),
+        (_, Some((Kind::Node, ..))) => u.due(Kind::Node, &Scope::All),
+        (_, Some((_, ns, pod))) => u.pod_due(&ns, &pod),
+        _ => state
+            .wanted()
+            .is_some_and(|(k, s)| crate::store::enrichers::metrics_of(k).is_some_and(|m| u.due(m, &s))),
+    }
+}
+
 /// Whether the view on top has usage columns (so samples are due while it stays).
 fn usage_shown(state: &State) -> bool {
-    matches!(state.top().kind, crate::app::state::ViewKind::Resource(k) if crate::store::enrichers::has_usage(k))
+    use crate::app::state::ViewKind;
+    match state.top().kind {
+        ViewKind::Resource(k) => crate::store::enrichers::has_usage(k),
+        ViewKind::Containers { .. } => true,
+        // Node health and a pod's describe chart its samples.
+        _ => crate::store::trend_of(state).is_some(),
+    }
 }

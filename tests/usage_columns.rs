@@ -21,6 +21,30 @@ fn typed(h: &mut Headless, keys: &str) {
     }
 }
 
+/// The CPU and MEMORY cells `kubectl top pods` prints for a PodMetrics, computed here apart from
+/// kubedeck's code: the containers' quantities summed exactly, CPU as `MilliValue()` (rounded up)
+/// with `m`, memory as whole MiB (`Value() / (1024*1024)`) with `Mi`.
+fn kubectl_top(m: &serde_json::Value) -> (String, String) {
+    let scaled = |q: &str, units: &[(&str, i128)]| -> i128 {
+        let (digits, scale) = units
+            .iter()
+            .find_map(|(suffix, scale)| q.strip_suffix(suffix).map(|d| (d, *scale)))
+            .unwrap_or((q, units.last().unwrap().1));
+        digits.parse::<i128>().unwrap() * scale
+    };
+    let (mut nanos, mut bytes) = (0i128, 0i128);
+    for c in m["containers"].as_array().unwrap() {
+        let cpu = c["usage"]["cpu"].as_str().unwrap();
+        nanos += scaled(cpu, &[("n", 1), ("u", 1_000), ("m", 1_000_000), ("", 1_000_000_000)]);
+        let mem = c["usage"]["memory"].as_str().unwrap();
+        bytes += scaled(mem, &[("Ki", 1 << 10), ("Mi", 1 << 20), ("Gi", 1 << 30), ("", 1)]);
+    }
+    (
+        format!("{}m", (nanos + 999_999) / 1_000_000),
+        format!("{}Mi", bytes / (1024 * 1024)),
+    )
+}
+
 /// Draw frames for `span`, as the loop does while the screen stays.
 async fn stay(h: &mut Headless, span: Duration) {
     let until = Instant::now() + span;
@@ -64,9 +88,8 @@ async fn pods_show_the_sample_the_metrics_api_returned_asking_once_per_interval(
             let mut seen = 0;
             for m in &list.items {
                 let row = rows.iter().find(|r| Some(&r.name) == m.metadata.name.as_ref())?;
-                let u = used_of(&m.data);
-                if row.cells.get(cpu)? != &format!("{}m", u.cpu) || row.cells.get(mem)? != &format!("{}Mi", u.mem >> 20)
-                {
+                let (top_cpu, top_mem) = kubectl_top(&m.data);
+                if row.cells.get(cpu)? != &top_cpu || row.cells.get(mem)? != &top_mem {
                     return None;
                 }
                 seen += 1;

@@ -123,6 +123,18 @@ pub fn pod_capacity(pod: &Pod) -> Capacity {
     }
 }
 
+/// One container's [`Capacity`]: its own requests and limits.
+pub fn container_capacity(resources: Option<&k8s_openapi::api::core::v1::ResourceRequirements>) -> Capacity {
+    let req = amounts(resources.and_then(|r| r.requests.as_ref()));
+    let lim = amounts(resources.and_then(|r| r.limits.as_ref()));
+    Capacity::Pod {
+        cpu_request: req.get("cpu").copied(),
+        cpu_limit: lim.get("cpu").copied(),
+        mem_request: req.get("memory").map(|m| m / 1000),
+        mem_limit: lim.get("memory").map(|m| m / 1000),
+    }
+}
+
 /// A node's [`Capacity`]: its allocatable.
 pub fn node_capacity(node: &k8s_openapi::api::core::v1::Node) -> Capacity {
     let alloc = node.status.as_ref().and_then(|s| s.allocatable.as_ref());

@@ -43,6 +43,10 @@ pub enum Action {
     SortNext,
     /// Reverse the sort direction.
     SortReverse,
+    /// Sort by the CPU usage column, largest first (again: reverse).
+    SortCpu,
+    /// Sort by the MEM usage column, largest first (again: reverse).
+    SortMem,
     /// Toggle the `-o wide` columns.
     Wide,
     /// Scroll a document left.
@@ -205,6 +209,8 @@ pub const ACTIONS: &[(Action, &str, &str, &[KeyScope])] = &[
     (Action::SortPrev, "sort-prev", "sort ←", &[T]),
     (Action::SortNext, "sort-next", "sort →", &[T]),
     (Action::SortReverse, "sort-reverse", "reverse sort", &[T]),
+    (Action::SortCpu, "sort-cpu", "sort by CPU", &[T]),
+    (Action::SortMem, "sort-mem", "sort by MEM", &[T]),
     (Action::Wide, "wide", "wide", &[T]),
     (Action::ScrollLeft, "scroll-left", "scroll left", &[D, L]),
     (Action::ScrollRight, "scroll-right", "scroll right", &[D, L]),

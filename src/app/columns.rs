@@ -64,7 +64,26 @@ pub fn is_free_text(title: &str) -> bool {
 }
 
 /// Columns of the containers drill-down.
+/// Its usage cells follow the row's own (`store::enrichers::usage::CONTAINER_TITLES`): CPU and MEM
+/// are shown after RESTARTS, the four percentages in wide mode (at 80 columns they would push
+/// PORTS and PROBES out).
 pub const CONTAINER_COLUMNS: &[&str] = &["NAME", "TYPE", "IMAGE", "READY", "STATE", "RESTARTS", "PORTS", "PROBES"];
+
+/// The containers view's columns: (title, cell (None: the name), wide only), in the order shown.
+fn container_columns() -> Vec<(&'static str, Option<usize>, bool)> {
+    let titles = crate::store::enrichers::usage::CONTAINER_TITLES;
+    let own = CONTAINER_COLUMNS.len() - 1;
+    let usage = |i: usize| (titles[i], Some(own + i), i >= 2);
+    let mut cols = Vec::new();
+    for (i, t) in CONTAINER_COLUMNS.iter().enumerate() {
+        cols.push((*t, i.checked_sub(1), false));
+        if *t == "RESTARTS" {
+            cols.extend([usage(0), usage(1)]);
+        }
+    }
+    cols.extend((2..titles.len()).map(usage));
+    cols
+}
 
 /// Every column of a view (wide ones included), without NAMESPACE.
 pub fn all(kind: &ViewKind) -> Vec<ColSpec> {
@@ -104,14 +123,13 @@ pub fn all(kind: &ViewKind) -> Vec<ColSpec> {
             }
             cols
         }
-        ViewKind::Containers { .. } => CONTAINER_COLUMNS
-            .iter()
-            .enumerate()
-            .map(|(i, t)| ColSpec {
+        ViewKind::Containers { .. } => container_columns()
+            .into_iter()
+            .map(|(t, cell, wide)| ColSpec {
                 title: t.to_string(),
-                wide: false,
-                time: (*t == "RESTARTS").then_some(TimeFmt::Ago),
-                source: if i == 0 { Source::Name } else { Source::Cell(i - 1) },
+                wide,
+                time: (t == "RESTARTS").then_some(TimeFmt::Ago),
+                source: cell.map_or(Source::Name, Source::Cell),
                 free: is_free_text(t),
             })
             .collect(),

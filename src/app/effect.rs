@@ -151,6 +151,18 @@ pub enum Effect {
         /// Its image.
         image: String,
     },
+    /// Run a command without a TTY in a pod's container (None: the default container annotation's,
+    /// else the first) and feed its output back as [`super::Input::ExecOutput`].
+    Exec {
+        /// The pod.
+        pod: ObjRef,
+        /// The container chosen.
+        container: Option<String>,
+        /// The command's words.
+        command: Vec<String>,
+        /// The title of the document that waits for the output.
+        title: String,
+    },
     /// GET an object's ownerReferences and feed them back (the jump to a row's owner).
     FindOwner(ObjRef),
     /// GET an object fresh with the lists a per-kind extra needs (`kinds/`), and feed them back.
@@ -180,6 +192,7 @@ impl Effect {
                     | Effect::Attach { .. }
                     | Effect::Debug { .. }
                     | Effect::NodeShell { .. }
+                    | Effect::Exec { .. }
             ),
         }
     }

@@ -70,6 +70,13 @@ pub enum Input {
         /// The object (and describe text), or the server's error.
         result: Result<crate::cluster::describe::fetch::Fetched, String>,
     },
+    /// The result of an [`super::Effect::Exec`]: the document lines, or why it did not run.
+    ExecOutput {
+        /// The title of the document it goes to.
+        title: String,
+        /// Output lines (stdout, stderr, exit code), or the failure in words.
+        result: Result<Vec<String>, String>,
+    },
     /// An effect failed.
     Error(String),
     /// Fresh header counts.

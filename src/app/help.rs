@@ -28,7 +28,7 @@ pub fn commands() -> Vec<String> {
     vec![
         // Short enough lines for 80 columns.
         format!(":{} [namespace|all]", aliases.join(" :")),
-        ":cp (control plane)   :ctx [name]   :msg (messages)   :q".into(),
+        ":cp (control plane)   :ctx [name]   :msg (messages)   :exec CMD   :q".into(),
         "after :   tab completes (again: next name)   ↑ ↓ earlier commands".into(),
         "/regex   /!regex (invert)   /-l app=web,tier!=db (labels)".into(),
     ]

@@ -25,6 +25,7 @@ pub mod pattern;
 pub mod pick;
 pub mod prompt;
 pub mod question;
+pub mod run_cmd;
 pub mod sessions;
 pub mod state;
 pub mod table;
@@ -57,3 +58,6 @@ mod anykind_tests;
 
 #[cfg(test)]
 mod marks_tests;
+
+#[cfg(test)]
+mod usage_tests;

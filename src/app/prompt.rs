@@ -12,7 +12,7 @@ use super::state::{Mode, State};
 
 /// kubedeck's commands that are no screen's and no kind's (those come from the screens and
 /// [`ALIASES`]); `run_command` understands each.
-const OWN: &[&str] = &["q", "quit", "ctx", "context", "contexts", "help", "xray"];
+const OWN: &[&str] = &["q", "quit", "ctx", "context", "contexts", "help", "xray", "exec"];
 
 /// A key while the command line is open (`ta` taken out of the mode; put back unless it closes):
 /// the line to run when it is `Enter` (remembered in the history).

@@ -219,6 +219,9 @@ pub struct State {
     pub stack: Vec<View>,
     /// metrics-server did not answer the last time usage was asked for: the usage columns are `n/a`.
     pub metrics_na: bool,
+    /// The usage samples of the node or pod on show (node health, a pod's describe), oldest
+    /// first, for its chart; None elsewhere.
+    pub trend: Option<Vec<crate::store::usage::Point>>,
     /// Usage percentages at or above these (warn, error) are coloured (config `usage`).
     pub usage_levels: [u32; 2],
     /// The namespace lists show; None: every namespace.
@@ -331,6 +334,7 @@ impl State {
         State {
             stack: vec![View::new(ViewKind::Resource(Kind::Pod))],
             metrics_na: false,
+            trend: None,
             usage_levels: [80, 100],
             home_namespace: namespace.clone().unwrap_or_else(|| "default".into()),
             namespace,

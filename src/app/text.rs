@@ -46,6 +46,8 @@ pub enum Body {
     Describe(Vec<String>),
     /// The whole object.
     Yaml(Value),
+    /// What a command printed (`:exec`): its lines as they came.
+    Output(Vec<String>),
     /// Values of a ConfigMap or Secret, not fetched again: one key's (`key`), or every key's.
     Value {
         /// The key shown alone (its value is the only one); None: every key, each with its name.
@@ -140,7 +142,7 @@ impl Doc {
     pub fn rebuild(&mut self) {
         self.lines = match &self.body {
             Body::Loading | Body::Failed(_) => Vec::new(),
-            Body::Describe(lines) => lines.clone(),
+            Body::Describe(lines) | Body::Output(lines) => lines.clone(),
             Body::Yaml(v) => yaml_lines(v, self.show_managed, self.reveal),
             Body::Value { key, values, secret } => {
                 let masked = *secret && !self.reveal;

@@ -40,6 +40,7 @@ pub fn update(state: &mut State, input: Input) -> Vec<Effect> {
         | Input::Xray(_)
         | Input::Contexts(..)
         | Input::Fetched { .. }
+        | Input::ExecOutput { .. }
         | Input::ControlPlane(_)
         | Input::Discovered { .. }
         | Input::NodeHealth(_)
@@ -282,6 +283,10 @@ fn back(state: &mut State) -> Vec<Effect> {
 pub fn run_command(state: &mut State, line: &str) -> Vec<Effect> {
     let mut words = line.split_whitespace();
     let Some(cmd) = words.next() else { return vec![] };
+    if cmd == "exec" {
+        let rest = line.trim_start().strip_prefix("exec").unwrap_or_default();
+        return super::run_cmd::start(state, rest);
+    }
     let arg = words.next();
     if let Some(effects) = screens::open_command(state, cmd) {
         return effects;

@@ -107,7 +107,8 @@ fn pod_condition(c: PodCondition) -> PodCondition {
     }
 }
 
-/// A pod's container: the row's fields and the ConfigMaps and Secrets it names (xray), no values.
+/// A pod's container: the row's fields, the ConfigMaps and Secrets it names (xray), no values, and
+/// its resources, which the containers view's usage percentages are measured against.
 fn pod_container(mut c: Container) -> Container {
     let env: Option<Vec<EnvVar>> = c.env.take().map(|v| {
         v.into_iter()
@@ -127,7 +128,9 @@ fn pod_container(mut c: Container) -> Container {
             })
             .collect()
     });
+    let resources = c.resources.take();
     Container {
+        resources,
         env: env.filter(|v| !v.is_empty()),
         env_from: c.env_from.take(),
         ..container(c)
@@ -199,9 +202,10 @@ fn pod_status(s: PodStatus) -> PodStatus {
     }
 }
 
-/// Pods: the `get pods -o wide` columns, the containers drill-down and the names xray shows (the
-/// ConfigMaps, Secrets, claims and ServiceAccount a pod uses); no env values, other volumes,
-/// resources, scheduling constraints or condition messages.
+/// Pods: the `get pods -o wide` columns, the containers drill-down (each container's resources for
+/// its usage percentages) and the names xray shows (the ConfigMaps, Secrets, claims and
+/// ServiceAccount a pod uses); no env values, other volumes, scheduling constraints or condition
+/// messages.
 pub fn pod(p: &mut Pod) {
     meta(&mut p.metadata);
     p.spec = take(&mut p.spec).map(pod_spec);

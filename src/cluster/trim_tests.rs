@@ -133,6 +133,7 @@ fn pod_keeps_row_and_drilldown_fields_and_drops_the_rest() {
         "livenessProbe",
         "readinessProbe",
         "startupProbe",
+        "resources",
     ] {
         assert!(c.get(kept).is_some(), "container {kept} dropped");
     }
@@ -140,7 +141,6 @@ fn pod_keeps_row_and_drilldown_fields_and_drops_the_rest() {
         "env",
         "command",
         "args",
-        "resources",
         "volumeMounts",
         "securityContext",
         "imagePullPolicy",

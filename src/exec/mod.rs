@@ -6,6 +6,7 @@ pub mod attach;
 pub mod debug;
 pub mod external_edit;
 pub mod leftovers;
+pub mod run_cmd;
 pub mod session;
 pub mod sessions;
 pub mod shell;

@@ -59,6 +59,22 @@ pub fn spawn(effect: Effect, cache: Option<&Arc<Cache>>, no_retry: Option<&kube:
                 let _ = tx.send(Input::NodeHealth(Box::new(health)));
             });
         }
+        Effect::Exec {
+            pod,
+            container,
+            command,
+            title,
+        } => {
+            let Some(client) = client else {
+                let result = Err("exec: not connected to a cluster".into());
+                let _ = tx.send(Input::ExecOutput { title, result });
+                return;
+            };
+            tokio::spawn(async move {
+                let result = crate::exec::run_cmd::run(client, pod, container, command).await;
+                let _ = tx.send(Input::ExecOutput { title, result });
+            });
+        }
         Effect::CheckNamespace(ns) => {
             let Some(cache) = cache.cloned() else { return };
             tokio::spawn(async move {

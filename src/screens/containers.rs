@@ -50,7 +50,7 @@ fn applies(state: &State, action: Action) -> bool {
     // A deleted pod has no containers, no logs and nothing to act on.
     !state.top().pod_gone()
         && (lists::sorting(state, action)
-            || matches!(action, Filter | CopyName | Logs | Xray)
+            || matches!(action, Filter | CopyName | Logs | Xray | Wide)
             || crate::app::workload::works_on(Kind::Pod, action))
 }
 

@@ -30,7 +30,9 @@ pub static SCREEN: Screen = Screen {
     header: |state, theme| vec![Span::styled(doc(state).map(Doc::title).unwrap_or_default(), theme.title)],
     render: |frame, area, state, theme, _now| {
         if let Some(d) = doc(state) {
-            crate::ui::views::text::render(frame, area, d, theme)
+            crate::ui::views::trend::with_chart(frame, area, state, theme, |frame, area| {
+                crate::ui::views::text::render(frame, area, d, theme)
+            })
         }
     },
     #[cfg(test)]
@@ -58,7 +60,10 @@ fn applies(state: &State, action: Action) -> bool {
         Action::ToggleReveal => d.is_secret(),
         Action::ToggleManaged => matches!(d.body, Body::Yaml(_)),
         // A value shown on its own is not the object's describe or YAML.
-        Action::Describe | Action::Yaml if matches!(d.body, Body::Value { .. }) => false,
+        // Nor is a document with a title of its own (values, `:exec` output), loading or not.
+        Action::Describe | Action::Yaml if d.title.is_some() || matches!(d.body, Body::Value { .. } | Body::Output(_)) => {
+            false
+        }
         Action::NextMatch | Action::PrevMatch => !d.search.is_empty(),
         // The other one of the two.
         Action::Describe => !d.target.describe,
@@ -145,8 +150,13 @@ fn fetch(t: &Target) -> Effect {
 
 /// Fill the (still open) document the result belongs to.
 fn on_input(state: &mut State, input: Input) -> Result<Vec<Effect>, Input> {
-    let Input::Fetched { target, result } = input else {
-        return Err(input);
+    let (target, result) = match input {
+        Input::Fetched { target, result } => (target, result),
+        Input::ExecOutput { title, result } => {
+            crate::app::run_cmd::finished(state, &title, result);
+            return Ok(vec![]);
+        }
+        other => return Err(other),
     };
     let doc = state.stack.iter_mut().rev().find_map(|v| match &mut v.kind {
         ViewKind::Doc(d) if d.target == target && d.body == Body::Loading => Some(d),

@@ -6,6 +6,7 @@ use crate::app::effect::Effect;
 use crate::app::event::Input;
 use crate::app::nav::{move_cursor, text_line};
 use crate::app::state::{Mode, State};
+use crate::app::table::SortCol;
 
 /// Whether `action` moves a cursor or scrolls (every screen has those).
 pub fn moving(action: Action) -> bool {
@@ -22,8 +23,16 @@ pub fn sorting(state: &State, action: Action) -> bool {
         Action::SortBy(_) | Action::SortReverse => true,
         Action::SortPrev => step(-1),
         Action::SortNext => step(1),
+        Action::SortCpu | Action::SortMem => usage_col(state, action).is_some(),
         _ => false,
     }
+}
+
+/// The sort column of the list's CPU or MEM column, for the usage shortcuts (None: no such column shown).
+fn usage_col(state: &State, action: Action) -> Option<SortCol> {
+    let title = if action == Action::SortCpu { "CPU" } else { "MEM" };
+    let shown = crate::app::columns::shown(&state.top().kind, state.wide);
+    shown.iter().find(|c| c.title == title).map(|c| c.sort_col())
 }
 
 /// The actions every list has; None: not one of them.
@@ -40,6 +49,15 @@ pub fn act(state: &mut State, action: Action) -> Option<Vec<Effect>> {
         Action::SortBy(col) => {
             let view = state.top_mut();
             view.sort.descending = view.sort.col == col && !view.sort.descending;
+            view.sort.col = col;
+            view.refresh();
+            view.table.scroll_into_view(page as usize);
+        }
+        Action::SortCpu | Action::SortMem => {
+            let col = usage_col(state, action)?;
+            let view = state.top_mut();
+            // The largest first: what a user asking "who eats the node" looks for.
+            view.sort.descending = view.sort.col != col || !view.sort.descending;
             view.sort.col = col;
             view.refresh();
             view.table.scroll_into_view(page as usize);

@@ -40,7 +40,9 @@ pub static SCREEN: Screen = Screen {
     render: |frame, area, state, theme, now| {
         if let ViewKind::NodeHealth { node, scroll } = &state.top().kind {
             let st = Styles::of(theme);
-            crate::ui::views::nodehealth::render(frame, area, state, &st, node, *scroll, now)
+            crate::ui::views::trend::with_chart(frame, area, state, theme, |frame, area| {
+                crate::ui::views::nodehealth::render(frame, area, state, &st, node, *scroll, now)
+            })
         }
     },
     #[cfg(test)]

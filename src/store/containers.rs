@@ -5,6 +5,8 @@ use std::sync::Arc;
 
 use k8s_openapi::api::core::v1::{Container, ContainerPort, ContainerStatus, Pod, Probe};
 
+use model::quantity::{Capacity, container_capacity};
+
 use super::cache::Snapshot;
 use crate::cluster::describe::pod::probe_handler;
 use crate::cluster::rows::Row;
@@ -52,6 +54,7 @@ pub fn rows(pod: &Pod) -> Vec<Row> {
             image: c.image.as_deref(),
             ports: c.ports.as_deref(),
             probes: [&c.liveness_probe, &c.readiness_probe, &c.startup_probe],
+            capacity: container_capacity(c.resources.as_ref()),
         };
         row("ephemeral", shape, eph_st.get(&c.name))
     });
@@ -64,6 +67,7 @@ struct Shape<'a> {
     image: Option<&'a str>,
     ports: Option<&'a [ContainerPort]>,
     probes: [&'a Option<Probe>; 3],
+    capacity: Capacity,
 }
 
 impl<'a> From<&'a Container> for Shape<'a> {
@@ -73,6 +77,7 @@ impl<'a> From<&'a Container> for Shape<'a> {
             image: c.image.as_deref(),
             ports: c.ports.as_deref(),
             probes: [&c.liveness_probe, &c.readiness_probe, &c.startup_probe],
+            capacity: container_capacity(c.resources.as_ref()),
         }
     }
 }
@@ -83,6 +88,7 @@ fn row(ty: &str, shape: Shape<'_>, st: Option<&ContainerStatus>) -> Row {
         image,
         ports,
         probes,
+        capacity,
     } = shape;
     let restarts = st.map_or(0, |s| s.restart_count);
     let last_restart = st
@@ -120,6 +126,7 @@ fn row(ty: &str, shape: Shape<'_>, st: Option<&ContainerStatus>) -> Row {
         ],
         stamps: vec![None, None, None, None, last_restart, None, None],
         warn,
+        capacity: Some(Box::new(capacity)),
         ..Default::default()
     }
 }

@@ -15,12 +15,25 @@ pub type Cells = fn(rows: &[Arc<Row>], needed: Option<&[Arc<Row>]>) -> Vec<Strin
 /// kind and scope (None: none yet, or the metrics API is not available).
 pub type UsageCells = fn(rows: &[Arc<Row>], usage: Option<&Sample>) -> Vec<String>;
 
+/// How a workload's usage column computes its cells: one per row, from the pods' and ReplicaSets'
+/// rows of the view's scope (None: not synced) and the pods' latest metrics sample.
+pub type PodsUsageCells = fn(
+    rows: &[Arc<Row>],
+    pods: Option<&[Arc<Row>]>,
+    replica_sets: Option<&[Arc<Row>]>,
+    usage: Option<&Sample>,
+) -> Vec<String>;
+
 /// What an enricher reads.
 pub enum Needs {
     /// The rows of another kind's watch in the view's scope; the store starts that watch.
     Watch(Kind, Cells),
     /// metrics-server's usage of the rows themselves (`store::usage`), fetched while shown.
     Usage(UsageCells),
+    /// metrics-server's usage of the pods the rows own, directly or through their ReplicaSets
+    /// (workloads): the pods' (and, when `true`, the ReplicaSets') watches in the view's scope and
+    /// the pods' usage, one LIST of the scope's PodMetrics.
+    PodsUsage(bool, PodsUsageCells),
 }
 
 /// A column of `kind`'s rows filled from the rows of another watch in the same scope, or from usage.
@@ -36,11 +49,22 @@ pub struct Enricher {
 }
 
 impl Enricher {
-    /// The kind whose watch it reads, if it reads one.
-    pub fn watch(&self) -> Option<Kind> {
+    /// The kinds whose watches it reads.
+    pub fn watches(&self) -> Vec<Kind> {
         match self.needs {
-            Needs::Watch(k, _) => Some(k),
-            Needs::Usage(_) => None,
+            Needs::Watch(k, _) => vec![k],
+            Needs::Usage(_) => vec![],
+            Needs::PodsUsage(false, _) => vec![Kind::Pod],
+            Needs::PodsUsage(true, _) => vec![Kind::Pod, Kind::ReplicaSet],
+        }
+    }
+
+    /// The kind whose metrics it reads (None: none).
+    pub fn metrics(&self) -> Option<Kind> {
+        match self.needs {
+            Needs::Watch(..) => None,
+            Needs::Usage(_) => Some(self.kind),
+            Needs::PodsUsage(..) => Some(Kind::Pod),
         }
     }
 }
@@ -67,6 +91,12 @@ pub fn apply(
         let cells = match e.needs {
             Needs::Watch(k, cells) => cells(rows, needed(k).as_deref()),
             Needs::Usage(cells) => cells(rows, usage),
+            Needs::PodsUsage(_, cells) => cells(
+                rows,
+                needed(Kind::Pod).as_deref(),
+                needed(Kind::ReplicaSet).as_deref(),
+                usage,
+            ),
         };
         let at = base + i;
         for (row, text) in rows.iter_mut().zip(cells) {

@@ -78,6 +78,7 @@ impl Store {
     /// Feed the top view fresh rows when its watch (or one its enrichers read) moved on since last
     /// time; true if some were held back.
     pub fn feed_rows(&mut self, state: &mut State) -> bool {
+        self.feed_trend(state);
         if matches!(state.top().kind, ViewKind::Xray(_)) {
             return xray::feed(state, &self.cache, &mut self.xray_fed);
         }
@@ -85,16 +86,24 @@ impl Store {
         let cache = &self.cache;
         let rows = match &state.top().kind {
             ViewKind::Containers { namespace, pod } => {
+                let (namespace, pod) = (namespace.clone(), pod.clone());
                 // One pod, watched alone: the list watches keep rows, not the containers a pod has.
-                cache.ensure_one(Kind::Pod, namespace, pod);
-                let generation = cache.one_generation(Kind::Pod, namespace, pod);
+                cache.ensure_one(Kind::Pod, &namespace, &pod);
+                let mut generation = cache.one_generation(Kind::Pod, &namespace, &pod);
+                if let Some(u) = &self.usage {
+                    u.want_pod(&namespace, &pod);
+                    generation += u.generation();
+                    state.metrics_na = matches!(u.availability(), usage::Availability::Unavailable(_));
+                }
                 if self.shown.as_ref() == Some(&(want.clone(), generation)) {
                     return false;
                 }
-                let rows = cache
-                    .one(Kind::Pod, namespace, pod)
+                let mut rows = cache
+                    .one(Kind::Pod, &namespace, &pod)
                     .map(|s| containers::of_snapshot(&s))
                     .unwrap_or_default();
+                let used = self.usage.as_ref().and_then(|u| u.containers(&namespace, &pod));
+                enrichers::usage::container_cells(&mut rows, used.as_deref());
                 self.shown = Some((want.clone(), generation));
                 rows
             }
@@ -104,14 +113,15 @@ impl Store {
                 let enrichers = enrichers::of(kind);
                 // Either the view's watch or one an enricher reads moving re-reads.
                 let mut generation = cache.generation(kind, scope);
-                for k in enrichers.iter().filter_map(|e| e.watch()) {
+                for k in enrichers.iter().flat_map(|e| e.watches()) {
                     cache.ensure(k, scope.clone());
                     generation += cache.generation(k, scope);
                 }
                 // Usage is asked for only while a view with its columns is fed.
-                let usage = self.usage.as_ref().filter(|_| enrichers::has_usage(kind));
-                if let Some(u) = usage {
-                    u.want(kind, scope);
+                let metrics = enrichers::metrics_of(kind);
+                let usage = self.usage.as_ref().zip(metrics);
+                if let Some((u, of)) = usage {
+                    u.want(of, scope);
                     generation += u.generation();
                     state.metrics_na = matches!(u.availability(), usage::Availability::Unavailable(_));
                 }
@@ -127,7 +137,7 @@ impl Store {
                     return true;
                 }
                 if !enrichers.is_empty() {
-                    let sample = usage.and_then(|u| u.sample(kind, scope));
+                    let sample = usage.and_then(|(u, of)| u.sample(of, scope));
                     enrich::apply(kind, &mut rows, &enrichers, |k| cache.rows(k, scope), sample.as_deref());
                 }
                 self.shown = Some((want.clone(), generation));
@@ -149,6 +159,24 @@ impl Store {
         false
     }
 
+    /// Give the view on show the samples of its node or pod for its chart (node health, a pod's
+    /// describe), asking for them while it stays: the nodes' one LIST, or the pod's one GET.
+    fn feed_trend(&self, state: &mut State) {
+        let trend = match (&self.usage, trend_of(state)) {
+            (Some(u), Some((kind, ns, name))) => {
+                match kind {
+                    Kind::Node => u.want(Kind::Node, &Scope::All),
+                    _ => u.want_pod(&ns, &name),
+                }
+                Some(u.trend(kind, &ns, &name))
+            }
+            _ => None,
+        };
+        if state.trend != trend {
+            state.trend = trend;
+        }
+    }
+
     /// Tell the header what changed: contact with the API server, and the cluster counts.
     pub fn feed_header(&mut self, state: &mut State) {
         header::sync_contact(state, &self.cache, &mut self.contact_seen);
@@ -160,5 +188,16 @@ impl Store {
         header::header_watches(state, &self.cache);
         xray::keep(state, &self.cache);
         self.cache.sweep(now);
+    }
+}
+
+/// The node or pod whose chart the view on show draws: node health's node, a pod's describe.
+pub fn trend_of(state: &State) -> Option<(Kind, String, String)> {
+    match &state.top().kind {
+        ViewKind::NodeHealth { node, .. } => Some((Kind::Node, String::new(), node.clone())),
+        ViewKind::Doc(d) if d.target.kind == Kind::Pod && d.target.describe && d.title.is_none() => {
+            Some((Kind::Pod, d.target.namespace.clone(), d.target.name.clone()))
+        }
+        _ => None,
     }
 }

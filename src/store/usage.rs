@@ -38,8 +38,10 @@ const TREND_IDLE: Duration = Duration::from_secs(600);
 pub struct Sample {
     /// Usage now.
     pub used: HashMap<(String, String), Used>,
-    /// CPU (millicores) of the last samples, at most [`TREND_LEN`].
-    pub trend: HashMap<(String, String), Vec<i128>>,
+    /// The last samples, oldest first, at most [`TREND_LEN`].
+    pub trend: HashMap<(String, String), Vec<Point>>,
+    /// A pod's usage by container (pods only).
+    pub containers: HashMap<(String, String), Vec<(String, Used)>>,
 }
 
 impl Sample {
@@ -49,19 +51,49 @@ impl Sample {
     }
 }
 
-/// One object's trend: its CPU per metrics-server sample, a new one only for a newer `timestamp`.
+/// One point of a trend: CPU in millicores and memory in KiB, four bytes each (a pod at 4 million
+/// cores or 4 TiB is not one), so 30 of them cost 240 bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Point {
+    /// CPU, millicores.
+    pub cpu: u32,
+    /// Memory working set, KiB.
+    pub mem_ki: u32,
+}
+
+impl Point {
+    /// The point of `used`, saturating rather than wrapping.
+    pub fn of(used: Used) -> Point {
+        let narrow = |v: i128| v.clamp(0, u32::MAX as i128) as u32;
+        Point {
+            cpu: narrow(used.cpu),
+            mem_ki: narrow(used.mem >> 10),
+        }
+    }
+}
+
+/// One object's trend: a point per metrics-server sample, a new one only for a newer `timestamp`
+/// (kept as its hash: only equality matters, and a string per pod would double the ring's size).
 struct Ring {
-    stamp: String,
-    cpu: std::collections::VecDeque<i128>,
+    stamp: u64,
+    points: std::collections::VecDeque<Point>,
     fed: Instant,
 }
 
 impl Ring {
     /// Bytes this ring holds (for the bench's figure).
     fn bytes(&self) -> usize {
-        std::mem::size_of::<Ring>() + self.stamp.capacity() + self.cpu.capacity() * std::mem::size_of::<i128>()
+        std::mem::size_of::<Ring>() + self.points.capacity() * std::mem::size_of::<Point>()
     }
 }
+
+fn stamp_hash(stamp: &str) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault};
+    BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one(stamp)
+}
+
+/// A pod's usage by container name.
+pub type PerContainer = Vec<(String, Used)>;
 
 /// Whether the metrics API answered the last time it was asked.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -81,6 +113,9 @@ struct Inner {
     asked: HashMap<(Kind, Scope), Instant>,
     in_flight: HashSet<(Kind, Scope)>,
     rings: HashMap<(Kind, String, String), Ring>,
+    /// One pod's containers from its own GET (the containers view without a fresh LIST): when asked, and the answer.
+    one: HashMap<(String, String), (Instant, Option<PerContainer>)>,
+    one_in_flight: HashSet<(String, String)>,
     availability: Availability,
     generation: u64,
 }
@@ -117,10 +152,24 @@ fn nanocores(q: &str) -> i128 {
 /// An object's usage: a NodeMetrics' `usage`, or the sum over a PodMetrics' containers, rounded as
 /// `kubectl top` rounds the sum (CPU up to the next millicore).
 pub fn used_of(data: &serde_json::Value) -> Used {
-    let usages: Vec<&serde_json::Value> = match data["containers"].as_array() {
-        Some(cs) => cs.iter().map(|c| &c["usage"]).collect(),
-        None => vec![&data["usage"]],
-    };
+    match data["containers"].as_array() {
+        Some(cs) => used_in(cs.iter().map(|c| &c["usage"])),
+        None => used_in([&data["usage"]].into_iter()),
+    }
+}
+
+/// Each container's usage in a PodMetrics, rounded as `kubectl top pod --containers` prints it.
+pub fn containers_of(data: &serde_json::Value) -> Vec<(String, Used)> {
+    let containers = data["containers"].as_array().into_iter().flatten();
+    containers
+        .map(|c| {
+            let name = c["name"].as_str().unwrap_or_default().to_string();
+            (name, used_in([&c["usage"]].into_iter()))
+        })
+        .collect()
+}
+
+fn used_in<'a>(usages: impl Iterator<Item = &'a serde_json::Value>) -> Used {
     let (mut nanos, mut bytes) = (0i128, 0i128);
     for u in usages {
         nanos += u["cpu"].as_str().map_or(0, nanocores);
@@ -230,6 +279,98 @@ impl Usage {
     }
 }
 
+/// A pod's containers in a LIST sample of its namespace or of all namespaces younger than `interval`.
+fn fresh_list<'a>(inner: &'a Inner, key: &(String, String), interval: Duration) -> Option<&'a Vec<(String, Used)>> {
+    [Scope::Namespace(key.0.clone()), Scope::All]
+        .into_iter()
+        .find_map(|scope| {
+            let (at, sample) = inner.samples.get(&(Kind::Pod, scope))?;
+            (at.elapsed() < interval).then_some(())?;
+            sample.containers.get(key)
+        })
+}
+
+impl Usage {
+    /// The usage of each container of pod `ns/pod`: from the LIST sample of its namespace (or of
+    /// all) while that is fresh, else from the pod's own GET.
+    pub fn containers(&self, ns: &str, pod: &str) -> Option<Vec<(String, Used)>> {
+        let interval = *self.interval.lock();
+        let key = (ns.to_string(), pod.to_string());
+        let inner = self.inner.lock();
+        fresh_list(&inner, &key, interval)
+            .cloned()
+            .or_else(|| inner.one.get(&key).and_then(|(_, v)| v.clone()))
+    }
+
+    /// The samples kubedeck took of `kind` `ns/name` since it started looking, oldest first.
+    pub fn trend(&self, kind: Kind, ns: &str, name: &str) -> Vec<Point> {
+        let inner = self.inner.lock();
+        let ring = inner.rings.get(&(kind, ns.to_string(), name.to_string()));
+        ring.map(|r| r.points.iter().copied().collect()).unwrap_or_default()
+    }
+
+    /// Whether [`Usage::want_pod`] would send a GET now.
+    pub fn pod_due(&self, ns: &str, pod: &str) -> bool {
+        let interval = *self.interval.lock();
+        let key = (ns.to_string(), pod.to_string());
+        let inner = self.inner.lock();
+        fresh_list(&inner, &key, interval).is_none() && Self::pod_due_in(&inner, &key, interval)
+    }
+
+    fn pod_due_in(inner: &Inner, key: &(String, String), interval: Duration) -> bool {
+        !inner.one_in_flight.contains(key) && inner.one.get(key).is_none_or(|(t, _)| t.elapsed() >= interval)
+    }
+
+    /// Ask for pod `ns/pod`'s containers' usage: nothing while a fresh LIST sample holds it (the
+    /// pods table was just shown); else one GET of its PodMetrics, no more often than the interval.
+    pub fn want_pod(&self, ns: &str, pod: &str) {
+        let Some(ar) = resource(Kind::Pod) else { return };
+        let interval = *self.interval.lock();
+        let key = (ns.to_string(), pod.to_string());
+        {
+            let mut inner = self.inner.lock();
+            if fresh_list(&inner, &key, interval).is_some() || !Self::pod_due_in(&inner, &key, interval) {
+                return;
+            }
+            inner.one_in_flight.insert(key.clone());
+            let now = Instant::now();
+            inner.one.retain(|_, (t, _)| now.duration_since(*t) < TREND_IDLE);
+            let kept = inner.one.get(&key).and_then(|(_, v)| v.clone());
+            inner.one.insert(key.clone(), (now, kept));
+        }
+        let api: Api<DynamicObject> = Api::namespaced_with(self.client.clone(), ns, &ar);
+        let (inner, notices) = (self.inner.clone(), self.notices.clone());
+        tokio::spawn(async move {
+            let result = api.get_opt(&key.1).await;
+            {
+                let mut inner = inner.lock();
+                inner.one_in_flight.remove(&key);
+                match result {
+                    Ok(found) => {
+                        // The pod's own sample feeds its trend too (a pod's describe charts it).
+                        if let Some(o) = &found {
+                            record(&mut inner.rings, Kind::Pod, std::slice::from_ref(o));
+                        }
+                        let used = found.map(|o| containers_of(&o.data)).unwrap_or_default();
+                        if let Some(entry) = inner.one.get_mut(&key) {
+                            entry.1 = Some(used);
+                        }
+                        inner.availability = Availability::Available;
+                    }
+                    Err(e) => {
+                        if let Some(entry) = inner.one.get_mut(&key) {
+                            entry.1 = None;
+                        }
+                        inner.availability = Availability::Unavailable(crate::cluster::errors::explain(&e));
+                    }
+                }
+                inner.generation += 1;
+            }
+            let _ = notices.try_send(Notice::Changed(Kind::Pod));
+        });
+    }
+}
+
 /// The sample of a LIST's `items`, each object's ring fed when its `timestamp` is new; rings not fed
 /// for [`TREND_IDLE`] are dropped, so memory follows what is on screen.
 fn record(rings: &mut HashMap<(Kind, String, String), Ring>, kind: Kind, items: &[DynamicObject]) -> Sample {
@@ -241,31 +382,70 @@ fn record(rings: &mut HashMap<(Kind, String, String), Ring>, kind: Kind, items: 
             o.metadata.name.clone().unwrap_or_default(),
         );
         let used = used_of(&o.data);
-        let stamp = o.data["timestamp"].as_str().unwrap_or_default();
+        let stamp = stamp_hash(o.data["timestamp"].as_str().unwrap_or_default());
         let ring = rings.entry((kind, id.0.clone(), id.1.clone())).or_insert_with(|| Ring {
-            stamp: String::new(),
-            cpu: std::collections::VecDeque::with_capacity(TREND_LEN),
+            stamp,
+            points: std::collections::VecDeque::with_capacity(TREND_LEN),
             fed: now,
         });
         ring.fed = now;
-        if ring.stamp != stamp || ring.cpu.is_empty() {
-            if ring.cpu.len() == TREND_LEN {
-                ring.cpu.pop_front();
+        if ring.stamp != stamp || ring.points.is_empty() {
+            if ring.points.len() == TREND_LEN {
+                ring.points.pop_front();
             }
-            ring.cpu.push_back(used.cpu);
-            ring.stamp = stamp.to_string();
+            ring.points.push_back(Point::of(used));
+            ring.stamp = stamp;
         }
-        sample.trend.insert(id.clone(), ring.cpu.iter().copied().collect());
+        sample.trend.insert(id.clone(), ring.points.iter().copied().collect());
+        if kind == Kind::Pod {
+            sample.containers.insert(id.clone(), containers_of(&o.data));
+        }
         sample.used.insert(id, used);
     }
     rings.retain(|_, r| now.duration_since(r.fed) < TREND_IDLE);
     sample
 }
 
+/// The trend rings after `samples` LISTs of `pods` pods (each a newer `timestamp`): how many rings and
+/// the bytes they hold, keys included (the `ui_scale` bench's figure).
+pub fn measure_rings(pods: usize, samples: usize) -> (usize, usize) {
+    let mut rings = HashMap::new();
+    for s in 0..samples {
+        let items: Vec<DynamicObject> = (0..pods)
+            .map(|i| {
+                let mut o = DynamicObject::new(&format!("load-{:04}-{i:06}", i / 100), &resource(Kind::Pod).unwrap())
+                    .within(&format!("bulk-{:02}", i % 10));
+                o.data = serde_json::json!({"timestamp": format!("2026-01-01T00:{:02}:{:02}Z", s / 4, s % 4 * 15),
+                    "containers": [{"name": "app", "usage": {"cpu": format!("{}n", (i + s) * 1_000_000), "memory": "65536Ki"}}]});
+                o
+            })
+            .collect();
+        record(&mut rings, Kind::Pod, &items);
+    }
+    let keys: usize = rings
+        .keys()
+        .map(|(_, ns, name): &(Kind, String, String)| ns.capacity() + name.capacity())
+        .sum();
+    let slots = rings.capacity() * (std::mem::size_of::<(Kind, String, String)>() + std::mem::size_of::<Ring>() + 1);
+    (
+        rings.len(),
+        rings.values().map(Ring::bytes).sum::<usize>() - rings.len() * std::mem::size_of::<Ring>() + keys + slots,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn trend_rings_stay_bounded() {
+        let (n, bytes) = measure_rings(10_000, TREND_LEN + 5);
+        // 30 points of 8 bytes, the ring, its key and its map slot: under 500 bytes a pod (it was 707
+        // with i128 CPU and the timestamp kept as a string).
+        assert_eq!(n, 10_000);
+        assert!(bytes / n < 500, "{} bytes per pod", bytes / n);
+    }
 
     #[test]
     fn usage_is_read_as_kubectl_top_prints_it() {

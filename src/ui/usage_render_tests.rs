@@ -81,3 +81,38 @@ fn metrics_unavailable_says_n_a_once_in_the_header() {
     assert_eq!(out.matches("n/a").count(), 1, "{out}");
     assert!(out.contains("CPU/MEM n/a (metrics API not available)"), "{out}");
 }
+
+#[test]
+fn node_health_and_a_pods_describe_chart_the_samples_since_kubedeck_started_looking() {
+    use crate::store::usage::Point;
+    let points: Vec<Point> = [10, 40, 80, 160, 120]
+        .iter()
+        .map(|&c| Point {
+            cpu: c,
+            mem_ki: c * 1024,
+        })
+        .collect();
+    let mut s = test_util::connected("demo", "shop", false);
+    crate::app::nodehealth::open(&mut s, "node-1".into());
+    s.trend = Some(points.clone());
+    let out = text(&test_util::draw(&s, 120, 30, NOW));
+    assert!(out.contains("CPU now 120m · peak 160m"), "{out}");
+    assert!(out.contains("MEM now 120Mi · peak 160Mi"), "{out}");
+    assert!(out.contains("5 samples since kubedeck started looking"), "{out}");
+    // Under the view: the chart's bars fill the rows above its bottom border, the peak a full block.
+    let lines: Vec<&str> = out.lines().collect();
+    let title = lines.iter().position(|l| l.contains("CPU now")).unwrap();
+    assert!(title >= lines.len() - 8, "{out}");
+    assert!(lines[title + 1..title + 4].iter().any(|l| l.contains('█')), "{out}");
+    // No samples yet: no chart, the view keeps the room.
+    s.trend = Some(vec![]);
+    assert!(!text(&test_util::draw(&s, 120, 30, NOW)).contains("CPU now"));
+
+    let mut s = (crate::screens::doc::SCREEN.samples)().remove(0);
+    s.trend = Some(points);
+    let out = text(&test_util::draw(&s, 120, 30, NOW));
+    assert!(
+        out.contains("describe pods shop/web-1") && out.contains("MEM now 120Mi"),
+        "{out}"
+    );
+}

@@ -13,7 +13,7 @@ macro_rules! enrichers {
     };
 }
 
-enrichers!(endpoints, usage);
+enrichers!(endpoints, usage, workload_usage);
 
 /// The enrichers of `kind`, in the order of their cells.
 pub fn of(kind: Kind) -> Vec<&'static Enricher> {
@@ -26,7 +26,12 @@ pub fn of(kind: Kind) -> Vec<&'static Enricher> {
 
 /// Whether `kind`'s rows have usage columns (their view asks for metrics while shown).
 pub fn has_usage(kind: Kind) -> bool {
-    of(kind).iter().any(|e| e.watch().is_none())
+    metrics_of(kind).is_some()
+}
+
+/// The kind whose metrics `kind`'s usage columns read: its own (pods, nodes), or its pods' (workloads).
+pub fn metrics_of(kind: Kind) -> Option<Kind> {
+    of(kind).iter().find_map(|e| e.metrics())
 }
 
 /// The enriched columns of `kind` as (title, the title it goes before, its cell).
@@ -46,6 +51,6 @@ mod tests {
     #[test]
     fn services_have_endpoints_after_their_printer_cells() {
         assert_eq!(columns(Kind::Service), [("ENDPOINTS", "AGE", 6)]);
-        assert!(columns(Kind::Deployment).is_empty());
+        assert_eq!(columns(Kind::Deployment), [("CPU", "AGE", 7), ("MEM", "AGE", 8)]);
     }
 }

@@ -108,18 +108,43 @@ column!(NODE_MEM, Kind::Node, "MEM", |u, _c| Some(mem_text(u.mem)));
 column!(NODE_CPU_A, Kind::Node, "%CPU/A", |u, c| pct(percent(u.cpu, node(c)[0])));
 column!(NODE_MEM_A, Kind::Node, "%MEM/A", |u, c| pct(percent(u.mem, node(c)[1])));
 
-/// CPU samples as a sparkline, each bar its share of the largest: one glyph per sample.
-pub fn sparkline(cpu: &[i128]) -> String {
+/// The titles of the usage cells of a container row, after its own cells.
+pub const CONTAINER_TITLES: [&str; 6] = ["CPU", "MEM", "%CPU/R", "%CPU/L", "%MEM/R", "%MEM/L"];
+
+/// Append to each container row of one pod its usage cells ([`CONTAINER_TITLES`]): CPU and MEM as
+/// `kubectl top pod --containers` prints them, and the percentages of that container's own
+/// requests and limits; empty where it has no sample (a finished init container) or nothing to
+/// measure against.
+pub fn container_cells(rows: &mut [Arc<Row>], used: Option<&[(String, Used)]>) {
+    for r in rows {
+        let u = used.and_then(|us| us.iter().find(|(n, _)| *n == r.name)).map(|(_, u)| *u);
+        let cells = match (u, r.capacity.as_deref()) {
+            (Some(u), Some(c)) => {
+                let [cr, cl, mr, ml] = pod(c);
+                let p = |used, of| pct(percent(used, of)).unwrap_or_default();
+                vec![cpu_text(u.cpu), mem_text(u.mem), p(u.cpu, cr), p(u.cpu, cl), p(u.mem, mr), p(u.mem, ml)]
+            }
+            _ => vec![String::new(); CONTAINER_TITLES.len()],
+        };
+        let row = Arc::make_mut(r);
+        row.cells.extend(cells);
+        row.stamps.resize(row.cells.len(), None);
+    }
+}
+
+/// Samples as a sparkline, each bar its share of the largest: one glyph per sample.
+pub fn sparkline(values: &[u32]) -> String {
     const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-    let max = cpu.iter().copied().max().unwrap_or(0).max(1);
-    cpu.iter().map(|&v| BARS[(v.max(0) * 7 / max) as usize]).collect()
+    let max = values.iter().copied().max().unwrap_or(0).max(1) as u64;
+    values.iter().map(|&v| BARS[(v as u64 * 7 / max) as usize]).collect()
 }
 
 fn trend(rows: &[Arc<Row>], usage: Option<&Sample>) -> Vec<String> {
     rows.iter()
         .map(|r| {
             let t = usage.and_then(|s| s.trend.get(&(r.namespace.clone(), r.name.clone())));
-            t.map(|t| sparkline(t)).unwrap_or_default()
+            t.map(|t| sparkline(&t.iter().map(|p| p.cpu).collect::<Vec<_>>()))
+                .unwrap_or_default()
         })
         .collect()
 }
@@ -148,6 +173,7 @@ pub static ENRICHERS: &[&Enricher] = &[
 mod tests {
     use super::*;
     use crate::store::enrich::apply;
+    use crate::store::usage::Point;
 
     fn pod_row(name: &str, cap: Capacity) -> Arc<Row> {
         Arc::new(Row {
@@ -201,7 +227,8 @@ mod tests {
                 (("shop".into(), "b".into()), Used { cpu: 7, mem: 16 * mi }),
             ]
             .into(),
-            trend: [(("shop".into(), "a".into()), vec![0, 75, 150])].into(),
+            trend: [(("shop".into(), "a".into()), [0, 75, 150].map(|cpu| Point { cpu, mem_ki: 0 }).to_vec())].into(),
+            ..Default::default()
         };
         apply(Kind::Pod, &mut rows, &crate::store::enrichers::of(Kind::Pod), |_| None, Some(&sample));
         let base = crate::store::enrich::printer_cells(Kind::Pod);
@@ -212,6 +239,31 @@ mod tests {
         // No sample (metrics unavailable): every cell empty, the header says n/a.
         apply(Kind::Pod, &mut rows, &crate::store::enrichers::of(Kind::Pod), |_| None, None);
         assert_eq!(cells(&rows[0]), ["", "", "", "", "", "", ""]);
+    }
+
+    #[test]
+    fn a_container_is_measured_against_its_own_requests_and_limits() {
+        let mi = 1i128 << 20;
+        let row = |name: &str, cap| {
+            Arc::new(Row {
+                name: name.into(),
+                cells: vec!["main".into()],
+                capacity: Some(Box::new(cap)),
+                ..Default::default()
+            })
+        };
+        let mut rows = vec![
+            row("app", Capacity::Pod { cpu_request: Some(50), cpu_limit: Some(200), mem_request: Some(64 * mi), mem_limit: Some(128 * mi) }),
+            row("side", Capacity::Pod { cpu_request: None, cpu_limit: None, mem_request: None, mem_limit: None }),
+            row("init", Capacity::Pod { cpu_request: Some(10), cpu_limit: None, mem_request: None, mem_limit: None }),
+        ];
+        let used = [("app".to_string(), Used { cpu: 75, mem: 100 * mi }), ("side".to_string(), Used { cpu: 3, mem: 9 * mi })];
+        container_cells(&mut rows, Some(&used));
+        // 75m of 50m / 200m, 100Mi of 64Mi / 128Mi; a finished init container has no sample.
+        assert_eq!(rows[0].cells[1..], ["75m", "100Mi", "150", "37", "156", "78"]);
+        assert_eq!(rows[1].cells[1..], ["3m", "9Mi", "", "", "", ""]);
+        assert_eq!(rows[2].cells[1..], ["", "", "", "", "", ""]);
+        assert_eq!(rows[2].stamps.len(), 7);
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod history;
 pub mod logs;
 pub mod nodehealth;
 pub mod text;
+pub mod trend;
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};

@@ -1,0 +1,79 @@
+//! Key-flow tests of the usage shortcuts: `Z` sorts by CPU and `M` by MEM, largest first and by
+//! number (not text), and again reverses; the vim keymap's `s c` / `s m` do the same.
+
+use super::state::State;
+use super::table::Row;
+use crate::cluster::watch::WatchStatus;
+use crate::cluster::{Kind, Scope};
+use crate::test_util;
+
+/// A pod row whose usage cells (after the printer's eight) are `cpu` and `mem`.
+fn pod(name: &str, cpu: &str, mem: &str) -> Row {
+    let mut cells = vec![String::new(); 8];
+    cells.extend([cpu.to_string(), mem.to_string()]);
+    cells.resize(15, String::new());
+    Row {
+        key: name.into(),
+        namespace: "shop".into(),
+        name: name.into(),
+        cells,
+        ..Default::default()
+    }
+}
+
+fn pods(s: &mut State) {
+    let rows = vec![
+        pod("a", "7m", "900Mi"),
+        pod("b", "150m", "16Mi"),
+        pod("c", "20m", "1200Mi"),
+        pod("d", "", ""),
+    ];
+    test_util::show(s, Kind::Pod, Scope::Namespace("shop".into()), rows, WatchStatus::Ready);
+}
+
+fn shown(s: &State) -> Vec<String> {
+    let t = &s.top().table;
+    t.visible.iter().map(|&i| t.rows[i].name.clone()).collect()
+}
+
+#[test]
+fn z_and_m_sort_by_cpu_and_mem_as_numbers_largest_first() {
+    let mut s = test_util::connected("demo", "shop", false);
+    pods(&mut s);
+    test_util::type_keys(&mut s, "Z");
+    // As text "7m" would come after "150m"; a pod without a sample goes last.
+    assert_eq!(shown(&s), ["b", "c", "a", "d"]);
+    test_util::type_keys(&mut s, "Z");
+    assert_eq!(shown(&s), ["d", "a", "c", "b"]);
+    test_util::type_keys(&mut s, "M");
+    assert_eq!(shown(&s), ["c", "a", "b", "d"]);
+    // Help lists the shortcuts where they do something.
+    let help = super::help::entries(&s);
+    assert!(help.iter().any(|(k, d)| k == &["Z"] && d == "sort by CPU"), "{help:?}");
+}
+
+#[test]
+fn vim_keys_s_c_and_s_m_sort_by_usage_and_nothing_happens_without_the_columns() {
+    let mut s = State::new(
+        Some("shop".into()),
+        false,
+        crate::config::keymap::builtin("vim").unwrap(),
+    );
+    let svc = vec![pod("svc", "", "")];
+    test_util::show(
+        &mut s,
+        Kind::Service,
+        Scope::Namespace("shop".into()),
+        svc,
+        WatchStatus::Ready,
+    );
+    let before = s.top().sort;
+    test_util::type_keys(&mut s, "sc");
+    assert_eq!(s.top().sort, before, "services have no CPU column");
+    assert!(!super::help::entries(&s).iter().any(|(_, d)| d.contains("CPU")));
+    pods(&mut s);
+    test_util::type_keys(&mut s, "sm");
+    assert_eq!(shown(&s), ["c", "a", "b", "d"]);
+    test_util::type_keys(&mut s, "sc");
+    assert_eq!(shown(&s), ["b", "c", "a", "d"]);
+}

@@ -1,0 +1,83 @@
+//! The usage chart's samples against the demo's metrics-server: node health and a pod's describe
+//! get the samples kubedeck took of their node or pod, and keep asking while shown (the nodes'
+//! one LIST, the pod's one GET), at most once per interval.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::eventually;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use kubedeck::app::Input;
+use kubedeck::bench_support::Headless;
+use sim::DemoCluster;
+
+fn typed(h: &mut Headless, keys: &str) {
+    for c in keys.chars() {
+        let code = if c == '\r' { KeyCode::Enter } else { KeyCode::Char(c) };
+        h.input(Input::Key(KeyEvent::new(code, KeyModifiers::NONE))).unwrap();
+    }
+}
+
+async fn stay(h: &mut Headless, span: Duration) {
+    let until = Instant::now() + span;
+    while Instant::now() < until {
+        h.frame().unwrap();
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn node_health_and_a_pods_describe_chart_their_samples_asking_once_per_interval() {
+    let c = DemoCluster::start(common::fast_opts()).await.unwrap();
+    let dir = std::env::temp_dir().join(format!("kubedeck-usage-trend-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let kubeconfig = dir.join("kubeconfig");
+    c.write_kubeconfig(&kubeconfig).unwrap();
+    let mut h = Headless::connect(&kubeconfig, 200, 40).await.unwrap();
+    let interval = Duration::from_millis(500);
+    h.set_metrics_interval(interval);
+
+    typed(&mut h, ":no\r");
+    eventually(30, "the nodes listed", || {
+        h.frame().unwrap();
+        std::future::ready(h.state.top().table.current().map(|_| ()))
+    })
+    .await;
+    typed(&mut h, "H");
+    eventually(30, "node health's chart", || {
+        h.frame().unwrap();
+        let charted = h.state.trend.as_ref().is_some_and(|t| !t.is_empty()) && h.screen().contains("CPU now");
+        std::future::ready(charted.then_some(()))
+    })
+    .await;
+    let (before, start) = (c.faults().metrics_reads(), Instant::now());
+    stay(&mut h, Duration::from_secs(2)).await;
+    let asked = c.faults().metrics_reads() - before;
+    let most = (start.elapsed().as_millis() / interval.as_millis()) as u64 + 1;
+    assert!(
+        asked >= 1 && asked <= most,
+        "{asked} in {:?}, at most {most}",
+        start.elapsed()
+    );
+
+    typed(&mut h, ":po shop\r");
+    eventually(30, "the pods listed", || {
+        h.frame().unwrap();
+        std::future::ready(h.state.top().table.current().map(|_| ()))
+    })
+    .await;
+    typed(&mut h, "d");
+    eventually(30, "the pod's describe chart", || {
+        h.frame().unwrap();
+        let charted = h.state.trend.as_ref().is_some_and(|t| !t.is_empty()) && h.screen().contains("MEM now");
+        std::future::ready(charted.then_some(()))
+    })
+    .await;
+    // Back on a list without usage: no samples, no chart.
+    typed(&mut h, ":svc\r");
+    h.frame().unwrap();
+    assert!(h.state.trend.is_none());
+    h.shutdown();
+    std::fs::remove_dir_all(&dir).unwrap();
+}
