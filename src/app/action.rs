@@ -45,6 +45,8 @@ pub enum Action {
     SortReverse,
     /// Toggle the `-o wide` columns.
     Wide,
+    /// Keep only the rows a triage rule flags.
+    ProblemsOnly,
     /// Scroll a document left.
     ScrollLeft,
     /// Scroll a document right.
@@ -190,6 +192,7 @@ pub const ACTIONS: &[(Action, &str, &str, &[KeyScope])] = &[
     (Action::SortNext, "sort-next", "sort →", &[T]),
     (Action::SortReverse, "sort-reverse", "reverse sort", &[T]),
     (Action::Wide, "wide", "wide", &[T]),
+    (Action::ProblemsOnly, "problems-only", "problems only", &[T]),
     (Action::ScrollLeft, "scroll-left", "scroll left", &[D, L]),
     (Action::ScrollRight, "scroll-right", "scroll right", &[D, L]),
     (Action::Search, "search", "search", &[D, L, E]),

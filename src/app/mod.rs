@@ -27,6 +27,7 @@ pub mod sessions;
 pub mod state;
 pub mod table;
 pub mod text;
+pub mod triage;
 pub mod update;
 pub mod verbs;
 pub mod workload;

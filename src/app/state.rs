@@ -57,6 +57,8 @@ pub enum ViewKind {
     Keys(Box<crate::kinds::data::Keys>),
     /// The YAML editor of one object (`e`).
     Editor(Box<super::edit::Editor>),
+    /// Every problem kubedeck can see (`:triage`).
+    Triage(Box<super::triage::TriageView>),
 }
 
 /// One entry of the view stack.

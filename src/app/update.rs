@@ -40,6 +40,7 @@ pub fn update(state: &mut State, input: Input) -> Vec<Effect> {
         | Input::Contexts(..)
         | Input::Fetched { .. }
         | Input::ControlPlane(_)
+        | Input::Triage { .. }
         | Input::Discovered { .. }
         | Input::NodeHealth(_)
         | Input::Logs(_)

@@ -61,6 +61,8 @@ pub struct Finding {
     pub namespace: String,
     /// Object name.
     pub name: String,
+    /// The object's row key (its uid) where known: the cursor goes on it.
+    pub key: String,
     /// The problem in words.
     pub problem: String,
     /// Since when (Unix seconds).
@@ -167,13 +169,20 @@ pub fn evaluate(rows: &[(Kind, &[Arc<Row>])], ctx: &Ctx) -> Vec<Finding> {
         }
         for row in list.iter() {
             for (rule, hit) in check(*kind, row, ctx) {
-                let (kind, name) = hit.about.unwrap_or((*kind, row.name.clone()));
+                let (kind, name, key) = match hit.about {
+                    Some((k, name)) => {
+                        let key = key_of(rows, k, &row.namespace, &name);
+                        (k, name, key)
+                    }
+                    None => (*kind, row.name.clone(), row.key.clone()),
+                };
                 out.push(Finding {
                     severity: rule.severity,
                     rule: rule.name,
                     kind: Some(kind),
                     namespace: row.namespace.clone(),
                     name,
+                    key,
                     problem: hit.problem,
                     since: hit.since,
                     evidence: hit.evidence,
@@ -185,7 +194,15 @@ pub fn evaluate(rows: &[(Kind, &[Arc<Row>])], ctx: &Ctx) -> Vec<Finding> {
     out
 }
 
-/// Worst first, then oldest first, then by name; duplicates (same object, same problem) dropped.
+/// The row key of object `name` of `kind` in `namespace` among `rows`, or "" when not there.
+fn key_of(rows: &[(Kind, &[Arc<Row>])], kind: Kind, namespace: &str, name: &str) -> String {
+    let list = rows.iter().filter(|(k, _)| *k == kind).flat_map(|(_, l)| l.iter());
+    list.into_iter()
+        .find(|r| r.namespace == namespace && r.name == name)
+        .map_or_else(String::new, |r| r.key.clone())
+}
+
+/// Worst first, then oldest first, then by name; duplicates (same object, rule and problem) dropped.
 pub fn sort(out: &mut Vec<Finding>) {
     out.sort_by(|a, b| {
         (
@@ -204,7 +221,7 @@ pub fn sort(out: &mut Vec<Finding>) {
             ))
     });
     let mut seen = std::collections::HashSet::new();
-    out.retain(|f| seen.insert((f.kind, f.namespace.clone(), f.name.clone(), f.rule)));
+    out.retain(|f| seen.insert((f.kind, f.namespace.clone(), f.name.clone(), f.rule, f.problem.clone())));
 }
 
 /// Problems per severity: (errors, warnings, infos).

@@ -508,6 +508,7 @@ fn counts_are_by_severity() {
         kind: None,
         namespace: String::new(),
         name: String::new(),
+        key: String::new(),
         problem: String::new(),
         since: None,
         evidence: String::new(),
