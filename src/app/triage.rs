@@ -87,6 +87,10 @@ pub fn open(state: &mut State) -> Vec<Effect> {
 /// Fresh findings for the triage views of the stack (on show or below).
 pub fn received(state: &mut State, findings: Vec<Finding>, status: crate::cluster::watch::WatchStatus) {
     let page = state.page_rows;
+    // While the screen is open the header counts what it lists.
+    if matches!(state.top().kind, ViewKind::Triage(_)) {
+        state.counts.problems = Some(model::triage::counts(&findings));
+    }
     for view in &mut state.stack {
         let ViewKind::Triage(t) = &mut view.kind else { continue };
         let rows = findings.iter().map(|f| Arc::new(row_of(f))).collect();
