@@ -126,7 +126,7 @@ pub fn all(kind: &ViewKind) -> Vec<ColSpec> {
                 free: i == 2,
             })
             .collect(),
-        ViewKind::Triage(_) => super::triage::COLUMNS
+        ViewKind::Triage(_) => super::triage_rows::COLUMNS
             .iter()
             .enumerate()
             .map(|(i, t)| ColSpec {

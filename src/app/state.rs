@@ -58,7 +58,7 @@ pub enum ViewKind {
     /// The YAML editor of one object (`e`).
     Editor(Box<super::edit::Editor>),
     /// Every problem kubedeck can see (`:triage`).
-    Triage(Box<super::triage::TriageView>),
+    Triage(Box<super::triage_rows::TriageView>),
 }
 
 /// One entry of the view stack.

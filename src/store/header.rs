@@ -176,7 +176,7 @@ fn problems(
                 .map(|rows| (Kind::EndpointSlice, rows)),
         );
     }
-    Some(model::triage::counts(&super::triage::evaluate(&lists, now, None)))
+    Some(model::triage::counts(&super::findings::evaluate(&lists, now, None)))
 }
 
 /// Nodes whose STATUS starts with Ready (cordoned ones included, as kubectl shows "Ready,SchedulingDisabled").

@@ -6,6 +6,7 @@ pub mod cache;
 pub(crate) mod containers;
 pub mod enrich;
 pub mod enrichers;
+pub mod findings;
 pub mod header;
 pub mod triage;
 pub mod usage;

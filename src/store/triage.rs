@@ -6,8 +6,6 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use model::triage::{self, Ctx, Finding, Severity};
-
 use super::cache::Cache;
 use super::header::WARNINGS;
 use crate::app::state::ViewKind;
@@ -105,33 +103,6 @@ pub fn feed(state: &mut State, cache: &Cache, seen: &mut Seen) {
         }
     }
     let now = jiff::Timestamp::now().as_second();
-    let findings = evaluate(&lists, now, state.control_plane.as_deref());
+    let findings = super::findings::evaluate(&lists, now, state.control_plane.as_deref());
     update(state, Input::Triage { findings, status });
-}
-
-/// The findings of `lists` at `now`, with the control plane's problems from its last report.
-pub fn evaluate(
-    lists: &[(Kind, Vec<Arc<Row>>)],
-    now: i64,
-    control_plane: Option<&crate::cluster::health::Report>,
-) -> Vec<Finding> {
-    let rows = |k: Kind| lists.iter().find(|(kind, _)| *kind == k).map(|(_, r)| r.as_slice());
-    let ctx = Ctx::of(now, rows);
-    let borrowed: Vec<(Kind, &[Arc<Row>])> = lists.iter().map(|(k, r)| (*k, r.as_slice())).collect();
-    let mut findings = triage::evaluate(&borrowed, &ctx);
-    if let Some(report) = control_plane {
-        findings.extend(report.alerts(now).into_iter().map(|alert| Finding {
-            severity: Severity::Error,
-            rule: "control-plane",
-            kind: None,
-            namespace: "kube-system".into(),
-            name: "control plane".into(),
-            key: String::new(),
-            problem: alert,
-            since: Some(report.taken),
-            evidence: "the :cp screen's checks".into(),
-        }));
-        triage::sort(&mut findings);
-    }
-    findings
 }
