@@ -163,16 +163,23 @@ pub fn flagged(kind: Kind, row: &Row, ctx: &Ctx) -> bool {
 /// twice (two probe events) is listed once.
 pub fn evaluate(rows: &[(Kind, &[Arc<Row>])], ctx: &Ctx) -> Vec<Finding> {
     let mut out = Vec::new();
+    // Findings about another object than their row's (an event's pod), keyed once all are known.
+    let mut about = Vec::new();
     for (kind, list) in rows {
-        if !watched(*kind) {
+        // The rules of the kind, picked once per list rather than per row.
+        let rules: Vec<&Rule> = RULES.iter().filter(|r| covers(r, *kind)).collect();
+        if rules.is_empty() {
             continue;
         }
         for row in list.iter() {
-            for (rule, hit) in check(*kind, row, ctx) {
+            for rule in &rules {
+                let Some(hit) = (rule.check)(*kind, row, ctx) else {
+                    continue;
+                };
                 let (kind, name, key) = match hit.about {
                     Some((k, name)) => {
-                        let key = key_of(rows, k, &row.namespace, &name);
-                        (k, name, key)
+                        about.push(out.len());
+                        (k, name, String::new())
                     }
                     None => (*kind, row.name.clone(), row.key.clone()),
                 };
@@ -190,16 +197,37 @@ pub fn evaluate(rows: &[(Kind, &[Arc<Row>])], ctx: &Ctx) -> Vec<Finding> {
             }
         }
     }
+    if !about.is_empty() {
+        let keys = keys_by_name(rows, about.iter().filter_map(|&i| out[i].kind));
+        for i in about {
+            let f = &mut out[i];
+            if let Some(key) = f
+                .kind
+                .and_then(|k| keys.get(&(k, f.namespace.as_str(), f.name.as_str())))
+            {
+                f.key = key.to_string();
+            }
+        }
+    }
     sort(&mut out);
     out
 }
 
-/// The row key of object `name` of `kind` in `namespace` among `rows`, or "" when not there.
-fn key_of(rows: &[(Kind, &[Arc<Row>])], kind: Kind, namespace: &str, name: &str) -> String {
-    let list = rows.iter().filter(|(k, _)| *k == kind).flat_map(|(_, l)| l.iter());
-    list.into_iter()
-        .find(|r| r.namespace == namespace && r.name == name)
-        .map_or_else(String::new, |r| r.key.clone())
+/// The row keys of the objects of `kinds` in `rows`, by kind, namespace and name.
+fn keys_by_name<'a>(
+    rows: &'a [(Kind, &'a [Arc<Row>])],
+    kinds: impl Iterator<Item = Kind>,
+) -> HashMap<(Kind, &'a str, &'a str), &'a str> {
+    let mut kinds: Vec<Kind> = kinds.collect();
+    kinds.sort();
+    kinds.dedup();
+    rows.iter()
+        .filter(|(k, _)| kinds.contains(k))
+        .flat_map(|(k, list)| {
+            list.iter()
+                .map(move |r| ((*k, r.namespace.as_str(), r.name.as_str()), r.key.as_str()))
+        })
+        .collect()
 }
 
 /// Worst first, then oldest first, then by name; duplicates (same object, rule and problem) dropped.
