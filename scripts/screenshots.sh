@@ -262,7 +262,10 @@ wait_for 'metrics-server|USAGE'
 settle
 shot node-health
 
-# Every problem the demo cluster has, worst first (the OOM kill and the failed Job come a few seconds in).
+# Every problem the demo cluster has, worst first (the OOM kill and the failed Job come a few seconds
+# in), in every namespace (`:pods all` sets that).
+command_line "pods all"
+wait_for '^ *pods \[[1-9][0-9]*/[0-9]+\].*live'
 command_line triage
 wait_for '^ *triage \[[1-9][0-9]*/[0-9]+\].*live'
 wait_for 'at max replicas'

@@ -138,7 +138,7 @@ pub fn all(kind: &ViewKind) -> Vec<ColSpec> {
                     i if i < 2 => Source::Cell(i),
                     i => Source::Cell(i - 1),
                 },
-                free: *t == "EVIDENCE",
+                free: matches!(*t, "PROBLEM" | "EVIDENCE"),
             })
             .collect(),
         _ => vec![],

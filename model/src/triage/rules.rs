@@ -292,7 +292,14 @@ fn pending(_: Kind, r: &Row, ctx: &Ctx) -> Option<Hit> {
     }
     match f.condition("PodScheduled") {
         Some(c) => Some(hit(format!("Pending: {}", c.reason), Some(since), &c.message)),
-        None => Some(hit("Pending for over a minute".into(), Some(since), "")),
+        // Bound to a node but not started there (a NotReady node's DaemonSet pods).
+        None => {
+            let on = r
+                .node
+                .as_ref()
+                .map_or(String::new(), |n| format!("bound to node {n}, not started"));
+            Some(hit("Pending for over a minute".into(), Some(since), &on))
+        }
     }
 }
 

@@ -132,6 +132,17 @@ fn pending_over_a_minute_says_the_schedulers_reason_and_a_young_one_is_not_flagg
     );
     assert_eq!(f[0].evidence, msg);
     assert_eq!(f[0].since, Some(now() - 300));
+    // Bound to a node that never starts it: no scheduler's words, the node instead.
+    let bound = rows::pod(&obj(json!({
+        "metadata": {"name": "proxy", "namespace": "kube-system", "uid": "p", "creationTimestamp": ago(300)},
+        "spec": {"nodeName": "worker-3", "containers": [{"name": "c", "image": "i"}]},
+        "status": {"phase": "Pending"}
+    })));
+    let f = evaluate(&[(Kind::Pod, &[Arc::new(bound)])], &ctx);
+    assert_eq!(
+        (f[0].problem.as_str(), f[0].evidence.as_str()),
+        ("Pending for over a minute", "bound to node worker-3, not started")
+    );
 }
 
 #[test]
