@@ -10,6 +10,7 @@ pub mod quantity;
 pub mod registry;
 pub mod rows;
 pub mod table;
+pub mod triage;
 pub mod watch_status;
 
 pub use kind::{Kind, Res, Scope};

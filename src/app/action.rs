@@ -49,6 +49,8 @@ pub enum Action {
     SortMem,
     /// Toggle the `-o wide` columns.
     Wide,
+    /// Keep only the rows a triage rule flags.
+    ProblemsOnly,
     /// Scroll a document left.
     ScrollLeft,
     /// Scroll a document right.
@@ -212,6 +214,7 @@ pub const ACTIONS: &[(Action, &str, &str, &[KeyScope])] = &[
     (Action::SortCpu, "sort-cpu", "sort by CPU", &[T]),
     (Action::SortMem, "sort-mem", "sort by MEM", &[T]),
     (Action::Wide, "wide", "wide", &[T]),
+    (Action::ProblemsOnly, "problems-only", "problems only", &[T]),
     (Action::ScrollLeft, "scroll-left", "scroll left", &[D, L]),
     (Action::ScrollRight, "scroll-right", "scroll right", &[D, L]),
     (Action::Search, "search", "search", &[D, L, E]),

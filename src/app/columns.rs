@@ -144,6 +144,21 @@ pub fn all(kind: &ViewKind) -> Vec<ColSpec> {
                 free: i == 2,
             })
             .collect(),
+        ViewKind::Triage(_) => super::triage_rows::COLUMNS
+            .iter()
+            .enumerate()
+            .map(|(i, t)| ColSpec {
+                title: t.to_string(),
+                wide: false,
+                time: (*t == "SINCE").then_some(TimeFmt::Age),
+                source: match i {
+                    2 => Source::Name,
+                    i if i < 2 => Source::Cell(i),
+                    i => Source::Cell(i - 1),
+                },
+                free: matches!(*t, "PROBLEM" | "EVIDENCE"),
+            })
+            .collect(),
         _ => vec![],
     }
 }

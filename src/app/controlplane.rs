@@ -47,7 +47,8 @@ pub fn received(state: &mut State, report: Report) {
 /// The periodic refresh of whatever health screen is on top (every ~10 s, from the event loop).
 pub fn due(state: &mut State) -> Vec<Effect> {
     match &state.top().kind {
-        ViewKind::ControlPlane { .. } => refresh(state),
+        // The triage screen lists the control plane's problems too.
+        ViewKind::ControlPlane { .. } | ViewKind::Triage(_) => refresh(state),
         ViewKind::NodeHealth { node, .. } => {
             let node = node.clone();
             super::nodehealth::refresh(state, node)
@@ -74,5 +75,9 @@ pub fn health_screen(state: &State) -> bool {
 /// Whether the screen on top has health data to refresh periodically (health screens, and the
 /// nodes list's panel of the node under the cursor).
 pub fn periodic(state: &State) -> bool {
-    health_screen(state) || state.top().kind == ViewKind::Resource(crate::cluster::Kind::Node)
+    health_screen(state)
+        || matches!(
+            state.top().kind,
+            ViewKind::Resource(crate::cluster::Kind::Node) | ViewKind::Triage(_)
+        )
 }

@@ -29,6 +29,9 @@ pub struct Counts {
     pub pods: Tally,
     /// Warning events last seen within the last hour.
     pub warnings: Tally,
+    /// Problems the triage rules find by severity (errors, warnings, infos) in what is watched
+    /// already; None until the header's watches have synced.
+    pub problems: Option<[usize; 3]>,
     /// The namespace pods and events were counted in, when listing them cluster-wide was refused.
     pub namespace: Option<String>,
 }

@@ -186,6 +186,13 @@ pub enum Input {
         /// The server's refusal (403) or why the watch cannot run.
         refused: Option<String>,
     },
+    /// Fresh findings for the triage screen.
+    Triage {
+        /// Every problem found, worst first.
+        findings: Vec<model::triage::Finding>,
+        /// The least ready status of the watches they were found in.
+        status: WatchStatus,
+    },
     /// A control-plane report.
     ControlPlane(Box<crate::cluster::health::Report>),
     /// One node's health.

@@ -30,6 +30,8 @@ pub mod sessions;
 pub mod state;
 pub mod table;
 pub mod text;
+pub mod triage;
+pub mod triage_rows;
 pub mod update;
 pub mod verbs;
 pub mod workload;

@@ -59,6 +59,8 @@ pub enum ViewKind {
     Editor(Box<super::edit::Editor>),
     /// The owner tree of an object or of a kind (`T`, `:xray`).
     Xray(Box<super::xray::view::Xray>),
+    /// Every problem kubedeck can see (`:triage`).
+    Triage(Box<super::triage_rows::TriageView>),
 }
 
 /// One entry of the view stack.

@@ -126,6 +126,8 @@ pub struct Fixed {
     pub owner: Option<String>,
     /// Only these objects, as (namespace, name) (the pods using a ConfigMap, a claim's volume).
     pub names: Option<Vec<(String, String)>>,
+    /// Only rows a triage rule flags (the problems-only toggle): their kind, and the time they are judged at.
+    pub problems: Option<(crate::cluster::Kind, i64)>,
 }
 
 impl Fixed {
@@ -141,6 +143,9 @@ impl Fixed {
                 .names
                 .as_ref()
                 .is_none_or(|names| names.iter().any(|(ns, name)| *ns == row.namespace && *name == row.name))
+            && self
+                .problems
+                .is_none_or(|(kind, now)| model::triage::flagged(kind, row, &model::triage::Ctx::at(now)))
     }
 }
 

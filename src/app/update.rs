@@ -42,6 +42,7 @@ pub fn update(state: &mut State, input: Input) -> Vec<Effect> {
         | Input::Fetched { .. }
         | Input::ExecOutput { .. }
         | Input::ControlPlane(_)
+        | Input::Triage { .. }
         | Input::Discovered { .. }
         | Input::NodeHealth(_)
         | Input::Logs(_)

@@ -7,7 +7,8 @@ use kube::Client;
 use kube::api::{Api, AttachParams};
 use tokio::io::{AsyncRead, AsyncReadExt};
 
-use super::shell::{Ended, ended, not_running, pick_container, refused};
+use super::shell::{not_running, pick_container, refused};
+use super::stream::{Ended, ended};
 use crate::cluster::ops::ObjRef;
 
 /// Output kept per stream: a command that prints more is cut, and says so.
@@ -140,7 +141,7 @@ pub async fn run(
             ));
         }
         Ended::Failed(m) => return Err(format!("exec in {name}/{container} failed: {m}")),
-        Ended::Dropped => out.push(format!(
+        Ended::Dropped | Ended::Detached => out.push(format!(
             "the connection ended before the command did (pod {name} deleted or connection lost): no exit code"
         )),
     }

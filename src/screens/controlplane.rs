@@ -1,6 +1,6 @@
 //! The control-plane screen (`:cp`): refreshed every few seconds and on `ctrl-r`, scrolled.
 
-use super::screen::{Screen, never, no_key, no_label, no_object};
+use super::screen::{Screen, never, no_key, no_object};
 use crate::app::action::{Action, KeyScope};
 use crate::app::controlplane::{COMMANDS, due, open, received};
 use crate::app::effect::Effect;
@@ -19,14 +19,15 @@ pub static SCREEN: Screen = Screen {
     on_key: no_key,
     act,
     on_input,
-    applies: |_, action| super::lists::moving(action) || action == Action::Refresh,
+    // `enter` goes from the control plane's problems to every problem in the cluster.
+    applies: |_, action| super::lists::moving(action) || matches!(action, Action::Refresh | Action::Enter),
     explains: never,
-    label: no_label,
+    label: |_, action| (action == Action::Enter).then(|| "every problem".into()),
     selected: no_object,
     header: |_, theme| {
         vec![
             Span::styled("control plane", theme.title),
-            Span::styled("  refreshes every 10s, ctrl-r now", theme.dim),
+            Span::styled("  refreshes every 10s, ctrl-r now; enter: every problem (:triage)", theme.dim),
         ]
     },
     render: |frame, area, state, theme, now| {
@@ -41,6 +42,9 @@ pub static SCREEN: Screen = Screen {
 fn act(state: &mut State, action: Action) -> Option<Vec<Effect>> {
     if action == Action::Refresh {
         return Some(due(state));
+    }
+    if action == Action::Enter {
+        return Some(crate::app::triage::open(state));
     }
     let page = state.page_rows;
     match &mut state.top_mut().kind {

@@ -103,6 +103,8 @@ pub fn act(state: &mut State, action: Action) -> Option<Vec<Effect>> {
 /// The footer says whether wide mode is on, so the toggle's state is always visible.
 pub fn label(state: &State, action: Action) -> Option<String> {
     match action {
+        Action::ProblemsOnly if state.top().fixed.problems.is_some() => Some("problems only: on".into()),
+        Action::ProblemsOnly => Some("problems only: off".into()),
         Action::Wide if state.wide => Some("wide: on".into()),
         Action::Wide => Some("wide: off".into()),
         _ => None,

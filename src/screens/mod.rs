@@ -35,6 +35,7 @@ registry! {
     logs,
     history,
     controlplane,
+    triage,
     nodehealth,
     messages,
     apiresources,

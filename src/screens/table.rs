@@ -54,6 +54,7 @@ fn applies(state: &State, action: Action) -> bool {
         Describe | Yaml => crate::app::verbs::refusal(state, kind, action).is_none(),
         AllNamespaces => kind.namespaced(),
         Wide => crate::app::columns::all(&ViewKind::Resource(kind)).iter().any(|c| c.wide),
+        ProblemsOnly => crate::app::triage::has_rules(kind),
         Logs => crate::app::logs::glue::has_logs(kind),
         Refresh | NodeHealth => kind == Kind::Node,
         Owner | MarkRow | Xray => state.top().table.current().is_some(),
@@ -81,6 +82,10 @@ fn act(state: &mut State, action: Action) -> Option<Vec<Effect>> {
     Some(match action {
         Action::Enter => enter(state),
         Action::Describe | Action::Yaml => super::doc::open(state, action == Action::Describe),
+        Action::ProblemsOnly => {
+            crate::app::triage::toggle_problems(state, jiff::Timestamp::now().as_second());
+            vec![]
+        }
         Action::AllNamespaces => {
             state.namespace = match state.namespace {
                 Some(_) => None,
@@ -208,6 +213,10 @@ fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: i64)
     let title = match view.table.marks.len() {
         0 => title,
         n => format!("{title}[{n} marked] "),
+    };
+    let title = match view.fixed.problems {
+        Some(_) => format!("{title}[problems only] "),
+        None => title,
     };
     let with_ns = kind.namespaced() && ns.is_none();
     let scope = if kind.namespaced() { ns } else { None };

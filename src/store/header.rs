@@ -80,9 +80,18 @@ pub fn header_watches(state: &State, cache: &Cache) -> [HeaderWatch; 3] {
 /// (warnings age out of the last hour).
 pub fn header_counts(state: &mut State, cache: &Cache, seen: &mut HeaderSeen) {
     let watches = header_watches(state, cache);
+    // The list on show counts too when rules look at its kind (its watch is the view's own).
+    let shown = state
+        .wanted()
+        .filter(|(k, _)| model::triage::watched(*k) && !matches!(k, Kind::Pod | Kind::Node));
     let gens: Vec<(HeaderWatch, u64)> = watches
         .iter()
-        .map(|w| (w.clone(), cache.generation_selected(w.0, &w.1, w.2)))
+        .cloned()
+        .chain(shown.clone().map(|(k, s)| (k, s, None)))
+        .map(|w| {
+            let generation = cache.generation_selected(w.0, &w.1, w.2);
+            (w, generation)
+        })
         .collect();
     // The warnings count has a one-hour window, so it is recounted now and then even when quiet.
     let due = seen.elapsed() >= Duration::from_secs(60);
@@ -124,6 +133,7 @@ pub fn header_counts(state: &mut State, cache: &Cache, seen: &mut HeaderSeen) {
         } else {
             old.warnings.clone()
         },
+        problems: problems(state, cache, &watches, shown, now),
         namespace: match &watches[1].1 {
             Scope::Namespace(ns) => Some(ns.clone()),
             Scope::All => None,
@@ -132,6 +142,41 @@ pub fn header_counts(state: &mut State, cache: &Cache, seen: &mut HeaderSeen) {
     if c != state.counts {
         update(state, Input::Counts(c));
     }
+}
+
+/// The problems the rules find in what is watched already: nodes, pods and Warning events, and
+/// the list on show (with its EndpointSlices where it has them); the triage screen's own when it
+/// is on show. None until the header's watches have synced.
+fn problems(
+    state: &State,
+    cache: &Cache,
+    watches: &[HeaderWatch; 3],
+    shown: Option<(Kind, Scope)>,
+    now: i64,
+) -> Option<[usize; 3]> {
+    if let crate::app::state::ViewKind::Triage(t) = &state.top().kind
+        && t.synced
+    {
+        return Some(model::triage::counts(&t.findings));
+    }
+    let mut lists = Vec::new();
+    for (kind, scope, fields) in watches {
+        match cache.status_selected(*kind, scope, *fields) {
+            Some(WatchStatus::Ready | WatchStatus::Stale { .. }) => {}
+            Some(WatchStatus::Forbidden { .. }) => continue,
+            _ => return None,
+        }
+        lists.push((*kind, cache.rows_selected(*kind, scope, *fields)?));
+    }
+    if let Some((kind, scope)) = shown {
+        lists.extend(cache.rows(kind, &scope).map(|rows| (kind, rows)));
+        lists.extend(
+            cache
+                .rows(Kind::EndpointSlice, &scope)
+                .map(|rows| (Kind::EndpointSlice, rows)),
+        );
+    }
+    Some(model::triage::counts(&super::findings::evaluate(&lists, now, None)))
 }
 
 /// Nodes whose STATUS starts with Ready (cordoned ones included, as kubectl shows "Ready,SchedulingDisabled").

@@ -6,7 +6,9 @@ pub mod cache;
 pub(crate) mod containers;
 pub mod enrich;
 pub mod enrichers;
+pub mod findings;
 pub mod header;
+pub mod triage;
 pub mod usage;
 pub mod xray;
 
@@ -32,6 +34,7 @@ pub struct Store {
     /// When rows were last fed (None: never), for the big-table throttle.
     last_fed: Option<Instant>,
     header_seen: header::HeaderSeen,
+    triage_seen: triage::Seen,
     contact_seen: u64,
     usage: Option<usage::Usage>,
     /// When an xray tree was last fed (big ones are throttled).
@@ -46,6 +49,7 @@ impl Store {
             shown: None,
             last_fed: None,
             header_seen: header::HeaderSeen::default(),
+            triage_seen: triage::Seen::default(),
             contact_seen: 0,
             usage: None,
             xray_fed: None,
@@ -180,6 +184,7 @@ impl Store {
     /// Tell the header what changed: contact with the API server, and the cluster counts.
     pub fn feed_header(&mut self, state: &mut State) {
         header::sync_contact(state, &self.cache, &mut self.contact_seen);
+        triage::feed(state, &self.cache, &mut self.triage_seen);
         header::header_counts(state, &self.cache, &mut self.header_seen);
     }
 

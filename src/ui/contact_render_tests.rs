@@ -22,6 +22,7 @@ fn counted() -> crate::app::State {
             total: 2070,
         },
         warnings: Tally::Count(0),
+        problems: None,
         namespace: None,
     };
     update(&mut s, Input::Counts(counts));

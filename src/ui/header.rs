@@ -212,5 +212,30 @@ fn count_segments(c: &Counts, theme: &Theme) -> Vec<Segment> {
         Segment::new(3, vec![Span::styled(format!("{glyph}{} warnings/1h", w.text()), style)])
             .or_short(3, vec![Span::styled(format!("{glyph}{}", w.text()), style)]),
     );
+    out.extend(c.problems.map(|p| problem_segment(p, theme)));
     out
+}
+
+/// "problems ✖ 2 ⚠ 5 · 1" (errors, warnings, infos), "problems ✓ 0" when none: it outlasts every
+/// field but the demo marker, the context and the connection (its short form drops the word).
+fn problem_segment([errors, warnings, infos]: [usize; 3], theme: &Theme) -> Segment {
+    let mut counts = Vec::new();
+    for (n, glyph, style) in [
+        (errors, "✖", theme.error),
+        (warnings, "⚠", theme.warn),
+        (infos, "·", theme.dim),
+    ] {
+        if n > 0 {
+            if !counts.is_empty() {
+                counts.push(Span::raw(" "));
+            }
+            counts.push(Span::styled(format!("{glyph} {n}"), style));
+        }
+    }
+    if counts.is_empty() {
+        counts.push(Span::styled("✓ 0", theme.ok));
+    }
+    let mut full = vec![Span::styled("problems ", theme.dim)];
+    full.extend(counts.iter().cloned());
+    Segment::new(0, full).or_short(2, counts)
 }

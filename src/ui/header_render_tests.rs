@@ -19,6 +19,7 @@ fn busy(demo: Option<Demo>, readonly: bool) -> State {
         nodes: Tally::Of { good: 3, total: 4 },
         pods: Tally::Of { good: 20, total: 25 },
         warnings: Tally::Count(5),
+        problems: None,
         namespace: Some("shop".into()),
     };
     update(&mut s, Input::Counts(counts));
@@ -116,4 +117,27 @@ fn a_long_connection_error_never_pushes_readonly_off_the_line() {
     s.connection = crate::app::state::Connection::Failed("x".repeat(120));
     let top = top_line(&s, 80);
     assert!(top.contains("readonly  ✗ not connected"), "{top}");
+}
+
+#[test]
+fn at_80_columns_the_problem_counts_outlast_everything_but_demo_context_and_connection() {
+    let mut s = busy(Some(Demo::asked()), false);
+    let mut counts = s.counts.clone();
+    counts.problems = Some([3, 5, 1]);
+    update(&mut s, Input::Counts(counts.clone()));
+    let wide = top_line(&s, 180);
+    assert!(wide.ends_with("⚠ 5 warnings/1h  problems ✖ 3 ⚠ 5 · 1"), "{wide}");
+    let narrow = top_line(&s, 80);
+    let order = [" DEMO CLUSTER ", "kubedeck-demo", "● connected", "✖ 3 ⚠ 5 · 1"];
+    let at: Vec<usize> = order
+        .iter()
+        .map(|f| narrow.find(f).unwrap_or_else(|| panic!("{f:?} missing: {narrow}")))
+        .collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "{narrow}");
+    // Narrower still: whatever else goes, those four stay.
+    let tight = top_line(&s, 60);
+    assert!(order.iter().all(|f| tight.contains(f)), "{tight}");
+    counts.problems = Some([0, 0, 0]);
+    update(&mut s, Input::Counts(counts));
+    assert!(top_line(&s, 180).ends_with("problems ✓ 0"));
 }

@@ -277,6 +277,7 @@ fn header_counts_use_glyphs_and_words_and_na_when_forbidden() {
         nodes: Tally::Of { good: 2, total: 3 },
         pods: Tally::Of { good: 10, total: 10 },
         warnings: Tally::Count(4),
+        problems: None,
         namespace: None,
     };
     update(&mut s, Input::Counts(counts));
@@ -290,6 +291,7 @@ fn header_counts_use_glyphs_and_words_and_na_when_forbidden() {
         nodes: Tally::Forbidden,
         pods: Tally::Of { good: 1, total: 2 },
         warnings: Tally::Forbidden,
+        problems: None,
         namespace: Some("team-a".into()),
     };
     update(&mut s, Input::Counts(counts));

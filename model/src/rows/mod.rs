@@ -41,6 +41,8 @@ pub struct Row {
     pub backends: Vec<(String, bool)>,
     /// Pods and nodes: what their usage is measured against (the usage columns' percentages).
     pub capacity: Option<Box<crate::quantity::Capacity>>,
+    /// What the triage rules read beyond the cells (None: nothing to say).
+    pub facts: Option<Box<crate::triage::Facts>>,
     /// Something is wrong with this object (Warning event, failing pod, NotReady node): drawn emphasised.
     pub warn: bool,
 }

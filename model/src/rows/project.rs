@@ -11,6 +11,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use super::{Row, TimeFmt, time_fmt};
 use crate::Kind;
 use crate::printers::{self, Cell, misc, network, nodes, pods, workloads};
+use crate::triage::facts;
 
 /// A projection function of one kind, as the watch layer calls it for every object event.
 pub type Project<K> = fn(&K) -> Row;
@@ -67,6 +68,7 @@ pub fn pod(p: &Pod) -> Row {
         let status = p.status.as_ref();
         row.node = spec.and_then(|s| s.node_name.clone()).filter(|n| !n.is_empty());
         row.warn = pod_in_trouble(&sum.status);
+        row.facts = facts::pod(p);
         row.capacity = Some(Box::new(crate::quantity::pod_capacity(p)));
         let or_none = |s: Option<&String>| s.filter(|s| !s.is_empty()).cloned().unwrap_or_else(|| "<none>".into());
         vec![
@@ -109,6 +111,7 @@ pub fn node(n: &Node) -> Row {
     project(n, Kind::Node, |n, r| {
         let cells = nodes::node_row(n, Timestamp::now());
         r.warn = !matches!(&cells[1], Cell::Str(st) if st == "Ready");
+        r.facts = facts::node(n);
         r.capacity = Some(Box::new(crate::quantity::node_capacity(n)));
         cells
     })
@@ -129,7 +132,8 @@ pub fn service(svc: &Service) -> Row {
 
 /// A Deployment.
 pub fn deployment(o: &Deployment) -> Row {
-    project(o, Kind::Deployment, |o, _| {
+    project(o, Kind::Deployment, |o, r| {
+        r.facts = facts::deployment(o);
         workloads::deployment_row(o, Timestamp::now())
     })
 }
@@ -143,14 +147,16 @@ pub fn replica_set(o: &ReplicaSet) -> Row {
 
 /// A StatefulSet.
 pub fn stateful_set(o: &StatefulSet) -> Row {
-    project(o, Kind::StatefulSet, |o, _| {
+    project(o, Kind::StatefulSet, |o, r| {
+        r.facts = facts::stateful_set(o);
         workloads::stateful_set_row(o, Timestamp::now())
     })
 }
 
 /// A DaemonSet.
 pub fn daemon_set(o: &DaemonSet) -> Row {
-    project(o, Kind::DaemonSet, |o, _| {
+    project(o, Kind::DaemonSet, |o, r| {
+        r.facts = facts::daemon_set(o);
         workloads::daemon_set_row(o, Timestamp::now())
     })
 }
@@ -159,6 +165,7 @@ pub fn daemon_set(o: &DaemonSet) -> Row {
 pub fn job(o: &Job) -> Row {
     project(o, Kind::Job, |o, r| {
         r.warn = workloads::job_status(o) == "Failed";
+        r.facts = facts::job(o);
         let st = o.status.as_ref();
         if st.is_some_and(|s| s.completion_time.is_none()) {
             // DURATION is the third column after NAME: from start to now while running.
@@ -171,6 +178,7 @@ pub fn job(o: &Job) -> Row {
 /// A CronJob, with LAST SCHEDULE as a stamp.
 pub fn cron_job(o: &CronJob) -> Row {
     project(o, Kind::CronJob, |o, r| {
+        r.facts = facts::cron_job(o);
         // LAST SCHEDULE is the fifth cell after NAME.
         r.stamps[5] = o
             .status

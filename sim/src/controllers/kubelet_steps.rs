@@ -4,8 +4,10 @@
 //! Annotation conventions (copied from templates onto pods):
 //! `sim.kubedeck.io/crash: "true"` (first container exits 1 a few seconds after each start),
 //! `sim.kubedeck.io/crash-after: "N"`, `sim.kubedeck.io/run-seconds: "N"` (containers exit 0 after N s),
-//! `sim.kubedeck.io/ready-after: "N"` (readiness delay, default 2 s). Images whose tag contains
-//! `does-not-exist` fail to pull.
+//! `sim.kubedeck.io/ready-after: "N"` (readiness delay, default 2 s),
+//! `sim.kubedeck.io/oom: "true"` (as crash, but the first container is OOMKilled: exit 137),
+//! `sim.kubedeck.io/unready: "true"` (the readiness probe keeps failing: never ready, an
+//! `Unhealthy` Warning every 10 s). Images whose tag contains `does-not-exist` fail to pull.
 
 use std::collections::HashSet;
 
@@ -30,8 +32,10 @@ pub enum Step {
     StartMain,
     /// Running containers turn ready.
     Ready,
-    /// The first container exits 1.
+    /// The first container exits 1 (137, OOMKilled, under `sim.kubedeck.io/oom`).
     Crash,
+    /// The readiness probe fails again.
+    ProbeFail,
     /// The containers exit 0 (run-seconds).
     Exit,
     /// Exited containers start again after back-off.
@@ -213,7 +217,9 @@ pub fn plan_after_start(p: &Value) -> Vec<(f64, Step)> {
     let statuses = st["containerStatuses"].as_array().cloned().unwrap_or_default();
     let running = statuses.iter().any(|c| c["state"]["running"].is_object());
     if running {
-        if statuses
+        if unready(p) {
+            plan.push((3.0, Step::ProbeFail));
+        } else if statuses
             .iter()
             .any(|c| c["state"]["running"].is_object() && c["ready"] != true)
         {
@@ -222,7 +228,7 @@ pub fn plan_after_start(p: &Value) -> Vec<(f64, Step)> {
                 Step::Ready,
             ));
         }
-        if annotation(p, "sim.kubedeck.io/crash") == Some("true") {
+        if annotation(p, "sim.kubedeck.io/crash") == Some("true") || oom(p) {
             let after = secs_annotation(p, "sim.kubedeck.io/crash-after").unwrap_or(4.0);
             plan.push((after, Step::Crash));
         } else if let Some(n) = secs_annotation(p, "sim.kubedeck.io/run-seconds") {
@@ -238,6 +244,24 @@ pub fn plan_after_start(p: &Value) -> Vec<(f64, Step)> {
         plan.push((1.0, Step::StartMain));
     }
     plan
+}
+
+fn oom(p: &Value) -> bool {
+    annotation(p, "sim.kubedeck.io/oom") == Some("true")
+}
+
+fn unready(p: &Value) -> bool {
+    annotation(p, "sim.kubedeck.io/unready") == Some("true")
+}
+
+/// The readiness probe failed: an `Unhealthy` Warning as kubelet words an HTTP probe's failure.
+fn probe_failed(p: &Value, out: &mut Out) {
+    for c in containers(p, "containers") {
+        let name = c["name"].as_str().unwrap_or_default();
+        let msg = "Readiness probe failed: HTTP probe failed with statuscode: 503".to_string();
+        out.events.push(Ev::warn(Some(name), "Unhealthy", msg));
+    }
+    out.next.push((10.0, Step::ProbeFail));
 }
 
 /// A pod's steady state in one write, for the bulk load.
@@ -257,7 +281,7 @@ pub fn warm_status(p: &Value, host_ip: &str, ip: &str, now: &str) -> Value {
                 );
                 waiting_status(c, "ImagePullBackOff", Some(&msg))
             } else {
-                running_status(c, now, true, 0, json!({}))
+                running_status(c, now, !unready(p), 0, json!({}))
             }
         })
         .collect();
@@ -316,7 +340,11 @@ fn exit_containers(p: &mut Value, out: &mut Out, now: &str, code: i64, only_firs
         p["metadata"]["uid"].as_str().unwrap_or_default().to_string(),
     );
     let restarts = policy == "Always" || (policy == "OnFailure" && code != 0);
-    let reason = if code == 0 { "Completed" } else { "Error" };
+    let reason = match code {
+        0 => "Completed",
+        137 => "OOMKilled",
+        _ => "Error",
+    };
     let st = &mut p["status"];
     let mut delay: Option<f64> = None;
     if let Some(list) = st["containerStatuses"].as_array_mut() {
@@ -464,7 +492,19 @@ pub fn advance(step: Step, p: &mut Value, out: &mut Out, now: &str, pulled: &Has
             }
             sync_ready(st, now);
         }
-        Step::Crash => exit_containers(p, out, now, 1, true),
+        Step::Crash => {
+            let code = if oom(p) { 137 } else { 1 };
+            exit_containers(p, out, now, code, true)
+        }
+        Step::ProbeFail => {
+            // A pod that has stopped running probes nothing.
+            if p["status"]["containerStatuses"]
+                .as_array()
+                .is_some_and(|l| l.iter().any(|c| c["state"]["running"].is_object()))
+            {
+                probe_failed(p, out);
+            }
+        }
         Step::Exit => exit_containers(p, out, now, 0, false),
         Step::Restart => restart(p, out, now, pulled),
         Step::PullBackOff(n) => image_back_off(p, out, n, false),

@@ -2,7 +2,8 @@
 //! and a bulk load, with creation times spread over the past 90 days so AGE columns look real.
 //!
 //! Top-level workloads are created without children: the workload controllers make their
-//! ReplicaSets and Pods. Only the static control-plane pods are created here.
+//! ReplicaSets and Pods. Only the static control-plane pods and one pod no node can take
+//! (`trouble.rs`, the problems the triage screen starts with) are created here.
 
 mod apps;
 mod build;
@@ -12,6 +13,7 @@ mod crds;
 mod node_status;
 mod nodes;
 mod platform;
+mod trouble;
 
 use serde_json::{Value, json};
 
@@ -57,6 +59,7 @@ pub fn load(store: &Store, opts: &SimOptions) {
     cluster::load(store);
     platform::load(store);
     apps::load(store);
+    trouble::load(store);
     crds::load(store);
     load_bulk(store, opts.pods);
 }

@@ -40,12 +40,12 @@ fn loads_the_listed_objects() {
             .iter()
             .all(|p| p.labels.get("tier").map(String::as_str) == Some("control-plane"))
     );
-    assert_eq!(count(&s, "Deployment", Some("shop")), 5);
-    assert_eq!(count(&s, "Service", Some("shop")), 5);
+    assert_eq!(count(&s, "Deployment", Some("shop")), 7);
+    assert_eq!(count(&s, "Service", Some("shop")), 6);
     assert_eq!(count(&s, "StatefulSet", None), 2);
     assert_eq!(count(&s, "DaemonSet", None), 2);
     assert_eq!(count(&s, "CronJob", Some("payments")), 2);
-    assert_eq!(count(&s, "Job", Some("payments")), 1);
+    assert_eq!(count(&s, "Job", Some("payments")), 2);
     assert_eq!(count(&s, "PersistentVolumeClaim", Some("payments")), 3);
     assert_eq!(count(&s, "PersistentVolume", None), 4);
     let pvc = s

@@ -56,6 +56,11 @@ pub fn open(state: &mut State) -> Vec<Effect> {
         }
         _ => return vec![],
     };
+    open_target(state, target)
+}
+
+/// Open the logs of `target` over the view on show.
+pub fn open_target(state: &mut State, target: Target) -> Vec<Effect> {
     let params = Params::default();
     let session = next_session();
     let effect = Effect::Logs {

@@ -77,7 +77,10 @@ pub fn lines(st: &Styles, r: &Report, first: &[(String, i32)], now: i64, width: 
     } else if !alerts.is_empty() {
         let n = alerts.len();
         let s = if n == 1 { "" } else { "S" };
-        out.push(Line::from(Span::styled(format!("✖ {n} PROBLEM{s}"), st.bad)));
+        out.push(Line::from(vec![
+            Span::styled(format!("✖ {n} PROBLEM{s}"), st.bad),
+            Span::styled("  (enter: every problem in the cluster, :triage)", st.dim),
+        ]));
         out.extend(alerts.into_iter().map(|a| status_line(st, false, a)));
     }
     // What could not be checked is said, never counted as fine.
