@@ -85,6 +85,10 @@ pub enum Action {
     Logs,
     /// Open an interactive shell in the pod or container under the cursor.
     Shell,
+    /// Forward local ports to the pod, container or Service under the cursor (a dialog first).
+    PortForward,
+    /// Stop every port-forward (`:pf`).
+    StopAllForwards,
     /// Refresh a health screen now (control plane, node health).
     Refresh,
     /// Open the health view of the node under the cursor.
@@ -210,6 +214,13 @@ pub const ACTIONS: &[(Action, &str, &str, &[KeyScope])] = &[
     (Action::Drain, "drain", "drain node", &[T]),
     (Action::Logs, "logs", "logs", &[T]),
     (Action::Shell, "shell", "shell", &[T]),
+    (Action::PortForward, "port-forward", "port-forward", &[T]),
+    (
+        Action::StopAllForwards,
+        "stop-all-forwards",
+        "stop all port-forwards",
+        &[T],
+    ),
     (Action::Refresh, "refresh", "refresh", &[T]),
     (Action::NodeHealth, "node-health", "node health", &[T]),
     (Action::Log(LogAction::Follow), "follow", "follow", &[L]),
@@ -295,6 +306,7 @@ impl Action {
                 | Action::SetImage
                 | Action::Apply
                 | Action::Shell
+                | Action::PortForward
         )
     }
 

@@ -117,6 +117,18 @@ pub enum Effect {
         /// The container chosen.
         container: Option<String>,
     },
+    /// GET a pod's container ports (of `container` only, when given) or a Service's ports, with the
+    /// local port offered for each, for the port-forward dialog.
+    PortForwardInfo {
+        /// A pod or a Service.
+        target: ObjRef,
+        /// The container row `F` was pressed on.
+        container: Option<String>,
+    },
+    /// Forward a local port to a pod's or Service's port until stopped or kubedeck ends.
+    PortForward(Box<super::portforward::PfSpec>),
+    /// Stop these forwards.
+    StopPortForwards(Vec<SessionId>),
     /// GET an object's ownerReferences and feed them back (the jump to a row's owner).
     FindOwner(ObjRef),
     /// GET an object fresh with the lists a per-kind extra needs (`kinds/`), and feed them back.
@@ -140,7 +152,7 @@ impl Effect {
             // A shell changes running state: `--readonly` refuses it too (as k9s's readonly does).
             _ => matches!(
                 self,
-                Effect::Mutate { .. } | Effect::DryRunRollback { .. } | Effect::Shell { .. }
+                Effect::Mutate { .. } | Effect::DryRunRollback { .. } | Effect::Shell { .. } | Effect::PortForward(_)
             ),
         }
     }

@@ -85,6 +85,20 @@ pub enum Input {
         /// kubectl's success line or the error.
         result: Outcome,
     },
+    /// The answer to [`super::Effect::PortForwardInfo`].
+    PortForwardInfo {
+        /// The pod or Service.
+        target: ObjRef,
+        /// Its ports with the local port offered for each, or the error.
+        result: Result<Vec<super::portforward::Declared>, String>,
+    },
+    /// A port-forward session's news.
+    PortForward {
+        /// Its session.
+        id: super::effect::SessionId,
+        /// What it says.
+        report: super::portforward::Report,
+    },
     /// The answer to [`super::Effect::ScaleInfo`].
     ScaleInfo {
         /// The object.

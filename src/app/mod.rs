@@ -21,6 +21,7 @@ pub mod nav;
 pub mod nodehealth;
 pub mod owner;
 pub mod pattern;
+pub mod portforward;
 pub mod prompt;
 pub mod question;
 pub mod sessions;
@@ -54,3 +55,5 @@ mod anykind_tests;
 
 #[cfg(test)]
 mod marks_tests;
+#[cfg(test)]
+mod portforward_tests;

@@ -285,6 +285,8 @@ pub struct State {
     pub discovery: Discovery,
     /// The `:` line's history and completion.
     pub cmdline: super::cmdline::CmdLine,
+    /// The port-forwards running in the background (`:pf`).
+    pub forwards: Vec<super::portforward::Forward>,
 }
 
 /// What the server's discovery says it serves, for the context in use.
@@ -364,6 +366,7 @@ impl State {
             demo: None,
             discovery: Discovery::default(),
             cmdline: Default::default(),
+            forwards: Vec::new(),
         }
     }
 

@@ -23,6 +23,7 @@ pub fn kinds(action: Action) -> Option<&'static [Kind]> {
         Action::Cordon | Action::Uncordon | Action::Drain => &[Kind::Node],
         Action::SetImage => &[Kind::Deployment, Kind::StatefulSet, Kind::DaemonSet, Kind::CronJob],
         Action::Shell => &[Kind::Pod],
+        Action::PortForward => &[Kind::Pod, Kind::Service],
         _ => return None,
     })
 }
@@ -356,6 +357,7 @@ pub fn on_dialog_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 vec![]
             }
         },
+        Dialog::PortForward(d) => super::portforward::on_key(state, d, key),
         Dialog::Confirm(mut c) => {
             let expected = c.expected();
             if let Some(ta) = &mut c.typed {

@@ -66,6 +66,10 @@ fn act(state: &mut State, action: Action) -> Option<Vec<Effect>> {
             let container = state.top().table.current().map(|r| r.name.clone());
             Some(crate::app::workload::shell(state, selected(state), container))
         }
+        Action::PortForward => {
+            let container = state.top().table.current().map(|r| r.name.clone());
+            Some(crate::app::portforward::open(state, selected(state), container))
+        }
         _ => lists::act(state, action),
     }
 }

@@ -37,6 +37,7 @@ registry! {
     controlplane,
     nodehealth,
     messages,
+    portforwards,
     apiresources,
     keys,
     editor,

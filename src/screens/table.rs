@@ -92,6 +92,7 @@ fn act(state: &mut State, action: Action) -> Option<Vec<Effect>> {
         Action::NodeHealth => crate::app::nodehealth::open_selected(state),
         Action::Logs => crate::app::logs::glue::open(state),
         Action::Shell => crate::app::workload::shell(state, selected(state), None),
+        Action::PortForward => crate::app::portforward::open(state, selected(state), None),
         Action::Owner => crate::app::owner::jump(state),
         Action::MarkRow => {
             state.top_mut().table.toggle_mark();
