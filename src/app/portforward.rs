@@ -14,6 +14,9 @@ use super::state::State;
 use crate::cluster::Kind;
 use crate::cluster::ops::ObjRef;
 
+/// What a pod or Service row shows after its name while a port-forward to it runs.
+pub const MARKER: &str = "⇄";
+
 /// Ports one dialog may forward at once (a range is spelt out).
 pub const MAX_PORTS: usize = 100;
 

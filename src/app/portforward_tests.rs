@@ -286,3 +286,16 @@ fn pf_draws_each_forward_with_its_counters_and_the_last_error() {
     let screen = text(&draw(&s, 120, 14, 0));
     assert!(screen.contains("No port-forwards."), "{screen}");
 }
+
+#[test]
+fn pods_and_services_with_a_forward_carry_the_marker_after_their_name() {
+    let mut s = on(Kind::Pod, false);
+    tests_support::forwards(&mut s);
+    let screen = text(&draw(&s, 120, 10, 0));
+    assert!(screen.contains("web-1 ⇄"), "{screen}");
+    assert!(!screen.contains("web ⇄"), "the pod named web has no forward: {screen}");
+    let mut s = on(Kind::Service, false);
+    tests_support::forwards(&mut s);
+    let screen = text(&draw(&s, 120, 10, 0));
+    assert!(screen.contains("web ⇄") && !screen.contains("web-1 ⇄"), "{screen}");
+}
