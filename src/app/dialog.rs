@@ -85,7 +85,7 @@ pub enum Dialog {
     /// Yes/no, or type the name.
     Confirm(Confirm),
     /// Local address and ports of a port-forward.
-    PortForward(Box<super::portforward::PfDialog>),
+    PortForward(Box<super::forwards::PfDialog>),
 }
 
 /// A live panel over the bottom of the screen: rollout status or drain progress.

@@ -126,7 +126,7 @@ pub enum Effect {
         container: Option<String>,
     },
     /// Forward a local port to a pod's or Service's port until stopped or kubedeck ends.
-    PortForward(Box<super::portforward::PfSpec>),
+    PortForward(Box<super::forwards::PfSpec>),
     /// Stop these forwards.
     StopPortForwards(Vec<SessionId>),
     /// GET an object's ownerReferences and feed them back (the jump to a row's owner).

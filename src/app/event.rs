@@ -90,14 +90,14 @@ pub enum Input {
         /// The pod or Service.
         target: ObjRef,
         /// Its ports with the local port offered for each, or the error.
-        result: Result<Vec<super::portforward::Declared>, String>,
+        result: Result<Vec<super::forwards::Declared>, String>,
     },
     /// A port-forward session's news.
     PortForward {
         /// Its session.
         id: super::effect::SessionId,
         /// What it says.
-        report: super::portforward::Report,
+        report: super::forwards::Report,
     },
     /// The answer to [`super::Effect::ScaleInfo`].
     ScaleInfo {

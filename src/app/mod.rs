@@ -12,6 +12,7 @@ pub mod discovery;
 pub mod edit;
 pub mod effect;
 pub mod event;
+pub mod forwards;
 pub mod help;
 pub mod keys;
 pub mod logs;

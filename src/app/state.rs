@@ -286,7 +286,7 @@ pub struct State {
     /// The `:` line's history and completion.
     pub cmdline: super::cmdline::CmdLine,
     /// The port-forwards running in the background (`:pf`).
-    pub forwards: Vec<super::portforward::Forward>,
+    pub forwards: Vec<super::forwards::Forward>,
 }
 
 /// What the server's discovery says it serves, for the context in use.

@@ -357,7 +357,11 @@ pub fn on_dialog_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 vec![]
             }
         },
-        Dialog::PortForward(d) => super::portforward::on_key(state, d, key),
+        // The overlay gives its keys to `portforward::on_key`.
+        d @ Dialog::PortForward(_) => {
+            state.dialog = Some(d);
+            vec![]
+        }
         Dialog::Confirm(mut c) => {
             let expected = c.expected();
             if let Some(ta) = &mut c.typed {

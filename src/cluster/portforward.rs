@@ -15,7 +15,7 @@ use kube::api::{Api, ListParams};
 use kube::{Client, ResourceExt};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
-use crate::app::portforward::{Declared, Stats};
+use crate::app::forwards::{Declared, Stats};
 use crate::cluster::Kind;
 use crate::cluster::ops::ObjRef;
 

@@ -13,7 +13,7 @@ use kube::{Client, ResourceExt};
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::super::session::{Asked, Ctx, Session};
-use crate::app::portforward::{PfSpec, Report};
+use crate::app::forwards::{PfSpec, Report};
 use crate::app::{Effect, Input};
 use crate::cluster::Kind;
 use crate::cluster::portforward::{Counters, carry, listen, probe, resolve};

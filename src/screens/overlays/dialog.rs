@@ -8,7 +8,12 @@ use crate::screens::screen::Overlay;
 pub static OVERLAY: Overlay = Overlay {
     name: "dialog",
     open: |state| state.dialog.is_some(),
-    on_key: |state, key| Some(crate::app::workload::on_dialog_key(state, *key)),
+    on_key: |state, key| {
+        Some(match state.dialog {
+            Some(crate::app::dialog::Dialog::PortForward(_)) => crate::app::portforward::on_key(state, *key),
+            _ => crate::app::workload::on_dialog_key(state, *key),
+        })
+    },
     render: |frame, area, state, theme| {
         if let Some(dialog) = &state.dialog {
             crate::ui::dialogs::render(frame, area, state, dialog, theme)
