@@ -279,6 +279,14 @@ fn pf_draws_each_forward_with_its_counters_and_the_last_error() {
         "{screen}"
     );
     assert!(screen.contains("port-forwards [2]"), "{screen}");
+    assert!(
+        screen.contains("D stop · ctrl-k stop all · e move"),
+        "the header says what D and e do here: {screen}"
+    );
+    assert!(
+        screen.contains("1m ago") || screen.contains("90s ago"),
+        "SINCE whole: {screen}"
+    );
     typed(&mut s, "j");
     let screen = text(&draw(&s, 120, 14, jiff::Timestamp::now().as_second()));
     assert!(screen.contains("last error: connection refused"), "{screen}");

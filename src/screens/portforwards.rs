@@ -37,7 +37,8 @@ pub static SCREEN: Screen = Screen {
         vec![
             Span::styled("port-forwards", theme.title),
             Span::raw(format!(" [{}]", state.forwards.len())),
-            Span::styled("  running in the background until stopped or kubedeck ends", theme.dim),
+            // The keys of this list are the table's for other things (D, e): said here.
+            Span::styled("  D stop · ctrl-k stop all · e move (each asks or opens the dialog)", theme.dim),
         ]
     },
     render,
@@ -166,7 +167,17 @@ fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: i64)
         let style = if i == at { theme.selected } else { theme.text };
         Row::new(cells(f, now)).style(style)
     });
-    let widths = [21, 32, 28, 10, 10, 9, 6, 6].map(Constraint::Max);
+    // The counters keep their width; REMOTE and POD share what is left.
+    let widths = [
+        Constraint::Length(21),
+        Constraint::Fill(3),
+        Constraint::Fill(2),
+        Constraint::Length(10),
+        Constraint::Length(10),
+        Constraint::Length(9),
+        Constraint::Length(6),
+        Constraint::Length(8),
+    ];
     let table = Table::new(rows, widths)
         .header(Row::new(TITLES).style(theme.header))
         .column_spacing(2);
