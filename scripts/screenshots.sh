@@ -223,6 +223,35 @@ wait_for 'exit code'
 settle
 shot exec
 keys Escape
+# A port-forward to the shop/web Service (F, its port offered, enter), twenty requests through it,
+# then :pf with its counters and the pod serving it.
+command_line "svc shop"
+wait_for '^ *services \[[1-9][0-9]*/[0-9]+\].*live'
+keys / w e b Enter
+wait_for '^ *services \[1/[0-9]+\]'
+keys F
+wait_for 'Local address:'
+keys Enter
+wait_for 'web ⇄'
+command_line pf
+wait_for 'port-forwards \[1\]'
+wait_for '127\.0\.0\.1:[0-9]+ +svc/shop/web:80 +web-'
+port=$(screen | grep -Eo '127\.0\.0\.1:[0-9]+' | head -1 | cut -d: -f2)
+python3 -c "
+import urllib.request
+for i in range(20):
+    urllib.request.urlopen('http://127.0.0.1:$port/cart/%d' % i, timeout=10).read()
+"
+wait_for ' 0/20 '
+settle
+shot port-forwards
+# Stopped again (ctrl-k, y), so that the later shots show no forward marker.
+keys C-k
+wait_for 'stop all 1 port-forwards'
+keys y
+wait_for 'No port-forwards'
+keys Escape
+sleep 0.3
 
 # Workload actions on shop/web: the scale dialog (with its HPA warning), then a restart and the
 # rollout history with the diff of the previous revision against the live template.

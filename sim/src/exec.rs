@@ -59,13 +59,15 @@ impl ExecOpts {
     }
 }
 
-/// The subprotocol the server picks from a client's `Sec-WebSocket-Protocol` list.
-pub fn pick_protocol(offered: &str) -> Option<&'static str> {
+/// The subprotocol the server picks from a client's `Sec-WebSocket-Protocol` list: the first of
+/// its own `protocols` (in its order of preference) that the client offers.
+pub fn pick_protocol(offered: &str, protocols: &[&'static str]) -> Option<&'static str> {
     let list: Vec<&str> = offered.split(',').map(str::trim).collect();
-    ["v5.channel.k8s.io", "v4.channel.k8s.io"]
-        .into_iter()
-        .find(|p| list.contains(p))
+    protocols.iter().copied().find(|p| list.contains(p))
 }
+
+/// What exec speaks, preferred first.
+const EXEC_PROTOCOLS: [&str; 2] = ["v5.channel.k8s.io", "v4.channel.k8s.io"];
 
 /// The Status sent on the error channel when the process exits with `code`.
 pub fn exit_status(command: &[String], code: i32) -> Value {
@@ -169,12 +171,81 @@ fn start(
         return Err(ApiError::bad_request("you must specify at least 1 command"));
     }
     let c = container(&pod, opts.container.as_deref())?;
+    let (response, on_upgrade, protocol) = accept(headers, ext, &EXEC_PROTOCOLS)?;
     let ctx = Ctx::of(&pod, &c);
-    upgrade(st, headers, ext, move |ws, v5| session(ws, ctx, opts, v5))
+    spawn_upgraded(st, on_upgrade, move |ws| {
+        session(ws, ctx, opts, protocol == "v5.channel.k8s.io")
+    });
+    Ok(response)
 }
 
-/// The upgraded connection a channel session runs on.
-pub(crate) type Socket = WebSocketStream<hyper_util::rt::TokioIo<hyper::upgrade::Upgraded>>;
+/// The upgraded connection a session runs on.
+pub type Upgraded = WebSocketStream<hyper_util::rt::TokioIo<hyper::upgrade::Upgraded>>;
+
+/// Checks a WebSocket upgrade request and answers it (101 with the subprotocol picked from
+/// `protocols`, in the server's order of preference); the connection comes with the upgrade.
+pub fn accept(
+    headers: &HeaderMap,
+    ext: &mut Extensions,
+    protocols: &[&'static str],
+) -> Result<(Response, hyper::upgrade::OnUpgrade, &'static str), ApiError> {
+    let header = |h: header::HeaderName| headers.get(h).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let key = header(header::SEC_WEBSOCKET_KEY);
+    if !header(header::UPGRADE).eq_ignore_ascii_case("websocket") || key.is_empty() {
+        // SPDY (kubectl before 1.31 without its WebSocket fallback) is not simulated.
+        return Err(ApiError::bad_request("Upgrade request required"));
+    }
+    let Some(protocol) = pick_protocol(header(header::SEC_WEBSOCKET_PROTOCOL), protocols) else {
+        return Err(ApiError::bad_request(format!(
+            "unable to upgrade: the demo cluster speaks {} only",
+            protocols.join(" and ")
+        )));
+    };
+    let on_upgrade = ext
+        .remove::<hyper::upgrade::OnUpgrade>()
+        .ok_or_else(|| ApiError::internal("connection cannot be upgraded"))?;
+    let accept = derive_accept_key(key.as_bytes());
+    let mut r = Response::new(Body::empty());
+    *r.status_mut() = StatusCode::SWITCHING_PROTOCOLS;
+    let h = r.headers_mut();
+    h.insert(header::UPGRADE, HeaderValue::from_static("websocket"));
+    h.insert(header::CONNECTION, HeaderValue::from_static("Upgrade"));
+    h.insert(header::SEC_WEBSOCKET_PROTOCOL, HeaderValue::from_static(protocol));
+    h.insert(
+        header::SEC_WEBSOCKET_ACCEPT,
+        HeaderValue::from_str(&accept).map_err(|e| ApiError::internal(e.to_string()))?,
+    );
+    Ok((r, on_upgrade, protocol))
+}
+
+/// Runs `session` on the connection once upgraded, until it ends, the server stops or restarts.
+pub fn spawn_upgraded<F, Fut>(st: &Arc<SimState>, on_upgrade: hyper::upgrade::OnUpgrade, session: F)
+where
+    F: FnOnce(Upgraded) -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send,
+{
+    let shutdown = st.shutdown.clone();
+    let mut restarts = st.faults.restarts();
+    tokio::spawn(async move {
+        let upgraded = match on_upgrade.await {
+            Ok(u) => u,
+            Err(e) => return tracing::debug!("upgrade failed: {e}"),
+        };
+        let io = hyper_util::rt::TokioIo::new(upgraded);
+        let ws = WebSocketStream::from_raw_socket(io, Role::Server, None).await;
+        tokio::select! {
+            _ = session(ws) => {}
+            // The server stopping drops the connection, as a broken one would.
+            _ = shutdown.cancelled() => {}
+            // A restart cuts every connection; an upgraded one is no longer read by the server's
+            // HTTP layer, so it is ended here.
+            _ = restarts.changed() => {}
+        }
+    });
+}
+
+/// The upgraded connection a channel session runs on (attach's name for it).
+pub(crate) type Socket = Upgraded;
 
 /// Answers a WebSocket upgrade with a channel subprotocol (v5 preferred, v4 accepted) and runs
 /// `run` on the upgraded connection (told whether it speaks v5) until it ends, the server stops or
@@ -187,56 +258,15 @@ pub(crate) fn upgrade<F, Fut>(
 ) -> Result<Response, ApiError>
 where
     F: FnOnce(Socket, bool) -> Fut + Send + 'static,
-    Fut: std::future::Future<Output = ()> + Send,
+    Fut: Future<Output = ()> + Send,
 {
-    let header = |h: header::HeaderName| headers.get(h).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let key = header(header::SEC_WEBSOCKET_KEY);
-    if !header(header::UPGRADE).eq_ignore_ascii_case("websocket") || key.is_empty() {
-        // SPDY (kubectl before 1.31 without its WebSocket fallback) is not simulated.
-        return Err(ApiError::bad_request("Upgrade request required"));
-    }
-    let Some(protocol) = pick_protocol(header(header::SEC_WEBSOCKET_PROTOCOL)) else {
-        return Err(ApiError::bad_request(
-            "unable to upgrade: the demo cluster speaks v5.channel.k8s.io and v4.channel.k8s.io only",
-        ));
-    };
-    let on_upgrade = ext
-        .remove::<hyper::upgrade::OnUpgrade>()
-        .ok_or_else(|| ApiError::internal("connection cannot be upgraded"))?;
-    let accept = derive_accept_key(key.as_bytes());
-    let shutdown = st.shutdown.clone();
-    let mut restarts = st.faults.restarts();
-    tokio::spawn(async move {
-        let upgraded = match on_upgrade.await {
-            Ok(u) => u,
-            Err(e) => return tracing::debug!("upgrade failed: {e}"),
-        };
-        let io = hyper_util::rt::TokioIo::new(upgraded);
-        let ws = WebSocketStream::from_raw_socket(io, Role::Server, None).await;
-        tokio::select! {
-            _ = run(ws, protocol == "v5.channel.k8s.io") => {}
-            // The server stopping drops the connection, as a broken one would.
-            _ = shutdown.cancelled() => {}
-            // A restart cuts every connection; an upgraded one is no longer read by the server's
-            // HTTP layer, so it is ended here.
-            _ = restarts.changed() => {}
-        }
-    });
-    let mut r = Response::new(Body::empty());
-    *r.status_mut() = StatusCode::SWITCHING_PROTOCOLS;
-    let h = r.headers_mut();
-    h.insert(header::UPGRADE, HeaderValue::from_static("websocket"));
-    h.insert(header::CONNECTION, HeaderValue::from_static("Upgrade"));
-    h.insert(header::SEC_WEBSOCKET_PROTOCOL, HeaderValue::from_static(protocol));
-    h.insert(
-        header::SEC_WEBSOCKET_ACCEPT,
-        HeaderValue::from_str(&accept).map_err(|e| ApiError::internal(e.to_string()))?,
-    );
-    Ok(r)
+    let (response, on_upgrade, protocol) = accept(headers, ext, &EXEC_PROTOCOLS)?;
+    spawn_upgraded(st, on_upgrade, move |ws| run(ws, protocol == "v5.channel.k8s.io"));
+    Ok(response)
 }
 
 /// A message on one channel.
-pub(crate) fn frame(channel: u8, data: &[u8]) -> Message {
+pub fn frame(channel: u8, data: &[u8]) -> Message {
     let mut v = Vec::with_capacity(data.len() + 1);
     v.push(channel);
     v.extend_from_slice(data);
@@ -244,7 +274,7 @@ pub(crate) fn frame(channel: u8, data: &[u8]) -> Message {
 }
 
 /// A normal closure (1000): kubectl's WebSocket client reads a close without a code as an error.
-pub(crate) fn normal_close() -> CloseFrame {
+pub fn normal_close() -> CloseFrame {
     CloseFrame {
         code: CloseCode::Normal,
         reason: "".into(),
@@ -354,14 +384,14 @@ mod tests {
     #[test]
     fn v5_is_preferred_and_v4_accepted() {
         assert_eq!(
-            pick_protocol("v5.channel.k8s.io, v4.channel.k8s.io"),
+            pick_protocol("v5.channel.k8s.io, v4.channel.k8s.io", &EXEC_PROTOCOLS),
             Some("v5.channel.k8s.io")
         );
         assert_eq!(
-            pick_protocol("v4.channel.k8s.io,channel.k8s.io"),
+            pick_protocol("v4.channel.k8s.io,channel.k8s.io", &EXEC_PROTOCOLS),
             Some("v4.channel.k8s.io")
         );
-        assert_eq!(pick_protocol("base64.channel.k8s.io"), None);
+        assert_eq!(pick_protocol("base64.channel.k8s.io", &EXEC_PROTOCOLS), None);
     }
 
     #[test]

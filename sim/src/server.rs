@@ -12,7 +12,7 @@ use super::request::{Query, SimState, Target, User, parse_query};
 use super::status::ApiError;
 use super::store::Store;
 use super::store::pods;
-use super::{attach, discovery, ephemeral, exec, health, logs, metrics, openapi, rest, watch};
+use super::{attach, discovery, ephemeral, exec, health, logs, metrics, openapi, portforward, rest, watch};
 
 /// Bearer token of the demo cluster's administrator.
 pub const ADMIN_TOKEN: &str = "kubedeck-demo-admin";
@@ -78,7 +78,7 @@ pub fn parse_target(store: &Store, path: &str) -> Option<Target> {
 /// The verb RBAC would check for this request.
 fn verb(method: &Method, t: &Target, q: &Query) -> &'static str {
     let watch = q.get("watch").is_some_and(|w| w == "true" || w == "1");
-    if matches!(t.sub.as_deref(), Some("exec" | "attach")) {
+    if matches!(t.sub.as_deref(), Some("exec" | "attach" | "portforward")) {
         // RBAC checks `create` on these whatever the method (a WebSocket upgrade is a GET).
         return "create";
     }
@@ -177,6 +177,10 @@ async fn handle(State(st): State<Arc<SimState>>, req: Request) -> Response {
         }
         (_, Some("ephemeralcontainers")) if t.res == pods() && t.ns.is_some() && t.name.is_some() => {
             ephemeral::serve(&st, &parts.method, &parts.headers, &t, body)
+        }
+        ("create", Some("portforward")) if t.res == pods() && t.ns.is_some() => {
+            let query = parts.uri.query();
+            return portforward::serve(&st, &t, query, &parts.headers, &mut parts.extensions);
         }
         _ => rest::dispatch(&st, &parts.method, &parts.headers, &t, &q, body).await,
     };

@@ -95,6 +95,10 @@ pub enum Action {
     Attach,
     /// Add an ephemeral debug container to the pod under the cursor and attach to it.
     Debug,
+    /// Forward local ports to the pod, container or Service under the cursor (a dialog first).
+    PortForward,
+    /// Stop every port-forward (`:pf`).
+    StopAllForwards,
     /// Refresh a health screen now (control plane, node health).
     Refresh,
     /// Open the health view of the node under the cursor.
@@ -237,6 +241,13 @@ pub const ACTIONS: &[(Action, &str, &str, &[KeyScope])] = &[
     (Action::Shell, "shell", "shell", &[T]),
     (Action::Attach, "attach", "attach", &[T]),
     (Action::Debug, "debug", "debug container", &[T]),
+    (Action::PortForward, "port-forward", "port-forward", &[T]),
+    (
+        Action::StopAllForwards,
+        "stop-all-forwards",
+        "stop all port-forwards",
+        &[T],
+    ),
     (Action::Refresh, "refresh", "refresh", &[T]),
     (Action::NodeHealth, "node-health", "node health", &[T]),
     (Action::Log(LogAction::Follow), "follow", "follow", &[L]),
@@ -328,6 +339,7 @@ impl Action {
                 | Action::Shell
                 | Action::Attach
                 | Action::Debug
+                | Action::PortForward
         )
     }
 

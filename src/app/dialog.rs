@@ -86,6 +86,8 @@ pub enum Dialog {
     Delete(DeleteDialog),
     /// Yes/no, or type the name.
     Confirm(Confirm),
+    /// Local address and ports of a port-forward.
+    PortForward(Box<super::forwards::PfDialog>),
 }
 
 /// A live panel over the bottom of the screen: rollout status or drain progress.

@@ -163,6 +163,18 @@ pub enum Effect {
         /// The title of the document that waits for the output.
         title: String,
     },
+    /// GET a pod's container ports (of `container` only, when given) or a Service's ports, with the
+    /// local port offered for each, for the port-forward dialog.
+    PortForwardInfo {
+        /// A pod or a Service.
+        target: ObjRef,
+        /// The container row `F` was pressed on.
+        container: Option<String>,
+    },
+    /// Forward a local port to a pod's or Service's port until stopped or kubedeck ends.
+    PortForward(Box<super::forwards::PfSpec>),
+    /// Stop these forwards.
+    StopPortForwards(Vec<SessionId>),
     /// GET an object's ownerReferences and feed them back (the jump to a row's owner).
     FindOwner(ObjRef),
     /// GET an object fresh with the lists a per-kind extra needs (`kinds/`), and feed them back.
@@ -193,6 +205,7 @@ impl Effect {
                     | Effect::Debug { .. }
                     | Effect::NodeShell { .. }
                     | Effect::Exec { .. }
+                    | Effect::PortForward(_)
             ),
         }
     }

@@ -105,6 +105,20 @@ pub enum Input {
         /// kubectl's success line or the error.
         result: Outcome,
     },
+    /// The answer to [`super::Effect::PortForwardInfo`].
+    PortForwardInfo {
+        /// The pod or Service.
+        target: ObjRef,
+        /// Its ports with the local port offered for each, or the error.
+        result: Result<Vec<super::forwards::Declared>, String>,
+    },
+    /// A port-forward session's news.
+    PortForward {
+        /// Its session.
+        id: super::effect::SessionId,
+        /// What it says.
+        report: super::forwards::Report,
+    },
     /// The answer to [`super::Effect::ScaleInfo`].
     ScaleInfo {
         /// The object.

@@ -13,6 +13,7 @@ pub mod discovery;
 pub mod edit;
 pub mod effect;
 pub mod event;
+pub mod forwards;
 pub mod help;
 pub mod keys;
 pub mod logs;
@@ -23,6 +24,7 @@ pub mod nodehealth;
 pub mod owner;
 pub mod pattern;
 pub mod pick;
+pub mod portforward;
 pub mod prompt;
 pub mod question;
 pub mod run_cmd;
@@ -63,3 +65,5 @@ mod marks_tests;
 
 #[cfg(test)]
 mod usage_tests;
+#[cfg(test)]
+mod portforward_tests;

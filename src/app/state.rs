@@ -294,6 +294,8 @@ pub struct State {
     pub discovery: Discovery,
     /// The `:` line's history and completion.
     pub cmdline: super::cmdline::CmdLine,
+    /// The port-forwards running in the background (`:pf`).
+    pub forwards: Vec<super::forwards::Forward>,
 }
 
 /// What the server's discovery says it serves, for the context in use.
@@ -375,6 +377,7 @@ impl State {
             demo: None,
             discovery: Discovery::default(),
             cmdline: Default::default(),
+            forwards: Vec::new(),
         }
     }
 

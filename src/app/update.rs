@@ -133,6 +133,21 @@ pub fn update(state: &mut State, input: Input) -> Vec<Effect> {
             preselect,
             result,
         } => super::debugging::received(state, pod, purpose, preselect, result),
+        Input::PortForwardInfo { target, result } => {
+            match result {
+                Ok(declared) if state.dialog.is_none() => {
+                    let d = super::portforward::dialog(target, declared);
+                    state.dialog = Some(super::dialog::Dialog::PortForward(Box::new(d)));
+                }
+                Ok(_) => {}
+                Err(e) => state.toast(format!("port-forward {}: {e}", target.kubectl_name()), true),
+            }
+            vec![]
+        }
+        Input::PortForward { id, report } => {
+            super::portforward::report(state, id, report);
+            vec![]
+        }
         Input::Owners { target, result } => super::owner::found(state, target, result),
         Input::NamespaceChecked { namespace, exists } => {
             super::namespaces::received(state, namespace, exists);

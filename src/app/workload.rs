@@ -24,6 +24,7 @@ pub fn kinds(action: Action) -> Option<&'static [Kind]> {
         Action::SetImage => &[Kind::Deployment, Kind::StatefulSet, Kind::DaemonSet, Kind::CronJob],
         Action::Shell => &[Kind::Pod, Kind::Node],
         Action::Attach | Action::Debug => &[Kind::Pod],
+        Action::PortForward => &[Kind::Pod, Kind::Service],
         _ => return None,
     })
 }
@@ -348,6 +349,11 @@ pub fn on_dialog_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 vec![]
             }
         },
+        // The overlay gives its keys to `portforward::on_key`.
+        d @ Dialog::PortForward(_) => {
+            state.dialog = Some(d);
+            vec![]
+        }
         Dialog::Confirm(mut c) => {
             let expected = c.expected();
             if let Some(ta) = &mut c.typed {

@@ -14,6 +14,7 @@ pub mod namespaces;
 pub mod nodehealth;
 pub mod notice;
 pub mod ops;
+pub mod portforward;
 pub mod related;
 pub mod rows;
 pub mod table_watch;

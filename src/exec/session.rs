@@ -32,6 +32,8 @@ pub enum Asked<S> {
     Start(Option<SessionId>, S),
     /// Stop every session of the kind.
     Stop,
+    /// Stop these sessions (of the kind).
+    StopSome(Vec<SessionId>),
 }
 
 /// A kind of long-lived task.
@@ -108,6 +110,10 @@ impl Sessions {
         match S::asked(effect) {
             Ok(Asked::Start(id, session)) => self.start(base, id.unwrap_or_else(next_session), session),
             Ok(Asked::Stop) => self.stop_kind(S::KIND),
+            Ok(Asked::StopSome(ids)) => {
+                let ids: HashSet<SessionId> = ids.into_iter().collect();
+                self.stop_where(|id, r| r.kind == S::KIND && ids.contains(&id));
+            }
             Err(effect) => return Some(effect),
         }
         None

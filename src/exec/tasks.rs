@@ -75,6 +75,16 @@ pub fn spawn(effect: Effect, cache: Option<&Arc<Cache>>, no_retry: Option<&kube:
                 let _ = tx.send(Input::ExecOutput { title, result });
             });
         }
+        Effect::PortForwardInfo { target, container } => {
+            let Some(client) = client else {
+                let _ = tx.send(Input::Error("port-forward: not connected".into()));
+                return;
+            };
+            tokio::spawn(async move {
+                let result = crate::cluster::portforward::declared(&client, &target, container.as_deref()).await;
+                let _ = tx.send(Input::PortForwardInfo { target, result });
+            });
+        }
         Effect::CheckNamespace(ns) => {
             let Some(cache) = cache.cloned() else { return };
             tokio::spawn(async move {

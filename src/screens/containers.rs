@@ -76,6 +76,10 @@ fn act(state: &mut State, action: Action) -> Option<Vec<Effect>> {
             let container = state.top().table.current().map(|r| r.name.clone());
             Some(start(state, purpose, selected(state), container))
         }
+        Action::PortForward => {
+            let container = state.top().table.current().map(|r| r.name.clone());
+            Some(crate::app::portforward::open(state, selected(state), container))
+        }
         _ => lists::act(state, action),
     }
 }

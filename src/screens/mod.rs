@@ -38,6 +38,7 @@ registry! {
     triage,
     nodehealth,
     messages,
+    portforwards,
     apiresources,
     keys,
     editor,

@@ -101,6 +101,7 @@ fn act(state: &mut State, action: Action) -> Option<Vec<Effect>> {
         Action::Shell => crate::app::debugging::start(state, Purpose::Shell, selected(state), None),
         Action::Attach => crate::app::debugging::start(state, Purpose::Attach, selected(state), None),
         Action::Debug => crate::app::debugging::start(state, Purpose::Debug, selected(state), None),
+        Action::PortForward => crate::app::portforward::open(state, selected(state), None),
         Action::Owner => crate::app::owner::jump(state),
         Action::Xray => crate::app::xray::open_row(state),
         Action::MarkRow => {

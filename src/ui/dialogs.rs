@@ -85,6 +85,7 @@ fn with_field(
 pub fn render(frame: &mut Frame, area: Rect, state: &State, dialog: &Dialog, theme: &Theme) {
     match dialog {
         Dialog::Container(d) => container(frame, area, state, d, theme),
+        Dialog::PortForward(d) => port_forward(frame, area, state, d, theme),
         Dialog::Scale(d) => {
             let mut before = vec![Line::raw(format!("Scale {}", whereabouts(state, &d.target)))];
             before.push(Line::raw(match d.current {
@@ -270,4 +271,77 @@ pub fn render_panel(frame: &mut Frame, area: Rect, state: &State, p: &Panel, the
     };
     frame.render_widget(Clear, rect);
     frame.render_widget(Paragraph::new(lines).block(block), rect);
+}
+
+/// The port-forward dialog: what is forwarded, the declared ports, the address and ports fields.
+fn port_forward(frame: &mut Frame, area: Rect, state: &State, d: &crate::app::portforward::PfDialog, theme: &Theme) {
+    let verb = if d.editing.is_some() {
+        "Move the forward to"
+    } else {
+        "Forward to"
+    };
+    let mut before = vec![Line::raw(format!("{verb} {}", whereabouts(state, &d.target)))];
+    if d.declared.is_empty() && d.editing.is_none() {
+        before.push(hint("no TCP port declared: type the ports", theme));
+    }
+    for p in &d.declared {
+        let name = if p.name.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", super::clean::clean(&p.name))
+        };
+        let local = if p.local == p.port {
+            String::new()
+        } else {
+            format!(": taken here, offered {}", p.local)
+        };
+        before.push(hint(&format!("  port {}{name}{local}", p.port), theme));
+    }
+    let after = vec![
+        hint(
+            "ports: LOCAL:REMOTE, PORT, :REMOTE (any local), FROM-TO; comma-separated",
+            theme,
+        ),
+        error(&d.error, theme),
+        hint("tab: other field   enter: start   esc: cancel", theme),
+    ];
+    let width = area.width.saturating_sub(4).min(90);
+    let inner_w = width.saturating_sub(2).max(1) as usize;
+    let before = super::wrap::wrap(&before, inner_w);
+    let after = super::wrap::wrap(&after, inner_w);
+    let h = before.len() as u16 + after.len() as u16 + 2 + 2;
+    let rect = centered(area, width, h);
+    let block = Block::bordered()
+        .title(Span::styled(
+            format!(" port-forward {} ", d.target.kubectl_name()),
+            theme.title,
+        ))
+        .border_style(theme.accent);
+    let inner = block.inner(rect);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(block, rect);
+    let [top, addr, ports, bottom] = Layout::vertical([
+        Constraint::Length(before.len() as u16),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(0),
+    ])
+    .areas(inner);
+    frame.render_widget(Paragraph::new(before), top);
+    for (row, label, ta, focused) in [
+        (addr, "Local address:", &d.address, !d.on_ports),
+        (ports, "Ports:", &d.ports, d.on_ports),
+    ] {
+        let [l, f] = Layout::horizontal([Constraint::Length(15), Constraint::Min(1)]).areas(row);
+        frame.render_widget(Paragraph::new(label).style(theme.accent), l);
+        let mut ta = ta.clone();
+        ta.set_cursor_line_style(Style::new());
+        ta.set_style(Style::new().add_modifier(Modifier::UNDERLINED));
+        if !focused {
+            // Only the field typed into shows a cursor.
+            ta.set_cursor_style(Style::new().add_modifier(Modifier::UNDERLINED));
+        }
+        frame.render_widget(&ta, f);
+    }
+    frame.render_widget(Paragraph::new(after), bottom);
 }

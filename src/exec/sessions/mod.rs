@@ -25,6 +25,7 @@ kinds! {
     save_line::SaveLine,
     crds::WatchCrds,
     edit::Edit,
+    portforward::Forward,
 }
 
 /// The kind of the rollout follow, which closing its panel or switching contexts stops.

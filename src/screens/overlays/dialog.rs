@@ -11,6 +11,7 @@ pub static OVERLAY: Overlay = Overlay {
     on_key: |state, key| {
         Some(match state.dialog {
             Some(crate::app::dialog::Dialog::Container(_)) => crate::app::debugging::on_key(state, *key),
+            Some(crate::app::dialog::Dialog::PortForward(_)) => crate::app::portforward::on_key(state, *key),
             _ => crate::app::workload::on_dialog_key(state, *key),
         })
     },

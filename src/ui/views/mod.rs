@@ -19,7 +19,7 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 use super::table::{self, Columns};
 use crate::app::State;
 use crate::app::columns::{self, Source, TimeFmt};
-use crate::app::state::{Connection, View};
+use crate::app::state::{Connection, View, ViewKind};
 use crate::app::table::Row;
 use crate::cluster::printers::age::human_duration;
 use crate::cluster::watch::WatchStatus;
@@ -182,6 +182,12 @@ pub fn list(frame: &mut Frame, area: Rect, state: &State, view: &View, what: &Li
             Level::Error => Some(theme.error),
         }
     };
+    // Pods and Services with a port-forward running carry a marker after the name (a handful of
+    // forwards at most, looked up for the visible rows only).
+    let forwarded = match view.kind {
+        ViewKind::Resource(k) => crate::app::portforward::forwarded(state, k),
+        _ => Vec::new(),
+    };
     let cells = move |r: &Row| {
         let mut out = Vec::with_capacity(cols.len() + 1);
         if with_ns {
@@ -189,6 +195,9 @@ pub fn list(frame: &mut Frame, area: Rect, state: &State, view: &View, what: &Li
         }
         for c in &cols {
             out.push(match c.source {
+                Source::Name if forwarded.contains(&(r.namespace.as_str(), r.name.as_str())) => {
+                    format!("{} {}", r.name, crate::app::portforward::MARKER)
+                }
                 Source::Name => r.name.clone(),
                 Source::Cell(n) => cell_text(r, n, c.time, now),
             });
