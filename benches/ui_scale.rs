@@ -102,6 +102,12 @@ async fn child(kubeconfig: PathBuf, expect: usize) -> anyhow::Result<()> {
             println!("visible {visible}");
         }
     }
+    // The first round's keys apart: they pass over the most rows.
+    let first: Vec<f64> = samples[..FILTER.len() + 1].iter().map(|d| ms(*d)).collect();
+    println!(
+        "first {}",
+        first.iter().map(|m| format!("{m:.2}")).collect::<Vec<_>>().join(",")
+    );
     samples.sort();
     println!(
         "keys {} {} {} {}",
@@ -110,8 +116,69 @@ async fn child(kubeconfig: PathBuf, expect: usize) -> anyhow::Result<()> {
         ms(*samples.last().unwrap_or(&Duration::ZERO)),
         samples.len()
     );
+    // Each sort key re-sorts every row (age, back to name, a cell column, reversed), frame included.
+    let mut sorts = Vec::new();
+    for c in ['A', 'N', '>', 'S', 'N'] {
+        let t = Instant::now();
+        h.input(key(KeyCode::Char(c)))?;
+        sorts.push(format!("{c}={:.1}", ms(t.elapsed())));
+    }
+    println!("sorts {}", sorts.join(" "));
+    println!("events {}", watch_events(&mut h).await?);
     h.shutdown();
     Ok(())
+}
+
+/// A watch event's cost: label one pod, wait until the cache holds the change, then time the frame
+/// that feeds it to the table (past the big-table throttle's window). Median and max of 10, in ms.
+async fn watch_events(h: &mut Headless) -> anyhow::Result<String> {
+    use kube::api::{Patch, PatchParams};
+    use kubedeck::cluster::{Kind, Scope};
+    let mut times = Vec::new();
+    for i in 0..10 {
+        let (ns, name) = {
+            let rows = &h.state.top().table.rows;
+            let r = &rows[(i * 7919) % rows.len()];
+            (r.namespace.clone(), r.name.clone())
+        };
+        let value = format!("v{i}");
+        let patch = serde_json::json!({"metadata": {"labels": {"bench-touch": value}}});
+        Api::<Pod>::namespaced(h.client(), &ns)
+            .patch(&name, &PatchParams::default(), &Patch::Merge(&patch))
+            .await?;
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let holds = |h: &Headless| {
+            h.cache().rows(Kind::Pod, &Scope::All).is_some_and(|rows| {
+                rows.iter()
+                    .any(|r| r.name == name && r.label("bench-touch") == Some(&value))
+            })
+        };
+        while !holds(h) {
+            anyhow::ensure!(
+                Instant::now() < deadline,
+                "the label on {ns}/{name} never reached the cache"
+            );
+            h.changed(Duration::from_millis(200)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        let t = Instant::now();
+        h.frame()?;
+        times.push(t.elapsed());
+        let shown = h
+            .state
+            .top()
+            .table
+            .rows
+            .iter()
+            .any(|r| r.name == name && r.label("bench-touch") == Some(&value));
+        anyhow::ensure!(shown, "the frame did not feed the change of {ns}/{name}");
+    }
+    times.sort();
+    Ok(format!(
+        "{:.2} {:.2}",
+        ms(times[times.len() / 2]),
+        ms(times[times.len() - 1])
+    ))
 }
 
 // ---------------------------------------------------------------- parent
@@ -188,6 +255,8 @@ struct Headed {
     rss_kib: u64,
     keys: Vec<f64>,
     visible: usize,
+    /// The other lines of the child (first keys, sorts, watch events), printed as they came.
+    extra: Vec<String>,
 }
 
 fn run_child(kubeconfig: &Path, expect: usize) -> anyhow::Result<Headed> {
@@ -206,6 +275,7 @@ fn run_child(kubeconfig: &Path, expect: usize) -> anyhow::Result<Headed> {
         rss_kib: 0,
         keys: vec![],
         visible: 0,
+        extra: vec![],
     };
     for line in text.lines() {
         let w: Vec<&str> = line.split_whitespace().collect();
@@ -217,6 +287,7 @@ fn run_child(kubeconfig: &Path, expect: usize) -> anyhow::Result<Headed> {
             }
             Some(&"visible") => h.visible = w[1].parse()?,
             Some(&"keys") => h.keys = w[1..].iter().filter_map(|s| s.parse().ok()).collect(),
+            Some(&("first" | "sorts" | "events")) => h.extra.push(line.to_string()),
             _ => {}
         }
     }
@@ -348,6 +419,10 @@ async fn run(n: usize, idle: Duration) -> anyhow::Result<()> {
         headless.visible,
         real.ready,
     );
+    // first: each key of the first round (ms); sorts: key=ms; events: median max (ms).
+    for line in &headless.extra {
+        println!("    {line}");
+    }
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
