@@ -50,6 +50,14 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[i.min(sorted.len() - 1)]
 }
 
+/// CPU time this thread has used.
+fn thread_cpu() -> Duration {
+    let mut t = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: clock_gettime writes one timespec, which `t` is.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
+    Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
+}
+
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
@@ -91,11 +99,14 @@ async fn child(kubeconfig: PathBuf, expect: usize) -> anyhow::Result<()> {
     println!("synced {} {rows} {}", synced.as_secs_f64(), rss_kib("self"));
 
     let mut samples = Vec::with_capacity(ROUNDS * (FILTER.len() + 1));
+    // The same keys in CPU time of this thread: what a key costs, whatever else the machine runs.
+    let mut cpu = Vec::with_capacity(samples.capacity());
     for _ in 0..ROUNDS {
         for code in std::iter::once(KeyCode::Char('/')).chain(FILTER.chars().map(KeyCode::Char)) {
-            let t = Instant::now();
+            let (t, c) = (Instant::now(), thread_cpu());
             h.input(key(code))?;
             samples.push(t.elapsed());
+            cpu.push(thread_cpu() - c);
         }
         anyhow::ensure!(h.screen().contains(FILTER), "the filter line is not on screen");
         let visible = h.visible();
@@ -104,6 +115,12 @@ async fn child(kubeconfig: PathBuf, expect: usize) -> anyhow::Result<()> {
             println!("visible {visible}");
         }
     }
+    // The first round's keys apart: they pass over the most rows.
+    let first: Vec<f64> = samples[..FILTER.len() + 1].iter().map(|d| ms(*d)).collect();
+    println!(
+        "first {}",
+        first.iter().map(|m| format!("{m:.2}")).collect::<Vec<_>>().join(",")
+    );
     samples.sort();
     println!(
         "keys {} {} {} {}",
@@ -112,8 +129,77 @@ async fn child(kubeconfig: PathBuf, expect: usize) -> anyhow::Result<()> {
         ms(*samples.last().unwrap_or(&Duration::ZERO)),
         samples.len()
     );
+    cpu.sort();
+    println!(
+        "cpu keys median {:.2} p99 {:.2} max {:.2} ms",
+        ms(percentile(&cpu, 0.5)),
+        ms(percentile(&cpu, 0.99)),
+        ms(*cpu.last().unwrap_or(&Duration::ZERO))
+    );
+    // Each sort key re-sorts every row (age, back to name, a cell column, reversed), frame included.
+    let mut sorts = Vec::new();
+    for c in ['A', 'N', '>', 'S', 'N'] {
+        let (t, cpu) = (Instant::now(), thread_cpu());
+        h.input(key(KeyCode::Char(c)))?;
+        sorts.push(format!("{c}={:.1}(cpu {:.1})", ms(t.elapsed()), ms(thread_cpu() - cpu)));
+    }
+    println!("sorts {}", sorts.join(" "));
+    println!("events {}", watch_events(&mut h).await?);
     h.shutdown();
     Ok(())
+}
+
+/// A watch event's cost: label one pod, wait until the cache holds the change, then time the frame
+/// that feeds it to the table (past the big-table throttle's window), in CPU time. Median and max
+/// of 10, in ms.
+async fn watch_events(h: &mut Headless) -> anyhow::Result<String> {
+    use kube::api::{Patch, PatchParams};
+    use kubedeck::cluster::{Kind, Scope};
+    let mut times = Vec::new();
+    for i in 0..10 {
+        let (ns, name) = {
+            let rows = &h.state.top().table.rows;
+            let r = &rows[(i * 7919) % rows.len()];
+            (r.namespace.clone(), r.name.clone())
+        };
+        let value = format!("v{i}");
+        let patch = serde_json::json!({"metadata": {"labels": {"bench-touch": value}}});
+        Api::<Pod>::namespaced(h.client(), &ns)
+            .patch(&name, &PatchParams::default(), &Patch::Merge(&patch))
+            .await?;
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let holds = |h: &Headless| {
+            h.cache().rows(Kind::Pod, &Scope::All).is_some_and(|rows| {
+                rows.iter()
+                    .any(|r| r.name == name && r.label("bench-touch") == Some(&value))
+            })
+        };
+        while !holds(h) {
+            anyhow::ensure!(
+                Instant::now() < deadline,
+                "the label on {ns}/{name} never reached the cache"
+            );
+            h.changed(Duration::from_millis(200)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        let cpu = thread_cpu();
+        h.frame()?;
+        times.push(thread_cpu() - cpu);
+        let shown = h
+            .state
+            .top()
+            .table
+            .rows
+            .iter()
+            .any(|r| r.name == name && r.label("bench-touch") == Some(&value));
+        anyhow::ensure!(shown, "the frame did not feed the change of {ns}/{name}");
+    }
+    times.sort();
+    Ok(format!(
+        "{:.2} {:.2}",
+        ms(times[times.len() / 2]),
+        ms(times[times.len() - 1])
+    ))
 }
 
 // ---------------------------------------------------------------- parent
@@ -190,6 +276,8 @@ struct Headed {
     rss_kib: u64,
     keys: Vec<f64>,
     visible: usize,
+    /// The other lines of the child (first keys, sorts, watch events), printed as they came.
+    extra: Vec<String>,
 }
 
 fn run_child(kubeconfig: &Path, expect: usize) -> anyhow::Result<Headed> {
@@ -208,6 +296,7 @@ fn run_child(kubeconfig: &Path, expect: usize) -> anyhow::Result<Headed> {
         rss_kib: 0,
         keys: vec![],
         visible: 0,
+        extra: vec![],
     };
     for line in text.lines() {
         let w: Vec<&str> = line.split_whitespace().collect();
@@ -219,6 +308,7 @@ fn run_child(kubeconfig: &Path, expect: usize) -> anyhow::Result<Headed> {
             }
             Some(&"visible") => h.visible = w[1].parse()?,
             Some(&"keys") => h.keys = w[1..].iter().filter_map(|s| s.parse().ok()).collect(),
+            Some(&("first" | "cpu" | "sorts" | "events")) => h.extra.push(line.to_string()),
             _ => {}
         }
     }
@@ -350,6 +440,10 @@ async fn run(n: usize, idle: Duration) -> anyhow::Result<()> {
         headless.visible,
         real.ready,
     );
+    // first: each key of the first round (ms); sorts: key=ms; events: median max (ms).
+    for line in &headless.extra {
+        println!("    {line}");
+    }
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())

@@ -14,6 +14,7 @@ pub mod history;
 pub mod kinds;
 pub use model::labels;
 pub mod logging;
+pub mod memory;
 pub mod run;
 mod save;
 pub mod screens;

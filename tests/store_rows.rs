@@ -140,6 +140,14 @@ async fn a_namespaced_pods_screen_is_served_from_the_headers_all_namespaces_watc
     })
     .await;
     assert!(rows.iter().all(|(ns, _)| ns == "payments"), "{rows:?}");
+    // The server's side: no LIST or watch of the namespace's pods ever reached it.
+    let faults = c.faults();
+    assert!(faults.requests_to("/api/v1/pods") >= 1, "the header watches every pod");
+    assert_eq!(
+        faults.requests_to("/api/v1/namespaces/payments/pods"),
+        0,
+        "the namespaced screen is served from the all-namespaces watch"
+    );
     let pod_watches: Vec<Scope> = h
         .cache()
         .running()

@@ -34,6 +34,7 @@ pub struct Faults {
     restarts: watch::Sender<(u64, Duration)>,
     confined: Mutex<HashMap<String, String>>,
     requests: Mutex<HashMap<String, u64>>,
+    paths: Mutex<HashMap<String, u64>>,
     webhook: Mutex<Option<Webhook>>,
     metrics_unavailable: AtomicBool,
     metrics_hook: Mutex<Option<MetricsHook>>,
@@ -78,6 +79,7 @@ impl Default for Faults {
             restarts: watch::channel((0, Duration::ZERO)).0,
             confined: Mutex::new(HashMap::new()),
             requests: Mutex::new(HashMap::new()),
+            paths: Mutex::new(HashMap::new()),
             webhook: Mutex::new(None),
             metrics_unavailable: AtomicBool::new(false),
             metrics_hook: Mutex::new(None),
@@ -261,6 +263,18 @@ impl Faults {
     /// Requests `user` has made so far (watches count once, when they start).
     pub fn requests(&self, user: &str) -> u64 {
         self.requests.lock().get(user).copied().unwrap_or(0)
+    }
+
+    /// Counts one request to `path`, a LIST or a watch alike (a count per path, so that a long-running
+    /// server stays bounded).
+    pub fn count_path(&self, path: &str) {
+        *self.paths.lock().entry(path.into()).or_default() += 1;
+    }
+
+    /// Requests to `path` so far (`/api/v1/pods`, `/api/v1/namespaces/NS/pods`; watches count once,
+    /// when they start).
+    pub fn requests_to(&self, path: &str) -> u64 {
+        self.paths.lock().get(path).copied().unwrap_or(0)
     }
 
     /// Freezes the server as `kill -STOP` would: connections are still accepted, but requests hang

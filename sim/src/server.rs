@@ -126,6 +126,7 @@ async fn handle(State(st): State<Arc<SimState>>, req: Request) -> Response {
         Err(e) => return ApiError::bad_request(format!("reading request body: {e}")).into_response(),
     };
     tracing::debug!(method = %parts.method, %path, "request");
+    st.faults.count_path(&path);
 
     if let Some(r) = metrics::route(&st, &user, &parts.method, &path, &q) {
         return r;

@@ -198,6 +198,8 @@ pub async fn drive<T>(
         // liveness probe can cut it short.
         let mut stream = open(initial);
         let mut synced = false;
+        // Objects of the initial list so far, to know whether its decoding memory is worth returning.
+        let mut listed = 0usize;
         let mut failures = 0u32;
         let mut retrying = false;
         let mut failed_at = Instant::now();
@@ -243,8 +245,13 @@ pub async fn drive<T>(
                     continue 'restart;
                 }
                 if let Ok(event) = &mut item {
-                    synced |= matches!(event, watcher::Event::InitDone);
+                    let done = matches!(event, watcher::Event::InitDone);
+                    listed += usize::from(matches!(event, watcher::Event::InitApply(_)));
+                    synced |= done;
                     sink(event);
+                    if done && std::mem::take(&mut listed) >= crate::memory::TRIM_AFTER_OBJECTS {
+                        crate::memory::give_back();
+                    }
                 }
                 let failed = match &item {
                     Ok(_) => None,

@@ -100,7 +100,9 @@ pub fn apply(
         };
         let at = base + i;
         for (row, text) in rows.iter_mut().zip(cells) {
-            if row.cells.get(at) == Some(&text) {
+            // A missing cell reads as empty (drawn, sorted and filtered so): without metrics, the
+            // usage columns of 100,000 rows would otherwise copy every row on every feed.
+            if row.cells.get(at).map_or(text.is_empty(), |c| *c == text) {
                 continue;
             }
             let row = Arc::make_mut(row);
@@ -186,5 +188,21 @@ mod tests {
             None,
         );
         assert!(Arc::ptr_eq(&rows[0], &shared));
+    }
+
+    #[test]
+    fn empty_usage_cells_do_not_copy_rows_that_lack_them() {
+        // Pods without metrics (no metrics-server, a pod not running): the usage cells are all
+        // empty, and a row without them already reads so.
+        let shared = row("web-1", &vec![""; printer_cells(Kind::Pod)]);
+        let mut rows = vec![shared.clone()];
+        apply(
+            Kind::Pod,
+            &mut rows,
+            &crate::store::enrichers::of(Kind::Pod),
+            |_| None,
+            None,
+        );
+        assert!(Arc::ptr_eq(&rows[0], &shared), "the row was copied");
     }
 }

@@ -232,7 +232,8 @@ mod tests {
         };
         apply(Kind::Pod, &mut rows, &crate::store::enrichers::of(Kind::Pod), |_| None, Some(&sample));
         let base = crate::store::enrich::printer_cells(Kind::Pod);
-        let cells = |r: &Row| r.cells[base..].to_vec();
+        // A missing cell reads as empty.
+        let cells = |r: &Row| -> Vec<String> { (base..base + 7).map(|i| r.cells.get(i).cloned().unwrap_or_default()).collect() };
         assert_eq!(cells(&rows[0]), ["150m", "120Mi", "150", "37", "187", "93", "▁▄█"]);
         assert_eq!(cells(&rows[1]), ["7m", "16Mi", "", "", "25", "", ""]);
         assert_eq!(cells(&rows[2]), ["", "", "", "", "", "", ""]);
