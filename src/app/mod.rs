@@ -64,6 +64,6 @@ mod anykind_tests;
 mod marks_tests;
 
 #[cfg(test)]
-mod usage_tests;
-#[cfg(test)]
 mod portforward_tests;
+#[cfg(test)]
+mod usage_tests;
