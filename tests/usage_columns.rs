@@ -111,7 +111,12 @@ async fn pods_show_the_sample_the_metrics_api_returned_asking_once_per_interval(
         .unwrap()
         .clone();
     assert!(
-        web.cells[cols[2].2].parse::<u32>().is_ok() && web.cells[cols[3].2].is_empty(),
+        web.cells
+            .get(cols[2].2)
+            .map_or("", String::as_str)
+            .parse::<u32>()
+            .is_ok()
+            && web.cells.get(cols[3].2).map_or("", String::as_str).is_empty(),
         "{:?}",
         web.cells
     );
@@ -148,7 +153,8 @@ async fn pods_show_the_sample_the_metrics_api_returned_asking_once_per_interval(
             let all = list.items.iter().all(|m| {
                 let row = rows.iter().find(|r| Some(&r.name) == m.metadata.name.as_ref());
                 row.is_some_and(|r| {
-                    r.cells[cpu] == format!("{}m", used_of(&m.data).cpu) && r.cells[pct].parse::<u32>().is_ok()
+                    r.cells.get(cpu).map_or("", String::as_str) == format!("{}m", used_of(&m.data).cpu)
+                        && r.cells.get(pct).map_or("", String::as_str).parse::<u32>().is_ok()
                 })
             });
             (all && list.items.len() == 4).then_some(())
@@ -180,7 +186,14 @@ async fn pods_show_the_sample_the_metrics_api_returned_asking_once_per_interval(
     );
     let screen = h.screen();
     assert_eq!(screen.matches("n/a").count(), 1, "{screen}");
-    assert!(h.state.top().table.rows.iter().all(|r| r.cells[cpu].is_empty()));
+    assert!(
+        h.state
+            .top()
+            .table
+            .rows
+            .iter()
+            .all(|r| r.cells.get(cpu).map_or("", String::as_str).is_empty())
+    );
     h.shutdown();
     std::fs::remove_dir_all(&dir).unwrap();
 }

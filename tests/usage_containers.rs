@@ -59,7 +59,10 @@ async fn containers_show_their_own_usage_from_the_pods_sample_then_one_get_per_i
     eventually(30, "the pod duo with its CPU", || {
         h.frame().unwrap();
         let row = h.state.top().table.current().cloned();
-        std::future::ready(row.filter(|r| r.name == "duo" && !r.cells[cpu].is_empty()).map(|_| ()))
+        std::future::ready(
+            row.filter(|r| r.name == "duo" && !r.cells.get(cpu).map_or("", String::as_str).is_empty())
+                .map(|_| ()),
+        )
     })
     .await;
     let before = c.faults().metrics_reads();
