@@ -142,7 +142,10 @@ async fn pods_show_the_sample_the_metrics_api_returned_asking_once_per_interval(
     );
     let ncols = kubedeck::store::enrichers::columns(Kind::Node);
     let titles: Vec<&str> = ncols.iter().map(|c| c.0).collect();
-    assert_eq!(titles, ["CPU", "MEM", "%CPU/A", "%MEM/A", "CPU TREND"]);
+    assert_eq!(
+        titles,
+        ["CPU", "MEM", "%CPU/A", "%MEM/A", "CPU TREND", "CPU R/L", "MEM R/L"]
+    );
     typed(&mut h, ":no\r");
     common::eventually(30, "nodes' CPU/MEM equal to the metrics API's sample", || {
         h.frame().unwrap();
@@ -158,6 +161,33 @@ async fn pods_show_the_sample_the_metrics_api_returned_asking_once_per_interval(
                 })
             });
             (all && list.items.len() == 4).then_some(())
+        }
+    })
+    .await;
+
+    // Allocated resources as `kubectl describe node` sums them: the requests of the pods bound to
+    // the node that have not ended, here worker-1's CPU requests, summed from the API's pods.
+    let alloc = ncols[5].2;
+    let pods: Api<k8s_openapi::api::core::v1::Pod> = Api::all(h.client());
+    common::eventually(30, "worker-1's CPU R/L equal to its pods' requests", || {
+        h.frame().unwrap();
+        let rows = h.state.top().table.rows.clone();
+        let pods = pods.clone();
+        async move {
+            let on = ListParams::default().fields("spec.nodeName=worker-1");
+            let mut req = 0i128;
+            for p in pods.list(&on).await.ok()?.items {
+                let phase = p.status.as_ref().and_then(|s| s.phase.as_deref());
+                if matches!(phase, Some("Succeeded" | "Failed")) {
+                    continue;
+                }
+                if let model::quantity::Capacity::Pod { cpu_request, .. } = model::quantity::pod_capacity(&p) {
+                    req += cpu_request.unwrap_or(0);
+                }
+            }
+            let row = rows.iter().find(|r| r.name == "worker-1")?;
+            let cell = row.cells.get(alloc).map_or("", String::as_str);
+            (req > 0 && cell.starts_with(&format!("{req}m/")) && cell.ends_with("%)")).then_some(())
         }
     })
     .await;

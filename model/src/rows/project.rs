@@ -69,7 +69,10 @@ pub fn pod(p: &Pod) -> Row {
         row.node = spec.and_then(|s| s.node_name.clone()).filter(|n| !n.is_empty());
         row.warn = pod_in_trouble(&sum.status);
         row.facts = facts::pod(p);
-        row.capacity = Some(Box::new(crate::quantity::pod_capacity(p)));
+        // A pod that has ended holds nothing on its node: `kubectl describe node` leaves Succeeded
+        // and Failed pods out of its sums, and metrics-server has no usage for them.
+        let ended = matches!(status.and_then(|s| s.phase.as_deref()), Some("Succeeded" | "Failed"));
+        row.capacity = (!ended).then(|| Box::new(crate::quantity::pod_capacity(p)));
         let or_none = |s: Option<&String>| s.filter(|s| !s.is_empty()).cloned().unwrap_or_else(|| "<none>".into());
         vec![
             // NAME comes from the metadata; the printer's copy would be dropped anyway.

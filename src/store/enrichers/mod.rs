@@ -13,7 +13,7 @@ macro_rules! enrichers {
     };
 }
 
-enrichers!(endpoints, usage, workload_usage);
+enrichers!(endpoints, usage, workload_usage, node_allocated);
 
 /// The enrichers of `kind`, in the order of their cells.
 pub fn of(kind: Kind) -> Vec<&'static Enricher> {
