@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::http::{Extensions, HeaderMap};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use futures::{SinkExt, StreamExt};
 use jiff::Timestamp;
 use tokio_tungstenite::tungstenite::protocol::Message;
@@ -24,32 +24,17 @@ use super::store::pods;
 /// How often the session looks whether the container still runs.
 const CHECK: Duration = Duration::from_millis(200);
 
-/// Serves a `pods/NAME/attach` request (GET or POST: a WebSocket upgrade either way).
+/// Serves a `pods/NAME/attach` request: the checks, then the upgrade and the session (an error
+/// is answered as the real server answers it).
 pub fn serve(
     st: &Arc<SimState>,
     t: &Target,
     raw_query: Option<&str>,
     headers: &HeaderMap,
     ext: &mut Extensions,
-) -> Response {
-    match start(st, t, raw_query, headers, ext) {
-        Ok(r) => r,
-        Err(e) => e.into_response(),
-    }
-}
-
-fn start(
-    st: &Arc<SimState>,
-    t: &Target,
-    raw_query: Option<&str>,
-    headers: &HeaderMap,
-    ext: &mut Extensions,
 ) -> Result<Response, ApiError> {
+    let pod = super::exec::target_pod(st, t)?;
     let (ns, name) = (t.ns.clone().unwrap_or_default(), t.name.clone().unwrap_or_default());
-    let pod = st
-        .store
-        .get_value(pods(), &ns, &name)
-        .ok_or_else(|| ApiError::not_found(t.res.def(), &name))?;
     let opts = ExecOpts::parse(raw_query);
     let c = container(&pod, opts.container.as_deref())?;
     let cname = c["name"].as_str().unwrap_or_default().to_string();

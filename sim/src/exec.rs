@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use futures::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio_tungstenite::WebSocketStream;
@@ -140,32 +140,24 @@ pub(crate) fn container(pod: &Value, wanted: Option<&str>) -> Result<Value, ApiE
     Ok(c.clone())
 }
 
-/// Serves a `pods/NAME/exec` request: the checks, then the upgrade and the session.
+/// The pod a `pods/NAME/…` subresource request names, or the real server's 404.
+pub fn target_pod(st: &Arc<SimState>, t: &Target) -> Result<Value, ApiError> {
+    let (ns, name) = (t.ns.clone().unwrap_or_default(), t.name.clone().unwrap_or_default());
+    st.store
+        .get_value(pods(), &ns, &name)
+        .ok_or_else(|| ApiError::not_found(t.res.def(), &name))
+}
+
+/// Serves a `pods/NAME/exec` request: the checks, then the upgrade and the session (an error
+/// is answered as the real server answers it).
 pub fn serve(
     st: &Arc<SimState>,
     t: &Target,
     raw_query: Option<&str>,
     headers: &HeaderMap,
     ext: &mut Extensions,
-) -> Response {
-    match start(st, t, raw_query, headers, ext) {
-        Ok(r) => r,
-        Err(e) => e.into_response(),
-    }
-}
-
-fn start(
-    st: &Arc<SimState>,
-    t: &Target,
-    raw_query: Option<&str>,
-    headers: &HeaderMap,
-    ext: &mut Extensions,
 ) -> Result<Response, ApiError> {
-    let (ns, name) = (t.ns.clone().unwrap_or_default(), t.name.clone().unwrap_or_default());
-    let pod = st
-        .store
-        .get_value(pods(), &ns, &name)
-        .ok_or_else(|| ApiError::not_found(t.res.def(), &name))?;
+    let pod = target_pod(st, t)?;
     let opts = ExecOpts::parse(raw_query);
     if opts.command.is_empty() {
         return Err(ApiError::bad_request("you must specify at least 1 command"));

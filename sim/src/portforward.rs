@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::http::{Extensions, HeaderMap};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use futures::{SinkExt, StreamExt};
 use serde_json::Value;
 use tokio_tungstenite::tungstenite::protocol::Message;
@@ -69,32 +69,17 @@ pub fn refused(pod: &Value, port: u16) -> String {
     )
 }
 
-/// Serves a `pods/NAME/portforward` request: the checks, then the upgrade and the session.
+/// Serves a `pods/NAME/portforward` request: the checks, then the upgrade and the session (an error
+/// is answered as the real server answers it).
 pub fn serve(
     st: &Arc<SimState>,
     t: &Target,
     raw_query: Option<&str>,
     headers: &HeaderMap,
     ext: &mut Extensions,
-) -> Response {
-    match start(st, t, raw_query, headers, ext) {
-        Ok(r) => r,
-        Err(e) => e.into_response(),
-    }
-}
-
-fn start(
-    st: &Arc<SimState>,
-    t: &Target,
-    raw_query: Option<&str>,
-    headers: &HeaderMap,
-    ext: &mut Extensions,
 ) -> Result<Response, ApiError> {
-    let (ns, name) = (t.ns.clone().unwrap_or_default(), t.name.clone().unwrap_or_default());
-    let pod = st
-        .store
-        .get_value(pods(), &ns, &name)
-        .ok_or_else(|| ApiError::not_found(t.res.def(), &name))?;
+    let pod = super::exec::target_pod(st, t)?;
+    let name = t.name.clone().unwrap_or_default();
     let ports = parse_ports(raw_query).map_err(ApiError::bad_request)?;
     if pod["spec"]["nodeName"].as_str().unwrap_or("").is_empty() {
         return Err(ApiError::bad_request(format!(

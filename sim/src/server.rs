@@ -170,18 +170,21 @@ async fn handle(State(st): State<Arc<SimState>>, req: Request) -> Response {
         ("get", Some("log")) => return logs::serve(&st, &t, &q),
         ("create", Some("exec")) if t.res == pods() && t.ns.is_some() => {
             let query = parts.uri.query();
-            return exec::serve(&st, &t, query, &parts.headers, &mut parts.extensions);
+            return exec::serve(&st, &t, query, &parts.headers, &mut parts.extensions)
+                .unwrap_or_else(IntoResponse::into_response);
         }
         ("create", Some("attach")) if t.res == pods() && t.ns.is_some() => {
             let query = parts.uri.query();
-            return attach::serve(&st, &t, query, &parts.headers, &mut parts.extensions);
+            return attach::serve(&st, &t, query, &parts.headers, &mut parts.extensions)
+                .unwrap_or_else(IntoResponse::into_response);
         }
         (_, Some("ephemeralcontainers")) if t.res == pods() && t.ns.is_some() && t.name.is_some() => {
             ephemeral::serve(&st, &parts.method, &parts.headers, &t, body)
         }
         ("create", Some("portforward")) if t.res == pods() && t.ns.is_some() => {
             let query = parts.uri.query();
-            return portforward::serve(&st, &t, query, &parts.headers, &mut parts.extensions);
+            return portforward::serve(&st, &t, query, &parts.headers, &mut parts.extensions)
+                .unwrap_or_else(IntoResponse::into_response);
         }
         _ => rest::dispatch(&st, &parts.method, &parts.headers, &t, &q, body).await,
     };
