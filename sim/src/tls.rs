@@ -115,6 +115,9 @@ impl TlsListener {
                         continue;
                     }
                 };
+                // Go's net/http (the real API server) sets TCP_NODELAY on every connection; without it
+                // a small write waits for the peer's delayed ACK (~40 ms a WebSocket upgrade).
+                let _ = sock.set_nodelay(true);
                 let (acceptor, tx, cut) = (acceptor.clone(), tx.clone(), cut.clone());
                 tokio::spawn(async move {
                     match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(sock)).await {
