@@ -254,6 +254,9 @@ impl Usage {
         let (inner, notices) = (self.inner.clone(), self.notices.clone());
         tokio::spawn(async move {
             let result = api.list(&ListParams::default()).await;
+            // A LIST of every pod's metrics decodes as many JSON values as pods: without a trim glibc
+            // keeps their pages for good (10,000 pods: RSS 37 → 130 MiB), as after a watch's first sync.
+            let trim = matches!(&result, Ok(l) if l.items.len() >= crate::memory::TRIM_AFTER_OBJECTS);
             {
                 let mut inner = inner.lock();
                 inner.in_flight.remove(&key);
@@ -273,6 +276,9 @@ impl Usage {
                     }
                 }
                 inner.generation += 1;
+            }
+            if trim {
+                crate::memory::give_back();
             }
             let _ = notices.try_send(Notice::Changed(key.0));
         });
