@@ -6,20 +6,11 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind, ListParams};
-use kubedeck::app::Input;
 use kubedeck::bench_support::Headless;
 use kubedeck::cluster::Kind;
 use kubedeck::store::usage::used_of;
 use sim::DemoCluster;
-
-fn typed(h: &mut Headless, keys: &str) {
-    for c in keys.chars() {
-        let code = if c == '\r' { KeyCode::Enter } else { KeyCode::Char(c) };
-        h.input(Input::Key(KeyEvent::new(code, KeyModifiers::NONE))).unwrap();
-    }
-}
 
 /// The CPU and MEMORY cells `kubectl top pods` prints for a PodMetrics, computed here apart from
 /// kubedeck's code: the containers' quantities summed exactly, CPU as `MilliValue()` (rounded up)
@@ -45,15 +36,6 @@ fn kubectl_top(m: &serde_json::Value) -> (String, String) {
     )
 }
 
-/// Draw frames for `span`, as the loop does while the screen stays.
-async fn stay(h: &mut Headless, span: Duration) {
-    let until = Instant::now() + span;
-    while Instant::now() < until {
-        h.frame().unwrap();
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pods_show_the_sample_the_metrics_api_returned_asking_once_per_interval() {
     let c = DemoCluster::start(common::fast_opts()).await.unwrap();
@@ -77,7 +59,7 @@ async fn pods_show_the_sample_the_metrics_api_returned_asking_once_per_interval(
     );
     let (cpu, mem) = (cols[0].2, cols[1].2);
 
-    typed(&mut h, ":po shop\r");
+    common::typed(&mut h, ":po shop\r");
     // Within one sample, the table's CPU and MEM are what the API lists (kubectl top's numbers).
     common::eventually(30, "pods' CPU/MEM equal to the metrics API's sample", || {
         h.frame().unwrap();
@@ -123,7 +105,7 @@ async fn pods_show_the_sample_the_metrics_api_returned_asking_once_per_interval(
 
     // One LIST per interval for the one namespace shown.
     let (before, start) = (c.faults().metrics_reads(), Instant::now());
-    stay(&mut h, Duration::from_secs(3)).await;
+    common::stay(&mut h, Duration::from_secs(3)).await;
     let asked = c.faults().metrics_reads() - before;
     let most = (start.elapsed().as_millis() / interval.as_millis()) as u64 + 1;
     assert!(
@@ -146,7 +128,7 @@ async fn pods_show_the_sample_the_metrics_api_returned_asking_once_per_interval(
         titles,
         ["CPU", "MEM", "%CPU/A", "%MEM/A", "CPU TREND", "CPU R/L", "MEM R/L"]
     );
-    typed(&mut h, ":no\r");
+    common::typed(&mut h, ":no\r");
     common::eventually(30, "nodes' CPU/MEM equal to the metrics API's sample", || {
         h.frame().unwrap();
         let rows = h.state.top().table.rows.clone();
@@ -193,22 +175,22 @@ async fn pods_show_the_sample_the_metrics_api_returned_asking_once_per_interval(
     .await;
 
     // No usage column on screen: no metrics request at all.
-    typed(&mut h, ":svc\r");
+    common::typed(&mut h, ":svc\r");
     h.frame().unwrap();
     let before = c.faults().metrics_reads();
-    stay(&mut h, Duration::from_secs(2)).await;
+    common::stay(&mut h, Duration::from_secs(2)).await;
     assert_eq!(c.faults().metrics_reads(), before);
 
     // The API gone: n/a once in the header, empty cells, still one request per interval.
     c.faults().set_metrics_unavailable(true);
-    typed(&mut h, ":po shop\r");
+    common::typed(&mut h, ":po shop\r");
     common::eventually(30, "the header says n/a", || {
         h.frame().unwrap();
         std::future::ready(h.screen().contains("n/a (metrics API not available)").then_some(()))
     })
     .await;
     let (before, start) = (c.faults().metrics_reads(), Instant::now());
-    stay(&mut h, Duration::from_secs(2)).await;
+    common::stay(&mut h, Duration::from_secs(2)).await;
     let asked = c.faults().metrics_reads() - before;
     assert!(
         asked <= (start.elapsed().as_millis() / interval.as_millis()) as u64 + 1,

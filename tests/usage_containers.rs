@@ -7,21 +7,12 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{ago, eventually};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind};
-use kubedeck::app::Input;
 use kubedeck::app::state::ViewKind;
 use kubedeck::bench_support::Headless;
 use kubedeck::store::usage::containers_of;
 use serde_json::json;
 use sim::{DemoCluster, Origin, res};
-
-fn typed(h: &mut Headless, keys: &str) {
-    for c in keys.chars() {
-        let code = if c == '\r' { KeyCode::Enter } else { KeyCode::Char(c) };
-        h.input(Input::Key(KeyEvent::new(code, KeyModifiers::NONE))).unwrap();
-    }
-}
 
 /// A running pod with a container that requests and limits, and one that asks for nothing.
 fn duo() -> serde_json::Value {
@@ -53,8 +44,8 @@ async fn containers_show_their_own_usage_from_the_pods_sample_then_one_get_per_i
     let mut h = Headless::connect(&kubeconfig, 200, 40).await.unwrap();
     // A long interval: the pods table's sample stays fresh while the containers are opened.
     h.set_metrics_interval(Duration::from_secs(120));
-    typed(&mut h, ":po shop\r");
-    typed(&mut h, "/duo\r");
+    common::typed(&mut h, ":po shop\r");
+    common::typed(&mut h, "/duo\r");
     let cpu = kubedeck::store::enrichers::columns(kubedeck::cluster::Kind::Pod)[0].2;
     eventually(30, "the pod duo with its CPU", || {
         h.frame().unwrap();
@@ -66,7 +57,7 @@ async fn containers_show_their_own_usage_from_the_pods_sample_then_one_get_per_i
     })
     .await;
     let before = c.faults().metrics_reads();
-    typed(&mut h, "\r");
+    common::typed(&mut h, "\r");
     assert!(matches!(h.state.top().kind, ViewKind::Containers { .. }));
     let cells = eventually(30, "the containers' usage", || {
         h.frame().unwrap();
@@ -95,7 +86,7 @@ async fn containers_show_their_own_usage_from_the_pods_sample_then_one_get_per_i
         header.contains("RESTARTS  CPU") && header.contains("MEM") && !header.contains("%CPU/R"),
         "{screen}"
     );
-    typed(&mut h, "w");
+    common::typed(&mut h, "w");
     let screen = h.screen();
     assert!(screen.contains("%CPU/R") && screen.contains("%MEM/L"), "{screen}");
 

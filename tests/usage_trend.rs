@@ -7,25 +7,8 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::eventually;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use kubedeck::app::Input;
 use kubedeck::bench_support::Headless;
 use sim::DemoCluster;
-
-fn typed(h: &mut Headless, keys: &str) {
-    for c in keys.chars() {
-        let code = if c == '\r' { KeyCode::Enter } else { KeyCode::Char(c) };
-        h.input(Input::Key(KeyEvent::new(code, KeyModifiers::NONE))).unwrap();
-    }
-}
-
-async fn stay(h: &mut Headless, span: Duration) {
-    let until = Instant::now() + span;
-    while Instant::now() < until {
-        h.frame().unwrap();
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn node_health_and_a_pods_describe_chart_their_samples_asking_once_per_interval() {
@@ -38,13 +21,13 @@ async fn node_health_and_a_pods_describe_chart_their_samples_asking_once_per_int
     let interval = Duration::from_millis(500);
     h.set_metrics_interval(interval);
 
-    typed(&mut h, ":no\r");
+    common::typed(&mut h, ":no\r");
     eventually(30, "the nodes listed", || {
         h.frame().unwrap();
         std::future::ready(h.state.top().table.current().map(|_| ()))
     })
     .await;
-    typed(&mut h, "H");
+    common::typed(&mut h, "H");
     eventually(30, "node health's chart", || {
         h.frame().unwrap();
         let charted = h.state.trend.as_ref().is_some_and(|t| !t.is_empty()) && h.screen().contains("CPU now");
@@ -52,7 +35,7 @@ async fn node_health_and_a_pods_describe_chart_their_samples_asking_once_per_int
     })
     .await;
     let (before, start) = (c.faults().metrics_reads(), Instant::now());
-    stay(&mut h, Duration::from_secs(2)).await;
+    common::stay(&mut h, Duration::from_secs(2)).await;
     let asked = c.faults().metrics_reads() - before;
     let most = (start.elapsed().as_millis() / interval.as_millis()) as u64 + 1;
     assert!(
@@ -61,13 +44,13 @@ async fn node_health_and_a_pods_describe_chart_their_samples_asking_once_per_int
         start.elapsed()
     );
 
-    typed(&mut h, ":po shop\r");
+    common::typed(&mut h, ":po shop\r");
     eventually(30, "the pods listed", || {
         h.frame().unwrap();
         std::future::ready(h.state.top().table.current().map(|_| ()))
     })
     .await;
-    typed(&mut h, "d");
+    common::typed(&mut h, "d");
     eventually(30, "the pod's describe chart", || {
         h.frame().unwrap();
         let charted = h.state.trend.as_ref().is_some_and(|t| !t.is_empty()) && h.screen().contains("MEM now");
@@ -75,7 +58,7 @@ async fn node_health_and_a_pods_describe_chart_their_samples_asking_once_per_int
     })
     .await;
     // Back on a list without usage: no samples, no chart.
-    typed(&mut h, ":svc\r");
+    common::typed(&mut h, ":svc\r");
     h.frame().unwrap();
     assert!(h.state.trend.is_none());
     h.shutdown();

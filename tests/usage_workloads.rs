@@ -7,22 +7,13 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::eventually;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use k8s_openapi::api::apps::v1::ReplicaSet;
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind, ListParams};
-use kubedeck::app::Input;
 use kubedeck::bench_support::Headless;
 use kubedeck::cluster::Kind;
 use kubedeck::store::usage::used_of;
 use sim::DemoCluster;
-
-fn typed(h: &mut Headless, keys: &str) {
-    for c in keys.chars() {
-        let code = if c == '\r' { KeyCode::Enter } else { KeyCode::Char(c) };
-        h.input(Input::Key(KeyEvent::new(code, KeyModifiers::NONE))).unwrap();
-    }
-}
 
 /// The summed CPU (millicores) and memory (bytes) of the pods `owned` selects, from one LIST.
 async fn summed(client: &kube::Client, ns: &str, owned: impl Fn(&Pod) -> bool) -> Option<(i128, i128)> {
@@ -71,7 +62,7 @@ async fn deployments_statefulsets_and_daemonsets_show_the_sum_of_their_pods_usag
     let cols = kubedeck::store::enrichers::columns(Kind::Deployment);
     let (cpu, mem) = (cols[0].2, cols[1].2);
 
-    typed(&mut h, ":deploy shop\r");
+    common::typed(&mut h, ":deploy shop\r");
     let rss: Api<ReplicaSet> = Api::namespaced(client.clone(), "shop");
     eventually(30, "web's CPU and MEM equal to its pods' summed sample", || {
         h.frame().unwrap();
@@ -116,7 +107,7 @@ async fn deployments_statefulsets_and_daemonsets_show_the_sum_of_their_pods_usag
         (":sts payments\r", Kind::StatefulSet, "payments"),
         (":ds monitoring\r", Kind::DaemonSet, "monitoring"),
     ] {
-        typed(&mut h, command);
+        common::typed(&mut h, command);
         let cpu = kubedeck::store::enrichers::columns(kind)[0].2;
         eventually(
             30,

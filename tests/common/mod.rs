@@ -69,3 +69,22 @@ pub fn running_pod(name: &str, restarts: u64, rate: u32) -> serde_json::Value {
         "status": {"phase": "Running", "containerStatuses": [status]}
     })
 }
+
+/// Type `keys` into a headless dashboard (`\r` is Enter), one key event each.
+pub fn typed(h: &mut kubedeck::bench_support::Headless, keys: &str) {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    for c in keys.chars() {
+        let code = if c == '\r' { KeyCode::Enter } else { KeyCode::Char(c) };
+        h.input(kubedeck::app::Input::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+            .unwrap();
+    }
+}
+
+/// Draw frames for `span`, as the loop does while the screen stays.
+pub async fn stay(h: &mut kubedeck::bench_support::Headless, span: Duration) {
+    let until = std::time::Instant::now() + span;
+    while std::time::Instant::now() < until {
+        h.frame().unwrap();
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
