@@ -80,10 +80,21 @@ async fn kubectl_protobuf_creates_land_as_the_objects_they_encode() {
         .request_text(post("/api/v1/namespaces/proto/secrets", "*/*", SECRET))
         .await
         .expect("the protobuf secret is created");
-    let s = Api::<Secret>::namespaced(client.clone(), "proto")
-        .get("s1")
-        .await
+    let secrets = Api::<Secret>::namespaced(client.clone(), "proto");
+    let s = secrets.get("s1").await.unwrap();
+    assert_eq!(s.data.clone().unwrap()["password"].0, b"hunter2");
+
+    // An update (client-go's typed Update: PUT, protobuf, no resourceVersion) over a changed secret.
+    let mut changed = s.clone();
+    changed.data = Some([("password".to_string(), k8s_openapi::ByteString(b"other".to_vec()))].into());
+    secrets.replace("s1", &Default::default(), &changed).await.unwrap();
+    let put = http::Request::put("/api/v1/namespaces/proto/secrets/s1")
+        .header("Content-Type", PROTOBUF)
+        .header("Accept", KUBECTL_ACCEPT)
+        .body(SECRET.to_vec())
         .unwrap();
+    client.request_text(put).await.expect("the protobuf update is taken");
+    let s = secrets.get("s1").await.unwrap();
     assert_eq!(s.data.unwrap()["password"].0, b"hunter2");
 }
 
