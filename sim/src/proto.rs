@@ -241,6 +241,7 @@ fn to_json(m: &DynamicMessage) -> Option<Value> {
             return embedded_json(m);
         }
         _ if short == "JSON" => return embedded_json(m),
+        _ if name.starts_with(APIEXTENSIONS) => return schema_json(m, short),
         _ if matches!(short, "ExtraValue" | "Verbs") => {
             return m.fields().next().and_then(|(_, v)| value(v, false));
         }
@@ -261,6 +262,72 @@ fn to_json(m: &DynamicMessage) -> Option<Value> {
         }
     }
     Some(Value::Object(out))
+}
+
+const APIEXTENSIONS: &str = "apiextensions_apiserver.pkg.apis.apiextensions.v1.JSONSchemaProps";
+
+/// A CRD's schema types, whose JSON is OpenAPI's: `$ref`, `$schema`, `x-kubernetes-*`, and the
+/// "schema or array/bool/string list" unions written as whichever is set.
+fn schema_json(m: &DynamicMessage, short: &str) -> Option<Value> {
+    let schema = msg_field(m, "schema");
+    let either = |other: &str| match &schema {
+        Some(s) => to_json(s),
+        None => m.get_field_by_name(other).and_then(|v| value(&v, false)),
+    };
+    match short {
+        "JSONSchemaPropsOrArray" => either("jSONSchemas"),
+        "JSONSchemaPropsOrStringArray" => either("property"),
+        "JSONSchemaPropsOrBool" => match &schema {
+            Some(s) => to_json(s),
+            None => Some(Value::Bool(matches!(
+                m.get_field_by_name("allows").as_deref(),
+                Some(Pv::Bool(true))
+            ))),
+        },
+        _ => {
+            let mut out = Map::new();
+            for (f, v) in m.fields() {
+                let keep_zero = SCHEMA_POINTERS.contains(&f.name());
+                let Some(j) = value(v, keep_zero) else { continue };
+                let key = match f.name() {
+                    "ref" => "$ref".to_string(),
+                    "schema" => "$schema".to_string(),
+                    n if n.starts_with("xKubernetes") => kebab(n),
+                    n => n.to_string(),
+                };
+                out.insert(key, j);
+            }
+            Some(Value::Object(out))
+        }
+    }
+}
+
+/// JSONSchemaProps' pointer fields: a 0 there is a bound.
+const SCHEMA_POINTERS: &[&str] = &[
+    "maximum",
+    "minimum",
+    "multipleOf",
+    "maxLength",
+    "minLength",
+    "maxItems",
+    "minItems",
+    "maxProperties",
+    "minProperties",
+    "xKubernetesPreserveUnknownFields",
+];
+
+/// `xKubernetesListType` → `x-kubernetes-list-type`.
+fn kebab(camel: &str) -> String {
+    let mut out = String::new();
+    for c in camel.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('-');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Go structs embedded with `json:",inline"`: a field of their own in protobuf, their fields

@@ -227,3 +227,58 @@ fn descriptor_field_names_are_the_json_names() {
         );
     }
 }
+
+#[test]
+fn crd_schemas_are_written_as_openapi() {
+    let props = "apiextensions_apiserver.pkg.apis.apiextensions.v1.JSONSchemaProps";
+    let json = |raw: &str| {
+        msg(
+            "apiextensions_apiserver.pkg.apis.apiextensions.v1.JSON",
+            &[("raw", Pv::Bytes(raw.as_bytes().to_vec().into()))],
+        )
+    };
+    let replicas = msg(
+        props,
+        &[
+            ("type", Pv::String("integer".into())),
+            ("minimum", Pv::F64(0.0)),
+            ("default", Pv::Message(json("1"))),
+        ],
+    );
+    let mut map = std::collections::HashMap::new();
+    map.insert(MapKey::String("replicas".into()), Pv::Message(replicas));
+    let no_more = msg(&format!("{props}OrBool"), &[("allows", Pv::Bool(false))]);
+    let tags = msg(
+        &format!("{props}OrArray"),
+        &[(
+            "schema",
+            Pv::Message(msg(props, &[("type", Pv::String("string".into()))])),
+        )],
+    );
+    let list = msg(
+        props,
+        &[
+            ("type", Pv::String("array".into())),
+            ("items", Pv::Message(tags)),
+            ("xKubernetesListType", Pv::String("set".into())),
+        ],
+    );
+    map.insert(MapKey::String("tags".into()), Pv::Message(list));
+    let spec = msg(
+        props,
+        &[
+            ("type", Pv::String("object".into())),
+            ("properties", Pv::Map(map)),
+            ("additionalProperties", Pv::Message(no_more)),
+            ("xKubernetesPreserveUnknownFields", Pv::Bool(false)),
+        ],
+    );
+    assert_eq!(
+        to_json(&spec),
+        Some(
+            json!({"type": "object", "additionalProperties": false, "x-kubernetes-preserve-unknown-fields": false,
+            "properties": {"replicas": {"type": "integer", "minimum": 0.0, "default": 1},
+                "tags": {"type": "array", "items": {"type": "string"}, "x-kubernetes-list-type": "set"}}})
+        )
+    );
+}
