@@ -29,6 +29,7 @@ mod options;
 mod patch;
 mod podsecurity;
 mod portforward;
+mod proto;
 mod request;
 mod resources;
 mod rest;

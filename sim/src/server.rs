@@ -12,7 +12,7 @@ use super::request::{Query, SimState, Target, User, parse_query};
 use super::status::ApiError;
 use super::store::Store;
 use super::store::pods;
-use super::{attach, discovery, ephemeral, exec, health, logs, metrics, openapi, portforward, rest, watch};
+use super::{attach, discovery, ephemeral, exec, health, logs, metrics, openapi, portforward, proto, rest, watch};
 
 /// Bearer token of the demo cluster's administrator.
 pub const ADMIN_TOKEN: &str = "kubedeck-demo-admin";
@@ -158,6 +158,11 @@ async fn handle(State(st): State<Arc<SimState>>, req: Request) -> Response {
         )
         .into_response();
     }
+    // Decoded after authorization, as the API server does; the handlers see the JSON object.
+    let body = match proto::json_body(&t, &mut parts.headers, body) {
+        Ok(b) => b,
+        Err(e) => return e.into_response(),
+    };
     let result = match (v, t.sub.as_deref()) {
         ("watch", None) => {
             let accept = parts

@@ -258,6 +258,15 @@ impl ApiError {
         )
     }
 
+    /// 406 for an Accept header naming no media type the server can answer in.
+    pub fn not_acceptable(produced: &[&str]) -> Self {
+        Self::new(
+            406,
+            "NotAcceptable",
+            format!("only the following media types are accepted: {}", produced.join(", ")),
+        )
+    }
+
     /// 500 for a failure inside the simulation itself.
     pub fn internal(message: impl Into<String>) -> Self {
         Self::new(500, "InternalError", message.into())

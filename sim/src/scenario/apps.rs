@@ -126,7 +126,8 @@ fn shop(store: &Store) {
         "HorizontalPodAutoscaler",
         json!({"metadata": {"name": "web", "namespace": "shop", "labels": labels("web", "shop")},
         "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}, "minReplicas": 3, "maxReplicas": 10,
-            "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 70}}}]}}),
+            "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 70}}}]},
+        "status": {"currentReplicas": 3, "desiredReplicas": 3}}),
         29 * DAY,
     );
     put(

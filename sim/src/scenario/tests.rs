@@ -29,6 +29,12 @@ fn loads_the_listed_objects() {
         (Some("Unknown"), Some("NodeStatusUnknown"))
     );
     assert_eq!(last["spec"]["taints"].as_array().unwrap().len(), 2);
+    // Autoscalers that have run for weeks carry the status their controller wrote.
+    let hpa = s.get_value(res("HorizontalPodAutoscaler"), "shop", "api").unwrap();
+    assert_eq!(
+        (&hpa["status"]["currentReplicas"], &hpa["spec"]["maxReplicas"]),
+        (&json!(2), &json!(2))
+    );
     let statics = s.list(res("Pod"), Some("kube-system")).0;
     assert_eq!(
         statics.len(),

@@ -73,7 +73,9 @@ pub fn load(store: &Store) {
         "HorizontalPodAutoscaler",
         json!({"metadata": {"name": "api", "namespace": "shop", "labels": labels("api", "shop")},
         "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "api"}, "minReplicas": 1, "maxReplicas": 2,
-            "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 60}}}]}}),
+            "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 60}}}]},
+        // As the controller left it: at its maximum.
+        "status": {"currentReplicas": 2, "desiredReplicas": 2}}),
         20 * DAY,
     );
 
