@@ -16,3 +16,13 @@ pub fn give_back() {
         libc::malloc_trim(0);
     }
 }
+
+/// [`give_back`] on the runtime's blocking pool when there is one (a trim of a large heap takes
+/// milliseconds the event loop should not wait for), else at once.
+pub fn give_back_soon() {
+    match tokio::runtime::Handle::try_current() {
+        Ok(rt) => drop(rt.spawn_blocking(give_back)),
+        Err(_) => give_back(),
+    }
+}
+
