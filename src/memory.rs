@@ -4,6 +4,11 @@
 //! typed objects) only to keep a compact row of each; glibc's allocator keeps the freed pages, so the
 //! process would hold them for as long as it runs. Trimming once the sync is done returns them.
 
+/// Allocator arenas the dashboard runs with (glibc's default is 8 per core): each thread that
+/// allocates under contention gets an arena of its own, and the free pages of each are kept apart,
+/// so that the memory one thread freed is not reused by another.
+pub const ARENAS: i32 = 2;
+
 /// Objects a first sync must have brought for its decoding memory to be worth returning.
 pub const TRIM_AFTER_OBJECTS: usize = 2_000;
 
@@ -26,3 +31,14 @@ pub fn give_back_soon() {
     }
 }
 
+/// Cap glibc's allocator at [`ARENAS`] arenas, unless `MALLOC_ARENA_MAX` says otherwise (glibc reads
+/// it itself); call before the runtime's threads start. A no-op elsewhere.
+pub fn few_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
+        // SAFETY: mallopt only sets an allocator parameter; arenas are created later, on demand.
+        unsafe {
+            libc::mallopt(libc::M_ARENA_MAX, ARENAS);
+        }
+    }
+}
