@@ -139,6 +139,7 @@ async fn child(kubeconfig: PathBuf, expect: usize) -> anyhow::Result<()> {
     }
     println!("sorts {}", sorts.join(" "));
     println!("events {}", watch_events(&mut h).await?);
+    println!("usage {}", usage_rss(&mut h).await?);
     h.shutdown();
     Ok(())
 }
@@ -193,6 +194,43 @@ async fn watch_events(h: &mut Headless) -> anyhow::Result<String> {
         "{:.2} {:.2}",
         ms(times[times.len() / 2]),
         ms(times[times.len() - 1])
+    ))
+}
+
+/// RSS once the table shows usage (the real binary's state when idle, which the figure at sync
+/// time is not): when the first metrics sample is in the rows, and after two more samples (15 s
+/// apart), each one a LIST of every pod's metrics and a feed of the rows.
+async fn usage_rss(h: &mut Headless) -> anyhow::Result<String> {
+    use kubedeck::cluster::Kind;
+    let (_, _, cpu) = kubedeck::store::enrichers::columns(Kind::Pod)
+        .into_iter()
+        .find(|(title, _, _)| *title == "CPU")
+        .ok_or_else(|| anyhow::anyhow!("pods have no CPU column"))?;
+    let shows = |h: &Headless| {
+        h.state
+            .top()
+            .table
+            .rows
+            .iter()
+            .any(|r| r.cells.get(cpu).is_some_and(|c| !c.is_empty()))
+    };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !shows(h) {
+        anyhow::ensure!(Instant::now() < deadline, "no usage in the rows after 60 s");
+        h.frame()?;
+        h.changed(Duration::from_millis(200)).await;
+    }
+    let first = rss_kib("self");
+    let until = Instant::now() + Duration::from_secs(31);
+    while Instant::now() < until {
+        h.frame()?;
+        h.changed(Duration::from_millis(500)).await;
+    }
+    h.frame()?;
+    Ok(format!(
+        "rss first sample {:.1} MiB, 30 s later {:.1} MiB",
+        first as f64 / 1024.0,
+        rss_kib("self") as f64 / 1024.0
     ))
 }
 
@@ -302,7 +340,7 @@ fn run_child(kubeconfig: &Path, expect: usize) -> anyhow::Result<Headed> {
             }
             Some(&"visible") => h.visible = w[1].parse()?,
             Some(&"keys") => h.keys = w[1..].iter().filter_map(|s| s.parse().ok()).collect(),
-            Some(&("first" | "cpu" | "sorts" | "events")) => h.extra.push(line.to_string()),
+            Some(&("first" | "cpu" | "sorts" | "events" | "usage")) => h.extra.push(line.to_string()),
             _ => {}
         }
     }

@@ -11,6 +11,9 @@ fn main() -> ExitCode {
         kubedeck::cli::completions(shell, &mut std::io::stdout());
         return ExitCode::SUCCESS;
     }
+    if cli.command.is_none() {
+        kubedeck::memory::few_arenas();
+    }
     kubedeck::logging::init(cli.log_file.as_deref());
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,

@@ -159,3 +159,41 @@ async fn a_namespaced_pods_screen_is_served_from_the_headers_all_namespaces_watc
     h.shutdown();
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pod_row_with_usage_cells_is_held_once_by_the_cache_and_the_view() {
+    let c = DemoCluster::start(common::fast_opts()).await.unwrap();
+    let dir = std::env::temp_dir().join(format!("kubedeck-held-once-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let kubeconfig = dir.join("kubeconfig");
+    c.write_kubeconfig(&kubeconfig).unwrap();
+    let mut h = Headless::connect(&kubeconfig, 200, 40).await.unwrap();
+
+    typed(&mut h, ":po\r");
+    let (_, _, cpu) = kubedeck::store::enrichers::columns(Kind::Pod)
+        .into_iter()
+        .find(|(title, _, _)| *title == "CPU")
+        .expect("pods have a CPU column");
+    // Each shown row with a usage cell (a copy of the watch's row) must be the very row the cache
+    // holds, not a second copy of it; a pod the watch changed after the frame waits for the next.
+    let shared = common::eventually(30, "usage rows shared with the cache", || {
+        h.frame().unwrap();
+        let (kind, scope) = h.state.wanted().unwrap();
+        let held = h.cache().rows(kind, &scope).unwrap_or_default();
+        let shown: Vec<_> = h
+            .state
+            .top()
+            .table
+            .rows
+            .iter()
+            .filter(|r| r.cells.get(cpu).is_some_and(|c| !c.is_empty()))
+            .cloned()
+            .collect();
+        let same = shown.iter().all(|r| held.iter().any(|c| std::sync::Arc::ptr_eq(c, r)));
+        std::future::ready((!shown.is_empty() && same).then_some(shown.len()))
+    })
+    .await;
+    assert!(shared > 0);
+    h.shutdown();
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -355,6 +355,21 @@ impl Cache {
         self.rows_selected(kind, scope, None)
     }
 
+    /// Hold the rows a view shows (`shown`: `base`, as [`Cache::rows`] gave them, with cells filled
+    /// by enrichers) in place of those it was given, where the watch has not changed them since: one
+    /// copy of each row, not the cache's and the view's (see [`RowStore::adopt`]).
+    pub fn adopt(&self, kind: Kind, scope: &Scope, base: &[Arc<Row>], shown: &[Arc<Row>]) -> usize {
+        let store = {
+            let entries = self.entries.lock();
+            let (key, _) = serving(&entries, Key::Rows(kind, scope.clone().for_kind(kind), None));
+            match &entries.get(&key).map(|e| &e.store) {
+                Some(Held::Rows(r)) => r.clone(),
+                _ => return 0,
+            }
+        };
+        store.adopt(base, shown)
+    }
+
     /// The rows of a running [`Cache::ensure_selected`] watch.
     pub fn rows_selected(&self, kind: Kind, scope: &Scope, fields: Option<&'static str>) -> Option<Vec<Arc<Row>>> {
         let (store, namespace) = {

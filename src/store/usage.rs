@@ -33,21 +33,58 @@ pub const TREND_LEN: usize = 30;
 /// A trend not fed for this long (its object gone from screen) is dropped.
 const TREND_IDLE: Duration = Duration::from_secs(600);
 
-/// The usage of one LIST, by (namespace, name), with each object's recent CPU (oldest first).
+/// The usage of one LIST, by namespace then name (looked up by `&str`, no key built per lookup),
+/// one entry per object: its usage, its trend (the ring's own points, shared, not copied) and, for
+/// pods, its containers' usage.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Sample {
+    objects: HashMap<String, HashMap<String, Of>>,
+}
+
+/// One object's part of a [`Sample`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Of {
     /// Usage now.
-    pub used: HashMap<(String, String), Used>,
+    pub used: Used,
     /// The last samples, oldest first, at most [`TREND_LEN`].
-    pub trend: HashMap<(String, String), Vec<Point>>,
-    /// A pod's usage by container (pods only).
-    pub containers: HashMap<(String, String), Vec<(String, Used)>>,
+    pub trend: Arc<[Point]>,
+    /// A pod's usage by container (empty for a node).
+    pub containers: Box<[(String, Used)]>,
+}
+
+impl From<Used> for Of {
+    /// An entry of usage alone: no trend yet, no containers.
+    fn from(used: Used) -> Of {
+        Of {
+            used,
+            trend: Arc::new([]),
+            containers: Box::default(),
+        }
+    }
 }
 
 impl Sample {
+    /// The entry of `namespace/name`.
+    pub fn of(&self, namespace: &str, name: &str) -> Option<&Of> {
+        self.objects.get(namespace)?.get(name)
+    }
+
     /// The usage of `namespace/name`.
-    pub fn get(&self, key: &(String, String)) -> Option<&Used> {
-        self.used.get(key)
+    pub fn get(&self, namespace: &str, name: &str) -> Option<&Used> {
+        self.of(namespace, name).map(|o| &o.used)
+    }
+
+    /// Set the entry of `namespace/name`.
+    pub fn insert(&mut self, namespace: &str, name: &str, of: Of) {
+        // The namespace's key is allocated once, not once per object.
+        match self.objects.get_mut(namespace) {
+            Some(m) => m.insert(name.to_string(), of),
+            None => self
+                .objects
+                .entry(namespace.to_string())
+                .or_default()
+                .insert(name.to_string(), of),
+        };
     }
 }
 
@@ -74,16 +111,23 @@ impl Point {
 
 /// One object's trend: a point per metrics-server sample, a new one only for a newer `timestamp`
 /// (kept as its hash: only equality matters, and a string per pod would double the ring's size).
+/// The points are shared with the samples that show them: a new point makes a new slice.
 struct Ring {
     stamp: u64,
-    points: std::collections::VecDeque<Point>,
+    points: Arc<[Point]>,
     fed: Instant,
 }
 
 impl Ring {
-    /// Bytes this ring holds (for the bench's figure).
+    /// Bytes this ring holds (for the bench's figure): the ring and its points with their counts.
     fn bytes(&self) -> usize {
-        std::mem::size_of::<Ring>() + self.points.capacity() * std::mem::size_of::<Point>()
+        std::mem::size_of::<Ring>() + 2 * std::mem::size_of::<usize>() + std::mem::size_of_val(&*self.points)
+    }
+
+    /// Add `point` at the end, the oldest dropped beyond [`TREND_LEN`].
+    fn push(&mut self, point: Point) {
+        let skip = (self.points.len() + 1).saturating_sub(TREND_LEN);
+        self.points = self.points[skip..].iter().copied().chain([point]).collect();
     }
 }
 
@@ -286,13 +330,13 @@ impl Usage {
 }
 
 /// A pod's containers in a LIST sample of its namespace or of all namespaces younger than `interval`.
-fn fresh_list<'a>(inner: &'a Inner, key: &(String, String), interval: Duration) -> Option<&'a Vec<(String, Used)>> {
+fn fresh_list<'a>(inner: &'a Inner, key: &(String, String), interval: Duration) -> Option<&'a [(String, Used)]> {
     [Scope::Namespace(key.0.clone()), Scope::All]
         .into_iter()
         .find_map(|scope| {
             let (at, sample) = inner.samples.get(&(Kind::Pod, scope))?;
             (at.elapsed() < interval).then_some(())?;
-            sample.containers.get(key)
+            sample.of(&key.0, &key.1).map(|o| &*o.containers)
         })
 }
 
@@ -304,7 +348,7 @@ impl Usage {
         let key = (ns.to_string(), pod.to_string());
         let inner = self.inner.lock();
         fresh_list(&inner, &key, interval)
-            .cloned()
+            .map(<[_]>::to_vec)
             .or_else(|| inner.one.get(&key).and_then(|(_, v)| v.clone()))
     }
 
@@ -312,7 +356,7 @@ impl Usage {
     pub fn trend(&self, kind: Kind, ns: &str, name: &str) -> Vec<Point> {
         let inner = self.inner.lock();
         let ring = inner.rings.get(&(kind, ns.to_string(), name.to_string()));
-        ring.map(|r| r.points.iter().copied().collect()).unwrap_or_default()
+        ring.map(|r| r.points.to_vec()).unwrap_or_default()
     }
 
     /// Whether [`Usage::want_pod`] would send a GET now.
@@ -383,30 +427,32 @@ fn record(rings: &mut HashMap<(Kind, String, String), Ring>, kind: Kind, items: 
     let now = Instant::now();
     let mut sample = Sample::default();
     for o in items {
-        let id = (
-            o.metadata.namespace.clone().unwrap_or_default(),
-            o.metadata.name.clone().unwrap_or_default(),
-        );
+        let ns = o.metadata.namespace.as_deref().unwrap_or_default();
+        let name = o.metadata.name.as_deref().unwrap_or_default();
         let used = used_of(&o.data);
         let stamp = stamp_hash(o.data["timestamp"].as_str().unwrap_or_default());
-        let ring = rings.entry((kind, id.0.clone(), id.1.clone())).or_insert_with(|| Ring {
-            stamp,
-            points: std::collections::VecDeque::with_capacity(TREND_LEN),
-            fed: now,
-        });
+        let ring = rings
+            .entry((kind, ns.to_string(), name.to_string()))
+            .or_insert_with(|| Ring {
+                stamp,
+                points: Arc::new([]),
+                fed: now,
+            });
         ring.fed = now;
         if ring.stamp != stamp || ring.points.is_empty() {
-            if ring.points.len() == TREND_LEN {
-                ring.points.pop_front();
-            }
-            ring.points.push_back(Point::of(used));
+            ring.push(Point::of(used));
             ring.stamp = stamp;
         }
-        sample.trend.insert(id.clone(), ring.points.iter().copied().collect());
-        if kind == Kind::Pod {
-            sample.containers.insert(id.clone(), containers_of(&o.data));
-        }
-        sample.used.insert(id, used);
+        let containers = match kind {
+            Kind::Pod => containers_of(&o.data).into(),
+            _ => Box::default(),
+        };
+        let of = Of {
+            used,
+            trend: ring.points.clone(),
+            containers,
+        };
+        sample.insert(ns, name, of);
     }
     rings.retain(|_, r| now.duration_since(r.fed) < TREND_IDLE);
     sample
@@ -451,6 +497,30 @@ mod tests {
         // with i128 CPU and the timestamp kept as a string).
         assert_eq!(n, 10_000);
         assert!(bytes / n < 500, "{} bytes per pod", bytes / n);
+    }
+
+    #[test]
+    fn a_sample_shows_the_rings_own_points_and_a_ring_keeps_the_last_thirty() {
+        let ar = resource(Kind::Pod).unwrap();
+        let item = |stamp: usize| {
+            let mut o = DynamicObject::new("web-1", &ar).within("shop");
+            o.data = json!({"timestamp": format!("t{stamp}"),
+                "containers": [{"name": "app", "usage": {"cpu": format!("{}n", stamp * 1_000_000), "memory": "1Ki"}}]});
+            o
+        };
+        let mut rings = HashMap::new();
+        let mut sample = Sample::default();
+        for stamp in 0..TREND_LEN + 3 {
+            sample = record(&mut rings, Kind::Pod, &[item(stamp)]);
+        }
+        let of = sample.of("shop", "web-1").unwrap();
+        let ring = &rings[&(Kind::Pod, "shop".to_string(), "web-1".to_string())];
+        // One allocation of points serves the ring and the sample (they were two copies).
+        assert!(Arc::ptr_eq(&of.trend, &ring.points));
+        let cpu: Vec<u32> = of.trend.iter().map(|p| p.cpu).collect();
+        assert_eq!(cpu, (3..TREND_LEN as u32 + 3).collect::<Vec<_>>());
+        assert_eq!(*of.containers, [("app".to_string(), Used { cpu: 32, mem: 1024 })]);
+        assert_eq!(sample.get("shop", "web-2"), None);
     }
 
     #[test]

@@ -72,6 +72,32 @@ impl RowStore {
         self.rows.write().remove(key);
     }
 
+    /// Hold `shown[i]` (the row as a view shows it: `base[i]` with the cells other watches and usage
+    /// fill) in place of `base[i]`, where that is still the row held (one changed since stays), so
+    /// that the cache and the view share one copy of each row rather than each keeping its own. The
+    /// rows' content is the watch's plus cells, so the generation does not move. Rows adopted.
+    pub fn adopt(&self, base: &[Arc<Row>], shown: &[Arc<Row>]) -> usize {
+        let mut rows = self.rows.write();
+        let mut key = String::new();
+        let mut adopted = 0;
+        for (b, s) in base.iter().zip(shown) {
+            if Arc::ptr_eq(b, s) {
+                continue;
+            }
+            key.clear();
+            key.push_str(&b.namespace);
+            key.push('/');
+            key.push_str(&b.name);
+            if let Some(held) = rows.get_mut(key.as_str())
+                && Arc::ptr_eq(held, b)
+            {
+                *held = s.clone();
+                adopted += 1;
+            }
+        }
+        adopted
+    }
+
     /// Every row, in no particular order (cheap: the rows are shared, not copied).
     pub fn rows(&self) -> Vec<Arc<Row>> {
         self.rows.read().values().cloned().collect()
@@ -108,6 +134,7 @@ mod tests {
 
     fn project(p: &Pod) -> Row {
         Row {
+            namespace: p.metadata.namespace.clone().unwrap_or_default(),
             name: p.metadata.name.clone().unwrap_or_default(),
             ..Default::default()
         }
@@ -126,5 +153,34 @@ mod tests {
         assert_eq!(names(&s), ["b"]);
         s.apply::<Pod>(&Event::InitDone, project);
         assert_eq!(names(&s), ["c"]);
+    }
+
+    #[test]
+    fn an_adopted_row_replaces_its_base_unless_the_watch_changed_it_since() {
+        let s = RowStore::default();
+        s.apply(&Event::Apply(pod("a")), project);
+        s.apply(&Event::Apply(pod("b")), project);
+        let mut base = s.rows();
+        base.sort_by(|x, y| x.name.cmp(&y.name));
+        let shown: Vec<Arc<Row>> = base
+            .iter()
+            .map(|r| {
+                Arc::new(Row {
+                    cells: vec!["1m".into()],
+                    ..(**r).clone()
+                })
+            })
+            .collect();
+        // "b" changes in between: its new row stays, its old shown copy is not taken.
+        s.apply(&Event::Apply(pod("b")), project);
+        assert_eq!(s.adopt(&base, &shown), 1);
+        let held = s.rows();
+        let a = held.iter().find(|r| r.name == "a").unwrap();
+        assert!(
+            Arc::ptr_eq(a, &shown[0]),
+            "the cache holds the shown row itself, not a copy"
+        );
+        let b = held.iter().find(|r| r.name == "b").unwrap();
+        assert!(b.cells.is_empty() && !Arc::ptr_eq(b, &base[1]));
     }
 }

@@ -54,7 +54,7 @@ pub fn mem_text(bytes: i128) -> String {
 fn per_row(rows: &[Arc<Row>], usage: Option<&Sample>, f: impl Fn(Used, &Capacity) -> Option<String>) -> Vec<String> {
     rows.iter()
         .map(|r| {
-            let used = usage.and_then(|s| s.get(&(r.namespace.clone(), r.name.clone())));
+            let used = usage.and_then(|s| s.get(&r.namespace, &r.name));
             match (used, r.capacity.as_deref()) {
                 (Some(u), Some(c)) => f(*u, c).unwrap_or_default(),
                 _ => String::new(),
@@ -142,8 +142,8 @@ pub fn sparkline(values: &[u32]) -> String {
 fn trend(rows: &[Arc<Row>], usage: Option<&Sample>) -> Vec<String> {
     rows.iter()
         .map(|r| {
-            let t = usage.and_then(|s| s.trend.get(&(r.namespace.clone(), r.name.clone())));
-            t.map(|t| sparkline(&t.iter().map(|p| p.cpu).collect::<Vec<_>>()))
+            let t = usage.and_then(|s| s.of(&r.namespace, &r.name));
+            t.map(|t| sparkline(&t.trend.iter().map(|p| p.cpu).collect::<Vec<_>>()))
                 .unwrap_or_default()
         })
         .collect()
@@ -173,7 +173,7 @@ pub static ENRICHERS: &[&Enricher] = &[
 mod tests {
     use super::*;
     use crate::store::enrich::apply;
-    use crate::store::usage::Point;
+    use crate::store::usage::{Of, Point};
 
     fn pod_row(name: &str, cap: Capacity) -> Arc<Row> {
         Arc::new(Row {
@@ -221,15 +221,16 @@ mod tests {
             mem_limit: None,
         };
         let mut rows = vec![pod_row("a", full), pod_row("b", bare), pod_row("gone", Capacity::Node { cpu: None, mem: None })];
-        let sample = Sample {
-            used: [
-                (("shop".into(), "a".into()), Used { cpu: 150, mem: 120 * mi }),
-                (("shop".into(), "b".into()), Used { cpu: 7, mem: 16 * mi }),
-            ]
-            .into(),
-            trend: [(("shop".into(), "a".into()), [0, 75, 150].map(|cpu| Point { cpu, mem_ki: 0 }).to_vec())].into(),
-            ..Default::default()
-        };
+        let mut sample = Sample::default();
+        sample.insert(
+            "shop",
+            "a",
+            Of {
+                trend: [0, 75, 150].map(|cpu| Point { cpu, mem_ki: 0 }).into(),
+                ..Of::from(Used { cpu: 150, mem: 120 * mi })
+            },
+        );
+        sample.insert("shop", "b", Used { cpu: 7, mem: 16 * mi }.into());
         apply(Kind::Pod, &mut rows, &crate::store::enrichers::of(Kind::Pod), |_| None, Some(&sample));
         let base = crate::store::enrich::printer_cells(Kind::Pod);
         // A missing cell reads as empty.
