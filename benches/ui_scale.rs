@@ -7,6 +7,7 @@
 //!
 //! Run: `cargo bench --bench ui_scale [N…]` (default 1000 10000 100000).
 //! `UI_SCALE_IDLE_SECS` shortens the idle-CPU window (default 60). Prints figures; asserts nothing.
+//! `UI_SCALE_SYNTHETIC=1` measures the table's path alone, in process, on synthetic rows (no cluster).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -20,6 +21,8 @@ use kubedeck::bench_support::Headless;
 use kubedeck::cluster::watch::WatchStatus;
 
 mod common;
+#[path = "common/table_path.rs"]
+mod table_path;
 use common::{Owned, client_from, clock_ticks_per_sec, cpu_ticks, rss_kib, stop_pid};
 
 const BIN: &str = env!("CARGO_BIN_EXE_kubedeck");
@@ -483,6 +486,13 @@ fn main() -> anyhow::Result<()> {
             .and_then(|v| v.parse().ok())
             .unwrap_or(60),
     );
+    // The table's path alone, in process, at each size.
+    if std::env::var_os("UI_SCALE_SYNTHETIC").is_some() {
+        for n in common::sizes() {
+            table_path::run(n, FILTER);
+        }
+        return Ok(());
+    }
     for n in common::sizes() {
         trend_rings(n);
         rt.block_on(run(n, idle))?;
