@@ -7,6 +7,7 @@
 //!
 //! Run: `cargo bench --bench ui_scale [N…]` (default 1000 10000 100000).
 //! `UI_SCALE_IDLE_SECS` shortens the idle-CPU window (default 60). Prints figures; asserts nothing.
+//! `UI_SCALE_SYNTHETIC=1` measures the table's path alone, in process, on synthetic rows (no cluster).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -20,6 +21,8 @@ use kubedeck::bench_support::Headless;
 use kubedeck::cluster::watch::WatchStatus;
 
 mod common;
+#[path = "common/table_path.rs"]
+mod table_path;
 use common::{Owned, client_from, clock_ticks_per_sec, cpu_ticks, rss_kib, stop_pid};
 
 const BIN: &str = env!("CARGO_BIN_EXE_kubedeck");
@@ -146,12 +149,17 @@ async fn child(kubeconfig: PathBuf, expect: usize) -> anyhow::Result<()> {
 
 /// A watch event's cost: label one pod, wait until the cache holds the change, then time the frame
 /// that feeds it to the table (past the big-table throttle's window), in CPU time. Median and max
-/// of 10, in ms.
+/// of 10 (`UI_SCALE_EVENTS`), in ms, and the median of each part of the frame.
 async fn watch_events(h: &mut Headless) -> anyhow::Result<String> {
     use kube::api::{Patch, PatchParams};
     use kubedeck::cluster::{Kind, Scope};
     let mut times = Vec::new();
-    for i in 0..10 {
+    let mut split = Vec::new();
+    let n = std::env::var("UI_SCALE_EVENTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10);
+    for i in 0..n {
         let (ns, name) = {
             let rows = &h.state.top().table.rows;
             let r = &rows[(i * 7919) % rows.len()];
@@ -178,8 +186,9 @@ async fn watch_events(h: &mut Headless) -> anyhow::Result<String> {
         }
         tokio::time::sleep(Duration::from_millis(600)).await;
         let cpu = thread_cpu();
-        h.frame()?;
+        let (_, parts) = h.frame_parts()?;
         times.push(thread_cpu() - cpu);
+        split.push(parts);
         let shown = h
             .state
             .top()
@@ -190,10 +199,19 @@ async fn watch_events(h: &mut Headless) -> anyhow::Result<String> {
         anyhow::ensure!(shown, "the frame did not feed the change of {ns}/{name}");
     }
     times.sort();
+    // Each part's median: rows fed to the view, header counts, drawing.
+    let part = |i: usize| {
+        let mut p: Vec<Duration> = split.iter().map(|s: &[Duration; 3]| s[i]).collect();
+        p.sort();
+        ms(p[p.len() / 2])
+    };
     Ok(format!(
-        "{:.2} {:.2}",
+        "{:.2} {:.2} (rows {:.2} header {:.2} draw {:.2})",
         ms(times[times.len() / 2]),
-        ms(times[times.len() - 1])
+        ms(times[times.len() - 1]),
+        part(0),
+        part(1),
+        part(2)
     ))
 }
 
@@ -506,6 +524,13 @@ fn main() -> anyhow::Result<()> {
             .and_then(|v| v.parse().ok())
             .unwrap_or(60),
     );
+    // The table's path alone, in process, at each size.
+    if std::env::var_os("UI_SCALE_SYNTHETIC").is_some() {
+        for n in common::sizes() {
+            table_path::run(n, FILTER);
+        }
+        return Ok(());
+    }
     for n in common::sizes() {
         trend_rings(n);
         rt.block_on(run(n, idle))?;

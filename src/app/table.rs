@@ -111,6 +111,23 @@ impl Filter {
         new.starts_with(old) && is_plain(new) && !new.starts_with('!') && !new.starts_with("-l")
     }
 
+    /// Whether `other` passes exactly the rows this one passes (the same compiled text).
+    fn same(&self, other: &Filter) -> bool {
+        match (self, other) {
+            (Filter::None, Filter::None) => true,
+            (
+                Filter::Regex { re, invert, plain },
+                Filter::Regex {
+                    re: r,
+                    invert: i,
+                    plain: p,
+                },
+            ) => re.as_str() == r.as_str() && invert == i && plain == p,
+            (Filter::Labels(a), Filter::Labels(b)) => a == b,
+            _ => false,
+        }
+    }
+
     /// Whether a row passes.
     pub fn matches(&self, row: &Row) -> bool {
         match self {
@@ -203,8 +220,11 @@ pub struct Table {
     /// constraints: a filter change is then one pass over them, never a sort of 100,000 rows.
     order: Option<(Sort, Fixed, Vec<usize>)>,
     /// The rows `order` was computed for, after `replace_rows`: if the new rows sit at the same
-    /// places and none moved in the sort, the order still holds (one pod changing among 100,000).
+    /// places, the order is mended where they changed (one pod changing among 100,000).
     replaced: Option<Vec<Arc<Row>>>,
+    /// The filter `visible` was computed with (None: unknown), so that rows that changed are
+    /// filtered alone.
+    filtered: Option<Filter>,
     /// Keys of the marked rows (`space`): a filter hides rows but keeps their marks; a row that
     /// leaves the list leaves the marks.
     pub marks: std::collections::BTreeSet<String>,
@@ -243,39 +263,84 @@ impl Table {
         }
     }
 
-    /// Whether `order`, computed for the rows before `replace_rows`, still sorts the current rows.
-    fn order_holds(&self, sort: Sort, fixed: &Fixed) -> bool {
-        let Some((s, f, _)) = &self.order else { return false };
+    /// The rows that changed since `order` was computed, if it can be mended rather than computed
+    /// again: the same sort and constraints, every row at its place (the same object), and few
+    /// changed. Empty when nothing changed.
+    fn changed(&self, sort: Sort, fixed: &Fixed) -> Option<Vec<usize>> {
+        let (s, f, _) = self.order.as_ref()?;
         if *s != sort || f != fixed {
-            return false;
+            return None;
         }
-        let Some(old) = &self.replaced else { return true };
-        old.len() == self.rows.len()
-            && old.iter().zip(&self.rows).all(|(a, b)| {
-                Arc::ptr_eq(a, b)
-                    || a.key == b.key
-                        && compare(a, b, sort.col) == Ordering::Equal
-                        && fixed.matches(a) == fixed.matches(b)
-            })
+        let Some(old) = &self.replaced else {
+            return Some(Vec::new());
+        };
+        if old.len() != self.rows.len() {
+            return None;
+        }
+        let mut changed = Vec::new();
+        for (i, (a, b)) in old.iter().zip(&self.rows).enumerate() {
+            if Arc::ptr_eq(a, b) {
+                continue;
+            }
+            // Past a few, one sort of every row costs less than a search per row.
+            if a.key != b.key || changed.len() > 64 + self.rows.len() / 16 {
+                return None;
+            }
+            changed.push(i);
+        }
+        Some(changed)
     }
 
     /// Recompute filtering and sorting, keeping the cursor on the same object when it is still shown.
+    /// Rows that changed in place are moved to their new places, in the order and in what is shown;
+    /// otherwise every row is sorted (and filtered) again.
     pub fn refresh(&mut self, filter: &Filter, fixed: &Fixed, sort: Sort) {
-        let holds = self.order_holds(sort, fixed);
-        self.replaced = None;
+        let changed = self.changed(sort, fixed);
+        let old = self.replaced.take();
+        let same_filter = self.filtered.as_ref().is_some_and(|f| f.same(filter));
         let rows = &self.rows;
-        if !holds {
+        let mended = match (changed, self.order.as_mut()) {
+            (Some(changed), Some((_, _, order))) => {
+                let old = old.as_deref().unwrap_or(rows);
+                // Out with each changed row where its old value sorted it; then in where its new one does.
+                for &i in &changed {
+                    let at = |&j: &usize| ordered(&old[j], &old[i], j, i, sort);
+                    if let Ok(p) = order.binary_search_by(at) {
+                        order.remove(p);
+                    }
+                    if same_filter && let Ok(p) = self.visible.binary_search_by(at) {
+                        self.visible.remove(p);
+                    }
+                }
+                for &i in &changed {
+                    if !fixed.matches(&rows[i]) {
+                        continue;
+                    }
+                    let at = |&j: &usize| ordered(&rows[j], &rows[i], j, i, sort);
+                    let p = order.binary_search_by(at).unwrap_or_else(|p| p);
+                    order.insert(p, i);
+                    if same_filter && filter.matches(&rows[i]) {
+                        let p = self.visible.binary_search_by(at).unwrap_or_else(|p| p);
+                        self.visible.insert(p, i);
+                    }
+                }
+                true
+            }
+            _ => false,
+        };
+        if !mended {
             let mut order: Vec<usize> = (0..rows.len()).filter(|&i| fixed.matches(&rows[i])).collect();
             // Unstable (no buffer, fewer moves) with the index as the last key: the order a stable
             // sort gives.
-            order.sort_unstable_by(|&a, &b| {
-                let o = compare(&rows[a], &rows[b], sort.col);
-                if sort.descending { o.reverse() } else { o }.then(a.cmp(&b))
-            });
+            order.sort_unstable_by(|&a, &b| ordered(&rows[a], &rows[b], a, b, sort));
             self.order = Some((sort, fixed.clone(), order));
+            self.filtered = None;
         }
-        let order = self.order.as_ref().map_or(&[][..], |(_, _, o)| o.as_slice());
-        self.visible = order.iter().copied().filter(|&i| filter.matches(&rows[i])).collect();
+        if !(same_filter && self.filtered.is_some()) {
+            let order = self.order.as_ref().map_or(&[][..], |(_, _, o)| o.as_slice());
+            self.visible = order.iter().copied().filter(|&i| filter.matches(&rows[i])).collect();
+            self.filtered = Some(filter.clone());
+        }
         self.keep_cursor();
     }
 
@@ -284,15 +349,21 @@ impl Table {
     pub fn narrow(&mut self, filter: &Filter) {
         let rows = &self.rows;
         self.visible.retain(|&i| filter.matches(&rows[i]));
+        self.filtered = Some(filter.clone());
         self.keep_cursor();
     }
 
     /// After `visible` changed: the cursor follows the selected object, or stays in range.
     fn keep_cursor(&mut self) {
+        // Where it was, most often: a watch event elsewhere moved nothing above it.
+        let here = |k: &String| {
+            let i = *self.visible.get(self.cursor)?;
+            (self.rows[i].key == *k).then_some(self.cursor)
+        };
         let found = self
             .selected
             .as_ref()
-            .and_then(|k| self.visible.iter().position(|&i| &self.rows[i].key == k));
+            .and_then(|k| here(k).or_else(|| self.visible.iter().position(|&i| &self.rows[i].key == k)));
         match found {
             Some(pos) => self.cursor = pos,
             None => {
@@ -361,6 +432,13 @@ pub fn visible_offset(offset: usize, cursor: usize, height: usize, len: usize) -
     off
 }
 
+/// The order of rows `a` and `b` (at indices `i` and `j`) in a table sorted by `sort`: the index
+/// last, the order a stable sort gives.
+fn ordered(a: &Row, b: &Row, i: usize, j: usize, sort: Sort) -> Ordering {
+    let o = compare(a, b, sort.col);
+    if sort.descending { o.reverse() } else { o }.then(i.cmp(&j))
+}
+
 fn compare(a: &Row, b: &Row, col: SortCol) -> Ordering {
     let by_name = || a.namespace.cmp(&b.namespace).then_with(|| a.name.cmp(&b.name));
     match col {
@@ -419,3 +497,7 @@ pub fn natural(a: &str, b: &str) -> Ordering {
 #[cfg(test)]
 #[path = "table_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "table_mend_tests.rs"]
+mod mend_tests;

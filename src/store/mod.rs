@@ -5,6 +5,7 @@
 pub mod cache;
 pub(crate) mod containers;
 pub mod enrich;
+pub mod enriched;
 pub mod enrichers;
 pub mod findings;
 pub mod header;
@@ -39,6 +40,8 @@ pub struct Store {
     usage: Option<usage::Usage>,
     /// When an xray tree was last fed (big ones are throttled).
     xray_fed: Option<Instant>,
+    /// The rows last fed, enriched: the next feed enriches only what changed.
+    enriched: enriched::Memo,
 }
 
 impl Store {
@@ -53,6 +56,7 @@ impl Store {
             contact_seen: 0,
             usage: None,
             xray_fed: None,
+            enriched: enriched::Memo::default(),
         }
     }
 
@@ -117,11 +121,12 @@ impl Store {
                 cache.ensure(kind, scope.clone());
                 let enrichers = enrichers::of(kind);
                 // Either the view's watch or one an enricher reads moving re-reads.
-                let mut generation = cache.generation(kind, scope);
+                let mut needed = 0u64;
                 for k in enrichers.iter().flat_map(|e| e.watches()) {
                     cache.ensure(k, scope.clone());
-                    generation += cache.generation(k, scope);
+                    needed = needed.wrapping_add(cache.generation(k, scope));
                 }
+                let mut generation = cache.generation(kind, scope).wrapping_add(needed);
                 // Usage is asked for only while a view with its columns is fed.
                 let metrics = enrichers::metrics_of(kind);
                 let usage = self.usage.as_ref().zip(metrics);
@@ -143,11 +148,15 @@ impl Store {
                 }
                 if !enrichers.is_empty() {
                     let sample = usage.and_then(|(u, of)| u.sample(of, scope));
+                    let watch = (kind, scope.clone());
                     let base = rows.clone();
-                    enrich::apply(kind, &mut rows, &enrichers, |k| cache.rows(k, scope), sample.as_deref());
+                    rows = self
+                        .enriched
+                        .apply(watch, rows, &enrichers, needed, |k| cache.rows(k, scope), sample);
                     // The rows a cell changed in are copies: the cache keeps them instead of its own,
                     // or every pod with metrics would be held twice (10,000 pods: ~20 MB).
                     copied = cache.adopt(kind, scope, &base, &rows);
+                    self.enriched.adopted();
                 }
                 self.shown = Some((want.clone(), generation));
                 rows

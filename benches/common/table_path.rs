@@ -1,0 +1,191 @@
+//! The table's CPU path at N rows without a cluster (`UI_SCALE_SYNTHETIC=1 ui_scale N`): synthetic pod
+//! rows shaped as the pods' projection makes them (8 printer cells, labels, owner, capacity, 6 usage
+//! cells from a metrics sample) through the store's enrichment ([`Memo`]) and the real update → view
+//! → draw path on a TestBackend. What it leaves out: the watch and its decoding, the header's counts.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crossterm::event::KeyCode;
+use kubedeck::app::update::key;
+use kubedeck::app::{Input, State, update};
+use kubedeck::bench_support::thread_cpu;
+use kubedeck::cluster::rows::Row;
+use kubedeck::cluster::watch::WatchStatus;
+use kubedeck::cluster::{Kind, Scope};
+use kubedeck::store::enriched::Memo;
+use kubedeck::store::enrichers;
+use kubedeck::store::usage::{Sample, Used};
+use model::quantity::Capacity;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+fn pod(i: usize, version: usize) -> Arc<Row> {
+    let deploy = i / 50;
+    Arc::new(Row {
+        key: format!("{:08x}-1f2e-4d3c-9b8a-{:012x}", i, i * 7919),
+        namespace: "load".into(),
+        name: format!("load-{deploy:04}-7d9f8c6b5-{:05x}", i * 31),
+        cells: vec![
+            "1/1".into(),
+            "Running".into(),
+            version.to_string(),
+            String::new(),
+            format!("10.{}.{}.{}", i >> 16, (i >> 8) & 255, i & 255),
+            format!("node-{:03}", i % 100),
+            "<none>".into(),
+            "<none>".into(),
+        ],
+        stamps: vec![None, None, None, Some(1_700_000_000), None, None, None, None],
+        created: Some(1_700_000_000 + i as i64),
+        labels: vec![
+            ("app".into(), format!("load-{deploy:04}")),
+            ("pod-template-hash".into(), "7d9f8c6b5".into()),
+        ],
+        node: Some(format!("node-{:03}", i % 100)),
+        owners: vec![format!("rs-{deploy:06}")],
+        capacity: Some(Box::new(Capacity::Pod {
+            cpu_request: Some(100),
+            cpu_limit: Some(500),
+            mem_request: Some(64 << 20),
+            mem_limit: Some(256 << 20),
+        })),
+        ..Default::default()
+    })
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn median_max(mut v: Vec<Duration>) -> String {
+    v.sort();
+    format!("{:.2} / {:.2} ms", ms(v[v.len() / 2]), ms(v[v.len() - 1]))
+}
+
+/// Feed `rows` (of the watch the view wants) through the store's enrichment and `update`, then draw.
+struct Path {
+    state: State,
+    memo: Memo,
+    sample: Arc<Sample>,
+    terminal: Terminal<TestBackend>,
+}
+
+impl Path {
+    fn feed(&mut self, rows: Vec<Arc<Row>>) {
+        let es = enrichers::of(Kind::Pod);
+        let watch = (Kind::Pod, Scope::All);
+        let rows = self
+            .memo
+            .apply(watch.clone(), rows, &es, 0, |_| None, Some(self.sample.clone()));
+        let input = Input::Rows {
+            watch,
+            rows: Some(rows),
+            status: WatchStatus::Ready,
+        };
+        update(&mut self.state, input);
+        self.draw();
+    }
+
+    fn draw(&mut self) {
+        let state = &self.state;
+        self.terminal
+            .draw(|f| kubedeck::ui::draw(f, state, 1_700_100_000))
+            .expect("draw");
+    }
+
+    fn key(&mut self, code: KeyCode) {
+        update(&mut self.state, key(code));
+        self.draw();
+    }
+}
+
+/// Print what one watch event, a filter's keys and a sort cost at `n` rows, in CPU time of this thread.
+pub fn run(n: usize, filter: &str) {
+    let t = Instant::now();
+    let mut store: HashMap<usize, Arc<Row>> = (0..n).map(|i| (i, pod(i, 0))).collect();
+    let mut sample = Sample::default();
+    for r in store.values() {
+        let u = Used {
+            cpu: 42,
+            mem: 100 << 20,
+        };
+        sample.insert(&r.namespace, &r.name, u.into());
+    }
+    let mut state = State::new(None, false, kubedeck::config::keymap::default_keymap());
+    update(&mut state, Input::Resize(45));
+    update(
+        &mut state,
+        Input::Connected {
+            context: "bench".into(),
+            namespace: "default".into(),
+            url: "https://127.0.0.1".into(),
+        },
+    );
+    // The pods of every namespace, as `ui_scale` opens them.
+    for c in ":pods all".chars() {
+        update(&mut state, key(KeyCode::Char(c)));
+    }
+    update(&mut state, key(KeyCode::Enter));
+    let mut p = Path {
+        state,
+        memo: Memo::default(),
+        sample: Arc::new(sample),
+        terminal: Terminal::new(TestBackend::new(160, 45)).expect("terminal"),
+    };
+    let rows = |s: &HashMap<usize, Arc<Row>>| s.values().cloned().collect::<Vec<_>>();
+    let c = thread_cpu();
+    p.feed(rows(&store));
+    println!(
+        "synthetic {n} rows (built in {:.0} ms): first feed {:.1} ms, table rows {}",
+        ms(t.elapsed()),
+        ms(thread_cpu() - c),
+        p.state.top().table.rows.len()
+    );
+    // Watch events: one pod changes its RESTARTS (the default sort, by name, keeps its place).
+    let mut events = Vec::new();
+    for v in 1..=30 {
+        let i = (v * 7919) % n;
+        store.insert(i, pod(i, v));
+        let c = thread_cpu();
+        p.feed(rows(&store));
+        events.push(thread_cpu() - c);
+    }
+    println!("  watch event (update in place), feed + draw: {}", median_max(events));
+    // The same while sorted by RESTARTS: the changed row moves.
+    p.key(KeyCode::Char('>'));
+    let mut moved = Vec::new();
+    for v in 31..=60 {
+        let i = (v * 7919) % n;
+        store.insert(i, pod(i, v));
+        let c = thread_cpu();
+        p.feed(rows(&store));
+        moved.push(thread_cpu() - c);
+    }
+    p.key(KeyCode::Char('N'));
+    println!("  watch event moving its row in the sort: {}", median_max(moved));
+    // Filter keys, as ui_scale types them, 5 rounds.
+    let mut keys = Vec::new();
+    let mut first = Vec::new();
+    for round in 0..5 {
+        for code in std::iter::once(KeyCode::Char('/')).chain(filter.chars().map(KeyCode::Char)) {
+            let c = thread_cpu();
+            p.key(code);
+            let d = thread_cpu() - c;
+            keys.push(d);
+            if round == 0 {
+                first.push(format!("{:.1}", ms(d)));
+            }
+        }
+        p.key(KeyCode::Esc);
+    }
+    println!("  filter keys: {} (first round: {})", median_max(keys), first.join(","));
+    let mut sorts = Vec::new();
+    for code in ['A', 'N', '>', 'S', 'N'] {
+        let c = thread_cpu();
+        p.key(KeyCode::Char(code));
+        sorts.push(format!("{code}={:.1}", ms(thread_cpu() - c)));
+    }
+    println!("  sorts (ms): {}", sorts.join(" "));
+}
