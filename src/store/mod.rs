@@ -8,6 +8,7 @@ pub mod enrich;
 pub mod enrichers;
 pub mod findings;
 pub mod header;
+pub mod metrics_list;
 pub mod triage;
 pub mod usage;
 pub mod xray;

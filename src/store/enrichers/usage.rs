@@ -54,7 +54,7 @@ pub fn mem_text(bytes: i128) -> String {
 fn per_row(rows: &[Arc<Row>], usage: Option<&Sample>, f: impl Fn(Used, &Capacity) -> Option<String>) -> Vec<String> {
     rows.iter()
         .map(|r| {
-            let used = usage.and_then(|s| s.get(&(r.namespace.clone(), r.name.clone())));
+            let used = usage.and_then(|s| s.get(&r.namespace, &r.name));
             match (used, r.capacity.as_deref()) {
                 (Some(u), Some(c)) => f(*u, c).unwrap_or_default(),
                 _ => String::new(),
@@ -142,7 +142,7 @@ pub fn sparkline(values: &[u32]) -> String {
 fn trend(rows: &[Arc<Row>], usage: Option<&Sample>) -> Vec<String> {
     rows.iter()
         .map(|r| {
-            let t = usage.and_then(|s| s.trend.get(&(r.namespace.clone(), r.name.clone())));
+            let t = usage.and_then(|s| s.entry(&r.namespace, &r.name)).map(|e| &e.trend);
             t.map(|t| sparkline(&t.iter().map(|p| p.cpu).collect::<Vec<_>>()))
                 .unwrap_or_default()
         })
@@ -173,7 +173,7 @@ pub static ENRICHERS: &[&Enricher] = &[
 mod tests {
     use super::*;
     use crate::store::enrich::apply;
-    use crate::store::usage::Point;
+    use crate::store::usage::{Entry, Point};
 
     fn pod_row(name: &str, cap: Capacity) -> Arc<Row> {
         Arc::new(Row {
@@ -221,15 +221,17 @@ mod tests {
             mem_limit: None,
         };
         let mut rows = vec![pod_row("a", full), pod_row("b", bare), pod_row("gone", Capacity::Node { cpu: None, mem: None })];
-        let sample = Sample {
-            used: [
-                (("shop".into(), "a".into()), Used { cpu: 150, mem: 120 * mi }),
-                (("shop".into(), "b".into()), Used { cpu: 7, mem: 16 * mi }),
-            ]
-            .into(),
-            trend: [(("shop".into(), "a".into()), [0, 75, 150].map(|cpu| Point { cpu, mem_ki: 0 }).to_vec())].into(),
-            ..Default::default()
+        let entry = |cpu, mem, trend: &[u32]| Entry {
+            used: Used { cpu, mem },
+            trend: trend.iter().map(|&cpu| Point { cpu, mem_ki: 0 }).collect(),
+            containers: vec![],
         };
+        let sample: Sample = [
+            ("shop".into(), "a".into(), entry(150, 120 * mi, &[0, 75, 150])),
+            ("shop".into(), "b".into(), entry(7, 16 * mi, &[])),
+        ]
+        .into_iter()
+        .collect();
         apply(Kind::Pod, &mut rows, &crate::store::enrichers::of(Kind::Pod), |_| None, Some(&sample));
         let base = crate::store::enrich::printer_cells(Kind::Pod);
         // A missing cell reads as empty.

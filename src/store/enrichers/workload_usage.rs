@@ -21,7 +21,7 @@ fn sums(pods: &[Arc<Row>], replica_sets: Option<&[Arc<Row>]>, usage: &Sample) ->
         .collect();
     let mut out: HashMap<String, Used> = HashMap::new();
     for p in pods {
-        let Some(u) = usage.get(&(p.namespace.clone(), p.name.clone())) else {
+        let Some(u) = usage.get(&p.namespace, &p.name) else {
             continue;
         };
         for owner in &p.owners {
@@ -109,15 +109,14 @@ mod tests {
             row("p4", "web-2-c", &["rs-new"]),
         ];
         let used = |cpu, mem| Used { cpu, mem: mem * mi };
-        let sample = Sample {
-            used: [
-                (("shop".into(), "web-2-a".into()), used(100, 64)),
-                (("shop".into(), "web-1-b".into()), used(25, 30)),
-                (("shop".into(), "db-0".into()), used(400, 512)),
-            ]
-            .into(),
-            ..Default::default()
-        };
+        let entry = |used| crate::store::usage::Entry { used, ..Default::default() };
+        let sample: Sample = [
+            ("shop".into(), "web-2-a".into(), entry(used(100, 64))),
+            ("shop".into(), "web-1-b".into(), entry(used(25, 30))),
+            ("shop".into(), "db-0".into(), entry(used(400, 512))),
+        ]
+        .into_iter()
+        .collect();
         // web-2-c has no sample yet: it adds nothing; idle owns no pod: empty.
         assert_eq!(cpu(&deploys, Some(&pods), Some(&rss), Some(&sample)), ["125m", ""]);
         assert_eq!(mem(&deploys, Some(&pods), Some(&rss), Some(&sample)), ["94Mi", ""]);
