@@ -115,6 +115,42 @@ pub fn apply(
     }
 }
 
+/// The rows last enriched and the watch's rows they were made from. A watch row that has not
+/// changed since starts from its enriched copy, so a feed whose cells are all as before copies no
+/// row (a metrics refresh with the same sample, a watch event on one pod of 10,000), and the view
+/// sees the same rows it holds.
+#[derive(Default)]
+pub struct Last {
+    base: Vec<Arc<Row>>,
+    enriched: Vec<Arc<Row>>,
+}
+
+impl Last {
+    /// The rows to enrich for `base`: each one's last enriched copy when its watch row is the same.
+    /// The watch's rows come in the same order while its store is unchanged; a moved row is only
+    /// enriched afresh.
+    pub fn start(&self, base: &[Arc<Row>]) -> Vec<Arc<Row>> {
+        base.iter()
+            .enumerate()
+            .map(|(i, b)| match (self.base.get(i), self.enriched.get(i)) {
+                (Some(was), Some(made)) if Arc::ptr_eq(was, b) => made.clone(),
+                _ => b.clone(),
+            })
+            .collect()
+    }
+
+    /// Remember `enriched`, made from `base`.
+    pub fn keep(&mut self, base: Vec<Arc<Row>>, enriched: &[Arc<Row>]) {
+        self.base = base;
+        self.enriched = enriched.to_vec();
+    }
+
+    /// Forget the rows (another view is fed).
+    pub fn clear(&mut self) {
+        *self = Last::default();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -204,5 +240,58 @@ mod tests {
             None,
         );
         assert!(Arc::ptr_eq(&rows[0], &shared), "the row was copied");
+    }
+
+    #[test]
+    fn a_feed_with_the_same_cells_copies_no_row_and_a_changed_one_only_its_row() {
+        let base = printer_cells(Kind::Pod);
+        let used = |cpu| crate::store::usage::Entry {
+            used: crate::store::usage::Used { cpu, mem: 1 << 20 },
+            ..Default::default()
+        };
+        let sample = |b_cpu| -> crate::store::usage::Sample {
+            [
+                ("shop".into(), "a".into(), used(5)),
+                ("shop".into(), "b".into(), used(b_cpu)),
+            ]
+            .into_iter()
+            .collect()
+        };
+        let pod = |name: &str| {
+            let capacity = model::quantity::Capacity::Pod {
+                cpu_request: None,
+                cpu_limit: None,
+                mem_request: None,
+                mem_limit: None,
+            };
+            Arc::new(Row {
+                namespace: "shop".into(),
+                name: name.into(),
+                cells: vec![String::new(); base],
+                capacity: Some(Box::new(capacity)),
+                ..Default::default()
+            })
+        };
+        let (watch, enrichers) = (vec![pod("a"), pod("b")], crate::store::enrichers::of(Kind::Pod));
+        let mut last = Last::default();
+        let feed = |last: &mut Last, s: &crate::store::usage::Sample| {
+            let mut rows = last.start(&watch);
+            apply(Kind::Pod, &mut rows, &enrichers, |_| None, Some(s));
+            last.keep(watch.clone(), &rows);
+            rows
+        };
+        let first = feed(&mut last, &sample(7));
+        assert_eq!(first[1].cells[base], "7m");
+        // The same sample again: the rows the view holds, not copies.
+        let again = feed(&mut last, &sample(7));
+        assert!(
+            first.iter().zip(&again).all(|(a, b)| Arc::ptr_eq(a, b)),
+            "a row was copied"
+        );
+        // One pod's usage moved: its row alone is new.
+        let moved = feed(&mut last, &sample(9));
+        assert!(Arc::ptr_eq(&first[0], &moved[0]));
+        assert!(!Arc::ptr_eq(&first[1], &moved[1]));
+        assert_eq!(moved[1].cells[base], "9m");
     }
 }

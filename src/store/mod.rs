@@ -40,6 +40,8 @@ pub struct Store {
     usage: Option<usage::Usage>,
     /// When an xray tree was last fed (big ones are throttled).
     xray_fed: Option<Instant>,
+    /// The top view's rows as last enriched, so that unchanged cells copy no row.
+    enriched: enrich::Last,
 }
 
 impl Store {
@@ -54,6 +56,7 @@ impl Store {
             contact_seen: 0,
             usage: None,
             xray_fed: None,
+            enriched: enrich::Last::default(),
         }
     }
 
@@ -88,6 +91,10 @@ impl Store {
             return xray::feed(state, &self.cache, &mut self.xray_fed);
         }
         let Some(want) = state.wanted() else { return false };
+        if self.shown.as_ref().is_none_or(|(w, _)| *w != want) {
+            // Another view (or the same one anew): the last enriched rows are not its.
+            self.enriched.clear();
+        }
         let cache = &self.cache;
         let rows = match &state.top().kind {
             ViewKind::Containers { namespace, pod } => {
@@ -143,7 +150,10 @@ impl Store {
                 }
                 if !enrichers.is_empty() {
                     let sample = usage.and_then(|(u, of)| u.sample(of, scope));
+                    let base = std::mem::take(&mut rows);
+                    rows = self.enriched.start(&base);
                     enrich::apply(kind, &mut rows, &enrichers, |k| cache.rows(k, scope), sample.as_deref());
+                    self.enriched.keep(base, &rows);
                 }
                 self.shown = Some((want.clone(), generation));
                 rows
@@ -162,6 +172,24 @@ impl Store {
         update(state, input);
         self.last_fed = Some(Instant::now());
         false
+    }
+
+    /// Ask for the usage the view on show reads, when due (the loop's usage timer): the sample's
+    /// arrival wakes the loop for a frame; asking needs none.
+    pub fn ask_usage(&self, state: &State) {
+        let Some(u) = &self.usage else { return };
+        match (&state.top().kind, trend_of(state)) {
+            (ViewKind::Containers { namespace, pod }, _) => u.want_pod(namespace, pod),
+            (_, Some((Kind::Node, ..))) => u.want(Kind::Node, &Scope::All),
+            (_, Some((_, ns, pod))) => u.want_pod(&ns, &pod),
+            _ => {
+                if let Some((kind, scope)) = state.wanted()
+                    && let Some(of) = enrichers::metrics_of(kind)
+                {
+                    u.want(of, &scope);
+                }
+            }
+        }
     }
 
     /// Give the view on show the samples of its node or pod for its chart (node health, a pod's
