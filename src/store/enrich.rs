@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use super::usage::Sample;
+use super::usage::{Entry, Sample};
 use crate::cluster::rows::Row;
 use crate::cluster::{Kind, printers};
 
@@ -11,9 +11,9 @@ use crate::cluster::{Kind, printers};
 /// has no rows yet).
 pub type Cells = fn(rows: &[Arc<Row>], needed: Option<&[Arc<Row>]>) -> Vec<String>;
 
-/// How a usage column computes its cells: one per row, from the latest metrics sample of the rows'
-/// kind and scope (None: none yet, or the metrics API is not available).
-pub type UsageCells = fn(rows: &[Arc<Row>], usage: Option<&Sample>) -> Vec<String>;
+/// How a usage column computes its cells: one per row, from each row's entry in the latest metrics
+/// sample of the rows' kind and scope (None: no entry, no sample yet, or no metrics API).
+pub type UsageCells = fn(rows: &[Arc<Row>], entries: &[Option<&Entry>]) -> Vec<String>;
 
 /// How a workload's usage column computes its cells: one per row, from the pods' and ReplicaSets'
 /// rows of the view's scope (None: not synced) and the pods' latest metrics sample.
@@ -87,10 +87,19 @@ pub fn apply(
     usage: Option<&Sample>,
 ) {
     let base = printer_cells(kind);
+    // Each row's sample entry, looked up once for all the usage columns (10,000 pods: 70,000
+    // lookups became 10,000).
+    let mut entries: Option<Vec<Option<&Entry>>> = None;
     for (i, e) in enrichers.iter().enumerate() {
         let cells = match e.needs {
             Needs::Watch(k, cells) => cells(rows, needed(k).as_deref()),
-            Needs::Usage(cells) => cells(rows, usage),
+            Needs::Usage(cells) => {
+                let entries = entries.get_or_insert_with(|| {
+                    let entry = |r: &Arc<Row>| usage.and_then(|s| s.entry(&r.namespace, &r.name));
+                    rows.iter().map(entry).collect()
+                });
+                cells(rows, entries)
+            }
             Needs::PodsUsage(_, cells) => cells(
                 rows,
                 needed(Kind::Pod).as_deref(),
