@@ -226,13 +226,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             _ = tokio::time::sleep_until(next_frame), if dirty => {}
             _ = tick.tick(), if ticking => effects = update(&mut state, Input::Tick(Instant::now())),
             _ = usage_tick.tick(), if usage_shown(&state) => {
-                // Only a due sample is worth a frame (the frame asks for it); the sample's arrival
-                // wakes the loop on its own.
-                let due = store.as_ref().and_then(Store::usage).is_some_and(|u| usage_due(&state, u));
-                if !due {
-                    carried = carry;
-                    continue;
+                // A due sample is asked for here; only its arrival (a notice) is worth a frame.
+                if let Some(s) = &store {
+                    s.ask_usage(&state);
                 }
+                carried = carry;
+                continue;
             }
             _ = health_tick.tick(), if crate::app::controlplane::periodic(&state) => {
                 effects = crate::app::controlplane::due(&mut state)
@@ -332,19 +331,6 @@ fn spawn_connect(
 #[cfg(test)]
 #[path = "run_tests.rs"]
 mod tests;
-
-/// Whether the sample the view on top shows is due: its pod's, its node's or its list's.
-fn usage_due(state: &State, u: &crate::store::usage::Usage) -> bool {
-    use crate::cluster::{Kind, Scope};
-    match (&state.top().kind, crate::store::trend_of(state)) {
-        (crate::app::state::ViewKind::Containers { namespace, pod }, _) => u.pod_due(namespace, pod),
-        (_, Some((Kind::Node, ..))) => u.due(Kind::Node, &Scope::All),
-        (_, Some((_, ns, pod))) => u.pod_due(&ns, &pod),
-        _ => state
-            .wanted()
-            .is_some_and(|(k, s)| crate::store::enrichers::metrics_of(k).is_some_and(|m| u.due(m, &s))),
-    }
-}
 
 /// Whether the view on top has usage columns (so samples are due while it stays).
 fn usage_shown(state: &State) -> bool {

@@ -9,6 +9,7 @@ pub mod enriched;
 pub mod enrichers;
 pub mod findings;
 pub mod header;
+pub mod metrics_list;
 pub mod triage;
 pub mod usage;
 pub mod xray;
@@ -180,6 +181,24 @@ impl Store {
             crate::memory::give_back_soon();
         }
         false
+    }
+
+    /// Ask for the usage the view on show reads, when due (the loop's usage timer): the sample's
+    /// arrival wakes the loop for a frame; asking needs none.
+    pub fn ask_usage(&self, state: &State) {
+        let Some(u) = &self.usage else { return };
+        match (&state.top().kind, trend_of(state)) {
+            (ViewKind::Containers { namespace, pod }, _) => u.want_pod(namespace, pod),
+            (_, Some((Kind::Node, ..))) => u.want(Kind::Node, &Scope::All),
+            (_, Some((_, ns, pod))) => u.want_pod(&ns, &pod),
+            _ => {
+                if let Some((kind, scope)) = state.wanted()
+                    && let Some(of) = enrichers::metrics_of(kind)
+                {
+                    u.want(of, &scope);
+                }
+            }
+        }
     }
 
     /// Give the view on show the samples of its node or pod for its chart (node health, a pod's

@@ -12,6 +12,7 @@ use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind, ListParams};
 use parking_lot::Mutex;
 use tokio::sync::mpsc;
 
+use super::metrics_list::Metrics;
 use crate::cluster::notice::Notice;
 use crate::cluster::{Kind, Scope};
 use model::quantity::milli;
@@ -20,7 +21,7 @@ use model::quantity::milli;
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(15);
 
 /// One object's usage: CPU in millicores (rounded up, as `kubectl top` prints it), memory in bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Used {
     /// CPU, millicores.
     pub cpu: i128,
@@ -185,7 +186,7 @@ fn resource(kind: Kind) -> Option<ApiResource> {
     ))
 }
 
-fn nanocores(q: &str) -> i128 {
+pub(crate) fn nanocores(q: &str) -> i128 {
     // metrics-server writes CPU in nanocores; anything else is read in thousandths.
     match q.strip_suffix('n') {
         Some(n) => n.parse().unwrap_or(0),
@@ -291,22 +292,24 @@ impl Usage {
             inner.in_flight.insert(key.clone());
             inner.asked.insert(key.clone(), Instant::now());
         }
-        let api: Api<DynamicObject> = match (kind, scope) {
-            (Kind::Pod, Scope::Namespace(ns)) => Api::namespaced_with(self.client.clone(), ns, &ar),
-            _ => Api::all_with(self.client.clone(), &ar),
+        let namespace = match (kind, scope) {
+            (Kind::Pod, Scope::Namespace(ns)) => Some(ns.as_str()),
+            _ => None,
         };
+        let url = <DynamicObject as kube::Resource>::url_path(&ar, namespace);
+        let client = self.client.clone();
         let (inner, notices) = (self.inner.clone(), self.notices.clone());
         tokio::spawn(async move {
-            let result = api.list(&ListParams::default()).await;
-            // A LIST of every pod's metrics decodes as many JSON values as pods: without a trim glibc
-            // keeps their pages for good (10,000 pods: RSS 37 → 130 MiB), as after a watch's first sync.
-            let trim = matches!(&result, Ok(l) if l.items.len() >= crate::memory::TRIM_AFTER_OBJECTS);
+            let result = list(&client, &url).await;
+            // A LIST of every pod's metrics leaves its text's pages with glibc: give them back, as
+            // after a watch's first sync.
+            let trim = matches!(&result, Ok(l) if l.len() >= crate::memory::TRIM_AFTER_OBJECTS);
             {
                 let mut inner = inner.lock();
                 inner.in_flight.remove(&key);
                 match result {
                     Ok(list) => {
-                        let sample = record(&mut inner.rings, key.0, &list.items);
+                        let sample = record(&mut inner.rings, key.0, list);
                         inner.samples.insert(key.clone(), (Instant::now(), Arc::new(sample)));
                         inner.availability = Availability::Available;
                     }
@@ -327,6 +330,16 @@ impl Usage {
             let _ = notices.try_send(Notice::Changed(key.0));
         });
     }
+}
+
+/// One LIST of the metrics at `url`, decoded into what the usage columns read.
+async fn list(client: &Client, url: &str) -> kube::Result<Vec<Metrics>> {
+    let mut req = kube::core::Request::new(url)
+        .list(&ListParams::default())
+        .map_err(kube::Error::BuildRequest)?;
+    req.extensions_mut().insert("list");
+    let text = client.request_text(req).await?;
+    super::metrics_list::decode(&text).map_err(kube::Error::SerdeError)
 }
 
 /// A pod's containers in a LIST sample of its namespace or of all namespaces younger than `interval`.
@@ -398,10 +411,11 @@ impl Usage {
                 match result {
                     Ok(found) => {
                         // The pod's own sample feeds its trend too (a pod's describe charts it).
-                        if let Some(o) = &found {
-                            record(&mut inner.rings, Kind::Pod, std::slice::from_ref(o));
+                        let found = found.as_ref().map(super::metrics_list::of_value);
+                        let used = found.as_ref().map(|m| m.containers.clone()).unwrap_or_default();
+                        if let Some(m) = found {
+                            record(&mut inner.rings, Kind::Pod, vec![m]);
                         }
-                        let used = found.map(|o| containers_of(&o.data)).unwrap_or_default();
                         if let Some(entry) = inner.one.get_mut(&key) {
                             entry.1 = Some(used);
                         }
@@ -423,36 +437,34 @@ impl Usage {
 
 /// The sample of a LIST's `items`, each object's ring fed when its `timestamp` is new; rings not fed
 /// for [`TREND_IDLE`] are dropped, so memory follows what is on screen.
-fn record(rings: &mut HashMap<(Kind, String, String), Ring>, kind: Kind, items: &[DynamicObject]) -> Sample {
+fn record(rings: &mut HashMap<(Kind, String, String), Ring>, kind: Kind, items: Vec<Metrics>) -> Sample {
     let now = Instant::now();
     let mut sample = Sample::default();
-    for o in items {
-        let ns = o.metadata.namespace.as_deref().unwrap_or_default();
-        let name = o.metadata.name.as_deref().unwrap_or_default();
-        let used = used_of(&o.data);
-        let stamp = stamp_hash(o.data["timestamp"].as_str().unwrap_or_default());
-        let ring = rings
-            .entry((kind, ns.to_string(), name.to_string()))
-            .or_insert_with(|| Ring {
+    for m in items {
+        let stamp = stamp_hash(&m.timestamp);
+        // The key is built from the item's own strings and given back: no copy for a known object.
+        let key = (kind, m.namespace, m.name);
+        if !rings.contains_key(&key) {
+            let ring = Ring {
                 stamp,
                 points: Arc::new([]),
                 fed: now,
-            });
+            };
+            rings.insert(key.clone(), ring);
+        }
+        let Some(ring) = rings.get_mut(&key) else { continue };
         ring.fed = now;
         if ring.stamp != stamp || ring.points.is_empty() {
-            ring.push(Point::of(used));
+            ring.push(Point::of(m.used));
             ring.stamp = stamp;
         }
-        let containers = match kind {
-            Kind::Pod => containers_of(&o.data).into(),
-            _ => Box::default(),
-        };
         let of = Of {
-            used,
+            used: m.used,
             trend: ring.points.clone(),
-            containers,
+            containers: m.containers.into_boxed_slice(),
         };
-        sample.insert(ns, name, of);
+        let (_, namespace, name) = &key;
+        sample.insert(namespace, name, of);
     }
     rings.retain(|_, r| now.duration_since(r.fed) < TREND_IDLE);
     sample
@@ -463,16 +475,25 @@ fn record(rings: &mut HashMap<(Kind, String, String), Ring>, kind: Kind, items: 
 pub fn measure_rings(pods: usize, samples: usize) -> (usize, usize) {
     let mut rings = HashMap::new();
     for s in 0..samples {
-        let items: Vec<DynamicObject> = (0..pods)
-            .map(|i| {
-                let mut o = DynamicObject::new(&format!("load-{:04}-{i:06}", i / 100), &resource(Kind::Pod).unwrap())
-                    .within(&format!("bulk-{:02}", i % 10));
-                o.data = serde_json::json!({"timestamp": format!("2026-01-01T00:{:02}:{:02}Z", s / 4, s % 4 * 15),
-                    "containers": [{"name": "app", "usage": {"cpu": format!("{}n", (i + s) * 1_000_000), "memory": "65536Ki"}}]});
-                o
+        let items: Vec<Metrics> = (0..pods)
+            .map(|i| Metrics {
+                namespace: format!("bulk-{:02}", i % 10),
+                name: format!("load-{:04}-{i:06}", i / 100),
+                timestamp: format!("2026-01-01T00:{:02}:{:02}Z", s / 4, s % 4 * 15),
+                used: Used {
+                    cpu: (i + s) as i128,
+                    mem: 64 << 20,
+                },
+                containers: vec![(
+                    "app".into(),
+                    Used {
+                        cpu: (i + s) as i128,
+                        mem: 64 << 20,
+                    },
+                )],
             })
             .collect();
-        record(&mut rings, Kind::Pod, &items);
+        record(&mut rings, Kind::Pod, items);
     }
     let keys: usize = rings
         .keys()
@@ -511,7 +532,11 @@ mod tests {
         let mut rings = HashMap::new();
         let mut sample = Sample::default();
         for stamp in 0..TREND_LEN + 3 {
-            sample = record(&mut rings, Kind::Pod, &[item(stamp)]);
+            sample = record(
+                &mut rings,
+                Kind::Pod,
+                vec![super::super::metrics_list::of_value(&item(stamp))],
+            );
         }
         let of = sample.of("shop", "web-1").unwrap();
         let ring = &rings[&(Kind::Pod, "shop".to_string(), "web-1".to_string())];

@@ -10,7 +10,7 @@ use model::quantity::Capacity;
 use crate::cluster::Kind;
 use crate::cluster::rows::Row;
 use crate::store::enrich::{Enricher, Needs};
-use crate::store::usage::{Sample, Used};
+use crate::store::usage::{Of, Used};
 
 /// How a usage percentage is drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,14 +51,12 @@ pub fn mem_text(bytes: i128) -> String {
 }
 
 /// One cell per row: `f` of the row's usage and capacity, "" where either is missing.
-fn per_row(rows: &[Arc<Row>], usage: Option<&Sample>, f: impl Fn(Used, &Capacity) -> Option<String>) -> Vec<String> {
+fn per_row(rows: &[Arc<Row>], entries: &[Option<&Of>], f: impl Fn(Used, &Capacity) -> Option<String>) -> Vec<String> {
     rows.iter()
-        .map(|r| {
-            let used = usage.and_then(|s| s.get(&r.namespace, &r.name));
-            match (used, r.capacity.as_deref()) {
-                (Some(u), Some(c)) => f(*u, c).unwrap_or_default(),
-                _ => String::new(),
-            }
+        .zip(entries)
+        .map(|(r, e)| match (e, r.capacity.as_deref()) {
+            (Some(e), Some(c)) => f(e.used, c).unwrap_or_default(),
+            _ => String::new(),
         })
         .collect()
 }
@@ -73,7 +71,7 @@ macro_rules! column {
             kind: $kind,
             title: $title,
             before: "AGE",
-            needs: Needs::Usage(|rows, usage| per_row(rows, usage, |$u, $c| $body)),
+            needs: Needs::Usage(|rows, entries| per_row(rows, entries, |$u, $c| $body)),
         };
     };
 }
@@ -139,13 +137,10 @@ pub fn sparkline(values: &[u32]) -> String {
     values.iter().map(|&v| BARS[(v as u64 * 7 / max) as usize]).collect()
 }
 
-fn trend(rows: &[Arc<Row>], usage: Option<&Sample>) -> Vec<String> {
-    rows.iter()
-        .map(|r| {
-            let t = usage.and_then(|s| s.of(&r.namespace, &r.name));
-            t.map(|t| sparkline(&t.trend.iter().map(|p| p.cpu).collect::<Vec<_>>()))
-                .unwrap_or_default()
-        })
+fn trend(_rows: &[Arc<Row>], entries: &[Option<&Of>]) -> Vec<String> {
+    entries
+        .iter()
+        .map(|e| e.map(|e| sparkline(&e.trend.iter().map(|p| p.cpu).collect::<Vec<_>>())).unwrap_or_default())
         .collect()
 }
 
@@ -173,7 +168,7 @@ pub static ENRICHERS: &[&Enricher] = &[
 mod tests {
     use super::*;
     use crate::store::enrich::apply;
-    use crate::store::usage::{Of, Point};
+    use crate::store::usage::{Of, Point, Sample};
 
     fn pod_row(name: &str, cap: Capacity) -> Arc<Row> {
         Arc::new(Row {

@@ -1,0 +1,170 @@
+//! A LIST of PodMetrics or NodeMetrics decoded into what the usage columns read, and nothing else:
+//! each object's namespace, name, sample time and usage. The JSON is read in place (strings
+//! borrowed from the response's text where they hold no escape), every other field skipped unread,
+//! so 10,000 pods' metrics cost no JSON value per field and no copy of their labels.
+
+use std::borrow::Cow;
+
+use serde::Deserialize;
+
+use super::usage::{Used, nanocores};
+use model::quantity::milli;
+
+/// One object of a metrics LIST, as the usage poller keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Metrics {
+    /// Namespace ("" for a node).
+    pub namespace: String,
+    /// Name of the pod or node.
+    pub name: String,
+    /// metrics-server's `timestamp` of the sample.
+    pub timestamp: String,
+    /// The object's usage (a pod's summed over its containers).
+    pub used: Used,
+    /// A pod's usage by container (empty for a node).
+    pub containers: Vec<(String, Used)>,
+}
+
+#[derive(Deserialize)]
+struct List<'a> {
+    #[serde(borrow, default)]
+    items: Vec<Item<'a>>,
+}
+
+#[derive(Deserialize)]
+struct Item<'a> {
+    #[serde(borrow, default)]
+    metadata: Meta<'a>,
+    #[serde(borrow, default)]
+    timestamp: Cow<'a, str>,
+    /// A PodMetrics' containers.
+    #[serde(borrow, default)]
+    containers: Option<Vec<Container<'a>>>,
+    /// A NodeMetrics' usage.
+    #[serde(borrow, default)]
+    usage: Quantities<'a>,
+}
+
+#[derive(Deserialize, Default)]
+struct Meta<'a> {
+    #[serde(borrow, default)]
+    name: Cow<'a, str>,
+    #[serde(borrow, default)]
+    namespace: Cow<'a, str>,
+}
+
+#[derive(Deserialize)]
+struct Container<'a> {
+    #[serde(borrow, default)]
+    name: Cow<'a, str>,
+    #[serde(borrow, default)]
+    usage: Quantities<'a>,
+}
+
+#[derive(Deserialize, Default)]
+struct Quantities<'a> {
+    #[serde(borrow, default)]
+    cpu: Cow<'a, str>,
+    #[serde(borrow, default)]
+    memory: Cow<'a, str>,
+}
+
+impl Quantities<'_> {
+    /// (nanocores, bytes), 0 where a quantity is missing.
+    fn raw(&self) -> (i128, i128) {
+        (nanocores(&self.cpu), milli(&self.memory) / 1000)
+    }
+}
+
+/// The usage of raw sums, CPU rounded up to the next millicore as `kubectl top` rounds it.
+fn used((nanos, bytes): (i128, i128)) -> Used {
+    Used {
+        cpu: (nanos + 999_999) / 1_000_000,
+        mem: bytes,
+    }
+}
+
+impl Item<'_> {
+    fn into_metrics(self) -> Metrics {
+        let (used, containers) = match self.containers {
+            Some(cs) => {
+                let mut sum = (0, 0);
+                let per = cs
+                    .into_iter()
+                    .map(|c| {
+                        let raw = c.usage.raw();
+                        sum = (sum.0 + raw.0, sum.1 + raw.1);
+                        (c.name.into_owned(), used(raw))
+                    })
+                    .collect();
+                (used(sum), per)
+            }
+            None => (used(self.usage.raw()), Vec::new()),
+        };
+        Metrics {
+            namespace: self.metadata.namespace.into_owned(),
+            name: self.metadata.name.into_owned(),
+            timestamp: self.timestamp.into_owned(),
+            used,
+            containers,
+        }
+    }
+}
+
+/// The objects of a PodMetricsList or NodeMetricsList's JSON.
+pub fn decode(json: &str) -> serde_json::Result<Vec<Metrics>> {
+    let list: List = serde_json::from_str(json)?;
+    Ok(list.items.into_iter().map(Item::into_metrics).collect())
+}
+
+/// The same of one object already decoded as JSON (a pod's own GET), read as [`decode`] reads it.
+pub fn of_value(o: &kube::api::DynamicObject) -> Metrics {
+    let data = &o.data;
+    Metrics {
+        namespace: o.metadata.namespace.clone().unwrap_or_default(),
+        name: o.metadata.name.clone().unwrap_or_default(),
+        timestamp: data["timestamp"].as_str().unwrap_or_default().to_string(),
+        used: super::usage::used_of(data),
+        containers: if data["containers"].is_array() {
+            super::usage::containers_of(data)
+        } else {
+            Vec::new()
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_compact_decoder_reads_what_the_full_one_reads() {
+        // Escapes (a borrowed string cannot hold them), a missing quantity, a node, extra fields.
+        let json = r#"{"kind":"PodMetricsList","apiVersion":"metrics.k8s.io/v1beta1","metadata":{},"items":[
+            {"metadata":{"name":"web-\u0031","namespace":"shop","labels":{"app":"web"},"creationTimestamp":"2026-01-01T00:00:00Z"},
+             "timestamp":"2026-01-01T00:00:15Z","window":"15s","containers":[
+                {"name":"app","usage":{"cpu":"64946990n","memory":"53913Ki"}},
+                {"name":"side\"car","usage":{"cpu":"2m"}}]},
+            {"metadata":{"name":"worker-1"},"timestamp":"2026-01-01T00:00:15Z","usage":{"cpu":"2","memory":"1Gi"}}]}"#;
+        let full: kube::core::ObjectList<kube::api::DynamicObject> = serde_json::from_str(json).unwrap();
+        let compact = decode(json).unwrap();
+        let expected: Vec<Metrics> = full.items.iter().map(of_value).collect();
+        assert_eq!(compact, expected);
+        assert_eq!(compact[0].name, "web-1");
+        assert_eq!(compact[0].containers[1].0, "side\"car");
+        assert_eq!(
+            compact[0].used,
+            Used {
+                cpu: 67,
+                mem: 53913 * 1024
+            }
+        );
+        assert_eq!(
+            compact[1].used,
+            Used {
+                cpu: 2000,
+                mem: 1 << 30
+            }
+        );
+    }
+}
