@@ -7,7 +7,6 @@ use std::borrow::Cow;
 
 use serde::Deserialize;
 
-use super::usage::{Used, nanocores};
 use model::quantity::milli;
 
 /// One object of a metrics LIST, as the usage poller keeps it.
@@ -124,12 +123,61 @@ pub fn of_value(o: &kube::api::DynamicObject) -> Metrics {
         namespace: o.metadata.namespace.clone().unwrap_or_default(),
         name: o.metadata.name.clone().unwrap_or_default(),
         timestamp: data["timestamp"].as_str().unwrap_or_default().to_string(),
-        used: super::usage::used_of(data),
+        used: used_of(data),
         containers: if data["containers"].is_array() {
-            super::usage::containers_of(data)
+            containers_of(data)
         } else {
             Vec::new()
         },
+    }
+}
+
+/// One object's usage: CPU in millicores (rounded up, as `kubectl top` prints it), memory in bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Used {
+    /// CPU, millicores.
+    pub cpu: i128,
+    /// Memory working set, bytes.
+    pub mem: i128,
+}
+
+fn nanocores(q: &str) -> i128 {
+    // metrics-server writes CPU in nanocores; anything else is read in thousandths.
+    match q.strip_suffix('n') {
+        Some(n) => n.parse().unwrap_or(0),
+        None => milli(q) * 1_000_000,
+    }
+}
+
+/// An object's usage: a NodeMetrics' `usage`, or the sum over a PodMetrics' containers, rounded as
+/// `kubectl top` rounds the sum (CPU up to the next millicore).
+pub fn used_of(data: &serde_json::Value) -> Used {
+    match data["containers"].as_array() {
+        Some(cs) => used_in(cs.iter().map(|c| &c["usage"])),
+        None => used_in([&data["usage"]].into_iter()),
+    }
+}
+
+/// Each container's usage in a PodMetrics, rounded as `kubectl top pod --containers` prints it.
+pub fn containers_of(data: &serde_json::Value) -> Vec<(String, Used)> {
+    let containers = data["containers"].as_array().into_iter().flatten();
+    containers
+        .map(|c| {
+            let name = c["name"].as_str().unwrap_or_default().to_string();
+            (name, used_in([&c["usage"]].into_iter()))
+        })
+        .collect()
+}
+
+fn used_in<'a>(usages: impl Iterator<Item = &'a serde_json::Value>) -> Used {
+    let (mut nanos, mut bytes) = (0i128, 0i128);
+    for u in usages {
+        nanos += u["cpu"].as_str().map_or(0, nanocores);
+        bytes += u["memory"].as_str().map_or(0, |q| milli(q) / 1000);
+    }
+    Used {
+        cpu: (nanos + 999_999) / 1_000_000,
+        mem: bytes,
     }
 }
 

@@ -12,22 +12,14 @@ use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind, ListParams};
 use parking_lot::Mutex;
 use tokio::sync::mpsc;
 
+pub use super::metrics_list::{Used, containers_of, used_of};
+
 use super::metrics_list::Metrics;
 use crate::cluster::notice::Notice;
 use crate::cluster::{Kind, Scope};
-use model::quantity::milli;
 
 /// metrics-server's resolution: a new sample is taken every 15 s, so asking more often gains nothing.
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(15);
-
-/// One object's usage: CPU in millicores (rounded up, as `kubectl top` prints it), memory in bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Used {
-    /// CPU, millicores.
-    pub cpu: i128,
-    /// Memory working set, bytes.
-    pub mem: i128,
-}
 
 /// Samples kept per pod or node for its trend (at 15 s, the last 7.5 minutes).
 pub const TREND_LEN: usize = 30;
@@ -184,46 +176,6 @@ fn resource(kind: Kind) -> Option<ApiResource> {
         &GroupVersionKind::gvk("metrics.k8s.io", "v1beta1", k),
         plural,
     ))
-}
-
-pub(crate) fn nanocores(q: &str) -> i128 {
-    // metrics-server writes CPU in nanocores; anything else is read in thousandths.
-    match q.strip_suffix('n') {
-        Some(n) => n.parse().unwrap_or(0),
-        None => milli(q) * 1_000_000,
-    }
-}
-
-/// An object's usage: a NodeMetrics' `usage`, or the sum over a PodMetrics' containers, rounded as
-/// `kubectl top` rounds the sum (CPU up to the next millicore).
-pub fn used_of(data: &serde_json::Value) -> Used {
-    match data["containers"].as_array() {
-        Some(cs) => used_in(cs.iter().map(|c| &c["usage"])),
-        None => used_in([&data["usage"]].into_iter()),
-    }
-}
-
-/// Each container's usage in a PodMetrics, rounded as `kubectl top pod --containers` prints it.
-pub fn containers_of(data: &serde_json::Value) -> Vec<(String, Used)> {
-    let containers = data["containers"].as_array().into_iter().flatten();
-    containers
-        .map(|c| {
-            let name = c["name"].as_str().unwrap_or_default().to_string();
-            (name, used_in([&c["usage"]].into_iter()))
-        })
-        .collect()
-}
-
-fn used_in<'a>(usages: impl Iterator<Item = &'a serde_json::Value>) -> Used {
-    let (mut nanos, mut bytes) = (0i128, 0i128);
-    for u in usages {
-        nanos += u["cpu"].as_str().map_or(0, nanocores);
-        bytes += u["memory"].as_str().map_or(0, |q| milli(q) / 1000);
-    }
-    Used {
-        cpu: (nanos + 999_999) / 1_000_000,
-        mem: bytes,
-    }
 }
 
 impl Usage {
