@@ -1,13 +1,13 @@
 //! Table data of a list view: compact row projections, filtering, sorting and a cursor that follows its object.
 
 use std::cmp::Ordering;
-use std::ops::Range;
 use std::sync::Arc;
 
 use regex::Regex;
 
 use super::pattern::{self, Case};
 use search::SearchText;
+use sort_key::sort_order;
 
 pub use crate::cluster::rows::Row;
 use crate::labels::LabelSelector;
@@ -467,34 +467,6 @@ fn ordered(a: &Row, b: &Row, i: usize, j: usize, sort: Sort) -> Ordering {
     if sort.descending { o.reverse() } else { o }.then(i.cmp(&j))
 }
 
-/// Sort `order`, indices into `rows`, as [`ordered`] orders them. By a cell, each row's cell is
-/// made once into a key that compares as bytes the way [`natural`] compares texts: at 100,000 rows
-/// parsing digit runs in each of two million comparisons was most of a sort's cost.
-fn sort_order(rows: &[Arc<Row>], order: &mut [usize], sort: Sort) {
-    let SortCol::Cell(n) = sort.col else {
-        // Unstable (no buffer, fewer moves) with the index as the last key: the order a stable sort gives.
-        return order.sort_unstable_by(|&a, &b| ordered(&rows[a], &rows[b], a, b, sort));
-    };
-    let mut buf = Vec::new();
-    let mut keyed: Vec<(Range<usize>, usize)> = order
-        .iter()
-        .map(|&i| {
-            let start = buf.len();
-            natural_key(&mut buf, cell(&rows[i], n));
-            (start..buf.len(), i)
-        })
-        .collect();
-    keyed.sort_unstable_by(|(ka, a), (kb, b)| {
-        let o = buf[ka.clone()]
-            .cmp(&buf[kb.clone()])
-            .then_with(|| cell_ties(&rows[*a], &rows[*b], n));
-        if sort.descending { o.reverse() } else { o }.then(a.cmp(b))
-    });
-    for (slot, (_, i)) in order.iter_mut().zip(keyed) {
-        *slot = i;
-    }
-}
-
 fn cell(row: &Row, n: usize) -> &str {
     row.cells.get(n).map_or("", String::as_str)
 }
@@ -515,26 +487,6 @@ fn compare(a: &Row, b: &Row, col: SortCol) -> Ordering {
         // Youngest first, as k9s and `kubectl get --sort-by` on age read naturally.
         SortCol::Age => b.created.cmp(&a.created).then_with(|| by_name(a, b)),
         SortCol::Cell(n) => natural(cell(a, n), cell(b, n)).then_with(|| cell_ties(a, b, n)),
-    }
-}
-
-/// Append to `buf` a key of `text` whose byte order is [`natural`]'s order: each digit run becomes
-/// `0` (a digit, so it sorts against other bytes as any digit does), the run's length without
-/// leading zeros (8 bytes, big-endian) and those digits; other bytes stay.
-fn natural_key(buf: &mut Vec<u8>, text: &str) {
-    let mut x = text.as_bytes();
-    while let Some(&c) = x.first() {
-        if c.is_ascii_digit() {
-            let run = x.iter().take_while(|c| c.is_ascii_digit()).count();
-            let digits = trim_zeros(&x[..run]);
-            buf.push(b'0');
-            buf.extend_from_slice(&(digits.len() as u64).to_be_bytes());
-            buf.extend_from_slice(digits);
-            x = &x[run..];
-        } else {
-            buf.push(c);
-            x = &x[1..];
-        }
     }
 }
 
@@ -575,6 +527,9 @@ pub fn natural(a: &str, b: &str) -> Ordering {
 
 #[path = "table_search.rs"]
 mod search;
+
+#[path = "table_sort_key.rs"]
+mod sort_key;
 
 #[cfg(test)]
 #[path = "table_equiv_tests.rs"]

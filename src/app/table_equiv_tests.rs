@@ -4,12 +4,14 @@
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
+use super::sort_key::natural_key;
 use super::*;
 
 /// Letters of both cases, digits (leading zeros too), separators, and the non-ASCII letters whose
 /// case folding reaches ASCII (Kelvin sign, long s) or does not (é).
 const ALPHABET: &[char] = &[
-    'a', 'b', 'k', 's', 'A', 'K', 'S', '0', '0', '1', '2', '9', '-', '.', ' ', '/', '\u{212A}', '\u{17F}', 'é',
+    'a', 'b', 'k', 's', 'A', 'K', 'S', '0', '0', '1', '2', '9', '-', '.', ' ', '/', '\u{212A}', '\u{17F}', 'é', '\0',
+    '\u{1}',
 ];
 
 fn text(rng: &mut StdRng, max: usize) -> String {
@@ -29,6 +31,7 @@ fn random_row(rng: &mut StdRng, n: usize) -> Arc<Row> {
         name: text(rng, 8),
         cells,
         stamps,
+        created: rng.random_bool(0.8).then(|| rng.random_range(-3..4)),
         ..Default::default()
     })
 }
@@ -118,16 +121,20 @@ fn case_folding_beyond_ascii_is_the_regex_s() {
 }
 
 #[test]
-fn cell_sorts_by_key_give_the_comparator_s_order() {
+fn sorts_by_key_give_the_comparator_s_order() {
     let mut rng = StdRng::seed_from_u64(5);
     for _ in 0..20 {
         let rows: Vec<Arc<Row>> = (0..300).map(|n| random_row(&mut rng, n)).collect();
-        for col in [0, 1, 2, 7] {
+        let cols = [
+            SortCol::Name,
+            SortCol::Age,
+            SortCol::Cell(0),
+            SortCol::Cell(1),
+            SortCol::Cell(7),
+        ];
+        for col in cols {
             for descending in [false, true] {
-                let sort = Sort {
-                    col: SortCol::Cell(col),
-                    descending,
-                };
+                let sort = Sort { col, descending };
                 let mut t = Table::default();
                 t.replace_rows(rows.clone());
                 t.refresh(&Filter::None, &Fixed::default(), sort);
@@ -163,6 +170,10 @@ fn natural_keys_order_as_natural_compares() {
         "18446744073709551615",
         "é1",
         "é01",
+        "a\0",
+        "a\u{1}",
+        "a\u{2}",
+        "\0",
     ];
     let key = |s: &str| {
         let mut k = Vec::new();

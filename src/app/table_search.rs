@@ -13,13 +13,12 @@ use super::{Filter, Row};
 pub(super) struct SearchText {
     /// The rows the text describes, by identity: a row replaced by another object is written again.
     rows: Vec<Arc<Row>>,
-    /// Every row's text; a row written again is appended and its old text left as garbage.
+    /// Every row's text; a row written again is appended and its old text left as garbage, within
+    /// the room left at the last rebuild (so that the buffer is never doubled).
     buf: Vec<u8>,
     /// Per row, its text in `buf`; None for a row with non-ASCII text, which the regex decides
     /// (case folding outside ASCII is not ASCII lowercasing: the Kelvin sign matches `k`).
     spans: Vec<Option<Range<usize>>>,
-    /// Bytes of `buf` no span points at.
-    garbage: usize,
 }
 
 impl SearchText {
@@ -32,14 +31,17 @@ impl SearchText {
         };
         self.sync(rows);
         let finder = Finder::new(needle.as_bytes());
-        among
-            .iter()
-            .copied()
-            .filter(|&i| match &self.spans[i] {
-                Some(r) => finder.find(&self.buf[r.clone()]).is_some() != invert,
-                None => filter.matches(&rows[i]),
-            })
-            .collect()
+        let hit = |i: usize| match &self.spans[i] {
+            Some(r) => finder.find(&self.buf[r.clone()]).is_some() != invert,
+            None => filter.matches(&rows[i]),
+        };
+        // Most rows (the first keys): every row in the order of the text, read through once, then
+        // the answers in the order asked; few rows: those alone.
+        if among.len() < rows.len() / 4 {
+            return among.iter().copied().filter(|&i| hit(i)).collect();
+        }
+        let hits: Vec<bool> = (0..rows.len()).map(hit).collect();
+        among.iter().copied().filter(|&i| hits[i]).collect()
     }
 
     /// Keep the text only while `filter` searches it, up to date with `rows` (so that it holds no
@@ -62,7 +64,7 @@ impl SearchText {
     }
 
     /// Bring the text up to `rows`: the rows that are not the ones written are written again, or
-    /// everything when rows came or went or the garbage outgrew the text.
+    /// everything when rows came or went or the room for them ran out.
     fn sync(&mut self, rows: &[Arc<Row>]) {
         if self.rows.len() != rows.len() {
             return self.rebuild(rows);
@@ -71,21 +73,25 @@ impl SearchText {
             if Arc::ptr_eq(&self.rows[i], row) {
                 continue;
             }
-            self.garbage += self.spans[i].as_ref().map_or(0, ExactSizeIterator::len);
+            if self.buf.capacity() - self.buf.len() < text_len(row) {
+                return self.rebuild(rows);
+            }
             self.spans[i] = write(&mut self.buf, row);
             self.rows[i] = row.clone();
-        }
-        if self.garbage > self.buf.len() / 2 {
-            self.rebuild(rows);
         }
     }
 
     fn rebuild(&mut self, rows: &[Arc<Row>]) {
-        self.buf.clear();
-        self.garbage = 0;
+        let len: usize = rows.iter().map(|r| text_len(r)).sum();
+        self.buf = Vec::with_capacity(len + len / 16);
         self.spans = rows.iter().map(|r| write(&mut self.buf, r)).collect();
         self.rows = rows.to_vec();
     }
+}
+
+/// The length of a row's text.
+fn text_len(row: &Row) -> usize {
+    row.name.len() + 1 + row.namespace.len() + row.cells.iter().map(|c| c.len() + 1).sum::<usize>()
 }
 
 /// Append the row's text to `buf`; its place, or None (and nothing kept) when it is not ASCII.
@@ -100,7 +106,9 @@ fn write(buf: &mut Vec<u8>, row: &Row) -> Option<Range<usize>> {
         if n > 0 {
             buf.push(b'\n');
         }
-        buf.extend(f.bytes().map(|b| b.to_ascii_lowercase()));
+        let at = buf.len();
+        buf.extend_from_slice(f.as_bytes());
+        buf[at..].make_ascii_lowercase();
     }
     Some(start..buf.len())
 }
