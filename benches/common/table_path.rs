@@ -168,6 +168,7 @@ pub fn run(n: usize, filter: &str) {
     // Filter keys, as ui_scale types them, 5 rounds.
     let mut keys = Vec::new();
     let mut first = Vec::new();
+    let mut text_bytes = 0;
     for round in 0..5 {
         for code in std::iter::once(KeyCode::Char('/')).chain(filter.chars().map(KeyCode::Char)) {
             let c = thread_cpu();
@@ -178,9 +179,15 @@ pub fn run(n: usize, filter: &str) {
                 first.push(format!("{:.1}", ms(d)));
             }
         }
+        text_bytes = p.state.top().table.search_bytes();
         p.key(KeyCode::Esc);
     }
-    println!("  filter keys: {} (first round: {})", median_max(keys), first.join(","));
+    println!(
+        "  filter keys: {} (first round: {}), searched text {:.1} MiB",
+        median_max(keys),
+        first.join(","),
+        text_bytes as f64 / (1 << 20) as f64
+    );
     let mut sorts = Vec::new();
     for code in ['A', 'N', '>', 'S', 'N'] {
         let c = thread_cpu();

@@ -6,6 +6,8 @@ use std::sync::Arc;
 use regex::Regex;
 
 use super::pattern::{self, Case};
+use search::SearchText;
+use sort_key::sort_order;
 
 pub use crate::cluster::rows::Row;
 use crate::labels::LabelSelector;
@@ -128,6 +130,25 @@ impl Filter {
         }
     }
 
+    /// For a plain-text filter of ASCII text: the text ASCII-lowercased, and whether it inverts.
+    fn plain_ascii(&self) -> Option<(String, bool)> {
+        let Filter::Regex {
+            re,
+            invert,
+            plain: true,
+        } = self
+        else {
+            return None;
+        };
+        // A plain pattern is the text as typed, or the text escaped when it was not a valid regex.
+        let mut text = String::with_capacity(re.as_str().len());
+        let mut chars = re.as_str().chars();
+        while let Some(c) = chars.next() {
+            text.push(if c == '\\' { chars.next()? } else { c });
+        }
+        text.is_ascii().then(|| (text.to_ascii_lowercase(), *invert))
+    }
+
     /// Whether a row passes.
     pub fn matches(&self, row: &Row) -> bool {
         match self {
@@ -228,6 +249,8 @@ pub struct Table {
     /// Keys of the marked rows (`space`): a filter hides rows but keeps their marks; a row that
     /// leaves the list leaves the marks.
     pub marks: std::collections::BTreeSet<String>,
+    /// The rows' text a plain filter searches, kept while such a filter is on.
+    search: SearchText,
 }
 
 impl Table {
@@ -330,16 +353,16 @@ impl Table {
         };
         if !mended {
             let mut order: Vec<usize> = (0..rows.len()).filter(|&i| fixed.matches(&rows[i])).collect();
-            // Unstable (no buffer, fewer moves) with the index as the last key: the order a stable
-            // sort gives.
-            order.sort_unstable_by(|&a, &b| ordered(&rows[a], &rows[b], a, b, sort));
+            sort_order(rows, &mut order, sort);
             self.order = Some((sort, fixed.clone(), order));
             self.filtered = None;
         }
         if !(same_filter && self.filtered.is_some()) {
             let order = self.order.as_ref().map_or(&[][..], |(_, _, o)| o.as_slice());
-            self.visible = order.iter().copied().filter(|&i| filter.matches(&rows[i])).collect();
+            self.visible = self.search.pass(rows, filter, order);
             self.filtered = Some(filter.clone());
+        } else {
+            self.search.keep(rows, filter);
         }
         self.keep_cursor();
     }
@@ -347,8 +370,8 @@ impl Table {
     /// Keep only the shown rows that also pass `filter`, in their order; for a filter that
     /// [`Filter::narrows`] the last one, it gives what `refresh` would, without the full pass and sort.
     pub fn narrow(&mut self, filter: &Filter) {
-        let rows = &self.rows;
-        self.visible.retain(|&i| filter.matches(&rows[i]));
+        let shown = std::mem::take(&mut self.visible);
+        self.visible = self.search.pass(&self.rows, filter, &shown);
         self.filtered = Some(filter.clone());
         self.keep_cursor();
     }
@@ -403,6 +426,11 @@ impl Table {
             .collect()
     }
 
+    /// Bytes held by the text a plain filter searches (none while no such filter is on).
+    pub fn search_bytes(&self) -> usize {
+        self.search.bytes()
+    }
+
     /// Move the cursor to `pos` (clamped) and remember the object under it.
     pub fn select(&mut self, pos: usize) {
         self.cursor = pos.min(self.visible.len().saturating_sub(1));
@@ -439,23 +467,26 @@ fn ordered(a: &Row, b: &Row, i: usize, j: usize, sort: Sort) -> Ordering {
     if sort.descending { o.reverse() } else { o }.then(i.cmp(&j))
 }
 
+fn cell(row: &Row, n: usize) -> &str {
+    row.cells.get(n).map_or("", String::as_str)
+}
+
+fn by_name(a: &Row, b: &Row) -> Ordering {
+    a.namespace.cmp(&b.namespace).then_with(|| a.name.cmp(&b.name))
+}
+
+/// Rows whose cell `n` compares equal: time columns keep "" as text, so the stamps decide (newest
+/// first, like Age); for RESTARTS the count decides and the latest restart breaks ties.
+fn cell_ties(a: &Row, b: &Row, n: usize) -> Ordering {
+    b.stamp(n).cmp(&a.stamp(n)).then_with(|| by_name(a, b))
+}
+
 fn compare(a: &Row, b: &Row, col: SortCol) -> Ordering {
-    let by_name = || a.namespace.cmp(&b.namespace).then_with(|| a.name.cmp(&b.name));
     match col {
-        SortCol::Name => by_name(),
+        SortCol::Name => by_name(a, b),
         // Youngest first, as k9s and `kubectl get --sort-by` on age read naturally.
-        SortCol::Age => b.created.cmp(&a.created).then_with(by_name),
-        SortCol::Cell(n) => {
-            let (x, y) = (
-                a.cells.get(n).map_or("", String::as_str),
-                b.cells.get(n).map_or("", String::as_str),
-            );
-            // Time columns keep "" as text, so the stamps decide (newest first, like Age); for
-            // RESTARTS the count decides and the latest restart breaks ties.
-            natural(x, y)
-                .then_with(|| b.stamp(n).cmp(&a.stamp(n)))
-                .then_with(by_name)
-        }
+        SortCol::Age => b.created.cmp(&a.created).then_with(|| by_name(a, b)),
+        SortCol::Cell(n) => natural(cell(a, n), cell(b, n)).then_with(|| cell_ties(a, b, n)),
     }
 }
 
@@ -493,6 +524,16 @@ pub fn natural(a: &str, b: &str) -> Ordering {
         }
     }
 }
+
+#[path = "table_search.rs"]
+mod search;
+
+#[path = "table_sort_key.rs"]
+mod sort_key;
+
+#[cfg(test)]
+#[path = "table_equiv_tests.rs"]
+mod equiv_tests;
 
 #[cfg(test)]
 #[path = "table_tests.rs"]

@@ -1,0 +1,188 @@
+//! The fast paths of filtering (a plain text searched in each row's lowercased text) and sorting
+//! (a key per row) give exactly what the filter's regex and the row comparator give, over random rows.
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+use super::sort_key::natural_key;
+use super::*;
+
+/// Letters of both cases, digits (leading zeros too), separators, and the non-ASCII letters whose
+/// case folding reaches ASCII (Kelvin sign, long s) or does not (é).
+const ALPHABET: &[char] = &[
+    'a', 'b', 'k', 's', 'A', 'K', 'S', '0', '0', '1', '2', '9', '-', '.', ' ', '/', '\u{212A}', '\u{17F}', 'é', '\0',
+    '\u{1}',
+];
+
+fn text(rng: &mut StdRng, max: usize) -> String {
+    (0..rng.random_range(0..=max))
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())])
+        .collect()
+}
+
+fn random_row(rng: &mut StdRng, n: usize) -> Arc<Row> {
+    let cells = (0..3).map(|_| text(rng, 6)).collect();
+    let stamps = (0..3)
+        .map(|_| rng.random_bool(0.5).then(|| rng.random_range(0..4)))
+        .collect();
+    Arc::new(Row {
+        key: format!("uid-{n}"),
+        namespace: text(rng, 3),
+        name: text(rng, 8),
+        cells,
+        stamps,
+        created: rng.random_bool(0.8).then(|| rng.random_range(-3..4)),
+        ..Default::default()
+    })
+}
+
+/// What the table should show: every row sorted by the comparator, then filtered by the regex.
+fn expected(rows: &[Arc<Row>], filter: &Filter, sort: Sort) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    order.sort_by(|&a, &b| ordered(&rows[a], &rows[b], a, b, sort));
+    order.retain(|&i| filter.matches(&rows[i]));
+    order
+}
+
+#[test]
+fn typed_filters_pass_exactly_the_rows_their_regex_passes_while_rows_change() {
+    let mut rng = StdRng::seed_from_u64(20);
+    let mut rows: Vec<Arc<Row>> = (0..400).map(|n| random_row(&mut rng, n)).collect();
+    let mut t = Table::default();
+    let sort = Sort::default();
+    let fixed = Fixed::default();
+    for round in 0..60 {
+        t.replace_rows(rows.clone());
+        t.refresh(&Filter::None, &fixed, sort);
+        // Typed key by key, as the filter line narrows or refreshes.
+        let typed: String = match round % 4 {
+            0 => format!("!{}", text(&mut rng, 3)),
+            1 => format!("{}[", text(&mut rng, 2)),
+            _ => text(&mut rng, 4),
+        };
+        let mut before = String::new();
+        for c in typed.chars() {
+            let mut now = before.clone();
+            now.push(c);
+            let (filter, note) = Filter::parse(&now).unwrap();
+            if Filter::narrows(&before, &now) && note.is_none() && !before.is_empty() {
+                t.narrow(&filter);
+            } else {
+                t.refresh(&filter, &fixed, sort);
+            }
+            assert_eq!(t.visible, expected(&rows, &filter, sort), "filter {now:?}");
+            // Rows change under the filter: in place, and sometimes one more.
+            for _ in 0..rng.random_range(0..3) {
+                let i = rng.random_range(0..rows.len());
+                rows[i] = random_row(&mut rng, i);
+            }
+            if rng.random_bool(0.1) {
+                rows.push(random_row(&mut rng, rows.len()));
+            }
+            t.replace_rows(rows.clone());
+            t.refresh(&filter, &fixed, sort);
+            assert_eq!(
+                t.visible,
+                expected(&rows, &filter, sort),
+                "filter {now:?} after rows changed"
+            );
+            before = now;
+        }
+    }
+    t.refresh(&Filter::None, &fixed, sort);
+    assert_eq!(t.search_bytes(), 0, "no plain filter, no text kept");
+}
+
+#[test]
+fn case_folding_beyond_ascii_is_the_regex_s() {
+    let row = |name: &str| {
+        Arc::new(Row {
+            key: name.into(),
+            name: name.into(),
+            ..Default::default()
+        })
+    };
+    let mut t = Table::default();
+    t.replace_rows(vec![
+        row("\u{212A}ube"),
+        row("kube"),
+        row("KUBE"),
+        row("\u{17F}ys"),
+        row("cube"),
+    ]);
+    let (filter, _) = Filter::parse("kube").unwrap();
+    t.refresh(&filter, &Fixed::default(), Sort::default());
+    let mut shown: Vec<&str> = t.visible.iter().map(|&i| t.rows[i].name.as_str()).collect();
+    shown.sort();
+    assert_eq!(shown, ["KUBE", "kube", "\u{212A}ube"]);
+    let (filter, _) = Filter::parse("SYS").unwrap();
+    t.refresh(&filter, &Fixed::default(), Sort::default());
+    assert_eq!(t.visible, [3]);
+}
+
+#[test]
+fn sorts_by_key_give_the_comparator_s_order() {
+    let mut rng = StdRng::seed_from_u64(5);
+    for _ in 0..20 {
+        let rows: Vec<Arc<Row>> = (0..300).map(|n| random_row(&mut rng, n)).collect();
+        let cols = [
+            SortCol::Name,
+            SortCol::Age,
+            SortCol::Cell(0),
+            SortCol::Cell(1),
+            SortCol::Cell(7),
+        ];
+        for col in cols {
+            for descending in [false, true] {
+                let sort = Sort { col, descending };
+                let mut t = Table::default();
+                t.replace_rows(rows.clone());
+                t.refresh(&Filter::None, &Fixed::default(), sort);
+                assert_eq!(t.visible, expected(&rows, &Filter::None, sort), "{sort:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn natural_keys_order_as_natural_compares() {
+    let texts = [
+        "",
+        "0",
+        "00",
+        "007",
+        "7",
+        "10",
+        "9",
+        "a",
+        "a0",
+        "a00b",
+        "a0b",
+        "2/3",
+        "10/10",
+        "10.0.0.9",
+        "10.0.0.12",
+        "-1",
+        "1-",
+        "1a",
+        "1 ",
+        "18446744073709551616",
+        "18446744073709551615",
+        "é1",
+        "é01",
+        "a\0",
+        "a\u{1}",
+        "a\u{2}",
+        "\0",
+    ];
+    let key = |s: &str| {
+        let mut k = Vec::new();
+        natural_key(&mut k, s);
+        k
+    };
+    for a in texts {
+        for b in texts {
+            assert_eq!(key(a).cmp(&key(b)), natural(a, b), "{a:?} vs {b:?}");
+        }
+    }
+}
