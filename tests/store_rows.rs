@@ -26,11 +26,7 @@ fn typed(h: &mut Headless, keys: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn services_arrive_with_their_endpoints_and_a_pod_with_its_containers() {
     let c = DemoCluster::start(common::fast_opts()).await.unwrap();
-    let dir = std::env::temp_dir().join(format!("kubedeck-store-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let kubeconfig = dir.join("kubeconfig");
-    c.write_kubeconfig(&kubeconfig).unwrap();
-    let mut h = Headless::connect(&kubeconfig, 200, 40).await.unwrap();
+    let (mut h, dir) = common::headless(&c, "store", 200, 40).await;
 
     typed(&mut h, ":svc\r");
     let [(title, _, cell)] = kubedeck::store::enrichers::columns(Kind::Service)[..] else {
@@ -77,11 +73,7 @@ async fn services_arrive_with_their_endpoints_and_a_pod_with_its_containers() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_header_counts_warnings_from_a_watch_the_server_filters_to_warnings() {
     let c = DemoCluster::start(common::fast_opts()).await.unwrap();
-    let dir = std::env::temp_dir().join(format!("kubedeck-warnings-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let kubeconfig = dir.join("kubeconfig");
-    c.write_kubeconfig(&kubeconfig).unwrap();
-    let mut h = Headless::connect(&kubeconfig, 200, 40).await.unwrap();
+    let (mut h, dir) = common::headless(&c, "warnings", 200, 40).await;
     let events: Api<Event> = Api::all(h.client());
     // The demo's crash loops and image pull failures leave Warnings among many Normal events; the
     // header's watch must hold exactly the Warnings the server lists.
@@ -113,11 +105,7 @@ async fn the_header_counts_warnings_from_a_watch_the_server_filters_to_warnings(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_namespaced_pods_screen_is_served_from_the_headers_all_namespaces_watch() {
     let c = DemoCluster::start(common::fast_opts()).await.unwrap();
-    let dir = std::env::temp_dir().join(format!("kubedeck-one-watch-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let kubeconfig = dir.join("kubeconfig");
-    c.write_kubeconfig(&kubeconfig).unwrap();
-    let mut h = Headless::connect(&kubeconfig, 200, 40).await.unwrap();
+    let (mut h, dir) = common::headless(&c, "one-watch", 200, 40).await;
     // The header keeps a watch of every pod; once it is synced, a namespace's pods come from it.
     common::eventually(30, "the header's all-namespaces pod watch synced", || {
         h.frame().unwrap();
@@ -163,11 +151,7 @@ async fn a_namespaced_pods_screen_is_served_from_the_headers_all_namespaces_watc
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pod_row_with_usage_cells_is_held_once_by_the_cache_and_the_view() {
     let c = DemoCluster::start(common::fast_opts()).await.unwrap();
-    let dir = std::env::temp_dir().join(format!("kubedeck-held-once-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let kubeconfig = dir.join("kubeconfig");
-    c.write_kubeconfig(&kubeconfig).unwrap();
-    let mut h = Headless::connect(&kubeconfig, 200, 40).await.unwrap();
+    let (mut h, dir) = common::headless(&c, "held-once", 200, 40).await;
 
     typed(&mut h, ":po\r");
     let (_, _, cpu) = kubedeck::store::enrichers::columns(Kind::Pod)

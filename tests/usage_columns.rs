@@ -7,7 +7,6 @@ mod common;
 use std::time::{Duration, Instant};
 
 use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind, ListParams};
-use kubedeck::bench_support::Headless;
 use kubedeck::cluster::Kind;
 use kubedeck::store::usage::used_of;
 use sim::DemoCluster;
@@ -39,11 +38,7 @@ fn kubectl_top(m: &serde_json::Value) -> (String, String) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pods_show_the_sample_the_metrics_api_returned_asking_once_per_interval() {
     let c = DemoCluster::start(common::fast_opts()).await.unwrap();
-    let dir = std::env::temp_dir().join(format!("kubedeck-usage-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let kubeconfig = dir.join("kubeconfig");
-    c.write_kubeconfig(&kubeconfig).unwrap();
-    let mut h = Headless::connect(&kubeconfig, 220, 40).await.unwrap();
+    let (mut h, dir) = common::headless(&c, "usage", 220, 40).await;
     let interval = Duration::from_millis(500);
     h.set_metrics_interval(interval);
     let ar = ApiResource::from_gvk_with_plural(

@@ -7,17 +7,12 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::eventually;
-use kubedeck::bench_support::Headless;
 use sim::DemoCluster;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn node_health_and_a_pods_describe_chart_their_samples_asking_once_per_interval() {
     let c = DemoCluster::start(common::fast_opts()).await.unwrap();
-    let dir = std::env::temp_dir().join(format!("kubedeck-usage-trend-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let kubeconfig = dir.join("kubeconfig");
-    c.write_kubeconfig(&kubeconfig).unwrap();
-    let mut h = Headless::connect(&kubeconfig, 200, 40).await.unwrap();
+    let (mut h, dir) = common::headless(&c, "usage-trend", 200, 40).await;
     let interval = Duration::from_millis(500);
     h.set_metrics_interval(interval);
 

@@ -10,7 +10,6 @@ use common::eventually;
 use k8s_openapi::api::apps::v1::ReplicaSet;
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind, ListParams};
-use kubedeck::bench_support::Headless;
 use kubedeck::cluster::Kind;
 use kubedeck::store::usage::used_of;
 use sim::DemoCluster;
@@ -51,11 +50,7 @@ fn owner_uids(p: &Pod) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deployments_statefulsets_and_daemonsets_show_the_sum_of_their_pods_usage() {
     let c = DemoCluster::start(common::fast_opts()).await.unwrap();
-    let dir = std::env::temp_dir().join(format!("kubedeck-usage-workloads-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let kubeconfig = dir.join("kubeconfig");
-    c.write_kubeconfig(&kubeconfig).unwrap();
-    let mut h = Headless::connect(&kubeconfig, 200, 40).await.unwrap();
+    let (mut h, dir) = common::headless(&c, "usage-workloads", 200, 40).await;
     let interval = Duration::from_millis(500);
     h.set_metrics_interval(interval);
     let client = h.client();

@@ -88,3 +88,21 @@ pub async fn stay(h: &mut kubedeck::bench_support::Headless, span: Duration) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// A headless dashboard of `width`×`height` connected to `c` through a kubeconfig written in a
+/// directory of its own (named after `tag` and this process), which the caller removes.
+pub async fn headless(
+    c: &DemoCluster,
+    tag: &str,
+    width: u16,
+    height: u16,
+) -> (kubedeck::bench_support::Headless, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!("kubedeck-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let kubeconfig = dir.join("kubeconfig");
+    c.write_kubeconfig(&kubeconfig).unwrap();
+    let h = kubedeck::bench_support::Headless::connect(&kubeconfig, width, height)
+        .await
+        .unwrap();
+    (h, dir)
+}
