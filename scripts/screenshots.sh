@@ -175,6 +175,8 @@ command_line pods
 wait_for '^ *pods \[[1-9][0-9]*/[0-9]+\].*live'
 keys / w e b Enter
 wait_for '^ *pods \[[1-9][0-9]*/[0-9]+\].*/web'
+# The usage columns fill at the first metrics sample after the pods run (every 15 s).
+wait_for 'web-[a-z0-9]+-[a-z0-9]+ +1/1 +Running +[0-9]+ +[0-9]+m ' 40
 settle
 shot pods-filtered
 keys d
