@@ -78,12 +78,7 @@ impl TerminalSession for AttachSession {
     }
 
     fn run(&self) -> Result<(), String> {
-        crossterm::terminal::enable_raw_mode().map_err(|e| format!("raw mode: {e}"))?;
-        let result = self.handle.block_on(self.session());
-        let _ = crossterm::terminal::disable_raw_mode();
-        let notice = result?;
-        let _ = self.inputs.send(Input::Notice(notice));
-        Ok(())
+        super::stream::in_raw_mode(&self.handle, &self.inputs, self.session())
     }
 }
 

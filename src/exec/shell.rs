@@ -82,13 +82,7 @@ impl TerminalSession for ShellSession {
     }
 
     fn run(&self) -> Result<(), String> {
-        crossterm::terminal::enable_raw_mode().map_err(|e| format!("raw mode: {e}"))?;
-        let result = self.handle.block_on(self.session());
-        // The hand-over restores the dashboard's modes; cooked mode first so any words below read.
-        let _ = crossterm::terminal::disable_raw_mode();
-        let notice = result?;
-        let _ = self.inputs.send(Input::Notice(notice));
-        Ok(())
+        super::stream::in_raw_mode(&self.handle, &self.inputs, self.session())
     }
 }
 

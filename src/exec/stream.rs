@@ -62,6 +62,22 @@ pub enum Ended {
     Detached,
 }
 
+/// Run a hand-over session (`session`, on `handle`) with the terminal in raw mode, then send the
+/// loop its closing words; the hand-over restores the dashboard's modes, cooked mode first so any
+/// words printed before it read.
+pub fn in_raw_mode(
+    handle: &tokio::runtime::Handle,
+    inputs: &mpsc::UnboundedSender<crate::app::Input>,
+    session: impl std::future::Future<Output = Result<String, String>>,
+) -> Result<(), String> {
+    crossterm::terminal::enable_raw_mode().map_err(|e| format!("raw mode: {e}"))?;
+    let result = handle.block_on(session);
+    let _ = crossterm::terminal::disable_raw_mode();
+    let notice = result?;
+    let _ = inputs.send(crate::app::Input::Notice(notice));
+    Ok(())
+}
+
 /// Reads the error channel's Status as kubectl does: success, a non-zero exit code, or a failure.
 pub fn ended(status: Option<k8s_openapi::apimachinery::pkg::apis::meta::v1::Status>) -> Ended {
     let Some(s) = status else { return Ended::Dropped };
