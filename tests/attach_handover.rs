@@ -5,42 +5,31 @@
 //! is deleted after, and Pod Security's refusal is said. Each time the dashboard's raw mode is back.
 
 mod common;
+#[path = "common/handover.rs"]
+mod handover;
 #[path = "common/pty.rs"]
 mod pty;
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use common::{cluster_with_ns, running_pod};
+use handover::{Screen, child_dir, start_child};
 use k8s_openapi::api::core::v1::{Namespace, Pod};
 use kube::api::{Api, DeleteParams, ListParams, PostParams};
-use kubedeck::app::Input;
 use kubedeck::cluster::Kind;
 use kubedeck::cluster::ops::ObjRef;
-use kubedeck::exec::Executor;
 use kubedeck::exec::attach::{AttachSession, Prepare};
-use kubedeck::exec::terminal::{Dashboard, HandOver};
-use kubedeck::tui::Tui;
-use pty::{Pty, line_mode, read, scratch, script_available, wait_for};
+use kubedeck::exec::terminal::HandOver;
+use pty::{Pty, read, wait_for};
 use serde_json::json;
 use sim::{Origin, res};
-use tokio::sync::mpsc;
-
-fn said(rx: &mut mpsc::UnboundedReceiver<Input>) -> String {
-    match rx.try_recv() {
-        Ok(Input::Notice(n)) => format!("notice: {n}"),
-        Ok(Input::Error(e)) => format!("error: {e}"),
-        other => format!("nothing: {other:?}"),
-    }
-}
 
 /// Not a test on its own: the program the next test runs under a pseudo-terminal.
 #[test]
 fn attach_child() {
-    let Ok(dir) = std::env::var("KUBEDECK_ATTACH_CHILD") else {
+    let Some(dir) = child_dir("KUBEDECK_ATTACH_CHILD") else {
         return;
     };
-    let dir = PathBuf::from(dir);
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let (cluster, client) = cluster_with_ns("logs").await;
@@ -53,10 +42,8 @@ fn attach_child() {
             "labels": {"pod-security.kubernetes.io/enforce": "restricted"}}}))
         .unwrap();
         nss.create(&PostParams::default(), &ns).await.unwrap();
-        let (tx, mut rx) = mpsc::unbounded_channel();
-        let mut exec = Executor::new(tx.clone(), mpsc::channel(1).0, kubedeck::clipboard::Target::Osc52);
-        let mut tui = Tui::init(true).expect("a terminal");
-        let mut events = Some(crossterm::event::EventStream::new());
+        let mut screen = Screen::new();
+        let tx = screen.tx.clone();
         let session = |ns: &str, pod: &str, container: &str, prepare: Prepare| {
             HandOver::new(AttachSession {
                 client: client.clone(),
@@ -82,12 +69,7 @@ fn attach_child() {
             ("fourth", session("locked", "", "debugger", node())),
         ];
         for (name, s) in steps {
-            let mut screen = Dashboard {
-                tui: &mut tui,
-                events: &mut events,
-            };
-            exec.hand_over(&mut screen, s).await.unwrap();
-            std::fs::write(dir.join(name), format!("{} / {}", said(&mut rx), line_mode())).unwrap();
+            screen.step(&dir, name, s).await;
         }
         let pods: Api<Pod> = Api::namespaced(client.clone(), "logs");
         let left = pods.list(&ListParams::default()).await.unwrap();
@@ -101,33 +83,18 @@ fn attach_child() {
             }
             p2.delete("talky", &DeleteParams::default()).await.unwrap();
         });
-        let mut screen = Dashboard {
-            tui: &mut tui,
-            events: &mut events,
-        };
-        exec.hand_over(&mut screen, session("logs", "talky", "app", Prepare::Nothing))
-            .await
-            .unwrap();
-        std::fs::write(dir.join("fifth"), format!("{} / {}", said(&mut rx), line_mode())).unwrap();
-        drop(tui);
+        let talky = session("logs", "talky", "app", Prepare::Nothing);
+        screen.step(&dir, "fifth", talky).await;
+        drop(screen);
         cluster.stop().await;
     });
 }
 
 #[test]
 fn attach_detach_debug_and_node_shell_on_the_handed_over_terminal() {
-    if !script_available() {
-        eprintln!("skipped: `script` (util-linux) is needed to make a pseudo-terminal");
+    let Some((dir, mut pty)) = start_child("attach", "attach_child", "KUBEDECK_ATTACH_CHILD") else {
         return;
-    }
-    let dir = scratch("attach");
-    let me = std::env::current_exe().unwrap();
-    let mut pty = Pty::start(
-        &dir,
-        &me,
-        &["--exact", "attach_child", "--nocapture", "--test-threads", "1"],
-        &[("KUBEDECK_ATTACH_CHILD", dir.to_str().unwrap())],
-    );
+    };
     let attached = |pty: &Pty, n: usize| {
         wait_for(60, "an attach", || {
             (pty.output().matches("ctrl-p ctrl-q detaches").count() >= n).then_some(())

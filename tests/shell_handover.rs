@@ -4,40 +4,29 @@
 //! raw mode and reader come back.
 
 mod common;
+#[path = "common/handover.rs"]
+mod handover;
 #[path = "common/pty.rs"]
 mod pty;
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use common::{cluster_with_ns, running_pod};
-use kubedeck::app::Input;
+use handover::{Screen, child_dir, start_child};
 use kubedeck::cluster::Kind;
 use kubedeck::cluster::ops::ObjRef;
-use kubedeck::exec::Executor;
 use kubedeck::exec::shell::ShellSession;
-use kubedeck::exec::terminal::{Dashboard, HandOver};
-use kubedeck::tui::Tui;
-use pty::{Pty, key, line_mode, read, scratch, script_available, wait_for};
+use kubedeck::exec::terminal::HandOver;
+use pty::{key, read, wait_for};
 use serde_json::json;
 use sim::{Origin, res};
-use tokio::sync::mpsc;
-
-fn said(rx: &mut mpsc::UnboundedReceiver<Input>) -> String {
-    match rx.try_recv() {
-        Ok(Input::Notice(n)) => format!("notice: {n}"),
-        Ok(Input::Error(e)) => format!("error: {e}"),
-        other => format!("nothing: {other:?}"),
-    }
-}
 
 /// Not a test on its own: the program the next test runs under a pseudo-terminal.
 #[test]
 fn shell_child() {
-    let Ok(dir) = std::env::var("KUBEDECK_SHELL_CHILD") else {
+    let Some(dir) = child_dir("KUBEDECK_SHELL_CHILD") else {
         return;
     };
-    let dir = PathBuf::from(dir);
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let (cluster, client) = cluster_with_ns("logs").await;
@@ -61,10 +50,8 @@ fn shell_child() {
         cluster.store().create(res("Pod"), waiting, Origin::Internal).unwrap();
         cluster.faults().deny(sim::Deny { user: "jane".into(), plural: "pods/exec".into(), namespace: None });
         let jane = cluster.client_for(sim::RESTRICTED_CONTEXT).await.unwrap();
-        let (tx, mut rx) = mpsc::unbounded_channel();
-        let mut exec = Executor::new(tx.clone(), mpsc::channel(1).0, kubedeck::clipboard::Target::Osc52);
-        let mut tui = Tui::init(true).expect("a terminal");
-        let mut events = Some(crossterm::event::EventStream::new());
+        let mut screen = Screen::new();
+        let tx = screen.tx.clone();
         let shell_in = |client: &kube::Client, pod: &str, container: Option<&str>| {
             HandOver::new(ShellSession {
                 client: client.clone(),
@@ -76,25 +63,15 @@ fn shell_child() {
         };
         let shell_as = |client: &kube::Client, pod: &str| shell_in(client, pod, None);
         let shell = |pod: &str| shell_as(&client, pod);
-        let mut screen = Dashboard {
-            tui: &mut tui,
-            events: &mut events,
-        };
-        exec.hand_over(&mut screen, shell("deb")).await.unwrap();
-        std::fs::write(dir.join("first"), format!("{} / {}", said(&mut rx), line_mode())).unwrap();
-        let mut screen = Dashboard {
-            tui: &mut tui,
-            events: &mut events,
-        };
-        exec.hand_over(&mut screen, shell("dl")).await.unwrap();
-        std::fs::write(dir.join("second"), format!("{} / {}", said(&mut rx), line_mode())).unwrap();
-        let mut screen = Dashboard { tui: &mut tui, events: &mut events };
-        exec.hand_over(&mut screen, shell_in(&client, "two", Some("app"))).await.unwrap();
-        std::fs::write(dir.join("third"), format!("{} / {}", said(&mut rx), line_mode())).unwrap();
-        for (name, session) in [("fourth", shell("crash")), ("fifth", shell_as(&jane, "deb"))] {
-            let mut screen = Dashboard { tui: &mut tui, events: &mut events };
-            exec.hand_over(&mut screen, session).await.unwrap();
-            std::fs::write(dir.join(name), format!("{} / {}", said(&mut rx), line_mode())).unwrap();
+        let steps = [
+            ("first", shell("deb")),
+            ("second", shell("dl")),
+            ("third", shell_in(&client, "two", Some("app"))),
+            ("fourth", shell("crash")),
+            ("fifth", shell_as(&jane, "deb")),
+        ];
+        for (name, session) in steps {
+            screen.step(&dir, name, session).await;
         }
         // The connection drops under a running shell (the server restarts when told to).
         let (faults, drop_file) = (cluster.faults().clone(), dir.join("drop"));
@@ -104,30 +81,19 @@ fn shell_child() {
             }
             faults.restart(Duration::from_millis(300));
         });
-        let mut screen = Dashboard { tui: &mut tui, events: &mut events };
-        exec.hand_over(&mut screen, shell("deb")).await.unwrap();
-        std::fs::write(dir.join("sixth"), format!("{} / {}", said(&mut rx), line_mode())).unwrap();
-        let got = key(&mut events).await;
+        screen.step(&dir, "sixth", shell("deb")).await;
+        let got = key(&mut screen.events).await;
         std::fs::write(dir.join("key"), got.to_string()).unwrap();
-        drop(tui);
+        drop(screen);
         cluster.stop().await;
     });
 }
 
 #[test]
 fn a_shell_runs_on_the_handed_over_terminal_and_gives_it_back() {
-    if !script_available() {
-        eprintln!("skipped: `script` (util-linux) is needed to make a pseudo-terminal");
+    let Some((dir, mut pty)) = start_child("shell", "shell_child", "KUBEDECK_SHELL_CHILD") else {
         return;
-    }
-    let dir = scratch("shell");
-    let me = std::env::current_exe().unwrap();
-    let mut pty = Pty::start(
-        &dir,
-        &me,
-        &["--exact", "shell_child", "--nocapture", "--test-threads", "1"],
-        &[("KUBEDECK_SHELL_CHILD", dir.to_str().unwrap())],
-    );
+    };
     wait_for(60, "the shell's prompt", || {
         pty.output().contains("root@deb:/# ").then_some(())
     });
