@@ -10,7 +10,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::lists;
-use super::screen::{Screen, never, no_key, no_object};
+use super::screen::{PLAIN, Screen};
 use crate::app::action::{Action, KeyScope};
 use crate::app::effect::Effect;
 use crate::app::event::Input;
@@ -30,17 +30,15 @@ pub static SCREEN: Screen = Screen {
     scope: KeyScope::Table,
     commands: &["api-resources", "aliases"],
     open,
-    on_key: no_key,
     act,
     on_input,
     applies,
-    explains: never,
     label: |_, action| (action == Action::Refresh).then(|| "discover again".into()),
-    selected: no_object,
     header,
     render,
     #[cfg(test)]
     samples,
+    ..PLAIN
 };
 
 /// Put the list on top of the stack (`esc` goes back to where the user was).

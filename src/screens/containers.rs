@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::Span;
 
 use super::lists;
-use super::screen::{Screen, never, no_input, no_key, no_open};
+use super::screen::{PLAIN, Screen};
 use crate::app::action::{Action, KeyScope};
 use crate::app::effect::Effect;
 use crate::app::state::{State, ViewKind};
@@ -20,19 +20,16 @@ pub static SCREEN: Screen = Screen {
     shows: |k| matches!(k, ViewKind::Containers { .. }),
     scope: KeyScope::Table,
     commands: &[],
-    open: no_open,
-    on_key: no_key,
     act,
     // Its rows come from the pod watch of its namespace, which the resource lists' input takes.
-    on_input: no_input,
     applies,
-    explains: never,
     label: lists::label,
     selected,
     header,
     render,
     #[cfg(test)]
     samples,
+    ..PLAIN
 };
 
 fn pod(state: &State) -> (&str, &str) {

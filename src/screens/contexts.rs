@@ -7,7 +7,7 @@ use ratatui::layout::Rect;
 use ratatui::text::Span;
 
 use super::lists;
-use super::screen::{Screen, never, no_key, no_label, no_object, no_open};
+use super::screen::{PLAIN, Screen};
 use crate::app::action::{Action, KeyScope};
 use crate::app::effect::Effect;
 use crate::app::event::Input;
@@ -24,18 +24,14 @@ pub static SCREEN: Screen = Screen {
     scope: KeyScope::Table,
     // `:ctx` takes a name too: the command line handles it.
     commands: &[],
-    open: no_open,
-    on_key: no_key,
     act,
     on_input,
     applies,
-    explains: never,
-    label: no_label,
-    selected: no_object,
     header: |_, theme| vec![Span::styled("contexts", theme.title)],
     render,
     #[cfg(test)]
     samples,
+    ..PLAIN
 };
 
 fn applies(state: &State, action: Action) -> bool {

@@ -1,6 +1,6 @@
 //! The control-plane screen (`:cp`): refreshed every few seconds and on `ctrl-r`, scrolled.
 
-use super::screen::{Screen, never, no_key, no_object};
+use super::screen::{PLAIN, Screen};
 use crate::app::action::{Action, KeyScope};
 use crate::app::controlplane::{COMMANDS, due, open, received};
 use crate::app::effect::Effect;
@@ -16,14 +16,11 @@ pub static SCREEN: Screen = Screen {
     scope: KeyScope::Table,
     commands: &COMMANDS,
     open,
-    on_key: no_key,
     act,
     on_input,
     // `enter` goes from the control plane's problems to every problem in the cluster.
     applies: |_, action| super::lists::moving(action) || matches!(action, Action::Refresh | Action::Enter),
-    explains: never,
     label: |_, action| (action == Action::Enter).then(|| "every problem".into()),
-    selected: no_object,
     header: |_, theme| {
         vec![
             Span::styled("control plane", theme.title),
@@ -37,6 +34,7 @@ pub static SCREEN: Screen = Screen {
     },
     #[cfg(test)]
     samples,
+    ..PLAIN
 };
 
 fn act(state: &mut State, action: Action) -> Option<Vec<Effect>> {

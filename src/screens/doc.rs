@@ -4,7 +4,7 @@
 use crossterm::event::KeyEvent;
 use ratatui::text::Span;
 
-use super::screen::{Screen, never, no_label, no_open};
+use super::screen::{PLAIN, Screen};
 use crate::app::action::{Action, KeyScope};
 use crate::app::effect::Effect;
 use crate::app::event::Input;
@@ -19,13 +19,10 @@ pub static SCREEN: Screen = Screen {
     shows: |k| matches!(k, ViewKind::Doc(_)),
     scope: KeyScope::Document,
     commands: &[],
-    open: no_open,
     on_key,
     act,
     on_input,
     applies,
-    explains: never,
-    label: no_label,
     selected,
     header: |state, theme| vec![Span::styled(doc(state).map(Doc::title).unwrap_or_default(), theme.title)],
     render: |frame, area, state, theme, _now| {
@@ -37,6 +34,7 @@ pub static SCREEN: Screen = Screen {
     },
     #[cfg(test)]
     samples,
+    ..PLAIN
 };
 
 fn doc(state: &State) -> Option<&Doc> {

@@ -4,7 +4,7 @@
 use crossterm::event::KeyEvent;
 use ratatui::text::Span;
 
-use super::screen::{Screen, never, no_input, no_label, no_open};
+use super::screen::{PLAIN, Screen};
 use crate::app::action::{Action, KeyScope};
 use crate::app::dialog::{HistoryBody, HistoryView};
 use crate::app::effect::Effect;
@@ -16,14 +16,10 @@ pub static SCREEN: Screen = Screen {
     shows: |k| matches!(k, ViewKind::History(_)),
     scope: KeyScope::Table,
     commands: &[],
-    open: no_open,
     on_key,
     act,
     // Its data comes with the workload actions' results (`app::workload::on_input`).
-    on_input: no_input,
     applies,
-    explains: never,
-    label: no_label,
     selected: |state| view(state).map(|h| h.target.clone()),
     header: |state, theme| {
         let name = view(state).map(|h| h.target.kubectl_name()).unwrap_or_default();
@@ -36,6 +32,7 @@ pub static SCREEN: Screen = Screen {
     },
     #[cfg(test)]
     samples,
+    ..PLAIN
 };
 
 fn view(state: &State) -> Option<&HistoryView> {

@@ -6,7 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::Span;
 
 use super::lists;
-use super::screen::{Screen, never, no_key, no_open};
+use super::screen::{PLAIN, Screen};
 use crate::app::action::{Action, KeyScope};
 use crate::app::effect::Effect;
 use crate::app::state::{State, View, ViewKind};
@@ -24,19 +24,17 @@ pub static SCREEN: Screen = Screen {
     shows: |k| matches!(k, ViewKind::Keys(_)),
     scope: KeyScope::Table,
     commands: &[],
-    open: no_open,
-    on_key: no_key,
     act,
     // Every answer of a per-kind extra's GET: keys, decoded values, links.
     on_input: drill::on_input,
     applies,
-    explains: never,
     label,
     selected,
     header,
     render,
     #[cfg(test)]
     samples,
+    ..PLAIN
 };
 
 fn keys(state: &State) -> Option<&Keys> {

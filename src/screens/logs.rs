@@ -3,7 +3,7 @@
 
 use ratatui::text::Span;
 
-use super::screen::{Screen, never, no_object, no_open};
+use super::screen::{PLAIN, Screen};
 use crate::app::action::{Action, KeyScope};
 use crate::app::effect::Effect;
 use crate::app::event::Input;
@@ -16,15 +16,12 @@ pub static SCREEN: Screen = Screen {
     shows: |k| matches!(k, ViewKind::Logs(_)),
     scope: KeyScope::Logs,
     commands: &[],
-    open: no_open,
     on_key: glue::key,
     act: glue::act,
     on_input,
     applies,
-    explains: never,
     label,
     // Its keys are its own; object actions do not reach through it.
-    selected: no_object,
     header: |state, theme| match view(state) {
         Some(l) => crate::ui::views::logs::header_spans(l, theme),
         None => vec![Span::raw("")],
@@ -36,6 +33,7 @@ pub static SCREEN: Screen = Screen {
     },
     #[cfg(test)]
     samples,
+    ..PLAIN
 };
 
 fn view(state: &State) -> Option<&LogView> {

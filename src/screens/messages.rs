@@ -5,10 +5,10 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
-use super::screen::{Screen, never, no_input, no_key, no_label, no_object};
+use super::screen::{open_page, PLAIN, Screen};
 use crate::app::action::{Action, KeyScope};
 use crate::app::effect::Effect;
-use crate::app::state::{Message, State, View, ViewKind};
+use crate::app::state::{Message, State, ViewKind};
 use crate::config::theme::Theme;
 use crate::ui::views::health::{Styles, ago, clock, scrolled, wrap};
 
@@ -24,14 +24,9 @@ pub static SCREEN: Screen = Screen {
     shows: |k| matches!(k, ViewKind::Page { screen: NAME, .. }),
     scope: KeyScope::Table,
     commands: &["messages", "msg"],
-    open,
-    on_key: no_key,
+    open: |state| open_page(state, NAME),
     act,
-    on_input: no_input,
     applies: |_, action| super::lists::moving(action),
-    explains: never,
-    label: no_label,
-    selected: no_object,
     header: |state, theme| {
         vec![
             Span::styled("messages", theme.title),
@@ -42,15 +37,8 @@ pub static SCREEN: Screen = Screen {
     render,
     #[cfg(test)]
     samples,
+    ..PLAIN
 };
-
-/// Put the message log on top of the stack (`esc` goes back to where the user was).
-fn open(state: &mut State) -> Vec<Effect> {
-    if !(SCREEN.shows)(&state.top().kind) {
-        state.stack.push(View::new(ViewKind::Page { screen: NAME, scroll: 0 }));
-    }
-    vec![]
-}
 
 fn act(state: &mut State, action: Action) -> Option<Vec<Effect>> {
     let page = state.page_rows;
@@ -102,7 +90,7 @@ fn samples() -> Vec<State> {
     for i in 0..40 {
         s.log_message(format!("message {i}"), i % 3 == 0);
     }
-    open(&mut s);
+    (SCREEN.open)(&mut s);
     act(&mut s, Action::PageDown);
     vec![s]
 }

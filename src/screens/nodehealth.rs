@@ -3,7 +3,7 @@
 
 use ratatui::text::Span;
 
-use super::screen::{Screen, never, no_key, no_label, no_open};
+use super::screen::{PLAIN, Screen};
 use crate::app::action::{Action, KeyScope};
 use crate::app::effect::Effect;
 use crate::app::event::Input;
@@ -18,8 +18,6 @@ pub static SCREEN: Screen = Screen {
     shows: |k| matches!(k, ViewKind::NodeHealth { .. }),
     scope: KeyScope::Table,
     commands: &[],
-    open: no_open,
-    on_key: no_key,
     act,
     on_input,
     applies: |_, action| {
@@ -27,8 +25,6 @@ pub static SCREEN: Screen = Screen {
             || action == Action::Refresh
             || crate::app::workload::works_on(Kind::Node, action)
     },
-    explains: never,
-    label: no_label,
     selected: |state| node(state).map(|n| ObjRef::new(Kind::Node, "", n)),
     header: |state, theme| {
         let node = node(state).unwrap_or_default();
@@ -47,6 +43,7 @@ pub static SCREEN: Screen = Screen {
     },
     #[cfg(test)]
     samples,
+    ..PLAIN
 };
 
 fn node(state: &State) -> Option<&str> {

@@ -7,11 +7,11 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Row, Table};
 
-use super::screen::{Screen, never, no_input, no_key, no_label, no_object};
+use super::screen::{open_page, PLAIN, Screen};
 use crate::app::action::{Action, KeyScope};
 use crate::app::effect::Effect;
 use crate::app::portforward::Forward;
-use crate::app::state::{Question, State, View, ViewKind};
+use crate::app::state::{Question, State, ViewKind};
 use crate::config::theme::Theme;
 use crate::ui::clean::clean;
 use crate::ui::views::health::ago;
@@ -25,14 +25,9 @@ pub static SCREEN: Screen = Screen {
     shows: |k| matches!(k, ViewKind::Page { screen: NAME, .. }),
     scope: KeyScope::Table,
     commands: &["pf", "portforwards", "port-forwards"],
-    open,
-    on_key: no_key,
+    open: |state| open_page(state, NAME),
     act,
-    on_input: no_input,
     applies,
-    explains: never,
-    label: no_label,
-    selected: no_object,
     header: |state, theme| {
         vec![
             Span::styled("port-forwards", theme.title),
@@ -44,14 +39,8 @@ pub static SCREEN: Screen = Screen {
     render,
     #[cfg(test)]
     samples,
+    ..PLAIN
 };
-
-fn open(state: &mut State) -> Vec<Effect> {
-    if !(SCREEN.shows)(&state.top().kind) {
-        state.stack.push(View::new(ViewKind::Page { screen: NAME, scroll: 0 }));
-    }
-    vec![]
-}
 
 fn applies(state: &State, action: Action) -> bool {
     match action {
@@ -196,7 +185,7 @@ fn samples() -> Vec<State> {
     let mut third = s.forwards[0].clone();
     third.spec.id += 10;
     s.forwards.push(third);
-    open(&mut s);
+    (SCREEN.open)(&mut s);
     act(&mut s, Action::Down);
     vec![s]
 }

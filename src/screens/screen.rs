@@ -11,7 +11,7 @@ use crate::app::action::{Action, KeyScope};
 use crate::app::effect::Effect;
 use crate::app::event::Input;
 use crate::app::keys::Key;
-use crate::app::state::{State, ViewKind};
+use crate::app::state::{State, View, ViewKind};
 use crate::cluster::ops::ObjRef;
 use crate::config::theme::Theme;
 
@@ -95,6 +95,37 @@ pub fn no_object(_: &State) -> Option<ObjRef> {
 
 /// For screens not opened by a command.
 pub fn no_open(_: &mut State) -> Vec<Effect> {
+    vec![]
+}
+
+/// The fields a screen has nothing of its own for, to fill the rest of its literal with
+/// (`..PLAIN`): no command, no keys or inputs taken, nothing applies, the keymap's words, no object,
+/// and an empty header and body (which every screen gives itself).
+pub const PLAIN: Screen = Screen {
+    name: "",
+    shows: |_| false,
+    scope: KeyScope::Table,
+    commands: &[],
+    open: no_open,
+    on_key: no_key,
+    act: |_, _| None,
+    on_input: no_input,
+    applies: never,
+    explains: never,
+    label: no_label,
+    selected: no_object,
+    header: |_, _| Vec::new(),
+    render: |_, _, _, _, _| {},
+    #[cfg(test)]
+    samples: Vec::new,
+};
+
+/// Open the text page `screen` (a [`ViewKind::Page`]) on top of the stack unless it is on show;
+/// `esc` goes back to where the user was.
+pub fn open_page(state: &mut State, screen: &'static str) -> Vec<Effect> {
+    if !matches!(state.top().kind, ViewKind::Page { screen: s, .. } if s == screen) {
+        state.stack.push(View::new(ViewKind::Page { screen, scroll: 0 }));
+    }
     vec![]
 }
 

@@ -9,7 +9,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::screen::{Screen, no_key, no_label, no_open};
+use super::screen::{PLAIN, Screen};
 use crate::app::action::{Action, KeyScope};
 use crate::app::effect::Effect;
 use crate::app::event::Input;
@@ -29,18 +29,16 @@ pub static SCREEN: Screen = Screen {
     scope: KeyScope::Xray,
     // `:xray KIND [NAMESPACE]` takes words: the command line's own (see `update::run_command`).
     commands: &[],
-    open: no_open,
-    on_key: no_key,
     act,
     on_input,
     applies,
     explains: |_, _| false,
-    label: no_label,
     selected,
     header,
     render,
     #[cfg(test)]
     samples,
+    ..PLAIN
 };
 
 fn xray(state: &State) -> Option<&Xray> {
