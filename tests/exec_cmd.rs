@@ -4,9 +4,7 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
-
-use common::{cluster_with_ns, running_pod};
+use common::{cluster_with_ns, running_pod, until};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use kubedeck::app::Input;
 use kubedeck::app::state::ViewKind;
@@ -28,18 +26,6 @@ fn typed(h: &mut Headless, keys: &str) {
     for c in keys.chars() {
         let code = if c == '\r' { KeyCode::Enter } else { KeyCode::Char(c) };
         h.step(Input::Key(KeyEvent::new(code, KeyModifiers::NONE))).unwrap();
-    }
-}
-
-async fn until(h: &mut Headless, secs: u64, what: &str, check: impl Fn(&Headless) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    while !check(h) {
-        assert!(
-            Instant::now() < deadline,
-            "timed out waiting for: {what}\n{}",
-            h.screen()
-        );
-        h.pump(Duration::from_millis(50)).await.unwrap();
     }
 }
 

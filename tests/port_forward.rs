@@ -7,9 +7,9 @@ mod common;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use common::running_pod;
+use common::{running_pod, until};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, DeleteParams};
@@ -22,11 +22,7 @@ use sim::{DemoCluster, Origin, res};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 async fn cluster(name: &str) -> (DemoCluster, PathBuf) {
-    let c = DemoCluster::start(common::fast_opts()).await.unwrap();
-    let dir = std::env::temp_dir().join(format!("kubedeck-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let kubeconfig = dir.join("kubeconfig");
-    c.write_kubeconfig(&kubeconfig).unwrap();
+    let (c, kubeconfig) = common::cluster_and_kubeconfig(name).await;
     let client = c.client().await.unwrap();
     let nss: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(client);
     let ns = serde_json::from_value(json!({"metadata": {"name": "logs"}})).unwrap();
@@ -40,19 +36,6 @@ fn web(name: &str) -> serde_json::Value {
     p["metadata"]["labels"] = json!({"app": "web"});
     p["spec"]["containers"][0]["ports"] = json!([{"name": "http", "containerPort": 8080, "protocol": "TCP"}]);
     p
-}
-
-async fn until(h: &mut Headless, secs: u64, what: &str, check: impl Fn(&Headless) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    while !check(h) {
-        assert!(
-            Instant::now() < deadline,
-            "timed out after {secs}s waiting for: {what}\n{:?}\n{}",
-            h.state.messages,
-            h.screen()
-        );
-        h.pump(Duration::from_millis(50)).await.unwrap();
-    }
 }
 
 fn key(h: &mut Headless, code: KeyCode) {

@@ -5,9 +5,9 @@
 
 mod common;
 
-use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
+use common::{cluster_and_kubeconfig as cluster, until};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kube::api::{Api, DeleteParams, PostParams};
@@ -17,30 +17,7 @@ use kubedeck::app::state::ViewKind;
 use kubedeck::bench_support::Headless;
 use kubedeck::cluster::Kind;
 use serde_json::json;
-use sim::{DemoCluster, Deny, RESTRICTED_CONTEXT};
-
-/// The demo cluster with its kubeconfig written to a file of this test's own.
-async fn cluster(name: &str) -> (DemoCluster, PathBuf) {
-    let c = DemoCluster::start(common::fast_opts()).await.unwrap();
-    let dir = std::env::temp_dir().join(format!("kubedeck-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let kubeconfig = dir.join("kubeconfig");
-    c.write_kubeconfig(&kubeconfig).unwrap();
-    (c, kubeconfig)
-}
-
-/// Take the executor's answers until `check` holds, failing after `secs` seconds.
-async fn until(h: &mut Headless, secs: u64, what: &str, check: impl Fn(&Headless) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    while !check(h) {
-        assert!(
-            Instant::now() < deadline,
-            "timed out after {secs}s waiting for: {what}\n{}",
-            h.screen()
-        );
-        h.pump(Duration::from_millis(50)).await.unwrap();
-    }
-}
+use sim::{Deny, RESTRICTED_CONTEXT};
 
 fn typed(h: &mut Headless, keys: &str) {
     for c in keys.chars() {

@@ -3,46 +3,31 @@
 
 mod common;
 
-use std::path::PathBuf;
-use std::time::{Duration, Instant};
-
+use common::cluster_and_kubeconfig as cluster;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use kubedeck::app::Input;
 use kubedeck::app::state::ViewKind;
 use kubedeck::bench_support::Headless;
 use model::triage::Finding;
-use sim::DemoCluster;
-
-async fn cluster(name: &str) -> (DemoCluster, PathBuf) {
-    let c = DemoCluster::start(common::fast_opts()).await.unwrap();
-    let dir = std::env::temp_dir().join(format!("kubedeck-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let kubeconfig = dir.join("kubeconfig");
-    c.write_kubeconfig(&kubeconfig).unwrap();
-    (c, kubeconfig)
-}
-
-async fn until(h: &mut Headless, secs: u64, what: &str, check: impl Fn(&Headless) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    while !check(h) {
-        assert!(
-            Instant::now() < deadline,
-            "timed out after {secs}s waiting for: {what}\n{}\n{:#?}",
-            h.screen(),
-            findings(h)
-                .iter()
-                .map(|f| (f.kind.map(|k| k.name()), &f.name, f.rule, &f.problem))
-                .collect::<Vec<_>>()
-        );
-        h.pump(Duration::from_millis(50)).await.unwrap();
-    }
-}
 
 fn typed(h: &mut Headless, keys: &str) {
     for c in keys.chars() {
         let code = if c == '\r' { KeyCode::Enter } else { KeyCode::Char(c) };
         h.step(Input::Key(KeyEvent::new(code, KeyModifiers::NONE))).unwrap();
     }
+}
+
+/// [`common::until`], saying the findings too when it times out.
+async fn until(h: &mut Headless, secs: u64, what: &str, check: impl Fn(&Headless) -> bool) {
+    common::until_or(h, secs, what, check, |h| {
+        let all = findings(h);
+        let found: Vec<_> = all
+            .iter()
+            .map(|f| (f.kind.map(|k| k.name()), &f.name, f.rule, &f.problem))
+            .collect();
+        format!("{found:#?}")
+    })
+    .await
 }
 
 fn findings(h: &Headless) -> Vec<Finding> {

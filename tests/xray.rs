@@ -4,24 +4,14 @@
 
 mod common;
 
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use common::cluster_and_kubeconfig as cluster;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use kubedeck::app::Input;
 use kubedeck::app::state::ViewKind;
 use kubedeck::bench_support::Headless;
 use kubedeck::cluster::Kind;
-use sim::DemoCluster;
-
-async fn cluster(name: &str) -> (DemoCluster, PathBuf) {
-    let c = DemoCluster::start(common::fast_opts()).await.unwrap();
-    let dir = std::env::temp_dir().join(format!("kubedeck-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let kubeconfig = dir.join("kubeconfig");
-    c.write_kubeconfig(&kubeconfig).unwrap();
-    (c, kubeconfig)
-}
 
 /// Take the executor's answers (and feed the view on show) until `check` holds on the screen.
 async fn until(h: &mut Headless, secs: u64, what: &str, check: impl Fn(&Headless, &str) -> bool) {

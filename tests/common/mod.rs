@@ -89,6 +89,23 @@ pub async fn stay(h: &mut kubedeck::bench_support::Headless, span: Duration) {
     }
 }
 
+/// `c`'s kubeconfig written in a directory of its own (named after `tag` and this process), which
+/// the caller removes: its path.
+pub fn kubeconfig_of(c: &DemoCluster, tag: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("kubedeck-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let kubeconfig = dir.join("kubeconfig");
+    c.write_kubeconfig(&kubeconfig).unwrap();
+    kubeconfig
+}
+
+/// A fast demo cluster and its kubeconfig (see [`kubeconfig_of`]).
+pub async fn cluster_and_kubeconfig(tag: &str) -> (DemoCluster, std::path::PathBuf) {
+    let c = DemoCluster::start(fast_opts()).await.unwrap();
+    let kubeconfig = kubeconfig_of(&c, tag);
+    (c, kubeconfig)
+}
+
 /// A headless dashboard of `width`×`height` connected to `c` through a kubeconfig written in a
 /// directory of its own (named after `tag` and this process), which the caller removes.
 pub async fn headless(
@@ -97,12 +114,41 @@ pub async fn headless(
     width: u16,
     height: u16,
 ) -> (kubedeck::bench_support::Headless, std::path::PathBuf) {
-    let dir = std::env::temp_dir().join(format!("kubedeck-{tag}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let kubeconfig = dir.join("kubeconfig");
-    c.write_kubeconfig(&kubeconfig).unwrap();
+    let kubeconfig = kubeconfig_of(c, tag);
     let h = kubedeck::bench_support::Headless::connect(&kubeconfig, width, height)
         .await
         .unwrap();
-    (h, dir)
+    (h, kubeconfig.parent().unwrap().to_path_buf())
+}
+
+/// Take the headless dashboard's answers until `check` holds, failing after `secs` seconds with
+/// the screen, the messages and what `also` says of the state.
+pub async fn until_or(
+    h: &mut kubedeck::bench_support::Headless,
+    secs: u64,
+    what: &str,
+    check: impl Fn(&kubedeck::bench_support::Headless) -> bool,
+    also: impl Fn(&kubedeck::bench_support::Headless) -> String,
+) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(secs);
+    while !check(h) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out after {secs}s waiting for: {what}\n{}\nmessages: {:?}\n{}",
+            h.screen(),
+            h.state.messages,
+            also(h)
+        );
+        h.pump(Duration::from_millis(50)).await.unwrap();
+    }
+}
+
+/// [`until_or`] with nothing more to say.
+pub async fn until(
+    h: &mut kubedeck::bench_support::Headless,
+    secs: u64,
+    what: &str,
+    check: impl Fn(&kubedeck::bench_support::Headless) -> bool,
+) {
+    until_or(h, secs, what, check, |_| String::new()).await
 }
