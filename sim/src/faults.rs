@@ -35,6 +35,7 @@ pub struct Faults {
     confined: Mutex<HashMap<String, String>>,
     requests: Mutex<HashMap<String, u64>>,
     paths: Mutex<HashMap<String, u64>>,
+    verbs: Mutex<HashMap<(&'static str, String), u64>>,
     webhook: Mutex<Option<Webhook>>,
     metrics_unavailable: AtomicBool,
     metrics_hook: Mutex<Option<MetricsHook>>,
@@ -80,6 +81,7 @@ impl Default for Faults {
             confined: Mutex::new(HashMap::new()),
             requests: Mutex::new(HashMap::new()),
             paths: Mutex::new(HashMap::new()),
+            verbs: Mutex::new(HashMap::new()),
             webhook: Mutex::new(None),
             metrics_unavailable: AtomicBool::new(false),
             metrics_hook: Mutex::new(None),
@@ -275,6 +277,17 @@ impl Faults {
     /// when they start).
     pub fn requests_to(&self, path: &str) -> u64 {
         self.paths.lock().get(path).copied().unwrap_or(0)
+    }
+
+    /// Counts one request to the API of a resource by its RBAC verb (`list`, `watch`, `get` …) and
+    /// resource (`pods`, `pods/log`); discovery, health, OpenAPI and the metrics API are not counted.
+    pub fn count_verb(&self, verb: &'static str, resource: &str) {
+        *self.verbs.lock().entry((verb, resource.into())).or_default() += 1;
+    }
+
+    /// The requests to resources so far, by verb and resource (see [`Faults::count_verb`]).
+    pub fn verbs(&self) -> HashMap<(&'static str, String), u64> {
+        self.verbs.lock().clone()
     }
 
     /// Freezes the server as `kill -STOP` would: connections are still accepted, but requests hang

@@ -145,6 +145,8 @@ async fn handle(State(st): State<Arc<SimState>>, req: Request) -> Response {
     };
     let v = verb(&parts.method, &t, &q);
     let sub_plural = t.sub.as_ref().map(|s| format!("{}/{s}", t.res.def().plural));
+    st.faults
+        .count_verb(v, sub_plural.as_deref().unwrap_or(t.res.def().plural));
     if st.faults.is_denied(&user.0, t.res.def().plural, t.ns.as_deref())
         || sub_plural.is_some_and(|p| st.faults.is_denied(&user.0, &p, t.ns.as_deref()))
     {
