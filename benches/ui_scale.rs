@@ -391,10 +391,48 @@ struct Real {
     rss_kib: u64,
     idle_cpu: f64,
     idle_written: u64,
+    /// What reached the server in the idle window (see [`idle_requests`]).
+    idle_requests: String,
+}
+
+/// The demo server's request counts by verb and resource (`GET /sim/verbs`), with the metrics
+/// API's reads and the `/version` probes.
+fn server_counts(client: &kube::Client) -> anyhow::Result<serde_json::Value> {
+    let req = http::Request::get("/sim/verbs").body(Vec::new())?;
+    let text = tokio::runtime::Handle::current().block_on(client.request_text(req))?;
+    Ok(serde_json::from_str(&text)?)
+}
+
+/// What the server was asked between two counts: LISTs, watches started, other requests to
+/// resources, the probes and the metrics LISTs.
+fn idle_requests(before: &serde_json::Value, after: &serde_json::Value) -> String {
+    let n = |v: &serde_json::Value, k: &str| v.get(k).and_then(serde_json::Value::as_u64).unwrap_or(0);
+    let (mut list, mut watch, mut other) = (0, 0, 0);
+    if let Some(verbs) = after["verbs"].as_object() {
+        for (key, count) in verbs {
+            let new = count.as_u64().unwrap_or(0) - n(&before["verbs"], key);
+            match key.split_once(' ').map(|(verb, _)| verb) {
+                Some("list") => list += new,
+                Some("watch") => watch += new,
+                _ => other += new,
+            }
+        }
+    }
+    format!(
+        "list={list} watch={watch} other={other} probe={} metrics={}",
+        n(after, "version") - n(before, "version"),
+        n(after, "metrics") - n(before, "metrics")
+    )
 }
 
 /// Run the real binary in a private tmux server, wait for the live table, then measure an idle window.
-fn run_real(dir: &Path, kubeconfig: &Path, expect: usize, idle: Duration) -> anyhow::Result<Real> {
+fn run_real(
+    dir: &Path,
+    kubeconfig: &Path,
+    client: &kube::Client,
+    expect: usize,
+    idle: Duration,
+) -> anyhow::Result<Real> {
     let socket = format!("kubedeck-bench-{}", std::process::id());
     let cmd = format!(
         "exec {BIN} --kubeconfig {} -A --screen pods --log-file {}",
@@ -423,14 +461,15 @@ fn run_real(dir: &Path, kubeconfig: &Path, expect: usize, idle: Duration) -> any
         };
         // Leave the last projection and frame of the sync out of the idle window.
         std::thread::sleep(Duration::from_secs(1));
-        let (c0, w0) = (cpu_ticks(&pid.to_string()), written(pid));
+        let (c0, w0, r0) = (cpu_ticks(&pid.to_string()), written(pid), server_counts(client)?);
         std::thread::sleep(idle);
-        let (c1, w1) = (cpu_ticks(&pid.to_string()), written(pid));
+        let (c1, w1, r1) = (cpu_ticks(&pid.to_string()), written(pid), server_counts(client)?);
         Ok(Real {
             ready: ready.as_secs_f64(),
             rss_kib: rss_kib(&pid.to_string()),
             idle_cpu: (c1 - c0) as f64 / clock_ticks_per_sec(),
             idle_written: w1 - w0,
+            idle_requests: idle_requests(&r0, &r1),
         })
     })();
     stop_pid(pid);
@@ -466,12 +505,12 @@ async fn run(n: usize, idle: Duration) -> anyhow::Result<()> {
     let loaded = t0.elapsed();
     let (list, paged, total) = time_lists(&client).await?;
     let headless = tokio::task::block_in_place(|| run_child(&kubeconfig, total))?;
-    let real = tokio::task::block_in_place(|| run_real(&dir, &kubeconfig, total, idle))?;
+    let real = tokio::task::block_in_place(|| run_real(&dir, &kubeconfig, &client, total, idle))?;
     let k = |i: usize| headless.keys.get(i).copied().unwrap_or(f64::NAN);
     println!(
         "pods={n:>6} total={total:>6} server_load={:>6.1}s | list={:>7.1}ms list_paged500={:>7.1}ms \
          table={:>7.1}ms ({} rows) ratio={:.2}x | rss={:>5.1}MiB (headless {:.1}MiB) | idle_cpu={:.2}s/{}s \
-         out={:.1}KiB | key median={:.2}ms p99={:.2}ms max={:.2}ms n={} (filter leaves {}) | real_ui_live~{:.1}s",
+         out={:.1}KiB idle_requests: {} | key median={:.2}ms p99={:.2}ms max={:.2}ms n={} (filter leaves {}) | real_ui_live~{:.1}s",
         loaded.as_secs_f64(),
         ms(list),
         ms(paged),
@@ -483,6 +522,7 @@ async fn run(n: usize, idle: Duration) -> anyhow::Result<()> {
         real.idle_cpu,
         idle.as_secs(),
         real.idle_written as f64 / 1024.0,
+        real.idle_requests,
         k(0),
         k(1),
         k(2),

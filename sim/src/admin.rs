@@ -1,6 +1,7 @@
 //! Fault switches over HTTP, for the administrator only, so that faults can be shown by hand against
 //! `kubedeck demo-server`: `curl -k -H "Authorization: Bearer kubedeck-demo-admin" -X POST
-//! https://127.0.0.1:PORT/sim/faults/freeze?secs=30`.
+//! https://127.0.0.1:PORT/sim/faults/freeze?secs=30`. `GET /sim/verbs` counts the requests so far by
+//! RBAC verb and resource, the metrics API's reads and the `/version` probes.
 
 use std::time::Duration;
 
@@ -38,6 +39,17 @@ pub fn route(st: &SimState, user: Option<&User>, method: &Method, uri: &Uri) -> 
                 &json!({"user": user, "requests": faults.requests(user)}),
             ));
         }
+        ("GET", "verbs") => {
+            let verbs: serde_json::Map<String, serde_json::Value> = faults
+                .verbs()
+                .into_iter()
+                .map(|((verb, resource), n)| (format!("{verb} {resource}"), n.into()))
+                .collect();
+            return Some(json_response(
+                200,
+                &json!({"verbs": verbs, "metrics": faults.metrics_reads(), "version": faults.requests_to("/version")}),
+            ));
+        }
         ("POST", "faults/freeze") => {
             faults.freeze();
             if let Some(s) = secs("secs") {
@@ -57,7 +69,7 @@ pub fn route(st: &SimState, user: Option<&User>, method: &Method, uri: &Uri) -> 
             _ => return Some(ApiError::bad_request("confine needs user= and namespace=").into_response()),
         },
         _ => {
-            let known = "GET requests?user=U, POST faults/freeze[?secs=S], faults/thaw, faults/metrics-unavailable, faults/metrics-available, faults/restart?down=S, faults/confine?user=U&namespace=NS";
+            let known = "GET requests?user=U, GET verbs, POST faults/freeze[?secs=S], faults/thaw, faults/metrics-unavailable, faults/metrics-available, faults/restart?down=S, faults/confine?user=U&namespace=NS";
             return Some(ApiError::bad_request(format!("unknown fault switch {what:?}: {known}")).into_response());
         }
     }
