@@ -469,7 +469,7 @@ fn ordered(a: &Row, b: &Row, i: usize, j: usize, sort: Sort) -> Ordering {
 }
 
 fn cell(row: &Row, n: usize) -> &str {
-    row.cells.get(n).map_or("", String::as_str)
+    row.cells.get(n).map_or("", model::rows::Text::as_str)
 }
 
 fn by_name(a: &Row, b: &Row) -> Ordering {

@@ -21,14 +21,14 @@ fn text(rng: &mut StdRng, max: usize) -> String {
 }
 
 fn random_row(rng: &mut StdRng, n: usize) -> Arc<Row> {
-    let cells = (0..3).map(|_| text(rng, 6)).collect();
+    let cells = (0..3).map(|_| text(rng, 6).into()).collect();
     let stamps = (0..3)
         .map(|_| rng.random_bool(0.5).then(|| rng.random_range(0..4)))
         .collect();
     Arc::new(Row {
         key: format!("uid-{n}"),
-        namespace: text(rng, 3),
-        name: text(rng, 8),
+        namespace: text(rng, 3).into(),
+        name: text(rng, 8).into(),
         cells,
         stamps,
         created: rng.random_bool(0.8).then(|| rng.random_range(-3..4)),
@@ -98,7 +98,7 @@ fn joined(row: &Row) -> Option<Vec<u8>> {
     let fields: Vec<&str> = [&row.name, &row.namespace]
         .into_iter()
         .chain(&row.cells)
-        .map(String::as_str)
+        .map(|t| t.as_str())
         .collect();
     let text = fields.join("\n");
     text.is_ascii().then(|| text.to_ascii_lowercase().into_bytes())
