@@ -214,7 +214,7 @@ async fn marked_certificates_are_deleted_together_each_result_reported() {
             Arc::new(Row {
                 key: o.metadata.uid.clone().unwrap_or_default(),
                 namespace: "shop".into(),
-                name: o.metadata.name.clone().unwrap_or_default(),
+                name: o.metadata.name.clone().unwrap_or_default().into(),
                 ..Default::default()
             })
         })

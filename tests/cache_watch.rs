@@ -19,7 +19,7 @@ fn pod_names(cache: &Cache, scope: &Scope) -> Vec<String> {
         .rows(Kind::Pod, scope)
         .unwrap_or_default()
         .iter()
-        .map(|r| r.name.clone())
+        .map(|r| r.name.to_string())
         .collect()
 }
 
@@ -68,7 +68,7 @@ async fn a_pod_created_through_kube_rs_appears_in_the_cache() {
     let rows = cache.rows(Kind::Pod, &scope).unwrap();
     let hello = rows.iter().find(|r| r.name == "hello").unwrap();
     assert_eq!(hello.label("app"), Some("hello"));
-    assert_eq!(hello.cells.first().map(String::as_str), Some("0/1"), "READY");
+    assert_eq!(hello.cells.first().map(|c| c.as_str()), Some("0/1"), "READY");
 
     // Typed watches keep trimmed objects; a one-object watch holds just that object.
     cache.ensure_objects(Kind::Pod, scope.clone());

@@ -104,7 +104,7 @@ async fn a_configmaps_keys_come_from_the_cluster_and_a_secret_is_decoded_only_on
         .table
         .rows
         .iter()
-        .map(|r| (r.name.clone(), r.cells[1].clone()))
+        .map(|r| (r.name.to_string(), r.cells[1].to_string()))
         .collect();
     assert_eq!(rows.len(), 3);
     assert!(rows.iter().all(|(_, v)| v == kubedeck::kinds::data::MASK), "{rows:?}");
@@ -190,7 +190,7 @@ async fn used_by_on_a_claim_finds_the_pod_that_mounts_it_and_an_ingress_leads_to
         .table
         .rows
         .iter()
-        .map(|r| (r.name.clone(), r.cells[1].clone()))
+        .map(|r| (r.name.to_string(), r.cells[1].to_string()))
         .collect();
     assert_eq!(rows[0], ("favicon.ico".to_string(), "<binary>".to_string()));
     update(&mut s, key(KeyCode::Enter));

@@ -82,7 +82,7 @@ impl Dashboard {
     fn pod_rows(&self) -> Vec<String> {
         let scope = Scope::Namespace(self.state.namespace.clone().unwrap());
         let rows = self.cache.rows(Kind::Pod, &scope).unwrap_or_default();
-        rows.iter().map(|r| r.name.clone()).collect()
+        rows.iter().map(|r| r.name.to_string()).collect()
     }
 
     async fn live(&mut self, secs: u64) {

@@ -39,7 +39,7 @@ async fn services_arrive_with_their_endpoints_and_a_pod_with_its_containers() {
             let text = r.cells.get(cell)?;
             let (ready, total) = text.split_once('/')?;
             let total: usize = total.parse().ok()?;
-            (ready.parse::<usize>().is_ok() && total > 0).then(|| (r.name.clone(), text.clone()))
+            (ready.parse::<usize>().is_ok() && total > 0).then(|| (r.name.to_string(), text.to_string()))
         });
         std::future::ready(found)
     })
@@ -122,7 +122,7 @@ async fn a_namespaced_pods_screen_is_served_from_the_headers_all_namespaces_watc
             .table
             .rows
             .iter()
-            .map(|r| (r.namespace.clone(), r.name.clone()))
+            .map(|r| (r.namespace.to_string(), r.name.to_string()))
             .collect();
         std::future::ready((!rows.is_empty()).then_some(rows))
     })

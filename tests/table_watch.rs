@@ -106,7 +106,7 @@ fn shown(h: &Headless, columns: &[Column], now: i64) -> BTreeMap<(String, String
             return "<missing>".to_string();
         };
         match spec.source {
-            Source::Name => row.name.clone(),
+            Source::Name => row.name.to_string(),
             Source::Cell(n) => cell_text(row, n, spec.time, now),
         }
     };
@@ -114,7 +114,7 @@ fn shown(h: &Headless, columns: &[Column], now: i64) -> BTreeMap<(String, String
         .rows
         .iter()
         .map(|row: &Arc<Row>| {
-            let key = (row.namespace.clone(), row.name.clone());
+            let key = (row.namespace.to_string(), row.name.to_string());
             (key, columns.iter().map(|c| text(row, c)).collect())
         })
         .collect()
@@ -208,7 +208,7 @@ fn line(h: &Headless, name: &str, wide: bool) -> Option<Vec<String>> {
     let texts = columns::shown(&view.kind, wide)
         .iter()
         .map(|c| match c.source {
-            Source::Name => row.name.clone(),
+            Source::Name => row.name.to_string(),
             Source::Cell(n) => cell_text(row, n, c.time, now),
         })
         .collect();

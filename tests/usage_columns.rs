@@ -64,9 +64,11 @@ async fn pods_show_the_sample_the_metrics_api_returned_asking_once_per_interval(
             let list = metrics.list(&ListParams::default()).await.ok()?;
             let mut seen = 0;
             for m in &list.items {
-                let row = rows.iter().find(|r| Some(&r.name) == m.metadata.name.as_ref())?;
+                let row = rows
+                    .iter()
+                    .find(|r| m.metadata.name.as_deref() == Some(r.name.as_str()))?;
                 let (top_cpu, top_mem) = kubectl_top(&m.data);
-                if row.cells.get(cpu)? != &top_cpu || row.cells.get(mem)? != &top_mem {
+                if row.cells.get(cpu)?.as_str() != top_cpu || row.cells.get(mem)?.as_str() != top_mem {
                     return None;
                 }
                 seen += 1;
@@ -90,10 +92,14 @@ async fn pods_show_the_sample_the_metrics_api_returned_asking_once_per_interval(
     assert!(
         web.cells
             .get(cols[2].2)
-            .map_or("", String::as_str)
+            .map_or("", model::rows::Text::as_str)
             .parse::<u32>()
             .is_ok()
-            && web.cells.get(cols[3].2).map_or("", String::as_str).is_empty(),
+            && web
+                .cells
+                .get(cols[3].2)
+                .map_or("", model::rows::Text::as_str)
+                .is_empty(),
         "{:?}",
         web.cells
     );
@@ -131,10 +137,16 @@ async fn pods_show_the_sample_the_metrics_api_returned_asking_once_per_interval(
         async move {
             let list = nodes.list(&ListParams::default()).await.ok()?;
             let all = list.items.iter().all(|m| {
-                let row = rows.iter().find(|r| Some(&r.name) == m.metadata.name.as_ref());
+                let row = rows
+                    .iter()
+                    .find(|r| m.metadata.name.as_deref() == Some(r.name.as_str()));
                 row.is_some_and(|r| {
-                    r.cells.get(cpu).map_or("", String::as_str) == format!("{}m", used_of(&m.data).cpu)
-                        && r.cells.get(pct).map_or("", String::as_str).parse::<u32>().is_ok()
+                    r.cells.get(cpu).map_or("", model::rows::Text::as_str) == format!("{}m", used_of(&m.data).cpu)
+                        && r.cells
+                            .get(pct)
+                            .map_or("", model::rows::Text::as_str)
+                            .parse::<u32>()
+                            .is_ok()
                 })
             });
             (all && list.items.len() == 4).then_some(())
@@ -163,7 +175,7 @@ async fn pods_show_the_sample_the_metrics_api_returned_asking_once_per_interval(
                 }
             }
             let row = rows.iter().find(|r| r.name == "worker-1")?;
-            let cell = row.cells.get(alloc).map_or("", String::as_str);
+            let cell = row.cells.get(alloc).map_or("", model::rows::Text::as_str);
             (req > 0 && cell.starts_with(&format!("{req}m/")) && cell.ends_with("%)")).then_some(())
         }
     })
@@ -199,7 +211,7 @@ async fn pods_show_the_sample_the_metrics_api_returned_asking_once_per_interval(
             .table
             .rows
             .iter()
-            .all(|r| r.cells.get(cpu).map_or("", String::as_str).is_empty())
+            .all(|r| r.cells.get(cpu).map_or("", model::rows::Text::as_str).is_empty())
     );
     h.shutdown();
     std::fs::remove_dir_all(&dir).unwrap();

@@ -30,7 +30,7 @@ fn duo() -> serde_json::Value {
 /// The cells of container `name` from the CPU column on.
 fn usage_cells(h: &Headless, name: &str) -> Option<Vec<String>> {
     let row = h.state.top().table.rows.iter().find(|r| r.name == name)?.clone();
-    Some(row.cells[7..].to_vec())
+    Some(row.cells[7..].iter().map(ToString::to_string).collect())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -51,7 +51,7 @@ async fn containers_show_their_own_usage_from_the_pods_sample_then_one_get_per_i
         h.frame().unwrap();
         let row = h.state.top().table.current().cloned();
         std::future::ready(
-            row.filter(|r| r.name == "duo" && !r.cells.get(cpu).map_or("", String::as_str).is_empty())
+            row.filter(|r| r.name == "duo" && !r.cells.get(cpu).map_or("", |t| t.as_str()).is_empty())
                 .map(|_| ()),
         )
     })

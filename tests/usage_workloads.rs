@@ -76,8 +76,8 @@ async fn deployments_statefulsets_and_daemonsets_show_the_sum_of_their_pods_usag
                 .collect();
             let (c, m) = summed(&client, "shop", |p| owner_uids(p).iter().any(|u| owned.contains(u))).await?;
             (c > 0
-                && web.cells.get(cpu).map_or("", String::as_str) == format!("{c}m")
-                && web.cells.get(mem).map_or("", String::as_str) == format!("{}Mi", m >> 20))
+                && web.cells.get(cpu).map_or("", |t| t.as_str()) == format!("{c}m")
+                && web.cells.get(mem).map_or("", |t| t.as_str()) == format!("{}Mi", m >> 20))
             .then_some(())
         }
     })
@@ -117,7 +117,7 @@ async fn deployments_statefulsets_and_daemonsets_show_the_sum_of_their_pods_usag
                         let (c, _) = summed(&client, ns, |p| owner_uids(p).contains(&w.key)).await?;
                         if c > 0 {
                             measured += 1;
-                            (w.cells.get(cpu)? == &format!("{c}m")).then_some(())?;
+                            (w.cells.get(cpu)?.as_str() == format!("{c}m")).then_some(())?;
                         }
                     }
                     (measured > 0).then_some(())

@@ -198,8 +198,8 @@ impl LabelSelector {
     }
 
     /// Whether labels kept as pairs (a table row's) satisfy every requirement.
-    pub fn matches_pairs(&self, labels: &[(String, String)]) -> bool {
-        self.matches_with(|k| labels.iter().find(|(lk, _)| lk == k).map(|(_, v)| v.as_str()))
+    pub fn matches_pairs<K: AsRef<str>, V: AsRef<str>>(&self, labels: &[(K, V)]) -> bool {
+        self.matches_with(|k| labels.iter().find(|(lk, _)| lk.as_ref() == k).map(|(_, v)| v.as_ref()))
     }
 
     /// Whether the labels that `get` looks up satisfy every requirement.

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::printers::age::human_duration;
-use crate::rows::Row;
+use crate::rows::{Row, Text};
 use crate::{Res, Resource};
 
 /// One column definition of a Table, as the server sends it (`TableColumnDefinition`).
@@ -178,7 +178,7 @@ pub fn row_of(columns: &[Column], cells: &[Value], meta: &ObjectMeta, received: 
             Some(c) if c.is_time() => date_stamp(&text, created, received),
             _ => None,
         };
-        texts.push(if stamp.is_some() { String::new() } else { text });
+        texts.push(if stamp.is_some() { Text::default() } else { text.into() });
         stamps.push(stamp);
     }
     let identity = Row::of_meta(meta);
@@ -188,7 +188,7 @@ pub fn row_of(columns: &[Column], cells: &[Value], meta: &ObjectMeta, received: 
             .uid
             .clone()
             .unwrap_or_else(|| format!("{}/{name}", identity.namespace)),
-        name,
+        name: name.into(),
         cells: texts,
         stamps,
         ..identity

@@ -55,8 +55,8 @@ pub fn showing(kind: Kind, names: &[&str], readonly: bool) -> State {
             Arc::new(Row {
                 key: format!("uid-{n}"),
                 namespace: "shop".into(),
-                name: n.to_string(),
-                cells: vec![n.to_string(), format!("cell-{n}")],
+                name: n.to_string().into(),
+                cells: vec![n.to_string().into(), format!("cell-{n}").into()],
                 ..Default::default()
             })
         })
@@ -281,7 +281,7 @@ fn rows(s: &mut State, kind: Kind, rows: &[(&str, &str)]) {
             Arc::new(Row {
                 key: uid.to_string(),
                 namespace: "shop".into(),
-                name: name.to_string(),
+                name: name.to_string().into(),
                 ..Default::default()
             })
         })

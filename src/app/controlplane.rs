@@ -56,7 +56,7 @@ pub fn due(state: &mut State) -> Vec<Effect> {
         ViewKind::Resource(crate::cluster::Kind::Node) => match state.top().table.current() {
             Some(row) => {
                 let node = row.name.clone();
-                super::nodehealth::refresh(state, node)
+                super::nodehealth::refresh(state, node.to_string())
             }
             None => vec![],
         },

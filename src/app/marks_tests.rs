@@ -18,7 +18,7 @@ fn widgets() -> Kind {
 }
 
 fn marked(s: &super::state::State) -> Vec<String> {
-    s.top().table.marked().iter().map(|r| r.name.clone()).collect()
+    s.top().table.marked().iter().map(|r| r.name.to_string()).collect()
 }
 
 #[test]

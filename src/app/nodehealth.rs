@@ -16,7 +16,7 @@ pub fn open_selected(state: &mut State) -> Vec<Effect> {
     let Some(row) = state.top().table.current().cloned() else {
         return vec![];
     };
-    open(state, row.name)
+    open(state, row.name.to_string())
 }
 
 /// Push the health view of `node` and ask for its data.

@@ -23,7 +23,7 @@ fn on(kind: Kind, readonly: bool) -> State {
         .map(|n| Row {
             key: n.to_string(),
             namespace: "shop".into(),
-            name: n.to_string(),
+            name: n.to_string().into(),
             ..Default::default()
         })
         .collect();

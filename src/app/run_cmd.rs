@@ -49,7 +49,7 @@ fn target(state: &State) -> Option<(ObjRef, Option<String>)> {
     match &view.kind {
         ViewKind::Resource(Kind::Pod) => Some((ObjRef::new(Kind::Pod, &row.namespace, &row.name), None)),
         ViewKind::Containers { namespace, pod } if !view.pod_gone() => {
-            Some((ObjRef::new(Kind::Pod, namespace, pod), Some(row.name.clone())))
+            Some((ObjRef::new(Kind::Pod, namespace, pod), Some(row.name.to_string())))
         }
         _ => None,
     }

@@ -17,7 +17,7 @@ fn pod(name: &str, ready: &str, status: &str, restarts: &str, created: i64, ip: 
         namespace: "default".into(),
         name: name.into(),
         cells: [ready, status, restarts, "", ip, "n1", "<none>", "<none>"]
-            .map(String::from)
+            .map(Into::into)
             .to_vec(),
         stamps: vec![None, None, None, Some(created), None, None, None, None],
         created: Some(created),
@@ -39,7 +39,7 @@ fn feed(s: &mut State, kind: Kind, scope: Scope, rows: Vec<Row>) {
 
 fn shown(s: &State) -> Vec<String> {
     let t = &s.top().table;
-    t.visible.iter().map(|&i| t.rows[i].name.clone()).collect()
+    t.visible.iter().map(|&i| t.rows[i].name.to_string()).collect()
 }
 
 fn pods() -> State {
@@ -205,7 +205,7 @@ fn a_service_drills_down_by_selector_and_events_start_newest_first() {
         key: name.into(),
         namespace: "default".into(),
         name: name.into(),
-        cells: vec![String::new(), "Normal".into()],
+        cells: vec![String::new().into(), "Normal".into()],
         stamps: vec![Some(last), None],
         ..Default::default()
     };

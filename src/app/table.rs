@@ -249,7 +249,8 @@ pub struct Table {
     /// Keys of the marked rows (`space`): a filter hides rows but keeps their marks; a row that
     /// leaves the list leaves the marks.
     pub marks: std::collections::BTreeSet<String>,
-    /// The rows' text a plain filter searches, kept while such a filter is on.
+    /// The rows' text a plain filter searches, kept up to date with the rows so that the first key
+    /// after `/` finds it ready.
     search: SearchText,
 }
 
@@ -362,7 +363,7 @@ impl Table {
             self.visible = self.search.pass(rows, filter, order);
             self.filtered = Some(filter.clone());
         } else {
-            self.search.keep(rows, filter);
+            self.search.sync(rows);
         }
         self.keep_cursor();
     }
@@ -426,7 +427,7 @@ impl Table {
             .collect()
     }
 
-    /// Bytes held by the text a plain filter searches (none while no such filter is on).
+    /// Bytes held by the text a plain filter searches.
     pub fn search_bytes(&self) -> usize {
         self.search.bytes()
     }
@@ -468,7 +469,7 @@ fn ordered(a: &Row, b: &Row, i: usize, j: usize, sort: Sort) -> Ordering {
 }
 
 fn cell(row: &Row, n: usize) -> &str {
-    row.cells.get(n).map_or("", String::as_str)
+    row.cells.get(n).map_or("", model::rows::Text::as_str)
 }
 
 fn by_name(a: &Row, b: &Row) -> Ordering {

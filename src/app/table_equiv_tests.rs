@@ -21,14 +21,14 @@ fn text(rng: &mut StdRng, max: usize) -> String {
 }
 
 fn random_row(rng: &mut StdRng, n: usize) -> Arc<Row> {
-    let cells = (0..3).map(|_| text(rng, 6)).collect();
+    let cells = (0..3).map(|_| text(rng, 6).into()).collect();
     let stamps = (0..3)
         .map(|_| rng.random_bool(0.5).then(|| rng.random_range(0..4)))
         .collect();
     Arc::new(Row {
         key: format!("uid-{n}"),
-        namespace: text(rng, 3),
-        name: text(rng, 8),
+        namespace: text(rng, 3).into(),
+        name: text(rng, 8).into(),
         cells,
         stamps,
         created: rng.random_bool(0.8).then(|| rng.random_range(-3..4)),
@@ -90,7 +90,77 @@ fn typed_filters_pass_exactly_the_rows_their_regex_passes_while_rows_change() {
         }
     }
     t.refresh(&Filter::None, &fixed, sort);
-    assert_eq!(t.search_bytes(), 0, "no plain filter, no text kept");
+    assert!(t.search_bytes() > 0, "the text is kept for the next filter");
+}
+
+/// A row's text as a plain filter searches it: None when it has non-ASCII text.
+fn joined(row: &Row) -> Option<Vec<u8>> {
+    let fields: Vec<&str> = [&row.name, &row.namespace]
+        .into_iter()
+        .chain(&row.cells)
+        .map(|t| t.as_str())
+        .collect();
+    let text = fields.join("\n");
+    text.is_ascii().then(|| text.to_ascii_lowercase().into_bytes())
+}
+
+#[test]
+fn the_kept_text_follows_rows_that_change_come_go_and_move() {
+    let mut rng = StdRng::seed_from_u64(21);
+    let mut rows: Vec<Arc<Row>> = (0..300).map(|n| random_row(&mut rng, n)).collect();
+    let mut t = Table::default();
+    let (fixed, sort) = (Fixed::default(), Sort::default());
+    let mut n = rows.len();
+    for step in 0..400 {
+        match rng.random_range(0..10) {
+            // In place, a few rows.
+            0..=3 => {
+                for _ in 0..rng.random_range(1..5) {
+                    let i = rng.random_range(0..rows.len());
+                    rows[i] = random_row(&mut rng, i);
+                }
+            }
+            4 => {
+                n += 1;
+                let at = rng.random_range(0..=rows.len());
+                rows.insert(at, random_row(&mut rng, n));
+            }
+            5 if rows.len() > 1 => {
+                rows.remove(rng.random_range(0..rows.len()));
+            }
+            6 => {
+                let (a, b) = (rng.random_range(0..rows.len()), rng.random_range(0..rows.len()));
+                rows.swap(a, b);
+            }
+            // Every row new (a metrics sample).
+            7 => rows = rows.iter().enumerate().map(|(i, _)| random_row(&mut rng, i)).collect(),
+            8 => rows.truncate(rng.random_range(0..3)),
+            _ => {}
+        }
+        if rows.is_empty() {
+            rows = (0..rng.random_range(1..200)).map(|i| random_row(&mut rng, i)).collect();
+        }
+        t.replace_rows(rows.clone());
+        let typed = text(&mut rng, 2);
+        let filter = match step % 3 {
+            0 => Filter::None,
+            _ => Filter::parse(&typed).unwrap().0,
+        };
+        t.refresh(&filter, &fixed, sort);
+        assert_eq!(t.search.len(), rows.len(), "step {step}");
+        for (i, r) in rows.iter().enumerate() {
+            assert_eq!(
+                t.search.text_of(i).map(<[u8]>::to_vec),
+                joined(r),
+                "step {step}, row {i}"
+            );
+        }
+        assert_eq!(
+            t.visible,
+            expected(&rows, &filter, sort),
+            "step {step}, filter {typed:?}"
+        );
+    }
 }
 
 #[test]

@@ -9,11 +9,11 @@ fn row(i: usize, rng: &mut StdRng) -> Arc<Row> {
     let status = ["Running", "Pending", "CrashLoopBackOff", "Completed"][rng.random_range(0..4)];
     Arc::new(Row {
         key: format!("uid-{i}"),
-        namespace: format!("ns-{}", i % 5),
-        name: format!("pod-{i}"),
+        namespace: format!("ns-{}", i % 5).into(),
+        name: format!("pod-{i}").into(),
         created: Some(rng.random_range(0..50)),
-        node: Some(format!("node-{}", rng.random_range(0..3))),
-        cells: vec![format!("{}/1", rng.random_range(0..2)), status.into()],
+        node: Some(format!("node-{}", rng.random_range(0..3)).into()),
+        cells: vec![format!("{}/1", rng.random_range(0..2)).into(), status.into()],
         ..Default::default()
     })
 }

@@ -7,7 +7,7 @@ fn row(name: &str, labels: &[(&str, &str)]) -> Row {
         key: format!("uid-{name}"),
         namespace: "default".into(),
         name: name.into(),
-        labels: labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        labels: labels.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect(),
         ..Default::default()
     }
 }
@@ -205,9 +205,9 @@ fn natural_order_reads_numbers_ratios_and_ips() {
 #[test]
 fn cell_sort_uses_numbers_then_stamps() {
     let mut rows = vec![row("a", &[]), row("b", &[]), row("c", &[])];
-    rows[0].cells = vec!["10".into(), String::new()];
-    rows[1].cells = vec!["9".into(), String::new()];
-    rows[2].cells = vec!["10".into(), String::new()];
+    rows[0].cells = vec!["10".into(), String::new().into()];
+    rows[1].cells = vec!["9".into(), String::new().into()];
+    rows[2].cells = vec!["10".into(), String::new().into()];
     rows[0].stamps = vec![Some(100), Some(5)];
     rows[1].stamps = vec![None, Some(50)];
     rows[2].stamps = vec![Some(200), Some(7)];

@@ -44,8 +44,8 @@ pub fn row_of(f: &Finding) -> Row {
     };
     Row {
         key: key(f),
-        namespace: f.namespace.clone(),
-        name,
+        namespace: f.namespace.clone().into(),
+        name: name.into(),
         cells: vec![
             severity_cell(f.severity),
             kind.to_string(),
@@ -53,7 +53,10 @@ pub fn row_of(f: &Finding) -> Row {
             // SINCE: drawn from its stamp, "-" when unknown.
             if f.since.is_some() { String::new() } else { "-".into() },
             f.evidence.replace(['\n', '\r'], " "),
-        ],
+        ]
+        .into_iter()
+        .map(Into::into)
+        .collect(),
         stamps: vec![None, None, None, f.since, None],
         warn: f.severity == Severity::Error,
         ..Row::default()

@@ -15,7 +15,7 @@ fn pod(name: &str, ns: &str, labels: &[(&str, &str)], node: &str) -> Row {
         key: format!("{ns}/{name}"),
         namespace: ns.into(),
         name: name.into(),
-        labels: labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        labels: labels.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect(),
         node: Some(node.into()),
         ..Default::default()
     }
@@ -42,7 +42,7 @@ fn typed(state: &mut State, text: &str) -> Vec<Effect> {
 
 fn shown(state: &State) -> Vec<String> {
     let t = &state.top().table;
-    t.visible.iter().map(|&i| t.rows[i].name.clone()).collect()
+    t.visible.iter().map(|&i| t.rows[i].name.to_string()).collect()
 }
 
 fn pods_state() -> State {

@@ -16,7 +16,7 @@ fn pod(name: &str, cpu: &str, mem: &str) -> Row {
         key: name.into(),
         namespace: "shop".into(),
         name: name.into(),
-        cells,
+        cells: cells.into_iter().map(Into::into).collect(),
         ..Default::default()
     }
 }
@@ -33,7 +33,7 @@ fn pods(s: &mut State) {
 
 fn shown(s: &State) -> Vec<String> {
     let t = &s.top().table;
-    t.visible.iter().map(|&i| t.rows[i].name.clone()).collect()
+    t.visible.iter().map(|&i| t.rows[i].name.to_string()).collect()
 }
 
 #[test]

@@ -25,7 +25,7 @@ fn on(kind: Kind, names: &[&str], readonly: bool) -> State {
         .map(|n| Row {
             key: n.to_string(),
             namespace: ns.into(),
-            name: n.to_string(),
+            name: n.to_string().into(),
             ..Default::default()
         })
         .collect();

@@ -204,7 +204,7 @@ async fn synced_pods(cluster: &sim::DemoCluster, initial: InitialList) -> (usize
         .iter()
         .map(|p| p.metadata.name.clone().unwrap())
         .collect();
-    let mut from_rows: Vec<String> = rows.rows().iter().map(|r| r.name.clone()).collect();
+    let mut from_rows: Vec<String> = rows.rows().iter().map(|r| r.name.to_string()).collect();
     from_objects.sort();
     from_rows.sort();
     assert_eq!(from_objects, from_rows);

@@ -60,8 +60,8 @@ impl Keys {
             .iter()
             .map(|(k, v)| Row {
                 key: k.clone(),
-                name: k.clone(),
-                cells: vec![v.0.len().to_string(), preview(v, self.masked())],
+                name: k.clone().into(),
+                cells: vec![v.0.len().to_string().into(), preview(v, self.masked()).into()],
                 ..Default::default()
             })
             .collect()

@@ -60,14 +60,17 @@ fn fill(state: &mut State) {
         .map(|r| {
             Arc::new(Row {
                 key: r.qualified(),
-                namespace: r.group.clone(),
-                name: r.plural.clone(),
+                namespace: r.group.clone().into(),
+                name: r.plural.clone().into(),
                 cells: vec![
                     r.short_names.join(","),
                     r.api_version(),
                     r.namespaced.to_string(),
                     r.kind.clone(),
-                ],
+                ]
+                .into_iter()
+                .map(Into::into)
+                .collect(),
                 ..Default::default()
             })
         })
@@ -176,8 +179,8 @@ fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, _now: i64
     let [note, area] = Layout::vertical([Constraint::Length(notes.len() as u16), Constraint::Min(0)]).areas(area);
     frame.render_widget(Paragraph::new(notes), note);
     let cells = |r: &Row| {
-        let mut out = vec![r.name.clone()];
-        out.extend(r.cells.iter().cloned());
+        let mut out = vec![r.name.to_string()];
+        out.extend(r.cells.iter().map(ToString::to_string));
         out
     };
     let cols = Columns {

@@ -70,11 +70,11 @@ fn act(state: &mut State, action: Action) -> Option<Vec<Effect>> {
                 Action::Attach => Purpose::Attach,
                 _ => Purpose::Debug,
             };
-            let container = state.top().table.current().map(|r| r.name.clone());
+            let container = state.top().table.current().map(|r| r.name.to_string());
             Some(start(state, purpose, selected(state), container))
         }
         Action::PortForward => {
-            let container = state.top().table.current().map(|r| r.name.clone());
+            let container = state.top().table.current().map(|r| r.name.to_string());
             Some(crate::app::portforward::open(state, selected(state), container))
         }
         _ => lists::act(state, action),

@@ -43,7 +43,7 @@ fn act(state: &mut State, action: Action) -> Option<Vec<Effect>> {
         return lists::act(state, action);
     }
     let name = state.top().table.current()?.name.clone();
-    Some(switch_context(state, name))
+    Some(switch_context(state, name.to_string()))
 }
 
 /// The context names, the current one marked.
@@ -60,9 +60,9 @@ fn on_input(state: &mut State, input: Input) -> Result<Vec<Effect>, Input> {
                     cells: vec![if Some(&name) == current.as_ref() {
                         "*".into()
                     } else {
-                        String::new()
+                        String::new().into()
                     }],
-                    name,
+                    name: name.into(),
                     ..Default::default()
                 })
             })
@@ -75,7 +75,7 @@ fn on_input(state: &mut State, input: Input) -> Result<Vec<Effect>, Input> {
 }
 
 fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, _now: i64) {
-    let cells = |r: &Row| vec![r.cells.first().cloned().unwrap_or_default(), r.name.clone()];
+    let cells = |r: &Row| vec![r.cells.first().map(ToString::to_string).unwrap_or_default(), r.name.to_string()];
     let cols = Columns {
         titles: vec!["CURRENT".into(), "NAME".into()],
         free: vec![false, false],

@@ -111,8 +111,8 @@ pub fn open(state: &mut State, describe: bool) -> Vec<Effect> {
     let target = match (&mut view.kind, view.table.current()) {
         (ViewKind::Resource(kind), Some(row)) => Target {
             kind: *kind,
-            namespace: row.namespace.clone(),
-            name: row.name.clone(),
+            namespace: row.namespace.to_string(),
+            name: row.name.to_string(),
             describe,
         },
         (ViewKind::Doc(doc), _) if doc.target.describe != describe => {

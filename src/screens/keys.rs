@@ -76,7 +76,7 @@ fn act(state: &mut State, action: Action) -> Option<Vec<Effect>> {
             let mut doc = Doc::loading(drill::target(&k.target));
             doc.title = Some(format!("{}: {key}", drill::said(&k.target)));
             doc.set_body(Body::Value {
-                key: Some(key),
+                key: Some(key.to_string()),
                 values: vec![(String::new(), value)],
                 secret: k.data == Data::Secret,
             });

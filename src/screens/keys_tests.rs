@@ -28,7 +28,7 @@ fn row(ns: &str, name: &str) -> Row {
         key: format!("uid-{ns}-{name}"),
         namespace: ns.into(),
         name: name.into(),
-        cells: vec!["1".into(), String::new()],
+        cells: vec!["1".into(), String::new().into()],
         ..Default::default()
     }
 }
@@ -99,7 +99,7 @@ fn enter_on_a_configmap_lists_its_keys_and_enter_on_a_key_shows_the_value() {
         "data": {"default.conf": "server {\n  listen 80;\n}\n", "MODE": "prod"}});
     update(&mut s, gathered(ObjRef::new(cms, "shop", "site"), Why::Keys, object, vec![]));
     let rows: Vec<(String, Vec<String>)> =
-        s.top().table.visible.iter().map(|&i| (s.top().table.rows[i].name.clone(), s.top().table.rows[i].cells.clone())).collect();
+        s.top().table.visible.iter().map(|&i| (s.top().table.rows[i].name.to_string(), s.top().table.rows[i].cells.iter().map(ToString::to_string).collect())).collect();
     assert_eq!(
         rows,
         [
@@ -119,7 +119,7 @@ fn enter_on_a_configmap_lists_its_keys_and_enter_on_a_key_shows_the_value() {
 #[test]
 fn a_secrets_values_are_masked_until_x_in_the_keys_view_and_the_value_view() {
     let mut s = secret_keys(secret());
-    let cells: Vec<String> = s.top().table.rows.iter().map(|r| r.cells[1].clone()).collect();
+    let cells: Vec<String> = s.top().table.rows.iter().map(|r| r.cells[1].to_string()).collect();
     assert_eq!(cells, [MASK, MASK]);
     let screen = text(&draw(&s, 100, 14, 0));
     let header = screen.lines().find(|l| l.contains("KEY")).unwrap_or_default();

@@ -78,7 +78,7 @@ pub fn act(state: &mut State, action: Action) -> Option<Vec<Effect>> {
         Action::CopyName => {
             let row = state.top().table.current()?;
             let text = match row.namespace.as_str() {
-                "" => row.name.clone(),
+                "" => row.name.to_string(),
                 ns => format!("{ns}/{}", row.name),
             };
             return Some(vec![Effect::Copy(text)]);
@@ -141,8 +141,8 @@ pub fn sample_rows(prefix: &str, ns: &str, n: usize) -> Vec<crate::app::table::R
         .map(|i| crate::app::table::Row {
             key: format!("uid-{prefix}-{i}"),
             namespace: ns.into(),
-            name: format!("{prefix}-{i}"),
-            cells: vec![String::new(); 12],
+            name: format!("{prefix}-{i}").into(),
+            cells: vec![String::new().into(); 12],
             ..Default::default()
         })
         .collect()

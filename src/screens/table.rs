@@ -118,7 +118,7 @@ fn enter(state: &mut State) -> Vec<Effect> {
     let Some(row) = view.table.current().cloned() else {
         return vec![];
     };
-    let ns = Some(Scope::Namespace(row.namespace.clone()));
+    let ns = Some(Scope::Namespace(row.namespace.to_string()));
     // Owned objects are found by ownerReference uid, as the controllers and garbage collector do.
     let owned = |kind: Kind, what: &str| {
         let mut v = View::new(ViewKind::Resource(kind));
@@ -129,21 +129,21 @@ fn enter(state: &mut State) -> Vec<Effect> {
     };
     match kind(state) {
         Kind::Namespace => {
-            state.namespace = Some(row.name);
+            state.namespace = Some(row.name.to_string());
             push(state, View::new(ViewKind::Resource(Kind::Pod)))
         }
         Kind::Node => {
             // Pods whose spec.nodeName is this node, in every namespace (`--field-selector spec.nodeName=`).
             let mut v = View::new(ViewKind::Resource(Kind::Pod));
             v.pinned = Some(Scope::All);
-            v.fixed.node = Some(row.name.clone());
+            v.fixed.node = Some(row.name.to_string());
             v.subtitle = format!("node {}", row.name);
             push(state, v)
         }
         Kind::Pod => {
             let mut v = View::new(ViewKind::Containers {
-                namespace: row.namespace.clone(),
-                pod: row.name.clone(),
+                namespace: row.namespace.to_string(),
+                pod: row.name.to_string(),
             });
             v.pinned = ns;
             v.subtitle = format!("pod {}", row.name);

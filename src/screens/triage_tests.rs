@@ -117,7 +117,7 @@ fn enter_opens_the_objects_list_with_the_cursor_sought_on_it() {
         .map(|n| Row {
             key: format!("uid-{n}"),
             namespace: "shop".into(),
-            name: n.to_string(),
+            name: n.to_string().into(),
             ..Row::default()
         })
         .collect();

@@ -114,7 +114,7 @@ fn row(ty: &str, shape: Shape<'_>, st: Option<&ContainerStatus>) -> Row {
         || state.starts_with("Terminated: ") && !state.contains("(exit code 0)");
     Row {
         key: format!("{ty}/{name}"),
-        name: name.to_string(),
+        name: name.to_string().into(),
         cells: vec![
             ty.to_string(),
             image.unwrap_or("").to_string(),
@@ -123,7 +123,10 @@ fn row(ty: &str, shape: Shape<'_>, st: Option<&ContainerStatus>) -> Row {
             restarts.to_string(),
             if ports.is_empty() { "<none>".into() } else { ports },
             if probes.is_empty() { "<none>".into() } else { probes },
-        ],
+        ]
+        .into_iter()
+        .map(Into::into)
+        .collect(),
         stamps: vec![None, None, None, None, last_restart, None, None],
         warn,
         capacity: Some(Box::new(capacity)),

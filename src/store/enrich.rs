@@ -116,10 +116,10 @@ pub fn apply(
             }
             let row = Arc::make_mut(row);
             if row.cells.len() <= at {
-                row.cells.resize(at + 1, String::new());
+                row.cells.resize(at + 1, String::new().into());
                 row.stamps.resize(row.cells.len(), None);
             }
-            row.cells[at] = text;
+            row.cells[at] = text.into();
         }
     }
 }
@@ -131,7 +131,7 @@ mod tests {
     fn row(name: &str, cells: &[&str]) -> Arc<Row> {
         Arc::new(Row {
             name: name.into(),
-            cells: cells.iter().map(|c| c.to_string()).collect(),
+            cells: cells.iter().map(|c| (*c).into()).collect(),
             ..Default::default()
         })
     }
@@ -235,7 +235,7 @@ mod tests {
             Arc::new(Row {
                 namespace: "shop".into(),
                 name: name.into(),
-                cells: vec![String::new(); base],
+                cells: vec![String::new().into(); base],
                 capacity: Some(Box::new(capacity)),
                 ..Default::default()
             })

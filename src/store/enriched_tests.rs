@@ -11,9 +11,9 @@ use crate::store::usage::Used;
 fn pod(i: usize, version: u32) -> Arc<Row> {
     Arc::new(Row {
         key: format!("uid-{i}"),
-        namespace: format!("ns-{}", i % 7),
-        name: format!("pod-{i}"),
-        cells: vec!["1/1".into(), "Running".into(), version.to_string()],
+        namespace: format!("ns-{}", i % 7).into(),
+        name: format!("pod-{i}").into(),
+        cells: vec!["1/1".into(), "Running".into(), version.to_string().into()],
         capacity: Some(Box::new(Capacity::Pod {
             cpu_request: Some(100 + i as i128),
             cpu_limit: i.is_multiple_of(3).then_some(500),

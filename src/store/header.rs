@@ -197,7 +197,7 @@ pub fn pods(rows: &[Arc<Row>]) -> Tally {
     // READY, then STATUS.
     let good = rows
         .iter()
-        .filter(|p| p.cells.get(1).map(String::as_str) == Some("Running"))
+        .filter(|p| p.cells.get(1).map(model::rows::Text::as_str) == Some("Running"))
         .count();
     Tally::Of {
         good,

@@ -287,7 +287,7 @@ fn the_drain_panel_scrolls_back_and_keeps_the_table_still() {
     let rows = (0..30)
         .map(|i| crate::app::table::Row {
             key: format!("n{i}"),
-            name: format!("node-{i}"),
+            name: format!("node-{i}").into(),
             ..Default::default()
         })
         .collect();

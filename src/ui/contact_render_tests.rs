@@ -131,7 +131,7 @@ fn running_pod() -> crate::app::table::Row {
         namespace: "shop".into(),
         name: "web-1".into(),
         cells: ["1/1", "Running", "0", "", "10.0.0.5", "node-1"]
-            .map(String::from)
+            .map(Into::into)
             .to_vec(),
         ..Default::default()
     }

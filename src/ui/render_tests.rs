@@ -29,7 +29,7 @@ fn row(name: &str, ns: &str, cells: &[&str], age: i64) -> Row {
         key: name.into(),
         namespace: ns.into(),
         name: name.into(),
-        cells: cells.iter().map(|c| c.to_string()).collect(),
+        cells: cells.iter().map(|c| (*c).into()).collect(),
         stamps: cells.iter().map(|c| c.is_empty().then_some(NOW - age)).collect(),
         created: Some(NOW - age),
         ..Default::default()

@@ -41,7 +41,7 @@ fn pod(name: &str, status: &str, warn: bool) -> Row {
         namespace: "shop".into(),
         name: name.into(),
         cells: ["1/1", status, "0", "", "10.0.0.5", "node-1", "<none>", "<none>"]
-            .map(String::from)
+            .map(Into::into)
             .to_vec(),
         stamps: vec![None, None, None, Some(NOW - 60), None, None, None, None],
         created: Some(NOW - 60),

@@ -23,7 +23,7 @@ fn pod(name: &str, usage: [&str; 6]) -> Row {
         namespace: "shop".into(),
         name: name.into(),
         stamps: cells.iter().map(|c| c.is_empty().then_some(NOW - 60)).collect(),
-        cells,
+        cells: cells.into_iter().map(Into::into).collect(),
         created: Some(NOW - 60),
         ..Default::default()
     }

@@ -8,7 +8,7 @@ use k8s_openapi::api::core::v1::{Event, Namespace, Node, Pod, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use super::{Row, TimeFmt, time_fmt};
+use super::{Row, Text, TimeFmt, time_fmt};
 use crate::Kind;
 use crate::printers::{self, Cell, misc, network, nodes, pods, workloads};
 use crate::triage::facts;
@@ -35,7 +35,7 @@ pub fn project<K: Metadata<Ty = ObjectMeta>>(obj: &K, kind: Kind, cells_of: impl
     for (i, cell) in printed.into_iter().enumerate() {
         let Some(col) = cols.get(i) else {
             // Cells past the printer's columns are plain text.
-            cells.push(cell.to_string());
+            cells.push(cell.to_string().into());
             stamps.push(None);
             continue;
         };
@@ -48,7 +48,7 @@ pub fn project<K: Metadata<Ty = ObjectMeta>>(obj: &K, kind: Kind, cells_of: impl
             (_, _, Cell::Str(s)) => s,
             (_, _, other) => other.to_string(),
         };
-        cells.push(text);
+        cells.push(Text::from(text));
         stamps.push(stamp);
     }
     cells.shrink_to_fit();
@@ -66,7 +66,10 @@ pub fn pod(p: &Pod) -> Row {
         }
         let spec = p.spec.as_ref();
         let status = p.status.as_ref();
-        row.node = spec.and_then(|s| s.node_name.clone()).filter(|n| !n.is_empty());
+        row.node = spec
+            .and_then(|s| s.node_name.as_deref())
+            .filter(|n| !n.is_empty())
+            .map(Text::from);
         row.warn = pod_in_trouble(&sum.status);
         row.facts = facts::pod(p);
         // A pod that has ended holds nothing on its node: `kubectl describe node` leaves Succeeded

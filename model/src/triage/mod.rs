@@ -181,13 +181,13 @@ pub fn evaluate(rows: &[(Kind, &[Arc<Row>])], ctx: &Ctx) -> Vec<Finding> {
                         about.push(out.len());
                         (k, name, String::new())
                     }
-                    None => (*kind, row.name.clone(), row.key.clone()),
+                    None => (*kind, row.name.to_string(), row.key.clone()),
                 };
                 out.push(Finding {
                     severity: rule.severity,
                     rule: rule.name,
                     kind: Some(kind),
-                    namespace: row.namespace.clone(),
+                    namespace: row.namespace.to_string(),
                     name,
                     key,
                     problem: hit.problem,

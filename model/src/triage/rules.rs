@@ -2,6 +2,7 @@
 //! the row (its cells, facts and stamps) and the context, and says the problem in words.
 
 use super::{Ctx, Hit, Severity};
+use crate::rows::Text;
 use crate::{Kind, Row};
 
 /// A group and kind, as the API names them.
@@ -255,7 +256,7 @@ fn crash_loop(_: Kind, r: &Row, _: &Ctx) -> Option<Hit> {
     let f = r.facts.as_ref()?;
     let (reason, msg) = f.waiting.as_ref().filter(|(w, _)| w == "CrashLoopBackOff")?;
     // RESTARTS is the third cell (READY, STATUS, RESTARTS).
-    let restarts = r.cells.get(2).map_or("?", String::as_str);
+    let restarts = r.cells.get(2).map_or("?", Text::as_str);
     let last = f.last_term.as_ref();
     let evidence = match last {
         Some((why, _)) => format!("last exit: {why}; {msg}"),
@@ -305,7 +306,7 @@ fn pending(_: Kind, r: &Row, ctx: &Ctx) -> Option<Hit> {
 
 fn probe_failing(_: Kind, r: &Row, ctx: &Ctx) -> Option<Hit> {
     // An event row: LAST SEEN, TYPE, REASON, OBJECT, SUBOBJECT, SOURCE, MESSAGE, FIRST SEEN.
-    if !r.warn || r.cells.get(2).map(String::as_str) != Some("Unhealthy") {
+    if !r.warn || r.cells.get(2).map(Text::as_str) != Some("Unhealthy") {
         return None;
     }
     let last = r.stamp(0)?;
@@ -313,7 +314,7 @@ fn probe_failing(_: Kind, r: &Row, ctx: &Ctx) -> Option<Hit> {
         return None;
     }
     let pod = r.cells.get(3)?.strip_prefix("pod/")?;
-    let msg = r.cells.get(6).map_or("", String::as_str);
+    let msg = r.cells.get(6).map_or("", Text::as_str);
     let probe = ["Readiness", "Liveness", "Startup"]
         .into_iter()
         .find(|p| msg.starts_with(p))
@@ -328,12 +329,12 @@ fn probe_failing(_: Kind, r: &Row, ctx: &Ctx) -> Option<Hit> {
 
 fn no_endpoints(_: Kind, r: &Row, ctx: &Ctx) -> Option<Hit> {
     // A service without a selector has its endpoints managed by hand; ExternalName has none.
-    if r.selector.as_ref().is_none_or(|s| s.is_empty()) || r.cells.first().map(String::as_str) == Some("ExternalName") {
+    if r.selector.as_ref().is_none_or(|s| s.is_empty()) || r.cells.first().map(Text::as_str) == Some("ExternalName") {
         return None;
     }
     let ends = ctx.endpoints.as_ref()?;
     let (ready, total) = ends
-        .get(&(r.namespace.clone(), r.name.clone()))
+        .get(&(r.namespace.to_string(), r.name.to_string()))
         .copied()
         .unwrap_or((0, 0));
     let words = match total {
@@ -353,5 +354,5 @@ fn cell<'a>(k: Kind, r: &'a Row, name: &str) -> Option<&'a str> {
     let Kind::Other(res) = k else { return None };
     let cols = crate::table::columns(res)?;
     let i = cols.iter().position(|c| c.name.eq_ignore_ascii_case(name))?;
-    r.cells.get(i).map(String::as_str)
+    r.cells.get(i).map(Text::as_str)
 }

@@ -432,7 +432,7 @@ fn table_row(name: &str, cells: &[&str]) -> Row {
         key: name.into(),
         namespace: "shop".into(),
         name: name.into(),
-        cells: cells.iter().map(|c| c.to_string()).collect(),
+        cells: cells.iter().map(|c| (*c).into()).collect(),
         created: Some(now() - 100),
         ..Row::default()
     }

@@ -32,19 +32,19 @@ pub fn open(state: &mut State) -> Vec<Effect> {
     };
     let target = match &view.kind {
         ViewKind::Resource(Kind::Pod) => Target::Pod {
-            namespace: row.namespace.clone(),
-            name: row.name.clone(),
+            namespace: row.namespace.to_string(),
+            name: row.name.to_string(),
             container: None,
         },
         ViewKind::Containers { namespace, pod } => Target::Pod {
             namespace: namespace.clone(),
             name: pod.clone(),
-            container: Some(row.name.clone()),
+            container: Some(row.name.to_string()),
         },
         ViewKind::Resource(kind) if *kind != Kind::Pod && has_logs(*kind) => Target::Workload {
             kind: *kind,
-            namespace: row.namespace.clone(),
-            name: row.name.clone(),
+            namespace: row.namespace.to_string(),
+            name: row.name.to_string(),
         },
         ViewKind::Resource(kind) => {
             let what = kind.plural();

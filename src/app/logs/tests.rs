@@ -19,7 +19,7 @@ fn rows(s: &mut State, kind: Kind, names: &[&str]) {
             std::sync::Arc::new(Row {
                 key: format!("uid-{n}"),
                 namespace: "shop".into(),
-                name: n.to_string(),
+                name: n.to_string().into(),
                 ..Default::default()
             })
         })
@@ -429,7 +429,7 @@ fn l_opens_logs_after_a_filter() {
         .map(|n| Row {
             key: format!("uid-{n}"),
             namespace: "shop".into(),
-            name: n.to_string(),
+            name: n.to_string().into(),
             ..Default::default()
         })
         .collect();

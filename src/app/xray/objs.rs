@@ -12,11 +12,11 @@ pub fn of_row(kind: Kind, row: &Row) -> Obj {
     Obj {
         what: kind.name(),
         kind: Some(kind),
-        namespace: row.namespace.clone(),
-        name: row.name.clone(),
+        namespace: row.namespace.to_string(),
+        name: row.name.to_string(),
         uid: row.key.clone(),
         owners: row.owners.clone(),
-        labels: row.labels.clone(),
+        labels: row.labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
         selector: row.selector.clone(),
         state: row_state(kind.name(), row),
         pod: None,
@@ -24,7 +24,7 @@ pub fn of_row(kind: Kind, row: &Row) -> Obj {
 }
 
 fn cell(row: &Row, n: usize) -> &str {
-    row.cells.get(n).map_or("", String::as_str)
+    row.cells.get(n).map_or("", model::rows::Text::as_str)
 }
 
 /// `a/b` as numbers.
@@ -240,7 +240,7 @@ fn container(r: &Row) -> Container {
     Container {
         what,
         key: r.key.clone(),
-        name: r.name.clone(),
+        name: r.name.to_string(),
         state,
     }
 }

@@ -105,14 +105,14 @@ fn t_on_a_row_opens_the_xray_of_that_object_and_esc_returns() {
         rows,
         WatchStatus::Ready,
     );
-    let name = s.top().table.current().unwrap().name.clone();
+    let name = s.top().table.current().unwrap().name.to_string();
     act(&mut s, Action::Xray);
     assert_eq!(
         x(&s).root,
         Root::Object {
             what: "Pod",
             namespace: "shop".into(),
-            name
+            name,
         }
     );
     act(&mut s, Action::Back);
@@ -219,7 +219,7 @@ fn t_on_an_ingress_reads_it_once_for_its_services() {
         }),
         "{effects:?}"
     );
-    let object = serde_json::json!({"metadata": {"name": name, "namespace": "shop"},
+    let object = serde_json::json!({"metadata": {"name": name.as_str(), "namespace": "shop"},
         "spec": {"rules": [{"http": {"paths": [{"path": "/", "backend": {"service": {"name": "web", "port": {"number": 80}}}}]}}]}});
     let gathered = crate::cluster::related::Gathered { object, lists: vec![] };
     update(

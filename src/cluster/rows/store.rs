@@ -127,15 +127,15 @@ mod tests {
     }
 
     fn names(s: &RowStore) -> Vec<String> {
-        let mut v: Vec<String> = s.rows().iter().map(|r| r.name.clone()).collect();
+        let mut v: Vec<String> = s.rows().iter().map(|r| r.name.to_string()).collect();
         v.sort();
         v
     }
 
     fn project(p: &Pod) -> Row {
         Row {
-            namespace: p.metadata.namespace.clone().unwrap_or_default(),
-            name: p.metadata.name.clone().unwrap_or_default(),
+            namespace: p.metadata.namespace.clone().unwrap_or_default().into(),
+            name: p.metadata.name.clone().unwrap_or_default().into(),
             ..Default::default()
         }
     }

@@ -26,7 +26,7 @@ fn cells(services: &[Arc<Row>], slices: Option<&[Arc<Row>]>) -> Vec<String> {
     let counts = model::triage::endpoint_counts(slices);
     services
         .iter()
-        .map(|svc| match counts.get(&(svc.namespace.clone(), svc.name.clone())) {
+        .map(|svc| match counts.get(&(svc.namespace.to_string(), svc.name.to_string())) {
             Some((ready, total)) => format!("{ready}/{total}"),
             None => "<none>".to_string(),
         })

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use model::quantity::Capacity;
 
 use crate::cluster::Kind;
-use crate::cluster::rows::Row;
+use crate::cluster::rows::{Row, Text};
 use crate::store::enrich::{Enricher, Needs};
 use crate::store::usage::{Of, Used};
 
@@ -125,7 +125,7 @@ pub fn container_cells(rows: &mut [Arc<Row>], used: Option<&[(String, Used)]>) {
             _ => vec![String::new(); CONTAINER_TITLES.len()],
         };
         let row = Arc::make_mut(r);
-        row.cells.extend(cells);
+        row.cells.extend(cells.into_iter().map(Text::from));
         row.stamps.resize(row.cells.len(), None);
     }
 }
@@ -229,7 +229,7 @@ mod tests {
         apply(Kind::Pod, &mut rows, &crate::store::enrichers::of(Kind::Pod), |_| None, Some(&sample));
         let base = crate::store::enrich::printer_cells(Kind::Pod);
         // A missing cell reads as empty.
-        let cells = |r: &Row| -> Vec<String> { (base..base + 7).map(|i| r.cells.get(i).cloned().unwrap_or_default()).collect() };
+        let cells = |r: &Row| -> Vec<String> { (base..base + 7).map(|i| r.cells.get(i).map(ToString::to_string).unwrap_or_default()).collect() };
         assert_eq!(cells(&rows[0]), ["150m", "120Mi", "150", "37", "187", "93", "▁▄█"]);
         assert_eq!(cells(&rows[1]), ["7m", "16Mi", "", "", "25", "", ""]);
         assert_eq!(cells(&rows[2]), ["", "", "", "", "", "", ""]);

@@ -41,7 +41,7 @@ pub struct List<'a> {
 
 /// The text of cell `n` of a row, time columns drawn against `now`.
 pub fn cell_text(row: &Row, n: usize, time: Option<TimeFmt>, now: i64) -> String {
-    let text = row.cells.get(n).map_or("", String::as_str);
+    let text = row.cells.get(n).map_or("", model::rows::Text::as_str);
     match (time, row.stamp(n)) {
         (Some(TimeFmt::Age), Some(t)) => human_duration(now - t),
         (Some(TimeFmt::Ago), Some(t)) => format!("{text} ({} ago)", human_duration(now - t)),
@@ -191,14 +191,14 @@ pub fn list(frame: &mut Frame, area: Rect, state: &State, view: &View, what: &Li
     let cells = move |r: &Row| {
         let mut out = Vec::with_capacity(cols.len() + 1);
         if with_ns {
-            out.push(r.namespace.clone());
+            out.push(r.namespace.to_string());
         }
         for c in &cols {
             out.push(match c.source {
                 Source::Name if forwarded.contains(&(r.namespace.as_str(), r.name.as_str())) => {
                     format!("{} {}", r.name, crate::app::portforward::MARKER)
                 }
-                Source::Name => r.name.clone(),
+                Source::Name => r.name.to_string(),
                 Source::Cell(n) => cell_text(r, n, c.time, now),
             });
         }
