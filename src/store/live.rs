@@ -317,8 +317,9 @@ impl List {
             Role::Pods => !pod_running(&row),
             Role::Warnings => match warning_seen(&row) {
                 Some(seen) if seen >= ctx.now - WARNING_SECS => {
+                    // Counted until the second it is more than WARNING_SECS old.
                     let ends = seen + WARNING_SECS + 1;
-                    wake = Some(wake.map_or(ends, |w| w.min(ends)));
+                    wake = wake.into_iter().chain([ends]).filter(|t| *t > ctx.now).min();
                     true
                 }
                 _ => false,
