@@ -71,6 +71,8 @@ struct List {
     wakes: BTreeSet<(i64, Arc<str>)>,
     /// Its watch was not running at the last read: dropped once the read is over.
     gone: bool,
+    /// Rows judged since the list was made (what an update cost).
+    judged: u64,
 }
 
 /// The distinct findings, each with its severity and the number of rows that found it (an
@@ -148,28 +150,22 @@ impl Live {
                 read[i] = true;
                 self.lists[i].read(&mut self.found, &self.ctx, again, &source)
             });
-            // The rows of the joined list, when it moved (it is read whole: it is small).
+            // The joined list is summed up again when it moved (it is read whole: it is small), and
+            // forgotten when it is not read; unmoved, its sum stands.
             let rows = match (i, moved) {
+                (_, Some(false)) => continue,
                 (Some(i), Some(true)) => Some(all(&self.lists[i].watch, &source)),
                 _ => None,
             };
             let changed = match of {
                 Kind::EndpointSlice => {
-                    let fresh = match (moved, rows) {
-                        (Some(_), Some(rows)) => Some(triage::endpoint_counts(&rows)),
-                        (Some(_), None) => self.ctx.endpoints.take(),
-                        (None, _) => None,
-                    };
+                    let fresh = rows.map(|rows| triage::endpoint_counts(&rows));
                     let changed = fresh != self.ctx.endpoints;
                     self.ctx.endpoints = fresh;
                     changed
                 }
                 _ => {
-                    let fresh = match (moved, rows) {
-                        (Some(_), Some(rows)) => Some(triage::last_jobs(&rows)),
-                        (Some(_), None) => self.ctx.last_jobs.take(),
-                        (None, _) => None,
-                    };
+                    let fresh = rows.map(|rows| triage::last_jobs(&rows));
                     let changed = !same_jobs(fresh.as_ref(), self.ctx.last_jobs.as_ref());
                     self.ctx.last_jobs = fresh;
                     changed
@@ -202,6 +198,12 @@ impl Live {
             .iter()
             .find(|l| l.watch == *watch && l.role == role)
             .map(|l| (l.len, l.flagged))
+    }
+
+    /// How many rows the lists read now have judged since they were first read: what the updates
+    /// cost, in rows.
+    pub fn judged(&self) -> u64 {
+        self.lists.iter().map(|l| l.judged).sum()
     }
 
     /// The first instant at which time alone may change a count (Unix seconds).
@@ -245,6 +247,7 @@ impl List {
             rows: HashMap::new(),
             wakes: BTreeSet::new(),
             gone: false,
+            judged: 0,
         }
     }
 
@@ -310,6 +313,7 @@ impl List {
     /// Judge one row, and remember it if it has something to say (`key`: its key, if known).
     fn judge(&mut self, found: &mut Found, ctx: &Ctx, key: Option<Arc<str>>, row: Arc<Row>) {
         let kind = self.watch.0;
+        self.judged += 1;
         let findings = triage::row_findings(kind, &row, &self.rules, ctx);
         let mut wake = triage::next_turn(kind, &row, &self.rules, ctx.now);
         let flag = match self.role {

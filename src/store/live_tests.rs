@@ -389,3 +389,51 @@ fn a_service_is_judged_again_when_its_endpoint_slice_appears() {
     // Without the slices' list the rule cannot tell, and says nothing (as a full evaluation).
     assert_eq!(counted(&stores, &mut engine, &all[..4], NOW), [0, 0, 0]);
 }
+
+#[test]
+fn a_watch_event_judges_its_row_alone_and_quiet_time_judges_none() {
+    let stores = Stores::new();
+    let all = watches();
+    let read = &all[..5];
+    let (pods, services, slices) = (&read[1].0, &read[3].0, &read[4].0);
+    let pod = |i: usize, status: &str| Row {
+        namespace: "a".into(),
+        name: format!("p{i}"),
+        cells: vec!["1/1".into(), status.into(), "0".into()],
+        ..Row::default()
+    };
+    for i in 0..200 {
+        put(&stores, pods, pod(i, "Running"));
+        let name = format!("s{i}");
+        let svc = Row {
+            namespace: "a".into(),
+            name: name.clone(),
+            selector: Some(vec![("app".into(), name.clone())]),
+            cells: vec!["ClusterIP".into()],
+            ..Row::default()
+        };
+        put(&stores, services, svc);
+        let slice = Row {
+            namespace: "a".into(),
+            name: format!("{name}-x"),
+            labels: vec![("kubernetes.io/service-name".into(), name)],
+            backends: vec![(format!("10.0.0.{i}"), true)],
+            ..Row::default()
+        };
+        put(&stores, slices, slice);
+    }
+    let mut engine = Live::default();
+    counted(&stores, &mut engine, read, NOW);
+    let first = engine.judged();
+    assert_eq!(first, 600, "the first read judges every row");
+    put(&stores, pods, pod(7, "Error"));
+    assert_eq!(counted(&stores, &mut engine, read, NOW + 1), [0, 0, 0]);
+    assert_eq!(engine.tally(pods, Role::Pods), Some((200, 1)));
+    assert_eq!(engine.judged() - first, 1, "one changed pod, one row judged");
+    counted(&stores, &mut engine, read, NOW + 100);
+    assert_eq!(
+        engine.judged() - first,
+        1,
+        "time alone, with no turn due, judges nothing"
+    );
+}
