@@ -19,7 +19,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::cluster::liveness::{Contact, ContactState};
-use crate::cluster::rows::{self, Row, RowStore};
+use crate::cluster::rows::{self, Changes, Mark, Row, RowStore};
 use crate::cluster::watch::{self, InitialList, Notice, Sink, WatchShared, WatchStatus};
 use crate::cluster::{Kind, Scope, table_watch, trim};
 
@@ -385,6 +385,39 @@ impl Cache {
             Some(ns) => rows.into_iter().filter(|r| r.namespace == ns).collect(),
             None => rows,
         })
+    }
+
+    /// What changed in the rows of a running [`Cache::ensure_selected`] watch since `mark`, and
+    /// the mark to read from next time (see [`RowStore::changes`]).
+    pub fn changes_selected(
+        &self,
+        kind: Kind,
+        scope: &Scope,
+        fields: Option<&'static str>,
+        mark: Mark,
+    ) -> Option<(Changes, Mark)> {
+        let (store, namespace) = {
+            let entries = self.entries.lock();
+            let (key, namespace) = serving(&entries, Key::Rows(kind, scope.clone().for_kind(kind), fields));
+            match &entries.get(&key)?.store {
+                Held::Rows(r) => (r.clone(), namespace),
+                Held::Objects(_) => return None,
+            }
+        };
+        let (changes, next) = store.changes(mark);
+        let Some(ns) = namespace else {
+            return Some((changes, next));
+        };
+        // Served from a wider watch: its rows in the namespace alone.
+        let changes = match changes {
+            Changes::All(rows) => Changes::All(rows.into_iter().filter(|r| r.namespace == ns).collect()),
+            Changes::Since(list) => Changes::Since(
+                list.into_iter()
+                    .filter(|c| c.key.split_once('/').is_some_and(|(n, _)| n == ns))
+                    .collect(),
+            ),
+        };
+        Some((changes, next))
     }
 
     /// The typed objects of a running [`Cache::ensure_objects`] watch.

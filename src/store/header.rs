@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::cache::Cache;
+use super::live::{Live, Role, node_ready, pod_running, warning_seen};
 use crate::app::counts::{Counts, Tally};
 use crate::app::{Input, State, update};
 use crate::cluster::rows::Row;
@@ -18,11 +19,13 @@ pub type HeaderWatch = (Kind, Scope, Option<&'static str>);
 /// events (tens of thousands after a large rollout) never crosses the wire or sits in memory.
 pub const WARNINGS: Option<&str> = Some("type=Warning");
 
-/// The header watches with their generations when last counted, and when that was (None: never).
-#[derive(Debug, Clone, Default)]
+/// The header watches with their generations when last counted, when that was (None: never),
+/// and what their rows count for, kept up to date from what changed in them.
+#[derive(Debug, Default)]
 pub struct HeaderSeen {
     gens: Vec<(HeaderWatch, u64)>,
     at: Option<Instant>,
+    live: Live,
 }
 
 impl HeaderSeen {
@@ -76,64 +79,74 @@ pub fn header_watches(state: &State, cache: &Cache) -> [HeaderWatch; 3] {
     ]
 }
 
-/// Recount the header when one of its watches moved (at most once a second) or a minute passed
-/// (warnings age out of the last hour).
+/// Recount the header when one of its watches moved or time alone may have changed a count (a
+/// warning leaves the last hour, a pod has been Pending for a minute), at most once a second. Only
+/// what changed is judged again (see [`Live`]).
 pub fn header_counts(state: &mut State, cache: &Cache, seen: &mut HeaderSeen) {
     let watches = header_watches(state, cache);
-    // The list on show counts too when rules look at its kind (its watch is the view's own).
-    let shown = state
+    // The list on show counts too when rules look at its kind (its watch is the view's own), with
+    // the EndpointSlices of its scope where they are watched.
+    let shown: Vec<HeaderWatch> = state
         .wanted()
-        .filter(|(k, _)| model::triage::watched(*k) && !matches!(k, Kind::Pod | Kind::Node));
+        .filter(|(k, _)| model::triage::watched(*k) && !matches!(k, Kind::Pod | Kind::Node))
+        .map(|(k, s)| [(k, s.clone(), None), (Kind::EndpointSlice, s, None)])
+        .into_iter()
+        .flatten()
+        .collect();
     let gens: Vec<(HeaderWatch, u64)> = watches
         .iter()
-        .cloned()
-        .chain(shown.clone().map(|(k, s)| (k, s, None)))
-        .map(|w| {
-            let generation = cache.generation_selected(w.0, &w.1, w.2);
-            (w, generation)
-        })
+        .chain(&shown)
+        .map(|w| (w.clone(), cache.generation_selected(w.0, &w.1, w.2)))
         .collect();
-    // The warnings count has a one-hour window, so it is recounted now and then even when quiet.
-    let due = seen.elapsed() >= Duration::from_secs(60);
+    let now = jiff::Timestamp::now().as_second();
+    let due = seen.live.next_wake().is_some_and(|at| at <= now);
     if (gens == seen.gens && !due) || seen.elapsed() < Duration::from_secs(1) {
         return;
     }
-    // Only a watch that moved is counted again: at 100,000 pods a recount is not free, and the
-    // events watch moves far more often than the pods one.
-    let moved = |i: usize| seen.gens.get(i) != Some(&gens[i]);
-    let moved = [moved(0), moved(1), moved(2) || due];
-    *seen = HeaderSeen {
-        gens,
-        at: Some(Instant::now()),
-    };
-    let now = jiff::Timestamp::now().as_second();
-    let tally = |(kind, scope, fields): &HeaderWatch, f: &dyn Fn(&[Arc<Row>]) -> Tally| match cache
-        .status_selected(*kind, scope, *fields)
-    {
+    seen.gens = gens;
+    seen.at = Some(Instant::now());
+    let status = |(kind, scope, fields): &HeaderWatch| cache.status_selected(*kind, scope, *fields);
+    let roles = [Role::Nodes, Role::Pods, Role::Warnings];
+    // A list the user may not read is left out (its count says n/a).
+    let lists: Vec<(HeaderWatch, Role)> = watches
+        .iter()
+        .cloned()
+        .zip(roles)
+        .filter(|(w, _)| !matches!(status(w), Some(WatchStatus::Forbidden { .. })))
+        .chain(shown.into_iter().map(|w| (w, Role::Rules)))
+        .collect();
+    seen.live.update(&lists, now, |(kind, scope, fields), mark| {
+        cache.changes_selected(*kind, scope, *fields, mark)
+    });
+    let live = &seen.live;
+    let tally = |i: usize| match status(&watches[i]) {
         Some(WatchStatus::Forbidden { .. }) => Tally::Forbidden,
         Some(WatchStatus::Loading { .. }) | None => Tally::Unknown,
-        _ => cache
-            .rows_selected(*kind, scope, *fields)
-            .map_or(Tally::Unknown, |rows| f(&rows)),
+        _ => match (roles[i], live.tally(&watches[i], roles[i])) {
+            (_, None) => Tally::Unknown,
+            (Role::Warnings, Some((_, recent))) => Tally::Count(recent),
+            (_, Some((total, bad))) => Tally::Of {
+                good: total - bad,
+                total,
+            },
+        },
     };
-    let old = &state.counts;
+    // The problems once every header watch has synced; the triage screen's own when it is on show.
+    let synced = watches.iter().all(|w| {
+        matches!(
+            status(w),
+            Some(WatchStatus::Ready | WatchStatus::Stale { .. } | WatchStatus::Forbidden { .. })
+        )
+    });
+    let problems = match &state.top().kind {
+        crate::app::state::ViewKind::Triage(t) if t.synced => Some(model::triage::counts(&t.findings)),
+        _ => synced.then(|| live.counts()),
+    };
     let c = Counts {
-        nodes: if moved[0] {
-            tally(&watches[0], &nodes)
-        } else {
-            old.nodes.clone()
-        },
-        pods: if moved[1] {
-            tally(&watches[1], &pods)
-        } else {
-            old.pods.clone()
-        },
-        warnings: if moved[2] {
-            tally(&watches[2], &|s| warnings(s, now - 3600))
-        } else {
-            old.warnings.clone()
-        },
-        problems: problems(state, cache, &watches, shown, now),
+        nodes: tally(0),
+        pods: tally(1),
+        warnings: tally(2),
+        problems,
         namespace: match &watches[1].1 {
             Scope::Namespace(ns) => Some(ns.clone()),
             Scope::All => None,
@@ -144,48 +157,9 @@ pub fn header_counts(state: &mut State, cache: &Cache, seen: &mut HeaderSeen) {
     }
 }
 
-/// The problems the rules find in what is watched already: nodes, pods and Warning events, and
-/// the list on show (with its EndpointSlices where it has them); the triage screen's own when it
-/// is on show. None until the header's watches have synced.
-fn problems(
-    state: &State,
-    cache: &Cache,
-    watches: &[HeaderWatch; 3],
-    shown: Option<(Kind, Scope)>,
-    now: i64,
-) -> Option<[usize; 3]> {
-    if let crate::app::state::ViewKind::Triage(t) = &state.top().kind
-        && t.synced
-    {
-        return Some(model::triage::counts(&t.findings));
-    }
-    let mut lists = Vec::new();
-    for (kind, scope, fields) in watches {
-        match cache.status_selected(*kind, scope, *fields) {
-            Some(WatchStatus::Ready | WatchStatus::Stale { .. }) => {}
-            Some(WatchStatus::Forbidden { .. }) => continue,
-            _ => return None,
-        }
-        lists.push((*kind, cache.rows_selected(*kind, scope, *fields)?));
-    }
-    if let Some((kind, scope)) = shown {
-        lists.extend(cache.rows(kind, &scope).map(|rows| (kind, rows)));
-        lists.extend(
-            cache
-                .rows(Kind::EndpointSlice, &scope)
-                .map(|rows| (Kind::EndpointSlice, rows)),
-        );
-    }
-    Some(model::triage::counts(&super::findings::evaluate(&lists, now, None)))
-}
-
 /// Nodes whose STATUS starts with Ready (cordoned ones included, as kubectl shows "Ready,SchedulingDisabled").
 pub fn nodes(rows: &[Arc<Row>]) -> Tally {
-    // STATUS is the first cell after NAME.
-    let good = rows
-        .iter()
-        .filter(|n| n.cells.first().and_then(|s| s.split(',').next()) == Some("Ready"))
-        .count();
+    let good = rows.iter().filter(|n| node_ready(n)).count();
     Tally::Of {
         good,
         total: rows.len(),
@@ -194,11 +168,7 @@ pub fn nodes(rows: &[Arc<Row>]) -> Tally {
 
 /// Pods whose kubectl STATUS is "Running" (a crash-looping pod is not, even in phase Running).
 pub fn pods(rows: &[Arc<Row>]) -> Tally {
-    // READY, then STATUS.
-    let good = rows
-        .iter()
-        .filter(|p| p.cells.get(1).map(model::rows::Text::as_str) == Some("Running"))
-        .count();
+    let good = rows.iter().filter(|p| pod_running(p)).count();
     Tally::Of {
         good,
         total: rows.len(),
@@ -207,10 +177,9 @@ pub fn pods(rows: &[Arc<Row>]) -> Tally {
 
 /// Warning events last seen at or after `since` (Unix seconds).
 pub fn warnings(rows: &[Arc<Row>], since: i64) -> Tally {
-    // LAST SEEN is the first cell, and its stamp the time.
     let n = rows
         .iter()
-        .filter(|e| e.warn && e.stamp(0).is_some_and(|t| t >= since))
+        .filter(|e| warning_seen(e).is_some_and(|t| t >= since))
         .count();
     Tally::Count(n)
 }

@@ -9,6 +9,7 @@ pub mod enriched;
 pub mod enrichers;
 pub mod findings;
 pub mod header;
+pub mod live;
 pub mod metrics_list;
 pub mod triage;
 pub mod usage;

@@ -119,7 +119,8 @@ pub fn endpoint_counts(slices: &[Arc<Row>]) -> HashMap<(String, String), (usize,
         .collect()
 }
 
-fn last_jobs(jobs: &[Arc<Row>]) -> HashMap<String, Arc<Row>> {
+/// The newest Job of each CronJob (by the CronJob's uid), from the Jobs' owners.
+pub fn last_jobs(jobs: &[Arc<Row>]) -> HashMap<String, Arc<Row>> {
     let mut out: HashMap<String, Arc<Row>> = HashMap::new();
     for j in jobs {
         for owner in &j.owners {
@@ -142,6 +143,11 @@ pub fn watched(kind: Kind) -> bool {
     RULES.iter().any(|r| covers(r, kind))
 }
 
+/// The rules that apply to `kind` (picked once per list rather than per row).
+pub fn rules_of(kind: Kind) -> Vec<&'static Rule> {
+    RULES.iter().filter(|r| covers(r, kind)).collect()
+}
+
 /// The problems of one row of `kind`, as (rule, hit).
 pub fn check<'r>(kind: Kind, row: &Row, ctx: &Ctx) -> impl Iterator<Item = (&'static Rule, Hit)> + use<'r> {
     let hits: Vec<_> = RULES
@@ -159,48 +165,64 @@ pub fn flagged(kind: Kind, row: &Row, ctx: &Ctx) -> bool {
         .any(|r| covers(r, kind) && (r.check)(kind, row, ctx).is_some())
 }
 
+/// The findings `rules` (those of `kind`) make on one row, unsorted; a finding about another
+/// object than the row (an event's pod) has no key yet (see [`evaluate`]).
+pub fn row_findings(kind: Kind, row: &Row, rules: &[&'static Rule], ctx: &Ctx) -> Vec<Finding> {
+    rules
+        .iter()
+        .filter_map(|rule| {
+            let hit = (rule.check)(kind, row, ctx)?;
+            let (kind, name, key) = match hit.about {
+                Some((k, name)) => (k, name, String::new()),
+                None => (kind, row.name.to_string(), row.key.clone()),
+            };
+            Some(Finding {
+                severity: rule.severity,
+                rule: rule.name,
+                kind: Some(kind),
+                namespace: row.namespace.to_string(),
+                name,
+                key,
+                problem: hit.problem,
+                since: hit.since,
+                evidence: hit.evidence,
+            })
+        })
+        .collect()
+}
+
+/// The first instant after `now` from which time alone may change what `rules` (those of `kind`)
+/// find on `row`; None when nothing they find depends on the time.
+pub fn next_turn(kind: Kind, row: &Row, rules: &[&'static Rule], now: i64) -> Option<i64> {
+    rules
+        .iter()
+        .filter_map(|rule| (rule.turns)(kind, row))
+        .filter(|t| *t > now)
+        .min()
+}
+
 /// Every problem in `rows` (per kind), worst first, then oldest first; an object's problem found
 /// twice (two probe events) is listed once.
 pub fn evaluate(rows: &[(Kind, &[Arc<Row>])], ctx: &Ctx) -> Vec<Finding> {
     let mut out = Vec::new();
     // Findings about another object than their row's (an event's pod), keyed once all are known.
-    let mut about = Vec::new();
+    let mut about = false;
     for (kind, list) in rows {
-        // The rules of the kind, picked once per list rather than per row.
-        let rules: Vec<&Rule> = RULES.iter().filter(|r| covers(r, *kind)).collect();
+        let rules = rules_of(*kind);
         if rules.is_empty() {
             continue;
         }
         for row in list.iter() {
-            for rule in &rules {
-                let Some(hit) = (rule.check)(*kind, row, ctx) else {
-                    continue;
-                };
-                let (kind, name, key) = match hit.about {
-                    Some((k, name)) => {
-                        about.push(out.len());
-                        (k, name, String::new())
-                    }
-                    None => (*kind, row.name.to_string(), row.key.clone()),
-                };
-                out.push(Finding {
-                    severity: rule.severity,
-                    rule: rule.name,
-                    kind: Some(kind),
-                    namespace: row.namespace.to_string(),
-                    name,
-                    key,
-                    problem: hit.problem,
-                    since: hit.since,
-                    evidence: hit.evidence,
-                });
+            for f in row_findings(*kind, row, &rules, ctx) {
+                about |= f.key.is_empty();
+                out.push(f);
             }
         }
     }
-    if !about.is_empty() {
-        let keys = keys_by_name(rows, about.iter().filter_map(|&i| out[i].kind));
-        for i in about {
-            let f = &mut out[i];
+    if about {
+        let kinds = out.iter().filter(|f| f.key.is_empty()).filter_map(|f| f.kind);
+        let keys = keys_by_name(rows, kinds);
+        for f in out.iter_mut().filter(|f| f.key.is_empty()) {
             if let Some(key) = f
                 .kind
                 .and_then(|k| keys.get(&(k, f.namespace.as_str(), f.name.as_str())))
@@ -249,7 +271,23 @@ pub fn sort(out: &mut Vec<Finding>) {
             ))
     });
     let mut seen = std::collections::HashSet::new();
-    out.retain(|f| seen.insert((f.kind, f.namespace.clone(), f.name.clone(), f.rule, f.problem.clone())));
+    out.retain(|f| seen.insert(f.same()));
+}
+
+/// What makes two findings the same problem (object, rule, problem), however many rows found it.
+pub type Same = (Option<Kind>, String, String, &'static str, String);
+
+impl Finding {
+    /// Its identity among findings: [`sort`] keeps one finding of each.
+    pub fn same(&self) -> Same {
+        (
+            self.kind,
+            self.namespace.clone(),
+            self.name.clone(),
+            self.rule,
+            self.problem.clone(),
+        )
+    }
 }
 
 /// Problems per severity: (errors, warnings, infos).

@@ -19,6 +19,16 @@ pub struct Rule {
     pub severity: Severity,
     /// The condition: the problem found on a row, if any.
     pub check: fn(Kind, &Row, &Ctx) -> Option<Hit>,
+    /// For a condition that reads the time: the instant (Unix seconds) from which its answer for
+    /// the row is no longer what it was before (each such condition changes at most once as time
+    /// passes); None for the others. Lets a count kept up to date re-check a row when time alone
+    /// may have changed it, rather than every row every so often.
+    pub turns: fn(Kind, &Row) -> Option<i64>,
+}
+
+/// The `turns` of a condition that does not read the time.
+fn never(_: Kind, _: &Row) -> Option<i64> {
+    None
 }
 
 const POD: &[GroupKind] = &[("", "Pod")];
@@ -47,30 +57,35 @@ pub static RULES: &[Rule] = &[
         kinds: POD,
         severity: Severity::Error,
         check: crash_loop,
+        turns: never,
     },
     Rule {
         name: "image-pull",
         kinds: POD,
         severity: Severity::Error,
         check: |_, r, _| waiting(r, &["ImagePullBackOff", "ErrImagePull", "InvalidImageName"]),
+        turns: never,
     },
     Rule {
         name: "config-error",
         kinds: POD,
         severity: Severity::Error,
         check: |_, r, _| waiting(r, &["CreateContainerConfigError", "CreateContainerError"]),
+        turns: never,
     },
     Rule {
         name: "oom-killed",
         kinds: POD,
         severity: Severity::Error,
         check: oom_killed,
+        turns: oom_turns,
     },
     Rule {
         name: "pending",
         kinds: POD,
         severity: Severity::Error,
         check: pending,
+        turns: pending_turns,
     },
     Rule {
         name: "evicted",
@@ -81,12 +96,14 @@ pub static RULES: &[Rule] = &[
             let (reason, msg) = f.reason.as_ref().filter(|(r, _)| r == "Evicted")?;
             Some(hit(reason.clone(), r.created, msg))
         },
+        turns: never,
     },
     Rule {
         name: "probe-failing",
         kinds: EVENT,
         severity: Severity::Warning,
         check: probe_failing,
+        turns: probe_turns,
     },
     Rule {
         name: "progress-deadline",
@@ -97,6 +114,7 @@ pub static RULES: &[Rule] = &[
             (c.reason == "ProgressDeadlineExceeded")
                 .then(|| hit("progress deadline exceeded".into(), c.since, &c.message))
         },
+        turns: never,
     },
     Rule {
         name: "unavailable-replicas",
@@ -110,6 +128,7 @@ pub static RULES: &[Rule] = &[
                 hit(words, avail.and_then(|c| c.since), avail.map_or("", |c| &c.message))
             })
         },
+        turns: never,
     },
     Rule {
         name: "not-ready",
@@ -119,6 +138,7 @@ pub static RULES: &[Rule] = &[
             let f = r.facts.as_ref()?;
             (f.ready < f.want).then(|| hit(format!("{}/{} ready", f.ready, f.want), None, ""))
         },
+        turns: never,
     },
     Rule {
         name: "job-failed",
@@ -128,6 +148,7 @@ pub static RULES: &[Rule] = &[
             let c = r.facts.as_ref()?.condition("Failed").filter(|c| c.status == "True")?;
             Some(hit(format!("failed: {}", c.reason), c.since, &c.message))
         },
+        turns: never,
     },
     Rule {
         name: "cronjob-suspended",
@@ -139,6 +160,7 @@ pub static RULES: &[Rule] = &[
                 .filter(|f| f.off)
                 .map(|_| hit("suspended".into(), None, ""))
         },
+        turns: never,
     },
     Rule {
         name: "cronjob-last-failed",
@@ -150,12 +172,14 @@ pub static RULES: &[Rule] = &[
             let words = format!("last Job {} failed: {}", job.name, c.reason);
             Some(hit(words, c.since, &c.message))
         },
+        turns: never,
     },
     Rule {
         name: "no-endpoints",
         kinds: SERVICE,
         severity: Severity::Error,
         check: no_endpoints,
+        turns: never,
     },
     Rule {
         name: "claim-unbound",
@@ -165,6 +189,7 @@ pub static RULES: &[Rule] = &[
             let status = cell(k, r, "Status")?;
             matches!(status, "Pending" | "Lost").then(|| hit(status.to_string(), r.created, ""))
         },
+        turns: never,
     },
     Rule {
         name: "node-not-ready",
@@ -175,6 +200,7 @@ pub static RULES: &[Rule] = &[
             let words = format!("NotReady ({})", if c.reason.is_empty() { &c.status } else { &c.reason });
             Some(hit(words, c.since, &c.message))
         },
+        turns: never,
     },
     Rule {
         name: "node-pressure",
@@ -188,6 +214,7 @@ pub static RULES: &[Rule] = &[
                 .find(|c| c.status == "True" && (c.type_.ends_with("Pressure") || c.type_ == "NetworkUnavailable"))?;
             Some(hit(c.type_.clone(), c.since, &c.message))
         },
+        turns: never,
     },
     Rule {
         name: "node-cordoned",
@@ -199,6 +226,7 @@ pub static RULES: &[Rule] = &[
                 .filter(|f| f.off)
                 .map(|_| hit("cordoned (SchedulingDisabled)".into(), None, ""))
         },
+        turns: never,
     },
     Rule {
         name: "hpa-at-max",
@@ -209,6 +237,7 @@ pub static RULES: &[Rule] = &[
             let now: i64 = cell(k, r, "Replicas")?.parse().ok()?;
             (max > 0 && now >= max).then(|| hit(format!("at max replicas ({now}/{max})"), None, ""))
         },
+        turns: never,
     },
     Rule {
         name: "hpa-unable",
@@ -224,6 +253,7 @@ pub static RULES: &[Rule] = &[
                 )
             })
         },
+        turns: never,
     },
     Rule {
         name: "pdb-zero",
@@ -232,6 +262,7 @@ pub static RULES: &[Rule] = &[
         check: |k, r, _| {
             (cell(k, r, "Allowed Disruptions")? == "0").then(|| hit("allows 0 disruptions".into(), None, ""))
         },
+        turns: never,
     },
 ];
 
@@ -269,28 +300,42 @@ fn crash_loop(_: Kind, r: &Row, _: &Ctx) -> Option<Hit> {
     ))
 }
 
-fn oom_killed(_: Kind, r: &Row, ctx: &Ctx) -> Option<Hit> {
+/// When the pod's last container termination was an OOM kill: its time.
+fn oom_at(r: &Row) -> Option<i64> {
     let (reason, at) = r.facts.as_ref()?.last_term.as_ref()?;
-    let at = at.filter(|t| *t >= ctx.now - OOM_SECS)?;
-    (reason == "OOMKilled").then(|| {
-        hit(
-            "OOMKilled in the last hour".into(),
-            Some(at),
-            "container terminated: OOMKilled (exit 137)",
-        )
-    })
+    at.filter(|_| reason == "OOMKilled")
 }
 
-fn pending(_: Kind, r: &Row, ctx: &Ctx) -> Option<Hit> {
+fn oom_killed(_: Kind, r: &Row, ctx: &Ctx) -> Option<Hit> {
+    let at = oom_at(r).filter(|t| *t >= ctx.now - OOM_SECS)?;
+    Some(hit(
+        "OOMKilled in the last hour".into(),
+        Some(at),
+        "container terminated: OOMKilled (exit 137)",
+    ))
+}
+
+/// An OOM kill stops counting once it is more than OOM_SECS old.
+fn oom_turns(_: Kind, r: &Row) -> Option<i64> {
+    Some(oom_at(r)? + OOM_SECS + 1)
+}
+
+/// Since when a pod has been Pending with nothing more precise to say (its creation).
+fn pending_since(r: &Row) -> Option<i64> {
     let f = r.facts.as_ref()?;
     // A pod waiting on an image or its config says so in its own rule.
     if f.phase != "Pending" || f.waiting.is_some() {
         return None;
     }
-    let since = r.created?;
+    r.created
+}
+
+fn pending(_: Kind, r: &Row, ctx: &Ctx) -> Option<Hit> {
+    let since = pending_since(r)?;
     if ctx.now - since <= PENDING_SECS {
         return None;
     }
+    let f = r.facts.as_ref()?;
     match f.condition("PodScheduled") {
         Some(c) => Some(hit(format!("Pending: {}", c.reason), Some(since), &c.message)),
         // Bound to a node but not started there (a NotReady node's DaemonSet pods).
@@ -304,12 +349,22 @@ fn pending(_: Kind, r: &Row, ctx: &Ctx) -> Option<Hit> {
     }
 }
 
-fn probe_failing(_: Kind, r: &Row, ctx: &Ctx) -> Option<Hit> {
+/// A Pending pod becomes a problem once it has been so for more than PENDING_SECS.
+fn pending_turns(_: Kind, r: &Row) -> Option<i64> {
+    Some(pending_since(r)? + PENDING_SECS + 1)
+}
+
+/// When a probe failure event was last seen: a Warning with reason Unhealthy.
+fn probe_seen(r: &Row) -> Option<i64> {
     // An event row: LAST SEEN, TYPE, REASON, OBJECT, SUBOBJECT, SOURCE, MESSAGE, FIRST SEEN.
     if !r.warn || r.cells.get(2).map(Text::as_str) != Some("Unhealthy") {
         return None;
     }
-    let last = r.stamp(0)?;
+    r.stamp(0)
+}
+
+fn probe_failing(_: Kind, r: &Row, ctx: &Ctx) -> Option<Hit> {
+    let last = probe_seen(r)?;
     if last < ctx.now - PROBE_SECS {
         return None;
     }
@@ -325,6 +380,11 @@ fn probe_failing(_: Kind, r: &Row, ctx: &Ctx) -> Option<Hit> {
         evidence: msg.to_string(),
         about: Some((Kind::Pod, pod.to_string())),
     })
+}
+
+/// A probe failure stops counting once it was last seen more than PROBE_SECS ago.
+fn probe_turns(_: Kind, r: &Row) -> Option<i64> {
+    Some(probe_seen(r)? + PROBE_SECS + 1)
 }
 
 fn no_endpoints(_: Kind, r: &Row, ctx: &Ctx) -> Option<Hit> {

@@ -3,4 +3,4 @@
 mod store;
 
 pub use model::rows::*;
-pub use store::RowStore;
+pub use store::{Change, Changes, Mark, RowStore};
