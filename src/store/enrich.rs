@@ -91,16 +91,20 @@ pub fn apply(
     usage: Option<&Sample>,
 ) {
     let base = printer_cells(kind);
+    // Each needed watch's rows read once, whatever the number of columns reading them (a node's
+    // CPU R/L and MEM R/L both read every pod).
+    let mut read: Vec<(Kind, Option<Vec<Arc<Row>>>)> = Vec::new();
+    for k in enrichers.iter().flat_map(|e| e.watches()) {
+        if !read.iter().any(|(of, _)| *of == k) {
+            read.push((k, needed(k)));
+        }
+    }
+    let rows_of = |k: Kind| read.iter().find(|(of, _)| *of == k).and_then(|(_, r)| r.as_deref());
     for (i, e) in enrichers.iter().enumerate() {
         let cells = match e.needs {
-            Needs::Watch(k, cells) => cells(rows, needed(k).as_deref()),
+            Needs::Watch(k, cells) => cells(rows, rows_of(k)),
             Needs::Usage(_) => continue,
-            Needs::PodsUsage(_, cells) => cells(
-                rows,
-                needed(Kind::Pod).as_deref(),
-                needed(Kind::ReplicaSet).as_deref(),
-                usage,
-            ),
+            Needs::PodsUsage(_, cells) => cells(rows, rows_of(Kind::Pod), rows_of(Kind::ReplicaSet), usage),
         };
         let at = base + i;
         for (row, text) in rows.iter_mut().zip(cells) {
