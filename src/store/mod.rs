@@ -150,8 +150,11 @@ impl Store {
                 }
                 let sample = usage.and_then(|(u, of)| u.sample(of, scope));
                 let cols = usage_cols::UsageCols::new(kind, sample.clone());
-                let held = state.top().table.usage.as_deref();
-                if cols.as_ref().is_some_and(|c| held.is_none_or(|h| !h.same(c))) {
+                let held = state.top().table.usage.clone();
+                if cols
+                    .as_ref()
+                    .is_some_and(|c| held.as_deref().is_none_or(|h| !h.same(c)))
+                {
                     let usage = cols.map(Arc::new);
                     update(
                         state,
@@ -160,6 +163,8 @@ impl Store {
                             usage,
                         },
                     );
+                    // The sample the view let go of is freed off the loop (the poller holds only the new one).
+                    crate::memory::drop_soon(held);
                 }
                 if !enrichers.is_empty() {
                     let watch = (kind, scope.clone());
