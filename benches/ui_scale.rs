@@ -225,12 +225,8 @@ async fn usage_rss(h: &mut Headless) -> anyhow::Result<String> {
         .find(|(title, _, _)| *title == "CPU")
         .ok_or_else(|| anyhow::anyhow!("pods have no CPU column"))?;
     let shows = |h: &Headless| {
-        h.state
-            .top()
-            .table
-            .rows
-            .iter()
-            .any(|r| r.cells.get(cpu).is_some_and(|c| !c.is_empty()))
+        let table = &h.state.top().table;
+        table.rows.iter().any(|r| !table.cell(r, cpu).is_empty())
     };
     let deadline = Instant::now() + Duration::from_secs(60);
     while !shows(h) {
@@ -240,15 +236,28 @@ async fn usage_rss(h: &mut Headless) -> anyhow::Result<String> {
     }
     let first = rss_kib("self");
     let until = Instant::now() + Duration::from_secs(31);
+    // The frames that showed a new sample, in CPU time on this thread, and their parts (rows fed
+    // to the view, header counts, draw), as the watch events' are printed.
+    let mut sampled = Vec::new();
+    let held = |h: &Headless| h.state.top().table.usage.as_ref().map(std::sync::Arc::as_ptr);
     while Instant::now() < until {
-        h.frame()?;
+        let (before, cpu) = (held(h), thread_cpu());
+        let (_, parts) = h.frame_parts()?;
+        if held(h) != before {
+            let [rows, header, draw] = parts.map(ms);
+            sampled.push(format!(
+                "{:.2} (rows {rows:.2} header {header:.2} draw {draw:.2})",
+                ms(thread_cpu() - cpu)
+            ));
+        }
         h.changed(Duration::from_millis(500)).await;
     }
     h.frame()?;
     Ok(format!(
-        "rss first sample {:.1} MiB, 30 s later {:.1} MiB",
+        "rss first sample {:.1} MiB, 30 s later {:.1} MiB; frames after a new sample (cpu ms) {}",
         first as f64 / 1024.0,
-        rss_kib("self") as f64 / 1024.0
+        rss_kib("self") as f64 / 1024.0,
+        sampled.join(", ")
     ))
 }
 

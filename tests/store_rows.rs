@@ -158,19 +158,18 @@ async fn a_pod_row_with_usage_cells_is_held_once_by_the_cache_and_the_view() {
         .into_iter()
         .find(|(title, _, _)| *title == "CPU")
         .expect("pods have a CPU column");
-    // Each shown row with a usage cell (a copy of the watch's row) must be the very row the cache
-    // holds, not a second copy of it; a pod the watch changed after the frame waits for the next.
+    // Each shown row with a usage cell must be the very row the cache holds, not a copy of it (its
+    // usage is read from the sample, not written into a copy); a pod the watch changed after the
+    // frame waits for the next.
     let shared = common::eventually(30, "usage rows shared with the cache", || {
         h.frame().unwrap();
         let (kind, scope) = h.state.wanted().unwrap();
         let held = h.cache().rows(kind, &scope).unwrap_or_default();
-        let shown: Vec<_> = h
-            .state
-            .top()
-            .table
+        let table = &h.state.top().table;
+        let shown: Vec<_> = table
             .rows
             .iter()
-            .filter(|r| r.cells.get(cpu).is_some_and(|c| !c.is_empty()))
+            .filter(|r| !table.cell(r, cpu).is_empty())
             .cloned()
             .collect();
         let same = shown.iter().all(|r| held.iter().any(|c| std::sync::Arc::ptr_eq(c, r)));

@@ -58,17 +58,15 @@ async fn pods_show_the_sample_the_metrics_api_returned_asking_once_per_interval(
     // Within one sample, the table's CPU and MEM are what the API lists (kubectl top's numbers).
     common::eventually(30, "pods' CPU/MEM equal to the metrics API's sample", || {
         h.frame().unwrap();
-        let rows = h.state.top().table.rows.clone();
+        let table = h.state.top().table.clone();
         let metrics = metrics.clone();
         async move {
             let list = metrics.list(&ListParams::default()).await.ok()?;
             let mut seen = 0;
             for m in &list.items {
-                let row = rows
-                    .iter()
-                    .find(|r| m.metadata.name.as_deref() == Some(r.name.as_str()))?;
+                let row = table.rows.iter().find(|r| m.metadata.name.as_deref() == Some(r.name.as_str()))?;
                 let (top_cpu, top_mem) = kubectl_top(&m.data);
-                if row.cells.get(cpu)?.as_str() != top_cpu || row.cells.get(mem)?.as_str() != top_mem {
+                if table.cell(row, cpu) != top_cpu || table.cell(row, mem) != top_mem {
                     return None;
                 }
                 seen += 1;
@@ -80,29 +78,10 @@ async fn pods_show_the_sample_the_metrics_api_returned_asking_once_per_interval(
     let screen = h.screen();
     assert!(screen.contains("%CPU/R") && screen.contains("%MEM/L"), "{screen}");
     // A web pod: requests 50m/64Mi, memory limit 64Mi, no CPU limit: %CPU/L stays empty.
-    let web = h
-        .state
-        .top()
-        .table
-        .rows
-        .iter()
-        .find(|r| r.name.starts_with("web-"))
-        .unwrap()
-        .clone();
-    assert!(
-        web.cells
-            .get(cols[2].2)
-            .map_or("", model::rows::Text::as_str)
-            .parse::<u32>()
-            .is_ok()
-            && web
-                .cells
-                .get(cols[3].2)
-                .map_or("", model::rows::Text::as_str)
-                .is_empty(),
-        "{:?}",
-        web.cells
-    );
+    let table = &h.state.top().table;
+    let web = table.rows.iter().find(|r| r.name.starts_with("web-")).unwrap();
+    let (cpu_r, cpu_l) = (table.cell(web, cols[2].2), table.cell(web, cols[3].2));
+    assert!(cpu_r.parse::<u32>().is_ok() && cpu_l.is_empty(), "{cpu_r:?} {cpu_l:?}");
 
     // One LIST per interval for the one namespace shown.
     let (before, start) = (c.faults().metrics_reads(), Instant::now());
@@ -132,21 +111,15 @@ async fn pods_show_the_sample_the_metrics_api_returned_asking_once_per_interval(
     common::typed(&mut h, ":no\r");
     common::eventually(30, "nodes' CPU/MEM equal to the metrics API's sample", || {
         h.frame().unwrap();
-        let rows = h.state.top().table.rows.clone();
+        let table = h.state.top().table.clone();
         let (nodes, cpu, pct) = (nodes.clone(), ncols[0].2, ncols[2].2);
         async move {
             let list = nodes.list(&ListParams::default()).await.ok()?;
             let all = list.items.iter().all(|m| {
-                let row = rows
-                    .iter()
-                    .find(|r| m.metadata.name.as_deref() == Some(r.name.as_str()));
+                let row = table.rows.iter().find(|r| m.metadata.name.as_deref() == Some(r.name.as_str()));
                 row.is_some_and(|r| {
-                    r.cells.get(cpu).map_or("", model::rows::Text::as_str) == format!("{}m", used_of(&m.data).cpu)
-                        && r.cells
-                            .get(pct)
-                            .map_or("", model::rows::Text::as_str)
-                            .parse::<u32>()
-                            .is_ok()
+                    table.cell(r, cpu) == format!("{}m", used_of(&m.data).cpu)
+                        && table.cell(r, pct).parse::<u32>().is_ok()
                 })
             });
             (all && list.items.len() == 4).then_some(())
@@ -205,14 +178,8 @@ async fn pods_show_the_sample_the_metrics_api_returned_asking_once_per_interval(
     );
     let screen = h.screen();
     assert_eq!(screen.matches("n/a").count(), 1, "{screen}");
-    assert!(
-        h.state
-            .top()
-            .table
-            .rows
-            .iter()
-            .all(|r| r.cells.get(cpu).map_or("", model::rows::Text::as_str).is_empty())
-    );
+    let table = &h.state.top().table;
+    assert!(table.rows.iter().all(|r| table.cell(r, cpu).is_empty()));
     h.shutdown();
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -49,9 +49,10 @@ async fn containers_show_their_own_usage_from_the_pods_sample_then_one_get_per_i
     let cpu = kubedeck::store::enrichers::columns(kubedeck::cluster::Kind::Pod)[0].2;
     eventually(30, "the pod duo with its CPU", || {
         h.frame().unwrap();
-        let row = h.state.top().table.current().cloned();
+        let table = &h.state.top().table;
+        let row = table.current();
         std::future::ready(
-            row.filter(|r| r.name == "duo" && !r.cells.get(cpu).map_or("", |t| t.as_str()).is_empty())
+            row.filter(|r| r.name == "duo" && !table.cell(r, cpu).is_empty())
                 .map(|_| ()),
         )
     })

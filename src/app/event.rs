@@ -59,6 +59,13 @@ pub enum Input {
         /// The watch status.
         status: WatchStatus,
     },
+    /// The usage columns of a watch's rows read from a new sample (`store::usage_cols`).
+    Usage {
+        /// The watch whose rows they describe; ignored unless the top view wants it.
+        watch: (Kind, Scope),
+        /// The columns and their sample.
+        usage: Option<Arc<crate::store::usage_cols::UsageCols>>,
+    },
     /// What the cache holds for the xray on show (see `store::xray`).
     Xray(Box<super::xray::view::Fed>),
     /// The kubeconfig contexts and the current one.

@@ -1,5 +1,6 @@
 //! Table data of a list view: compact row projections, filtering, sorting and a cursor that follows its object.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::sync::Arc;
 
@@ -11,6 +12,7 @@ use sort_key::sort_order;
 
 pub use crate::cluster::rows::Row;
 use crate::labels::LabelSelector;
+use crate::store::usage_cols::UsageCols;
 
 /// A column to sort by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -151,6 +153,11 @@ impl Filter {
 
     /// Whether a row passes.
     pub fn matches(&self, row: &Row) -> bool {
+        self.matches_with(row, None)
+    }
+
+    /// Whether a row passes, its usage cells read from `usage`.
+    pub fn matches_with(&self, row: &Row, usage: Option<&UsageCols>) -> bool {
         match self {
             Filter::None => true,
             Filter::Regex { re, invert, plain } => {
@@ -159,7 +166,12 @@ impl Filter {
                     || match plain {
                         true => rest_matches(re, row),
                         false => re.is_match(&row.namespace) || row.cells.iter().any(|c| re.is_match(c)),
-                    };
+                    }
+                    || usage.is_some_and(|u| {
+                        let mut hit = false;
+                        u.each(row, |c| hit = hit || re.is_match(c));
+                        hit
+                    });
                 hit != *invert
             }
             Filter::Labels(sel) => sel.matches_pairs(&row.labels),
@@ -252,6 +264,8 @@ pub struct Table {
     /// The rows' text a plain filter searches, kept up to date with the rows so that the first key
     /// after `/` finds it ready.
     search: SearchText,
+    /// The rows' usage cells, read from a metrics sample (`store::usage_cols`), not held in them.
+    pub usage: Option<Arc<UsageCols>>,
 }
 
 impl Table {
@@ -261,6 +275,29 @@ impl Table {
             .get(self.cursor)
             .and_then(|&i| self.rows.get(i))
             .map(Arc::as_ref)
+    }
+
+    /// Read the rows' usage cells from `usage` from now on (call `refresh` next): only what a usage
+    /// cell decides is done again, the order when sorted by one and the filter's pass when a
+    /// filter could match one; the rows themselves are not touched.
+    pub fn set_usage(&mut self, usage: Option<Arc<UsageCols>>, filter: &Filter, sort: Sort) {
+        let by_usage = |u: &Option<Arc<UsageCols>>| match sort.col {
+            SortCol::Cell(n) => u.as_ref().is_some_and(|u| u.covers(n)),
+            _ => false,
+        };
+        if by_usage(&self.usage) || by_usage(&usage) {
+            self.order = None;
+            self.replaced = None;
+        }
+        if matches!(filter, Filter::Regex { .. }) {
+            self.filtered = None;
+        }
+        self.usage = usage;
+    }
+
+    /// The text of `row`'s cell `n` as drawn without its time: the row's own, or its usage.
+    pub fn cell<'a>(&self, row: &'a Row, n: usize) -> Cow<'a, str> {
+        cell(row, n, self.usage.as_deref())
     }
 
     /// Replace the rows and recompute the view.
@@ -323,12 +360,13 @@ impl Table {
         let old = self.replaced.take();
         let same_filter = self.filtered.as_ref().is_some_and(|f| f.same(filter));
         let rows = &self.rows;
+        let usage = self.usage.as_deref();
         let mended = match (changed, self.order.as_mut()) {
             (Some(changed), Some((_, _, order))) => {
                 let old = old.as_deref().unwrap_or(rows);
                 // Out with each changed row where its old value sorted it; then in where its new one does.
                 for &i in &changed {
-                    let at = |&j: &usize| ordered(&old[j], &old[i], j, i, sort);
+                    let at = |&j: &usize| ordered(&old[j], &old[i], j, i, sort, usage);
                     if let Ok(p) = order.binary_search_by(at) {
                         order.remove(p);
                     }
@@ -340,10 +378,10 @@ impl Table {
                     if !fixed.matches(&rows[i]) {
                         continue;
                     }
-                    let at = |&j: &usize| ordered(&rows[j], &rows[i], j, i, sort);
+                    let at = |&j: &usize| ordered(&rows[j], &rows[i], j, i, sort, usage);
                     let p = order.binary_search_by(at).unwrap_or_else(|p| p);
                     order.insert(p, i);
-                    if same_filter && filter.matches(&rows[i]) {
+                    if same_filter && filter.matches_with(&rows[i], usage) {
                         let p = self.visible.binary_search_by(at).unwrap_or_else(|p| p);
                         self.visible.insert(p, i);
                     }
@@ -354,13 +392,13 @@ impl Table {
         };
         if !mended {
             let mut order: Vec<usize> = (0..rows.len()).filter(|&i| fixed.matches(&rows[i])).collect();
-            sort_order(rows, &mut order, sort);
+            sort_order(rows, &mut order, sort, usage);
             self.order = Some((sort, fixed.clone(), order));
             self.filtered = None;
         }
         if !(same_filter && self.filtered.is_some()) {
             let order = self.order.as_ref().map_or(&[][..], |(_, _, o)| o.as_slice());
-            self.visible = self.search.pass(rows, filter, order);
+            self.visible = self.search.pass(rows, filter, order, self.usage.as_deref());
             self.filtered = Some(filter.clone());
         } else {
             self.search.sync(rows);
@@ -372,7 +410,7 @@ impl Table {
     /// [`Filter::narrows`] the last one, it gives what `refresh` would, without the full pass and sort.
     pub fn narrow(&mut self, filter: &Filter) {
         let shown = std::mem::take(&mut self.visible);
-        self.visible = self.search.pass(&self.rows, filter, &shown);
+        self.visible = self.search.pass(&self.rows, filter, &shown, self.usage.as_deref());
         self.filtered = Some(filter.clone());
         self.keep_cursor();
     }
@@ -463,13 +501,17 @@ pub fn visible_offset(offset: usize, cursor: usize, height: usize, len: usize) -
 
 /// The order of rows `a` and `b` (at indices `i` and `j`) in a table sorted by `sort`: the index
 /// last, the order a stable sort gives.
-fn ordered(a: &Row, b: &Row, i: usize, j: usize, sort: Sort) -> Ordering {
-    let o = compare(a, b, sort.col);
+fn ordered(a: &Row, b: &Row, i: usize, j: usize, sort: Sort, usage: Option<&UsageCols>) -> Ordering {
+    let o = compare(a, b, sort.col, usage);
     if sort.descending { o.reverse() } else { o }.then(i.cmp(&j))
 }
 
-fn cell(row: &Row, n: usize) -> &str {
-    row.cells.get(n).map_or("", model::rows::Text::as_str)
+/// Cell `n` of `row`: its own, or its usage read from `usage`.
+fn cell<'a>(row: &'a Row, n: usize, usage: Option<&UsageCols>) -> Cow<'a, str> {
+    match usage.and_then(|u| u.cell(row, n)) {
+        Some(text) => Cow::Owned(text),
+        None => Cow::Borrowed(row.cells.get(n).map_or("", model::rows::Text::as_str)),
+    }
 }
 
 fn by_name(a: &Row, b: &Row) -> Ordering {
@@ -482,12 +524,12 @@ fn cell_ties(a: &Row, b: &Row, n: usize) -> Ordering {
     b.stamp(n).cmp(&a.stamp(n)).then_with(|| by_name(a, b))
 }
 
-fn compare(a: &Row, b: &Row, col: SortCol) -> Ordering {
+fn compare(a: &Row, b: &Row, col: SortCol, usage: Option<&UsageCols>) -> Ordering {
     match col {
         SortCol::Name => by_name(a, b),
         // Youngest first, as k9s and `kubectl get --sort-by` on age read naturally.
         SortCol::Age => b.created.cmp(&a.created).then_with(|| by_name(a, b)),
-        SortCol::Cell(n) => natural(cell(a, n), cell(b, n)).then_with(|| cell_ties(a, b, n)),
+        SortCol::Cell(n) => natural(&cell(a, n, usage), &cell(b, n, usage)).then_with(|| cell_ties(a, b, n)),
     }
 }
 

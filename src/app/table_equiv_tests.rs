@@ -39,7 +39,7 @@ fn random_row(rng: &mut StdRng, n: usize) -> Arc<Row> {
 /// What the table should show: every row sorted by the comparator, then filtered by the regex.
 fn expected(rows: &[Arc<Row>], filter: &Filter, sort: Sort) -> Vec<usize> {
     let mut order: Vec<usize> = (0..rows.len()).collect();
-    order.sort_by(|&a, &b| ordered(&rows[a], &rows[b], a, b, sort));
+    order.sort_by(|&a, &b| ordered(&rows[a], &rows[b], a, b, sort, None));
     order.retain(|&i| filter.matches(&rows[i]));
     order
 }

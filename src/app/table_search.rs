@@ -9,6 +9,7 @@ use std::sync::Arc;
 use memchr::memmem::Finder;
 
 use super::{Filter, Row};
+use crate::store::usage_cols::UsageCols;
 
 /// A row's text in the buffer: start and length; `NONE` for a row with non-ASCII text, which the
 /// regex decides (case folding outside ASCII is not ASCII lowercasing: the Kelvin sign matches `k`).
@@ -38,20 +39,42 @@ pub(super) struct SearchText {
 }
 
 impl SearchText {
-    /// The indices among `among` whose rows pass `filter`, in their order: exactly what
-    /// `Filter::matches` passes.
-    pub(super) fn pass(&mut self, rows: &[Arc<Row>], filter: &Filter, among: &[usize]) -> Vec<usize> {
+    /// The indices among `among` whose rows pass `filter`, their usage cells read from `usage`, in
+    /// their order: exactly what `Filter::matches_with` passes.
+    pub(super) fn pass(
+        &mut self,
+        rows: &[Arc<Row>],
+        filter: &Filter,
+        among: &[usize],
+        usage: Option<&UsageCols>,
+    ) -> Vec<usize> {
         self.sync(rows);
         let Some((needle, invert)) = filter.plain_ascii() else {
-            return among.iter().copied().filter(|&i| filter.matches(&rows[i])).collect();
+            return among
+                .iter()
+                .copied()
+                .filter(|&i| filter.matches_with(&rows[i], usage))
+                .collect();
         };
         let finder = Finder::new(needle.as_bytes());
+        // The usage cells change with every sample, so they are not in the kept text: they are
+        // read for a filter that could match them at all (digits, `m`, `Mi`, `-`), which the
+        // words one filters rows by cannot.
+        let usage = usage.filter(|_| needle.bytes().all(crate::store::usage_cols::may_show));
+        let in_usage = |row: &Row| {
+            usage.is_some_and(|u| {
+                let mut hit = false;
+                u.each(row, |c| hit = hit || finder.find(c.to_ascii_lowercase().as_bytes()).is_some());
+                hit
+            })
+        };
         let hit = |i: usize| match self.spans[i] {
-            NONE => filter.matches(&rows[i]),
+            NONE => filter.matches_with(&rows[i], usage),
             s => {
-                finder
+                (finder
                     .find(&self.buf[s.start as usize..(s.start + s.len) as usize])
                     .is_some()
+                    || in_usage(&rows[i]))
                     != invert
             }
         };

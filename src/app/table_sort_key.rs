@@ -8,15 +8,17 @@ use std::sync::Arc;
 use super::{Row, Sort, SortCol, cell, trim_zeros};
 #[cfg(doc)]
 use super::{compare, natural, ordered};
+use crate::store::usage_cols::UsageCols;
 
-/// Sort `order`, indices into `rows`, as [`ordered`] orders them.
-pub(super) fn sort_order(rows: &[Arc<Row>], order: &mut [usize], sort: Sort) {
+/// Sort `order`, indices into `rows`, as [`ordered`] orders them, usage cells read from `usage`
+/// (each row's text made once, into its key).
+pub(super) fn sort_order(rows: &[Arc<Row>], order: &mut [usize], sort: Sort, usage: Option<&UsageCols>) {
     let mut buf = Vec::new();
     let mut keyed: Vec<(Range<usize>, usize)> = order
         .iter()
         .map(|&i| {
             let start = buf.len();
-            sort_key(&mut buf, &rows[i], sort.col);
+            sort_key(&mut buf, &rows[i], sort.col, usage);
             (start..buf.len(), i)
         })
         .collect();
@@ -32,12 +34,12 @@ pub(super) fn sort_order(rows: &[Arc<Row>], order: &mut [usize], sort: Sort) {
 
 /// Append the key of `row` by `col` to `buf`: what [`compare`] compares, in its order, each part
 /// ended so that a shorter part sorts first.
-pub(super) fn sort_key(buf: &mut Vec<u8>, row: &Row, col: SortCol) {
+pub(super) fn sort_key(buf: &mut Vec<u8>, row: &Row, col: SortCol, usage: Option<&UsageCols>) {
     match col {
         SortCol::Name => {}
         SortCol::Age => newest_first(buf, row.created),
         SortCol::Cell(n) => {
-            natural_key(buf, cell(row, n));
+            natural_key(buf, &cell(row, n, usage));
             buf.push(END);
             newest_first(buf, row.stamp(n));
         }

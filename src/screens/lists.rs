@@ -114,8 +114,17 @@ pub fn label(state: &State, action: Action) -> Option<String> {
 /// Fresh rows of a watch: the view on show takes them if it wants that watch (a resource list, or
 /// a pod's containers from its namespace's pods).
 pub fn rows(state: &mut State, input: Input) -> Result<Vec<Effect>, Input> {
-    let Input::Rows { watch, rows, status } = input else {
-        return Err(input);
+    let (watch, rows, status) = match input {
+        Input::Rows { watch, rows, status } => (watch, rows, status),
+        Input::Usage { watch, usage } => {
+            if state.wanted().as_ref() == Some(&watch) {
+                let view = state.top_mut();
+                view.table.set_usage(usage, &view.filter, view.sort);
+                view.refresh();
+            }
+            return Ok(vec![]);
+        }
+        _ => return Err(input),
     };
     if state.wanted().as_ref() == Some(&watch) {
         let page = state.page_rows;

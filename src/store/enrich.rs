@@ -11,9 +11,11 @@ use crate::cluster::{Kind, printers};
 /// has no rows yet).
 pub type Cells = fn(rows: &[Arc<Row>], needed: Option<&[Arc<Row>]>) -> Vec<String>;
 
-/// How a usage column computes its cells: one per row, from each row's entry in the latest metrics
-/// sample of the rows' kind and scope (None: no entry, no sample yet, or no metrics API).
-pub type UsageCells = fn(rows: &[Arc<Row>], entries: &[Option<&Of>]) -> Vec<String>;
+/// How a usage column computes a row's cell, from the row's entry in the latest metrics sample of
+/// the rows' kind and scope (None: no entry, no sample yet, or no metrics API). Computed when the
+/// cell is read (drawn, sorted, filtered: `store::usage_cols`), never stored in the row: each
+/// sample changes every pod's usage, and rows holding it were all copied on every sample.
+pub type UsageCell = fn(row: &Row, entry: Option<&Of>) -> String;
 
 /// How a workload's usage column computes its cells: one per row, from the pods' and ReplicaSets'
 /// rows of the view's scope (None: not synced) and the pods' latest metrics sample.
@@ -29,7 +31,7 @@ pub enum Needs {
     /// The rows of another kind's watch in the view's scope; the store starts that watch.
     Watch(Kind, Cells),
     /// metrics-server's usage of the rows themselves (`store::usage`), fetched while shown.
-    Usage(UsageCells),
+    Usage(UsageCell),
     /// metrics-server's usage of the pods the rows own, directly or through their ReplicaSets
     /// (workloads): the pods' (and, when `true`, the ReplicaSets') watches in the view's scope and
     /// the pods' usage, one LIST of the scope's PodMetrics.
@@ -78,7 +80,9 @@ pub fn printer_cells(kind: Kind) -> usize {
 }
 
 /// Fill the cells of `enrichers` (all of `kind`) in `rows`, reading each one's needed rows from
-/// `needed` and usage from `usage`; a row is copied only when one of its cells changes.
+/// `needed` and the workloads' usage from `usage`; a row is copied only when one of its cells
+/// changes. The rows' own usage columns ([`Needs::Usage`]) are not filled: they are read through
+/// `store::usage_cols` from the sample itself.
 pub fn apply(
     kind: Kind,
     rows: &mut [Arc<Row>],
@@ -87,25 +91,20 @@ pub fn apply(
     usage: Option<&Sample>,
 ) {
     let base = printer_cells(kind);
-    // Each row's sample entry, looked up once for all the usage columns (10,000 pods: 70,000
-    // lookups became 10,000).
-    let mut entries: Option<Vec<Option<&Of>>> = None;
+    // Each needed watch's rows read once, whatever the number of columns reading them (a node's
+    // CPU R/L and MEM R/L both read every pod).
+    let mut read: Vec<(Kind, Option<Vec<Arc<Row>>>)> = Vec::new();
+    for k in enrichers.iter().flat_map(|e| e.watches()) {
+        if !read.iter().any(|(of, _)| *of == k) {
+            read.push((k, needed(k)));
+        }
+    }
+    let rows_of = |k: Kind| read.iter().find(|(of, _)| *of == k).and_then(|(_, r)| r.as_deref());
     for (i, e) in enrichers.iter().enumerate() {
         let cells = match e.needs {
-            Needs::Watch(k, cells) => cells(rows, needed(k).as_deref()),
-            Needs::Usage(cells) => {
-                let entries = entries.get_or_insert_with(|| {
-                    let entry = |r: &Arc<Row>| usage.and_then(|s| s.of(&r.namespace, &r.name));
-                    rows.iter().map(entry).collect()
-                });
-                cells(rows, entries)
-            }
-            Needs::PodsUsage(_, cells) => cells(
-                rows,
-                needed(Kind::Pod).as_deref(),
-                needed(Kind::ReplicaSet).as_deref(),
-                usage,
-            ),
+            Needs::Watch(k, cells) => cells(rows, rows_of(k)),
+            Needs::Usage(_) => continue,
+            Needs::PodsUsage(_, cells) => cells(rows, rows_of(Kind::Pod), rows_of(Kind::ReplicaSet), usage),
         };
         let at = base + i;
         for (row, text) in rows.iter_mut().zip(cells) {
@@ -216,52 +215,25 @@ mod tests {
     }
 
     #[test]
-    fn a_feed_with_the_same_cells_copies_no_row_and_a_changed_one_only_its_row() {
+    fn a_new_sample_copies_no_pod_row() {
         let base = printer_cells(Kind::Pod);
-        let sample = |b_cpu| {
+        let sample = |cpu| {
             let mut s = crate::store::usage::Sample::default();
-            let used = |cpu| crate::store::usage::Used { cpu, mem: 1 << 20 };
-            s.insert("shop", "a", used(5).into());
-            s.insert("shop", "b", used(b_cpu).into());
+            s.insert("shop", "a", crate::store::usage::Used { cpu, mem: 1 << 20 }.into());
             s
         };
-        let pod = |name: &str| {
-            let capacity = model::quantity::Capacity::Pod {
-                cpu_request: None,
-                cpu_limit: None,
-                mem_request: None,
-                mem_limit: None,
-            };
-            Arc::new(Row {
-                namespace: "shop".into(),
-                name: name.into(),
-                cells: vec![String::new().into(); base],
-                capacity: Some(Box::new(capacity)),
-                ..Default::default()
-            })
-        };
-        let (watch, enrichers) = (vec![pod("a"), pod("b")], crate::store::enrichers::of(Kind::Pod));
-        // The cache holds the rows last enriched in place of the watch's (`Cache::adopt`), so a
-        // feed enriches the rows it enriched before.
-        let mut held = watch;
-        let mut feed = |s: &crate::store::usage::Sample| {
-            let mut rows = held.clone();
-            apply(Kind::Pod, &mut rows, &enrichers, |_| None, Some(s));
-            held = rows.clone();
-            rows
-        };
-        let first = feed(&sample(7));
-        assert_eq!(first[1].cells[base], "7m");
-        // The same sample again: the rows the view holds, not copies.
-        let again = feed(&sample(7));
-        assert!(
-            first.iter().zip(&again).all(|(a, b)| Arc::ptr_eq(a, b)),
-            "a row was copied"
-        );
-        // One pod's usage moved: its row alone is new.
-        let moved = feed(&sample(9));
-        assert!(Arc::ptr_eq(&first[0], &moved[0]));
-        assert!(!Arc::ptr_eq(&first[1], &moved[1]));
-        assert_eq!(moved[1].cells[base], "9m");
+        let shared = Arc::new(Row {
+            namespace: "shop".into(),
+            name: "a".into(),
+            cells: vec!["".into(); base],
+            ..Default::default()
+        });
+        let mut rows = vec![shared.clone()];
+        let enrichers = crate::store::enrichers::of(Kind::Pod);
+        for cpu in [5, 9] {
+            apply(Kind::Pod, &mut rows, &enrichers, |_| None, Some(&sample(cpu)));
+            // The usage is read from the sample when drawn (`store::usage_cols`), not kept here.
+            assert!(Arc::ptr_eq(&rows[0], &shared), "the row was copied");
+        }
     }
 }

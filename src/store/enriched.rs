@@ -5,13 +5,13 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::enrich::{self, Enricher};
+use super::enrich::{self, Enricher, Needs};
 use super::usage::Sample;
 use crate::cluster::rows::Row;
 use crate::cluster::{Kind, Scope};
 
 /// What enriched cells were computed from, besides the row itself: the view's watch, the
-/// generations of the watches the enrichers read, and the usage sample.
+/// generations of the watches the enrichers read, and the usage sample when a column sums it.
 #[derive(Clone)]
 struct Basis {
     watch: (Kind, Scope),
@@ -55,6 +55,10 @@ impl Memo {
         sample: Option<Arc<Sample>>,
     ) -> Vec<Arc<Row>> {
         let kind = watch.0;
+        // The rows' own usage is not in them (`store::usage_cols`): a new sample enriches no row
+        // unless a column sums it over other rows (a workload's pods).
+        let sums_usage = enrichers.iter().any(|e| matches!(e.needs, Needs::PodsUsage(..)));
+        let sample = sample.filter(|_| sums_usage);
         let basis = Basis { watch, needed, sample };
         let same = self.basis.as_ref() == Some(&basis);
         let mut out = Vec::with_capacity(rows.len());

@@ -13,6 +13,7 @@ pub mod live;
 pub mod metrics_list;
 pub mod triage;
 pub mod usage;
+pub mod usage_cols;
 pub mod xray;
 
 use std::sync::Arc;
@@ -148,8 +149,25 @@ impl Store {
                 if big && recent && self.shown.as_ref().is_some_and(|(w, _)| *w == want) {
                     return true;
                 }
+                let sample = usage.and_then(|(u, of)| u.sample(of, scope));
+                let cols = usage_cols::UsageCols::new(kind, sample.clone());
+                let held = state.top().table.usage.clone();
+                if cols
+                    .as_ref()
+                    .is_some_and(|c| held.as_deref().is_none_or(|h| !h.same(c)))
+                {
+                    let usage = cols.map(Arc::new);
+                    update(
+                        state,
+                        Input::Usage {
+                            watch: want.clone(),
+                            usage,
+                        },
+                    );
+                    // The sample the view let go of is freed off the loop (the poller holds only the new one).
+                    crate::memory::drop_soon(held);
+                }
                 if !enrichers.is_empty() {
-                    let sample = usage.and_then(|(u, of)| u.sample(of, scope));
                     let watch = (kind, scope.clone());
                     let base = rows.clone();
                     rows = self

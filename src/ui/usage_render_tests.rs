@@ -116,3 +116,63 @@ fn node_health_and_a_pods_describe_chart_the_samples_since_kubedeck_started_look
         "{out}"
     );
 }
+
+/// Pods with requests and limits, and a sample of their usage (one unmeasured).
+fn measured() -> (Vec<Row>, std::sync::Arc<crate::store::usage::Sample>) {
+    use crate::store::usage::{Sample, Used};
+    use model::quantity::Capacity;
+    let mi = 1i128 << 20;
+    let mut sample = Sample::default();
+    let mut rows = Vec::new();
+    for (name, cpu, mem) in [("calm", 12, 40), ("leaky", 30, 130), ("busy", 95, 70), ("new", -1, 0)] {
+        let mut row = pod(name, [""; 6]);
+        row.cells.truncate(8);
+        row.stamps.truncate(8);
+        row.capacity = Some(Box::new(Capacity::Pod {
+            cpu_request: Some(50),
+            cpu_limit: (name != "calm").then_some(100),
+            mem_request: Some(64 * mi),
+            mem_limit: Some(128 * mi),
+        }));
+        if cpu >= 0 {
+            sample.insert("shop", name, Used { cpu, mem: mem * mi }.into());
+        }
+        rows.push(row);
+    }
+    (rows, std::sync::Arc::new(sample))
+}
+
+#[test]
+fn usage_read_from_the_sample_draws_what_cells_holding_it_drew() {
+    use crate::app::{Input, update};
+    use crate::store::usage_cols::UsageCols;
+    let theme = Theme::default();
+    let (rows, sample) = measured();
+    let cols = UsageCols::new(Kind::Pod, Some(sample)).unwrap();
+    // As the rows were fed before: each one's usage in its cells.
+    let held: Vec<Row> = rows
+        .iter()
+        .map(|r| {
+            let mut r = r.clone();
+            let usage: Vec<String> = (8..15).map(|n| cols.cell(&r, n).unwrap()).collect();
+            r.cells.extend(usage.into_iter().map(Into::into));
+            r.stamps.resize(r.cells.len(), None);
+            r
+        })
+        .collect();
+    let before = test_util::draw_themed(&state(held), &theme, 170, 12, NOW);
+    // Now: the rows without usage, the sample beside them.
+    let mut s = state(rows);
+    let watch = (Kind::Pod, Scope::Namespace("shop".into()));
+    update(
+        &mut s,
+        Input::Usage {
+            watch,
+            usage: Some(std::sync::Arc::new(cols)),
+        },
+    );
+    let after = test_util::draw_themed(&s, &theme, 170, 12, NOW);
+    assert!(text(&after).contains("130Mi"), "{}", text(&after));
+    assert_eq!(fg_of(&after, "leaky", "101"), theme.error.fg);
+    assert_eq!(before, after, "{}\n{}", text(&before), text(&after));
+}

@@ -50,15 +50,12 @@ pub fn mem_text(bytes: i128) -> String {
     format!("{}Mi", bytes >> 20)
 }
 
-/// One cell per row: `f` of the row's usage and capacity, "" where either is missing.
-fn per_row(rows: &[Arc<Row>], entries: &[Option<&Of>], f: impl Fn(Used, &Capacity) -> Option<String>) -> Vec<String> {
-    rows.iter()
-        .zip(entries)
-        .map(|(r, e)| match (e, r.capacity.as_deref()) {
-            (Some(e), Some(c)) => f(e.used, c).unwrap_or_default(),
-            _ => String::new(),
-        })
-        .collect()
+/// A row's cell: `f` of the row's usage and capacity, "" where either is missing.
+fn per_row(row: &Row, entry: Option<&Of>, f: impl Fn(Used, &Capacity) -> Option<String>) -> String {
+    match (entry, row.capacity.as_deref()) {
+        (Some(e), Some(c)) => f(e.used, c).unwrap_or_default(),
+        _ => String::new(),
+    }
 }
 
 fn pct(v: Option<i128>) -> Option<String> {
@@ -71,7 +68,7 @@ macro_rules! column {
             kind: $kind,
             title: $title,
             before: "AGE",
-            needs: Needs::Usage(|rows, entries| per_row(rows, entries, |$u, $c| $body)),
+            needs: Needs::Usage(|row, entry| per_row(row, entry, |$u, $c| $body)),
         };
     };
 }
@@ -137,11 +134,10 @@ pub fn sparkline(values: &[u32]) -> String {
     values.iter().map(|&v| BARS[(v as u64 * 7 / max) as usize]).collect()
 }
 
-fn trend(_rows: &[Arc<Row>], entries: &[Option<&Of>]) -> Vec<String> {
-    entries
-        .iter()
-        .map(|e| e.map(|e| sparkline(&e.trend.iter().map(|p| p.cpu).collect::<Vec<_>>())).unwrap_or_default())
-        .collect()
+fn trend(_row: &Row, entry: Option<&Of>) -> String {
+    entry
+        .map(|e| sparkline(&e.trend.iter().map(|p| p.cpu).collect::<Vec<_>>()))
+        .unwrap_or_default()
 }
 
 static POD_TREND: Enricher = Enricher {
@@ -167,8 +163,8 @@ pub static ENRICHERS: &[&Enricher] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::enrich::apply;
     use crate::store::usage::{Of, Point, Sample};
+    use crate::store::usage_cols::UsageCols;
 
     fn pod_row(name: &str, cap: Capacity) -> Arc<Row> {
         Arc::new(Row {
@@ -215,7 +211,7 @@ mod tests {
             mem_request: Some(64 * mi),
             mem_limit: None,
         };
-        let mut rows = vec![pod_row("a", full), pod_row("b", bare), pod_row("gone", Capacity::Node { cpu: None, mem: None })];
+        let rows = [pod_row("a", full), pod_row("b", bare), pod_row("gone", Capacity::Node { cpu: None, mem: None })];
         let mut sample = Sample::default();
         sample.insert(
             "shop",
@@ -226,16 +222,19 @@ mod tests {
             },
         );
         sample.insert("shop", "b", Used { cpu: 7, mem: 16 * mi }.into());
-        apply(Kind::Pod, &mut rows, &crate::store::enrichers::of(Kind::Pod), |_| None, Some(&sample));
         let base = crate::store::enrich::printer_cells(Kind::Pod);
-        // A missing cell reads as empty.
-        let cells = |r: &Row| -> Vec<String> { (base..base + 7).map(|i| r.cells.get(i).map(ToString::to_string).unwrap_or_default()).collect() };
-        assert_eq!(cells(&rows[0]), ["150m", "120Mi", "150", "37", "187", "93", "▁▄█"]);
-        assert_eq!(cells(&rows[1]), ["7m", "16Mi", "", "", "25", "", ""]);
-        assert_eq!(cells(&rows[2]), ["", "", "", "", "", "", ""]);
+        let cells = |cols: &UsageCols, r: &Row| -> Vec<String> { (base..base + 7).map(|i| cols.cell(r, i).unwrap()).collect() };
+        let cols = UsageCols::new(Kind::Pod, Some(Arc::new(sample))).unwrap();
+        assert_eq!(cells(&cols, &rows[0]), ["150m", "120Mi", "150", "37", "187", "93", "▁▄█"]);
+        assert_eq!(cells(&cols, &rows[1]), ["7m", "16Mi", "", "", "25", "", ""]);
+        assert_eq!(cells(&cols, &rows[2]), ["", "", "", "", "", "", ""]);
+        // The printer's cells are the row's own.
+        assert_eq!(cols.cell(&rows[0], base - 1), None);
         // No sample (metrics unavailable): every cell empty, the header says n/a.
-        apply(Kind::Pod, &mut rows, &crate::store::enrichers::of(Kind::Pod), |_| None, None);
-        assert_eq!(cells(&rows[0]), ["", "", "", "", "", "", ""]);
+        let none = UsageCols::new(Kind::Pod, None).unwrap();
+        assert_eq!(cells(&none, &rows[0]), ["", "", "", "", "", "", ""]);
+        // Services have no usage columns.
+        assert!(UsageCols::new(Kind::Service, None).is_none());
     }
 
     #[test]

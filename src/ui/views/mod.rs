@@ -188,6 +188,8 @@ pub fn list(frame: &mut Frame, area: Rect, state: &State, view: &View, what: &Li
         ViewKind::Resource(k) => crate::app::portforward::forwarded(state, k),
         _ => Vec::new(),
     };
+    // The usage cells are read from the view's sample, for the rows drawn only.
+    let usage = view.table.usage.as_deref();
     let cells = move |r: &Row| {
         let mut out = Vec::with_capacity(cols.len() + 1);
         if with_ns {
@@ -199,7 +201,10 @@ pub fn list(frame: &mut Frame, area: Rect, state: &State, view: &View, what: &Li
                     format!("{} {}", r.name, crate::app::portforward::MARKER)
                 }
                 Source::Name => r.name.to_string(),
-                Source::Cell(n) => cell_text(r, n, c.time, now),
+                Source::Cell(n) => match usage.and_then(|u| u.cell(r, n)) {
+                    Some(text) => text,
+                    None => cell_text(r, n, c.time, now),
+                },
             });
         }
         out
