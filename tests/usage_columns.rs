@@ -64,7 +64,10 @@ async fn pods_show_the_sample_the_metrics_api_returned_asking_once_per_interval(
             let list = metrics.list(&ListParams::default()).await.ok()?;
             let mut seen = 0;
             for m in &list.items {
-                let row = table.rows.iter().find(|r| m.metadata.name.as_deref() == Some(r.name.as_str()))?;
+                let row = table
+                    .rows
+                    .iter()
+                    .find(|r| m.metadata.name.as_deref() == Some(r.name.as_str()))?;
                 let (top_cpu, top_mem) = kubectl_top(&m.data);
                 if table.cell(row, cpu) != top_cpu || table.cell(row, mem) != top_mem {
                     return None;
@@ -116,7 +119,10 @@ async fn pods_show_the_sample_the_metrics_api_returned_asking_once_per_interval(
         async move {
             let list = nodes.list(&ListParams::default()).await.ok()?;
             let all = list.items.iter().all(|m| {
-                let row = table.rows.iter().find(|r| m.metadata.name.as_deref() == Some(r.name.as_str()));
+                let row = table
+                    .rows
+                    .iter()
+                    .find(|r| m.metadata.name.as_deref() == Some(r.name.as_str()));
                 row.is_some_and(|r| {
                     table.cell(r, cpu) == format!("{}m", used_of(&m.data).cpu)
                         && table.cell(r, pct).parse::<u32>().is_ok()

@@ -256,3 +256,78 @@ fn natural_keys_order_as_natural_compares() {
         }
     }
 }
+
+#[test]
+fn usage_cells_are_matched_as_the_regex_matches_them_though_not_kept_in_the_text() {
+    use crate::store::usage::{Sample, Used};
+    use crate::store::usage_cols::UsageCols;
+    use model::quantity::Capacity;
+    let mut rng = StdRng::seed_from_u64(22);
+    let base = crate::store::enrich::printer_cells(crate::cluster::Kind::Pod);
+    let digits = |rng: &mut StdRng| -> String {
+        let pick = ['0', '1', '2', '5', '9', 'm', 'M', 'i', '-', 'a', 'x'];
+        (0..rng.random_range(1..4))
+            .map(|_| pick[rng.random_range(0..pick.len())])
+            .collect()
+    };
+    let mut t = Table::default();
+    let (sort, fixed) = (Sort::default(), Fixed::default());
+    for round in 0..30 {
+        // Pods whose own cells hold digits too, and a sample that measures most of them.
+        let mut sample = Sample::default();
+        let rows: Vec<Arc<Row>> = (0..200)
+            .map(|n| {
+                let row = Row {
+                    key: format!("uid-{n}"),
+                    namespace: "shop".into(),
+                    name: format!("p{n}").into(),
+                    cells: (0..base).map(|_| digits(&mut rng).into()).collect(),
+                    capacity: Some(Box::new(Capacity::Pod {
+                        cpu_request: rng.random_bool(0.7).then(|| rng.random_range(1..500)),
+                        cpu_limit: rng.random_bool(0.5).then(|| rng.random_range(1..900)),
+                        mem_request: rng.random_bool(0.7).then(|| rng.random_range(1..900) << 20),
+                        mem_limit: rng.random_bool(0.5).then(|| rng.random_range(1..900) << 20),
+                    })),
+                    ..Default::default()
+                };
+                if rng.random_bool(0.8) {
+                    let used = Used {
+                        cpu: rng.random_range(0..1200),
+                        mem: rng.random_range(0..2000) << 20,
+                    };
+                    sample.insert("shop", &row.name, used.into());
+                }
+                Arc::new(row)
+            })
+            .collect();
+        let usage = UsageCols::new(crate::cluster::Kind::Pod, Some(Arc::new(sample))).map(Arc::new);
+        t.replace_rows(rows.clone());
+        t.set_usage(usage.clone(), &Filter::None, sort);
+        t.refresh(&Filter::None, &fixed, sort);
+        let typed = if round % 3 == 0 {
+            format!("!{}", digits(&mut rng))
+        } else {
+            digits(&mut rng)
+        };
+        let (filter, _) = Filter::parse(&typed).unwrap();
+        t.refresh(&filter, &fixed, sort);
+        let want: Vec<usize> = (0..rows.len())
+            .filter(|&i| filter.matches_with(&rows[i], usage.as_deref()))
+            .collect();
+        let mut got = t.visible.clone();
+        got.sort_unstable();
+        assert_eq!(got, want, "filter {typed:?}");
+        // Every usage cell's ASCII bytes are ones a plain filter is checked against.
+        for r in &rows {
+            usage.as_ref().unwrap().each(r, |c| {
+                let ascii = c.bytes().filter(u8::is_ascii);
+                assert!(
+                    ascii
+                        .clone()
+                        .all(|b| crate::store::usage_cols::may_show(b.to_ascii_lowercase())),
+                    "{c:?}"
+                );
+            });
+        }
+    }
+}

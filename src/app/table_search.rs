@@ -64,7 +64,9 @@ impl SearchText {
         let in_usage = |row: &Row| {
             usage.is_some_and(|u| {
                 let mut hit = false;
-                u.each(row, |c| hit = hit || finder.find(c.to_ascii_lowercase().as_bytes()).is_some());
+                u.each(row, |c| {
+                    hit = hit || finder.find(c.to_ascii_lowercase().as_bytes()).is_some()
+                });
                 hit
             })
         };
