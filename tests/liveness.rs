@@ -108,6 +108,15 @@ async fn a_frozen_server_is_seen_within_15s_in_the_header_and_the_view() {
     let mut d = Dashboard::connect(&cluster, ADMIN_CONTEXT).await;
     d.live(20).await;
     assert_eq!(d.state.connection, Connection::Connected);
+    // A watch with nothing to hear, which a short loss must leave open (no list again).
+    let quiet = Scope::Namespace("quiet".into());
+    d.cache.ensure(Kind::Service, quiet.clone());
+    common::eventually(20, "the quiet watch synced", || {
+        std::future::ready((d.cache.status(Kind::Service, &quiet) == Some(WatchStatus::Ready)).then_some(()))
+    })
+    .await;
+    let quiet_path = "/api/v1/namespaces/quiet/services";
+    let asked = cluster.faults().requests_to(quiet_path);
 
     cluster.faults().freeze();
     let frozen = Instant::now();
@@ -129,6 +138,20 @@ async fn a_frozen_server_is_seen_within_15s_in_the_header_and_the_view() {
     cluster.faults().thaw();
     d.live(10).await;
     assert_eq!(d.state.connection, Connection::Connected);
+    // The loss was shorter than a dead connection takes to show (HALF_OPEN_AFTER): the quiet watch
+    // goes on where it was. Its restart would have come at the return of contact, before `live`.
+    common::stay_with(Duration::from_secs(2), || {
+        d.frame();
+    })
+    .await;
+    assert_eq!(
+        cluster.faults().requests_to(quiet_path),
+        asked,
+        "the quiet watch started over after a {:?} loss",
+        d.cache.contact().last_loss()
+    );
+    assert!(asked >= 1, "the quiet watch was never asked for");
+    assert_eq!(d.cache.status(Kind::Service, &quiet), Some(WatchStatus::Ready));
 }
 
 #[tokio::test]

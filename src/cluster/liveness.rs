@@ -47,6 +47,8 @@ pub struct Contact {
     state: Mutex<ContactState>,
     last_ok: Mutex<Option<Instant>>,
     noticed: Mutex<Option<Instant>>,
+    /// How long the last loss lasted, from the last answer before it to the first after.
+    last_loss: Mutex<Option<Duration>>,
     version: Mutex<Option<String>>,
     generation: AtomicU64,
     regained: watch::Sender<u64>,
@@ -61,6 +63,7 @@ impl Contact {
             state: Mutex::new(ContactState::Unknown),
             last_ok: Mutex::new(None),
             noticed: Mutex::new(None),
+            last_loss: Mutex::new(None),
             version: Mutex::new(None),
             generation: AtomicU64::new(0),
             regained: watch::channel(0).0,
@@ -112,6 +115,12 @@ impl Contact {
         *self.noticed.lock()
     }
 
+    /// How long the last loss of contact lasted (from the last answer before it to the first after);
+    /// None before any loss ended.
+    pub fn last_loss(&self) -> Option<Duration> {
+        *self.last_loss.lock()
+    }
+
     /// A watch lost its connection (refused, reset): probe now rather than at the next period.
     pub fn suspect(&self) {
         self.suspect.notify_one();
@@ -127,6 +136,7 @@ impl Contact {
         }
         if let ContactState::Lost { since, .. } = was {
             tracing::info!(after = ?since.elapsed(), "API server answers again");
+            *self.last_loss.lock() = Some(since.elapsed());
             self.regained.send_modify(|n| *n += 1);
         }
         self.changed();
@@ -249,6 +259,11 @@ mod tests {
         assert_eq!(contact.lost_since(), Some(since), "the age counts from the last answer");
         contact.answered("v1.33.1".into());
         assert_eq!(contact.state(), ContactState::Up);
+        let lasted = contact.last_loss().unwrap();
+        assert!(
+            lasted >= answered_at.elapsed() && lasted < since.elapsed() + Duration::from_secs(1),
+            "{lasted:?}"
+        );
         assert_eq!(contact.version().as_deref(), Some("v1.33.1"));
     }
 }

@@ -222,10 +222,13 @@ pub async fn drive<T>(
                     continue;
                 }
                 // Contact came back after a loss: a watch that heard nothing since the loss was
-                // noticed may sit on a half-open connection that will never speak again: start over.
+                // noticed may sit on a half-open connection that will never speak again: start over,
+                // after a loss long enough for that. A shorter one is a server slow to answer (under
+                // load, e.g. serving 100,000 pods): starting over would list everything again and
+                // keep it slow, the next probe timing out and the watches listing again, for ever.
                 _ = regained.changed() => {
                     let noticed = contact.noticed_loss().unwrap_or_else(Instant::now);
-                    if *shared.last_event.lock() < noticed {
+                    if starts_over(*shared.last_event.lock(), noticed, contact.last_loss()) {
                         tracing::debug!(kind = kind.plural(), "contact regained; watch starts over");
                         continue 'restart;
                     }
@@ -343,6 +346,17 @@ pub const FORBIDDEN_RETRY: Duration = Duration::from_secs(300);
 
 /// A retried watch that has not failed again for this long is taken as re-established.
 const RECOVERED_AFTER: Duration = Duration::from_secs(2);
+
+/// The shortest loss of contact after which a watch that heard nothing may sit on a dead connection:
+/// client-go's HTTP/2 health check closes a connection silent for 30 s whose ping goes unanswered
+/// for 15 s more.
+pub const HALF_OPEN_AFTER: Duration = Duration::from_secs(45);
+
+/// Whether a watch last heard from at `heard` starts over once contact returns after a loss
+/// noticed at `noticed` that lasted `lasted`.
+fn starts_over(heard: Instant, noticed: Instant, lasted: Option<Duration>) -> bool {
+    heard < noticed && lasted.is_some_and(|d| d >= HALF_OPEN_AFTER)
+}
 
 /// The wait before retry `n` (from 0): 0.8 s doubling to 60 s, with ±20% jitter so that many clients
 /// dropped at once do not come back at once. It may grow long: the liveness probe, every 2–3 s

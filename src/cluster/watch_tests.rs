@@ -241,3 +241,22 @@ async fn a_refused_streaming_list_falls_back_to_paged_lists() {
         "the streaming request was refused"
     );
 }
+
+#[test]
+fn a_quiet_watch_starts_over_only_after_a_loss_long_enough_to_leave_its_connection_dead() {
+    let noticed = Instant::now();
+    let before = noticed - Duration::from_secs(1);
+    let after = noticed + Duration::from_secs(1);
+    // A server slow to answer a probe for a few seconds (busy listing): the watch stays.
+    assert!(!starts_over(before, noticed, Some(Duration::from_secs(8))));
+    assert!(!starts_over(
+        before,
+        noticed,
+        Some(HALF_OPEN_AFTER - Duration::from_millis(1))
+    ));
+    // Silent through a loss as long as client-go's HTTP/2 health check allows: start over.
+    assert!(starts_over(before, noticed, Some(HALF_OPEN_AFTER)));
+    // A watch that heard something since the loss was noticed is alive, however long the loss.
+    assert!(!starts_over(after, noticed, Some(Duration::from_secs(600))));
+    assert!(!starts_over(before, noticed, None));
+}

@@ -80,6 +80,15 @@ pub fn typed(h: &mut kubedeck::bench_support::Headless, keys: &str) {
     }
 }
 
+/// Call `frame` every 50 ms for `span`, as a loop drawing while nothing happens.
+pub async fn stay_with(span: Duration, mut frame: impl FnMut()) {
+    let until = std::time::Instant::now() + span;
+    while std::time::Instant::now() < until {
+        frame();
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// Draw frames for `span`, as the loop does while the screen stays.
 pub async fn stay(h: &mut kubedeck::bench_support::Headless, span: Duration) {
     let until = std::time::Instant::now() + span;
