@@ -370,16 +370,25 @@ impl Cache {
         store.adopt(base, shown)
     }
 
+    /// The row store serving `kind` in `scope` with `fields`, and the namespace to keep of it when
+    /// an all-namespaces watch serves a namespace.
+    fn row_store(
+        &self,
+        kind: Kind,
+        scope: &Scope,
+        fields: Option<&'static str>,
+    ) -> Option<(Arc<RowStore>, Option<String>)> {
+        let entries = self.entries.lock();
+        let (key, namespace) = serving(&entries, Key::Rows(kind, scope.clone().for_kind(kind), fields));
+        match &entries.get(&key)?.store {
+            Held::Rows(r) => Some((r.clone(), namespace)),
+            Held::Objects(_) => None,
+        }
+    }
+
     /// The rows of a running [`Cache::ensure_selected`] watch.
     pub fn rows_selected(&self, kind: Kind, scope: &Scope, fields: Option<&'static str>) -> Option<Vec<Arc<Row>>> {
-        let (store, namespace) = {
-            let entries = self.entries.lock();
-            let (key, namespace) = serving(&entries, Key::Rows(kind, scope.clone().for_kind(kind), fields));
-            match &entries.get(&key)?.store {
-                Held::Rows(r) => (r.clone(), namespace),
-                Held::Objects(_) => return None,
-            }
-        };
+        let (store, namespace) = self.row_store(kind, scope, fields)?;
         let rows = store.rows();
         Some(match namespace {
             Some(ns) => rows.into_iter().filter(|r| r.namespace == ns).collect(),
@@ -396,14 +405,7 @@ impl Cache {
         fields: Option<&'static str>,
         mark: Mark,
     ) -> Option<(Changes, Mark)> {
-        let (store, namespace) = {
-            let entries = self.entries.lock();
-            let (key, namespace) = serving(&entries, Key::Rows(kind, scope.clone().for_kind(kind), fields));
-            match &entries.get(&key)?.store {
-                Held::Rows(r) => (r.clone(), namespace),
-                Held::Objects(_) => return None,
-            }
-        };
+        let (store, namespace) = self.row_store(kind, scope, fields)?;
         let (changes, next) = store.changes(mark);
         let Some(ns) = namespace else {
             return Some((changes, next));
