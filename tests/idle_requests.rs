@@ -36,9 +36,11 @@ async fn an_idle_pods_screen_lists_nothing_and_keeps_the_probe_and_metrics_in_th
         verbs.get(&("watch", "pods".to_string())).is_some_and(|n| *n >= 1),
         "{verbs:?}"
     );
-    let (probes, metrics, start) = (
+    let contact = h.cache().contact().clone();
+    let (probes, metrics, seen, start) = (
         c.faults().requests_to("/version"),
         c.faults().metrics_reads(),
+        contact.generation(),
         Instant::now(),
     );
     common::stay(&mut h, Duration::from_secs(12)).await;
@@ -61,7 +63,13 @@ async fn an_idle_pods_screen_lists_nothing_and_keeps_the_probe_and_metrics_in_th
         "a watch started again and again: {since:?}"
     );
     let budget = |every: Duration| (window.as_millis() / every.as_millis()) as u64 + 1;
-    let most = budget(kubedeck::cluster::liveness::PERIOD);
+    // A machine too loaded to answer `/version` within 4 s makes the probe ask every 2–3 s until
+    // it does: its budget then.
+    let every = match contact.generation() == seen {
+        true => kubedeck::cluster::liveness::PERIOD,
+        false => Duration::from_secs(2),
+    };
+    let most = budget(every);
     assert!(
         (1..=most).contains(&probes),
         "{probes} probes in {window:?}, at most {most}"
