@@ -91,11 +91,10 @@ pub async fn stay_with(span: Duration, mut frame: impl FnMut()) {
 
 /// Draw frames for `span`, as the loop does while the screen stays.
 pub async fn stay(h: &mut kubedeck::bench_support::Headless, span: Duration) {
-    let until = std::time::Instant::now() + span;
-    while std::time::Instant::now() < until {
+    stay_with(span, || {
         h.frame().unwrap();
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    })
+    .await
 }
 
 /// `c`'s kubeconfig written in a directory of its own (named after `tag` and this process), which
