@@ -552,7 +552,7 @@ async fn run(n: usize, idle: Duration) -> anyhow::Result<()> {
 /// `timestamp`): the structure's own count of its bytes, keys and map slots included.
 fn trend_rings(n: usize) {
     let t = Instant::now();
-    let (rings, bytes) = kubedeck::store::usage::measure_rings(n, kubedeck::store::usage::TREND_LEN);
+    let (rings, bytes) = kubedeck::store::trends::measure(n, kubedeck::store::trends::TREND_LEN);
     println!(
         "{n} pods: trend rings {rings}, {:.2} MB, {} bytes per pod (filled in {:.0} ms)",
         bytes as f64 / 1e6,

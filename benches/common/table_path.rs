@@ -111,7 +111,7 @@ pub fn run(n: usize, filter: &str) {
             cpu: 42,
             mem: 100 << 20,
         };
-        sample.insert(&r.namespace, &r.name, u.into());
+        sample.insert(&r.namespace, &r.name, u);
     }
     let mut state = State::new(None, false, kubedeck::config::keymap::default_keymap());
     update(&mut state, Input::Resize(45));

@@ -295,7 +295,7 @@ fn usage_cells_are_matched_as_the_regex_matches_them_though_not_kept_in_the_text
                         cpu: rng.random_range(0..1200),
                         mem: rng.random_range(0..2000) << 20,
                     };
-                    sample.insert("shop", &row.name, used.into());
+                    sample.insert("shop", &row.name, used);
                 }
                 Arc::new(row)
             })

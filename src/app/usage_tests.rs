@@ -82,7 +82,7 @@ fn vim_keys_s_c_and_s_m_sort_by_usage_and_nothing_happens_without_the_columns() 
 fn sampled(cpu: [i128; 4]) -> Option<std::sync::Arc<crate::store::usage_cols::UsageCols>> {
     let mut sample = crate::store::usage::Sample::default();
     for (name, cpu) in ["a", "b", "c", "d"].into_iter().zip(cpu) {
-        sample.insert("shop", name, crate::store::usage::Used { cpu, mem: cpu << 20 }.into());
+        sample.insert("shop", name, crate::store::usage::Used { cpu, mem: cpu << 20 });
     }
     let cols = crate::store::usage_cols::UsageCols::new(Kind::Pod, Some(std::sync::Arc::new(sample)));
     Some(std::sync::Arc::new(cols.unwrap()))

@@ -219,7 +219,7 @@ mod tests {
         let base = printer_cells(Kind::Pod);
         let sample = |cpu| {
             let mut s = crate::store::usage::Sample::default();
-            s.insert("shop", "a", crate::store::usage::Used { cpu, mem: 1 << 20 }.into());
+            s.insert("shop", "a", crate::store::usage::Used { cpu, mem: 1 << 20 });
             s
         };
         let shared = Arc::new(Row {

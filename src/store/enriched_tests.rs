@@ -32,7 +32,7 @@ fn sample(pods: &HashMap<usize, Arc<Row>>, rng: &mut StdRng) -> Arc<Sample> {
             mem: rng.random_range(0..(1 << 30)),
         };
         if rng.random_bool(0.8) {
-            sample.insert(&p.namespace, &p.name, u.into());
+            sample.insert(&p.namespace, &p.name, u);
         }
     }
     Arc::new(sample)

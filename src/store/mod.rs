@@ -11,6 +11,8 @@ pub mod findings;
 pub mod header;
 pub mod live;
 pub mod metrics_list;
+pub mod sample;
+pub mod trends;
 pub mod triage;
 pub mod usage;
 pub mod usage_cols;

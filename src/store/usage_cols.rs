@@ -62,18 +62,18 @@ impl UsageCols {
     /// The text of `row`'s cell `n` if it is a usage cell (None: it is the row's own).
     pub fn cell(&self, row: &Row, n: usize) -> Option<String> {
         let (_, f) = self.cols.iter().find(|(c, _)| *c == n)?;
-        Some(f(row, self.entry(row)))
+        Some(f(row, self.entry(row).as_ref()))
     }
 
     /// Every usage cell of `row`, in cell order (the sample looked up once).
     pub fn each(&self, row: &Row, mut f: impl FnMut(&str)) {
         let entry = self.entry(row);
         for (_, cell) in &self.cols {
-            f(&cell(row, entry));
+            f(&cell(row, entry.as_ref()));
         }
     }
 
-    fn entry<'a>(&'a self, row: &Row) -> Option<&'a super::usage::Of> {
+    fn entry(&self, row: &Row) -> Option<super::usage::Of<'_>> {
         self.sample.as_deref()?.of(&row.namespace, &row.name)
     }
 }

@@ -135,7 +135,7 @@ fn measured() -> (Vec<Row>, std::sync::Arc<crate::store::usage::Sample>) {
             mem_limit: Some(128 * mi),
         }));
         if cpu >= 0 {
-            sample.insert("shop", name, Used { cpu, mem: mem * mi }.into());
+            sample.insert("shop", name, Used { cpu, mem: mem * mi });
         }
         rows.push(row);
     }

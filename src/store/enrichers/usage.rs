@@ -136,7 +136,7 @@ pub fn sparkline(values: &[u32]) -> String {
 
 fn trend(_row: &Row, entry: Option<&Of>) -> String {
     entry
-        .map(|e| sparkline(&e.trend.iter().map(|p| p.cpu).collect::<Vec<_>>()))
+        .map(|e| sparkline(&e.trend().iter().map(|p| p.cpu).collect::<Vec<_>>()))
         .unwrap_or_default()
 }
 
@@ -163,7 +163,7 @@ pub static ENRICHERS: &[&Enricher] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::usage::{Of, Point, Sample};
+    use crate::store::usage::{Point, Sample};
     use crate::store::usage_cols::UsageCols;
 
     fn pod_row(name: &str, cap: Capacity) -> Arc<Row> {
@@ -213,15 +213,9 @@ mod tests {
         };
         let rows = [pod_row("a", full), pod_row("b", bare), pod_row("gone", Capacity::Node { cpu: None, mem: None })];
         let mut sample = Sample::default();
-        sample.insert(
-            "shop",
-            "a",
-            Of {
-                trend: [0, 75, 150].map(|cpu| Point { cpu, mem_ki: 0 }).into(),
-                ..Of::from(Used { cpu: 150, mem: 120 * mi })
-            },
-        );
-        sample.insert("shop", "b", Used { cpu: 7, mem: 16 * mi }.into());
+        let trend = [0, 75, 150].map(|cpu| Point { cpu, mem_ki: 0 });
+        sample.insert_with_trend("shop", "a", Used { cpu: 150, mem: 120 * mi }, &trend);
+        sample.insert("shop", "b", Used { cpu: 7, mem: 16 * mi });
         let base = crate::store::enrich::printer_cells(Kind::Pod);
         let cells = |cols: &UsageCols, r: &Row| -> Vec<String> { (base..base + 7).map(|i| cols.cell(r, i).unwrap()).collect() };
         let cols = UsageCols::new(Kind::Pod, Some(Arc::new(sample))).unwrap();

@@ -111,7 +111,7 @@ mod tests {
         let used = |cpu, mem| Used { cpu, mem: mem * mi };
         let mut sample = Sample::default();
         for (name, u) in [("web-2-a", used(100, 64)), ("web-1-b", used(25, 30)), ("db-0", used(400, 512))] {
-            sample.insert("shop", name, u.into());
+            sample.insert("shop", name, u);
         }
         // web-2-c has no sample yet: it adds nothing; idle owns no pod: empty.
         assert_eq!(cpu(&deploys, Some(&pods), Some(&rss), Some(&sample)), ["125m", ""]);
