@@ -4,7 +4,9 @@
 //! string per name, a box of containers and a string per container), so building one every 15 s and
 //! freeing the last leaves no scattered chunks behind for the allocator to keep.
 
-use std::hash::{BuildHasher, RandomState};
+use std::hash::BuildHasher;
+
+use foldhash::fast::RandomState;
 use std::sync::Arc;
 
 use hashbrown::HashTable;
@@ -25,6 +27,8 @@ pub struct Sample {
     hasher: RandomState,
     /// Where the entries' trends are kept (None: no trends, as in most tests).
     trends: Option<Arc<Trends>>,
+    /// The length of the LIST's text it was read from (the next LIST's buffer is made this size).
+    text_len: usize,
 }
 
 /// One object: where its names are, its usage, its trend's ring and its containers.
@@ -94,13 +98,28 @@ impl std::fmt::Debug for Sample {
 }
 
 impl Sample {
-    /// An empty sample whose trends are read from `trends`.
-    pub fn with_trends(trends: Arc<Trends>, capacity: usize) -> Sample {
+    /// An empty sample whose trends are read from `trends`, with room for as many objects as `like`
+    /// holds (the last sample of the same LIST: no vector grown and copied, no index rehashed).
+    pub fn with_trends(trends: Arc<Trends>, like: Option<&Sample>) -> Sample {
+        let room = |f: fn(&Sample) -> usize| like.map_or(0, f);
         Sample {
-            entries: Vec::with_capacity(capacity),
+            names: String::with_capacity(room(|s| s.names.len())),
+            entries: Vec::with_capacity(room(|s| s.entries.len())),
+            containers: Vec::with_capacity(room(|s| s.containers.len())),
+            index: HashTable::with_capacity(room(|s| s.entries.len())),
             trends: Some(trends),
             ..Sample::default()
         }
+    }
+
+    /// The length of the text the sample was read from.
+    pub fn text_len(&self) -> usize {
+        self.text_len
+    }
+
+    /// Note the length of the text the sample was read from.
+    pub fn set_text_len(&mut self, len: usize) {
+        self.text_len = len;
     }
 
     /// Objects in the sample.

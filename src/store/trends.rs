@@ -4,9 +4,10 @@
 //! alive around a sample, interleaved in the heap, kept the process at its peak). Samples read the
 //! rings they name through a read lock, so a ring is never copied to be shown.
 
-use std::hash::{BuildHasher, RandomState};
+use std::hash::BuildHasher;
 use std::time::{Duration, Instant};
 
+use foldhash::fast::RandomState;
 use hashbrown::HashTable;
 use parking_lot::RwLock;
 
@@ -130,7 +131,7 @@ impl Default for Trends {
             rings: RwLock::new(Rings {
                 slots: Slots::default(),
                 index: HashTable::new(),
-                hasher: RandomState::new(),
+                hasher: RandomState::default(),
                 free: Vec::new(),
                 epoch: Instant::now(),
             }),
@@ -141,8 +142,7 @@ impl Default for Trends {
 /// A sample's `timestamp` as the rings keep it: only equality matters, and a string per object would
 /// double a ring's size.
 pub fn stamp_hash(stamp: &str) -> u64 {
-    use std::hash::BuildHasherDefault;
-    BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one(stamp)
+    foldhash::fast::FixedState::default().hash_one(stamp)
 }
 
 impl Rings {

@@ -152,12 +152,13 @@ impl Usage {
         let url = <DynamicObject as kube::Resource>::url_path(&ar, namespace);
         let client = self.client.clone();
         let trends = self.trends(kind);
+        let last = self.sample(kind, scope);
         let (inner, notices) = (self.inner.clone(), self.notices.clone());
         tokio::spawn(async move {
-            let result = list(&client, &url, trends).await;
-            // A LIST of every pod's metrics leaves its text's pages with glibc: give them back, as
-            // after a watch's first sync.
-            let trim = matches!(&result, Ok(s) if s.len() >= crate::memory::TRIM_AFTER_OBJECTS);
+            let result = list(&client, &url, trends, last).await;
+            // No trim after a sample (there was one): its text is one mapping, unmapped when freed, and
+            // the sample a few vectors the next one reuses; returning their pages only made the next
+            // sample fault them in again.
             let old = {
                 let mut inner = inner.lock();
                 inner.in_flight.remove(&key);
@@ -180,29 +181,35 @@ impl Usage {
             };
             // The last sample is freed here, not under the lock the event loop takes.
             drop(old);
-            if trim {
-                crate::memory::give_back();
-            }
             let _ = notices.try_send(Notice::Changed(key.0));
         });
     }
 }
 
 /// One LIST of the metrics at `url`, as the sample the usage columns read, its objects' trends fed.
-async fn list(client: &Client, url: &str, trends: Arc<Trends>) -> kube::Result<Sample> {
+async fn list(client: &Client, url: &str, trends: Arc<Trends>, last: Option<Arc<Sample>>) -> kube::Result<Sample> {
     let mut req = kube::core::Request::new(url)
         .list(&ListParams::default())
         .map_err(kube::Error::BuildRequest)?;
     req.extensions_mut().insert("list");
-    let text = client.request_text(req).await?;
-    record(&text, trends).map_err(kube::Error::SerdeError)
+    // Read into one buffer the size of the last sample's text: `request_text` gathers the chunks, then
+    // copies them twice (into one buffer, into a string) and checks the UTF-8 (the decoder checks
+    // each string it reads anyway).
+    let mut body = client.request_stream(req).await?;
+    let mut text = Vec::with_capacity(last.as_ref().map_or(0, |s| s.text_len()));
+    futures::AsyncReadExt::read_to_end(&mut body, &mut text)
+        .await
+        .map_err(kube::Error::ReadEvents)?;
+    let mut sample = record(&text, trends, last.as_deref()).map_err(kube::Error::SerdeError)?;
+    sample.set_text_len(text.len());
+    Ok(sample)
 }
 
 /// The sample of a LIST's JSON, each object's ring fed when its `timestamp` is new; rings not fed
 /// for [`TREND_IDLE`] are dropped, so memory follows what the samples hold.
-fn record(json: &str, trends: Arc<Trends>) -> serde_json::Result<Sample> {
-    let mut sample = Sample::with_trends(trends.clone(), 0);
-    let mut stamps = Vec::new();
+fn record(json: &[u8], trends: Arc<Trends>, last: Option<&Sample>) -> serde_json::Result<Sample> {
+    let mut sample = Sample::with_trends(trends.clone(), last);
+    let mut stamps = Vec::with_capacity(last.map_or(0, Sample::len));
     super::metrics_list::decode_each(json, |m| {
         let containers = m.containers.iter().map(|(n, u)| (n.as_ref(), *u));
         sample.insert_with(m.namespace, m.name, m.used, containers, None);
@@ -326,10 +333,10 @@ mod tests {
             .to_string()
         };
         let trends = Arc::new(Trends::default());
-        let first = record(&list(0), trends.clone()).unwrap();
+        let first = record(list(0).as_bytes(), trends.clone(), None).unwrap();
         let mut sample = first;
         for stamp in 1..TREND_LEN + 3 {
-            sample = record(&list(stamp), trends.clone()).unwrap();
+            sample = record(list(stamp).as_bytes(), trends.clone(), Some(&sample)).unwrap();
         }
         let of = sample.of("shop", "web-1").unwrap();
         let cpu: Vec<u32> = of.trend().iter().map(|p| p.cpu).collect();
@@ -342,7 +349,7 @@ mod tests {
             [("app", Used { cpu: 32, mem: 1024 })]
         );
         assert_eq!(sample.get("shop", "web-3"), None);
-        assert!(record("{\"items\": [{\"metadata\": 3}]}", trends).is_err());
+        assert!(record(b"{\"items\": [{\"metadata\": 3}]}", trends, None).is_err());
     }
 
     #[test]
