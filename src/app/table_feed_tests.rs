@@ -300,3 +300,38 @@ fn changes_from_other_rows_than_those_held_are_refused() {
     assert_eq!(t.fed(), None, "the next feed gives every row");
     assert_eq!(t.rows.len(), 20);
 }
+
+#[test]
+fn a_create_lengthens_the_lists_by_a_sixteenth_not_double() {
+    let mut rng = StdRng::seed_from_u64(4);
+    let mut world = World::new(1600, &mut rng);
+    let (filter, fixed, sort) = (Filter::None, Fixed::default(), Sort::default());
+    let mut t = Table::default();
+    assert!(t.feed(
+        Feed {
+            since: None,
+            at: fed(0),
+            rows: Fresh::All(world.rows(&mut rng)),
+        },
+        &filter,
+        &fixed,
+        sort
+    ));
+    let before = t.search_bytes();
+    let r = row(world.next, world.uids, &mut rng);
+    world.objects.insert(key_of(&r), r.clone());
+    let list = vec![Changed {
+        key: key_of(&r),
+        row: Some(r),
+    }];
+    let change = Feed {
+        since: Some(fed(0)),
+        at: fed(1),
+        rows: Fresh::Changed(list),
+    };
+    assert!(t.feed(change, &filter, &fixed, sort));
+    let most = 1601 + 1600 / 16 + 1;
+    assert!(t.rows.capacity() <= most, "the rows doubled: {}", t.rows.capacity());
+    // The text's rows and spans (16 bytes a row) and a new row's text, not 1,600 rows' more.
+    assert!(t.search_bytes() - before < 1600 * 16 / 2, "the search text doubled");
+}

@@ -153,6 +153,8 @@ impl SearchText {
     /// The last row of `rows` came: its text written.
     pub(super) fn push(&mut self, rows: &[Arc<Row>]) {
         let Some(row) = rows.last() else { return };
+        super::feed::room(&mut self.rows);
+        super::feed::room(&mut self.spans);
         self.rows.push(row.clone());
         self.spans.push(NONE);
         self.write_rows(&[self.rows.len() - 1]);
