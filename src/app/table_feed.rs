@@ -58,7 +58,7 @@ pub struct Changed {
 /// entries for each create and delete.
 pub(super) const MEND_MAX: usize = 64;
 
-/// The order, filter and sort a table is mended with.
+/// The filter, constraints, sort and usage cells a table is mended with.
 #[derive(Clone, Copy)]
 struct By<'a> {
     filter: &'a Filter,
@@ -95,8 +95,8 @@ impl Table {
     }
 
     /// Apply the changes to the rows, the order, what is shown, the search text, the marks and the
-    /// cursor: as `replace_rows` and `refresh` would with every row (rows with the same key and the
-    /// same namespace and name are taken to be none).
+    /// cursor: as `replace_rows` and `refresh` would with every row, given that no two rows share a
+    /// key or a namespace and name (a watch's rows do not).
     fn apply(&mut self, list: Vec<Changed>, filter: &Filter, fixed: &Fixed, sort: Sort) {
         if list.is_empty() {
             return;
