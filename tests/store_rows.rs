@@ -180,3 +180,79 @@ async fn a_pod_row_with_usage_cells_is_held_once_by_the_cache_and_the_view() {
     h.shutdown();
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The keys a table shows of `rows`, computed afresh with the view's filter, constraints and sort.
+fn afresh(h: &Headless, rows: Vec<std::sync::Arc<kubedeck::cluster::rows::Row>>) -> Vec<String> {
+    let view = h.state.top();
+    let mut t = kubedeck::app::table::Table::default();
+    t.replace_rows(rows);
+    t.refresh(&view.filter, &view.fixed, view.sort);
+    t.visible.iter().map(|&i| t.rows[i].key.clone()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_namespaced_pods_screen_fed_what_changed_shows_what_a_full_feed_shows() {
+    use k8s_openapi::api::core::v1::Pod;
+    use kube::api::{DeleteParams, Patch, PatchParams, PostParams};
+    let c = DemoCluster::start(common::fast_opts()).await.unwrap();
+    let (mut h, dir) = common::headless(&c, "feed-changes", 200, 40).await;
+    common::eventually(30, "the header's all-namespaces pod watch synced", || {
+        h.frame().unwrap();
+        let ready = h.cache().status(Kind::Pod, &Scope::All) == Some(kubedeck::cluster::watch::WatchStatus::Ready);
+        std::future::ready(ready.then_some(()))
+    })
+    .await;
+    // Served from the all-namespaces watch: what changed is kept to the namespace.
+    typed(&mut h, ":po payments\r");
+    let scope = Scope::Namespace("payments".into());
+    common::eventually(30, "the payments pods on screen", || {
+        h.frame().unwrap();
+        std::future::ready((!h.state.top().table.rows.is_empty()).then_some(()))
+    })
+    .await;
+    assert!(
+        h.state.top().table.fed().is_some(),
+        "the view knows which rows it holds"
+    );
+    let pods: Api<Pod> = Api::namespaced(h.client(), "payments");
+    let others: Api<Pod> = Api::namespaced(h.client(), "default");
+    let pod = |name: &str| -> Pod {
+        serde_json::from_value(serde_json::json!({
+            "metadata": {"name": name},
+            "spec": {"containers": [{"name": "c", "image": "nginx"}]}
+        }))
+        .unwrap()
+    };
+    let pp = PostParams::default();
+    for name in ["feed-a", "feed-b", "feed-c"] {
+        pods.create(&pp, &pod(name)).await.unwrap();
+    }
+    others.create(&pp, &pod("feed-elsewhere")).await.unwrap();
+    let label = serde_json::json!({"metadata": {"labels": {"fed": "yes"}}});
+    pods.patch("feed-a", &PatchParams::default(), &Patch::Merge(&label))
+        .await
+        .unwrap();
+    pods.delete("feed-b", &DeleteParams::default().grace_period(0))
+        .await
+        .unwrap();
+    common::eventually(30, "the view as a full feed of the cache's rows shows it", || {
+        h.frame().unwrap();
+        let held = h.cache().rows(Kind::Pod, &scope).unwrap_or_default();
+        let view = &h.state.top().table;
+        let shown: Vec<String> = view.visible.iter().map(|&i| view.rows[i].key.clone()).collect();
+        let names: Vec<&str> = view.rows.iter().map(|r| r.name.as_str()).collect();
+        let labelled = view
+            .rows
+            .iter()
+            .any(|r| r.name == "feed-a" && r.label("fed") == Some("yes"));
+        let done = labelled
+            && names.contains(&"feed-c")
+            && !names.contains(&"feed-b")
+            && !names.contains(&"feed-elsewhere")
+            && shown == afresh(&h, held);
+        std::future::ready(done.then_some(()))
+    })
+    .await;
+    h.shutdown();
+    std::fs::remove_dir_all(&dir).unwrap();
+}

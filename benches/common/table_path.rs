@@ -1,22 +1,22 @@
 //! The table's CPU path at N rows without a cluster (`UI_SCALE_SYNTHETIC=1 ui_scale N`): synthetic pod
 //! rows shaped as the pods' projection makes them (8 printer cells, labels, owner, capacity, 6 usage
-//! cells from a metrics sample) through the store's enrichment ([`Memo`]) and the real update → view
-//! → draw path on a TestBackend. What it leaves out: the watch and its decoding, the header's counts.
+//! cells from a metrics sample) in a row store, fed as the store feeds a view (what changed since the
+//! view's rows, enriched: [`enriched::feed`]) through the real update → view → draw path on a
+//! TestBackend. What it leaves out: the watch and its decoding, the header's counts.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crossterm::event::KeyCode;
+use kube::runtime::watcher::Event;
 use kubedeck::app::update::key;
 use kubedeck::app::{Input, State, update};
 use kubedeck::bench_support::thread_cpu;
-use kubedeck::cluster::rows::Row;
+use kubedeck::cluster::rows::{Row, RowStore};
 use kubedeck::cluster::watch::WatchStatus;
 use kubedeck::cluster::{Kind, Scope};
-use kubedeck::store::enriched::Memo;
-use kubedeck::store::enrichers;
 use kubedeck::store::usage::{Sample, Used};
+use kubedeck::store::{enriched, enrichers};
 use model::quantity::Capacity;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -64,28 +64,42 @@ fn median_max(mut v: Vec<Duration>) -> String {
     format!("{:.2} / {:.2} ms", ms(v[v.len() / 2]), ms(v[v.len() - 1]))
 }
 
-/// Feed `rows` (of the watch the view wants) through the store's enrichment and `update`, then draw.
+fn median(mut v: Vec<Duration>) -> f64 {
+    v.sort();
+    ms(v[v.len() / 2])
+}
+
+/// Feed the view the rows of `store` (the watch it wants) as the store does, and `update`, then draw.
 struct Path {
     state: State,
-    memo: Memo,
+    store: RowStore,
     sample: Arc<Sample>,
     terminal: Terminal<TestBackend>,
 }
 
 impl Path {
-    fn feed(&mut self, rows: Vec<Arc<Row>>) {
+    /// Feed and draw; the CPU time of each.
+    fn feed(&mut self) -> [Duration; 2] {
+        let c = thread_cpu();
         let es = enrichers::of(Kind::Pod);
         let watch = (Kind::Pod, Scope::All);
-        let rows = self
-            .memo
-            .apply(watch.clone(), rows, &es, 0, |_| None, Some(self.sample.clone()));
-        let input = Input::Rows {
-            watch,
-            rows: Some(rows),
+        let basis = enriched::basis(&es, 0, 0);
+        let since = enriched::since(self.state.top().table.fed(), &watch, basis);
+        let read = |m| Some(self.store.changes(m));
+        let (feed, adopt) = enriched::feed(watch, since, basis, read, &es, |_| None, Some(&self.sample)).expect("rows");
+        self.store.adopt(&adopt.base, &adopt.shown);
+        let input = Input::Feed {
+            feed,
             status: WatchStatus::Ready,
         };
         update(&mut self.state, input);
+        let d = thread_cpu();
         self.draw();
+        [d - c, thread_cpu() - d]
+    }
+
+    fn put(&self, row: Arc<Row>) {
+        self.store.apply_rows(&mut Event::Apply(Arc::unwrap_or_clone(row)));
     }
 
     fn draw(&mut self) {
@@ -101,17 +115,38 @@ impl Path {
     }
 }
 
+/// Print the median and max of 30 watch events (`event` changes the store), fed and drawn, and the
+/// medians of their parts.
+fn report(what: &str, p: &mut Path, event: &mut dyn FnMut(&mut Path, usize)) {
+    let (mut total, mut rows, mut draw) = (Vec::new(), Vec::new(), Vec::new());
+    for v in 1..=30 {
+        event(p, v);
+        let [r, d] = p.feed();
+        total.push(r + d);
+        rows.push(r);
+        draw.push(d);
+    }
+    println!(
+        "  watch event ({what}), feed + draw: {} (rows {:.2} draw {:.2})",
+        median_max(total),
+        median(rows),
+        median(draw)
+    );
+}
+
 /// Print what one watch event, a filter's keys and a sort cost at `n` rows, in CPU time of this thread.
 pub fn run(n: usize, filter: &str) {
     let t = Instant::now();
-    let mut store: HashMap<usize, Arc<Row>> = (0..n).map(|i| (i, pod(i, 0))).collect();
+    let store = RowStore::default();
     let mut sample = Sample::default();
-    for r in store.values() {
+    for i in 0..n {
+        let r = pod(i, 0);
         let u = Used {
             cpu: 42,
             mem: 100 << 20,
         };
         sample.insert(&r.namespace, &r.name, u);
+        store.apply_rows(&mut Event::Apply(Arc::unwrap_or_clone(r)));
     }
     let mut state = State::new(None, false, kubedeck::config::keymap::default_keymap());
     update(&mut state, Input::Resize(45));
@@ -130,41 +165,36 @@ pub fn run(n: usize, filter: &str) {
     update(&mut state, key(KeyCode::Enter));
     let mut p = Path {
         state,
-        memo: Memo::default(),
+        store,
         sample: Arc::new(sample),
         terminal: Terminal::new(TestBackend::new(160, 45)).expect("terminal"),
     };
-    let rows = |s: &HashMap<usize, Arc<Row>>| s.values().cloned().collect::<Vec<_>>();
     let c = thread_cpu();
-    p.feed(rows(&store));
+    p.feed();
     println!(
         "synthetic {n} rows (built in {:.0} ms): first feed {:.1} ms, table rows {}",
         ms(t.elapsed()),
         ms(thread_cpu() - c),
         p.state.top().table.rows.len()
     );
-    // Watch events: one pod changes its RESTARTS (the default sort, by name, keeps its place).
-    let mut events = Vec::new();
-    for v in 1..=30 {
+    // Watch events, each timed as fed (rows) and drawn: one pod changes its RESTARTS (the default
+    // sort, by name, keeps its place), the same while sorted by RESTARTS (the row moves), a pod
+    // created, one deleted.
+    report("update in place", &mut p, &mut |p, v| {
         let i = (v * 7919) % n;
-        store.insert(i, pod(i, v));
-        let c = thread_cpu();
-        p.feed(rows(&store));
-        events.push(thread_cpu() - c);
-    }
-    println!("  watch event (update in place), feed + draw: {}", median_max(events));
-    // The same while sorted by RESTARTS: the changed row moves.
+        p.put(pod(i, v));
+    });
     p.key(KeyCode::Char('>'));
-    let mut moved = Vec::new();
-    for v in 31..=60 {
-        let i = (v * 7919) % n;
-        store.insert(i, pod(i, v));
-        let c = thread_cpu();
-        p.feed(rows(&store));
-        moved.push(thread_cpu() - c);
-    }
+    report("moving its row in the sort", &mut p, &mut |p, v| {
+        let i = ((v + 30) * 7919) % n;
+        p.put(pod(i, v + 30));
+    });
     p.key(KeyCode::Char('N'));
-    println!("  watch event moving its row in the sort: {}", median_max(moved));
+    report("create", &mut p, &mut |p, v| p.put(pod(n + v, 0)));
+    report("delete", &mut p, &mut |p, v| {
+        let r = pod(n + v, 0);
+        p.store.apply_rows(&mut Event::Delete(Arc::unwrap_or_clone(r)));
+    });
     // Filter keys, as ui_scale types them, 5 rounds.
     let mut keys = Vec::new();
     let mut first = Vec::new();

@@ -59,6 +59,14 @@ pub enum Input {
         /// The watch status.
         status: WatchStatus,
     },
+    /// Rows of a watch as its row store holds them (`store`): every row, or what changed since the
+    /// rows the view holds.
+    Feed {
+        /// The rows, and the watch they come from (ignored unless the top view wants it).
+        feed: crate::app::table::Feed,
+        /// The watch status.
+        status: WatchStatus,
+    },
     /// The usage columns of a watch's rows read from a new sample (`store::usage_cols`).
     Usage {
         /// The watch whose rows they describe; ignored unless the top view wants it.

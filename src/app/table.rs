@@ -7,6 +7,7 @@ use std::sync::Arc;
 use regex::Regex;
 
 use super::pattern::{self, Case};
+pub use feed::{Changed, Fed, Feed, Fresh};
 use search::SearchText;
 use sort_key::sort_order;
 
@@ -266,6 +267,10 @@ pub struct Table {
     search: SearchText,
     /// The rows' usage cells, read from a metrics sample (`store::usage_cols`), not held in them.
     pub usage: Option<Arc<UsageCols>>,
+    /// Which rows of a watch these are, so that the next feed can be what changed since.
+    fed: Option<Fed>,
+    /// Indices of the rows by namespace and name, for a feed of changes to find its rows.
+    by_name: Option<Vec<usize>>,
 }
 
 impl Table {
@@ -317,6 +322,8 @@ impl Table {
                 .map(|r| r.key.clone())
                 .collect();
         }
+        self.fed = None;
+        self.by_name = None;
         let old = std::mem::replace(&mut self.rows, rows);
         // Only the first replacement since the order was computed is what the order describes.
         if self.order.is_some() && self.replaced.is_none() {
@@ -426,13 +433,7 @@ impl Table {
             .selected
             .as_ref()
             .and_then(|k| here(k).or_else(|| self.visible.iter().position(|&i| &self.rows[i].key == k)));
-        match found {
-            Some(pos) => self.cursor = pos,
-            None => {
-                self.cursor = self.cursor.min(self.visible.len().saturating_sub(1));
-                self.selected = self.current().map(|r| r.key.clone());
-            }
-        }
+        self.put_cursor(found);
     }
 
     /// Mark the row under the cursor, or unmark it; false when there is no row.
@@ -574,6 +575,9 @@ mod search;
 #[path = "table_sort_key.rs"]
 mod sort_key;
 
+#[path = "table_feed.rs"]
+mod feed;
+
 #[cfg(test)]
 #[path = "table_equiv_tests.rs"]
 mod equiv_tests;
@@ -585,3 +589,7 @@ mod tests;
 #[cfg(test)]
 #[path = "table_mend_tests.rs"]
 mod mend_tests;
+
+#[cfg(test)]
+#[path = "table_feed_tests.rs"]
+mod feed_tests;

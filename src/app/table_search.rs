@@ -130,6 +130,36 @@ impl SearchText {
         self.write_rows(&changed);
     }
 
+    /// Whether the text describes as many rows as `rows` (it follows them since the last `sync`,
+    /// so that `set`, `swap_remove` and `push` may mend it).
+    pub(super) fn follows(&self, rows: &[Arc<Row>]) -> bool {
+        self.rows.len() == rows.len()
+    }
+
+    /// Row `i` of `rows` changed: its text written again.
+    pub(super) fn set(&mut self, i: usize, rows: &[Arc<Row>]) {
+        self.drop_text(i);
+        self.rows[i] = rows[i].clone();
+        self.write_rows(&[i]);
+    }
+
+    /// Row `i` left, the last row taking its place (as `Vec::swap_remove`).
+    pub(super) fn swap_remove(&mut self, i: usize) {
+        self.drop_text(i);
+        self.spans.swap_remove(i);
+        self.rows.swap_remove(i);
+    }
+
+    /// The last row of `rows` came: its text written.
+    pub(super) fn push(&mut self, rows: &[Arc<Row>]) {
+        let Some(row) = rows.last() else { return };
+        super::feed::room(&mut self.rows);
+        super::feed::room(&mut self.spans);
+        self.rows.push(row.clone());
+        self.spans.push(NONE);
+        self.write_rows(&[self.rows.len() - 1]);
+    }
+
     /// Rows came, went or moved (a create or delete: the watch's rows come in its map's order):
     /// each row keeps its text where it is the same row.
     fn moved(&mut self, rows: &[Arc<Row>]) {

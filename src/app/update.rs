@@ -37,6 +37,7 @@ pub fn update(state: &mut State, input: Input) -> Vec<Effect> {
         // Taken by their screens above; a key release does nothing.
         Input::Key(_)
         | Input::Rows { .. }
+        | Input::Feed { .. }
         | Input::Usage { .. }
         | Input::Xray(_)
         | Input::Contexts(..)

@@ -116,6 +116,20 @@ pub fn label(state: &State, action: Action) -> Option<String> {
 pub fn rows(state: &mut State, input: Input) -> Result<Vec<Effect>, Input> {
     let (watch, rows, status) = match input {
         Input::Rows { watch, rows, status } => (watch, rows, status),
+        Input::Feed { feed, status } => {
+            if state.wanted().as_ref() == Some(&feed.at.watch) {
+                let synced = status == crate::cluster::watch::WatchStatus::Ready;
+                let page = state.page_rows;
+                let view = state.top_mut();
+                view.status = Some(status);
+                view.table.feed(feed, &view.filter, &view.fixed, view.sort);
+                view.table.scroll_into_view(page);
+                if synced {
+                    crate::app::owner::settle(state);
+                }
+            }
+            return Ok(vec![]);
+        }
         Input::Usage { watch, usage } => {
             if state.wanted().as_ref() == Some(&watch) {
                 let view = state.top_mut();

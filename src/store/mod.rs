@@ -45,8 +45,6 @@ pub struct Store {
     usage: Option<usage::Usage>,
     /// When an xray tree was last fed (big ones are throttled).
     xray_fed: Option<Instant>,
-    /// The rows last fed, enriched: the next feed enriches only what changed.
-    enriched: enriched::Memo,
 }
 
 impl Store {
@@ -61,7 +59,6 @@ impl Store {
             contact_seen: 0,
             usage: None,
             xray_fed: None,
-            enriched: enriched::Memo::default(),
         }
     }
 
@@ -98,7 +95,7 @@ impl Store {
         let Some(want) = state.wanted() else { return false };
         let cache = &self.cache;
         let mut copied = 0;
-        let rows = match &state.top().kind {
+        let (rows, feed) = match &state.top().kind {
             ViewKind::Containers { namespace, pod } => {
                 let (namespace, pod) = (namespace.clone(), pod.clone());
                 // One pod, watched alone: the list watches keep rows, not the containers a pod has.
@@ -119,7 +116,7 @@ impl Store {
                 let used = self.usage.as_ref().and_then(|u| u.containers(&namespace, &pod));
                 enrichers::usage::container_cells(&mut rows, used.as_deref());
                 self.shown = Some((want.clone(), generation));
-                rows
+                (Some(rows), None)
             }
             _ => {
                 let (kind, scope) = (want.0, &want.1);
@@ -135,18 +132,17 @@ impl Store {
                 // Usage is asked for only while a view with its columns is fed.
                 let metrics = enrichers::metrics_of(kind);
                 let usage = self.usage.as_ref().zip(metrics);
+                let mut usage_generation = 0;
                 if let Some((u, of)) = usage {
                     u.want(of, scope);
-                    generation += u.generation();
+                    usage_generation = u.generation();
+                    generation += usage_generation;
                     state.metrics_na = matches!(u.availability(), usage::Availability::Unavailable(_));
                 }
                 if self.shown.as_ref() == Some(&(want.clone(), generation)) {
                     return false;
                 }
-                let Some(mut rows) = cache.rows(kind, scope) else {
-                    return false;
-                };
-                let big = rows.len() > BIG_TABLE;
+                let big = state.top().table.rows.len() > BIG_TABLE;
                 let recent = self.last_fed.is_some_and(|t| t.elapsed() < BIG_TABLE_INTERVAL);
                 if big && recent && self.shown.as_ref().is_some_and(|(w, _)| *w == want) {
                     return true;
@@ -169,19 +165,29 @@ impl Store {
                     // The sample the view let go of is freed off the loop (the poller holds only the new one).
                     crate::memory::drop_soon(held);
                 }
-                if !enrichers.is_empty() {
-                    let watch = (kind, scope.clone());
-                    let base = rows.clone();
-                    rows = self
-                        .enriched
-                        .apply(watch, rows, &enrichers, needed, |k| cache.rows(k, scope), sample);
-                    // The rows a cell changed in are copies: the cache keeps them instead of its own,
-                    // or every pod with metrics would be held twice (10,000 pods: ~20 MB).
-                    copied = cache.adopt(kind, scope, &base, &rows);
-                    self.enriched.adopted();
+                let basis = enriched::basis(&enrichers, needed, usage_generation);
+                let since = enriched::since(state.top().table.fed(), &want, basis);
+                let read = |mark| cache.changes_selected(kind, scope, None, mark);
+                let needed_rows = |k| cache.rows(k, scope);
+                let fed = enriched::feed(
+                    want.clone(),
+                    since,
+                    basis,
+                    read,
+                    &enrichers,
+                    needed_rows,
+                    sample.as_deref(),
+                );
+                let Some((feed, adopt)) = fed else {
+                    return false;
+                };
+                // The rows a cell changed in are copies: the cache keeps them instead of its own,
+                // or every pod with metrics would be held twice (10,000 pods: ~20 MB).
+                if !adopt.base.is_empty() {
+                    copied = cache.adopt(kind, scope, &adopt.base, &adopt.shown);
                 }
                 self.shown = Some((want.clone(), generation));
-                rows
+                (None, Some(feed))
             }
         };
         let status = match &state.top().kind {
@@ -189,10 +195,13 @@ impl Store {
             _ => cache.status(want.0, &want.1),
         };
         let status = status.unwrap_or(WatchStatus::Loading { listed: 0, total: None });
-        let input = Input::Rows {
-            watch: want,
-            rows: Some(rows),
-            status,
+        let input = match feed {
+            Some(feed) => Input::Feed { feed, status },
+            None => Input::Rows {
+                watch: want,
+                rows,
+                status,
+            },
         };
         update(state, input);
         self.last_fed = Some(Instant::now());
