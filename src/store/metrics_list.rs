@@ -91,28 +91,25 @@ pub struct Borrowed<'a> {
     pub containers: &'a [(Cow<'a, str>, Used)],
 }
 
-impl Item<'_> {
-    /// The object as [`decode_each`] hands it to its callback.
-    fn lend<R>(self, f: impl FnOnce(Borrowed<'_>) -> R) -> R {
+impl<'a> Item<'a> {
+    /// The object as [`decode_each`] hands it to its callback, its containers gathered in `scratch`
+    /// (one vector for the whole LIST, not one per object).
+    fn lend<R>(self, scratch: &mut Vec<(Cow<'a, str>, Used)>, f: impl FnOnce(Borrowed<'_>) -> R) -> R {
         let is_pod = self.containers.is_some();
         let mut sum = (0, 0);
-        let containers: Vec<(Cow<str>, Used)> = self
-            .containers
-            .unwrap_or_default()
-            .into_iter()
-            .map(|c| {
-                let raw = c.usage.raw();
-                sum = (sum.0 + raw.0, sum.1 + raw.1);
-                (c.name, used(raw))
-            })
-            .collect();
+        scratch.clear();
+        scratch.extend(self.containers.into_iter().flatten().map(|c| {
+            let raw = c.usage.raw();
+            sum = (sum.0 + raw.0, sum.1 + raw.1);
+            (c.name, used(raw))
+        }));
         let total = if is_pod { used(sum) } else { used(self.usage.raw()) };
         f(Borrowed {
             namespace: &self.metadata.namespace,
             name: &self.metadata.name,
             timestamp: &self.timestamp,
             used: total,
-            containers: &containers,
+            containers: scratch,
         })
     }
 }
@@ -123,7 +120,8 @@ impl Item<'_> {
 pub fn decode_each(json: &[u8], mut f: impl FnMut(Borrowed<'_>)) -> serde_json::Result<usize> {
     use serde::de::DeserializeSeed;
     let mut de = serde_json::Deserializer::from_slice(json);
-    let n = ListSeed(&mut |item: Item<'_>| item.lend(&mut f)).deserialize(&mut de)?;
+    let mut scratch = Vec::new();
+    let n = seed(&mut |item| item.lend(&mut scratch, &mut f)).deserialize(&mut de)?;
     de.end()?;
     Ok(n)
 }
@@ -143,6 +141,12 @@ pub fn decode(json: &str) -> serde_json::Result<Vec<Metrics>> {
         })
     })?;
     Ok(out)
+}
+
+/// The seed of a LIST whose items go to `f` (a function, so that a closure's item takes the text's
+/// one lifetime rather than any).
+fn seed<'de, F: FnMut(Item<'de>)>(f: &mut F) -> ListSeed<'_, F> {
+    ListSeed(f)
 }
 
 /// A LIST's JSON object: each of its `items` handed to the callback, every other field skipped.
