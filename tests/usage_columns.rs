@@ -150,7 +150,7 @@ async fn pods_show_the_sample_the_metrics_api_returned_asking_once_per_interval(
                     continue;
                 }
                 if let model::quantity::Capacity::Pod { cpu_request, .. } = model::quantity::pod_capacity(&p) {
-                    req += cpu_request.unwrap_or(0);
+                    req += i128::from(cpu_request.unwrap_or(0));
                 }
             }
             let row = rows.iter().find(|r| r.name == "worker-1")?;

@@ -15,7 +15,7 @@ fn pod(i: usize, version: u32) -> Arc<Row> {
         name: format!("pod-{i}").into(),
         cells: vec!["1/1".into(), "Running".into(), version.to_string().into()],
         capacity: Some(Box::new(Capacity::Pod {
-            cpu_request: Some(100 + i as i128),
+            cpu_request: Some(100 + i as i64),
             cpu_limit: i.is_multiple_of(3).then_some(500),
             mem_request: Some(64 << 20),
             mem_limit: None,
@@ -135,7 +135,7 @@ fn a_new_sample_enriches_the_workloads_again_which_sum_it() {
     // Every pod owned by the one Deployment (directly: no ReplicaSets known).
     let owned = |i| {
         let mut p = Arc::unwrap_or_clone(pod(i, 0));
-        p.owners = vec!["uid-1000".into()];
+        p.owners = vec!["uid-1000".into()].into();
         Arc::new(p)
     };
     let pods: HashMap<usize, Arc<Row>> = (0..50).map(|i| (i, owned(i))).collect();
