@@ -46,7 +46,7 @@ fn pod(i: usize, version: usize) -> Arc<Row> {
         .into(),
         node: Some(format!("node-{:03}", i % 100).into()),
         owners: vec![format!("rs-{deploy:06}")].into(),
-        capacity: Some(Box::new(Capacity::Pod {
+        capacity: Some(std::sync::Arc::new(Capacity::Pod {
             cpu_request: Some(100),
             cpu_limit: Some(500),
             mem_request: Some(64 << 20),

@@ -129,7 +129,7 @@ fn row(ty: &str, shape: Shape<'_>, st: Option<&ContainerStatus>) -> Row {
         .collect(),
         stamps: vec![None, None, None, None, last_restart, None, None].into(),
         warn,
-        capacity: Some(Box::new(capacity)),
+        capacity: Some(std::sync::Arc::new(capacity)),
         ..Default::default()
     }
 }

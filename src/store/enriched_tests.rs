@@ -14,7 +14,7 @@ fn pod(i: usize, version: u32) -> Arc<Row> {
         namespace: format!("ns-{}", i % 7).into(),
         name: format!("pod-{i}").into(),
         cells: vec!["1/1".into(), "Running".into(), version.to_string().into()],
-        capacity: Some(Box::new(Capacity::Pod {
+        capacity: Some(std::sync::Arc::new(Capacity::Pod {
             cpu_request: Some(100 + i as i64),
             cpu_limit: i.is_multiple_of(3).then_some(500),
             mem_request: Some(64 << 20),

@@ -128,7 +128,7 @@ fn measured() -> (Vec<Row>, std::sync::Arc<crate::store::usage::Sample>) {
         let mut row = pod(name, [""; 6]);
         row.cells.truncate(8);
         row.stamps.truncate(8);
-        row.capacity = Some(Box::new(Capacity::Pod {
+        row.capacity = Some(std::sync::Arc::new(Capacity::Pod {
             cpu_request: Some(50),
             cpu_limit: (name != "calm").then_some(100),
             mem_request: Some(64 << 20),

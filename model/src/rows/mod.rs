@@ -53,8 +53,9 @@ pub struct Row {
     pub owners: Owners,
     /// For EndpointSlices: each backend's identity and readiness (the ENDPOINTS column of services).
     pub backends: Vec<(String, bool)>,
-    /// Pods and nodes: what their usage is measured against (the usage columns' percentages).
-    pub capacity: Option<Box<crate::quantity::Capacity>>,
+    /// Pods and nodes: what their usage is measured against (the usage columns' percentages);
+    /// shared as [`Labels`] are (the pods of one ReplicaSet request alike).
+    pub capacity: Option<std::sync::Arc<crate::quantity::Capacity>>,
     /// What the triage rules read beyond the cells (None: nothing to say).
     pub facts: Option<Box<crate::triage::Facts>>,
     /// Something is wrong with this object (Warning event, failing pod, NotReady node): drawn emphasised.

@@ -72,7 +72,7 @@ pub fn pod(p: &Pod) -> Row {
         // A pod that has ended holds nothing on its node: `kubectl describe node` leaves Succeeded
         // and Failed pods out of its sums, and metrics-server has no usage for them.
         let ended = matches!(status.and_then(|s| s.phase.as_deref()), Some("Succeeded" | "Failed"));
-        row.capacity = (!ended).then(|| Box::new(crate::quantity::pod_capacity(p)));
+        row.capacity = (!ended).then(|| std::sync::Arc::new(crate::quantity::pod_capacity(p)));
         let or_none = |s: Option<&String>| s.filter(|s| !s.is_empty()).cloned().unwrap_or_else(|| "<none>".into());
         vec![
             // NAME comes from the metadata; the printer's copy would be dropped anyway.
@@ -115,7 +115,7 @@ pub fn node(n: &Node) -> Row {
         let cells = nodes::node_row(n, Timestamp::now());
         r.warn = !matches!(&cells[1], Cell::Str(st) if st == "Ready");
         r.facts = facts::node(n);
-        r.capacity = Some(Box::new(crate::quantity::node_capacity(n)));
+        r.capacity = Some(std::sync::Arc::new(crate::quantity::node_capacity(n)));
         cells
     })
 }

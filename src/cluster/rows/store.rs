@@ -10,6 +10,8 @@ use kube::Resource;
 use kube::runtime::watcher::Event;
 use parking_lot::RwLock;
 
+use model::quantity::Capacity;
+
 use super::{Labels, Owners, Row};
 
 /// The rows of one watch, keyed by namespace/name as the reflector keys its objects.
@@ -22,21 +24,22 @@ pub struct RowStore {
     /// The keys changed lately, so that a reader (the header's counts) can take what changed since
     /// it last read rather than every row. Locked after `rows`.
     log: parking_lot::Mutex<Log>,
-    /// Label sets and owners of the rows stored lately (see [`Recent`]).
+    /// Label sets, owners and capacities of the rows stored lately (see [`Recent`]).
     recent: parking_lot::Mutex<Recent>,
 }
 
 /// How many label sets (and owner lists) new rows are compared with.
 const RECENT: usize = 8;
 
-/// The label sets and owner lists of the rows stored lately, most recent first, so that a row with
-/// the same ones shares their copy: the pods of one ReplicaSet, which a list gives one after
-/// another (by name), hold one copy rather than one each. No table to sweep: what is not among
-/// the last few is simply not shared.
+/// The label sets, owner lists and capacities of the rows stored lately, most recent first, so
+/// that a row with the same ones shares their copy: the pods of one ReplicaSet, which a list gives
+/// one after another (by name), hold one copy rather than one each. No table to sweep: what is not
+/// among the last few is simply not shared.
 #[derive(Debug, Default)]
 struct Recent {
     labels: VecDeque<Labels>,
     owners: VecDeque<Owners>,
+    capacities: VecDeque<Arc<Capacity>>,
 }
 
 /// `held` made to share an equal one of `recent`, or remembered there.
@@ -209,7 +212,7 @@ impl RowStore {
         }
     }
 
-    /// `row` sharing the labels and owners of a row stored lately where they are the same.
+    /// `row` sharing the labels, owners and capacity of a row stored lately where they are the same.
     fn shared(&self, mut row: Row) -> Row {
         let mut recent = self.recent.lock();
         if !row.labels.is_empty() {
@@ -217,6 +220,9 @@ impl RowStore {
         }
         if !row.owners.is_empty() {
             share(&mut recent.owners, &mut row.owners);
+        }
+        if let Some(capacity) = &mut row.capacity {
+            share(&mut recent.capacities, capacity);
         }
         row
     }
@@ -433,7 +439,7 @@ mod tests {
     }
 
     #[test]
-    fn rows_with_the_labels_and_owners_of_a_recent_row_share_them() {
+    fn rows_with_the_labels_owners_and_capacity_of_a_recent_row_share_them() {
         let s = RowStore::default();
         let labelled = |name: &str, rs: &str| {
             let mut p = pod(name);
@@ -444,7 +450,19 @@ mod tests {
             }]);
             p
         };
-        let of_pod_meta = |p: &Pod| Row::of_meta(&p.metadata);
+        // Pods of ReplicaSet "a" request 1m of CPU, those of "b" 2m.
+        let of_pod_meta = |p: &Pod| {
+            let name = p.metadata.name.as_deref().unwrap_or("");
+            Row {
+                capacity: Some(Arc::new(Capacity::Pod {
+                    cpu_request: Some(if name.starts_with('a') { 1 } else { 2 }),
+                    cpu_limit: None,
+                    mem_request: None,
+                    mem_limit: None,
+                })),
+                ..Row::of_meta(&p.metadata)
+            }
+        };
         s.apply::<Pod>(&Event::Init, of_pod_meta);
         for (name, rs) in [("a1", "a"), ("b1", "b"), ("a2", "a"), ("b2", "b")] {
             s.apply(&Event::InitApply(labelled(name, rs)), of_pod_meta);
@@ -466,10 +484,19 @@ mod tests {
                 "{} has a copy of its owners",
                 r.name
             );
+            let (cap, like) = (r.capacity.as_ref().unwrap(), like.capacity.as_ref().unwrap());
+            assert!(Arc::ptr_eq(cap, like), "{} has a copy of its capacity", r.name);
         }
         // Shared, still each row's own.
         assert_eq!(a.label("app"), Some("a"));
         assert_eq!(*b.owners, ["uid-b"]);
+        assert!(matches!(
+            b.capacity.as_deref(),
+            Some(Capacity::Pod {
+                cpu_request: Some(2),
+                ..
+            })
+        ));
     }
 
     #[test]

@@ -88,7 +88,7 @@ mod tests {
         Arc::new(Row {
             name: name.into(),
             node: node.map(Into::into),
-            capacity: Some(Box::new(capacity)),
+            capacity: Some(std::sync::Arc::new(capacity)),
             ..Row::default()
         })
     }

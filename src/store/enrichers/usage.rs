@@ -169,7 +169,7 @@ mod tests {
         Arc::new(Row {
             namespace: "shop".into(),
             name: name.into(),
-            capacity: Some(Box::new(cap)),
+            capacity: Some(std::sync::Arc::new(cap)),
             ..Default::default()
         })
     }
@@ -243,7 +243,7 @@ mod tests {
             Arc::new(Row {
                 name: name.into(),
                 cells: vec!["main".into()],
-                capacity: Some(Box::new(cap)),
+                capacity: Some(std::sync::Arc::new(cap)),
                 ..Default::default()
             })
         };
