@@ -214,7 +214,8 @@ fn live(n: usize) {
     let mut events = Vec::new();
     for i in 0..200 {
         let mut row = lists[0].1[(i * 7919) % n].as_ref().clone();
-        row.labels.push(("touch".into(), i.to_string().into()));
+        let touch = [("touch".into(), i.to_string().into())];
+        row.labels = row.labels.iter().cloned().chain(touch).collect();
         pods.apply_rows(&mut Ev::Apply(row));
         let t = Instant::now();
         engine.update(&read, now, source);

@@ -37,15 +37,16 @@ fn pod(i: usize, version: usize) -> Arc<Row> {
             "<none>".into(),
             "<none>".into(),
         ],
-        stamps: vec![None, None, None, Some(1_700_000_000), None, None, None, None],
+        stamps: vec![None, None, None, Some(1_700_000_000), None, None, None, None].into(),
         created: Some(1_700_000_000 + i as i64),
         labels: vec![
             ("app".into(), format!("load-{deploy:04}").into()),
             ("pod-template-hash".into(), "7d9f8c6b5".into()),
-        ],
+        ]
+        .into(),
         node: Some(format!("node-{:03}", i % 100).into()),
-        owners: vec![format!("rs-{deploy:06}")],
-        capacity: Some(Box::new(Capacity::Pod {
+        owners: vec![format!("rs-{deploy:06}")].into(),
+        capacity: Some(std::sync::Arc::new(Capacity::Pod {
             cpu_request: Some(100),
             cpu_limit: Some(500),
             mem_request: Some(64 << 20),

@@ -190,7 +190,7 @@ pub fn row_of(columns: &[Column], cells: &[Value], meta: &ObjectMeta, received: 
             .unwrap_or_else(|| format!("{}/{name}", identity.namespace)),
         name: name.into(),
         cells: texts,
-        stamps,
+        stamps: stamps.into(),
         ..identity
     }
 }
@@ -249,14 +249,17 @@ mod tests {
         );
         assert_eq!(row.cells, ["web-tls", "True", "2", "", ""]);
         // AGE is the object's own: its creation time, exact; another date: read back from its text.
-        assert_eq!(row.stamps, [None, None, None, Some(received - 3 * 3600), Some(created)]);
+        assert_eq!(
+            row.stamps,
+            crate::rows::Stamps::from(vec![None, None, None, Some(received - 3 * 3600), Some(created)])
+        );
         assert_eq!(row.created, Some(created));
         assert_eq!(row.label("app"), Some("web"));
-        assert_eq!(row.owners, ["owner-1"]);
+        assert_eq!(*row.owners, ["owner-1"]);
         // AGE from the metadata even when the answer is read late (here a minute after it was written).
         let young = [json!("web-tls"), json!("True"), json!(2), json!("3h"), json!("45s")];
         let late = row_of(&cols(), &young, &meta, created + 45 + 60);
-        assert_eq!(late.stamps[4], Some(created));
+        assert_eq!(late.stamp(4), Some(created));
         // A date cell that is no age keeps its text.
         let row = row_of(
             &cols(),
@@ -265,6 +268,6 @@ mod tests {
             received,
         );
         assert_eq!(row.cells[3], "<unknown>");
-        assert_eq!(row.stamps[3], None);
+        assert_eq!(row.stamp(3), None);
     }
 }

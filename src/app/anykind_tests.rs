@@ -313,7 +313,7 @@ fn owner_jump_opens_the_owners_table_with_the_cursor_on_it() {
         key: "uid-pod".into(),
         namespace: "shop".into(),
         name: "web-1-abc".into(),
-        owners: vec!["uid-rs".into()],
+        owners: vec!["uid-rs".into()].into(),
         ..Default::default()
     };
     test_util::show(

@@ -19,7 +19,7 @@ fn pod(name: &str, ready: &str, status: &str, restarts: &str, created: i64, ip: 
         cells: [ready, status, restarts, "", ip, "n1", "<none>", "<none>"]
             .map(Into::into)
             .to_vec(),
-        stamps: vec![None, None, None, Some(created), None, None, None, None],
+        stamps: vec![None, None, None, Some(created), None, None, None, None].into(),
         created: Some(created),
         ..Default::default()
     }
@@ -168,7 +168,7 @@ fn owner_drill_downs_of_statefulsets_daemonsets_jobs_and_cronjobs() {
             key: name.into(),
             namespace: "default".into(),
             name: name.into(),
-            owners: vec![owner.into()],
+            owners: vec![owner.into()].into(),
             ..Default::default()
         };
         let rows = vec![child_row("x-0", "uid-owner"), child_row("y-0", "uid-else")];
@@ -206,7 +206,7 @@ fn a_service_drills_down_by_selector_and_events_start_newest_first() {
         namespace: "default".into(),
         name: name.into(),
         cells: vec![String::new().into(), "Normal".into()],
-        stamps: vec![Some(last), None],
+        stamps: vec![Some(last), None].into(),
         ..Default::default()
     };
     let rows = vec![ev("old", 100), ev("new", 300), ev("mid", 200)];

@@ -282,7 +282,7 @@ fn usage_cells_are_matched_as_the_regex_matches_them_though_not_kept_in_the_text
                     namespace: "shop".into(),
                     name: format!("p{n}").into(),
                     cells: (0..base).map(|_| digits(&mut rng).into()).collect(),
-                    capacity: Some(Box::new(Capacity::Pod {
+                    capacity: Some(std::sync::Arc::new(Capacity::Pod {
                         cpu_request: rng.random_bool(0.7).then(|| rng.random_range(1..500)),
                         cpu_limit: rng.random_bool(0.5).then(|| rng.random_range(1..900)),
                         mem_request: rng.random_bool(0.7).then(|| rng.random_range(1..900) << 20),

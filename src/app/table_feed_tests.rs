@@ -28,8 +28,8 @@ fn row(n: usize, uid: usize, rng: &mut StdRng) -> Arc<Row> {
         created: rng.random_bool(0.9).then(|| rng.random_range(0..50)),
         node: Some(format!("node-{}", rng.random_range(0..3)).into()),
         cells: vec![format!("{}/1", rng.random_range(0..2)).into(), status.into()],
-        stamps: vec![None, rng.random_bool(0.5).then(|| rng.random_range(0..5))],
-        labels,
+        stamps: vec![None, rng.random_bool(0.5).then(|| rng.random_range(0..5))].into(),
+        labels: labels.into(),
         ..Default::default()
     })
 }

@@ -208,9 +208,9 @@ fn cell_sort_uses_numbers_then_stamps() {
     rows[0].cells = vec!["10".into(), String::new().into()];
     rows[1].cells = vec!["9".into(), String::new().into()];
     rows[2].cells = vec!["10".into(), String::new().into()];
-    rows[0].stamps = vec![Some(100), Some(5)];
-    rows[1].stamps = vec![None, Some(50)];
-    rows[2].stamps = vec![Some(200), Some(7)];
+    rows[0].stamps = vec![Some(100), Some(5)].into();
+    rows[1].stamps = vec![None, Some(50)].into();
+    rows[2].stamps = vec![Some(200), Some(7)].into();
     let mut t = Table::default();
     let sort = |n| Sort {
         col: SortCol::Cell(n),
@@ -223,7 +223,7 @@ fn cell_sort_uses_numbers_then_stamps() {
     t.refresh(&Filter::None, &Fixed::default(), sort(1));
     assert_eq!(names(&t), ["b", "c", "a"]);
     let mut changed = t.rows.clone();
-    Arc::make_mut(&mut changed[1]).stamps[1] = Some(1);
+    Arc::make_mut(&mut changed[1]).stamps.set(1, Some(1));
     t.replace_rows(changed);
     t.refresh(&Filter::None, &Fixed::default(), sort(1));
     assert_eq!(names(&t), ["c", "a", "b"]);

@@ -57,7 +57,7 @@ pub fn row_of(f: &Finding) -> Row {
         .into_iter()
         .map(Into::into)
         .collect(),
-        stamps: vec![None, None, None, f.since, None],
+        stamps: vec![None, None, None, f.since, None].into(),
         warn: f.severity == Severity::Error,
         ..Row::default()
     }

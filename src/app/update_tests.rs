@@ -163,10 +163,10 @@ fn enter_on_a_deployment_shows_its_replicasets_then_their_pods_by_owner_and_esc_
     assert_eq!(fx, [Effect::Watch(Kind::ReplicaSet, Scope::Namespace("shop".into()))]);
     let mut mine = pod("web-7d4", "shop", &[("app", "web")], "");
     mine.key = "uid-rs".into();
-    mine.owners = vec!["uid-deploy".into()];
+    mine.owners = vec!["uid-deploy".into()].into();
     // Same labels, another owner: label guessing would wrongly include it.
     let mut other = pod("web-canary", "shop", &[("app", "web")], "");
-    other.owners = vec!["uid-other".into()];
+    other.owners = vec!["uid-other".into()].into();
     feed(
         &mut s,
         Kind::ReplicaSet,
@@ -177,7 +177,7 @@ fn enter_on_a_deployment_shows_its_replicasets_then_their_pods_by_owner_and_esc_
     let fx = update(&mut s, key(KeyCode::Enter));
     assert_eq!(fx, [Effect::Watch(Kind::Pod, Scope::Namespace("shop".into()))]);
     let mut p1 = pod("web-7d4-a", "shop", &[("app", "web")], "n1");
-    p1.owners = vec!["uid-rs".into()];
+    p1.owners = vec!["uid-rs".into()].into();
     let p2 = pod("web-canary-b", "shop", &[("app", "web")], "n1");
     feed(&mut s, Kind::Pod, Scope::Namespace("shop".into()), vec![p1, p2]);
     assert_eq!(shown(&s), ["web-7d4-a"]);

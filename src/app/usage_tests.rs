@@ -103,7 +103,7 @@ fn bare_pods(s: &mut State) {
     let rows = ["a", "b", "c", "d"].map(|n| pod(n, "", "")).to_vec();
     let rows = rows.into_iter().map(|mut r| {
         r.cells.truncate(8);
-        r.capacity = Some(Box::new(model::quantity::Capacity::Pod {
+        r.capacity = Some(std::sync::Arc::new(model::quantity::Capacity::Pod {
             cpu_request: None,
             cpu_limit: None,
             mem_request: None,

@@ -127,9 +127,9 @@ fn row(ty: &str, shape: Shape<'_>, st: Option<&ContainerStatus>) -> Row {
         .into_iter()
         .map(Into::into)
         .collect(),
-        stamps: vec![None, None, None, None, last_restart, None, None],
+        stamps: vec![None, None, None, None, last_restart, None, None].into(),
         warn,
-        capacity: Some(Box::new(capacity)),
+        capacity: Some(std::sync::Arc::new(capacity)),
         ..Default::default()
     }
 }

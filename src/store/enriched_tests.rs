@@ -14,9 +14,9 @@ fn pod(i: usize, owner: usize) -> Arc<Row> {
         key: format!("uid-pod-{i}"),
         namespace: format!("ns-{}", i % 3).into(),
         name: format!("pod-{i}").into(),
-        owners: vec![format!("uid-dep-{owner}")],
-        capacity: Some(Box::new(Capacity::Pod {
-            cpu_request: Some(100 + i as i128),
+        owners: vec![format!("uid-dep-{owner}")].into(),
+        capacity: Some(std::sync::Arc::new(Capacity::Pod {
+            cpu_request: Some(100 + i as i64),
             cpu_limit: i.is_multiple_of(3).then_some(500),
             mem_request: Some(64 << 20),
             mem_limit: None,
@@ -213,7 +213,7 @@ fn a_changed_pod_is_the_only_row_fed_again_and_a_sample_copies_none() {
     put(&store, Arc::unwrap_or_clone(pod(17, 1)));
     assert_eq!(feed_now(&mut t, 1), 1, "one pod changed");
     assert_eq!(feed_now(&mut t, 2), 0, "a new sample changes no pod row");
-    assert!(t.rows.iter().any(|r| r.owners == ["uid-dep-1"]));
+    assert!(t.rows.iter().any(|r| *r.owners == ["uid-dep-1".to_string()]));
 }
 
 #[test]

@@ -119,7 +119,7 @@ fn random_row(rng: &mut StdRng, kind: Kind, now: i64) -> Row {
                 "".into(),
             ];
             let first = rng.random_bool(0.5).then(|| last - 100);
-            r.stamps = vec![Some(last), None, None, None, None, None, None, first];
+            r.stamps = vec![Some(last), None, None, None, None, None, None, first].into();
         }
         Kind::Service => {
             r.name = format!("s{}", rng.random_range(0..6)).into();
@@ -129,7 +129,7 @@ fn random_row(rng: &mut StdRng, kind: Kind, now: i64) -> Row {
         Kind::EndpointSlice => {
             r.name = format!("es{}", rng.random_range(0..10)).into();
             let svc = format!("s{}", rng.random_range(0..6));
-            r.labels = vec![("kubernetes.io/service-name".into(), svc.into())];
+            r.labels = vec![("kubernetes.io/service-name".into(), svc.into())].into();
             r.backends = (0..rng.random_range(0..3))
                 .map(|i| (format!("10.0.0.{i}"), rng.random_bool(0.5)))
                 .collect();
@@ -137,7 +137,7 @@ fn random_row(rng: &mut StdRng, kind: Kind, now: i64) -> Row {
         Kind::Job => {
             r.name = format!("j{}", rng.random_range(0..8)).into();
             r.key = r.name.to_string();
-            r.owners = vec![format!("cj{}", rng.random_range(0..3))];
+            r.owners = vec![format!("cj{}", rng.random_range(0..3))].into();
             if rng.random_bool(0.5) {
                 r.facts = Some(Box::new(Facts {
                     conditions: vec![cond("Failed", "True", "BackoffLimitExceeded", Some(now - 50))],
@@ -312,7 +312,7 @@ fn probe_event(name: &str, pod: &str, seen: i64) -> Row {
         ]
         .map(Into::into)
         .to_vec(),
-        stamps: vec![Some(seen)],
+        stamps: vec![Some(seen)].into(),
         ..Row::default()
     }
 }
@@ -378,7 +378,7 @@ fn a_service_is_judged_again_when_its_endpoint_slice_appears() {
     let slice = |ready: bool| Row {
         namespace: "a".into(),
         name: "web-x1".into(),
-        labels: vec![("kubernetes.io/service-name".into(), "web".into())],
+        labels: vec![("kubernetes.io/service-name".into(), "web".into())].into(),
         backends: vec![("10.0.0.1".into(), ready)],
         ..Row::default()
     };
@@ -416,7 +416,7 @@ fn a_watch_event_judges_its_row_alone_and_quiet_time_judges_none() {
         let slice = Row {
             namespace: "a".into(),
             name: format!("{name}-x").into(),
-            labels: vec![("kubernetes.io/service-name".into(), name.into())],
+            labels: vec![("kubernetes.io/service-name".into(), name.into())].into(),
             backends: vec![(format!("10.0.0.{i}"), true)],
             ..Row::default()
         };

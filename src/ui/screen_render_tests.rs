@@ -325,7 +325,7 @@ fn projecting_many_pods_keeps_owners_and_nodes() {
     assert_eq!(rows.len(), 5_000);
     assert!(
         rows.iter()
-            .all(|r| r.owners == ["rs-1"] && r.node.as_deref() == Some("worker-1"))
+            .all(|r| *r.owners == ["rs-1"] && r.node.as_deref() == Some("worker-1"))
     );
 }
 

@@ -43,7 +43,7 @@ fn pod(name: &str, status: &str, warn: bool) -> Row {
         cells: ["1/1", status, "0", "", "10.0.0.5", "node-1", "<none>", "<none>"]
             .map(Into::into)
             .to_vec(),
-        stamps: vec![None, None, None, Some(NOW - 60), None, None, None, None],
+        stamps: vec![None, None, None, Some(NOW - 60), None, None, None, None].into(),
         created: Some(NOW - 60),
         warn,
         ..Default::default()

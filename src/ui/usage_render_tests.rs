@@ -128,11 +128,11 @@ fn measured() -> (Vec<Row>, std::sync::Arc<crate::store::usage::Sample>) {
         let mut row = pod(name, [""; 6]);
         row.cells.truncate(8);
         row.stamps.truncate(8);
-        row.capacity = Some(Box::new(Capacity::Pod {
+        row.capacity = Some(std::sync::Arc::new(Capacity::Pod {
             cpu_request: Some(50),
             cpu_limit: (name != "calm").then_some(100),
-            mem_request: Some(64 * mi),
-            mem_limit: Some(128 * mi),
+            mem_request: Some(64 << 20),
+            mem_limit: Some(128 << 20),
         }));
         if cpu >= 0 {
             sample.insert("shop", name, Used { cpu, mem: mem * mi });
@@ -156,7 +156,6 @@ fn usage_read_from_the_sample_draws_what_cells_holding_it_drew() {
             let mut r = r.clone();
             let usage: Vec<String> = (8..15).map(|n| cols.cell(&r, n).unwrap()).collect();
             r.cells.extend(usage.into_iter().map(Into::into));
-            r.stamps.resize(r.cells.len(), None);
             r
         })
         .collect();

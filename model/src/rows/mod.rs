@@ -2,20 +2,29 @@
 //!
 //! A list watch keeps no typed objects: each object is projected once, when its event arrives, to the
 //! [`Row`] the tables sort, filter and draw; the typed object is dropped at once. A trimmed k8s-openapi
-//! `Pod` takes about 6 KiB of memory, its row (with its cells, labels and owners) under 2 KiB (measured
-//! by `benches/ui_scale.rs`), and rows make a changed object cost one projection rather than a
+//! `Pod` takes about 6 KiB of memory, its row held by its watch's store ~600 bytes (measured by
+//! `tests/row_bytes.rs`), and rows make a changed object cost one projection rather than a
 //! re-projection of the whole list.
 
 mod project;
+mod stamps;
 
 pub use project::{
     Project, cron_job, daemon_set, deployment, endpoint_slice, event, job, namespace, node, pod, pod_in_trouble,
     project, replica_set, service, stateful_set,
 };
+pub use stamps::Stamps;
 
 /// A row's text: up to 24 bytes are held in place, without an allocation of their own (most cells,
 /// namespaces, node names, label keys and values): at 100,000 pods, a String each was ~60 MB.
 pub type Text = compact_str::CompactString;
+
+/// A row's labels, shared by the rows that have the same ones (the pods of one ReplicaSet: see
+/// `RowStore`): a pod's own three labels were ~200 bytes.
+pub type Labels = std::sync::Arc<[(Text, Text)]>;
+
+/// Uids of a row's owners, shared as [`Labels`] are (a pod's ReplicaSet uid was ~80 bytes).
+pub type Owners = std::sync::Arc<[String]>;
 
 /// A compact projection of one object: what the table shows, sorts and filters on.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -29,22 +38,24 @@ pub struct Row {
     /// Every column but NAME, in kubectl's order (see `app::columns`); a time column holds only its
     /// time-free part (or its "<none>" fallback) and the time itself sits in `stamps`.
     pub cells: Vec<Text>,
-    /// Per cell: the Unix time a time column shows as an age (drawn against "now"); empty when none.
-    pub stamps: Vec<Option<i64>>,
+    /// Per cell: the Unix time a time column shows as an age (drawn against "now"), for the cells
+    /// that have one.
+    pub stamps: Stamps,
     /// creationTimestamp as Unix seconds; AGE is computed at draw time.
     pub created: Option<i64>,
     /// Object labels (for `-l` filters).
-    pub labels: Vec<(Text, Text)>,
+    pub labels: Labels,
     /// For workloads and services: the pod label selector (for drill-down).
     pub selector: Option<Vec<(String, String)>>,
     /// For pods: `spec.nodeName` (for the node drill-down).
     pub node: Option<Text>,
     /// Uids of the ownerReferences (for owner drill-downs).
-    pub owners: Vec<String>,
+    pub owners: Owners,
     /// For EndpointSlices: each backend's identity and readiness (the ENDPOINTS column of services).
     pub backends: Vec<(String, bool)>,
-    /// Pods and nodes: what their usage is measured against (the usage columns' percentages).
-    pub capacity: Option<Box<crate::quantity::Capacity>>,
+    /// Pods and nodes: what their usage is measured against (the usage columns' percentages);
+    /// shared as [`Labels`] are (the pods of one ReplicaSet request alike).
+    pub capacity: Option<std::sync::Arc<crate::quantity::Capacity>>,
     /// What the triage rules read beyond the cells (None: nothing to say).
     pub facts: Option<Box<crate::triage::Facts>>,
     /// Something is wrong with this object (Warning event, failing pod, NotReady node): drawn emphasised.
@@ -75,7 +86,7 @@ impl Row {
 
     /// The time stamp of cell `n`, if it is a time column with a time.
     pub fn stamp(&self, n: usize) -> Option<i64> {
-        self.stamps.get(n).copied().flatten()
+        self.stamps.get(n)
     }
 
     /// The label value of `key`.

@@ -22,11 +22,8 @@ pub type Project<K> = fn(&K) -> Row;
 pub fn project<K: Metadata<Ty = ObjectMeta>>(obj: &K, kind: Kind, cells_of: impl Fn(&K, &mut Row) -> Vec<Cell>) -> Row {
     let cols = printers::columns_for(kind.name());
     let meta = obj.metadata();
-    let mut row = Row {
-        // Indexed by printer column while the kind's function runs, then by cell.
-        stamps: vec![None; cols.len()],
-        ..Row::of_meta(meta)
-    };
+    // Stamps are indexed by printer column while the kind's function runs, then by cell.
+    let mut row = Row::of_meta(meta);
     let created = row.created;
     let printed = cells_of(obj, &mut row);
     let by_column = std::mem::take(&mut row.stamps);
@@ -42,7 +39,7 @@ pub fn project<K: Metadata<Ty = ObjectMeta>>(obj: &K, kind: Kind, cells_of: impl
         if col.format == "name" {
             continue;
         }
-        let stamp = if col.name == "Age" { created } else { by_column[i] };
+        let stamp = if col.name == "Age" { created } else { by_column.get(i) };
         let text = match (time_fmt(col.name), stamp, cell) {
             (Some(TimeFmt::Age), Some(_), _) => String::new(),
             (_, _, Cell::Str(s)) => s,
@@ -53,7 +50,7 @@ pub fn project<K: Metadata<Ty = ObjectMeta>>(obj: &K, kind: Kind, cells_of: impl
     }
     cells.shrink_to_fit();
     row.cells = cells;
-    row.stamps = stamps;
+    row.stamps = stamps.into();
     row
 }
 
@@ -62,7 +59,7 @@ pub fn pod(p: &Pod) -> Row {
     project(p, Kind::Pod, |p, row| {
         let sum = pods::pod_summary(p);
         if sum.restarts != 0 {
-            row.stamps[3] = sum.last_restart.map(|t| t.as_second());
+            row.stamps.set(3, sum.last_restart.map(|t| t.as_second()));
         }
         let spec = p.spec.as_ref();
         let status = p.status.as_ref();
@@ -75,7 +72,7 @@ pub fn pod(p: &Pod) -> Row {
         // A pod that has ended holds nothing on its node: `kubectl describe node` leaves Succeeded
         // and Failed pods out of its sums, and metrics-server has no usage for them.
         let ended = matches!(status.and_then(|s| s.phase.as_deref()), Some("Succeeded" | "Failed"));
-        row.capacity = (!ended).then(|| Box::new(crate::quantity::pod_capacity(p)));
+        row.capacity = (!ended).then(|| std::sync::Arc::new(crate::quantity::pod_capacity(p)));
         let or_none = |s: Option<&String>| s.filter(|s| !s.is_empty()).cloned().unwrap_or_else(|| "<none>".into());
         vec![
             // NAME comes from the metadata; the printer's copy would be dropped anyway.
@@ -118,7 +115,7 @@ pub fn node(n: &Node) -> Row {
         let cells = nodes::node_row(n, Timestamp::now());
         r.warn = !matches!(&cells[1], Cell::Str(st) if st == "Ready");
         r.facts = facts::node(n);
-        r.capacity = Some(Box::new(crate::quantity::node_capacity(n)));
+        r.capacity = Some(std::sync::Arc::new(crate::quantity::node_capacity(n)));
         cells
     })
 }
@@ -175,7 +172,8 @@ pub fn job(o: &Job) -> Row {
         let st = o.status.as_ref();
         if st.is_some_and(|s| s.completion_time.is_none()) {
             // DURATION is the third column after NAME: from start to now while running.
-            r.stamps[3] = st.and_then(|s| s.start_time.as_ref()).map(|t| t.0.as_second());
+            r.stamps
+                .set(3, st.and_then(|s| s.start_time.as_ref()).map(|t| t.0.as_second()));
         }
         workloads::job_row(o, Timestamp::now())
     })
@@ -186,11 +184,8 @@ pub fn cron_job(o: &CronJob) -> Row {
     project(o, Kind::CronJob, |o, r| {
         r.facts = facts::cron_job(o);
         // LAST SCHEDULE is the fifth cell after NAME.
-        r.stamps[5] = o
-            .status
-            .as_ref()
-            .and_then(|st| st.last_schedule_time.as_ref())
-            .map(|t| t.0.as_second());
+        let last = o.status.as_ref().and_then(|st| st.last_schedule_time.as_ref());
+        r.stamps.set(5, last.map(|t| t.0.as_second()));
         workloads::cron_job_row(o, Timestamp::now())
     })
 }
@@ -212,8 +207,8 @@ pub fn event(e: &Event) -> Row {
             Some(series) => series.last_observed_time.as_ref().map(|t| t.0),
             None => e.last_timestamp.as_ref().map(|t| t.0).or(first),
         };
-        r.stamps[0] = last.map(|t| t.as_second());
-        r.stamps[7] = first.map(|t| t.as_second());
+        r.stamps.set(0, last.map(|t| t.as_second()));
+        r.stamps.set(7, first.map(|t| t.as_second()));
         r.warn = e.type_.as_deref() == Some("Warning");
         misc::event_row(e, Timestamp::now())
     })

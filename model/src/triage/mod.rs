@@ -123,7 +123,7 @@ pub fn endpoint_counts(slices: &[Arc<Row>]) -> HashMap<(String, String), (usize,
 pub fn last_jobs(jobs: &[Arc<Row>]) -> HashMap<String, Arc<Row>> {
     let mut out: HashMap<String, Arc<Row>> = HashMap::new();
     for j in jobs {
-        for owner in &j.owners {
+        for owner in j.owners.iter() {
             let newer = out.get(owner).is_none_or(|o| j.created > o.created);
             if newer {
                 out.insert(owner.clone(), j.clone());

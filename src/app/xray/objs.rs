@@ -15,7 +15,7 @@ pub fn of_row(kind: Kind, row: &Row) -> Obj {
         namespace: row.namespace.to_string(),
         name: row.name.to_string(),
         uid: row.key.clone(),
-        owners: row.owners.clone(),
+        owners: row.owners.to_vec(),
         labels: row.labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
         selector: row.selector.clone(),
         state: row_state(kind.name(), row),

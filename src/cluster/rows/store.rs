@@ -1,6 +1,8 @@
 //! The rows of one watch, kept up to date from kube-rs watcher events, with reflector semantics.
 
-use std::collections::{HashMap, VecDeque};
+use std::borrow::Borrow;
+use std::collections::{HashSet, VecDeque};
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -8,18 +10,52 @@ use kube::Resource;
 use kube::runtime::watcher::Event;
 use parking_lot::RwLock;
 
-use super::Row;
+use model::quantity::Capacity;
+
+use super::{Labels, Owners, Row};
 
 /// The rows of one watch, keyed by namespace/name as the reflector keys its objects.
 #[derive(Debug, Default)]
 pub struct RowStore {
-    rows: RwLock<HashMap<String, Arc<Row>>>,
+    rows: RwLock<Rows>,
     /// Rows of a (re)list in progress; they replace `rows` at once when it ends, as a reflector does,
     /// so that a re-list after 410 Gone leaves nothing ghostly behind and shows no half-list.
-    buffer: parking_lot::Mutex<Option<HashMap<String, Arc<Row>>>>,
+    buffer: parking_lot::Mutex<Option<Rows>>,
     /// The keys changed lately, so that a reader (the header's counts) can take what changed since
     /// it last read rather than every row. Locked after `rows`.
     log: parking_lot::Mutex<Log>,
+    /// Label sets, owners and capacities of the rows stored lately (see [`Recent`]).
+    recent: parking_lot::Mutex<Recent>,
+}
+
+/// How many label sets (and owner lists) new rows are compared with.
+const RECENT: usize = 8;
+
+/// The label sets, owner lists and capacities of the rows stored lately, most recent first, so
+/// that a row with the same ones shares their copy: the pods of one ReplicaSet, which a list gives
+/// one after another (by name), hold one copy rather than one each. No table to sweep: what is not
+/// among the last few is simply not shared.
+#[derive(Debug, Default)]
+struct Recent {
+    labels: VecDeque<Labels>,
+    owners: VecDeque<Owners>,
+    capacities: VecDeque<Arc<Capacity>>,
+}
+
+/// `held` made to share an equal one of `recent`, or remembered there.
+fn share<T: PartialEq + ?Sized>(recent: &mut VecDeque<std::sync::Arc<T>>, held: &mut std::sync::Arc<T>) {
+    match recent.iter().position(|r| **r == **held) {
+        Some(0) => *held = recent[0].clone(),
+        Some(i) => {
+            let r = recent.remove(i).expect("found");
+            *held = r.clone();
+            recent.push_front(r);
+        }
+        None => {
+            recent.push_front(held.clone());
+            recent.truncate(RECENT);
+        }
+    }
 }
 
 /// Where a reader of a store's changes has read up to (see [`RowStore::changes`]); the default
@@ -49,6 +85,72 @@ pub struct Change {
     pub was: bool,
     /// The row now; None once deleted.
     pub row: Option<Arc<Row>>,
+}
+
+/// Rows found by their namespace and name, which the rows hold themselves: a `namespace/name`
+/// String a row was ~70 bytes a pod.
+type Rows = HashSet<Held>;
+
+/// A held row, hashed and compared by its namespace and name.
+#[derive(Debug, Clone)]
+struct Held(Arc<Row>);
+
+/// What a held row is found by.
+trait Id {
+    /// Namespace ("" for cluster-scoped objects) and name.
+    fn id(&self) -> (&str, &str);
+}
+
+impl Id for Held {
+    fn id(&self) -> (&str, &str) {
+        (&self.0.namespace, &self.0.name)
+    }
+}
+
+impl Id for (&str, &str) {
+    fn id(&self) -> (&str, &str) {
+        *self
+    }
+}
+
+impl Hash for dyn Id + '_ {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        self.id().hash(h);
+    }
+}
+
+impl PartialEq for dyn Id + '_ {
+    fn eq(&self, other: &Self) -> bool {
+        self.id() == other.id()
+    }
+}
+
+impl Eq for dyn Id + '_ {}
+
+impl Hash for Held {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        // As `dyn Id` hashes, so that a lookup by (namespace, name) finds it.
+        (self as &dyn Id).hash(h);
+    }
+}
+
+impl PartialEq for Held {
+    fn eq(&self, other: &Self) -> bool {
+        self.id() == other.id()
+    }
+}
+
+impl Eq for Held {}
+
+impl<'a> Borrow<dyn Id + 'a> for Held {
+    fn borrow(&self) -> &(dyn Id + 'a) {
+        self
+    }
+}
+
+/// A log key (namespace/name) as the (namespace, name) rows are found by; namespaces hold no '/'.
+fn id_of(key: &str) -> (&str, &str) {
+    key.split_once('/').unwrap_or(("", key))
 }
 
 /// Epochs are unique across stores, so a mark never applies to another store's rows.
@@ -90,8 +192,8 @@ impl RowStore {
     /// Apply one watcher event, projecting objects with `project`.
     pub fn apply<K: Resource>(&self, event: &Event<K>, project: impl Fn(&K) -> Row) {
         match event {
-            Event::Init => *self.buffer.lock() = Some(HashMap::new()),
-            Event::InitApply(obj) => self.listed(key_of(obj), project(obj)),
+            Event::Init => *self.buffer.lock() = Some(Rows::new()),
+            Event::InitApply(obj) => self.listed(project(obj)),
             Event::InitDone => self.synced(),
             Event::Apply(obj) => self.put(key_of(obj), project(obj)),
             Event::Delete(obj) => self.remove(&key_of(obj)),
@@ -102,19 +204,35 @@ impl RowStore {
     pub fn apply_rows(&self, event: &mut Event<Row>) {
         let key = |r: &Row| format!("{}/{}", r.namespace, r.name);
         match event {
-            Event::Init => *self.buffer.lock() = Some(HashMap::new()),
-            Event::InitApply(row) => self.listed(key(row), std::mem::take(row)),
+            Event::Init => *self.buffer.lock() = Some(Rows::new()),
+            Event::InitApply(row) => self.listed(std::mem::take(row)),
             Event::InitDone => self.synced(),
             Event::Apply(row) => self.put(key(row), std::mem::take(row)),
             Event::Delete(row) => self.remove(&key(row)),
         }
     }
 
-    fn listed(&self, key: String, row: Row) {
+    /// `row` sharing the labels, owners and capacity of a row stored lately where they are the same.
+    fn shared(&self, mut row: Row) -> Row {
+        let mut recent = self.recent.lock();
+        if !row.labels.is_empty() {
+            share(&mut recent.labels, &mut row.labels);
+        }
+        if !row.owners.is_empty() {
+            share(&mut recent.owners, &mut row.owners);
+        }
+        if let Some(capacity) = &mut row.capacity {
+            share(&mut recent.capacities, capacity);
+        }
+        row
+    }
+
+    fn listed(&self, row: Row) {
+        let row = self.shared(row);
         self.buffer
             .lock()
-            .get_or_insert_with(HashMap::new)
-            .insert(key, Arc::new(row));
+            .get_or_insert_with(Rows::new)
+            .replace(Held(Arc::new(row)));
     }
 
     fn synced(&self) {
@@ -126,14 +244,15 @@ impl RowStore {
     }
 
     fn put(&self, key: String, row: Row) {
+        let row = self.shared(row);
         let mut rows = self.rows.write();
-        let was = rows.insert(key.clone(), Arc::new(row)).is_some();
+        let was = rows.replace(Held(Arc::new(row))).is_some();
         self.note(key, was, rows.len());
     }
 
     fn remove(&self, key: &str) {
         let mut rows = self.rows.write();
-        if rows.remove(key).is_some() {
+        if rows.remove(&id_of(key) as &dyn Id) {
             self.note(key.to_string(), true, rows.len());
         }
     }
@@ -159,7 +278,7 @@ impl RowStore {
             seq: log.start + log.keys.len() as u64,
         };
         if mark.epoch != log.epoch || mark.seq < log.start || mark.seq > next.seq {
-            return (Changes::All(rows.values().cloned().collect()), next);
+            return (Changes::All(rows.iter().map(|h| h.0.clone()).collect()), next);
         }
         let mut seen = std::collections::HashSet::new();
         let changed = log
@@ -169,7 +288,7 @@ impl RowStore {
             .map(|(key, was)| Change {
                 key: key.clone(),
                 was: *was,
-                row: rows.get(key).cloned(),
+                row: rows.get(&id_of(key) as &dyn Id).map(|h| h.0.clone()),
             })
             .collect();
         (Changes::Since(changed), next)
@@ -181,20 +300,16 @@ impl RowStore {
     /// rows' content is the watch's plus cells, so the generation does not move. Rows adopted.
     pub fn adopt(&self, base: &[Arc<Row>], shown: &[Arc<Row>]) -> usize {
         let mut rows = self.rows.write();
-        let mut key = String::new();
         let mut adopted = 0;
         for (b, s) in base.iter().zip(shown) {
             if Arc::ptr_eq(b, s) {
                 continue;
             }
-            key.clear();
-            key.push_str(&b.namespace);
-            key.push('/');
-            key.push_str(&b.name);
-            if let Some(held) = rows.get_mut(key.as_str())
-                && Arc::ptr_eq(held, b)
+            if rows
+                .get(&(b.namespace.as_str(), b.name.as_str()) as &dyn Id)
+                .is_some_and(|held| Arc::ptr_eq(&held.0, b))
             {
-                *held = s.clone();
+                rows.replace(Held(s.clone()));
                 adopted += 1;
             }
         }
@@ -203,7 +318,7 @@ impl RowStore {
 
     /// Every row, in no particular order (cheap: the rows are shared, not copied).
     pub fn rows(&self) -> Vec<Arc<Row>> {
-        self.rows.read().values().cloned().collect()
+        self.rows.read().iter().map(|h| h.0.clone()).collect()
     }
 
     /// Number of rows.
@@ -299,6 +414,89 @@ mod tests {
         assert!(matches!(s.changes(mark).0, Changes::All(rows) if rows.len() == 1));
         // Another store's mark is not this one's.
         assert!(matches!(RowStore::default().changes(mark).0, Changes::All(_)));
+    }
+
+    #[test]
+    fn rows_are_found_by_their_own_namespace_and_name_cluster_scoped_too() {
+        let s = RowStore::default();
+        let node = |name: &str| {
+            let mut p = pod(name);
+            p.metadata.namespace = None;
+            p
+        };
+        s.apply(&Event::Apply(node("n1")), project);
+        s.apply(&Event::Apply(pod("n1")), project);
+        let (_, mark) = s.changes(Mark::default());
+        // A change replaces the row held (not kept beside it), and a delete finds it by its log key.
+        s.apply(&Event::Apply(node("n1")), project);
+        s.apply(&Event::Delete(pod("n1")), project);
+        assert_eq!(
+            since(s.changes(mark).0),
+            [("/n1".into(), true, Some("n1".into())), ("ns/n1".into(), true, None)]
+        );
+        assert_eq!(s.len(), 1);
+        assert_eq!(s.rows()[0].namespace, "");
+    }
+
+    #[test]
+    fn rows_with_the_labels_owners_and_capacity_of_a_recent_row_share_them() {
+        let s = RowStore::default();
+        let labelled = |name: &str, rs: &str| {
+            let mut p = pod(name);
+            p.metadata.labels = Some([("app".to_string(), rs.to_string())].into());
+            p.metadata.owner_references = Some(vec![k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference {
+                uid: format!("uid-{rs}"),
+                ..Default::default()
+            }]);
+            p
+        };
+        // Pods of ReplicaSet "a" request 1m of CPU, those of "b" 2m.
+        let of_pod_meta = |p: &Pod| {
+            let name = p.metadata.name.as_deref().unwrap_or("");
+            Row {
+                capacity: Some(Arc::new(Capacity::Pod {
+                    cpu_request: Some(if name.starts_with('a') { 1 } else { 2 }),
+                    cpu_limit: None,
+                    mem_request: None,
+                    mem_limit: None,
+                })),
+                ..Row::of_meta(&p.metadata)
+            }
+        };
+        s.apply::<Pod>(&Event::Init, of_pod_meta);
+        for (name, rs) in [("a1", "a"), ("b1", "b"), ("a2", "a"), ("b2", "b")] {
+            s.apply(&Event::InitApply(labelled(name, rs)), of_pod_meta);
+        }
+        s.apply::<Pod>(&Event::InitDone, of_pod_meta);
+        s.apply(&Event::Apply(labelled("a3", "a")), of_pod_meta);
+        let mut rows = s.rows();
+        rows.sort_by(|x, y| x.name.cmp(&y.name));
+        let (a, b) = (&rows[0], &rows[3]);
+        for r in &rows {
+            let like = if r.name.starts_with('a') { a } else { b };
+            assert!(
+                Arc::ptr_eq(&r.labels, &like.labels),
+                "{} has a copy of its labels",
+                r.name
+            );
+            assert!(
+                Arc::ptr_eq(&r.owners, &like.owners),
+                "{} has a copy of its owners",
+                r.name
+            );
+            let (cap, like) = (r.capacity.as_ref().unwrap(), like.capacity.as_ref().unwrap());
+            assert!(Arc::ptr_eq(cap, like), "{} has a copy of its capacity", r.name);
+        }
+        // Shared, still each row's own.
+        assert_eq!(a.label("app"), Some("a"));
+        assert_eq!(*b.owners, ["uid-b"]);
+        assert!(matches!(
+            b.capacity.as_deref(),
+            Some(Capacity::Pod {
+                cpu_request: Some(2),
+                ..
+            })
+        ));
     }
 
     #[test]

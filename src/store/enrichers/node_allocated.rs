@@ -43,7 +43,7 @@ fn sums(pods: &[Arc<Row>]) -> HashMap<&str, [i128; 4]> {
         };
         let s = by_node.entry(node).or_default();
         for (acc, v) in s.iter_mut().zip([cpu_request, cpu_limit, mem_request, mem_limit]) {
-            *acc += v.unwrap_or(0);
+            *acc += i128::from(v.unwrap_or(0));
         }
     }
     by_node
@@ -61,7 +61,7 @@ fn cells(nodes: &[Arc<Row>], pods: Option<&[Arc<Row>]>, at: usize, text: fn(i128
         .map(|n| {
             let [req, lim] = sums.get(n.name.as_str()).map_or([0, 0], |s| [s[at], s[at + 1]]);
             let of = match n.capacity.as_deref() {
-                Some(Capacity::Node { cpu, mem }) => if at == 0 { *cpu } else { *mem },
+                Some(Capacity::Node { cpu, mem }) => (if at == 0 { *cpu } else { *mem }).map(i128::from),
                 _ => None,
             };
             match (percent(req, of), percent(lim, of)) {
@@ -88,19 +88,19 @@ mod tests {
         Arc::new(Row {
             name: name.into(),
             node: node.map(Into::into),
-            capacity: Some(Box::new(capacity)),
+            capacity: Some(std::sync::Arc::new(capacity)),
             ..Row::default()
         })
     }
 
-    fn pod(node: &str, [cr, cl, mr, ml]: [Option<i128>; 4]) -> Arc<Row> {
+    fn pod(node: &str, [cr, cl, mr, ml]: [Option<i64>; 4]) -> Arc<Row> {
         let cap = Capacity::Pod { cpu_request: cr, cpu_limit: cl, mem_request: mr, mem_limit: ml };
         row("p", Some(node), cap)
     }
 
     #[test]
     fn a_nodes_pods_are_summed_as_kubectl_describe_node_sums_them() {
-        const MI: i128 = 1 << 20;
+        const MI: i64 = 1 << 20;
         let nodes = [
             row("worker-1", None, Capacity::Node { cpu: Some(2000), mem: Some(4096 * MI) }),
             row("worker-2", None, Capacity::Node { cpu: Some(1000), mem: None }),

@@ -24,7 +24,7 @@ fn sums(pods: &[Arc<Row>], replica_sets: Option<&[Arc<Row>]>, usage: &Sample) ->
         let Some(u) = usage.get(&p.namespace, &p.name) else {
             continue;
         };
-        for owner in &p.owners {
+        for owner in p.owners.iter() {
             let top = rs_owner.get(owner.as_str()).copied().unwrap_or(owner);
             let sum = out.entry(top.to_string()).or_insert(Used { cpu: 0, mem: 0 });
             sum.cpu += u.cpu;
