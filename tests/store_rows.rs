@@ -107,12 +107,7 @@ async fn a_namespaced_pods_screen_is_served_from_the_headers_all_namespaces_watc
     let c = DemoCluster::start(common::fast_opts()).await.unwrap();
     let (mut h, dir) = common::headless(&c, "one-watch", 200, 40).await;
     // The header keeps a watch of every pod; once it is synced, a namespace's pods come from it.
-    common::eventually(30, "the header's all-namespaces pod watch synced", || {
-        h.frame().unwrap();
-        let ready = h.cache().status(Kind::Pod, &Scope::All) == Some(kubedeck::cluster::watch::WatchStatus::Ready);
-        std::future::ready(ready.then_some(()))
-    })
-    .await;
+    header_pods_synced(&mut h).await;
     typed(&mut h, ":po payments\r");
     let rows = common::eventually(30, "the payments pods on screen", || {
         h.frame().unwrap();
@@ -182,6 +177,16 @@ async fn a_pod_row_with_usage_cells_is_held_once_by_the_cache_and_the_view() {
 }
 
 /// The keys a table shows of `rows`, computed afresh with the view's filter, constraints and sort.
+/// Wait for the header's watch of every pod to be synced.
+async fn header_pods_synced(h: &mut Headless) {
+    common::eventually(30, "the header's all-namespaces pod watch synced", || {
+        h.frame().unwrap();
+        let ready = h.cache().status(Kind::Pod, &Scope::All) == Some(kubedeck::cluster::watch::WatchStatus::Ready);
+        std::future::ready(ready.then_some(()))
+    })
+    .await;
+}
+
 fn afresh(h: &Headless, rows: Vec<std::sync::Arc<kubedeck::cluster::rows::Row>>) -> Vec<String> {
     let view = h.state.top();
     let mut t = kubedeck::app::table::Table::default();
@@ -196,12 +201,7 @@ async fn a_namespaced_pods_screen_fed_what_changed_shows_what_a_full_feed_shows(
     use kube::api::{DeleteParams, Patch, PatchParams, PostParams};
     let c = DemoCluster::start(common::fast_opts()).await.unwrap();
     let (mut h, dir) = common::headless(&c, "feed-changes", 200, 40).await;
-    common::eventually(30, "the header's all-namespaces pod watch synced", || {
-        h.frame().unwrap();
-        let ready = h.cache().status(Kind::Pod, &Scope::All) == Some(kubedeck::cluster::watch::WatchStatus::Ready);
-        std::future::ready(ready.then_some(()))
-    })
-    .await;
+    header_pods_synced(&mut h).await;
     // Served from the all-namespaces watch: what changed is kept to the namespace.
     typed(&mut h, ":po payments\r");
     let scope = Scope::Namespace("payments".into());

@@ -94,7 +94,7 @@ fn typed_filters_pass_exactly_the_rows_their_regex_passes_while_rows_change() {
 }
 
 /// A row's text as a plain filter searches it: None when it has non-ASCII text.
-fn joined(row: &Row) -> Option<Vec<u8>> {
+pub(super) fn joined(row: &Row) -> Option<Vec<u8>> {
     let fields: Vec<&str> = [&row.name, &row.namespace]
         .into_iter()
         .chain(&row.cells)

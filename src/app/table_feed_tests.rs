@@ -129,16 +129,7 @@ fn shown(t: &Table) -> Vec<String> {
     t.visible.iter().map(|&i| t.rows[i].key.clone()).collect()
 }
 
-/// A row's text as a plain filter searches it: None when it has non-ASCII text.
-fn joined(row: &Row) -> Option<Vec<u8>> {
-    let fields: Vec<&str> = [&row.name, &row.namespace]
-        .into_iter()
-        .chain(&row.cells)
-        .map(|t| t.as_str())
-        .collect();
-    let text = fields.join("\n");
-    text.is_ascii().then(|| text.to_ascii_lowercase().into_bytes())
-}
+use super::equiv_tests::joined;
 
 /// The fed table holds the world's rows themselves and shows what the table fed every row shows.
 fn same(fed: &Table, full: &Table, world: &World, what: &str) {
