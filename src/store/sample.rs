@@ -218,9 +218,10 @@ impl Sample {
         });
     }
 
-    /// Feed each entry's trend in `trends` with its usage (`stamps[i]`: the hash of entry `i`'s sample
-    /// `timestamp`), and name its ring.
-    pub fn feed(&mut self, trends: &Trends, stamps: &[u64], now: std::time::Instant) {
+    /// Feed each entry's trend in the sample's rings with its usage (`stamps[i]`: the hash of entry
+    /// `i`'s sample `timestamp`), and name its ring; nothing for a sample without rings.
+    pub fn feed(&mut self, stamps: &[u64], now: std::time::Instant) {
+        let Some(trends) = self.trends.clone() else { return };
         let mut rings = vec![None; self.entries.len()];
         let objects = self.entries.iter().zip(stamps).map(|(e, &stamp)| {
             let (namespace, name) = self.names_of(e);

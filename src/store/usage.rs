@@ -241,27 +241,26 @@ async fn read_all(body: impl futures::AsyncBufRead, text: &mut Vec<u8>) -> std::
 /// The sample of a LIST's JSON, each object's ring fed when its `timestamp` is new; rings not fed
 /// for [`TREND_IDLE`] are dropped, so memory follows what the samples hold.
 fn record(json: &[u8], trends: Arc<Trends>, last: Option<&Sample>) -> serde_json::Result<Sample> {
-    let mut sample = Sample::with_trends(trends.clone(), last);
+    let mut sample = Sample::with_trends(trends, last);
     let mut stamps = Vec::with_capacity(last.map_or(0, Sample::len));
     super::metrics_list::decode_each(json, |m| {
         let containers = m.containers.iter().map(|(n, u)| (n.as_ref(), *u));
         sample.insert_with(m.namespace, m.name, m.used, containers, None);
         stamps.push(stamp_hash(m.timestamp));
     })?;
-    sample.feed(&trends, &stamps, Instant::now());
+    sample.feed(&stamps, Instant::now());
     sample.shrink();
     Ok(sample)
 }
 
-/// A pod's containers in a LIST sample of its namespace or of all namespaces younger than `interval`.
-fn fresh_list(inner: &Inner, key: &(String, String), interval: Duration) -> Option<PerContainer> {
+/// A pod's entry in a LIST sample of its namespace or of all namespaces younger than `interval`.
+fn fresh_list<'a>(inner: &'a Inner, key: &(String, String), interval: Duration) -> Option<Of<'a>> {
     [Scope::Namespace(key.0.clone()), Scope::All]
         .into_iter()
         .find_map(|scope| {
             let (at, sample) = inner.samples.get(&(Kind::Pod, scope))?;
             (at.elapsed() < interval).then_some(())?;
-            let of = sample.of(&key.0, &key.1)?;
-            Some(of.containers().map(|(n, u)| (n.to_string(), u)).collect())
+            sample.of(&key.0, &key.1)
         })
 }
 
@@ -272,7 +271,9 @@ impl Usage {
         let interval = *self.interval.lock();
         let key = (ns.to_string(), pod.to_string());
         let inner = self.inner.lock();
-        fresh_list(&inner, &key, interval).or_else(|| inner.one.get(&key).and_then(|(_, v)| v.clone()))
+        let listed =
+            fresh_list(&inner, &key, interval).map(|of| of.containers().map(|(n, u)| (n.to_string(), u)).collect());
+        listed.or_else(|| inner.one.get(&key).and_then(|(_, v)| v.clone()))
     }
 
     /// The samples kubedeck took of `kind` `ns/name` since it started looking, oldest first.
